@@ -1,0 +1,159 @@
+"""The database floor: opening the DuckDB file, migrations, serialized writes and the data version."""
+
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import contextmanager
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterator
+
+import duckdb
+import pandas as pd
+
+from analytics.errors import DatabaseBusy, DataError
+
+DEFAULT_PATH = Path("data") / "dashboard.duckdb"
+
+# DuckDB lets one process hold the file; inside it, writes from several threads go one at a time.
+WRITE_LOCK = threading.RLock()
+
+Con = duckdb.DuckDBPyConnection
+
+
+def db_path() -> Path:
+    """The database file: $DASHBOARD_DB, else data/dashboard.duckdb."""
+    return Path(os.environ.get("DASHBOARD_DB") or DEFAULT_PATH)
+
+
+def connect(path: str | Path | None = None) -> Con:
+    """Open (creating if needed) the database and bring its schema up to date.
+
+    ``":memory:"`` gives a throwaway database, which the tests use.
+    """
+    target = str(path if path is not None else db_path())
+    if target != ":memory:":
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(target)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise DatabaseBusy(target) from exc
+        raise
+    migrate(con)
+    return con
+
+
+def _migrations() -> list[tuple[int, str, str]]:
+    folder = resources.files("analytics") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        name = entry.name
+        if name.endswith(".sql") and name[:3].isdigit():
+            found.append((int(name[:3]), name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def schema_version(con: Con) -> int:
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_name = 'schema_migration'"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    return con.execute("select coalesce(max(version), 0) from schema_migration").fetchone()[0]
+
+
+def migrate(con: Con) -> int:
+    """Apply every migration newer than the database, each in its own transaction."""
+    with WRITE_LOCK:
+        con.execute(
+            "create table if not exists schema_migration (version integer primary key, name varchar, applied_at timestamp)"
+        )
+        current = schema_version(con)
+        for version, name, sql in _migrations():
+            if version <= current:
+                continue
+            con.execute("begin")
+            try:
+                con.execute(sql)
+                con.execute(
+                    "insert into schema_migration values (?, ?, ?)", [version, name, datetime.now()]
+                )
+                con.execute("commit")
+            except Exception:
+                con.execute("rollback")
+                raise
+        return schema_version(con)
+
+
+@contextmanager
+def transaction(con: Con) -> Iterator[Con]:
+    """One serialized write: a fresh cursor, all or nothing, and the data version bumped on success."""
+    with WRITE_LOCK:
+        cur = con.cursor()
+        cur.execute("begin")
+        try:
+            yield cur
+            _bump_data_version(cur)
+            cur.execute("commit")
+        except BaseException:
+            cur.execute("rollback")
+            raise
+        finally:
+            cur.close()
+
+
+@contextmanager
+def rolled_back(con: Con) -> Iterator[Con]:
+    """A write that is always undone: for asking what the data would look like after a change."""
+    with WRITE_LOCK:
+        cur = con.cursor()
+        cur.execute("begin")
+        try:
+            yield cur
+        finally:
+            cur.execute("rollback")
+            cur.close()
+
+
+def _bump_data_version(cur: Con) -> None:
+    cur.execute(
+        """
+        insert into meta values ('data_version', '1')
+        on conflict (key) do update set value = (cast(meta.value as integer) + 1)::varchar
+        """
+    )
+
+
+def data_version(cur: Con) -> int:
+    """A number that every import, undo and rule change increases; caches key on it."""
+    row = cur.execute("select value from meta where key = 'data_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def get_meta(cur: Con, key: str, default: str | None = None) -> str | None:
+    row = cur.execute("select value from meta where key = ?", [key]).fetchone()
+    return row[0] if row else default
+
+
+def set_meta(cur: Con, key: str, value: str | None) -> None:
+    cur.execute(
+        "insert into meta values (?, ?) on conflict (key) do update set value = excluded.value",
+        [key, value],
+    )
+
+
+def fetch_df(cur: Con, sql: str, params: Any = None) -> pd.DataFrame:
+    """Run a query and return a DataFrame through Arrow (much faster than .df() on big results)."""
+    try:
+        return cur.sql(sql, params=params).to_arrow_table().to_pandas()
+    except duckdb.Error as exc:
+        raise DataError(str(exc)) from exc
+
+
+def next_id(cur: Con, sequence: str) -> int:
+    if sequence not in {"seq_batch", "seq_person", "seq_section", "seq_rule_version", "seq_fact"}:
+        raise ValueError(sequence)
+    return cur.execute(f"select nextval('{sequence}')").fetchone()[0]

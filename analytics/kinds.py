@@ -1,0 +1,163 @@
+"""The spreadsheet contract as data: the six sheet kinds, their columns, header synonyms, notes and examples.
+
+Templates, header recognition and validation all read this one table, so a column added here shows up everywhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str                      # English name used in code and tables
+    label: str                    # the header a template writes
+    synonyms: tuple[str, ...]     # other headers accepted as exactly this column
+    required: bool = False
+    note: str = ""                # what the template's comment says
+    examples: tuple[object, object] = ("", "")
+    choices: str | None = None    # a rule-book list for the template's dropdown: contents|activities|...
+    width: int = 12
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    label: str
+    columns: tuple[Column, ...]
+    # Groups of which at least one column must be present (考核内容 or 事项编号).
+    one_of: tuple[tuple[str, ...], ...] = ()
+    # Columns that, when present, make the kind clearly this one during detection.
+    telltales: tuple[str, ...] = ()
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.columns if c.required)
+
+
+DATE = ("日期", "时间", "登记日期", "发生日期", "记录日期", "加减分日期", "月份", "日 期")
+
+ROSTER = Kind(
+    "roster",
+    "人员名单",
+    (
+        Column("name", "姓名", ("名字", "人员", "人员姓名", "干部姓名", "姓 名"), True, "必填。与其他表中的姓名一致", ("张三", "李四"), width=10),
+        Column("section", "科室", ("部门", "处室", "所在科室", "所在部门", "科 室"), True, "必填。所在科室全称", ("组织科", "干部一科"), width=14),
+        Column("title", "职务", ("职务职级", "职级", "岗位"), False, "选填", ("科长", "科员"), width=10),
+        Column("category", "人员类别", ("类别", "人员类型", "身份"), False, "选填，例如 青年干部", ("", "青年干部"), width=10),
+        Column("staff_no", "工号", ("人员编号", "编号", "工作证号"), False, "选填。重名时必须填写，用于区分", ("A001", "A002"), width=10),
+        Column("status", "状态", ("在岗状态", "人员状态"), False, "选填：在岗 / 离岗 / 调离 / 退休", ("在岗", "在岗"), width=8),
+        Column("changed_on", "调整日期", ("生效日期", "调入日期", "离岗日期", "变动日期"), False,
+               "选填。调整科室或离岗的日期；不填按导入当天", ("", ""), width=12),
+    ),
+    telltales=("title", "category", "staff_no", "status"),
+)
+
+POINTS = Kind(
+    "points",
+    "加减分记录",
+    (
+        Column("event_date", "日期", DATE, True, "必填。如 2022-03-05，也可写 2022年3月5日", ("2022-03-05", "2022-03-18"), width=12),
+        Column("name", "姓名", ("名字", "被考核人", "人员姓名", "干部姓名", "姓 名"), True, "必填。须在人员名单中", ("张三", "李四"), width=10),
+        Column("section", "科室", ("部门", "处室", "所在科室", "科 室"), False, "选填。重名时用于区分", ("组织科", "干部一科"), width=12),
+        Column("content", "考核内容", ("考核项目", "考核类别", "考核内容类别", "内容类别"), False,
+               "与事项编号至少填一项", ("宣传推广", "纪律作风"), "contents", width=12),
+        Column("item_code", "事项编号", ("加减分事项编号", "事项代码", "事项编码", "加减分编号", "项目编号"), False,
+               "选填。加减分事项的编号，填写后按规则核对分值", ("XC01", "JL02"), "items", width=10),
+        Column("points", "分值", ("分数", "得分", "加减分", "加减分值", "积分", "分值(加减)"), True,
+               "必填。加分为正，减分为负，如 2、-0.5", (1, -0.5), width=8),
+        Column("reason", "事由", ("加减分事由", "原因", "理由", "具体事由", "事项", "加减分事项", "情况说明"), True,
+               "必填。简要说明加减分原因", ("信息被区委简报采用", "迟到"), width=30),
+        Column("evidence", "依据/佐证", ("依据", "佐证", "佐证材料", "证明材料", "依据佐证"), False, "选填", ("区委简报第12期", "考勤记录"), width=18),
+        Column("recorder", "登记人", ("记录人", "填报人", "经办人", "登记"), False, "选填", ("王五", "王五"), width=10),
+        Column("veto", "一票否决", ("是否一票否决", "否决"), False, "选填：是 / 否。不填按事项规则判定", ("", ""), width=8),
+    ),
+    one_of=(("content", "item_code"),),
+    telltales=("points", "reason", "item_code", "content"),
+)
+
+PARTICIPATION = Kind(
+    "participation",
+    "参与记录",
+    (
+        Column("event_date", "日期", DATE + ("活动日期", "参加日期"), True, "必填", ("2022-03-07", "2022-03-25"), width=12),
+        Column("name", "姓名", ("名字", "参与人", "人员姓名", "参加人员", "姓 名"), True, "必填。须在人员名单中", ("张三", "李四"), width=10),
+        Column("section", "科室", ("部门", "处室", "所在科室"), False, "选填。重名时用于区分", ("组织科", "干部一科"), width=12),
+        Column("activity", "活动类型", ("活动类别", "学习形式", "活动形式", "类型"), True, "必填，从下拉列表选择",
+               ("荐学", "组工论坛"), "activities", width=12),
+        Column("title", "活动名称", ("活动主题", "主题", "名称", "活动内容", "题目"), False, "选填", ("每周一文：xx", "青年组工干部分享"), width=24),
+        Column("role", "角色", ("身份", "参与方式", "参与角色"), False, "选填：主讲 / 参与", ("参与", "主讲"), width=8),
+        Column("hours", "时长(小时)", ("时长", "学时", "小时数", "时长（小时）", "时间(小时)"), False, "选填，单位小时", (1, 2), width=10),
+    ),
+    telltales=("activity", "role", "hours"),
+)
+
+TASKS = Kind(
+    "tasks",
+    "任务台账",
+    (
+        Column("task_code", "任务编号", ("编号", "任务序号", "任务代码", "项目编号"), True, "必填。同一任务每次填报保持不变", ("ZB-01", "JC-05"), width=10),
+        Column("task_name", "任务名称", ("任务", "任务内容", "工作任务", "项目名称", "事项名称"), True, "必填", ("招商引资组织保障", "党员信息库规范化"), width=26),
+        Column("ledger", "台账类别", ("台账", "所属台账", "任务类别", "清单类别"), True, "必填，从下拉列表选择",
+               ("组织保障专项台账", "基础夯实工程"), "ledgers", width=16),
+        Column("section", "责任科室", ("牵头科室", "责任单位", "承办科室", "科室", "部门"), True, "必填", ("组织科", "干部一科"), width=12),
+        Column("owner", "责任人", ("负责人", "承办人", "具体责任人"), False, "选填", ("张三", "李四"), width=10),
+        Column("start_date", "开始日期", ("开始时间", "启动日期", "起始日期"), False, "选填。不填按首次填报日期", ("2022-02-01", "2022-03-01"), width=12),
+        Column("due_date", "计划完成日期", ("计划完成时间", "完成时限", "截止日期", "完成期限", "时间节点", "计划完成"), True, "必填", ("2022-06-30", "2022-12-31"), width=14),
+        Column("progress", "进度(%)", ("进度", "完成进度", "进度百分比", "完成比例", "完成率", "进度（%）"), True, "必填，0～100", (60, 25), width=9),
+        Column("stage", "当前环节", ("环节", "当前状态", "状态", "办理环节"), True, "必填：领办登记 / 全程督查 / 即时反馈 / 办结销号",
+               ("全程督查", "领办登记"), "stages", width=12),
+        Column("latest_note", "最新进展", ("进展情况", "工作进展", "进展", "推进情况", "备注"), False, "选填", ("已完成项目对接", "已制定方案"), width=30),
+        Column("updated_on", "更新日期", ("更新时间", "反馈日期", "填报日期", "更新"), True, "必填。本次填报的日期", ("2022-03-04", "2022-03-04"), width=12),
+    ),
+    telltales=("task_code", "progress", "ledger", "stage", "due_date"),
+)
+
+ARENA = Kind(
+    "arena",
+    "擂台评分",
+    (
+        Column("event_date", "日期", DATE + ("擂台日期", "比赛日期"), True, "必填", ("2022-04-15", "2022-04-15"), width=12),
+        Column("arena", "擂台", ("擂台名称", "擂台类型", "擂台类别"), True, "必填：科长擂台 / 业务擂台 / 学习擂台", ("科长擂台", "科长擂台"), "arenas", width=12),
+        Column("topic", "主题", ("题目", "擂台主题", "比拼内容"), False, "选填", ("一季度工作晒比", "一季度工作晒比"), width=20),
+        Column("contestant", "选手", ("参赛选手", "选手姓名", "上擂人", "参赛人", "被评人"), True, "必填。须在人员名单中", ("张三", "张三"), width=10),
+        Column("judge", "评委", ("评委姓名", "评分人", "打分人"), True, "必填。须在人员名单中", ("李四", "王五"), width=10),
+        Column("mark", "得分", ("分数", "评分", "分值", "打分"), True, "必填，0～满分", (92, 88.5), width=8),
+    ),
+    telltales=("arena", "contestant", "judge", "mark"),
+)
+
+RULES = Kind(
+    "rules",
+    "加减分事项",
+    (
+        Column("item_code", "事项编号", ("编号", "事项代码", "事项编码"), True, "必填，唯一", ("XC01", "JL03"), width=10),
+        Column("content", "考核内容", ("考核项目", "考核类别"), True, "必填，8 项考核内容之一", ("宣传推广", "纪律作风"), "contents", width=12),
+        Column("item_name", "事项名称", ("加减分事项", "事项", "事项内容", "加减分标准"), True, "必填", ("信息被区级以上媒体或简报采用", "违反廉洁纪律"), width=30),
+        Column("points", "分值", ("分数", "加减分", "分值标准", "分值范围"), True, "必填。固定分值如 1、-3；区间如 1~3", (1, -10), width=10),
+        Column("monthly_cap", "月度上限", ("每月上限", "月上限", "封顶", "每月最高"), False, "选填。每人每月该事项累计绝对值上限", (5, ""), width=10),
+        Column("veto", "一票否决", ("是否一票否决", "否决"), False, "选填：是 / 否", ("否", "是"), width=10),
+        Column("note", "备注", ("说明",), False, "选填", ("", ""), width=20),
+    ),
+    telltales=("item_name", "monthly_cap"),
+)
+
+KINDS: dict[str, Kind] = {k.key: k for k in (ROSTER, POINTS, PARTICIPATION, TASKS, ARENA, RULES)}
+KIND_LABELS = {k.key: k.label for k in KINDS.values()}
+# The order sheets of one workbook are committed in: people first, so later sheets can name them.
+COMMIT_ORDER = ("roster", "rules", "points", "participation", "tasks", "arena")
+
+
+def kind_from_text(text: str | None) -> str | None:
+    """'points' or '加减分记录' (or a close word such as 加减分) → 'points'."""
+    if not text:
+        return None
+    text = text.strip()
+    if text in KINDS:
+        return text
+    for kind in KINDS.values():
+        if text == kind.label or text in kind.label:
+            return kind.key
+    return None

@@ -1,0 +1,216 @@
+"""Understanding a messy sheet: where its header row is, which column is which, what kind of sheet it is, and which
+rows are data (not titles, blanks, 合计 rows, example rows or notes)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analytics.kinds import KINDS, Column, Kind
+from analytics.normalize import clean_text, is_blank
+
+HEADER_SCAN_ROWS = 15
+SEQ_HEADERS = ("序号", "序", "NO", "NO.", "行号")
+TOTAL_WORDS = ("合计", "小计", "总计")
+NOTE_PREFIXES = ("注", "说明", "填表说明", "备注:", "备注：", "填表人", "审核人", "制表", "负责人签字", "填报单位")
+EXAMPLE_WORD = "示例"
+_BRACKETS = re.compile(r"[(（\[【].*?[)）\]】]")
+
+
+def _header_key(text: Any) -> tuple[str, str]:
+    """(full, bare): 进度（%） → ('进度(%)', '进度'); '*姓名' → ('姓名', '姓名')."""
+    full = clean_text(text).replace("*", "").replace("＊", "")
+    bare = _BRACKETS.sub("", full) or full
+    return full, bare
+
+
+def _score(header: tuple[str, str], column: Column) -> float:
+    """1 for an exact synonym (a little more for the template's own label), less for a near match, 0 for none."""
+    full, bare = header
+    if not bare:
+        return 0.0
+    best = 0.0
+    for n, synonym in enumerate((column.label, *column.synonyms)):
+        s_full, s_bare = _header_key(synonym)
+        if full in (s_full, s_bare) or bare in (s_full, s_bare):
+            return 1.01 if n == 0 else 1.0
+        if len(s_bare) >= 2 and s_bare in bare:
+            best = max(best, 0.5 + 0.4 * len(s_bare) / len(bare))
+        elif len(bare) >= 2 and bare in s_bare:
+            best = max(best, 0.4 + 0.4 * len(bare) / len(s_bare))
+    return best if best >= 0.55 else 0.0
+
+
+@dataclass
+class Layout:
+    kind: str
+    header_row: int                       # index into the grid (Excel row = header_row + 1)
+    columns: dict[str, int]               # column key → grid column index
+    headers: dict[int, str]               # grid column index → header as written
+    near: list[tuple[str, str]] = field(default_factory=list)    # (header as written, column it was taken for)
+    unused: list[str] = field(default_factory=list)             # headers not used
+    missing: list[str] = field(default_factory=list)            # required columns not found (labels)
+    seq_col: int | None = None
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    def header_of(self, key: str) -> str:
+        index = self.columns.get(key)
+        return self.headers.get(index, KINDS[self.kind].column(key).label) if index is not None else KINDS[self.kind].column(key).label
+
+
+def map_columns(cells: list[Any], kind: Kind) -> tuple[Layout, float]:
+    """Assign header cells to the kind's columns: exact synonyms first, then the best near matches."""
+    keys = [_header_key(c) if not is_blank(c) else ("", "") for c in cells]
+    candidates = []
+    for index, key in enumerate(keys):
+        if not key[1]:
+            continue
+        for column in kind.columns:
+            score = _score(key, column)
+            if score:
+                candidates.append((score, -index, column.key, index))
+    candidates.sort(reverse=True)
+    columns: dict[str, int] = {}
+    taken: set[int] = set()
+    near = []
+    for score, _, key, index in candidates:
+        if key in columns or index in taken:
+            continue
+        columns[key] = index
+        taken.add(index)
+        if score < 1:
+            near.append((str(cells[index]).strip(), kind.column(key).label))
+    headers = {i: str(c).strip() for i, c in enumerate(cells) if not is_blank(c)}
+    seq_col = next((i for i, k in enumerate(keys) if k[1] in SEQ_HEADERS and i not in taken), None)
+    unused = [headers[i] for i in sorted(headers) if i not in taken and i != seq_col]
+    missing = [c.label for c in kind.columns if c.required and c.key not in columns]
+    for group in kind.one_of:
+        if not any(k in columns for k in group):
+            missing.append(" 或 ".join(kind.column(k).label for k in group))
+    layout = Layout(kind.key, -1, columns, headers, near, unused, missing, seq_col)
+    exact = len(columns) - len(near)
+    telltales = sum(1 for t in kind.telltales if t in columns)
+    score = exact * 2 + len(near) + telltales * 0.5 - len(missing) * 3
+    return layout, score
+
+
+def find_layout(grid: list[list[Any]], kind: str | None = None) -> Layout | None:
+    """The best (header row, kind) in the first rows of a sheet. A complete layout beats any incomplete one.
+    Returns None when no row looks like a header at all."""
+    kinds = [KINDS[kind]] if kind else list(KINDS.values())
+    best: tuple[tuple, Layout] | None = None
+    for row_index, row in enumerate(grid[:HEADER_SCAN_ROWS]):
+        if sum(1 for c in row if not is_blank(c)) < 2:
+            continue
+        for candidate in kinds:
+            layout, score = map_columns(row, candidate)
+            if len(layout.columns) < 2:
+                continue
+            layout.header_row = row_index
+            rank = (layout.complete, score, -row_index)
+            if best is None or rank > best[0]:
+                best = (rank, layout)
+    return best[1] if best else None
+
+
+@dataclass
+class Extracted:
+    frame: pd.DataFrame                   # one column per mapped key plus _row (Excel row number)
+    skipped_blank: int = 0
+    skipped_total: list[int] = field(default_factory=list)
+    skipped_example: list[int] = field(default_factory=list)
+    skipped_note: list[int] = field(default_factory=list)
+    skipped_header: list[int] = field(default_factory=list)
+
+
+def _is_total(text: str) -> bool:
+    return any(text == w or text.endswith(w) or text.startswith((w + ":", w + "：")) for w in TOTAL_WORDS)
+
+
+def _blank_mask(values: pd.Series) -> np.ndarray:
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    blank_u = np.array([is_blank(u) for u in uniques] + [True], dtype=bool)
+    return blank_u[codes]
+
+
+def _text_mask(values: pd.Series, test) -> np.ndarray:
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    hit_u = np.array([isinstance(u, str) and test(clean_text(u)) for u in uniques] + [False], dtype=bool)
+    return hit_u[codes]
+
+
+def extract(grid: list[list[Any]], layout: Layout) -> Extracted:
+    """The data rows under the header, as raw cells, with the Excel row number of each."""
+    body = grid[layout.header_row + 1:]
+    first_row = layout.header_row + 2
+    width = max((len(r) for r in body), default=0)
+    wanted = dict(layout.columns)
+    if layout.seq_col is not None:
+        wanted["_seq"] = layout.seq_col
+    columns: dict[str, Any] = {}
+    if body:
+        if any(len(r) != width for r in body):
+            body = [list(r) + [""] * (width - len(r)) for r in body]
+        transposed = list(zip(*body))
+        for key, index in wanted.items():
+            columns[key] = pd.Series(transposed[index] if index < width else [""] * len(body), dtype=object)
+        head_cols = [pd.Series(transposed[i], dtype=object) for i in range(min(3, width))]
+    else:
+        for key in wanted:
+            columns[key] = pd.Series([], dtype=object)
+        head_cols = []
+    frame = pd.DataFrame(columns)
+    frame["_row"] = np.arange(first_row, first_row + len(frame), dtype=np.int64)
+    if frame.empty:
+        return Extracted(frame)
+
+    data_keys = list(layout.columns)
+    blank = np.ones(len(frame), dtype=bool)
+    for key in data_keys:
+        blank &= _blank_mask(frame[key])
+
+    # 合计 and 示例 are looked for where clerks write them: the first columns, 序号 and the name-like columns,
+    # never in free text (a 事由 may well begin with 合计).
+    probe = head_cols + [frame[k] for k in ("_seq", "name", "contestant", "task_code", "item_code") if k in frame]
+    total = np.zeros(len(frame), dtype=bool)
+    example = np.zeros(len(frame), dtype=bool)
+    for series in probe:
+        total |= _text_mask(series, _is_total)
+        example |= _text_mask(series, lambda t: t.startswith(EXAMPLE_WORD))
+
+    header_words = {k: clean_text(layout.headers[i]) for k, i in layout.columns.items()}
+    repeated = np.ones(len(frame), dtype=bool)
+    for key in data_keys:
+        word = header_words[key]
+        repeated &= _text_mask(frame[key], lambda t, w=word: t == w)
+
+    # A note row (注：…, 填表人：…) fills at most one of the required columns.
+    required = [k for k in KINDS[layout.kind].required if k in frame]
+    filled = np.zeros(len(frame), dtype=np.int64)
+    for key in required:
+        filled += ~_blank_mask(frame[key])
+    note = np.zeros(len(frame), dtype=bool)
+    for series in probe:
+        note |= _text_mask(series, lambda t: t.startswith(NOTE_PREFIXES))
+    note &= filled <= 1
+
+    rows = frame["_row"].to_numpy()
+    drop = blank | total | example | repeated | note
+    out = Extracted(
+        frame[~drop].reset_index(drop=True),
+        skipped_blank=int(blank.sum()),
+        skipped_total=rows[total & ~blank].tolist(),
+        skipped_example=rows[example & ~blank & ~total].tolist(),
+        skipped_note=rows[note & ~blank & ~total & ~example].tolist(),
+        skipped_header=rows[repeated & ~blank].tolist(),
+    )
+    if "_seq" in out.frame:
+        out.frame = out.frame.drop(columns="_seq")
+    return out

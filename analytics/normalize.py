@@ -1,0 +1,229 @@
+"""Turning what clerks type into clean values: full-width digits, signed points, text dates, percentages, names.
+
+Each parser takes one cell value and returns (value, problem): problem is None when the cell was understood, else a
+short Chinese phrase saying what was expected. Parsers run once per distinct value of a column (see ``map_unique``),
+which keeps a 100,000-row sheet fast: a column of points has a handful of distinct values, not 100,000.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, timedelta
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+_FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_FULLWIDTH.update({0x3000: 0x20, 0x2212: 0x2D, 0xFE63: 0x2D, 0x2012: 0x2D, 0x2013: 0x2D, 0x2014: 0x2D, 0x3002: 0x2E})
+_SPACES = re.compile(r"\s+")
+EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def halfwidth(text: str) -> str:
+    """Full-width digits, letters and signs to ASCII (＋２ → +2); the ideographic space to a space."""
+    return text.translate(_FULLWIDTH)
+
+
+def is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    return value is pd.NaT
+
+
+def clean_text(value: Any) -> str:
+    """A key for matching: half-width, no spaces at all, upper-case letters."""
+    if is_blank(value):
+        return ""
+    return _SPACES.sub("", halfwidth(str(value))).upper()
+
+
+def clean_name(value: Any) -> str:
+    """A person's name as the roster holds it: 张 三 → 张三."""
+    if is_blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return _SPACES.sub("", halfwidth(str(value))).strip("*")
+
+
+def plain_text(value: Any) -> str | None:
+    """Free text (事由, 最新进展): trimmed, inner line breaks kept; numbers written without a trailing .0."""
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()[:10]
+    return str(value).strip()
+
+
+def code_text(value: Any) -> str | None:
+    """An identifier such as 工号 or 任务编号: half-width, no spaces, 12.0 → 12."""
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = _SPACES.sub("", halfwidth(str(value)))
+    return text.upper() or None
+
+
+_NUMBER = re.compile(r"^([+-]?)(\d+(?:\.\d*)?|\.\d+)$")
+
+
+def parse_points(value: Any) -> tuple[float | None, str | None]:
+    """Signed points: 2, '+2分', '-0.5分', '＋２', '扣2分' (→ -2), '加1分'."""
+    if is_blank(value):
+        return None, "不能为空"
+    if isinstance(value, bool):
+        return None, "应为数字"
+    if isinstance(value, (int, float)):
+        return (float(value), None) if math.isfinite(value) else (None, "应为数字")
+    text = _SPACES.sub("", halfwidth(str(value))).replace(",", "")
+    sign = 1.0
+    for word, s in (("扣", -1.0), ("减", -1.0), ("加", 1.0)):
+        if text.startswith(word):
+            sign, text = s, text[len(word):]
+            break
+    text = text.removesuffix("分")
+    match = _NUMBER.match(text)
+    if not match:
+        return None, "应为数字，如 2、-0.5、+2分"
+    number = float(match.group(2))
+    if match.group(1) == "-":
+        number = -number
+    return sign * number, None
+
+
+def parse_number(value: Any) -> tuple[float | None, str | None]:
+    """A plain non-negative quantity (时长, 得分): 1.5, '2小时', '９５'."""
+    if is_blank(value):
+        return None, "不能为空"
+    if isinstance(value, bool):
+        return None, "应为数字"
+    if isinstance(value, (int, float)):
+        return (float(value), None) if math.isfinite(value) else (None, "应为数字")
+    text = _SPACES.sub("", halfwidth(str(value))).replace(",", "")
+    for suffix in ("小时", "h", "H", "分"):
+        text = text.removesuffix(suffix)
+    match = _NUMBER.match(text)
+    if not match:
+        return None, "应为数字"
+    number = float(match.group(2))
+    return (-number if match.group(1) == "-" else number), None
+
+
+def parse_percent(value: Any) -> tuple[float | None, str | None]:
+    """A progress figure on the 0–100 scale: '85%', 85, '８５％'. Fractions (0.85) are handled per column by
+    ``percent_column``, because a lone 1 could mean 1 % or 100 %."""
+    if is_blank(value):
+        return None, "不能为空"
+    if isinstance(value, bool):
+        return None, "应为 0～100 的数字"
+    if isinstance(value, (int, float)):
+        return (float(value), None) if math.isfinite(value) else (None, "应为 0～100 的数字")
+    text = _SPACES.sub("", halfwidth(str(value))).replace("%", "")
+    match = _NUMBER.match(text)
+    if not match:
+        return None, "应为 0～100 的数字，如 85 或 85%"
+    number = float(match.group(2))
+    return (-number if match.group(1) == "-" else number), None
+
+
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})[年./\-](\d{1,2})[月./\-](\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+_MONTH_ONLY = re.compile(r"^(\d{4})[年./\-](\d{1,2})月?(?:份)?$")
+_NO_YEAR = re.compile(r"^(\d{1,2})[月./\-](\d{1,2})日?$")
+_MONTH_NO_YEAR = re.compile(r"^(\d{1,2})月份?$")
+
+
+def parse_date(value: Any, default_year: int | None = None) -> tuple[date | None, str | None]:
+    """A date from a real date, an Excel serial, 2022年3月5日, 2022.3.5, 2022/03/05, 2022-3-5, 20220305;
+    2022年3月 means the 1st; 3月5日 takes ``default_year``."""
+    if is_blank(value):
+        return None, "不能为空"
+    if isinstance(value, datetime):
+        return value.date(), None
+    if isinstance(value, date):
+        return value, None
+    if isinstance(value, pd.Timestamp):
+        return value.date(), None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 20000 <= value <= 80000:
+            return EXCEL_EPOCH + timedelta(days=int(value)), None
+        if 19000101 <= value <= 21001231 and float(value).is_integer():
+            value = str(int(value))
+        else:
+            return None, "应为日期，如 2022-03-05"
+    text = halfwidth(str(value)).strip()
+    # '2022-03-05 00:00:00' and '2022-03-05T08:30' (CSV exports) carry a time of day: drop it.
+    text = re.sub(r"[T\s]+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "", text)
+    text = _SPACES.sub("", text)
+    try:
+        for pattern in _DATE_PATTERNS:
+            match = pattern.match(text)
+            if match:
+                y, m, d = (int(g) for g in match.groups())
+                return date(y, m, d), None
+        match = _MONTH_ONLY.match(text)
+        if match:
+            return date(int(match.group(1)), int(match.group(2)), 1), None
+        match = _NO_YEAR.match(text)
+        if match and default_year:
+            return date(default_year, int(match.group(1)), int(match.group(2))), None
+        match = _MONTH_NO_YEAR.match(text)
+        if match and default_year:
+            return date(default_year, int(match.group(1)), 1), None
+    except ValueError:
+        return None, "不是有效日期（月份或日期超出范围）"
+    return None, "应为日期，如 2022-03-05、2022年3月5日 或 2022.3.5"
+
+
+_TRUE = {"是", "Y", "YES", "TRUE", "1", "√", "✓", "否决", "一票否决"}
+_FALSE = {"否", "N", "NO", "FALSE", "0", "×", "✗", "不"}
+
+
+def parse_bool(value: Any) -> tuple[bool | None, str | None]:
+    if is_blank(value):
+        return None, None
+    if isinstance(value, bool):
+        return value, None
+    if isinstance(value, (int, float)):
+        return bool(value), None
+    key = clean_text(value)
+    if key in _TRUE:
+        return True, None
+    if key in _FALSE:
+        return False, None
+    return None, "应填“是”或“否”"
+
+
+def map_unique(
+    series: pd.Series, parse: Callable[[Any], tuple[Any, str | None]], dtype: Any = object
+) -> tuple[np.ndarray, np.ndarray]:
+    """Apply a cell parser to each distinct value of a column; returns (values, problems) aligned with the rows.
+
+    Blank cells are parsed too (a parser decides whether blank is a problem)."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    parsed = [parse(u) for u in uniques]
+    blank_value, blank_problem = parse(None)
+    values = np.empty(len(uniques) + 1, dtype=object)
+    problems = np.empty(len(uniques) + 1, dtype=object)
+    for n, (v, p) in enumerate(parsed):
+        values[n] = v
+        problems[n] = p
+    values[-1] = blank_value
+    problems[-1] = blank_problem
+    # pd.factorize marks missing values with -1, which indexes the last slot: the blank result.
+    out_values = values[codes]
+    out_problems = problems[codes]
+    if dtype is not object:
+        out_values = out_values.astype(dtype)
+    return out_values, out_problems

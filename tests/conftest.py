@@ -1,0 +1,72 @@
+"""Fixtures: a fresh in-memory database with the default rule book, and small builders for uploads."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from analytics import open_db  # noqa: E402
+from analytics.ingest import Options, import_bytes  # noqa: E402
+
+
+@pytest.fixture
+def con():
+    connection = open_db(":memory:")
+    yield connection
+    connection.close()
+
+
+def xlsx_bytes(sheets: dict[str, list[list]], title: str | None = None, merge_title: bool = True) -> bytes:
+    """A workbook with one sheet per entry; rows are written from A1 (or under a title row)."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        if title:
+            sheet.append([title])
+            if merge_title and rows:
+                sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(len(rows[0]), 2))
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def csv_bytes(rows: list[list], encoding: str = "utf-8") -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+ROSTER = [
+    ["姓名", "科室", "职务", "工号"],
+    ["张三", "组织科", "科长", "A01"],
+    ["李四", "组织科", "科员", "A02"],
+    ["王五", "干部一科", "科长", "B01"],
+    ["赵六", "干部一科", "科员", "B02"],
+    ["孙七", "干部二科", "科员", "C01"],
+]
+
+
+def load(con, rows_or_bytes, name: str = "upload.xlsx", **options):
+    """Import through the real importer; fails the test when the file is refused."""
+    content = rows_or_bytes if isinstance(rows_or_bytes, bytes) else xlsx_bytes({"Sheet1": rows_or_bytes})
+    preview, batch_id = import_bytes(con, content, name, Options(**options))
+    assert batch_id is not None, [p.text() for p in preview.errors]
+    return batch_id
+
+
+@pytest.fixture
+def roster_con(con):
+    load(con, ROSTER, "名单.xlsx")
+    return con
