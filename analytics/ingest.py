@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
@@ -28,6 +28,7 @@ from analytics.validate import CHECKS, Context, SheetResult
 Progress = Callable[[float, str], None]
 
 FACT_TABLES = ("score_event", "participation", "task_snapshot", "arena_mark")
+GUIDE_SHEETS = {"填写说明", "说明", "使用说明", "填表说明"}
 
 
 @dataclass
@@ -221,6 +222,8 @@ def prepare(
     preview.sections = dict(ctx.people.sections)
     found = []
     for raw in preview.raw:
+        if raw.name.strip() in GUIDE_SHEETS:
+            continue
         layout = find_layout(raw.grid, options.kind)
         if layout is None:
             preview.ignored.append((raw.name, "没有找到表头（如为说明页可忽略）"))
@@ -257,6 +260,13 @@ def prepare(
         if result.roster_after is not None:
             ctx.people = result.roster_after
             preview.sections = dict(ctx.people.sections)
+    if not preview.errors and preview.rows_imported == 0 and not preview.rows_replaced:
+        if preview.rows_skipped:
+            refuse(f"文件中的 {preview.rows_skipped} 行数据都已导入过，没有新的内容。")
+        elif any(s.kind == "roster" for s in preview.sheets):
+            refuse("人员名单与现有名单一致，没有需要更新的内容。")
+        else:
+            refuse("文件中没有可导入的数据行（标题、示例行、空行和合计行已忽略）。请在表头下方填写数据后再上传。")
     report(1.0, "检查完成")
     return preview
 

@@ -37,6 +37,7 @@ class Kind:
         return tuple(c.key for c in self.columns if c.required)
 
 
+STAFF_NO = Column("staff_no", "工号", ("人员编号", "工作证号"), False, "选填。名单中有重名时，填科室或工号之一", ("", ""), width=8)
 DATE = ("日期", "时间", "登记日期", "发生日期", "记录日期", "加减分日期", "月份", "日 期")
 
 ROSTER = Kind(
@@ -62,6 +63,7 @@ POINTS = Kind(
         Column("event_date", "日期", DATE, True, "必填。如 2022-03-05，也可写 2022年3月5日", ("2022-03-05", "2022-03-18"), width=12),
         Column("name", "姓名", ("名字", "被考核人", "人员姓名", "干部姓名", "姓 名"), True, "必填。须在人员名单中", ("张三", "李四"), width=10),
         Column("section", "科室", ("部门", "处室", "所在科室", "科 室"), False, "选填。重名时用于区分", ("组织科", "干部一科"), width=12),
+        STAFF_NO,
         Column("content", "考核内容", ("考核项目", "考核类别", "考核内容类别", "内容类别"), False,
                "与事项编号至少填一项", ("宣传推广", "纪律作风"), "contents", width=12),
         Column("item_code", "事项编号", ("加减分事项编号", "事项代码", "事项编码", "加减分编号", "项目编号"), False,
@@ -85,6 +87,7 @@ PARTICIPATION = Kind(
         Column("event_date", "日期", DATE + ("活动日期", "参加日期"), True, "必填", ("2022-03-07", "2022-03-25"), width=12),
         Column("name", "姓名", ("名字", "参与人", "人员姓名", "参加人员", "姓 名"), True, "必填。须在人员名单中", ("张三", "李四"), width=10),
         Column("section", "科室", ("部门", "处室", "所在科室"), False, "选填。重名时用于区分", ("组织科", "干部一科"), width=12),
+        STAFF_NO,
         Column("activity", "活动类型", ("活动类别", "学习形式", "活动形式", "类型"), True, "必填，从下拉列表选择",
                ("荐学", "组工论坛"), "activities", width=12),
         Column("title", "活动名称", ("活动主题", "主题", "名称", "活动内容", "题目"), False, "选填", ("每周一文：xx", "青年组工干部分享"), width=24),

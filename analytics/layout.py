@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,11 @@ EXAMPLE_WORD = "示例"
 _BRACKETS = re.compile(r"[(（\[【].*?[)）\]】]")
 
 
+@lru_cache(maxsize=4096)
+def _synonym_key(text: str) -> tuple[str, str]:
+    return _header_key(text)
+
+
 def _header_key(text: Any) -> tuple[str, str]:
     """(full, bare): 进度（%） → ('进度(%)', '进度'); '*姓名' → ('姓名', '姓名')."""
     full = clean_text(text).replace("*", "").replace("＊", "")
@@ -35,7 +41,7 @@ def _score(header: tuple[str, str], column: Column) -> float:
         return 0.0
     best = 0.0
     for n, synonym in enumerate((column.label, *column.synonyms)):
-        s_full, s_bare = _header_key(synonym)
+        s_full, s_bare = _synonym_key(synonym)
         if full in (s_full, s_bare) or bare in (s_full, s_bare):
             return 1.01 if n == 0 else 1.0
         if len(s_bare) >= 2 and s_bare in bare:
@@ -134,83 +140,100 @@ def _is_total(text: str) -> bool:
     return any(text == w or text.endswith(w) or text.startswith((w + ":", w + "：")) for w in TOTAL_WORDS)
 
 
-def _blank_mask(values: pd.Series) -> np.ndarray:
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    blank_u = np.array([is_blank(u) for u in uniques] + [True], dtype=bool)
-    return blank_u[codes]
+def _blank(values: np.ndarray) -> np.ndarray:
+    # calamine and CSV give '' for an empty cell; compared as a whole column, this is fast.
+    return (values == "") | pd.isna(values)
 
 
-def _text_mask(values: pd.Series, test) -> np.ndarray:
+def _row_marks(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(合计 rows, 示例 rows, note rows) judged by one column, per distinct value."""
+    empty = np.zeros(len(values), dtype=bool)
+    if pd.api.types.infer_dtype(values, skipna=True) in ("floating", "integer", "mixed-integer-float", "date", "datetime"):
+        return empty, empty, empty
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    hit_u = np.array([isinstance(u, str) and test(clean_text(u)) for u in uniques] + [False], dtype=bool)
-    return hit_u[codes]
+    marks = np.zeros((len(uniques) + 1, 3), dtype=bool)
+    for n, u in enumerate(uniques):
+        if isinstance(u, str):
+            text = clean_text(u)
+            marks[n] = (_is_total(text), text.startswith(EXAMPLE_WORD), text.startswith(NOTE_PREFIXES))
+    picked = marks[codes]
+    return picked[:, 0], picked[:, 1], picked[:, 2]
 
 
 def extract(grid: list[list[Any]], layout: Layout) -> Extracted:
     """The data rows under the header, as raw cells, with the Excel row number of each."""
     body = grid[layout.header_row + 1:]
     first_row = layout.header_row + 2
+    n = len(body)
     width = max((len(r) for r in body), default=0)
-    wanted = dict(layout.columns)
-    if layout.seq_col is not None:
-        wanted["_seq"] = layout.seq_col
-    columns: dict[str, Any] = {}
-    if body:
-        if any(len(r) != width for r in body):
-            body = [list(r) + [""] * (width - len(r)) for r in body]
-        transposed = list(zip(*body))
-        for key, index in wanted.items():
-            columns[key] = pd.Series(transposed[index] if index < width else [""] * len(body), dtype=object)
-        head_cols = [pd.Series(transposed[i], dtype=object) for i in range(min(3, width))]
-    else:
-        for key in wanted:
-            columns[key] = pd.Series([], dtype=object)
-        head_cols = []
-    frame = pd.DataFrame(columns)
-    frame["_row"] = np.arange(first_row, first_row + len(frame), dtype=np.int64)
-    if frame.empty:
-        return Extracted(frame)
+    if any(len(r) != width for r in body):
+        body = [list(r) + [""] * (width - len(r)) for r in body]
 
-    data_keys = list(layout.columns)
-    blank = np.ones(len(frame), dtype=bool)
-    for key in data_keys:
-        blank &= _blank_mask(frame[key])
+    # One C-level pass turns the rows into a 2-D array; its columns are then free to slice.
+    cells = np.empty((n, width), dtype=object)
+    if n and width:
+        cells[:] = body
+
+    def column(index: int) -> np.ndarray:
+        if index >= width:
+            return np.full(n, "", dtype=object)
+        return cells[:, index].copy()
+
+    columns = {key: column(index) for key, index in layout.columns.items()}
+    row_numbers = np.arange(first_row, first_row + n, dtype=np.int64)
+    if not n:
+        return Extracted(pd.DataFrame({**{k: pd.Series([], dtype=object) for k in columns}, "_row": row_numbers}))
 
     # 合计 and 示例 are looked for where clerks write them: the first columns, 序号 and the name-like columns,
     # never in free text (a 事由 may well begin with 合计).
-    probe = head_cols + [frame[k] for k in ("_seq", "name", "contestant", "task_code", "item_code") if k in frame]
-    total = np.zeros(len(frame), dtype=bool)
-    example = np.zeros(len(frame), dtype=bool)
-    for series in probe:
-        total |= _text_mask(series, _is_total)
-        example |= _text_mask(series, lambda t: t.startswith(EXAMPLE_WORD))
+    probe_index = set(range(min(3, width)))
+    if layout.seq_col is not None:
+        probe_index.add(layout.seq_col)
+    for key in ("name", "contestant", "task_code", "item_code"):
+        if key in layout.columns:
+            probe_index.add(layout.columns[key])
+    by_index = {index: columns[key] for key, index in layout.columns.items()}
 
-    header_words = {k: clean_text(layout.headers[i]) for k, i in layout.columns.items()}
-    repeated = np.ones(len(frame), dtype=bool)
-    for key in data_keys:
-        word = header_words[key]
-        repeated &= _text_mask(frame[key], lambda t, w=word: t == w)
+    keys = list(columns)
+    blank = _blank(columns[keys[0]])
+    repeated = columns[keys[0]] == layout.headers[layout.columns[keys[0]]]
+    for key in keys[1:]:
+        # Only rows still in question are looked at again: most rows fail the first test.
+        still = np.flatnonzero(blank)
+        if len(still):
+            blank[still] = _blank(columns[key][still])
+        still = np.flatnonzero(repeated)
+        if len(still):
+            repeated[still] = columns[key][still] == layout.headers[layout.columns[key]]
 
-    # A note row (注：…, 填表人：…) fills at most one of the required columns.
-    required = [k for k in KINDS[layout.kind].required if k in frame]
-    filled = np.zeros(len(frame), dtype=np.int64)
-    for key in required:
-        filled += ~_blank_mask(frame[key])
-    note = np.zeros(len(frame), dtype=bool)
-    for series in probe:
-        note |= _text_mask(series, lambda t: t.startswith(NOTE_PREFIXES))
-    note &= filled <= 1
+    total = np.zeros(n, dtype=bool)
+    example = np.zeros(n, dtype=bool)
+    note = np.zeros(n, dtype=bool)
+    for index in sorted(probe_index):
+        t, e, m = _row_marks(by_index[index] if index in by_index else column(index))
+        total |= t
+        example |= e
+        note |= m
+    if note.any():
+        # A note row (注：…, 填表人：…) fills at most one of the required columns.
+        candidates = np.flatnonzero(note)
+        filled = np.zeros(len(candidates), dtype=np.int64)
+        for key in KINDS[layout.kind].required:
+            if key in columns:
+                filled += ~_blank(columns[key][candidates])
+        note[candidates[filled > 1]] = False
 
-    rows = frame["_row"].to_numpy()
-    drop = blank | total | example | repeated | note
+    keep = ~(blank | total | example | repeated | note)
+    # dtype=object keeps cells as read: pandas would otherwise spend time turning text columns into its string type.
+    frame = pd.DataFrame({k: v[keep] for k, v in columns.items()}, dtype=object, copy=False)
+    frame["_row"] = row_numbers[keep]
+    rows = row_numbers
     out = Extracted(
-        frame[~drop].reset_index(drop=True),
+        frame,
         skipped_blank=int(blank.sum()),
         skipped_total=rows[total & ~blank].tolist(),
         skipped_example=rows[example & ~blank & ~total].tolist(),
         skipped_note=rows[note & ~blank & ~total & ~example].tolist(),
         skipped_header=rows[repeated & ~blank].tolist(),
     )
-    if "_seq" in out.frame:
-        out.frame = out.frame.drop(columns="_seq")
     return out

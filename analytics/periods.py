@@ -14,7 +14,7 @@ class Month:
     month: int
 
     @classmethod
-    def parse(cls, text: "str | Month | date") -> "Month":
+    def parse(cls, text: str | Month | date) -> Month:
         if isinstance(text, Month):
             return text
         if isinstance(text, date):
@@ -33,10 +33,10 @@ class Month:
         return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
 
     @property
-    def quarter(self) -> "Quarter":
+    def quarter(self) -> Quarter:
         return Quarter(self.year, (self.month - 1) // 3 + 1)
 
-    def shift(self, months: int) -> "Month":
+    def shift(self, months: int) -> Month:
         index = self.year * 12 + self.month - 1 + months
         return Month(index // 12, index % 12 + 1)
 
@@ -54,7 +54,7 @@ class Quarter:
     quarter: int
 
     @classmethod
-    def parse(cls, text: "str | Quarter | date") -> "Quarter":
+    def parse(cls, text: str | Quarter | date) -> Quarter:
         if isinstance(text, Quarter):
             return text
         if isinstance(text, date):
@@ -76,7 +76,7 @@ class Quarter:
     def months(self) -> list[Month]:
         return [Month(self.year, 3 * self.quarter - 2 + n) for n in range(3)]
 
-    def shift(self, quarters: int) -> "Quarter":
+    def shift(self, quarters: int) -> Quarter:
         index = self.year * 4 + self.quarter - 1 + quarters
         return Quarter(index // 4, index % 4 + 1)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import python_calamine as calamine
@@ -24,6 +24,7 @@ class RawSheet:
 
     name: str
     grid: list[list[Any]]
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
 
 
 def _looks_like_html(data: bytes) -> bool:
@@ -71,8 +72,9 @@ def read_workbook(data: bytes) -> list[RawSheet]:
                 continue
             sheet = book.get_sheet_by_name(meta.name)
             grid = sheet.to_python(skip_empty_area=False)
-            _fill_merged(grid, sheet.merged_cell_ranges or ())
-            sheets.append(RawSheet(meta.name, grid))
+            merged = list(sheet.merged_cell_ranges or ())
+            _fill_merged(grid, merged)
+            sheets.append(RawSheet(meta.name, grid, merged))
     except calamine.PasswordError as exc:
         raise _encrypted() from exc
     except (calamine.CalamineError, ValueError) as exc:

@@ -15,8 +15,7 @@ import pandas as pd
 from analytics.db import Con, fetch_df, next_id
 from analytics.errors import UndoRefused
 from analytics.normalize import clean_name, clean_text
-from analytics.problems import ERROR, WARNING, Problem, names_list
-
+from analytics.problems import ERROR, WARNING, Problem
 
 _NUMERALS = str.maketrans("0123456789", "〇一二三四五六七八九")
 
@@ -71,7 +70,7 @@ class People:
         self.section_by_key = {clean_text(name): sid for sid, name in self.sections.items()}
 
     @classmethod
-    def load(cls, cur: Con) -> "People":
+    def load(cls, cur: Con) -> People:
         sections = dict(cur.execute("select section_id, name from section").fetchall())
         rows = cur.execute(
             """
@@ -165,36 +164,41 @@ class People:
         """Person and section (on the row's date) for every row; problems as (row position, level, message).
 
         Works per distinct (name, 科室, 工号): an upload of 100,000 rows names only a few dozen people."""
-        names = frame[name_key].map(clean_name) if len(frame) else frame[name_key]
-        section = frame["section"] if name_key == "name" and "section" in frame else pd.Series([""] * len(frame), dtype=object)
-        staff = frame["staff_no"] if name_key == "name" and "staff_no" in frame else pd.Series([""] * len(frame), dtype=object)
-        keys = pd.MultiIndex.from_arrays(
-            [names.astype(object), section.map(clean_text).astype(object), staff.map(clean_text).astype(object)]
-        )
-        codes, uniques = pd.factorize(keys)
+        n = len(frame)
+        keys = [name_key] + ([k for k in ("section", "staff_no") if k in frame] if name_key == "name" else [])
+        codes = np.zeros(n, dtype=np.int64)
+        factors = []
+        for key in keys:
+            c, u = pd.factorize(frame[key], use_na_sentinel=False)
+            codes = codes * (len(u) + 1) + c
+            factors.append((c, u))
+        _, first, codes = np.unique(codes, return_index=True, return_inverse=True)
         resolved = []
-        for key_name, key_section, key_staff in uniques:
-            resolved.append(self.resolve_one(key_name, key_section, key_staff))
-        pid_u = np.array([r[0] if r[0] is not None else 0 for r in resolved] + [0], dtype=np.int64)
-        person_ids = pid_u[codes]
+        for pos in first:
+            raw = {key: u[c[pos]] for key, (c, u) in zip(keys, factors)}
+            resolved.append(self.resolve_one(clean_name(raw[name_key]), raw.get("section", ""), raw.get("staff_no", "")))
+        pid_u = np.array([r[0] if r[0] is not None else 0 for r in resolved], dtype=np.int64)
+        person_ids = pid_u[codes] if n else np.zeros(0, dtype=np.int64)
         problems: list[tuple[int, str, str]] = []
-        for u, (pid, error, warning) in enumerate(resolved):
+        for u, (_pid, error, warning) in enumerate(resolved):
             if error or warning:
                 for pos in np.flatnonzero(codes == u):
                     problems.append((int(pos), ERROR if error else WARNING, error or warning))
-        sections = np.zeros(len(frame), dtype=np.int64)
-        if len(frame):
-            dates = frame[date_key].to_numpy() if date_key else None
-            single = {pid: p.memberships[0].section_id for pid, p in self.people.items() if len(p.memberships) == 1}
-            for u, (pid, _, _) in enumerate(resolved):
-                if pid is None:
-                    continue
-                rows = np.flatnonzero(codes == u)
-                if pid in single or dates is None:
-                    sections[rows] = single.get(pid, self.people[pid].current_section)
-                else:
-                    record = self.people[pid]
-                    sections[rows] = [record.section_on(dates[r]) for r in rows]
+        sections = np.zeros(n, dtype=np.int64)
+        if n:
+            sid_u = np.array(
+                [self.people[r[0]].current_section if r[0] is not None else 0 for r in resolved], dtype=np.int64
+            )
+            sections = sid_u[codes]
+            if date_key:
+                # Only people who changed section need the date of each row.
+                movers = [u for u, r in enumerate(resolved) if r[0] is not None and len(self.people[r[0]].memberships) > 1]
+                if movers:
+                    dates = frame[date_key].to_numpy()
+                    for u in movers:
+                        record = self.people[resolved[u][0]]
+                        rows = np.flatnonzero(codes == u)
+                        sections[rows] = [record.section_on(dates[r]) for r in rows]
         return person_ids, sections, problems
 
     def left_warning(self, pid: int, day: date) -> str | None:

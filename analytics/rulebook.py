@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import difflib
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cached_property
 from importlib import resources
-from typing import Iterable
 
 from analytics.db import Con, next_id
 from analytics.errors import RuleBookError
@@ -233,7 +233,7 @@ class RuleBook:
     def vocab_arenas(self) -> Vocabulary:
         return Vocabulary((a.name, a.aliases) for a in self.arenas)
 
-    def with_changes(self, **changes) -> "RuleBook":
+    def with_changes(self, **changes) -> RuleBook:
         """A new, unsaved book: the same rules with some parts replaced."""
         return replace(self, version_id=None, effective_from=None, created_at=None, **changes)
 

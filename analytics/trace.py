@@ -28,7 +28,7 @@ class Trace:
     notes: list[str] = field(default_factory=list)
 
     @classmethod
-    def for_book(cls, subject: str, book: RuleBook, keys: list[str], formula: str, **rest) -> "Trace":
+    def for_book(cls, subject: str, book: RuleBook, keys: list[str], formula: str, **rest) -> Trace:
         return cls(subject, book.version_id, book.effective_from, {k: book.param(k) for k in keys}, formula, **rest)
 
     def param_rows(self) -> list[dict[str, Any]]:

@@ -7,9 +7,10 @@ and what is expected."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -51,9 +52,13 @@ class Context:
     rules_effective: date | None = None
 
     def book_index(self, days: np.ndarray) -> np.ndarray:
-        starts = np.array([s for s, _ in self.spans], dtype="datetime64[D]")
-        values = np.array([d if d is not None else date.min for d in days], dtype="datetime64[D]")
-        return np.clip(np.searchsorted(starts, values, side="right") - 1, 0, len(self.spans) - 1)
+        """Which span's book applies to each date (0 for a missing date)."""
+        if len(self.spans) == 1:
+            return np.zeros(len(days), dtype=np.int64)
+        starts = np.array([max(s, date(1900, 1, 1)) for s, _ in self.spans], dtype="datetime64[D]")
+        values = pd.to_datetime(pd.Series(days, dtype=object), errors="coerce").to_numpy(dtype="datetime64[D]")
+        index = np.searchsorted(starts, values, side="right") - 1
+        return np.clip(np.where(np.isnat(values), 0, index), 0, len(self.spans) - 1)
 
 
 @dataclass
@@ -114,18 +119,32 @@ class Checker:
             problem = problems[pos]
             if problem == "不能为空":
                 if required:
-                    self.add(ERROR, pos, key, f"「{self.column(key)}」不能为空：请填写{what}")
+                    self.add(ERROR, pos, key, f"不能为空：请填写{what}")
                 continue
             self.add(ERROR, pos, key, f"“{show_value(raw.iat[pos])}”不是有效的{what}：{problem}")
         return values
 
     def text(self, key: str, required: bool = False, what: str = "") -> np.ndarray:
+        if key not in self.frame:
+            return np.full(len(self.frame), None, dtype=object)
+        series = self.frame[key]
+        if pd.api.types.infer_dtype(series, skipna=True) == "string":
+            # Free text is mostly distinct per row (事由): strip it as a column instead of value by value.
+            stripped = series.astype("str").str.strip()
+            values = stripped.where(stripped != "", None).to_numpy(dtype=object)
+            values[pd.isna(values)] = None
+            if required:
+                for pos in np.flatnonzero(pd.isna(values)):
+                    self.add(ERROR, pos, key, f"不能为空：请填写{what}")
+            return values
         return self.parse(key, lambda v: (plain_text(v), None if not is_blank(v) else "不能为空"), required, what)
 
     def in_window(self, key: str, days: np.ndarray, book: rb.RuleBook) -> None:
         low, high = book.date_window()
         margin = book.int_param("date_margin_days")
-        for pos in np.flatnonzero([d is not None and not (low <= d <= high) for d in days]):
+        codes, uniques = pd.factorize(pd.Series(days, dtype=object), use_na_sentinel=True)
+        outside_u = np.array([not (low <= d <= high) for d in uniques] + [False], dtype=bool)
+        for pos in np.flatnonzero(outside_u[codes]):
             self.add(ERROR, pos, key,
                      f"日期 {days[pos]:%Y-%m-%d} 不在活动年度 {book.campaign_year} 年（前后各放宽 {margin} 天）内："
                      "请核对年份；如活动年度有变，请管理员在「规则设置」中修改")
@@ -142,7 +161,7 @@ class Checker:
         for pos in np.flatnonzero(problems != None):  # noqa: E711
             if problems[pos] == "不能为空":
                 if required:
-                    self.add(ERROR, pos, key, f"「{self.column(key)}」不能为空：请填写{what}")
+                    self.add(ERROR, pos, key, f"不能为空：请填写{what}")
                 continue
             raw = show_value(self.frame[key].iat[pos])
             close = vocabulary.suggest(raw or "")
@@ -158,11 +177,12 @@ class Checker:
         pids, sections, problems = ctx.people.resolve(frame, name_key=key, date_key="_day" if days is not None else None)
         for pos, level, message in problems:
             self.add(level, pos, key, message)
-        if days is not None:
+        gone = [pid for pid, p in ctx.people.people.items() if p.left_on is not None]
+        if days is not None and gone:
             warned: set[int] = set()
-            for pos in range(len(pids)):
+            for pos in np.flatnonzero(np.isin(pids, gone)):
                 pid = int(pids[pos])
-                if pid and days[pos] is not None and pid not in warned:
+                if days[pos] is not None and pid not in warned:
                     message = ctx.people.left_warning(pid, days[pos])
                     if message:
                         warned.add(pid)
@@ -171,7 +191,8 @@ class Checker:
 
     def duplicates(self, keys: list[np.ndarray], columns: str, hint: str) -> None:
         """Rows equal on the given values: the second and later are errors naming the first."""
-        frame = pd.DataFrame({f"k{n}": pd.Series(k, dtype=object).astype(str) for n, k in enumerate(keys)})
+        frame = pd.DataFrame({f"k{n}": pd.factorize(pd.Series(k, dtype=object), use_na_sentinel=False)[0]
+                              for n, k in enumerate(keys)})
         dup = frame.duplicated(keep=False).to_numpy() & ~self.bad
         if not dup.any():
             return
@@ -184,7 +205,8 @@ class Checker:
                 first_row[key] = int(self.rows[pos])
 
     def result(self, kind: str, rows: pd.DataFrame, **extra) -> SheetResult:
-        return SheetResult(self.sheet, kind, self.layout, rows, self.problems, **extra)
+        ordered = sorted(self.problems, key=lambda p: (p.row or 0, p.level != ERROR))
+        return SheetResult(self.sheet, kind, self.layout, rows, ordered, **extra)
 
 
 def _dates(check: Checker, ctx: Context, key: str, required: bool = True, window: bool = True) -> np.ndarray:
@@ -195,25 +217,44 @@ def _dates(check: Checker, ctx: Context, key: str, required: bool = True, window
     return days
 
 
-def _existing(cur: Con, sql: str, params: list) -> pd.DataFrame:
-    return fetch_df(cur, sql, params)
+def _blank_cells(series: pd.Series, positions: np.ndarray) -> np.ndarray:
+    values = series.to_numpy(dtype=object)[positions]
+    return np.array([is_blank(v) for v in values], dtype=bool)
 
 
-def _skip_existing(check: Checker, rows: pd.DataFrame, existing: pd.DataFrame, keys: list[str], what: str) -> pd.DataFrame:
-    """Drop rows already stored by an earlier import (a cumulative sheet re-sent); warn once with the first few."""
-    if existing.empty or rows.empty:
+def _stored(cur: Con, rows: pd.DataFrame, table: str, keys: list[str], extra: str = "") -> pd.DataFrame:
+    """Rows of an upload that match rows already stored in `table` on `keys` (blank equals blank).
+    One row per matching upload row and stored row: the upload's _row plus the stored fact's batch and any `extra`
+    columns. A hash join in DuckDB: fast however big the table."""
+    if rows.empty:
+        return pd.DataFrame(columns=["_row", "batch_id"])
+    condition = " and ".join(f"t.{k} is not distinct from p.{k}" for k in keys)
+    probe = rows[[*keys, "_row"]]
+    cur.register("upload_probe", probe)
+    try:
+        return fetch_df(
+            cur,
+            f"""
+            select p._row, t.batch_id {extra}
+            from upload_probe p join {table} t on {condition}
+            """,
+        )
+    finally:
+        cur.unregister("upload_probe")
+
+
+def _skip_stored(check: Checker, cur: Con, rows: pd.DataFrame, table: str, keys: list[str], what: str) -> pd.DataFrame:
+    """Drop rows already stored by an earlier import (a cumulative sheet sent again); warn once with the first few."""
+    found = _stored(cur, rows, table, keys)
+    if found.empty:
         return rows
-    left = rows[keys].astype(str)
-    right = existing[keys].astype(str).drop_duplicates()
-    merged = left.merge(right.assign(_hit=True), on=keys, how="left")
-    hit = merged["_hit"].fillna(False).astype(bool).to_numpy()
-    if not hit.any():
-        return rows
+    hit = rows["_row"].isin(found["_row"]).to_numpy()
     shown = "、".join(str(r) for r in rows["_row"].to_numpy()[hit][:MAX_LISTED])
     more = "等" if hit.sum() > MAX_LISTED else ""
+    batches = "、".join(f"#{b}" for b in sorted(found["batch_id"].unique())[:MAX_LISTED])
     check.problems.append(Problem(
         WARNING, check.sheet, None, None, None,
-        f"{int(hit.sum())} 行{what}与已导入的数据完全相同（第 {shown} 行{more}），不会重复计入，将跳过",
+        f"{int(hit.sum())} 行{what}与已导入的批次 {batches} 中的记录完全相同（第 {shown} 行{more}），不会重复计入，将跳过",
     ))
     return rows[~hit].reset_index(drop=True)
 
@@ -238,41 +279,54 @@ def check_points(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> S
     books = ctx.book_index(days) if n else np.array([], dtype=int)
     bound = ctx.book.param("points_bound")
     item_codes = np.full(n, None, dtype=object)
-    for pos in range(n):
-        code = codes[pos]
-        if code is None:
-            if contents[pos] is None and not check.bad[pos]:
-                check.add(ERROR, pos, "content" if "content" in frame else "item_code",
-                          "「考核内容」和「事项编号」至少填写一项", values=contents)
-            continue
-        book = ctx.spans[books[pos]][1]
-        item = book.item(code)
-        if item is None:
-            close = [c for c in book.items_by_code if c.startswith(code[:2])][:5]
-            hint = f"同类事项有：{'、'.join(close)}。" if close else ""
-            check.add(ERROR, pos, "item_code", f"事项编号“{code}”不在规则中。{hint}请在「规则设置」查看加减分事项")
-            continue
-        item_codes[pos] = item.code
-        if contents[pos] is None:
-            contents[pos] = item.content
-        elif contents[pos] != item.content:
-            check.add(ERROR, pos, "content",
-                      f"事项 {item.code}（{item.name}）属于“{item.content}”，表中考核内容为“{contents[pos]}”：请核对")
-        if points[pos] is None:
-            if item.points_min == item.points_max and "points" in frame and is_blank(frame["points"].iat[pos]):
-                points[pos] = item.points_min
-                check.add(WARNING, pos, "points", f"分值未填写，按事项 {item.code} 的分值 {item.points_text} 计")
-        elif not item.accepts(points[pos]):
-            check.add(ERROR, pos, "points",
-                      f"事项 {item.code}（{item.name}）的分值应为 {item.points_text}，表中为 {points[pos]:+g}：请核对分值或事项编号")
-    for pos in range(n):
-        if points[pos] is None:
-            if not check.bad[pos]:
-                check.add(ERROR, pos, "points", f"「{check.column('points')}」不能为空：请填写分值，加分为正、减分为负")
-        elif item_codes[pos] is None and abs(points[pos]) > bound:
-            check.add(ERROR, pos, "points", f"分值 {points[pos]:+g} 超出单条上限 ±{bound:g}：请核对，或在「事项编号」中注明对应事项")
-        elif points[pos] == 0:
-            check.add(WARNING, pos, "points", "分值为 0，不影响得分")
+    pts = np.array([np.nan if p is None else p for p in points], dtype=float) if n else np.zeros(0)
+    no_code = pd.isna(codes)
+    both_missing = no_code & pd.isna(contents) & ~check.bad
+    if both_missing.any():
+        check.add(ERROR, np.flatnonzero(both_missing), "content" if "content" in frame else "item_code",
+                  "「考核内容」和「事项编号」至少填写一项", values=contents)
+    with_code = np.flatnonzero(~no_code)
+    if len(with_code):
+        # One lookup per distinct (rule version, code), then whole-column checks on its rows.
+        code_ids, code_values = pd.factorize(pd.Series(codes[with_code], dtype=object))
+        combo = books[with_code] * (len(code_values) + 1) + code_ids
+        for value in np.unique(combo):
+            rows = with_code[combo == value]
+            book = ctx.spans[books[rows[0]]][1]
+            code = codes[rows[0]]
+            item = book.item(code)
+            if item is None:
+                close = [c for c in book.items_by_code if c.startswith(code[:2])][:5]
+                hint = f"同类事项有：{'、'.join(close)}。" if close else ""
+                check.add(ERROR, rows, "item_code", f"事项编号“{code}”不在规则中。{hint}请在「规则设置」查看加减分事项")
+                continue
+            item_codes[rows] = item.code
+            given = contents[rows]
+            contents[rows[pd.isna(given)]] = item.content
+            clash = rows[~pd.isna(given) & (given != item.content)]
+            for pos in clash:
+                check.add(ERROR, pos, "content",
+                          f"事项 {item.code}（{item.name}）属于“{item.content}”，表中考核内容为“{contents[pos]}”：请核对")
+            blank = rows[np.isnan(pts[rows])]
+            if item.points_min == item.points_max and "points" in frame and len(blank):
+                blank = blank[_blank_cells(frame["points"], blank)]
+                pts[blank] = item.points_min
+                check.add(WARNING, blank, "points", f"分值未填写，按事项 {item.code} 的分值 {item.points_text} 计")
+            low, high = sorted((item.points_min, item.points_max))
+            wrong = rows[~np.isnan(pts[rows]) & ((pts[rows] < low - 1e-9) | (pts[rows] > high + 1e-9))]
+            for pos in wrong:
+                check.add(ERROR, pos, "points",
+                          f"事项 {item.code}（{item.name}）的分值应为 {item.points_text}，表中为 {pts[pos]:+g}：请核对分值或事项编号")
+    empty = np.isnan(pts) & ~check.bad
+    if empty.any():
+        check.add(ERROR, np.flatnonzero(empty), "points", "不能为空：请填写分值，加分为正、减分为负")
+    over = np.flatnonzero(pd.isna(item_codes) & ~np.isnan(pts) & (np.abs(np.nan_to_num(pts)) > bound))
+    for pos in over:
+        check.add(ERROR, pos, "points", f"分值 {pts[pos]:+g} 超出单条上限 ±{bound:g}：请核对，或在「事项编号」中注明对应事项")
+    zero = np.flatnonzero(pts == 0)
+    if len(zero):
+        check.add(WARNING, zero, "points", "分值为 0，不影响得分")
+    points = pts
 
     check.duplicates([days, pids, contents, item_codes, points, reasons], "日期、姓名、考核内容、分值、事由",
                      "如确为两次加减分，请在事由中写明区别")
@@ -282,21 +336,11 @@ def check_points(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> S
         "recorder": recorder, "veto_flag": veto, "_row": check.rows,
     })
     rows = rows[~check.bad].reset_index(drop=True)
-    skipped = 0
-    if len(rows):
-        existing = _existing(
-            ctx.cur,
-            """
-            select event_date, person_id, content, coalesce(item_code, '') as item_code, points, reason
-            from score_event where event_date between ? and ?
-            """,
-            [min(rows["event_date"]), max(rows["event_date"])],
-        )
-        before = len(rows)
-        probe = rows.assign(item_code=rows["item_code"].fillna(""))
-        kept = _skip_existing(check, probe, existing, ["event_date", "person_id", "content", "item_code", "points", "reason"], "加减分")
-        skipped = before - len(kept)
-        rows = rows.loc[rows["_row"].isin(kept["_row"])].reset_index(drop=True)
+    rows = rows.astype({"points": float, "person_id": "int64", "section_id": "int64"})
+    before = len(rows)
+    rows = _skip_stored(check, ctx.cur, rows, "score_event",
+                        ["event_date", "person_id", "content", "item_code", "points", "reason"], "加减分")
+    skipped = before - len(rows)
     rows = rows.astype({"points": float, "person_id": "int64", "section_id": "int64"})
     return check.result("points", rows, skipped_existing=skipped)
 
@@ -333,20 +377,9 @@ def check_participation(ctx: Context, sheet: str, layout: Layout, data: Extracte
         "role": roles, "hours": pd.array(hours, dtype="Float64"), "_row": check.rows,
     })
     rows = rows[~check.bad].reset_index(drop=True)
-    skipped = 0
-    if len(rows):
-        existing = _existing(
-            ctx.cur,
-            """
-            select event_date, person_id, activity, coalesce(title, '') as title
-            from participation where event_date between ? and ?
-            """,
-            [min(rows["event_date"]), max(rows["event_date"])],
-        )
-        probe = rows.assign(title=rows["title"].fillna(""))
-        kept = _skip_existing(check, probe, existing, ["event_date", "person_id", "activity", "title"], "参与记录")
-        skipped = len(rows) - len(kept)
-        rows = rows.loc[rows["_row"].isin(kept["_row"])].reset_index(drop=True)
+    before = len(rows)
+    rows = _skip_stored(check, ctx.cur, rows, "participation", ["event_date", "person_id", "activity", "title"], "参与记录")
+    skipped = before - len(rows)
     rows = rows.astype({"person_id": "int64", "section_id": "int64"})
     return check.result("participation", rows, skipped_existing=skipped)
 
@@ -394,7 +427,7 @@ def check_tasks(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> Sh
     sections, problems = map_unique(frame["section"], section)
     for pos in np.flatnonzero(problems != None):  # noqa: E711
         if problems[pos] == "不能为空":
-            check.add(ERROR, pos, "section", f"「{check.column('section')}」不能为空：请填写牵头科室")
+            check.add(ERROR, pos, "section", "不能为空：请填写牵头科室")
             continue
         raw = show_value(frame["section"].iat[pos])
         close = ctx.people.suggest_sections(raw)
@@ -445,31 +478,27 @@ def check_tasks(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> Sh
     })
     rows = rows[~check.bad].reset_index(drop=True)
     rows["owner_person_id"] = rows["owner_person_id"].where(rows["owner_person_id"] != 0, None)
-    replaced = None
+    rows = rows.astype({"section_id": "int64", "progress": float})
+    live = "(select * from task_snapshot where superseded_by is null)"
+    found = _stored(ctx.cur, rows, live, ["task_code", "updated_on"], ", t.fact_id, t.task_code, t.updated_on")
+    replaced = found[["fact_id", "task_code", "updated_on", "batch_id"]] if len(found) else None
     if len(rows):
-        existing = _existing(
+        names_before = fetch_df(
             ctx.cur,
             """
-            select fact_id, task_code, updated_on, task_name, batch_id
-            from task_snapshot where superseded_by is null
+            select task_code, arg_max(task_name, updated_on) as task_name
+            from task_snapshot where superseded_by is null and task_code in (select unnest(?))
+            group by task_code
             """,
-            [],
-        )
-        if len(existing):
-            keyed = rows[["task_code", "updated_on"]].astype(str).assign(_pos=np.arange(len(rows)))
-            merged = existing.assign(
-                task_code_s=existing["task_code"].astype(str), updated_s=existing["updated_on"].astype(str)
-            ).merge(keyed, left_on=["task_code_s", "updated_s"], right_on=["task_code", "updated_on"], suffixes=("", "_new"))
-            if len(merged):
-                replaced = merged[["fact_id", "task_code", "updated_on", "batch_id"]].reset_index(drop=True)
-            names_before = existing.sort_values("updated_on").groupby("task_code")["task_name"].last()
-            renamed = rows[rows["task_code"].map(names_before).notna() & (rows["task_code"].map(names_before) != rows["task_name"])]
-            for rec in renamed.drop_duplicates("task_code").head(MAX_LISTED).to_dict("records"):
-                check.problems.append(Problem(
-                    WARNING, sheet, int(rec["_row"]), check.column("task_name"), rec["task_name"],
-                    f"任务 {rec['task_code']} 原名称为“{names_before[rec['task_code']]}”，将按新名称显示：如编号填错请更正",
-                ))
-    rows = rows.astype({"section_id": "int64", "progress": float})
+            [sorted(set(rows["task_code"]))],
+        ).set_index("task_code")["task_name"]
+        old_name = rows["task_code"].map(names_before)
+        renamed = rows[old_name.notna() & (old_name != rows["task_name"])]
+        for rec in renamed.drop_duplicates("task_code").head(MAX_LISTED).to_dict("records"):
+            check.problems.append(Problem(
+                WARNING, sheet, int(rec["_row"]), check.column("task_name"), rec["task_name"],
+                f"任务 {rec['task_code']} 原名称为“{names_before[rec['task_code']]}”，将按新名称显示：如编号填错请更正",
+            ))
     result = check.result("tasks", rows, replaced=replaced)
     if replaced is not None and len(replaced):
         result.notes.append(f"替换 {len(replaced)} 条已有的同日进度快照（同一任务、同一更新日期以本次为准）")
@@ -498,30 +527,21 @@ def check_arena(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> Sh
         "mark": marks, "_row": check.rows,
     })
     rows = rows[~check.bad].reset_index(drop=True)
-    skipped = 0
-    if len(rows):
-        existing = _existing(
-            ctx.cur,
-            """
-            select a.event_date, a.arena, a.contestant_id, a.judge_id, a.mark, a.batch_id, b.file_name
-            from arena_mark a join import_batch b using (batch_id)
-            where a.event_date between ? and ?
-            """,
-            [min(rows["event_date"]), max(rows["event_date"])],
-        )
-        if len(existing):
-            keys = ["event_date", "arena", "contestant_id", "judge_id"]
-            merged = rows.reset_index().merge(existing, on=keys, suffixes=("", "_old"))
-            conflict = merged[merged["mark"].astype(float) != merged["mark_old"]]
-            for rec in conflict.itertuples():
-                check.add(ERROR, rec.index, "mark",
-                          f"该评委对该选手在这场擂台的评分已由批次 #{rec.batch_id}（{rec.file_name}）导入为 {rec.mark_old:g}，"
-                          f"与本表的 {float(rec.mark):g} 不同：如需更正，请先撤销该批次")
-            rows = rows[~rows["_row"].isin(check.rows[check.bad])].reset_index(drop=True)
-            before = len(rows)
-            rows = _skip_existing(check, rows, existing, keys + ["mark"], "评分")
-            skipped = before - len(rows)
     rows = rows.astype({"mark": float, "contestant_id": "int64", "judge_id": "int64"})
+    keys = ["event_date", "arena", "contestant_id", "judge_id"]
+    found = _stored(ctx.cur, rows, "arena_mark", keys, ", t.mark as mark_old")
+    if len(found):
+        marks_by_row = rows.set_index("_row")["mark"]
+        conflict = found[found["mark_old"].to_numpy() != marks_by_row.loc[found["_row"]].to_numpy()]
+        position = {int(r): n for n, r in enumerate(check.rows)}
+        for rec in conflict.to_dict("records"):
+            check.add(ERROR, position[int(rec["_row"])], "mark",
+                      f"该评委对该选手在这场擂台的评分已由批次 #{rec['batch_id']} 导入为 {rec['mark_old']:g}，"
+                      f"与本表的 {marks_by_row[rec['_row']]:g} 不同：如需更正，请先撤销该批次")
+        rows = rows[~rows["_row"].isin(conflict["_row"])].reset_index(drop=True)
+    before = len(rows)
+    rows = _skip_stored(check, ctx.cur, rows, "arena_mark", keys + ["mark"], "评分")
+    skipped = before - len(rows)
     return check.result("arena", rows, skipped_existing=skipped)
 
 

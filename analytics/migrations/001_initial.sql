@@ -1,6 +1,8 @@
 -- The whole campaign in one schema: roster, rule book versions, facts with lineage, import batches.
 -- Every fact row carries batch_id, source_file, sheet, row_no (the Excel row the clerk sees).
 -- A fact is live while its batch is committed; undo deletes the batch's rows and keeps the batch record.
+-- Fact tables carry no index: DuckDB scans them fast, and bulk inserts and deletes stay cheap; fact_id is unique
+-- because it comes from one sequence.
 
 create table meta (
     key varchar primary key,
@@ -163,7 +165,7 @@ create table rule_arena (
 
 -- One row per 加减分 event.
 create table score_event (
-    fact_id bigint primary key default nextval('seq_fact'),
+    fact_id bigint not null default nextval('seq_fact'),
     batch_id integer not null,
     source_file varchar not null,
     sheet varchar not null,
@@ -182,7 +184,7 @@ create table score_event (
 
 -- One row per person x activity attended.
 create table participation (
-    fact_id bigint primary key default nextval('seq_fact'),
+    fact_id bigint not null default nextval('seq_fact'),
     batch_id integer not null,
     source_file varchar not null,
     sheet varchar not null,
@@ -198,7 +200,7 @@ create table participation (
 
 -- One row per task x 更新日期: a dated snapshot. A later upload of the same task and date supersedes it.
 create table task_snapshot (
-    fact_id bigint primary key default nextval('seq_fact'),
+    fact_id bigint not null default nextval('seq_fact'),
     batch_id integer not null,
     source_file varchar not null,
     sheet varchar not null,
@@ -220,7 +222,7 @@ create table task_snapshot (
 
 -- One row per judge x contestant mark in an arena session.
 create table arena_mark (
-    fact_id bigint primary key default nextval('seq_fact'),
+    fact_id bigint not null default nextval('seq_fact'),
     batch_id integer not null,
     source_file varchar not null,
     sheet varchar not null,

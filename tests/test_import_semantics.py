@@ -1,0 +1,227 @@
+"""Import semantics: dry run, all-or-nothing commit, the same file twice, undo, task snapshots, roster updates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from conftest import ROSTER, load, xlsx_bytes
+
+from analytics import ingest
+from analytics.errors import ImportRefused, UndoRefused
+from analytics.ingest import Options, commit, import_bytes, list_batches, prepare, undo
+
+HEADER = ["日期", "姓名", "考核内容", "分值", "事由"]
+POINTS = [HEADER, ["2022-03-05", "张三", "宣传推广", 1, "信息"], ["2022-03-06", "李四", "工作质量", 2, "批示"]]
+
+
+def counts(con) -> dict[str, int]:
+    tables = ["score_event", "participation", "task_snapshot", "arena_mark", "person", "membership", "section", "rule_version"]
+    return {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in tables}
+
+
+def test_dry_run_writes_nothing_and_previews_totals(roster_con):
+    before = counts(roster_con)
+    preview, batch = import_bytes(roster_con, xlsx_bytes({"3月": POINTS}), "三月.xlsx", dry_run=True)
+    assert batch is None and preview.ok
+    assert counts(roster_con) == before
+    by_content = preview.totals_by_content().set_index("考核内容")["分值合计"].to_dict()
+    assert by_content == {"宣传推广": 1, "工作质量": 2}
+    assert preview.totals_by_section().set_index("科室")["条数"].to_dict() == {"组织科": 2}
+    assert preview.as_json()["points_total"] == 3.0
+
+
+def test_commit_records_lineage_on_every_row(roster_con):
+    batch = load(roster_con, xlsx_bytes({"3月": POINTS}, title="三月公示"), "三月.xlsx")
+    rows = roster_con.execute("select batch_id, source_file, sheet, row_no from score_event order by row_no").fetchall()
+    assert rows == [(batch, "三月.xlsx", "3月", 3), (batch, "三月.xlsx", "3月", 4)]
+
+
+def test_the_same_file_twice_is_refused_saying_when(roster_con):
+    content = xlsx_bytes({"3月": POINTS})
+    load(roster_con, content, "三月.xlsx")
+    before = counts(roster_con)
+    preview, batch = import_bytes(roster_con, content, "改了名字.xlsx")
+    assert batch is None
+    message = preview.errors[0].message
+    assert "已于" in message and "导入过" in message and "三月.xlsx" in message and "撤销" in message
+    assert counts(roster_con) == before
+
+
+def test_undo_removes_rows_and_history_shows_it_then_the_file_can_come_back(roster_con):
+    content = xlsx_bytes({"3月": POINTS})
+    batch = load(roster_con, content, "三月.xlsx")
+    result = undo(roster_con, batch, "办公室")
+    assert result["removed"]["score_event"] == 2
+    assert counts(roster_con)["score_event"] == 0
+    history = list_batches(roster_con.cursor()).set_index("batch_id")
+    assert history.loc[batch, "status"] == "undone" and history.loc[batch, "undone_by"] == "办公室"
+    with pytest.raises(UndoRefused):
+        undo(roster_con, batch)
+    assert load(roster_con, content, "三月.xlsx") != batch
+
+
+def test_rows_already_imported_are_skipped_not_counted_twice(roster_con):
+    load(roster_con, xlsx_bytes({"3月": POINTS}), "三月.xlsx")
+    cumulative = POINTS + [["2022-03-20", "王五", "宣传推广", 1, "新的一条"]]
+    preview, batch = import_bytes(roster_con, xlsx_bytes({"一季度": cumulative}), "一季度累计.xlsx")
+    assert batch is not None
+    assert preview.rows_imported == 1 and preview.rows_skipped == 2
+    assert any("不会重复计入" in w.message for w in preview.warnings)
+    assert counts(roster_con)["score_event"] == 3
+
+
+def test_a_failure_in_the_middle_of_a_commit_leaves_the_database_unchanged(roster_con, monkeypatch):
+    content = xlsx_bytes({
+        "人员": [["姓名", "科室"], ["新人", "研究室"]],
+        "3月": POINTS,
+        "参与": [["日期", "姓名", "活动类型"], ["2022-03-07", "张三", "荐学"]],
+    })
+    preview = prepare(roster_con.cursor(), content, "合并.xlsx")
+    assert preview.ok
+    before = counts(roster_con)
+    real = ingest._insert_facts
+    calls = []
+
+    def failing(cur, sheet, *args):
+        calls.append(sheet.kind)
+        if sheet.kind == "participation":
+            raise RuntimeError("磁盘已满")
+        return real(cur, sheet, *args)
+
+    monkeypatch.setattr(ingest, "_insert_facts", failing)
+    with pytest.raises(RuntimeError):
+        commit(roster_con, preview)
+    assert calls == ["points", "participation"]     # the roster and the points were written before the failure
+    assert counts(roster_con) == before
+    assert len(list_batches(roster_con.cursor())) == 1      # only the roster of the fixture
+
+
+def test_commit_refuses_a_preview_with_errors(roster_con):
+    preview = prepare(roster_con.cursor(), xlsx_bytes({"3月": [HEADER, ["2022-03-05", "无此人", "宣传推广", 1, "x"]]}), "x.xlsx")
+    with pytest.raises(ImportRefused):
+        commit(roster_con, preview)
+
+
+def test_commit_checks_again_when_data_changed_after_the_preview(roster_con):
+    content = xlsx_bytes({"3月": POINTS})
+    preview = prepare(roster_con.cursor(), content, "三月.xlsx")
+    load(roster_con, content, "三月-同一份.xlsx")       # someone imported the same file meanwhile
+    with pytest.raises(ImportRefused):
+        commit(roster_con, preview)
+
+
+TASKS = ["任务编号", "任务名称", "台账类别", "责任科室", "计划完成日期", "进度(%)", "当前环节", "更新日期"]
+
+
+def snapshot_rows(con):
+    return con.execute(
+        "select task_code, updated_on, progress, batch_id from task_snapshot where superseded_by is null order by task_code, updated_on"
+    ).fetchall()
+
+
+def test_task_snapshot_of_the_same_task_and_date_is_replaced_and_undo_restores_it(roster_con):
+    week1 = [TASKS, ["T1", "招商引资", "组织保障专项台账", "组织科", "2022-06-30", 20, "全程督查", "2022-03-04"],
+             ["T2", "党员信息库", "基础夯实工程", "组织科", "2022-06-30", 10, "领办登记", "2022-03-04"]]
+    first = load(roster_con, xlsx_bytes({"台账": week1}), "第1周.xlsx")
+    corrected = [TASKS, ["T1", "招商引资", "组织保障专项台账", "组织科", "2022-06-30", 25, "全程督查", "2022-03-04"],
+                 ["T1", "招商引资", "组织保障专项台账", "组织科", "2022-06-30", 40, "全程督查", "2022-03-11"]]
+    preview, second = import_bytes(roster_con, xlsx_bytes({"台账": corrected}), "第2周.xlsx")
+    assert second is not None
+    assert preview.rows_replaced == 1
+    assert any("替换 1 条" in note for s in preview.sheets for note in s.notes)
+    assert snapshot_rows(roster_con) == [
+        ("T1", date(2022, 3, 4), 25.0, second), ("T1", date(2022, 3, 11), 40.0, second), ("T2", date(2022, 3, 4), 10.0, first),
+    ]
+    undo(roster_con, second)
+    assert snapshot_rows(roster_con) == [("T1", date(2022, 3, 4), 20.0, first), ("T2", date(2022, 3, 4), 10.0, first)]
+
+
+def test_undoing_a_middle_replacement_keeps_the_latest(roster_con):
+    row = ["T1", "招商引资", "组织保障专项台账", "组织科", "2022-06-30", 20, "全程督查", "2022-03-04"]
+    a = load(roster_con, xlsx_bytes({"台账": [TASKS, row]}), "a.xlsx")
+    b = load(roster_con, xlsx_bytes({"台账": [TASKS, row[:5] + [30] + row[6:]]}), "b.xlsx")
+    c = load(roster_con, xlsx_bytes({"台账": [TASKS, row[:5] + [35] + row[6:]]}), "c.xlsx")
+    undo(roster_con, b)
+    assert snapshot_rows(roster_con) == [("T1", date(2022, 3, 4), 35.0, c)]
+    undo(roster_con, c)
+    assert snapshot_rows(roster_con) == [("T1", date(2022, 3, 4), 20.0, a)]
+
+
+def roster_state(con):
+    return con.execute(
+        """
+        select p.name, p.staff_no, p.title, p.left_on, s.name, m.valid_from, m.valid_to
+        from person p join membership m using (person_id) join section s using (section_id)
+        order by p.name, m.valid_from
+        """
+    ).fetchall()
+
+
+def test_roster_upload_inserts_updates_moves_and_marks_leavers_and_undo_restores(roster_con):
+    before = roster_state(roster_con)
+    update = [
+        ["姓名", "科室", "职务", "工号", "状态", "调整日期"],
+        ["张三", "组织科", "副部长", "A01", "在岗", ""],          # new title
+        ["李四", "干部二科", "科员", "A02", "在岗", "2022-07-01"],  # moved
+        ["王五", "干部一科", "科长", "B01", "调离", "2022-08-01"],  # left
+        ["赵六", "干部一科", "科员", "B02", "", ""],
+        ["孙七", "干部二科", "科员", "C01", "", ""],
+        ["周八", "研究室", "科员", "D01", "", "2022-07-01"],        # new person, new section
+    ]
+    preview, batch = import_bytes(roster_con, xlsx_bytes({"名单": update}), "七月名单.xlsx")
+    assert batch is not None, [p.text() for p in preview.errors]
+    summary = preview.sheets[0].notes[0]
+    assert "新增 1 人" in summary and "调整科室 1 人" in summary and "标记离岗 1 人" in summary and "更新信息 1 人" in summary
+    state = {(r[0], r[5]): r for r in roster_state(roster_con)}
+    assert state[("李四", date(2022, 7, 1))][4] == "干部二科"
+    assert state[("李四", date(2022, 1, 1))][6] == date(2022, 6, 30)
+    assert state[("王五", date(2022, 1, 1))][3] == date(2022, 8, 1)
+    assert state[("张三", date(2022, 1, 1))][2] == "副部长"
+    assert state[("周八", date(2022, 7, 1))][4] == "研究室"
+    undo(roster_con, batch)
+    assert roster_state(roster_con) == before
+    assert "研究室" not in [r[0] for r in roster_con.execute("select name from section").fetchall()]
+
+
+def test_mark_missing_people_as_left(roster_con):
+    shorter = [ROSTER[0]] + ROSTER[1:4]
+    preview, batch = import_bytes(roster_con, xlsx_bytes({"名单": shorter}), "新名单.xlsx", Options(mark_missing_left=True, today=date(2022, 9, 1)))
+    assert batch is not None
+    left = roster_con.execute("select name, left_on from person where left_on is not null order by name").fetchall()
+    assert left == [("孙七", date(2022, 9, 1)), ("赵六", date(2022, 9, 1))]
+
+
+def test_points_follow_the_section_on_the_event_date(roster_con):
+    move = [["姓名", "科室", "工号", "调整日期"], ["李四", "干部二科", "A02", "2022-07-01"]]
+    load(roster_con, xlsx_bytes({"名单": move}), "调动.xlsx")
+    load(roster_con, [HEADER, ["2022-06-30", "李四", "宣传推广", 1, "调动前"], ["2022-07-01", "李四", "宣传推广", 1, "调动后"]], "p.xlsx")
+    got = roster_con.execute(
+        "select e.reason, s.name from score_event e join section s using (section_id) order by e.event_date"
+    ).fetchall()
+    assert got == [("调动前", "组织科"), ("调动后", "干部二科")]
+
+
+def test_undoing_a_roster_that_later_imports_rely_on_is_refused(con):
+    roster_batch = load(con, ROSTER, "名单.xlsx")
+    load(con, POINTS, "p.xlsx")
+    with pytest.raises(UndoRefused) as caught:
+        undo(con, roster_batch)
+    assert "p.xlsx" in caught.value.message
+
+
+def test_rules_upload_creates_a_version_from_its_effective_date(roster_con):
+    items = [["事项编号", "考核内容", "事项名称", "分值", "月度上限", "一票否决"],
+             ["XC01", "宣传推广", "信息被采用", 2, 10, "否"], ["JL03", "纪律作风", "违反廉洁纪律", -10, "", "是"]]
+    preview, batch = import_bytes(roster_con, xlsx_bytes({"事项": items}), "新事项.xlsx", Options(rules_effective=date(2022, 7, 1)))
+    assert batch is not None, [p.text() for p in preview.errors]
+    versions = roster_con.execute("select effective_from from rule_version order by version_id").fetchall()
+    assert versions == [(date(2022, 1, 1),), (date(2022, 7, 1),)]
+    june = [HEADER[:2] + ["事项编号", "分值", "事由"], ["2022-06-05", "张三", "XC01", 1, "六月信息"]]
+    july = [HEADER[:2] + ["事项编号", "分值", "事由"], ["2022-07-05", "张三", "XC01", 2, "七月信息"]]
+    load(roster_con, june, "六月.xlsx")
+    load(roster_con, july, "七月.xlsx")
+    wrong = prepare(roster_con.cursor(), xlsx_bytes({"s": [july[0], ["2022-07-06", "张三", "XC01", 1, "按旧分值"]]}), "x.xlsx")
+    assert "+2" in wrong.errors[0].message
+    undo(roster_con, batch)
+    assert roster_con.execute("select count(*) from rule_version").fetchone()[0] == 1

@@ -1,0 +1,155 @@
+"""Reading uploads: xlsx, xls, csv in three encodings, multi-sheet workbooks, and files that are not spreadsheets."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+from msoffcrypto.format.ooxml import OOXMLFile
+import pytest
+import xlwt
+from conftest import ROSTER, csv_bytes, xlsx_bytes
+
+from analytics.errors import FileUnreadable
+from analytics.ingest import Options, import_bytes, prepare
+from analytics.reader import read_file
+
+POINTS = [
+    ["日期", "姓名", "考核内容", "分值", "事由"],
+    ["2022-03-05", "张三", "宣传推广", 1, "信息被采用"],
+    ["2022-03-06", "李四", "纪律作风", -0.5, "迟到"],
+]
+
+
+def xls_bytes(sheets: dict[str, list[list]]) -> bytes:
+    book = xlwt.Workbook(encoding="utf-8")
+    for name, rows in sheets.items():
+        sheet = book.add_sheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                sheet.write(r, c, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def encrypted_xlsx(plain: bytes, password: str = "1234") -> bytes:
+    source = OOXMLFile(io.BytesIO(plain))
+    out = io.BytesIO()
+    source.encrypt(password, out)
+    return out.getvalue()
+
+
+def with_cached_formula(content: bytes, cell: str, formula: str, value: float) -> bytes:
+    """Put a formula with its stored result into a cell, as Excel saves it (openpyxl cannot store results)."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode("utf-8")
+                text, count = re.subn(
+                    rf'<c r="{cell}"([^>]*?)(?:/>|>.*?</c>)',
+                    f'<c r="{cell}"><f>{formula}</f><v>{value}</v></c>',
+                    text,
+                )
+                assert count == 1
+                data = text.encode("utf-8")
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+def test_csv_in_each_encoding_imports(roster_con, encoding):
+    preview, batch = import_bytes(roster_con, csv_bytes(POINTS, encoding), "三月.csv")
+    assert batch is not None, [p.text() for p in preview.errors]
+    assert preview.kind == "points"
+    assert preview.points_total == 0.5
+
+
+def test_xls_imports(roster_con):
+    preview, batch = import_bytes(roster_con, xls_bytes({"三月": POINTS}), "三月.xls")
+    assert batch is not None, [p.text() for p in preview.errors]
+    assert preview.rows_imported == 2
+
+
+def test_each_sheet_of_a_workbook_is_read_on_its_own(roster_con):
+    content = xlsx_bytes({
+        "1月": [POINTS[0], ["2022-01-05", "张三", "宣传推广", 1, "一月信息"]],
+        "2月": [["序号", *POINTS[0]], [1, "2022-02-05", "李四", "宣传推广", 1, "二月信息"]],
+        "3月": [POINTS[0], ["2022-03-05", "王五", "工作质量", 2, "三月批示"]],
+    })
+    preview, batch = import_bytes(roster_con, content, "一季度.xlsx")
+    assert batch is not None
+    assert [s.sheet for s in preview.sheets] == ["1月", "2月", "3月"]
+    rows = roster_con.execute("select sheet, row_no from score_event order by sheet").fetchall()
+    assert rows == [("1月", 2), ("2月", 2), ("3月", 2)]
+
+
+def test_one_workbook_with_roster_and_points_resolves_new_people(con):
+    content = xlsx_bytes({
+        "加减分": [POINTS[0], ["2022-03-05", "新人甲", "宣传推广", 1, "信息"]],
+        "人员名单": [["姓名", "科室"], ["新人甲", "研究室"]],
+    })
+    preview, batch = import_bytes(con, content, "合并.xlsx")
+    assert batch is not None, [p.text() for p in preview.errors]
+    assert preview.kinds == ["roster", "points"]
+    name = con.execute("select p.name from score_event e join person p using (person_id)").fetchone()[0]
+    assert name == "新人甲"
+
+
+def test_formula_cells_use_the_stored_value(roster_con):
+    rows = [POINTS[0], ["2022-03-05", "张三", "宣传推广", 0, "信息"]]
+    content = with_cached_formula(xlsx_bytes({"Sheet1": rows}), "D2", "0.5+0.5", 1)
+    preview, batch = import_bytes(roster_con, content, "公式.xlsx")
+    assert batch is not None, [p.text() for p in preview.errors]
+    assert preview.points_total == 1.0
+
+
+def test_html_saved_as_xls_gets_a_clear_message(roster_con):
+    page = "<html><body><table><tr><td>姓名</td></tr></table></body></html>".encode()
+    preview = prepare(roster_con.cursor(), page, "导出.xls")
+    assert not preview.ok
+    assert "网页（HTML）格式" in preview.errors[0].message
+    assert "另存为" in preview.errors[0].message
+
+
+def test_encrypted_workbook_gets_a_clear_message(roster_con):
+    preview = prepare(roster_con.cursor(), encrypted_xlsx(xlsx_bytes({"Sheet1": POINTS})), "加密.xlsx")
+    assert not preview.ok
+    assert "密码" in preview.errors[0].message
+
+
+@pytest.mark.parametrize(
+    "content, name, words",
+    [
+        (b"PK\x03\x04 broken zip", "坏.xlsx", "损坏"),
+        (b"", "空.xlsx", "空的"),
+        (b"\x00\x01\x02\x03binary", "x.bin", "无法识别"),
+    ],
+)
+def test_damaged_files_get_a_message_not_a_traceback(roster_con, content, name, words):
+    with pytest.raises(FileUnreadable) as caught:
+        read_file(content, name)
+    assert words in caught.value.message
+    preview = prepare(roster_con.cursor(), content, name)
+    assert not preview.ok and words in preview.errors[0].message
+
+
+def test_a_sheet_without_any_known_header_is_refused_with_advice(roster_con):
+    preview = prepare(roster_con.cursor(), xlsx_bytes({"Sheet1": [["甲", "乙"], [1, 2]]}), "无关.xlsx")
+    assert not preview.ok
+    assert "没有找到可识别的工作表" in preview.errors[0].message
+
+
+def test_guide_and_hidden_sheets_are_ignored(roster_con):
+    content = xlsx_bytes({"填写说明": [["列", "怎么填"], ["姓名", "必填"]], "数据": POINTS})
+    preview, batch = import_bytes(roster_con, content, "带说明.xlsx", Options())
+    assert batch is not None
+    assert [s.sheet for s in preview.sheets] == ["数据"]
+
+
+def test_roster_fixture_is_a_plain_table():
+    assert ROSTER[0][:2] == ["姓名", "科室"]
