@@ -149,6 +149,8 @@ def set_meta(cur: Con, key: str, value: str | None) -> None:
 def fetch_df(cur: Con, sql: str, params: Any = None) -> pd.DataFrame:
     """Run a query and return a DataFrame through Arrow (much faster than .df() on big results)."""
     try:
+        # DuckDB 2.0 refuses a new relation while an earlier execute() result is unread (a fetchone() leaves one).
+        cur.complete()
         return cur.sql(sql, params=params).to_arrow_table().to_pandas()
     except duckdb.Error as exc:
         raise DataError(str(exc)) from exc

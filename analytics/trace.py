@@ -4,7 +4,7 @@ excluded and why, how ties were settled, and the source rows (batch, file, sheet
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
@@ -59,6 +59,8 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     for col in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[col]):
             out[col] = out[col].dt.strftime("%Y-%m-%d")
+        elif out[col].dtype == object:
+            out[col] = out[col].map(lambda v: v.isoformat() if isinstance(v, (date, datetime)) else v)
     return out.astype(object).where(out.notna(), None).to_dict("records")
 
 

@@ -70,3 +70,23 @@ def load(con, rows_or_bytes, name: str = "upload.xlsx", **options):
 def roster_con(con):
     load(con, ROSTER, "名单.xlsx")
     return con
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory):
+    """A database file with the demo year, loaded once per test session through the real importer."""
+    from analytics import demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    connection = open_db(path)
+    demo.load_demo(connection)
+    connection.close()
+    return path
+
+
+@pytest.fixture
+def empty_db(tmp_path):
+    """A database file with the default rule book and nothing else."""
+    path = tmp_path / "empty.duckdb"
+    open_db(path).close()
+    return path

@@ -1,0 +1,42 @@
+"""数据导入: upload, preview with per-row problems, commit, history with undo, templates and the demo."""
+
+from datetime import date
+
+import streamlit as st
+
+from ui import auth, importer, shell, texts
+from ui.db import location
+
+view = shell.begin("import", uses=())
+t = texts.IMPORT
+st.caption(t["intro"])
+
+if not auth.can(auth.IMPORT):
+    st.warning(t["no_permission"], icon=":material/lock:")
+    st.stop()
+
+left, middle, right = st.columns([2, 2, 2], vertical_alignment="bottom")
+kind = left.selectbox(t["kind"], list(texts.KIND_LABELS_UI), format_func=texts.KIND_LABELS_UI.get,
+                      key="import_kind", help=t["kind_help"])
+mark_left = middle.checkbox(t["mark_left"], key="import_mark_left", help=t["mark_left_help"],
+                            disabled=kind not in (None, "roster"))
+effective = right.date_input(t["effective"], value=date(view.catalog.campaign_year, 1, 1), key="import_effective",
+                             help=t["effective_help"], disabled=kind not in (None, "rules"), format="YYYY-MM-DD")
+
+files = st.file_uploader(t["uploader"], type=["xlsx", "xls", "csv"], accept_multiple_files=True,
+                         key="import_files", help=t["uploader_help"])
+opts = importer.options(kind, mark_left, effective)
+for index, file in enumerate(files or []):
+    upload = importer.Upload(file.name, file.getvalue())
+    bar = st.progress(0.0, text=t["checking"].format(name=file.name))
+    preview = importer.preview_for(upload, opts, lambda f, text: bar.progress(min(f, 1.0), text=text))
+    bar.empty()
+    importer.show_preview(upload, preview, index)
+
+st.divider()
+importer.history()
+st.divider()
+importer.templates()
+st.divider()
+importer.demo_controls(view.catalog.demo, view.catalog.empty)
+st.caption(t["db"].format(path=location()))

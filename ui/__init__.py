@@ -1,0 +1,1 @@
+"""Streamlit helpers: the connection, cached queries, filters, Chinese labels and shared components."""

@@ -1,0 +1,38 @@
+"""The process's one DuckDB connection, a cursor per call, the data version caches key on, and the demo on first start."""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from analytics import demo, open_db
+from analytics.db import Con, data_version, db_path
+
+
+@st.cache_resource(show_spinner=False)
+def _open(path: str) -> Con:
+    """Opened once per process and file: DuckDB lets one process hold the file, and every session shares it."""
+    con = open_db(path)
+    # DASHBOARD_DEMO=off starts with an empty database (a real deployment, or tests of empty pages).
+    if os.environ.get("DASHBOARD_DEMO", "on").lower() not in ("off", "0", "no", "false"):
+        demo.load_on_first_start(con)
+    return con
+
+
+def connection() -> Con:
+    return _open(str(db_path()))
+
+
+def cursor() -> Con:
+    """A fresh cursor for this call: a cursor must not be shared between the threads of two sessions."""
+    return connection().cursor()
+
+
+def version() -> int:
+    """Bumped by every import, undo and rule change; cached queries take it as their first argument."""
+    return data_version(cursor())
+
+
+def location() -> str:
+    return str(db_path())

@@ -1,0 +1,196 @@
+"""The import workflow for the 数据导入 page: previews kept per uploaded file, commit, undo, templates and the demo."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from analytics import demo
+from analytics import ingest
+from analytics.errorbook import build_error_workbook, error_workbook_name
+from analytics.errors import DashboardError
+from analytics.kinds import KIND_LABELS, KINDS
+from analytics.problems import Problem
+from analytics.templates import build_template, template_name
+from ui import auth, data, texts
+from ui.db import connection, cursor, version
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class Upload:
+    name: str
+    content: bytes
+
+
+def options(kind: str | None, mark_missing_left: bool, effective: date | None) -> ingest.Options:
+    return ingest.Options(kind=kind, uploader=auth.current_user(), mark_missing_left=mark_missing_left,
+                          rules_effective=effective)
+
+
+def preview_for(upload: Upload, opts: ingest.Options, progress) -> ingest.Preview:
+    """The dry run of an upload, kept in the session until the data or the options change."""
+    key = (ingest.sha256_of(upload.content), opts.kind, opts.mark_missing_left, opts.rules_effective, version())
+    store = st.session_state.setdefault("import_previews", {})
+    if key not in store:
+        store.clear() if len(store) > 20 else None
+        store[key] = ingest.prepare(cursor(), upload.content, upload.name, opts, progress)
+    return store[key]
+
+
+def committed_here() -> dict[str, int]:
+    """sha256 → batch id of files committed in this session, so their preview says 已导入 instead of a refusal."""
+    return st.session_state.setdefault("import_committed", {})
+
+
+def commit(preview: ingest.Preview) -> int | None:
+    try:
+        with st.spinner(f"正在导入 {preview.file_name} …"):
+            batch = ingest.commit(connection(), preview)
+    except DashboardError as exc:
+        st.error(f"{exc.title}：{exc.message}", icon=":material/error:")
+        return None
+    committed_here()[preview.sha256] = batch
+    return batch
+
+
+def problems_frame(problems: list[Problem]) -> pd.DataFrame:
+    frame = pd.DataFrame([{k: getattr(p, k) for k in texts.PROBLEM_COLUMNS} for p in problems])
+    if frame.empty:
+        return frame
+    frame["row"] = frame["row"].astype("Int64")
+    return frame.rename(columns=texts.PROBLEM_COLUMNS)
+
+
+def show_preview(upload: Upload, preview: ingest.Preview, index: int) -> None:
+    t = texts.IMPORT
+    done = committed_here().get(preview.sha256)
+    with st.container(border=True):
+        st.markdown(f"**{t['preview'].format(name=upload.name)}** · {preview.kind_label}")
+        if done:
+            st.success(t["committed"].format(name=upload.name, batch=done, rows=_rows_of(done)), icon=":material/check_circle:")
+            return
+        errors, warnings = preview.errors, preview.warnings
+        if errors:
+            st.error(t["has_errors"].format(n=len(errors)), icon=":material/error:")
+        else:
+            st.success(t["ok"], icon=":material/check_circle:")
+        if warnings:
+            st.warning(t["warnings"].format(n=len(warnings)), icon=":material/warning:")
+        lines = preview.summary_lines()
+        if lines:
+            st.markdown(f"**{t['summary']}**")
+            st.markdown("\n".join(f"- {line}" for line in lines))
+        if preview.ok and preview.points_total is not None:
+            left, right = st.columns(2)
+            left.caption(t["by_content"])
+            left.dataframe(preview.totals_by_content(), hide_index=True, width="stretch")
+            right.caption(t["by_section"])
+            right.dataframe(preview.totals_by_section(), hide_index=True, width="stretch")
+        if errors:
+            st.markdown(f"**{t['errors_table']}**")
+            st.dataframe(problems_frame(errors[:2000]), hide_index=True, width="stretch")
+        if warnings:
+            with st.expander(t["warnings_table"]):
+                st.dataframe(problems_frame(warnings[:2000]), hide_index=True, width="stretch")
+        if preview.raw and (errors or warnings):
+            st.download_button(
+                t["download_errors"], build_error_workbook(preview), error_workbook_name(upload.name), XLSX,
+                key=f"errors_{index}", icon=":material/download:", on_click="ignore",
+            )
+        if preview.ok and st.button(t["commit"], key=f"commit_{index}", type="primary", icon=":material/save:"):
+            batch = commit(preview)
+            if batch is not None:
+                st.rerun()
+
+
+def _rows_of(batch_id: int) -> int:
+    frame = data.batches(version())
+    hit = frame.loc[frame["batch_id"] == batch_id, "rows_imported"]
+    return int(hit.iloc[0]) if len(hit) else 0
+
+
+def history() -> None:
+    t = texts.IMPORT
+    frame = data.batches(version())
+    st.subheader(t["history"], anchor=False)
+    if frame.empty:
+        st.caption("还没有导入记录。")
+        return
+    shown = frame.assign(
+        kind_label=frame["kind"].map(lambda k: "、".join(KIND_LABELS.get(x, x) for x in str(k).split(","))),
+        status_label=frame["status"].map(texts.STATUS_LABELS) + frame["is_demo"].map(lambda d: "（演示）" if d else ""),
+    )
+    st.dataframe(
+        shown[list(texts.BATCH_COLUMNS)].rename(columns=texts.BATCH_COLUMNS),
+        hide_index=True, width="stretch",
+        column_config={"导入时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},
+    )
+    live = frame[frame["status"] == "committed"]
+    if live.empty or not auth.can(auth.IMPORT):
+        return
+    labels = {int(r.batch_id): f"#{r.batch_id} {r.file_name}（{r.imported_at:%m-%d %H:%M}）" for r in live.itertuples()}
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    chosen = left.selectbox("选择要撤销的批次", list(labels), format_func=labels.get, key="undo_batch")
+    if right.button(t["undo"], key="undo_button", icon=":material/undo:"):
+        st.session_state["undo_pending"] = chosen
+    pending = st.session_state.get("undo_pending")
+    if pending in labels:
+        st.warning(t["undo_confirm"].format(batch=pending, name=labels[pending]), icon=":material/warning:")
+        yes, no = st.columns(2)
+        if yes.button("确认撤销", key="undo_confirm", type="primary"):
+            try:
+                ingest.undo(connection(), pending, auth.current_user())
+                st.session_state.pop("undo_pending", None)
+                st.toast(t["undone"].format(batch=pending), icon=":material/undo:")
+                st.rerun()
+            except DashboardError as exc:
+                st.error(f"{exc.title}：{exc.message}", icon=":material/error:")
+        if no.button("取消", key="undo_cancel"):
+            st.session_state.pop("undo_pending", None)
+            st.rerun()
+
+
+def templates() -> None:
+    t = texts.IMPORT
+    st.subheader(t["templates"], anchor=False)
+    st.caption(t["templates_help"])
+    book = data.current_rules(version())
+    columns = st.columns(3)
+    for n, kind in enumerate(KINDS):
+        columns[n % 3].download_button(
+            KINDS[kind].label, _template(version(), kind, book), template_name(kind), XLSX,
+            key=f"template_{kind}", icon=":material/download:", on_click="ignore", width="stretch",
+        )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _template(version_: int, kind: str, _book) -> bytes:
+    return build_template(kind, _book)
+
+
+def demo_controls(is_demo: bool, empty: bool) -> None:
+    t = texts.IMPORT
+    if not auth.can(auth.CLEAR_DEMO):
+        return
+    st.subheader(t["demo"], anchor=False)
+    if is_demo:
+        st.caption(texts.DEMO_HELP)
+        if st.button(t["demo_clear"], key="demo_clear", icon=":material/delete:"):
+            st.session_state["demo_clear_pending"] = True
+        if st.session_state.get("demo_clear_pending"):
+            st.warning(t["demo_clear_confirm"], icon=":material/warning:")
+            if st.button("确认清除", key="demo_clear_confirm", type="primary"):
+                demo.clear_demo(connection())
+                st.session_state.pop("demo_clear_pending", None)
+                st.toast(t["demo_cleared"])
+                st.rerun()
+    elif empty:
+        if st.button(t["demo_load"], key="demo_load", icon=":material/science:"):
+            with st.spinner(t["demo_load"] + " …"):
+                demo.load_demo(connection())
+            st.rerun()
