@@ -1,0 +1,355 @@
+"""Participation: the 五个一 learning cycle's completion per person, the campaign's counters (人次, 人数, 场次) as the
+report speaks of them, and participation by month, section and person."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from analytics import rulebook as rb
+from analytics.db import Con, fetch_df
+
+# People present in the window [$start, $end] as of $as_of: on the roster by then and not gone before the window.
+# Each is counted in the section they belong to on their reference day (the window's end, as_of, or the day they
+# left, whichever is first), so a person moved between sections is counted once.
+_PEOPLE = """
+    presence as (
+        select p.person_id, p.name,
+               min(m.valid_from) as joined,
+               least(max(coalesce(m.valid_to, date '9999-12-31')), coalesce(p.left_on, date '9999-12-31')) as gone
+        from person p
+        join membership m using (person_id)
+        group by p.person_id, p.name, p.left_on
+    ),
+    present as (
+        select *, least($end::date, $as_of::date, gone) as ref_day
+        from presence
+        where joined <= least($end::date, $as_of::date) and gone >= $start::date
+    ),
+    placed as (
+        select pr.person_id, pr.name, pr.joined, pr.gone, arg_max(m.section_id, m.valid_from) as section_id
+        from present pr
+        join membership m on m.person_id = pr.person_id and m.valid_from <= pr.ref_day
+        group by pr.person_id, pr.name, pr.joined, pr.gone
+    ),
+    people as (
+        select pl.*, s.name as section, s.sort_order as section_order
+        from placed pl
+        join section s using (section_id)
+        where ($section_id::integer is null or pl.section_id = $section_id)
+          and ($person_id::integer is null or pl.person_id = $person_id)
+    )
+"""
+
+# The frequency periods (calendar weeks Mon–Sun, half-months 1–15 / 16–end, months, quarters, years) that intersect
+# the window.
+_PERIODS = """
+    months as (
+        select m::date as m
+        from generate_series(date_trunc('month', $start::date), $end::date, interval 1 month) t(m)
+    ),
+    periods as (
+        select 'weekly' as frequency, w::date as p_start, (w + interval 6 day)::date as p_end
+        from generate_series(date_trunc('week', $start::date), $end::date, interval 7 day) t(w)
+        union all
+        select 'half_monthly', m, (m + interval 14 day)::date from months
+        union all
+        select 'half_monthly', (m + interval 15 day)::date, last_day(m) from months
+        union all
+        select 'monthly', m, last_day(m) from months
+        union all
+        select 'quarterly', q::date, (q + interval 3 month - interval 1 day)::date
+        from generate_series(date_trunc('quarter', $start::date), $end::date, interval 3 month) t(q)
+        union all
+        select 'yearly', y::date, (y + interval 1 year - interval 1 day)::date
+        from generate_series(date_trunc('year', $start::date), $end::date, interval 1 year) t(y)
+    ),
+    window_periods as (
+        select * from periods where p_end >= $start::date and p_start <= $end::date
+    )
+"""
+
+# One row per person x 五个一 activity. A period is expected of a person when it overlaps both the window and the
+# person's time on the roster, and has either ended by as_of or already holds the person's participation (so a
+# running week counts only once done, and 奖学 is not owed before the year is out).
+_MATRIX = (
+    "with "
+    + _PEOPLE
+    + ","
+    + _PERIODS
+    + """,
+    acts as (
+        select unnest($act_names::varchar[]) as activity, unnest($act_freqs::varchar[]) as frequency,
+               unnest($act_order::integer[]) as act_order
+    ),
+    attended as (
+        -- each participation mapped to the start of its period, so periods match by equality
+        select distinct p.person_id, p.activity,
+               case a.frequency
+                   when 'weekly' then date_trunc('week', p.event_date)
+                   when 'half_monthly' then
+                       date_trunc('month', p.event_date)
+                       + case when day(p.event_date) > 15 then interval 15 day else interval 0 day end
+                   when 'monthly' then date_trunc('month', p.event_date)
+                   when 'quarterly' then date_trunc('quarter', p.event_date)
+                   else date_trunc('year', p.event_date)
+               end::date as p_start
+        from participation p
+        join acts a using (activity)
+        where p.event_date between date_trunc('year', $start::date) and $as_of::date
+    ),
+    owed as (
+        select pe.person_id, a.activity, wp.p_start, wp.p_end, att.person_id is not null as done
+        from people pe
+        cross join acts a
+        join window_periods wp on wp.frequency = a.frequency
+        left join attended att
+          on att.person_id = pe.person_id and att.activity = a.activity and att.p_start = wp.p_start
+        where wp.p_end >= greatest($start::date, pe.joined) and wp.p_start <= least($end::date, pe.gone)
+    ),
+    counted as (
+        select person_id, activity,
+               count(*) filter (where p_end <= $as_of::date or done) as expected,
+               count(*) filter (where done) as done
+        from owed
+        group by person_id, activity
+    ),
+    matrix as (
+        select pe.person_id, pe.name, pe.section_id, pe.section, pe.section_order, a.activity, a.frequency,
+               a.act_order, coalesce(c.expected, 0) as expected, coalesce(c.done, 0) as done,
+               coalesce(c.done, 0) / nullif(c.expected, 0)::double as completion
+        from people pe
+        cross join acts a
+        left join counted c on c.person_id = pe.person_id and c.activity = a.activity
+    ),
+    matrix_overall as (
+        select *, avg(completion) over (partition by person_id) as overall
+        from matrix
+    )
+"""
+)
+
+
+def _five_one_params(
+    book: rb.RuleBook,
+    start: date,
+    end: date,
+    as_of: date,
+    section_id: int | None = None,
+    person_id: int | None = None,
+) -> dict[str, Any]:
+    acts = [a for a in book.activities if a.five_one and a.frequency]
+    return {
+        "start": start,
+        "end": end,
+        "as_of": as_of,
+        "section_id": section_id,
+        "person_id": person_id,
+        "act_names": [a.name for a in acts],
+        "act_freqs": [a.frequency for a in acts],
+        "act_order": list(range(len(acts))),
+    }
+
+
+def five_one_matrix(
+    cur: Con,
+    start: date,
+    end: date,
+    as_of: date,
+    section_id: int | None = None,
+    person_id: int | None = None,
+) -> pd.DataFrame:
+    """One row per person present in [start, end] x 五个一 activity: expected periods, periods done, completion
+    (NaN when nothing is expected yet), and ``overall``, the person's mean of the defined completions."""
+    book = rb.in_force(cur, end)
+    frame = fetch_df(
+        cur,
+        _MATRIX
+        + """
+        select person_id, name, section_id, section, activity, frequency, expected, done, completion, overall
+        from matrix_overall
+        order by section_order, section_id, person_id, act_order
+        """,
+        _five_one_params(book, start, end, as_of, section_id, person_id),
+    )
+    return frame.astype({"expected": "int64", "done": "int64", "completion": float, "overall": float})
+
+
+def five_one_by_person(cur: Con, start: date, end: date, as_of: date, section_id: int | None = None) -> pd.DataFrame:
+    """One row per person: the completion of each 五个一 activity as a column (named by the activity) and overall."""
+    frame = five_one_matrix(cur, start, end, as_of, section_id)
+    if frame.empty:
+        book = rb.in_force(cur, end)
+        names = [a.name for a in book.activities if a.five_one and a.frequency]
+        return pd.DataFrame(columns=["person_id", "name", "section_id", "section", *names, "overall"])
+    names = list(dict.fromkeys(frame["activity"]))  # the matrix lists activities in rule-book order
+    wide = frame.pivot(index="person_id", columns="activity", values="completion").reindex(columns=names)
+    wide.columns.name = None
+    people = frame.drop_duplicates("person_id")[["person_id", "name", "section_id", "section", "overall"]]
+    out = people.merge(wide.reset_index(), on="person_id", how="left")
+    return out[["person_id", "name", "section_id", "section", *names, "overall"]].reset_index(drop=True)
+
+
+def completion_text(value: float | None) -> str:
+    """A completion as the page shows it: 75%, or — when nothing was expected yet."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value:.0%}"
+
+
+# The counters in the campaign report's own words; an activity the report does not name is spoken of by its counter.
+_PHRASES = {
+    "每日鉴学": ("条", "每日鉴学累计推送经验 {v} 条"),
+    "金点子": ("条", "征集“金点子” {v} 条"),
+    "志愿服务": ("人次", "{v} 人次参与社区志愿服务"),
+    "组工论坛": ("名", "组工论坛 {v} 名机关干部上讲台"),
+    "考察学习": ("个", "派出 {v} 个小分队考察学习"),
+    "组工讲堂": ("期", "开设组工讲堂 {v} 期"),
+    "一线实践": ("名", "选派 {v} 名机关干部到一线实践锻炼"),
+    "联企业联群众": ("名", "{v} 名机关干部参与联企业联群众"),
+    "业务比武": ("人", "{v} 人参加业务比武"),
+    "岗位练兵": ("人", "{v} 人参加岗位练兵"),
+}
+_COUNTER_PHRASES = {
+    "rows": ("人次", "{a} {v} 人次"),
+    "people": ("人", "{a} {v} 人参与"),
+    "speakers": ("名", "{a} {v} 名主讲人"),
+    "teams": ("个", "{a} {v} 个小分队"),
+    "sessions": ("场", "{a} {v} 场"),
+}
+
+
+def counters(cur: Con, start: date, end: date) -> list[dict]:
+    """One dict per activity the rule book counts (in its order): {"activity", "value", "unit", "label"}, the value
+    counted over [start, end] by the activity's counter (rows, distinct people, distinct 主讲 speakers, distinct
+    (date, title) teams or sessions)."""
+    book = rb.in_force(cur, end)
+    acts = [a for a in book.activities if a.counter]
+    if not acts:
+        return []
+    rows = cur.execute(
+        """
+        with acts as (
+            select unnest(?) as activity, unnest(?) as counter, unnest(?) as act_order
+        )
+        select a.activity, a.counter,
+               case a.counter
+                   when 'rows' then count(p.fact_id)
+                   when 'people' then count(distinct p.person_id)
+                   when 'speakers' then count(distinct p.person_id) filter (where p.role = '主讲')
+                   else count(distinct (p.event_date, coalesce(p.title, ''))) filter (where p.fact_id is not null)
+               end as value
+        from acts a
+        left join participation p on p.activity = a.activity and p.event_date between ? and ?
+        group by a.activity, a.counter, a.act_order
+        order by a.act_order
+        """,
+        [[a.name for a in acts], [a.counter for a in acts], list(range(len(acts))), start, end],
+    ).fetchall()
+    out = []
+    for activity, counter, value in rows:
+        unit, text = _PHRASES.get(activity) or _COUNTER_PHRASES.get(counter, ("", "{a} {v}"))
+        out.append(
+            {"activity": activity, "value": int(value), "unit": unit, "label": text.format(a=activity, v=int(value))}
+        )
+    return out
+
+
+def monthly_participation(cur: Con, year: int) -> pd.DataFrame:
+    """One row per month x activity (every activity of the rule book, then any other recorded): participation rows
+    and distinct people."""
+    book = rb.in_force(cur, date(year, 12, 31))
+    names = [a.name for a in book.activities]
+    return fetch_df(
+        cur,
+        """
+        with book_acts as (
+            select unnest($names::varchar[]) as activity, unnest($order::integer[]) as act_order
+        ),
+        acts as (
+            select activity, act_order from book_acts
+            union all
+            select distinct activity, null from participation
+            where event_date between $first and $last and activity not in (select activity from book_acts)
+        ),
+        months as (
+            select m::date as month_start from generate_series($first::date, $last::date, interval 1 month) t(m)
+        ),
+        agg as (
+            select date_trunc('month', event_date)::date as month_start, activity,
+                   count(*) as rows, count(distinct person_id) as people
+            from participation
+            where event_date between $first and $last
+            group by all
+        )
+        select strftime(m.month_start, '%Y-%m') as month, m.month_start, a.activity,
+               coalesce(g.rows, 0) as rows, coalesce(g.people, 0) as people
+        from months m
+        cross join acts a
+        left join agg g on g.month_start = m.month_start and g.activity = a.activity
+        order by m.month_start, a.act_order nulls last, a.activity
+        """,
+        {"names": names, "order": list(range(len(names))), "first": date(year, 1, 1), "last": date(year, 12, 31)},
+    )
+
+
+def section_participation(cur: Con, start: date, end: date, as_of: date | None = None) -> pd.DataFrame:
+    """One row per section (every section): people present in [start, end], their participation rows in the window,
+    rows per capita, people who took part at least once, and the mean of their 五个一 overall completion."""
+    as_of = as_of or end
+    book = rb.in_force(cur, end)
+    return fetch_df(
+        cur,
+        _MATRIX
+        + """,
+        persons as (
+            select distinct person_id, section_id, overall from matrix_overall
+        ),
+        everyone as (
+            select person_id, section_id from people
+        ),
+        took_part as (
+            select e.section_id, count(p.fact_id) as rows, count(distinct p.person_id) as active_people
+            from everyone e
+            join participation p on p.person_id = e.person_id and p.event_date between $start and least($end, $as_of)
+            group by e.section_id
+        ),
+        heads as (
+            select section_id, count(*) as headcount from everyone group by section_id
+        ),
+        completion as (
+            select section_id, avg(overall) as five_one_completion from persons group by section_id
+        )
+        select s.section_id, s.name as section,
+               coalesce(h.headcount, 0) as headcount,
+               coalesce(t.rows, 0) as rows,
+               coalesce(t.rows, 0) / nullif(h.headcount, 0)::double as rows_per_capita,
+               coalesce(t.active_people, 0) as active_people,
+               c.five_one_completion
+        from section s
+        left join heads h using (section_id)
+        left join took_part t using (section_id)
+        left join completion c using (section_id)
+        order by s.sort_order, s.section_id
+        """,
+        _five_one_params(book, start, end, as_of),
+    )
+
+
+def person_participation(cur: Con, person_id: int, year: int) -> pd.DataFrame:
+    """One row per participation row of the person in the year, in date order, with its source row."""
+    return fetch_df(
+        cur,
+        """
+        select p.event_date, p.activity, p.title, p.role, p.hours, p.section_id, s.name as section,
+               p.fact_id, p.batch_id, p.source_file, p.sheet, p.row_no
+        from participation p
+        left join section s using (section_id)
+        where p.person_id = ? and p.event_date between ? and ?
+        order by p.event_date, p.activity, p.fact_id
+        """,
+        [person_id, date(year, 1, 1), date(year, 12, 31)],
+    )
