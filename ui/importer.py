@@ -12,6 +12,7 @@ from analytics import demo
 from analytics import ingest
 from analytics.errorbook import build_error_workbook, error_workbook_name
 from analytics.errors import DashboardError
+from analytics.impact import Impact, import_impact
 from analytics.kinds import KIND_LABELS, KINDS
 from analytics.problems import Problem
 from analytics.templates import build_template, template_name
@@ -39,6 +40,15 @@ def preview_for(upload: Upload, opts: ingest.Options, progress) -> ingest.Previe
     if key not in store:
         store.clear() if len(store) > 20 else None
         store[key] = ingest.prepare(cursor(), upload.content, upload.name, opts, progress)
+    return store[key]
+
+
+def impact_for(preview: ingest.Preview) -> Impact | None:
+    """What committing would change in stars, flags and task lights; computed once per preview."""
+    store = st.session_state.setdefault("import_impacts", {})
+    key = (preview.sha256, preview.data_version, preview.kind)
+    if key not in store:
+        store[key] = import_impact(connection(), preview)
     return store[key]
 
 
@@ -91,6 +101,14 @@ def show_preview(upload: Upload, preview: ingest.Preview, index: int) -> None:
             left.dataframe(preview.totals_by_content(), hide_index=True, width="stretch")
             right.caption(t["by_section"])
             right.dataframe(preview.totals_by_section(), hide_index=True, width="stretch")
+        if preview.ok and any(s.kind in ("points", "tasks", "roster") for s in preview.sheets):
+            with st.spinner("正在计算导入后的变化…"):
+                impact = impact_for(preview)
+            st.markdown(f"**{t['impact']}**")
+            if impact is None or not impact.changes:
+                st.caption(t["no_impact"])
+            else:
+                st.markdown("\n".join(f"- {line}" for line in impact.lines))
         if errors:
             st.markdown(f"**{t['errors_table']}**")
             st.dataframe(problems_frame(errors[:2000]), hide_index=True, width="stretch")

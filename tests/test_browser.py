@@ -1,0 +1,185 @@
+"""The real thing: `streamlit run` on a free loopback port, driven by Playwright in Debian's chromium. Every page
+opens without an exception element, filters change the view and the URL, a template uploads on 数据导入, and each
+page leaves a screenshot under artifacts/screenshots."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import openpyxl
+import pytest
+
+from analytics import open_db
+from analytics.rulebook import current
+from analytics.stars import monthly_stars
+from analytics.templates import build_template
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PAGES = {
+    "overview": "总览", "stars": "每月摘星", "flags": "季度夺旗", "trends": "趋势分析", "tasks": "任务督办",
+    "learning": "学习实践", "arena": "擂台", "profile": "个人档案", "import": "数据导入", "rules": "规则设置",
+}
+
+if not Path(CHROMIUM).exists():
+    pytest.skip("Debian chromium is not installed (scripts/setup.sh dev installs it)", allow_module_level=True)
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(demo_db, tmp_path_factory):
+    """A real server on a copy of the demo database, stopped after the module."""
+    db = tmp_path_factory.mktemp("browser") / "dashboard.duckdb"
+    shutil.copy(demo_db, db)
+    port = free_port()
+    env = {**os.environ, "DASHBOARD_DB": str(db), "DASHBOARD_DEMO": "off"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
+         "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        raise RuntimeError(process.stdout.read().decode(errors="replace"))
+    yield {"url": url, "db": db}
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def settle(tab) -> None:
+    """Wait until the script run is over: the app's "running" indicator is gone and the main area has content."""
+    tab.wait_for_selector('[data-testid="stMain"]', timeout=30_000)
+    tab.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
+    )
+    tab.wait_for_timeout(400)
+
+
+def open_page(tab, server, key: str, query: str = "") -> None:
+    path = "" if key == "overview" else key
+    tab.goto(f"{server['url']}/{path}{query}")
+    settle(tab)
+
+
+@pytest.mark.parametrize("key", list(PAGES))
+def test_every_page_opens_without_an_exception(page, server, key):
+    open_page(page, server, key)
+    expect(page.locator("h1").first).to_contain_text(PAGES[key], timeout=30_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{key}.png"), full_page=True)
+
+
+def winners(db: Path, month: str) -> list[str]:
+    """The month's 月度之星 as the engine computes them on the same data the server shows."""
+    con = open_db(db)
+    try:
+        stars = monthly_stars(con.cursor(), month).stars
+    finally:
+        con.close()
+    return stars.loc[stars["award_kind"] == "month", "name"].tolist()
+
+
+def test_stars_page_shows_the_months_winner_and_the_filter_moves_the_url(page, server, demo_db):
+    open_page(page, server, "stars", "?year=2022&month=2022-03")
+    assert parse_qs(urlparse(page.url).query).get("month") == ["2022-03"]
+    main = page.locator('[data-testid="stMain"]')
+    expect(main).to_contain_text(winners(demo_db, "2022-03")[0], timeout=30_000)
+
+    month_box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text="月份")
+    month_box.click()
+    page.get_by_role("option", name="2022年5月").click()
+    settle(page)
+    assert parse_qs(urlparse(page.url).query).get("month") == ["2022-05"]
+    expect(main).to_contain_text(winners(demo_db, "2022-05")[0], timeout=30_000)
+
+
+def test_a_copied_link_opens_the_same_view(browser, server):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    first = context.new_page()
+    open_page(first, server, "flags", "?quarter=2022Q2&section=组织科")
+    link = first.url
+    other = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
+    other.goto(link)
+    settle(other)
+    params = parse_qs(urlparse(other.url).query)
+    assert params.get("quarter") == ["2022Q2"]
+    quarter_box = other.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text="季度")
+    expect(quarter_box).to_contain_text("2022年第二季度")
+    context.close()
+    other.context.close()
+
+
+def filled_points_template() -> bytes:
+    con = open_db(":memory:")
+    book = current(con.cursor())
+    con.close()
+    wb = openpyxl.load_workbook(io.BytesIO(build_template("points", book)))
+    ws = wb.worksheets[0]
+    ws.append([1, "2022-12-20", "王建国", "", "", "宣传推广", "", 1, "浏览器测试：信息被采用"])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def test_uploading_a_template_on_the_import_page_shows_the_preview(page, server, tmp_path):
+    open_page(page, server, "import")
+    file = tmp_path / "加减分记录模板.xlsx"
+    file.write_bytes(filled_points_template())
+    page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(str(file))
+    expect(page.locator('[data-testid="stMain"]')).to_contain_text("预览：加减分记录模板.xlsx", timeout=60_000)
+    settle(page)
+    main = page.locator('[data-testid="stMain"]')
+    expect(main).to_contain_text("加减分记录")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "import-preview.png"), full_page=True)
