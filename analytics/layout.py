@@ -22,16 +22,17 @@ EXAMPLE_WORD = "示例"
 _BRACKETS = re.compile(r"[(（\[【].*?[)）\]】]")
 
 
-@lru_cache(maxsize=4096)
-def _synonym_key(text: str) -> tuple[str, str]:
-    return _header_key(text)
-
-
 def _header_key(text: Any) -> tuple[str, str]:
     """(full, bare): 进度（%） → ('进度(%)', '进度'); '*姓名' → ('姓名', '姓名')."""
     full = clean_text(text).replace("*", "").replace("＊", "")
     bare = _BRACKETS.sub("", full) or full
     return full, bare
+
+
+@lru_cache(maxsize=None)
+def _column_keys(column: Column) -> tuple[tuple[str, str], ...]:
+    """The column's label and synonyms in matching form, worked out once per column."""
+    return tuple(_header_key(s) for s in (column.label, *column.synonyms))
 
 
 def _score(header: tuple[str, str], column: Column) -> float:
@@ -40,8 +41,7 @@ def _score(header: tuple[str, str], column: Column) -> float:
     if not bare:
         return 0.0
     best = 0.0
-    for n, synonym in enumerate((column.label, *column.synonyms)):
-        s_full, s_bare = _synonym_key(synonym)
+    for n, (s_full, s_bare) in enumerate(_column_keys(column)):
         if full in (s_full, s_bare) or bare in (s_full, s_bare):
             return 1.01 if n == 0 else 1.0
         if len(s_bare) >= 2 and s_bare in bare:
@@ -71,9 +71,25 @@ class Layout:
         return self.headers.get(index, KINDS[self.kind].column(key).label) if index is not None else KINDS[self.kind].column(key).label
 
 
-def map_columns(cells: list[Any], kind: Kind) -> tuple[Layout, float]:
+MAX_HEADER_LENGTH = 24
+
+
+def _cell_keys(cells: list[Any]) -> list[tuple[str, str]]:
+    """Matching keys of a row's cells; numbers, dates and long text cannot be headers and get none."""
+    return [
+        _header_key(c) if isinstance(c, str) and 0 < len(c.strip()) <= MAX_HEADER_LENGTH else ("", "")
+        for c in cells
+    ]
+
+
+@lru_cache(maxsize=None)
+def _exact_words(kind: Kind) -> frozenset[str]:
+    return frozenset(w for column in kind.columns for pair in _column_keys(column) for w in pair)
+
+
+def map_columns(cells: list[Any], kind: Kind, keys: list[tuple[str, str]] | None = None) -> tuple[Layout, float]:
     """Assign header cells to the kind's columns: exact synonyms first, then the best near matches."""
-    keys = [_header_key(c) if not is_blank(c) else ("", "") for c in cells]
+    keys = keys if keys is not None else _cell_keys(cells)
     candidates = []
     for index, key in enumerate(keys):
         if not key[1]:
@@ -113,10 +129,15 @@ def find_layout(grid: list[list[Any]], kind: str | None = None) -> Layout | None
     kinds = [KINDS[kind]] if kind else list(KINDS.values())
     best: tuple[tuple, Layout] | None = None
     for row_index, row in enumerate(grid[:HEADER_SCAN_ROWS]):
-        if sum(1 for c in row if not is_blank(c)) < 2:
+        keys = _cell_keys(row)
+        if sum(1 for k in keys if k[1]) < 2:
             continue
         for candidate in kinds:
-            layout, score = map_columns(row, candidate)
+            # A header row has at least one exact column name of its kind; skip the costly near matching otherwise.
+            words = _exact_words(candidate)
+            if not any(k[0] in words or k[1] in words for k in keys if k[1]):
+                continue
+            layout, score = map_columns(row, candidate, keys)
             if len(layout.columns) < 2:
                 continue
             layout.header_row = row_index

@@ -558,10 +558,12 @@ def check_roster(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> S
     staff = check.parse("staff_no", lambda v: (code_text(v), None if not is_blank(v) else "不能为空"), False, "工号")
     statuses = check.text("status")
     changed = check.parse("changed_on", lambda v: parse_date(v, year), False, "日期")
+    # dtype=object keeps blank cells as None: pandas would turn them into NaN, which reads as a value.
     rows = pd.DataFrame({
         "name": names, "section": sections, "title": titles, "category": categories, "staff_no": staff,
-        "status": statuses, "changed_on": changed, "_row": check.rows,
-    })
+        "status": statuses, "changed_on": changed,
+    }, dtype=object)
+    rows["_row"] = check.rows
     rows = rows[~check.bad].reset_index(drop=True)
     start, end = date(year, 1, 1), date(year, 12, 31)
     default_on = min(max(ctx.today, start), end)

@@ -225,3 +225,13 @@ def test_rules_upload_creates_a_version_from_its_effective_date(roster_con):
     assert "+2" in wrong.errors[0].message
     undo(roster_con, batch)
     assert roster_con.execute("select count(*) from rule_version").fetchone()[0] == 1
+
+
+def test_blank_optional_roster_cells_stay_blank_and_a_same_roster_changes_nothing(con):
+    rows = [["姓名", "科室", "职务", "人员类别", "工号"], ["李四", "组织科", "", None, None]]
+    load(con, rows, "名单.xlsx")
+    assert con.execute("select title, category, staff_no from person").fetchall() == [(None, None, None)]
+    again = rows + [["王五", "组织科", None, None, None]]
+    preview, batch = import_bytes(con, xlsx_bytes({"名单": again}), "名单2.xlsx")
+    assert batch is not None
+    assert preview.sheets[0].notes[0].startswith("新增 1 人，未变 1 人")
