@@ -1,0 +1,447 @@
+"""Quarterly flags (季度夺旗) for sections: a flag score from per-capita net points, stars per capita and the on-time
+completion rate of tasks, each scaled 0..100 across sections; the 流动红旗 (held the next quarter), the 进步旗, the
+history of winners, and a drill from a section to its people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analytics.db import Con, fetch_df
+from analytics.periods import Quarter, quarters_of_year
+from analytics.points import BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL, month_books, with_sql
+from analytics.stars import AWARDS_SQL
+from analytics.tasks import section_task_rates
+from analytics.trace import Trace
+
+RED_FLAG = "流动红旗"
+PROGRESS_FLAG = "进步旗"
+WEIGHT_KEYS = ["flag_weight_points", "flag_weight_stars", "flag_weight_tasks"]
+COMPONENTS = [
+    ("net_per_capita", "points_scaled"),
+    ("stars_per_capita", "stars_scaled"),
+    ("on_time_rate", "tasks_scaled"),
+]
+SECTION_COLUMNS = [
+    "section_id",
+    "section",
+    "headcount",
+    "net",
+    "net_per_capita",
+    "month_stars",
+    "content_stars",
+    "stars",
+    "stars_per_capita",
+    "tasks_due",
+    "tasks_on_time",
+    "on_time_rate",
+    "points_scaled",
+    "stars_scaled",
+    "tasks_scaled",
+    "score",
+    "rank",
+    "veto",
+    "veto_reasons",
+]
+
+# One row per quarter x section: average headcount over the quarter's months, counted net points and vetoes of events
+# attributed to the section (score_event.section_id), and the stars its people won while in it.
+SECTION_SQL = """
+    , quarters as (
+        select cast(date_trunc('quarter', month_start) as date) as quarter_start, count(*) as months
+        from books group by 1
+    ),
+    headcount as (
+        select cast(date_trunc('quarter', month_start) as date) as quarter_start, home_section_id as section_id,
+               count(*) as person_months
+        from present group by 1, 2
+    ),
+    section_points as (
+        select cast(date_trunc('quarter', c.month_start) as date) as quarter_start, c.section_id,
+               round(sum(c.counted), 4) as net, count(*) as events, bool_or(c.is_veto) as veto,
+               string_agg(
+                   case when c.is_veto then
+                       p.name || ' ' || strftime(c.event_date, '%-m月%-d日') || ' ' || c.veto_reason
+                   end,
+                   '；' order by c.event_date, c.fact_id
+               ) as veto_reasons
+        from counted_event c join person p on p.person_id = c.person_id
+        group by 1, 2
+    ),
+    section_stars as (
+        select cast(date_trunc('quarter', month_start) as date) as quarter_start, section_id,
+               count(*) filter (where award_kind = 'month') as month_stars,
+               count(*) filter (where award_kind = 'content') as content_stars
+        from award group by 1, 2
+    )
+    select year(q.quarter_start) || 'Q' || quarter(q.quarter_start) as quarter, s.section_id, s.name as section,
+           s.sort_order,
+           coalesce(h.person_months, 0) / q.months::double as headcount,
+           coalesce(sp.net, 0) as net,
+           coalesce(sp.events, 0)::integer as events,
+           coalesce(st.month_stars, 0)::integer as month_stars,
+           coalesce(st.content_stars, 0)::integer as content_stars,
+           coalesce(sp.veto, false) as veto,
+           sp.veto_reasons
+    from quarters q
+    cross join section s
+    left join headcount h on h.quarter_start = q.quarter_start and h.section_id = s.section_id
+    left join section_points sp on sp.quarter_start = q.quarter_start and sp.section_id = s.section_id
+    left join section_stars st on st.quarter_start = q.quarter_start and st.section_id = s.section_id
+    order by q.quarter_start, s.sort_order, s.section_id
+"""
+
+
+def flag_formula(weights: dict[str, float]) -> str:
+    wp, ws, wt = (weights[k] for k in WEIGHT_KEYS)
+    return (
+        f"季度夺旗得分 =（人均净得分换算分 × {wp:g} + 人均摘星换算分 × {ws:g} + 按期办结率换算分 × {wt:g}）÷ {wp + ws + wt:g}。"
+        "① 三项原始数值：季度平均人数 = 本季度三个月各月在岗人数之和 ÷ 3（月中调动的按月末所在科室计，离岗的自离岗次月起不计）；"
+        "人均净得分 = 科室本季度计入的净得分（按加减分发生当日所在科室归属，月度上限封顶后）÷ 季度平均人数；"
+        "人均摘星 = 科室人员在本科室期间获得的月度之星与单项之星个数 ÷ 季度平均人数；"
+        "按期办结率 = 本季度到期的任务中在计划完成日期前办结销号的个数 ÷ 到期任务数（按季度末的台账状态）。"
+        "② 换算：每一项在参评科室之间换算为 0～100 分，换算分 =（本科室数值 − 各科室最低值）÷（各科室最高值 − 各科室最低值）× 100，"
+        "最高的科室得 100 分、最低的得 0 分；各科室数值都相同时均得 100 分。"
+        "③ 比较的是“人均”数值，所以 3 人的科室和 20 人的科室站在同一起跑线上：人多不会因总分高而占优，人少也不吃亏。"
+        "④ 本季度没有到期任务的科室不计按期办结率，其余两项的权重按比例放大到合计为 1。"
+        f"{RED_FLAG}：本季度没有一票否决事项的科室中得分最高者获得，得分相同依次比较人均净得分、按期办结率，仍相同则共同获得；"
+        "流动红旗在下一季度悬挂。"
+        f"{PROGRESS_FLAG}：除流动红旗获得科室和有一票否决事项的科室外，得分比上一季度提高最多（须有提高）的科室获得。"
+    )
+
+
+@dataclass
+class _Scores:
+    """The scored sections of one quarter, before any flag is decided."""
+
+    quarter: Quarter
+    sections: pd.DataFrame
+    weights: dict[str, float]
+    version_id: int
+    effective_from: date | None
+    has_data: bool
+    notes: list[str] = field(default_factory=list)
+    excluded: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class FlagResult:
+    """One quarter's flags: the scored sections, the red flag and the progress flag (a name, a list when shared, or
+    None), the sections kept out and why, and the trace (weights, formula, the section table, ties, notes)."""
+
+    quarter: Quarter
+    sections: pd.DataFrame
+    red_flag: str | list[str] | None
+    progress_flag: str | list[str] | None
+    excluded: list[dict[str, Any]]
+    trace: Trace
+    has_data: bool = True
+
+
+def _quarter(quarter: Quarter | str | date) -> Quarter:
+    return Quarter.parse(quarter)
+
+
+def _scale(values: pd.Series) -> pd.Series:
+    """Min-max to 0..100 over the known values; all equal gives 100 to all; unknown stays NaN."""
+    rounded = values.astype(float).round(9)
+    known = rounded.dropna()
+    if known.empty:
+        return rounded
+    low, high = known.min(), known.max()
+    if high - low < 1e-9:
+        return rounded.where(rounded.isna(), 100.0)
+    return (rounded - low) / (high - low) * 100.0
+
+
+def _all_scores(cur: Con, quarters: list[Quarter]) -> dict[Quarter, _Scores]:
+    """Score every section of each quarter; the point and star parts of all quarters come from one query."""
+    months = [m for q in quarters for m in q.months]
+    books = month_books(cur, months)
+    raw = fetch_df(cur, with_sql(BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL, AWARDS_SQL) + SECTION_SQL, books.sql_params())
+    found = {}
+    for n, q in enumerate(quarters):
+        part = raw[raw["quarter"] == str(q)].drop(columns="quarter").reset_index(drop=True)
+        last = 3 * n + 2
+        found[q] = _score(cur, q, part, books.params[last], books.versions[last], books.effective[last])
+    return found
+
+
+def _score(
+    cur: Con, quarter: Quarter, raw: pd.DataFrame, params: dict[str, float], version_id: int, effective: date | None
+) -> _Scores:
+    weights = {k: params[k] for k in WEIGHT_KEYS}
+    tasks = section_task_rates(cur, quarter.start, quarter.end, quarter.end)
+    frame = raw.merge(
+        tasks.rename(columns={"due": "tasks_due", "on_time": "tasks_on_time", "rate": "on_time_rate"}),
+        on="section_id",
+        how="left",
+    )
+    frame["tasks_due"] = frame["tasks_due"].fillna(0).astype(int)
+    frame["tasks_on_time"] = frame["tasks_on_time"].fillna(0).astype(int)
+    frame["on_time_rate"] = frame["on_time_rate"].astype(float).where(frame["tasks_due"] > 0)
+    has_data = bool(frame["events"].sum() > 0 or frame["tasks_due"].sum() > 0)
+    notes: list[str] = []
+    excluded: list[dict[str, Any]] = []
+
+    empty = frame["headcount"] <= 0
+    for row in frame[empty & ((frame["events"] > 0) | (frame["tasks_due"] > 0))].itertuples(index=False):
+        excluded.append({"name": row.section, "reason": "本季度没有在岗人员，无法计算人均数值，不参加评比"})
+    frame = frame[~empty].reset_index(drop=True)
+
+    frame["stars"] = frame["month_stars"] + frame["content_stars"]
+    frame["net_per_capita"] = (frame["net"] / frame["headcount"]).round(6)
+    frame["stars_per_capita"] = (frame["stars"] / frame["headcount"]).round(6)
+    for source, target in COMPONENTS:
+        frame[target] = _scale(frame[source])
+    wp, ws, wt = (weights[k] for k in WEIGHT_KEYS)
+    with_tasks = (wp * frame["points_scaled"] + ws * frame["stars_scaled"] + wt * frame["tasks_scaled"]) / (
+        wp + ws + wt
+    )
+    without_tasks = (wp * frame["points_scaled"] + ws * frame["stars_scaled"]) / (wp + ws) if wp + ws > 0 else np.nan
+    frame["score"] = with_tasks.where(frame["tasks_due"] > 0, without_tasks).astype(float).round(6)
+    frame["rank"] = frame["score"].rank(method="min", ascending=False).astype("Int64")
+    if has_data:
+        no_tasks = frame.loc[frame["tasks_due"] == 0, "section"].tolist()
+        if no_tasks and len(no_tasks) < len(frame):
+            share = "、".join(no_tasks)
+            if wp + ws > 0:
+                notes.append(
+                    f"{share}本季度没有到期任务，不计按期办结率；其得分 =（人均净得分换算分 × {wp / (wp + ws):.2f}"
+                    f" + 人均摘星换算分 × {ws / (wp + ws):.2f}），即其余两项权重按比例放大到合计为 1"
+                )
+            else:
+                notes.append(f"{share}本季度没有到期任务，而其余两项权重为 0，无法计分")
+        elif no_tasks:
+            notes.append(
+                "本季度各科室都没有到期任务，不计按期办结率，按人均净得分和人均摘星两项计分（权重按比例放大到合计为 1）"
+            )
+    frame = frame[SECTION_COLUMNS].sort_values(["rank", "section_id"], na_position="last").reset_index(drop=True)
+    return _Scores(quarter, frame, weights, version_id, effective, has_data, notes, excluded)
+
+
+def _winners(frame: pd.DataFrame) -> list[str]:
+    """Top sections by score, then per-capita net points, then on-time rate (a section without tasks comes last)."""
+    if frame.empty:
+        return []
+    keys = pd.DataFrame(
+        {
+            "score": frame["score"].round(6),
+            "net_per_capita": frame["net_per_capita"].round(6),
+            "on_time_rate": frame["on_time_rate"].fillna(-1.0).round(6),
+        }
+    )
+    best = keys.sort_values(list(keys.columns), ascending=False).iloc[0]
+    hit = (keys == best).all(axis=1)
+    return frame.loc[hit, "section"].tolist()
+
+
+def _red_flag(scores: _Scores) -> tuple[list[str], list[str], list[str]]:
+    """(winners, ties sentences, notes) of the red flag."""
+    frame = scores.sections
+    if not scores.has_data:
+        return [], [], [f"{scores.quarter.label}没有加减分记录和到期任务，不评选{RED_FLAG}"]
+    candidates = frame[~frame["veto"] & frame["score"].notna()]
+    notes = []
+    ties = []
+    leader = frame[frame["score"].notna()].head(1)
+    if len(leader) and bool(leader["veto"].iat[0]):
+        notes.append(f"{leader['section'].iat[0]}得分最高，但本季度有一票否决事项，不能获得{RED_FLAG}")
+    winners = _winners(candidates)
+    if not winners:
+        notes.append(f"本季度没有符合条件的科室，不评选{RED_FLAG}")
+        return [], ties, notes
+    top_score = candidates["score"].round(6).max()
+    level = candidates[candidates["score"].round(6) == top_score]
+    if len(level) > 1:
+        names = "、".join(level["section"])
+        if len(winners) == 1:
+            ties.append(
+                f"{names}得分并列第一（{top_score:.2f} 分），依次比较人均净得分、按期办结率后，由{winners[0]}获得{RED_FLAG}"
+            )
+        else:
+            ties.append(f"{'、'.join(winners)}得分、人均净得分和按期办结率都相同，共同获得{RED_FLAG}")
+    return winners, ties, notes
+
+
+def _progress_flag(now: _Scores, before: _Scores | None, red: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """(winners, ties sentences, notes) of the progress flag; ``frame`` gains a ``gain`` column."""
+    frame = now.sections
+    frame["previous_score"] = np.nan
+    frame["gain"] = np.nan
+    if not now.has_data:
+        return [], [], []
+    if before is None or not before.has_data:
+        if now.quarter.quarter == 1:
+            return [], [], [f"{now.quarter.label}为年度第一季度，没有上一季度的数据可比，不评选{PROGRESS_FLAG}"]
+        return [], [], [f"上一季度（{before.quarter.label if before else ''}）没有数据可比，不评选{PROGRESS_FLAG}"]
+    previous = before.sections.set_index("section_id")["score"]
+    frame["previous_score"] = frame["section_id"].map(previous).astype(float)
+    frame["gain"] = (frame["score"] - frame["previous_score"]).round(6)
+    candidates = frame[~frame["veto"] & ~frame["section"].isin(red) & (frame["gain"] > 0)]
+    if candidates.empty:
+        return [], [], [f"本季度没有得分比上一季度提高、且符合条件的科室，不评选{PROGRESS_FLAG}"]
+    top = candidates["gain"].max()
+    winners = candidates.loc[candidates["gain"] == top, "section"].tolist()
+    ties = []
+    if len(winners) > 1:
+        ties.append(f"{'、'.join(winners)}得分提高幅度相同（均提高 {top:.2f} 分），共同获得{PROGRESS_FLAG}")
+    notes = [f"{PROGRESS_FLAG}：{'、'.join(winners)}得分比上一季度提高 {top:.2f} 分，提高最多"]
+    return winners, ties, notes
+
+
+def _one_or_many(names: list[str]) -> str | list[str] | None:
+    if not names:
+        return None
+    return names[0] if len(names) == 1 else names
+
+
+def _trace(scores: _Scores, **rest) -> Trace:
+    return Trace(
+        f"{scores.quarter.label} 季度夺旗",
+        scores.version_id,
+        scores.effective_from,
+        dict(scores.weights),
+        flag_formula(scores.weights),
+        **rest,
+    )
+
+
+def _decide(now: _Scores, before: _Scores | None) -> FlagResult:
+    red, red_ties, red_notes = _red_flag(now)
+    progress, progress_ties, progress_notes = _progress_flag(now, before, red)
+    excluded = list(now.excluded)
+    for row in now.sections[now.sections["veto"]].itertuples(index=False):
+        excluded.append(
+            {
+                "name": row.section,
+                "reason": f"本季度有一票否决事项：{row.veto_reasons}，不能获得{RED_FLAG}和{PROGRESS_FLAG}",
+            }
+        )
+    notes = list(now.notes) + red_notes + progress_notes
+    if red:
+        notes.append(f"{RED_FLAG}由{'、'.join(red)}获得，在{now.quarter.shift(1).label}悬挂")
+    trace = _trace(
+        now,
+        inputs=now.sections,
+        excluded=excluded,
+        ties=red_ties + progress_ties,
+        notes=notes,
+    )
+    return FlagResult(
+        now.quarter, now.sections, _one_or_many(red), _one_or_many(progress), excluded, trace, now.has_data
+    )
+
+
+def quarter_flags(cur: Con, quarter: Quarter | str | date) -> FlagResult:
+    """The quarter's flags. ``.sections``: one row per section with people that quarter (section_id, section,
+    headcount, net, net_per_capita, month_stars, content_stars, stars, stars_per_capita, tasks_due, tasks_on_time,
+    on_time_rate, points_scaled, stars_scaled, tasks_scaled, score, rank, veto, veto_reasons, previous_score, gain);
+    ``.red_flag`` / ``.progress_flag``: a section name, a list when shared, or None; ``.excluded``; ``.trace``."""
+    q = _quarter(quarter)
+    scores = _all_scores(cur, [q.shift(-1), q])
+    return _decide(scores[q], scores[q.shift(-1)])
+
+
+def _flag_text(value: str | list[str] | None) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else "、".join(value)
+
+
+def flags_json(cur: Con, quarter: Quarter | str | date) -> dict[str, Any]:
+    """{"quarter": "2022Q1", "sections": [{"section", "score", "rank"}], "red_flag", "progress_flag"}; score rounded to
+    2 decimals; a shared flag is the names joined with "、"."""
+    result = quarter_flags(cur, quarter)
+    sections = []
+    for row in result.sections.itertuples(index=False):
+        score = None if pd.isna(row.score) else round(float(row.score), 2)
+        sections.append({"section": row.section, "score": score, "rank": None if pd.isna(row.rank) else int(row.rank)})
+    return {
+        "quarter": str(result.quarter),
+        "sections": sections,
+        "red_flag": _flag_text(result.red_flag),
+        "progress_flag": _flag_text(result.progress_flag),
+    }
+
+
+def flag_history(cur: Con, year: int) -> pd.DataFrame:
+    """One row per quarter of the year with data: quarter ('2022Q1'), label, red_flag (names joined by "、"), held_in
+    (the quarter that flies it), kept (保旗: same winner as the quarter before), progress_flag."""
+    quarters = quarters_of_year(year)
+    scores = _all_scores(cur, [quarters[0].shift(-1), *quarters])
+    rows = []
+    for q in quarters:
+        if not scores[q].has_data:
+            continue
+        before = scores[q.shift(-1)]
+        result = _decide(scores[q], before)
+        previous_red = _red_flag(before)[0] if before.has_data else []
+        red = _flag_text(result.red_flag)
+        rows.append(
+            {
+                "quarter": str(q),
+                "label": q.label,
+                "red_flag": red,
+                "held_in": str(q.shift(1)),
+                "kept": bool(red) and red == _flag_text(_one_or_many(previous_red)),
+                "progress_flag": _flag_text(result.progress_flag),
+            }
+        )
+    columns = ["quarter", "label", "red_flag", "held_in", "kept", "progress_flag"]
+    # Object columns keep a missing flag as None (the str dtype would turn it into NaN).
+    frame = pd.DataFrame(rows, columns=columns, dtype=object)
+    return frame.astype({"kept": bool})
+
+
+def section_people(cur: Con, section_id: int, quarter: Quarter | str | date) -> pd.DataFrame:
+    """One row per person in the section in any month of the quarter or with events attributed to it: months present
+    in the section, net/raw/capped points of events attributed to it, stars won while in it, veto."""
+    q = _quarter(quarter)
+    books = month_books(cur, q.months)
+    return fetch_df(
+        cur,
+        with_sql(BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL, AWARDS_SQL)
+        + """
+        , members as (
+            select person_id, count(*)::integer as months_present
+            from present where home_section_id = ? group by person_id
+        ),
+        pts as (
+            select person_id, round(sum(counted), 4) as net, round(sum(points), 4) as raw,
+                   round(sum(points) - sum(counted), 4) as capped, count(*)::integer as events,
+                   bool_or(is_veto) as veto,
+                   string_agg(
+                       case when is_veto then strftime(event_date, '%-m月%-d日') || ' ' || veto_reason end,
+                       '；' order by event_date, fact_id
+                   ) as veto_reasons
+            from counted_event where section_id = ? group by person_id
+        ),
+        st as (
+            select person_id,
+                   count(*) filter (where award_kind = 'month')::integer as month_stars,
+                   count(*) filter (where award_kind = 'content')::integer as content_stars
+            from award where section_id = ? group by person_id
+        ),
+        ids as (
+            select person_id from members union select person_id from pts union select person_id from st
+        )
+        select i.person_id, p.name, p.title, coalesce(m.months_present, 0) as months_present,
+               coalesce(x.net, 0) as net, coalesce(x.raw, 0) as raw, coalesce(x.capped, 0) as capped,
+               coalesce(x.events, 0) as events,
+               coalesce(st.month_stars, 0) as month_stars, coalesce(st.content_stars, 0) as content_stars,
+               coalesce(st.month_stars, 0) + coalesce(st.content_stars, 0) as stars,
+               coalesce(x.veto, false) as veto, x.veto_reasons
+        from ids i
+        join person p on p.person_id = i.person_id
+        left join members m on m.person_id = i.person_id
+        left join pts x on x.person_id = i.person_id
+        left join st on st.person_id = i.person_id
+        order by net desc, stars desc, i.person_id
+        """,
+        [*books.sql_params(), int(section_id), int(section_id), int(section_id)],
+    )

@@ -1,0 +1,467 @@
+"""Points (加减分): the month's raw and counted points per person and content after monthly caps, net points with
+vetoes, the public posting (公示), year-to-date totals and the source rows behind any number.
+
+The SQL building blocks here (the rule book per month, counted events, person x month) are shared by stars, flags
+and trends, so every ranking counts points exactly the way the posting shows them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from analytics import rulebook as rb
+from analytics.db import Con, fetch_df
+from analytics.errors import RuleBookError
+from analytics.periods import Month, months_of_year
+from analytics.trace import Trace
+
+CAP_FORMULA = (
+    "计分办法：每条加减分记录计入当月该考核内容的得分。设有月度上限的加减分事项，每人每月该事项累计分值按"
+    "“符号 × min(|累计分值|, 月度上限)”计入，按日期先后逐条累计，超过上限的部分记为“封顶未计分”，"
+    "在公示中单列，不删除原始记录。当月净得分 = 各考核内容计入分值之和。"
+    "月度上限和一票否决按该月最后一天在用的规则版本判定；记录中填写了“一票否决”的，以记录为准。"
+)
+
+# Shared SQL ---------------------------------------------------------------------------------------
+# Each block is a named CTE; a query starts with BOOKS_SQL and adds the blocks it needs, in this order.
+
+# One row per month: its dates, the rule version in force on its last day and that version's star parameters.
+BOOKS_SQL = """
+    books as (
+        select unnest(?::date[]) as month_start,
+               unnest(?::date[]) as month_end,
+               unnest(?::integer[]) as version_id,
+               unnest(?::double[]) as star_top_n,
+               unnest(?::double[]) as star_min_points,
+               unnest(?::double[]) as content_star_threshold
+    )"""
+
+# One row per score event of the months with the points it counts for after its item's monthly cap (only the columns
+# rankings need; the posting joins score_event for the rest). Events of a capped item are taken in date order and
+# each counts for what it adds to the capped running total, so the counted parts of a person's month add up to
+# sign(sum) * min(|sum|, cap) and the part over the cap stays visible on the very rows that went over it.
+EVENTS_SQL = """
+    event as (
+        select e.fact_id, e.event_date, b.month_start, e.person_id, e.section_id, e.content, e.item_code, e.points,
+               i.monthly_cap,
+               coalesce(e.veto_flag, i.veto, false) as is_veto,
+               case when coalesce(e.veto_flag, i.veto, false) then e.reason end as veto_reason,
+               sum(e.points) over (
+                   partition by e.person_id, b.month_start, e.item_code
+                   order by e.event_date, e.fact_id
+                   rows between unbounded preceding and current row
+               ) as running
+        from score_event e
+        join books b on b.month_start = cast(date_trunc('month', e.event_date) as date)
+        left join rule_item i on i.version_id = b.version_id and i.code = e.item_code
+    ),
+    counted_event as (
+        select fact_id, event_date, month_start, person_id, section_id, content, item_code, points, monthly_cap,
+               is_veto, veto_reason,
+               round(case when monthly_cap is null then points
+                          else sign(running) * least(abs(running), monthly_cap)
+                             - sign(running - points) * least(abs(running - points), monthly_cap)
+                     end, 6) as counted
+        from event
+    )"""
+
+# One row per person x month: everyone present that month (a membership overlapping it, not left before it began)
+# and everyone with events. The section is that of the person's last event of the month; without events, the
+# membership in force at the month's end (the latest one overlapping the month).
+PERSON_MONTH_SQL = """
+    present as (
+        select b.month_start, m.person_id, arg_max(m.section_id, m.valid_from) as home_section_id
+        from books b
+        join membership m on m.valid_from <= b.month_end and (m.valid_to is null or m.valid_to >= b.month_start)
+        join person p on p.person_id = m.person_id
+        where p.left_on is null or p.left_on >= b.month_start
+        group by b.month_start, m.person_id
+    ),
+    scored as (
+        select month_start, person_id,
+               arg_max(section_id, (event_date, fact_id)) as event_section_id,
+               round(sum(points), 4) as raw,
+               round(sum(counted), 4) as net,
+               round(sum(points) - sum(counted), 4) as capped,
+               count(*) as events,
+               bool_or(is_veto) as veto,
+               string_agg(
+                   case when is_veto then strftime(event_date, '%-m月%-d日') || ' ' || veto_reason end,
+                   '；' order by event_date, fact_id
+               ) as veto_reasons
+        from counted_event
+        group by month_start, person_id
+    ),
+    person_month as (
+        select coalesce(s.month_start, p.month_start) as month_start,
+               coalesce(s.person_id, p.person_id) as person_id,
+               coalesce(s.event_section_id, p.home_section_id) as section_id,
+               p.home_section_id,
+               p.person_id is not null as present,
+               coalesce(s.net, 0) as net,
+               coalesce(s.raw, 0) as raw,
+               coalesce(s.capped, 0) as capped,
+               coalesce(s.events, 0) as events,
+               coalesce(s.veto, false) as veto,
+               s.veto_reasons
+        from scored s
+        full join present p on p.month_start = s.month_start and p.person_id = s.person_id
+    )"""
+
+
+@dataclass(frozen=True)
+class MonthBooks:
+    """The rule version in force for each month (on its last day) and that version's parameters and start date."""
+
+    months: tuple[Month, ...]
+    versions: tuple[int, ...]
+    params: tuple[dict[str, float], ...]
+    effective: tuple[date | None, ...]
+
+    def sql_params(self) -> list:
+        """The values BOOKS_SQL takes, in order."""
+        return [
+            [m.start for m in self.months],
+            [m.end for m in self.months],
+            list(self.versions),
+            [p["star_top_n"] for p in self.params],
+            [p["star_min_points"] for p in self.params],
+            [p["content_star_threshold"] for p in self.params],
+        ]
+
+    def trace(self, subject: str, keys: list[str], formula: str, **rest) -> Trace:
+        """A trace naming the version in force for the last month, with the parameters it used."""
+        params = self.params[-1]
+        return Trace(subject, self.versions[-1], self.effective[-1], {k: params[k] for k in keys}, formula, **rest)
+
+
+def month_books(cur: Con, months: list[Month]) -> MonthBooks:
+    """Resolve the rule version of each month with the rule book's own spans, without loading whole books (a
+    ranking over a year needs twelve versions' parameters, not twelve books)."""
+    spans = rb.version_spans(cur)
+    if not spans:
+        raise RuleBookError("数据库中还没有规则，请重新启动以写入默认规则")
+    versions = []
+    for m in months:
+        chosen = spans[0][0]
+        for version_id, valid_from, _ in spans:
+            if valid_from <= m.end:
+                chosen = version_id
+        versions.append(chosen)
+    rows = cur.execute(
+        """
+        select p.version_id, p.key, p.value, v.effective_from
+        from rule_param p join rule_version v on v.version_id = p.version_id
+        where p.version_id in (select unnest(?))
+        """,
+        [sorted(set(versions))],
+    ).fetchall()
+    by_version: dict[int, dict[str, float]] = {}
+    starts: dict[int, date] = {}
+    for version_id, key, value, effective_from in rows:
+        by_version.setdefault(version_id, {})[key] = value
+        starts[version_id] = effective_from
+    return MonthBooks(
+        tuple(months),
+        tuple(versions),
+        tuple(by_version[v] for v in versions),
+        tuple(starts.get(v) for v in versions),
+    )
+
+
+def contents_of(cur: Con, version_id: int) -> list[tuple[str, str, str]]:
+    """(code, name, star name) of a rule version's contents, in the book's order."""
+    return cur.execute(
+        "select code, name, star_name from rule_content where version_id = ? order by sort_order", [version_id]
+    ).fetchall()
+
+
+def with_sql(*blocks: str) -> str:
+    """The `with` clause of a query made of the shared blocks."""
+    return "with " + ",".join(blocks)
+
+
+def as_month(month: Month | str | date) -> Month:
+    return Month.parse(month)
+
+
+def content_column(code: str) -> str:
+    return f"content_{code.lower()}"
+
+
+def content_columns(cur: Con, month: Month | str) -> dict[str, str]:
+    """Per-content column of person_month_net → the content's Chinese name, in the rule book's order."""
+    books = month_books(cur, [as_month(month)])
+    return {content_column(code): name for code, name, _ in contents_of(cur, books.versions[-1])}
+
+
+# Month ------------------------------------------------------------------------------------------
+
+
+def month_points(cur: Con, month: Month | str) -> pd.DataFrame:
+    """One row per person x content with events in the month: raw points, counted points after monthly caps and the
+    capped part (raw - counted), with the person's section that month."""
+    m = as_month(month)
+    books = month_books(cur, [m])
+    return fetch_df(
+        cur,
+        with_sql(BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL)
+        + """
+        select ? as month, c.person_id, p.name, pm.section_id, s.name as section, c.content,
+               count(*) as events,
+               round(sum(c.points), 4) as raw,
+               round(sum(c.counted), 4) as counted,
+               round(sum(c.points) - sum(c.counted), 4) as capped
+        from counted_event c
+        join person_month pm using (month_start, person_id)
+        join person p on p.person_id = c.person_id
+        left join section s on s.section_id = pm.section_id
+        group by c.person_id, p.name, pm.section_id, s.name, s.sort_order, c.content
+        order by s.sort_order, c.person_id, c.content
+        """,
+        [*books.sql_params(), str(m)],
+    )
+
+
+def person_month_net(cur: Con, month: Month | str) -> pd.DataFrame:
+    """One row per person present in the month or with events in it: section, net (counted) points, raw, capped,
+    veto and its reasons, and one column per content (``content_<code>``, see content_columns) with counted points.
+
+    ``present`` is false for someone with events but no membership that month (for example after leaving)."""
+    m = as_month(month)
+    books = month_books(cur, [m])
+    listed = contents_of(cur, books.versions[-1])
+    contents = [name for _, name, _ in listed]
+    # A content renamed by a later rule version still gets its own column rather than vanishing.
+    others = [
+        row[0]
+        for row in cur.execute(
+            """
+            select distinct content from score_event
+            where event_date between ? and ? and content not in (select unnest(?::varchar[]))
+            order by content
+            """,
+            [m.start, m.end, contents],
+        ).fetchall()
+    ]
+    names = contents + others
+    codes = {name: code for code, name, _ in listed}
+    # Positional aliases keep rule-book text out of the SQL; the values go in as parameters.
+    per_content = "".join(
+        f",\n               round(coalesce(sum(c.counted) filter (where c.content = ?), 0), 4) as c{n}"
+        for n in range(len(names))
+    )
+    frame = fetch_df(
+        cur,
+        with_sql(BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL)
+        + f"""
+        , by_content as (
+            select c.person_id{per_content}
+            from counted_event c
+            group by c.person_id
+        )
+        select ? as month, pm.person_id, p.name, p.staff_no, pm.section_id, s.name as section, pm.present,
+               pm.net, pm.raw, pm.capped, pm.events, pm.veto, pm.veto_reasons, bc.* exclude (person_id)
+        from person_month pm
+        join person p on p.person_id = pm.person_id
+        left join section s on s.section_id = pm.section_id
+        left join by_content bc on bc.person_id = pm.person_id
+        order by pm.net desc, s.sort_order, pm.person_id
+        """,
+        [*books.sql_params(), *names, str(m)],
+    )
+    renamed = {f"c{n}": content_column(codes.get(name, name)) for n, name in enumerate(names)}
+    frame = frame.rename(columns=renamed)
+    for column in renamed.values():
+        frame[column] = frame[column].fillna(0.0).astype(float)
+    return frame
+
+
+def posting(cur: Con, month: Month | str) -> pd.DataFrame:
+    """The public posting (公示): one row per score event of the month, with person, section, content, item, points,
+    the counted and capped part, reason, evidence and lineage, plus ``person_total`` (the person's counted net for
+    the month). Per-person totals as a table: posting_totals()."""
+    m = as_month(month)
+    books = month_books(cur, [m])
+    return fetch_df(
+        cur,
+        with_sql(BOOKS_SQL, EVENTS_SQL)
+        + """
+        select c.fact_id, c.event_date, c.person_id, p.name, c.section_id, s.name as section, c.content,
+               c.item_code, i.name as item_name, c.points, c.counted, round(c.points - c.counted, 6) as capped,
+               c.is_veto as veto, f.reason, f.evidence, f.recorder,
+               f.batch_id, f.source_file, f.sheet, f.row_no,
+               round(sum(c.counted) over (partition by c.person_id), 4) as person_total
+        from counted_event c
+        join score_event f on f.fact_id = c.fact_id
+        join books b on b.month_start = c.month_start
+        left join rule_item i on i.version_id = b.version_id and i.code = c.item_code
+        join person p on p.person_id = c.person_id
+        left join section s on s.section_id = c.section_id
+        order by s.sort_order, c.person_id, c.event_date, c.fact_id
+        """,
+        books.sql_params(),
+    )
+
+
+def posting_totals(cur: Con, month: Month | str) -> pd.DataFrame:
+    """Totals of the posting: one row per person with events in the month (events, raw, counted net, capped, veto)."""
+    m = as_month(month)
+    books = month_books(cur, [m])
+    return fetch_df(
+        cur,
+        with_sql(BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL)
+        + """
+        select pm.person_id, p.name, pm.section_id, s.name as section, pm.events, pm.raw, pm.net, pm.capped,
+               pm.veto, pm.veto_reasons
+        from person_month pm
+        join person p on p.person_id = pm.person_id
+        left join section s on s.section_id = pm.section_id
+        where pm.events > 0
+        order by s.sort_order, pm.person_id
+        """,
+        books.sql_params(),
+    )
+
+
+def points_trace(cur: Con, month: Month | str) -> Trace:
+    """How the month's points were counted: the cap rule in words and, as inputs, every person x item that hit its
+    monthly cap (one row per person x item: raw, cap, counted, capped)."""
+    m = as_month(month)
+    books = month_books(cur, [m])
+    capped = fetch_df(
+        cur,
+        with_sql(BOOKS_SQL, EVENTS_SQL)
+        + """
+        select p.name, s.name as section, c.item_code, i.name as item_name, max(c.monthly_cap) as monthly_cap,
+               round(sum(c.points), 4) as raw, round(sum(c.counted), 4) as counted,
+               round(sum(c.points) - sum(c.counted), 4) as capped
+        from counted_event c
+        join books b on b.month_start = c.month_start
+        left join rule_item i on i.version_id = b.version_id and i.code = c.item_code
+        join person p on p.person_id = c.person_id
+        left join section s on s.section_id = c.section_id
+        where c.monthly_cap is not null
+        group by c.person_id, p.name, s.name, c.item_code, i.name
+        having abs(sum(c.points) - sum(c.counted)) > 1e-9
+        order by p.name, c.item_code
+        """,
+        books.sql_params(),
+    )
+    notes = []
+    if len(capped):
+        notes.append(
+            f"{m.label}共有 {len(capped)} 人次的事项超过月度上限，封顶未计分合计 {capped['capped'].sum():g} 分"
+        )
+    return books.trace(f"{m.label} 加减分计分", [], CAP_FORMULA, inputs=capped, notes=notes)
+
+
+# Year to date -----------------------------------------------------------------------------------
+
+
+def _through(year: int, through_month: Month | str | int) -> Month:
+    if isinstance(through_month, int):
+        return Month(year, through_month)
+    found = as_month(through_month)
+    if found.year != year:
+        raise ValueError(f"截止月份 {found} 不在 {year} 年内")
+    return found
+
+
+YTD_PEOPLE_COLUMNS = [
+    "person_id",
+    "name",
+    "section_id",
+    "section",
+    "net",
+    "raw",
+    "capped",
+    "events",
+    "months_present",
+    "veto_months",
+]
+YTD_SECTION_COLUMNS = ["section_id", "section", "net", "raw", "capped", "events", "people"]
+
+
+def ytd_points(cur: Con, year: int, through_month: Month | str | int) -> dict[str, pd.DataFrame]:
+    """Year-to-date net points from January through ``through_month`` (a Month, '2022-03' or 3).
+
+    Returns {"people": one row per person present in a month of the span or with events in it (section = the one
+    of the person's latest month; net, raw, capped, events, months_present, veto_months), "sections": one row per
+    section with events (points attributed by the section on each event's date)}."""
+    last = _through(year, through_month)
+    months = [m for m in months_of_year(year) if m <= last]
+    books = month_books(cur, months)
+    # Both tables in one query: the shared blocks run once.
+    frame = fetch_df(
+        cur,
+        with_sql(BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL)
+        + """
+        , per_person as (
+            select person_id,
+                   arg_max(section_id, month_start) as section_id,
+                   round(sum(net), 4) as net, round(sum(raw), 4) as raw, round(sum(capped), 4) as capped,
+                   sum(events) as events,
+                   count(*) filter (where present) as months_present,
+                   count(*) filter (where veto) as veto_months
+            from person_month
+            group by person_id
+        ),
+        per_section as (
+            select section_id, round(sum(counted), 4) as net, round(sum(points), 4) as raw,
+                   round(sum(points) - sum(counted), 4) as capped, count(*) as events,
+                   count(distinct person_id) as people
+            from counted_event
+            group by section_id
+        )
+        select 'person' as row_kind, pp.person_id, p.name, pp.section_id, s.name as section, pp.net, pp.raw,
+               pp.capped, pp.events::integer as events, pp.months_present::integer as months_present,
+               pp.veto_months::integer as veto_months, null::integer as people, s.sort_order
+        from per_person pp
+        join person p on p.person_id = pp.person_id
+        left join section s on s.section_id = pp.section_id
+        union all
+        select 'section', null, null, ps.section_id, s.name, ps.net, ps.raw, ps.capped, ps.events::integer, null,
+               null, ps.people::integer, s.sort_order
+        from per_section ps
+        left join section s on s.section_id = ps.section_id
+        order by row_kind, net desc, sort_order, person_id
+        """,
+        books.sql_params(),
+    )
+    people = frame[frame["row_kind"] == "person"][YTD_PEOPLE_COLUMNS].astype(
+        {"person_id": "int64", "events": "int64", "months_present": "int64", "veto_months": "int64"}
+    )
+    sections = frame[frame["row_kind"] == "section"][YTD_SECTION_COLUMNS].astype({"events": "int64", "people": "int64"})
+    people = people.reset_index(drop=True)
+    sections = sections.reset_index(drop=True)
+    return {"people": people, "sections": sections}
+
+
+# Source rows ------------------------------------------------------------------------------------
+
+
+def event_sources(cur: Con, person_id: int, month: Month | str, content: str | None = None) -> pd.DataFrame:
+    """The events behind a person's number for a month (optionally one content): one row per score event with the
+    counted and capped part and its lineage (batch, file, sheet, Excel row, import time)."""
+    m = as_month(month)
+    books = month_books(cur, [m])
+    return fetch_df(
+        cur,
+        with_sql(BOOKS_SQL, EVENTS_SQL)
+        + """
+        select c.fact_id, c.event_date, c.content, c.item_code, i.name as item_name, c.points, c.counted,
+               round(c.points - c.counted, 6) as capped, c.is_veto as veto, f.reason, f.evidence, f.recorder,
+               f.batch_id, f.source_file, f.sheet, f.row_no, ib.imported_at
+        from counted_event c
+        join score_event f on f.fact_id = c.fact_id
+        join import_batch ib on ib.batch_id = f.batch_id
+        join books b on b.month_start = c.month_start
+        left join rule_item i on i.version_id = b.version_id and i.code = c.item_code
+        where c.person_id = ? and (?::varchar is null or c.content = ?::varchar)
+        order by c.event_date, c.fact_id
+        """,
+        [*books.sql_params(), int(person_id), content, content],
+    )
