@@ -366,13 +366,28 @@ def save(
     return version_id
 
 
+# Versions never change once saved, so a loaded book is kept. The key carries the version's creation time, which
+# tells apart same-numbered versions of different databases (the tests open many).
+_LOADED: dict[tuple, RuleBook] = {}
+
+
 def load(cur: Con, version_id: int) -> RuleBook:
     head = cur.execute(
         "select effective_from, source, note, created_at, created_by from rule_version where version_id = ?",
         [version_id],
-    ).fetchone()
-    if head is None:
+    ).fetchall()
+    if not head:
         raise RuleBookError(f"规则版本 {version_id} 不存在")
+    head = head[0]
+    key = (version_id, *head)
+    if key not in _LOADED:
+        if len(_LOADED) > 64:
+            _LOADED.clear()
+        _LOADED[key] = _read(cur, version_id, head)
+    return _LOADED[key]
+
+
+def _read(cur: Con, version_id: int, head: tuple) -> RuleBook:
     params = dict(cur.execute("select key, value from rule_param where version_id = ?", [version_id]).fetchall())
     contents = tuple(
         Content(code, name, star, tuple(aliases or ()))
