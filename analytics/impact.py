@@ -61,7 +61,8 @@ def _snapshot(cur: Con, scope: Scope) -> Snapshot:
     flags, holders = {}, {}
     for quarter in scope.quarters:
         result = quarter_flags(cur, quarter)
-        flags[quarter] = result.sections[["section", "score", "rank"]].copy() if result.has_data else pd.DataFrame()
+        columns = ["section", "score", "rank"]
+        flags[quarter] = result.sections[columns].copy() if result.has_data else pd.DataFrame(columns=columns)
         holders[quarter] = (_text(result.red_flag), _text(result.progress_flag))
     lights = task_lights(cur, scope.as_of)[["task_code", "task_name", "section", "light"]] if scope.as_of else pd.DataFrame()
     return Snapshot(stars, flags, holders, lights)
@@ -88,7 +89,8 @@ def _diff(scope: Scope, before: Snapshot, after: Snapshot) -> Impact:
     moves = []
     holder_changes = []
     for quarter in scope.quarters:
-        b, a = before.flags.get(quarter, pd.DataFrame()), after.flags.get(quarter, pd.DataFrame())
+        empty = pd.DataFrame(columns=["section", "score", "rank"])
+        b, a = before.flags.get(quarter, empty), after.flags.get(quarter, empty)
         if not a.empty:
             joined = a.merge(b, on="section", how="left", suffixes=("_after", "_before"))
             for row in joined.itertuples(index=False):

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from analytics import rulebook as rb
-from analytics.db import Con, data_version, fetch_df, next_id, transaction
+from analytics.db import Con, data_version, fetch_df, transaction
 from analytics.errors import FileUnreadable, ImportRefused, UndoRefused
 from analytics.kinds import COMMIT_ORDER, KIND_LABELS, KINDS
 from analytics.layout import extract, find_layout
@@ -312,7 +312,9 @@ def write_batch(cur: Con, preview: Preview) -> int:
     earlier = find_committed(cur, preview.sha256)
     if earlier:
         raise ImportRefused(f"这个文件已导入过（批次 #{earlier[0]}），不能重复导入。")
-    batch_id = next_id(cur, "seq_batch")
+    # Numbered by max + 1 under the write lock, not by a sequence: a sequence would skip a number for every
+    # impact preview (a rolled-back write), and clerks read batch numbers.
+    batch_id = cur.execute("select coalesce(max(batch_id), 0) + 1 from import_batch").fetchall()[0][0]
     options = preview.options
     cur.execute(
         """

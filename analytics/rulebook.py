@@ -11,7 +11,7 @@ from datetime import date, datetime
 from functools import cached_property
 from importlib import resources
 
-from analytics.db import Con, next_id
+from analytics.db import Con
 from analytics.errors import RuleBookError
 from analytics.normalize import clean_text
 
@@ -326,7 +326,9 @@ def save(
 ) -> int:
     """Store the book as a new version; the caller holds the write transaction."""
     book.check()
-    version_id = next_id(cur, "seq_rule_version")
+    # max + 1 under the write lock rather than a sequence: a trial save that is rolled back (a preview of a rule
+    # change) would otherwise use up a number, and versions are read as 第 N 版.
+    version_id = cur.execute("select coalesce(max(version_id), 0) + 1 from rule_version").fetchall()[0][0]
     cur.execute(
         "insert into rule_version values (?, ?, ?, ?, ?, ?, ?)",
         [version_id, effective_from, datetime.now(), created_by, source, batch_id, note],

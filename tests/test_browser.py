@@ -96,12 +96,12 @@ def page(browser):
 
 
 def settle(tab) -> None:
-    """Wait until the script run is over: the app's "running" indicator is gone and the main area has content."""
-    tab.wait_for_selector('[data-testid="stMain"]', timeout=30_000)
-    tab.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
-    )
-    tab.wait_for_timeout(400)
+    """Wait until the script run is over (the app marks its root with the run state) and stays over."""
+    done = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+    for _ in range(2):
+        tab.wait_for_selector(done, timeout=60_000)
+        tab.wait_for_timeout(500)
+    tab.wait_for_selector(done, timeout=60_000)
 
 
 def open_page(tab, server, key: str, query: str = "") -> None:
@@ -153,8 +153,9 @@ def test_a_copied_link_opens_the_same_view(browser, server):
     settle(other)
     params = parse_qs(urlparse(other.url).query)
     assert params.get("quarter") == ["2022Q2"]
-    quarter_box = other.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text="季度")
-    expect(quarter_box).to_contain_text("2022年第二季度")
+    sidebar = other.locator('[data-testid="stSidebar"]')
+    expect(sidebar.get_by_role("combobox", name="季度")).to_have_value("2022年第二季度")
+    expect(sidebar.get_by_role("combobox", name="科室")).to_have_value("组织科")
     context.close()
     other.context.close()
 

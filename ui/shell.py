@@ -30,14 +30,37 @@ class View:
         return self.section or texts.ALL_SECTIONS
 
 
+def url_choice(key: str, label: str, options: list, default, *, format_func=str, disabled: bool = False,
+               help: str | None = None, on_change=None, container=None):
+    """A selectbox whose value lives in the URL (?key=value), so a copied link opens the same view, and that keeps its
+    value when the user moves to another page. Precedence: what the user just picked, then the URL, then the value
+    last used in this session, then the default."""
+    keep = f"_keep_{key}"
+    current = st.session_state.get(key)
+    if current not in options:
+        wanted = st.query_params.get(key)
+        current = next((o for o in options if str(o) == wanted), None)
+    if current is None:
+        remembered = st.session_state.get(keep)
+        current = remembered if remembered in options else default
+    st.session_state[key] = current
+    value = (container or st).selectbox(label, options, key=key, format_func=format_func, disabled=disabled,
+                                        help=help, on_change=on_change)
+    st.session_state[keep] = value
+    st.query_params[key] = str(value)
+    return value
+
+
 def _on_year_change() -> None:
     """A new year: move the month and quarter into it, so the pickers never hold an impossible value."""
     catalog = data.catalog(version())
     year = st.session_state.get("year")
     if year is None:
         return
-    st.session_state["month"] = catalog.latest_month(int(year))
-    st.session_state["quarter"] = str(Month.parse(st.session_state["month"]).quarter)
+    month = catalog.latest_month(int(year))
+    for key, value in (("month", month), ("quarter", str(Month.parse(month).quarter))):
+        st.session_state[key] = value
+        st.session_state[f"_keep_{key}"] = value
 
 
 def _month_options(catalog: Catalog, year: int) -> list[str]:
@@ -58,32 +81,24 @@ def begin(page: str, uses: tuple[str, ...] = FILTERS) -> View:
         st.markdown(f"**{texts.FILTERS_HEADING}**", help=texts.FILTERS_HELP)
 
         years = [str(y) for y in catalog.years]
-        if st.session_state.get("year") not in years:
-            st.session_state["year"] = str(max(int(m[:4]) for m in catalog.months)) if catalog.months else years[-1]
-        st.selectbox(texts.FILTER_YEAR, years, index=None, key="year", bind="query-params",
-                     on_change=_on_year_change, disabled="year" not in uses)
-        year = int(st.session_state["year"])
+        latest_year = str(max(int(m[:4]) for m in catalog.months)) if catalog.months else years[-1]
+        year = int(url_choice("year", texts.FILTER_YEAR, years, latest_year, on_change=_on_year_change,
+                              disabled="year" not in uses))
 
         months = _month_options(catalog, year)
-        if st.session_state.get("month") not in months:
-            st.session_state["month"] = catalog.latest_month(year) if catalog.latest_month(year) in months else months[-1]
-        st.selectbox(texts.FILTER_MONTH, months, index=None, key="month", bind="query-params",
-                     format_func=lambda m: Month.parse(m).label, disabled="month" not in uses)
-        month = Month.parse(st.session_state["month"])
+        latest = catalog.latest_month(year)
+        month = Month.parse(url_choice("month", texts.FILTER_MONTH, months, latest if latest in months else months[-1],
+                                       format_func=lambda m: Month.parse(m).label, disabled="month" not in uses))
 
         quarters = sorted({str(Month.parse(m).quarter) for m in months})
-        if st.session_state.get("quarter") not in quarters:
-            st.session_state["quarter"] = str(month.quarter) if str(month.quarter) in quarters else quarters[-1]
-        st.selectbox(texts.FILTER_QUARTER, quarters, index=None, key="quarter", bind="query-params",
-                     format_func=lambda q: Quarter.parse(q).label, disabled="quarter" not in uses)
-        quarter = Quarter.parse(st.session_state["quarter"])
+        quarter = Quarter.parse(url_choice(
+            "quarter", texts.FILTER_QUARTER, quarters,
+            str(month.quarter) if str(month.quarter) in quarters else quarters[-1],
+            format_func=lambda q: Quarter.parse(q).label, disabled="quarter" not in uses))
 
         sections = [texts.ALL_SECTIONS, *catalog.sections["name"].tolist()]
-        if st.session_state.get("section") not in sections:
-            st.session_state["section"] = texts.ALL_SECTIONS
-        st.selectbox(texts.FILTER_SECTION, sections, index=None, key="section", bind="query-params",
-                     disabled="section" not in uses)
-        section = st.session_state["section"]
+        section = url_choice("section", texts.FILTER_SECTION, sections, texts.ALL_SECTIONS,
+                             disabled="section" not in uses)
         section = None if section == texts.ALL_SECTIONS else section
 
     st.title(title, anchor=False)

@@ -1,0 +1,95 @@
+"""数据导入 page through AppTest: upload through st.file_uploader, preview, commit, undo, templates, demo controls."""
+
+from __future__ import annotations
+
+import shutil
+
+from apptest import no_exception, open_page, texts_of
+from conftest import ROSTER, xlsx_bytes
+
+from analytics import open_db
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+POINTS = [["2022年3月加减分公示"], ["序号", "日期", "姓名", "考核内容", "分值", "事由"],
+          [1, "2022-03-05", "张三", "宣传推广", "＋２", "信息被采用"], [2, "2022.3.6", "李 四", "工作质量", 1, "批示"],
+          ["合计", None, None, None, 3, None]]
+
+
+def rows_in(db, table: str) -> int:
+    con = open_db(db)
+    try:
+        return con.execute(f"select count(*) from {table}").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_empty_database_offers_templates_and_the_demo(empty_db):
+    at = open_page("import", empty_db)
+    no_exception(at)
+    assert at.title[0].value == "数据导入"
+    labels = [b.label for b in at.get("download_button")]
+    assert {"人员名单", "加减分记录", "参与记录", "任务台账", "擂台评分", "加减分事项"} <= set(labels)
+    assert at.button(key="demo_load") is not None
+    assert "还没有导入记录" in texts_of(at)
+
+
+def test_upload_preview_commit_and_undo(empty_db):
+    at = open_page("import", empty_db)
+    at.file_uploader(key="import_files").upload("名单.xlsx", xlsx_bytes({"名单": ROSTER}), XLSX)
+    at.run()
+    no_exception(at)
+    assert "检查通过，可以导入" in texts_of(at)
+    at.button(key="commit_0").click()
+    at.run()
+    no_exception(at)
+    assert "已导入「名单.xlsx」" in texts_of(at)
+    assert rows_in(empty_db, "person") == 5
+
+    at.file_uploader(key="import_files").upload("三月.xlsx", xlsx_bytes({"3月": POINTS}), XLSX)
+    at.run()
+    page = texts_of(at)
+    assert "加减分记录：2 行，分值合计 +3" in page
+    assert "合计/小计行 1 行" in page
+    assert "导入后的变化" in page and "将获得 2022年3月「月度之星」" in page
+    at.button(key="commit_0").click()
+    at.run()
+    assert rows_in(empty_db, "score_event") == 2
+
+    at.selectbox(key="undo_batch").select(2)
+    at.button(key="undo_button").click()
+    at.run()
+    assert "确认撤销批次 #2" in texts_of(at)
+    at.button(key="undo_confirm").click()
+    at.run()
+    no_exception(at)
+    assert rows_in(empty_db, "score_event") == 0
+    assert "已撤销" in texts_of(at)
+
+
+def test_errors_are_listed_with_row_and_column_and_block_the_commit(empty_db):
+    at = open_page("import", empty_db)
+    at.file_uploader(key="import_files").upload("名单.xlsx", xlsx_bytes({"名单": ROSTER}), XLSX)
+    at.run()
+    at.button(key="commit_0").click()
+    at.run()
+    bad = [POINTS[1], [1, "2022-03-05", "张3", "宣传推广", 1, "信息"]]
+    at.file_uploader(key="import_files").upload("有错.xlsx", xlsx_bytes({"3月": bad}), XLSX)
+    at.run()
+    no_exception(at)
+    page = texts_of(at)
+    assert "发现 1 处错误" in page and "不在人员名单中" in page and "张三" in page
+    assert not [b for b in at.button if b.key == "commit_0"]
+    assert "下载标注错误的表格" in [b.label for b in at.get("download_button")]
+
+
+def test_demo_year_can_be_cleared(demo_db, tmp_path):
+    db = tmp_path / "demo-copy.duckdb"
+    shutil.copy(demo_db, db)
+    at = open_page("import", db)
+    assert "演示" in texts_of(at)
+    at.button(key="demo_clear").click()
+    at.run()
+    at.button(key="demo_clear_confirm").click()
+    at.run()
+    no_exception(at)
+    assert rows_in(db, "score_event") == 0
