@@ -15,18 +15,18 @@ def page(key: str, path: str, default: bool = False) -> st.Page:
 navigation = st.navigation(
     {
         GROUP_BOARD: [
-            page("overview", "pages/overview.py", default=True),
-            page("stars", "pages/stars.py"),
-            page("flags", "pages/flags.py"),
-            page("trends", "pages/trends.py"),
-            page("tasks", "pages/tasks.py"),
-            page("learning", "pages/learning.py"),
-            page("arena", "pages/arena.py"),
-            page("profile", "pages/profile.py"),
+            page("overview", "views/overview.py", default=True),
+            page("stars", "views/stars.py"),
+            page("flags", "views/flags.py"),
+            page("trends", "views/trends.py"),
+            page("tasks", "views/tasks.py"),
+            page("learning", "views/learning.py"),
+            page("arena", "views/arena.py"),
+            page("profile", "views/profile.py"),
         ],
         GROUP_ADMIN: [
-            page("import", "pages/import_data.py"),
-            page("rules", "pages/rules.py"),
+            page("import", "views/import_data.py"),
+            page("rules", "views/rules.py"),
         ],
     }
 )

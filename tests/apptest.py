@@ -10,16 +10,16 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 PAGES = {
-    "overview": "pages/overview.py",
-    "stars": "pages/stars.py",
-    "flags": "pages/flags.py",
-    "trends": "pages/trends.py",
-    "tasks": "pages/tasks.py",
-    "learning": "pages/learning.py",
-    "arena": "pages/arena.py",
-    "profile": "pages/profile.py",
-    "import": "pages/import_data.py",
-    "rules": "pages/rules.py",
+    "overview": "views/overview.py",
+    "stars": "views/stars.py",
+    "flags": "views/flags.py",
+    "trends": "views/trends.py",
+    "tasks": "views/tasks.py",
+    "learning": "views/learning.py",
+    "arena": "views/arena.py",
+    "profile": "views/profile.py",
+    "import": "views/import_data.py",
+    "rules": "views/rules.py",
 }
 
 

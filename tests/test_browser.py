@@ -110,6 +110,14 @@ def open_page(tab, server, key: str, query: str = "") -> None:
     settle(tab)
 
 
+def test_a_deep_link_on_a_fresh_server_goes_through_the_app_navigation(page, server):
+    open_page(page, server, "trends", "?year=2022")
+    expect(page.locator("h1").first).to_contain_text("趋势分析", timeout=30_000)
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    expect(nav).to_contain_text("每月摘星")
+    expect(nav).to_contain_text("管理")
+
+
 @pytest.mark.parametrize("key", list(PAGES))
 def test_every_page_opens_without_an_exception(page, server, key):
     open_page(page, server, key)

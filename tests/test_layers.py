@@ -28,7 +28,7 @@ def test_the_core_never_imports_streamlit():
 
 
 def test_pages_hold_no_sql():
-    for page in (ROOT / "pages").glob("*.py"):
+    for page in (ROOT / "views").glob("*.py"):
         text = page.read_text(encoding="utf-8")
         assert not re.search(r"\b(select|insert|update|delete)\b\s.+\bfrom\b", text, re.IGNORECASE), page.name
         assert "duckdb" not in text and "fetch_df" not in text, page.name

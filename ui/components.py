@@ -76,10 +76,10 @@ def carry(**extra: str) -> dict[str, str]:
 
 def person_link(person_id: int, label: str) -> None:
     """A link to the person's file (个人档案)."""
-    st.page_link("pages/profile.py", label=label, icon=":material/badge:", query_params=carry(person=str(person_id)))
+    st.page_link("views/profile.py", label=label, icon=":material/badge:", query_params=carry(person=str(person_id)))
 
 
-def section_link(section: str, page: str = "pages/flags.py", label: str | None = None) -> None:
+def section_link(section: str, page: str = "views/flags.py", label: str | None = None) -> None:
     st.page_link(page, label=label or section, icon=":material/groups:", query_params=carry(section=section))
 
 

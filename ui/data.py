@@ -13,15 +13,15 @@ from ui.db import cursor
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def catalog(version: int) -> Catalog:
+def catalog(version: str) -> Catalog:
     return catalog_module.load(cursor())
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def batches(version: int):
+def batches(version: str):
     return ingest.list_batches(cursor())
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def current_rules(version: int) -> rb.RuleBook:
+def current_rules(version: str) -> rb.RuleBook:
     return rb.current(cursor())

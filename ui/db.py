@@ -29,9 +29,10 @@ def cursor() -> Con:
     return connection().cursor()
 
 
-def version() -> int:
-    """Bumped by every import, undo and rule change; cached queries take it as their first argument."""
-    return data_version(cursor())
+def version() -> str:
+    """The cache key of the data: the database file and its data version, which every import, undo and rule change
+    bumps. Cached queries take it as their first argument, so two databases in one process never share answers."""
+    return f"{db_path()}#{data_version(cursor())}"
 
 
 def location() -> str:

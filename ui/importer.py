@@ -187,7 +187,7 @@ def templates() -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _template(version_: int, kind: str, _book) -> bytes:
+def _template(version_: str, kind: str, _book) -> bytes:
     return build_template(kind, _book)
 
 

@@ -17,7 +17,7 @@ FILTERS = ("year", "month", "quarter", "section")
 
 @dataclass
 class View:
-    version: int
+    version: str
     catalog: Catalog
     year: int
     month: Month
@@ -110,10 +110,10 @@ def empty_database(view: View) -> bool:
     if not view.catalog.empty:
         return False
     st.info(texts.EMPTY_DATABASE, icon=":material/info:")
-    st.page_link("pages/import_data.py", label=texts.GO_IMPORT, icon=":material/upload_file:")
+    st.page_link("views/import_data.py", label=texts.GO_IMPORT, icon=":material/upload_file:")
     return True
 
 
 def empty_period(label: str) -> None:
     st.info(texts.EMPTY_PERIOD.format(period=label), icon=":material/event_busy:")
-    st.page_link("pages/import_data.py", label=texts.GO_IMPORT, icon=":material/upload_file:")
+    st.page_link("views/import_data.py", label=texts.GO_IMPORT, icon=":material/upload_file:")

@@ -73,7 +73,7 @@ def pick(key: str, options: list, default: Any, label: str, format_func=str, bin
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def rules_on(version: int, day: date) -> rb.RuleBook:
+def rules_on(version: str, day: date) -> rb.RuleBook:
     return rb.in_force(cursor(), day)
 
 
@@ -86,37 +86,37 @@ def task_as_of(month: Month, today: date | None = None) -> date:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def task_frame(version: int, as_of: date, ledger: str | None, section_id: int | None) -> pd.DataFrame:
+def task_frame(version: str, as_of: date, ledger: str | None, section_id: int | None) -> pd.DataFrame:
     return tasks.task_lights(cursor(), as_of, ledger, section_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def task_attention(version: int, as_of: date, ledger: str | None, section_id: int | None) -> pd.DataFrame:
+def task_attention(version: str, as_of: date, ledger: str | None, section_id: int | None) -> pd.DataFrame:
     return tasks.attention_list(cursor(), as_of, ledger, section_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def task_funnel(version: int, as_of: date, ledger: str | None, section_id: int | None) -> pd.DataFrame:
+def task_funnel(version: str, as_of: date, ledger: str | None, section_id: int | None) -> pd.DataFrame:
     return tasks.funnel(cursor(), as_of, ledger, section_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def task_rates(version: int, as_of: date, by: str) -> pd.DataFrame:
+def task_rates(version: str, as_of: date, by: str) -> pd.DataFrame:
     return tasks.rates(cursor(), as_of, by)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def task_late(version: int, as_of: date) -> pd.DataFrame:
+def task_late(version: str, as_of: date) -> pd.DataFrame:
     return tasks.late_closures(cursor(), as_of)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def task_history(version: int, task_code: str) -> pd.DataFrame:
+def task_history(version: str, task_code: str) -> pd.DataFrame:
     return tasks.progress_history(cursor(), task_code)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def task_trace(version: int, task_code: str, as_of: date) -> Trace:
+def task_trace(version: str, task_code: str, as_of: date) -> Trace:
     return tasks.light_trace(cursor(), task_code, as_of)
 
 
@@ -505,22 +505,22 @@ def learning_window(
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def five_one(version: int, start: date, end: date, as_of: date, section_id: int | None) -> pd.DataFrame:
+def five_one(version: str, start: date, end: date, as_of: date, section_id: int | None) -> pd.DataFrame:
     return participation.five_one_matrix(cursor(), start, end, as_of, section_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def counters(version: int, start: date, end: date) -> list[dict]:
+def counters(version: str, start: date, end: date) -> list[dict]:
     return participation.counters(cursor(), start, end)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def monthly_participation(version: int, year: int) -> pd.DataFrame:
+def monthly_participation(version: str, year: int) -> pd.DataFrame:
     return participation.monthly_participation(cursor(), year)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def section_participation(version: int, start: date, end: date, as_of: date) -> pd.DataFrame:
+def section_participation(version: str, start: date, end: date, as_of: date) -> pd.DataFrame:
     return participation.section_participation(cursor(), start, end, as_of)
 
 
@@ -571,7 +571,7 @@ def five_one_styled(grid: pd.DataFrame, names: list[str]):
     return shown.style.format(participation.completion_text, subset=value_cols).map(_cell_style, subset=value_cols)
 
 
-def five_one_activities(version: int, year: int) -> tuple[str, ...]:
+def five_one_activities(version: str, year: int) -> tuple[str, ...]:
     """The 五个一 activities of the book in force at the year's end, in its order."""
     book = rules_on(version, date(year, 12, 31))
     return tuple(a.name for a in book.activities if a.five_one and a.frequency)
@@ -670,22 +670,22 @@ def counter_cards(items: list[dict], per_row: int = 5) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def arena_results(version: int, year: int, arena_name: str | None) -> pd.DataFrame:
+def arena_results(version: str, year: int, arena_name: str | None) -> pd.DataFrame:
     return arena.arena_results(cursor(), year, arena_name)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def arena_marks(version: int, arena_name: str, day: date, topic: str) -> pd.DataFrame:
+def arena_marks(version: str, arena_name: str, day: date, topic: str) -> pd.DataFrame:
     return arena.arena_marks(cursor(), arena_name, day, topic)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def judge_spread(version: int, year: int, arena_name: str | None) -> pd.DataFrame:
+def judge_spread(version: str, year: int, arena_name: str | None) -> pd.DataFrame:
     return arena.judge_spread(cursor(), year, arena_name)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def arena_trace(version: int, arena_name: str, day: date, contestant_id: int, topic: str) -> Trace:
+def arena_trace(version: str, arena_name: str, day: date, contestant_id: int, topic: str) -> Trace:
     return arena.arena_trace(cursor(), arena_name, day, contestant_id, topic)
 
 
@@ -903,12 +903,12 @@ def spread_figure(frame: pd.DataFrame) -> go.Figure:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def rule_history(version: int) -> pd.DataFrame:
+def rule_history(version: str) -> pd.DataFrame:
     return rule_edit.version_history(cursor())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def rule_tables(version: int, version_id: int) -> dict[str, pd.DataFrame]:
+def rule_tables(version: str, version_id: int) -> dict[str, pd.DataFrame]:
     return rule_edit.book_tables(rb.load(cursor(), version_id))
 
 
@@ -974,37 +974,37 @@ def impact_view(result: impact.Impact | None) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def funnel_chart(version: int, as_of: date, ledger: str | None, section_id: int | None) -> go.Figure:
+def funnel_chart(version: str, as_of: date, ledger: str | None, section_id: int | None) -> go.Figure:
     return funnel_figure(task_funnel(version, as_of, ledger, section_id))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def lights_chart(version: int, as_of: date, ledger: str | None, section_id: int | None) -> go.Figure:
+def lights_chart(version: str, as_of: date, ledger: str | None, section_id: int | None) -> go.Figure:
     return lights_figure(task_frame(version, as_of, ledger, section_id))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def gantt_chart(version: int, as_of: date, ledger: str | None, section_id: int | None) -> go.Figure:
+def gantt_chart(version: str, as_of: date, ledger: str | None, section_id: int | None) -> go.Figure:
     return gantt_figure(task_frame(version, as_of, ledger, section_id), as_of)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def history_chart(version: int, task_code: str) -> go.Figure:
+def history_chart(version: str, task_code: str) -> go.Figure:
     return history_figure(task_history(version, task_code))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def monthly_chart(version: int, year: int, five_one: tuple[str, ...]) -> go.Figure:
+def monthly_chart(version: str, year: int, five_one: tuple[str, ...]) -> go.Figure:
     return monthly_figure(monthly_participation(version, year), list(five_one))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def section_chart(version: int, start: date, end: date, as_of: date, chosen: str | None) -> go.Figure:
+def section_chart(version: str, start: date, end: date, as_of: date, chosen: str | None) -> go.Figure:
     return section_figure(section_participation(version, start, end, as_of), chosen)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def marks_chart(version: int, year: int, arena_name: str | None, key: str) -> go.Figure:
+def marks_chart(version: str, year: int, arena_name: str | None, key: str) -> go.Figure:
     day, name, topic = parse_session(key)
     return marks_figure(
         arena_marks(version, name, day, topic), session_results(arena_results(version, year, arena_name), key)
@@ -1012,7 +1012,7 @@ def marks_chart(version: int, year: int, arena_name: str | None, key: str) -> go
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def spread_chart(version: int, year: int, arena_name: str | None) -> go.Figure:
+def spread_chart(version: str, year: int, arena_name: str | None) -> go.Figure:
     return spread_figure(judge_spread(version, year, arena_name))
 
 
@@ -1092,7 +1092,7 @@ def book_tabs(tables: dict[str, pd.DataFrame], history: pd.DataFrame) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def effective_notes(version: int, effective: date) -> list[str]:
+def effective_notes(version: str, effective: date) -> list[str]:
     cur = cursor()
     return rule_edit.effective_notes(cur, rb.current(cur), effective)
 
@@ -1144,7 +1144,7 @@ def param_form(book: rb.RuleBook) -> dict[str, float]:
     return values
 
 
-def edit_signature(version: int, book: rb.RuleBook | None, effective: date) -> tuple | None:
+def edit_signature(version: str, book: rb.RuleBook | None, effective: date) -> tuple | None:
     """What a preview was computed for: the data version, the edited parameters and the effective date."""
     if book is None:
         return None
@@ -1165,7 +1165,7 @@ def recalled_impact(key: str, signature: tuple | None):
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def rules_template(version: int, _book: rb.RuleBook) -> bytes:
+def rules_template(version: str, _book: rb.RuleBook) -> bytes:
     return build_template("rules", _book)
 
 

@@ -11,7 +11,7 @@ if shell.empty_database(view):
     st.stop()
 if not view.catalog.facts.get("participation"):
     st.info(L["no_participation"], icon=":material/menu_book:")
-    st.page_link("pages/import_data.py", label=texts.GO_IMPORT, icon=":material/upload_file:")
+    st.page_link("views/import_data.py", label=texts.GO_IMPORT, icon=":material/upload_file:")
     st.stop()
 
 windows = {"month": view.month.label, "quarter": view.quarter.label, "year": f"{view.year}年"}

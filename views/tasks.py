@@ -11,7 +11,7 @@ if shell.empty_database(view):
     st.stop()
 if not view.catalog.facts.get("tasks"):
     st.info(T["no_tasks"], icon=":material/assignment_late:")
-    st.page_link("pages/import_data.py", label=texts.GO_IMPORT, icon=":material/upload_file:")
+    st.page_link("views/import_data.py", label=texts.GO_IMPORT, icon=":material/upload_file:")
     st.stop()
 
 day = work.task_as_of(view.month)

@@ -13,7 +13,7 @@ if shell.empty_database(view):
     st.stop()
 if not view.catalog.facts.get("arena"):
     st.info(A["no_arena"], icon=":material/emoji_events:")
-    st.page_link("pages/import_data.py", label=texts.GO_IMPORT, icon=":material/upload_file:")
+    st.page_link("views/import_data.py", label=texts.GO_IMPORT, icon=":material/upload_file:")
     st.stop()
 
 book = work.rules_on(view.version, date(view.year, 12, 31))

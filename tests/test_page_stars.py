@@ -1,0 +1,109 @@
+"""每月摘星 in AppTest: the empty states, the month's stars by name, the month filter, the chosen person's source
+rows and the yearly board, on the demo year and on small databases."""
+
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+from apptest import no_exception, open_page, texts_of
+from conftest import ROSTER, load
+
+from analytics import open_db, points, stars
+from ui import texts
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    # The caches key on the data version only, and two test databases can share a version number.
+    st.cache_data.clear()
+
+
+def read(db, fn):
+    con = open_db(db)
+    try:
+        return fn(con.cursor())
+    finally:
+        con.close()
+
+
+def top_star(cur, month):
+    result = stars.monthly_stars(cur, month)
+    winners = result.stars[result.stars["award_kind"] == "month"]
+    return winners.iloc[0]
+
+
+def on_month(at, month):
+    at.selectbox(key="month").set_value(month).run()
+    no_exception(at)
+    return texts_of(at)
+
+
+def test_empty_database_says_what_is_missing(empty_db):
+    at = open_page("stars", empty_db)
+    no_exception(at)
+    assert texts.EMPTY_DATABASE in texts_of(at)
+
+
+def test_a_month_without_points_says_so(tmp_path):
+    db = tmp_path / "march.duckdb"
+    con = open_db(db)
+    load(con, ROSTER, "名单.xlsx")
+    load(con, [["日期", "姓名", "考核内容", "分值", "事由"], ["2022-03-04", "张三", "宣传推广", 4, "信息采用"]])
+    load(con, [["日期", "姓名", "活动类型"], ["2022-04-06", "李四", "荐学"]], "参与.xlsx")
+    con.close()
+    at = open_page("stars", db)
+    text = on_month(at, "2022-04")
+    assert texts.EMPTY_PERIOD.format(period="2022年4月" + texts.STARS["points_word"]) in text
+    text = on_month(at, "2022-03")
+    assert "张三" in text and "当月净得分 4 分，排名第 1" in text
+
+
+def test_demo_month_shows_its_stars_and_switching_changes_them(demo_db):
+    june = read(demo_db, lambda cur: top_star(cur, "2022-06"))
+    july = read(demo_db, lambda cur: top_star(cur, "2022-07"))
+    assert june["name"] != july["name"]
+    at = open_page("stars", demo_db)
+    text = on_month(at, "2022-06")
+    assert june["name"] in text
+    assert f"当月净得分 {june['net_points']:g} 分，排名第 1" in text
+    assert "2022年6月 月度之星与单项之星" in text  # the trace panel's subject
+    text = on_month(at, "2022-07")
+    assert july["name"] in text
+    assert f"当月净得分 {july['net_points']:g} 分，排名第 1" in text
+
+
+def test_chosen_person_shows_source_rows(demo_db):
+    at = open_page("stars", demo_db)
+    on_month(at, "2022-06")
+    ranking = read(demo_db, lambda cur: stars.monthly_stars(cur, "2022-06").ranking)
+    chosen = ranking[ranking["events"] > 0].iloc[3]
+    at.selectbox(key="stars_person").set_value(int(chosen["person_id"])).run()
+    no_exception(at)
+    text = texts_of(at)
+    sources = read(demo_db, lambda cur: points.event_sources(cur, int(chosen["person_id"]), "2022-06"))
+    assert f"**{chosen['name']}（{chosen['section']}）** · 2022年6月：{len(sources)} 条记录" in text
+    assert sources["source_file"].iat[0] in text
+
+
+def test_yearly_board_and_show_all(demo_db):
+    board = read(demo_db, lambda cur: stars.star_board(cur, 2022))
+    best = board["people"].iloc[0]
+    at = open_page("stars", demo_db)
+    text = on_month(at, "2022-06")
+    assert "2022年度摘星榜" in text
+    assert best["name"] in text
+    ranking = read(demo_db, lambda cur: stars.monthly_stars(cur, "2022-06").ranking)
+    hidden = texts.STARS["more_people"].format(n=int((ranking["events"] > 0).sum()) - 20)
+    assert hidden in text
+    at.toggle(key="stars_show_all").set_value(True).run()
+    no_exception(at)
+    assert hidden not in texts_of(at)
+
+
+def test_section_filter_narrows_the_ranking(demo_db):
+    at = open_page("stars", demo_db)
+    on_month(at, "2022-06")
+    at.selectbox(key="section").set_value("研究室").run()
+    no_exception(at)
+    options = at.selectbox(key="stars_person").options
+    assert options and all("（研究室）" in o for o in options)

@@ -1,0 +1,97 @@
+"""趋势分析: a person, a section and a content over the months (monthly, cumulative or month-on-month), the month ×
+section heatmap, rank movement of the year's top ten and the month's biggest risers and fallers."""
+
+import streamlit as st
+
+from ui import board, shell, texts
+
+t = texts.TRENDS
+B = texts.BOARD
+view = shell.begin("trends", uses=("year", "month", "section"))
+if shell.empty_database(view):
+    st.stop()
+
+people = board.person_trend(view.version, view.year)
+if people.empty:
+    shell.empty_period(f"{view.year}年" + t["points_word"])
+    st.stop()
+
+data = board.trend_views(view.version, view.year)
+person_ids = data["person_ids"]
+labels = data["person_names"]
+sections = data["sections"]
+contents = data["contents"]
+
+if st.session_state.get("trends_person") not in person_ids:
+    st.session_state["trends_person"] = person_ids[0]
+board.follow_filter("trends_section", view.section, sections, sections[0])
+if st.session_state.get("trends_content") not in contents:
+    st.session_state["trends_content"] = contents[0]
+
+c1, c2, c3, c4 = st.columns([2, 2, 2, 3], vertical_alignment="bottom")
+person_id = c1.selectbox(t["person"], person_ids, key="trends_person", format_func=labels.get)
+section = c2.selectbox(t["section"], sections, key="trends_section")
+content = c3.selectbox(t["content"], contents, key="trends_content")
+measure = c4.segmented_control(
+    t["measure"],
+    list(t["measures"]),
+    key="trends_measure",
+    format_func=t["measures"].get,
+    default="monthly",
+    required=True,
+)
+measure = measure or "monthly"
+
+lines = board.trend_lines(view.version, view.year, person_id, section, content, measure, str(view.month))
+bars = measure == "change"
+left, middle, right = st.columns(3)
+with left, st.container(border=True):
+    st.markdown(f"**{labels[person_id]}**")
+    st.caption(lines["person_line"])
+    board.chart(
+        board.lines_figure(
+            lines["person"], "month", lines["person_series"], None, bars=bars, y_title=t["measures"][measure]
+        ),
+        "trends_person_chart",
+    )
+with middle, st.container(border=True):
+    st.markdown(f"**{section}**")
+    st.caption(lines["section_line"])
+    board.chart(
+        board.lines_figure(
+            lines["section"], "month", lines["section_series"], None, bars=bars, y_title=t["measures"][measure]
+        ),
+        "trends_section_chart",
+    )
+with right, st.container(border=True):
+    st.markdown(f"**{content}**")
+    st.caption(lines["content_line"])
+    board.chart(
+        board.lines_figure(
+            lines["content"], "month", lines["content_series"], None, bars=bars, y_title=t["measures"][measure]
+        ),
+        "trends_content_chart",
+    )
+
+with st.container(border=True):
+    st.subheader(t["heatmap_title"].format(year=view.year), anchor=False, help=t["heatmap_help"])
+    board.chart(board.heatmap_figure(data["section_trend"], None), "trends_heatmap")
+with st.container(border=True):
+    st.subheader(t["bump_title"].format(year=view.year), anchor=False, help=t["bump_help"])
+    board.chart(board.bump_figure(people, data["top10"], None), "trends_bump")
+
+moved = board.movers(view.version, str(view.month))
+st.subheader(t["movers_title"].format(month=view.month.label), anchor=False, help=t["movers_help"])
+up, down = st.columns(2)
+for column, key, title, icon in (
+    (up, "risers", t["risers"], ":material/arrow_upward:"),
+    (down, "fallers", t["fallers"], ":material/arrow_downward:"),
+):
+    with column, st.container(border=True):
+        st.markdown(f"{icon} **{title}**")
+        frame = moved[key]
+        if frame.empty:
+            st.caption(t["movers_empty"])
+        else:
+            board.table(board.mover_rows(frame), B["mover_columns"])
+            board.person_links(frame)
