@@ -52,8 +52,9 @@ def make_files(rows: int) -> tuple[bytes, bytes]:
     for n in range(rows):
         name, section = people[rng.randrange(len(people))]
         day = start + timedelta(days=rng.randrange(365))
-        data.append([n + 1, day, name, section, rng.choice(CONTENTS), rng.choice((1, 2, 0.5, -1, 3)),
-                     f"事由{n}", "考核专员"])
+        data.append(
+            [n + 1, day, name, section, rng.choice(CONTENTS), rng.choice((1, 2, 0.5, -1, 3)), f"事由{n}", "考核专员"]
+        )
     return roster, _xlsx(data)
 
 

@@ -15,10 +15,10 @@ from analytics.periods import Month
 @dataclass
 class Catalog:
     years: list[int]
-    months: list[str]                           # '2022-03' for every month with any fact, in order
-    sections: pd.DataFrame                      # section_id, name, sort_order, people (current headcount)
-    people: pd.DataFrame                        # person_id, name, section_id, section, title, category, left_on, label
-    last_date: date | None                      # the latest date of any fact
+    months: list[str]  # '2022-03' for every month with any fact, in order
+    sections: pd.DataFrame  # section_id, name, sort_order, people (current headcount)
+    people: pd.DataFrame  # person_id, name, section_id, section, title, category, left_on, label
+    last_date: date | None  # the latest date of any fact
     campaign_year: int
     demo: bool
     facts: dict[str, int] = field(default_factory=dict)
@@ -34,7 +34,12 @@ class Catalog:
         months = self.months_of(year) if year else self.months
         if months:
             return months[-1]
-        return str(Month(year or self.campaign_year, 12 if (year or self.campaign_year) < date.today().year else date.today().month))
+        return str(
+            Month(
+                year or self.campaign_year,
+                12 if (year or self.campaign_year) < date.today().year else date.today().month,
+            )
+        )
 
     def section_id(self, name: str | None) -> int | None:
         if not name:
@@ -103,7 +108,5 @@ def load(cur: Con) -> Catalog:
     people["label"] = people["name"].where(~duplicate, people["name"] + "（" + people["section"] + "）")
     book = rb.current(cur)
     years = sorted({int(m[:4]) for m in months} | {book.campaign_year})
-    demo = bool(cur.execute(
-        "select count(*) from import_batch where is_demo and status = 'committed'"
-    ).fetchone()[0])
+    demo = bool(cur.execute("select count(*) from import_batch where is_demo and status = 'committed'").fetchone()[0])
     return Catalog(years, months, sections, people, last, book.campaign_year, demo, facts)

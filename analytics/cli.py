@@ -38,9 +38,15 @@ def cmd_import(args: argparse.Namespace) -> int:
             rules_effective=date.fromisoformat(args.effective) if args.effective else None,
         )
         if not path.is_file():
-            result = {"file": path.name, "ok": False, "kind": args.kind, "rows_imported": 0, "points_total": None,
-                      "errors": [{"sheet": "", "row": None, "column": None, "value": None,
-                                  "message": f"找不到文件：{name}"}], "warnings": []}
+            result = {
+                "file": path.name,
+                "ok": False,
+                "kind": args.kind,
+                "rows_imported": 0,
+                "points_total": None,
+                "errors": [{"sheet": "", "row": None, "column": None, "value": None, "message": f"找不到文件：{name}"}],
+                "warnings": [],
+            }
             refused = True
             _print_json(result) if args.json else print(f"✗ {name}：找不到文件")
             continue
@@ -53,9 +59,17 @@ def cmd_import(args: argparse.Namespace) -> int:
             refused = True
         if args.json:
             if preview is None:
-                _print_json({"file": path.name, "ok": False, "kind": args.kind, "rows_imported": 0,
-                             "points_total": None, "errors": [{"sheet": "", "row": None, "column": None,
-                                                               "value": None, "message": message}], "warnings": []})
+                _print_json(
+                    {
+                        "file": path.name,
+                        "ok": False,
+                        "kind": args.kind,
+                        "rows_imported": 0,
+                        "points_total": None,
+                        "errors": [{"sheet": "", "row": None, "column": None, "value": None, "message": message}],
+                        "warnings": [],
+                    }
+                )
             else:
                 data = preview.as_json()
                 if args.dry_run:
@@ -95,15 +109,23 @@ def cmd_batches(args: argparse.Namespace) -> int:
         return 0
     frame = list_batches(con.cursor())
     if args.json:
-        _print_json([
-            {
-                "batch_id": int(r.batch_id), "kind": r.kind, "file_name": r.file_name, "sha256": r.sha256,
-                "imported_at": r.imported_at, "rows_imported": int(r.rows_imported),
-                "rows_replaced": int(r.rows_replaced), "points_total": None if r.points_total != r.points_total else r.points_total,
-                "status": r.status, "is_demo": bool(r.is_demo),
-            }
-            for r in frame.itertuples()
-        ])
+        _print_json(
+            [
+                {
+                    "batch_id": int(r.batch_id),
+                    "kind": r.kind,
+                    "file_name": r.file_name,
+                    "sha256": r.sha256,
+                    "imported_at": r.imported_at,
+                    "rows_imported": int(r.rows_imported),
+                    "rows_replaced": int(r.rows_replaced),
+                    "points_total": None if r.points_total != r.points_total else r.points_total,
+                    "status": r.status,
+                    "is_demo": bool(r.is_demo),
+                }
+                for r in frame.itertuples()
+            ]
+        )
         return 0
     if frame.empty:
         print("还没有导入记录。")
@@ -111,7 +133,9 @@ def cmd_batches(args: argparse.Namespace) -> int:
     for r in frame.itertuples():
         state = "已撤销" if r.status == "undone" else "有效"
         demo = "（演示）" if r.is_demo else ""
-        print(f"#{r.batch_id:<4} {r.imported_at:%Y-%m-%d %H:%M}  {state}  {r.kind:<14} {r.rows_imported:>7} 行  {r.file_name}{demo}")
+        print(
+            f"#{r.batch_id:<4} {r.imported_at:%Y-%m-%d %H:%M}  {state}  {r.kind:<14} {r.rows_imported:>7} 行  {r.file_name}{demo}"
+        )
     return 0
 
 
@@ -154,7 +178,9 @@ def cmd_stars(args: argparse.Namespace) -> int:
         return 0
     print(f"{data['month']} 每月摘星")
     for star in data["stars"]:
-        print(f"  {star['award']:<8} 第{star['rank']}名  {star['name']}（{star['section']}） 净得分 {star['net_points']:g}")
+        print(
+            f"  {star['award']:<8} 第{star['rank']}名  {star['name']}（{star['section']}） 净得分 {star['net_points']:g}"
+        )
     if not data["stars"]:
         print("  本月没有人摘星。")
     for item in data["excluded"]:
@@ -186,7 +212,9 @@ def cmd_tasks(args: argparse.Namespace) -> int:
         return 0
     print(f"截至 {data['as_of']} 任务亮灯：" + "，".join(f"{k} {v}" for k, v in data["counts"].items()))
     for task in data["tasks"]:
-        print(f"  [{task['light']}] {task['task_code']} {task['task_name']}（{task['section']}） 进度 {task['progress']:g}%")
+        print(
+            f"  [{task['light']}] {task['task_code']} {task['task_name']}（{task['section']}） 进度 {task['progress']:g}%"
+        )
     return 0
 
 

@@ -79,9 +79,7 @@ def migrate(con: Con) -> int:
             con.execute("begin")
             try:
                 con.execute(sql)
-                con.execute(
-                    "insert into schema_migration values (?, ?, ?)", [version, name, datetime.now()]
-                )
+                con.execute("insert into schema_migration values (?, ?, ?)", [version, name, datetime.now()])
                 con.execute("commit")
             except Exception:
                 con.execute("rollback")

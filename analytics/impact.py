@@ -26,7 +26,7 @@ class Scope:
 
     months: list[Month] = field(default_factory=list)
     quarters: list[Quarter] = field(default_factory=list)
-    as_of: date | None = None                    # task lights are compared on this date
+    as_of: date | None = None  # task lights are compared on this date
 
     @property
     def empty(self) -> bool:
@@ -37,7 +37,7 @@ class Scope:
 class Snapshot:
     awards: pd.DataFrame
     flags: dict[Quarter, pd.DataFrame]
-    holders: dict[Quarter, tuple[str, str]]          # (red flag, progress flag) as text
+    holders: dict[Quarter, tuple[str, str]]  # (red flag, progress flag) as text
     lights: pd.DataFrame
 
 
@@ -46,9 +46,9 @@ class Impact:
     scope: Scope
     stars_gained: pd.DataFrame
     stars_lost: pd.DataFrame
-    flag_moves: pd.DataFrame                          # quarter, section, rank_before, rank_after, score_before, score_after
+    flag_moves: pd.DataFrame  # quarter, section, rank_before, rank_after, score_before, score_after
     holder_changes: list[str]
-    light_changes: pd.DataFrame                       # task_code, task_name, section, light_before, light_after
+    light_changes: pd.DataFrame  # task_code, task_name, section, light_before, light_after
     lines: list[str]
 
     @property
@@ -64,7 +64,9 @@ def _snapshot(cur: Con, scope: Scope) -> Snapshot:
         columns = ["section", "score", "rank"]
         flags[quarter] = result.sections[columns].copy() if result.has_data else pd.DataFrame(columns=columns)
         holders[quarter] = (_text(result.red_flag), _text(result.progress_flag))
-    lights = task_lights(cur, scope.as_of)[["task_code", "task_name", "section", "light"]] if scope.as_of else pd.DataFrame()
+    lights = (
+        task_lights(cur, scope.as_of)[["task_code", "task_name", "section", "light"]] if scope.as_of else pd.DataFrame()
+    )
     return Snapshot(stars, flags, holders, lights)
 
 
@@ -95,18 +97,25 @@ def _diff(scope: Scope, before: Snapshot, after: Snapshot) -> Impact:
             joined = a.merge(b, on="section", how="left", suffixes=("_after", "_before"))
             for row in joined.itertuples(index=False):
                 if pd.isna(row.rank_before) or int(row.rank_before) != int(row.rank_after):
-                    moves.append({"quarter": quarter.label, "section": row.section,
-                                  "rank_before": None if pd.isna(row.rank_before) else int(row.rank_before),
-                                  "rank_after": int(row.rank_after),
-                                  "score_before": None if pd.isna(row.score_before) else round(float(row.score_before), 2),
-                                  "score_after": round(float(row.score_after), 2)})
+                    moves.append(
+                        {
+                            "quarter": quarter.label,
+                            "section": row.section,
+                            "rank_before": None if pd.isna(row.rank_before) else int(row.rank_before),
+                            "rank_after": int(row.rank_after),
+                            "score_before": None if pd.isna(row.score_before) else round(float(row.score_before), 2),
+                            "score_after": round(float(row.score_after), 2),
+                        }
+                    )
         red_b, progress_b = before.holders.get(quarter, ("无", "无"))
         red_a, progress_a = after.holders.get(quarter, ("无", "无"))
         if red_b != red_a:
             holder_changes.append(f"{quarter.label}流动红旗将由「{red_b}」变为「{red_a}」")
         if progress_b != progress_a:
             holder_changes.append(f"{quarter.label}进步旗将由「{progress_b}」变为「{progress_a}」")
-    flag_moves = pd.DataFrame(moves, columns=["quarter", "section", "rank_before", "rank_after", "score_before", "score_after"])
+    flag_moves = pd.DataFrame(
+        moves, columns=["quarter", "section", "rank_before", "rank_after", "score_before", "score_after"]
+    )
     lines += holder_changes
     for row in flag_moves.itertuples(index=False):
         if row.rank_before is None:
@@ -125,13 +134,24 @@ def _diff(scope: Scope, before: Snapshot, after: Snapshot) -> Impact:
         on = f"{scope.as_of:%Y-%m-%d}"
         for row in light_changes.itertuples(index=False):
             if pd.isna(row.light_before):
-                lines.append(f"任务 {row.task_code}「{row.task_name}」将新增到督办台账，截至 {on} 亮「{row.light_after}」")
+                lines.append(
+                    f"任务 {row.task_code}「{row.task_name}」将新增到督办台账，截至 {on} 亮「{row.light_after}」"
+                )
             else:
-                lines.append(f"任务 {row.task_code}「{row.task_name}」截至 {on} 将由「{row.light_before}」变为「{row.light_after}」")
+                lines.append(
+                    f"任务 {row.task_code}「{row.task_name}」截至 {on} 将由「{row.light_before}」变为「{row.light_after}」"
+                )
     if len(lines) > MAX_LINES:
         lines = lines[:MAX_LINES] + [f"…… 另有 {len(lines) - MAX_LINES} 项变化"]
-    return Impact(scope, gained.reset_index(drop=True), lost.reset_index(drop=True), flag_moves, holder_changes,
-                  light_changes, lines)
+    return Impact(
+        scope,
+        gained.reset_index(drop=True),
+        lost.reset_index(drop=True),
+        flag_moves,
+        holder_changes,
+        light_changes,
+        lines,
+    )
 
 
 def _quarters_with_data(cur: Con, since: date | None = None) -> list[Quarter]:
@@ -194,8 +214,9 @@ def import_impact(con: Con, preview: Preview) -> Impact | None:
 def rules_impact(con: Con, book: rb.RuleBook, effective_from: date) -> Impact:
     """The past results a new rule-book version would change from its effective date on."""
     cur = con.cursor()
-    scope = Scope(_months_with_points(cur, effective_from), _quarters_with_data(cur, Quarter.parse(effective_from).start),
-                  None)
+    scope = Scope(
+        _months_with_points(cur, effective_from), _quarters_with_data(cur, Quarter.parse(effective_from).start), None
+    )
     before = _snapshot(cur, scope)
     with rolled_back(con) as tx:
         rb.save(tx, book, effective_from, "edit")

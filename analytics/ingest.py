@@ -33,10 +33,10 @@ GUIDE_SHEETS = {"填写说明", "说明", "使用说明", "填表说明"}
 
 @dataclass
 class Options:
-    kind: str | None = None                 # force every sheet to this kind
+    kind: str | None = None  # force every sheet to this kind
     uploader: str | None = None
-    mark_missing_left: bool = False         # roster: people not on the new list have left
-    rules_effective: date | None = None     # rules: the date the new items take effect
+    mark_missing_left: bool = False  # roster: people not on the new list have left
+    rules_effective: date | None = None  # rules: the date the new items take effect
     is_demo: bool = False
     today: date | None = None
 
@@ -50,7 +50,7 @@ class Preview:
     sha256: str
     options: Options
     sheets: list[SheetResult] = field(default_factory=list)
-    ignored: list[tuple[str, str]] = field(default_factory=list)   # (sheet, why it was not read)
+    ignored: list[tuple[str, str]] = field(default_factory=list)  # (sheet, why it was not read)
     file_problems: list[Problem] = field(default_factory=list)
     raw: list[RawSheet] = field(default_factory=list)
     sections: dict[int, str] = field(default_factory=dict)
@@ -231,12 +231,18 @@ def prepare(
         if not layout.complete:
             expected = KINDS[layout.kind]
             if options.kind or len(layout.columns) >= 3:
-                preview.file_problems.append(Problem(
-                    ERROR, raw.name, layout.header_row + 1, None, None,
-                    f"按“{expected.label}”识别，缺少必填列：{'、'.join(layout.missing)}。"
-                    f"已识别的列：{'、'.join(layout.header_of(k) for k in layout.columns) or '无'}。"
-                    "请对照模板补齐列名，或在上传时选择正确的表格类型",
-                ))
+                preview.file_problems.append(
+                    Problem(
+                        ERROR,
+                        raw.name,
+                        layout.header_row + 1,
+                        None,
+                        None,
+                        f"按“{expected.label}”识别，缺少必填列：{'、'.join(layout.missing)}。"
+                        f"已识别的列：{'、'.join(layout.header_of(k) for k in layout.columns) or '无'}。"
+                        "请对照模板补齐列名，或在上传时选择正确的表格类型",
+                    )
+                )
             else:
                 preview.ignored.append((raw.name, "没有找到可识别的表头"))
             continue
@@ -323,9 +329,18 @@ def write_batch(cur: Con, preview: Preview) -> int:
         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'committed', ?, ?)
         """,
         [
-            batch_id, preview.kind, preview.file_name, preview.sha256, [s.sheet for s in preview.sheets],
-            options.uploader, datetime.now(), preview.rows_imported, preview.rows_replaced, preview.rows_skipped,
-            preview.points_total, options.is_demo,
+            batch_id,
+            preview.kind,
+            preview.file_name,
+            preview.sha256,
+            [s.sheet for s in preview.sheets],
+            options.uploader,
+            datetime.now(),
+            preview.rows_imported,
+            preview.rows_replaced,
+            preview.rows_skipped,
+            preview.points_total,
+            options.is_demo,
             json.dumps({"lines": preview.summary_lines()}, ensure_ascii=False),
         ],
     )
@@ -333,7 +348,9 @@ def write_batch(cur: Con, preview: Preview) -> int:
     ids: dict[int, int] = {}
     for sheet in preview.sheets:
         if sheet.kind == "roster":
-            ids.update(apply_roster(cur, sheet.roster_plan, sheet.roster_after, batch_id, preview.file_name, sheet.sheet))
+            ids.update(
+                apply_roster(cur, sheet.roster_plan, sheet.roster_after, batch_id, preview.file_name, sheet.sheet)
+            )
         elif sheet.kind == "rules":
             effective = options.rules_effective or date(sheet.new_book.campaign_year, 1, 1)
             note = "；".join(sheet.notes)
@@ -344,11 +361,39 @@ def write_batch(cur: Con, preview: Preview) -> int:
 
 
 _COLUMNS = {
-    "points": ("score_event", ("event_date", "person_id", "section_id", "content", "item_code", "points", "reason",
-                               "evidence", "recorder", "veto_flag")),
+    "points": (
+        "score_event",
+        (
+            "event_date",
+            "person_id",
+            "section_id",
+            "content",
+            "item_code",
+            "points",
+            "reason",
+            "evidence",
+            "recorder",
+            "veto_flag",
+        ),
+    ),
     "participation": ("participation", ("event_date", "person_id", "section_id", "activity", "title", "role", "hours")),
-    "tasks": ("task_snapshot", ("task_code", "task_name", "ledger", "section_id", "owner_name", "owner_person_id",
-                                "start_date", "due_date", "progress", "stage", "latest_note", "updated_on")),
+    "tasks": (
+        "task_snapshot",
+        (
+            "task_code",
+            "task_name",
+            "ledger",
+            "section_id",
+            "owner_name",
+            "owner_person_id",
+            "start_date",
+            "due_date",
+            "progress",
+            "stage",
+            "latest_note",
+            "updated_on",
+        ),
+    ),
     "arena": ("arena_mark", ("event_date", "arena", "topic", "contestant_id", "judge_id", "mark")),
 }
 _ID_COLUMNS = ("person_id", "section_id", "owner_person_id", "contestant_id", "judge_id")
@@ -380,8 +425,14 @@ def _insert_facts(cur: Con, sheet: SheetResult, batch_id: int, file_name: str, i
         cur.unregister("incoming_rows")
 
 
-def import_bytes(con: Con, content: bytes, file_name: str, options: Options | None = None,
-                 dry_run: bool = False, progress: Progress | None = None) -> tuple[Preview, int | None]:
+def import_bytes(
+    con: Con,
+    content: bytes,
+    file_name: str,
+    options: Options | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> tuple[Preview, int | None]:
     """Prepare and, unless a dry run or refused, commit. Returns (preview, batch id or None)."""
     preview = prepare(con.cursor(), content, file_name, options, progress)
     if dry_run or not preview.ok:
@@ -452,7 +503,15 @@ def undo_in(cur: Con, batch_id: int, user: str | None = None) -> dict:
     if kind and "roster" in kind.split(","):
         undo_roster(cur, batch_id)
     for (version_id,) in cur.execute("select version_id from rule_version where batch_id = ?", [batch_id]).fetchall():
-        for table in ("rule_param", "rule_content", "rule_item", "rule_activity", "rule_ledger", "rule_stage", "rule_arena"):
+        for table in (
+            "rule_param",
+            "rule_content",
+            "rule_item",
+            "rule_activity",
+            "rule_ledger",
+            "rule_stage",
+            "rule_arena",
+        ):
             cur.execute(f"delete from {table} where version_id = ?", [version_id])
         cur.execute("delete from rule_version where version_id = ?", [version_id])
     cur.execute(

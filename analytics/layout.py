@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -29,7 +29,7 @@ def _header_key(text: Any) -> tuple[str, str]:
     return full, bare
 
 
-@lru_cache(maxsize=None)
+@cache
 def _column_keys(column: Column) -> tuple[tuple[str, str], ...]:
     """The column's label and synonyms in matching form, worked out once per column."""
     return tuple(_header_key(s) for s in (column.label, *column.synonyms))
@@ -54,12 +54,12 @@ def _score(header: tuple[str, str], column: Column) -> float:
 @dataclass
 class Layout:
     kind: str
-    header_row: int                       # index into the grid (Excel row = header_row + 1)
-    columns: dict[str, int]               # column key → grid column index
-    headers: dict[int, str]               # grid column index → header as written
-    near: list[tuple[str, str]] = field(default_factory=list)    # (header as written, column it was taken for)
-    unused: list[str] = field(default_factory=list)             # headers not used
-    missing: list[str] = field(default_factory=list)            # required columns not found (labels)
+    header_row: int  # index into the grid (Excel row = header_row + 1)
+    columns: dict[str, int]  # column key → grid column index
+    headers: dict[int, str]  # grid column index → header as written
+    near: list[tuple[str, str]] = field(default_factory=list)  # (header as written, column it was taken for)
+    unused: list[str] = field(default_factory=list)  # headers not used
+    missing: list[str] = field(default_factory=list)  # required columns not found (labels)
     seq_col: int | None = None
 
     @property
@@ -68,7 +68,11 @@ class Layout:
 
     def header_of(self, key: str) -> str:
         index = self.columns.get(key)
-        return self.headers.get(index, KINDS[self.kind].column(key).label) if index is not None else KINDS[self.kind].column(key).label
+        return (
+            self.headers.get(index, KINDS[self.kind].column(key).label)
+            if index is not None
+            else KINDS[self.kind].column(key).label
+        )
 
 
 MAX_HEADER_LENGTH = 24
@@ -77,12 +81,11 @@ MAX_HEADER_LENGTH = 24
 def _cell_keys(cells: list[Any]) -> list[tuple[str, str]]:
     """Matching keys of a row's cells; numbers, dates and long text cannot be headers and get none."""
     return [
-        _header_key(c) if isinstance(c, str) and 0 < len(c.strip()) <= MAX_HEADER_LENGTH else ("", "")
-        for c in cells
+        _header_key(c) if isinstance(c, str) and 0 < len(c.strip()) <= MAX_HEADER_LENGTH else ("", "") for c in cells
     ]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _exact_words(kind: Kind) -> frozenset[str]:
     return frozenset(w for column in kind.columns for pair in _column_keys(column) for w in pair)
 
@@ -149,7 +152,7 @@ def find_layout(grid: list[list[Any]], kind: str | None = None) -> Layout | None
 
 @dataclass
 class Extracted:
-    frame: pd.DataFrame                   # one column per mapped key plus _row (Excel row number)
+    frame: pd.DataFrame  # one column per mapped key plus _row (Excel row number)
     skipped_blank: int = 0
     skipped_total: list[int] = field(default_factory=list)
     skipped_example: list[int] = field(default_factory=list)
@@ -169,7 +172,13 @@ def _blank(values: np.ndarray) -> np.ndarray:
 def _row_marks(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(合计 rows, 示例 rows, note rows) judged by one column, per distinct value."""
     empty = np.zeros(len(values), dtype=bool)
-    if pd.api.types.infer_dtype(values, skipna=True) in ("floating", "integer", "mixed-integer-float", "date", "datetime"):
+    if pd.api.types.infer_dtype(values, skipna=True) in (
+        "floating",
+        "integer",
+        "mixed-integer-float",
+        "date",
+        "datetime",
+    ):
         return empty, empty, empty
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     marks = np.zeros((len(uniques) + 1, 3), dtype=bool)
@@ -183,7 +192,7 @@ def _row_marks(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def extract(grid: list[list[Any]], layout: Layout) -> Extracted:
     """The data rows under the header, as raw cells, with the Excel row number of each."""
-    body = grid[layout.header_row + 1:]
+    body = grid[layout.header_row + 1 :]
     first_row = layout.header_row + 2
     n = len(body)
     width = max((len(r) for r in body), default=0)

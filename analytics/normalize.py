@@ -89,7 +89,7 @@ def parse_points(value: Any) -> tuple[float | None, str | None]:
     sign = 1.0
     for word, s in (("扣", -1.0), ("减", -1.0), ("加", 1.0)):
         if text.startswith(word):
-            sign, text = s, text[len(word):]
+            sign, text = s, text[len(word) :]
             break
     text = text.removesuffix("分")
     match = _NUMBER.match(text)

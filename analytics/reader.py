@@ -42,7 +42,9 @@ def _decode_text(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise FileUnreadable("无法识别 CSV 文件的文字编码。请用 Excel 或 WPS 打开后另存为 .xlsx（或 UTF-8 编码的 CSV）再上传。")
+    raise FileUnreadable(
+        "无法识别 CSV 文件的文字编码。请用 Excel 或 WPS 打开后另存为 .xlsx（或 UTF-8 编码的 CSV）再上传。"
+    )
 
 
 def read_csv(data: bytes, name: str) -> list[RawSheet]:
@@ -98,7 +100,9 @@ def _fill_merged(grid: list[list[Any]], ranges) -> None:
 
 
 def _encrypted() -> FileUnreadable:
-    return FileUnreadable("文件设置了打开密码（已加密），无法读取。请在 Excel/WPS 中取消密码（文件→信息→保护工作簿）后另存再上传。")
+    return FileUnreadable(
+        "文件设置了打开密码（已加密），无法读取。请在 Excel/WPS 中取消密码（文件→信息→保护工作簿）后另存再上传。"
+    )
 
 
 def read_file(data: bytes, name: str) -> list[RawSheet]:
@@ -118,7 +122,9 @@ def read_file(data: bytes, name: str) -> list[RawSheet]:
             "请用 Excel 或 WPS 打开后「另存为」Excel 工作簿（.xlsx）再上传。"
         )
     if lower.endswith((".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")):
-        raise FileUnreadable("文件已损坏或不是有效的 Excel 文件，无法读取。请用 Excel 或 WPS 打开确认内容正常后，另存为 .xlsx 再上传。")
+        raise FileUnreadable(
+            "文件已损坏或不是有效的 Excel 文件，无法读取。请用 Excel 或 WPS 打开确认内容正常后，另存为 .xlsx 再上传。"
+        )
     if b"\x00" in data[:4096]:
         raise FileUnreadable("无法识别的文件格式。请上传 .xlsx、.xls 或 .csv 文件。")
     return read_csv(data, name)

@@ -143,13 +143,15 @@ class People:
             if section_key:
                 sid = self.section_by_key.get(section_key)
                 if sid is None or all(m.section_id != sid for m in self.people[pid].memberships):
-                    warning = (
-                        f"名单中{self.describe(pid)}的科室与表中“{section}”不同，按人员名单的科室统计"
-                    )
+                    warning = f"名单中{self.describe(pid)}的科室与表中“{section}”不同，按人员名单的科室统计"
             return pid, None, warning
         if section_key:
             sid = self.section_by_key.get(section_key)
-            matching = [p for p in candidates if sid is not None and any(m.section_id == sid for m in self.people[p].memberships)]
+            matching = [
+                p
+                for p in candidates
+                if sid is not None and any(m.section_id == sid for m in self.people[p].memberships)
+            ]
             if len(matching) == 1:
                 return matching[0], None, None
         who = "、".join(self.describe(p) for p in candidates)
@@ -176,7 +178,9 @@ class People:
         resolved = []
         for pos in first:
             raw = {key: u[c[pos]] for key, (c, u) in zip(keys, factors)}
-            resolved.append(self.resolve_one(clean_name(raw[name_key]), raw.get("section", ""), raw.get("staff_no", "")))
+            resolved.append(
+                self.resolve_one(clean_name(raw[name_key]), raw.get("section", ""), raw.get("staff_no", ""))
+            )
         pid_u = np.array([r[0] if r[0] is not None else 0 for r in resolved], dtype=np.int64)
         person_ids = pid_u[codes] if n else np.zeros(0, dtype=np.int64)
         problems: list[tuple[int, str, str]] = []
@@ -192,7 +196,9 @@ class People:
             sections = sid_u[codes]
             if date_key:
                 # Only people who changed section need the date of each row.
-                movers = [u for u, r in enumerate(resolved) if r[0] is not None and len(self.people[r[0]].memberships) > 1]
+                movers = [
+                    u for u, r in enumerate(resolved) if r[0] is not None and len(self.people[r[0]].memberships) > 1
+                ]
                 if movers:
                     dates = frame[date_key].to_numpy()
                     for u in movers:
@@ -219,10 +225,10 @@ class RosterPlan:
 
     new_sections: dict[int, str] = field(default_factory=dict)
     inserts: list[dict] = field(default_factory=list)
-    updates: list[dict] = field(default_factory=list)      # person_id + changed fields
-    moves: list[dict] = field(default_factory=list)        # person_id, section_id, on
-    leaves: list[dict] = field(default_factory=list)       # person_id, on
-    returns: list[int] = field(default_factory=list)       # people who had left and are back
+    updates: list[dict] = field(default_factory=list)  # person_id + changed fields
+    moves: list[dict] = field(default_factory=list)  # person_id, section_id, on
+    leaves: list[dict] = field(default_factory=list)  # person_id, on
+    returns: list[int] = field(default_factory=list)  # people who had left and are back
     unchanged: int = 0
 
     @property
@@ -269,7 +275,11 @@ def plan_roster(
         return value
 
     def problem(level: str, row: int, key: str | None, value: Any, message: str) -> None:
-        problems.append(Problem(level, sheet, row, headers.get(key) if key else None, None if value is None else str(value), message))
+        problems.append(
+            Problem(
+                level, sheet, row, headers.get(key) if key else None, None if value is None else str(value), message
+            )
+        )
 
     seen_staff: dict[str, int] = {}
     seen_name_section: dict[tuple[str, str], int] = {}
@@ -280,12 +290,24 @@ def plan_roster(
         staff_key = clean_text(staff)
         if staff_key:
             if staff_key in seen_staff:
-                problem(ERROR, row, "staff_no", staff, f"工号 {staff} 与第 {seen_staff[staff_key]} 行重复：一个工号只能对应一人")
+                problem(
+                    ERROR,
+                    row,
+                    "staff_no",
+                    staff,
+                    f"工号 {staff} 与第 {seen_staff[staff_key]} 行重复：一个工号只能对应一人",
+                )
                 continue
             seen_staff[staff_key] = row
         pair = (name, clean_text(section_text))
         if not staff_key and pair in seen_name_section:
-            problem(ERROR, row, "name", name, f"与第 {seen_name_section[pair]} 行是同一科室的同名人员：如确为两人，请填写「工号」区分")
+            problem(
+                ERROR,
+                row,
+                "name",
+                name,
+                f"与第 {seen_name_section[pair]} 行是同一科室的同名人员：如确为两人，请填写「工号」区分",
+            )
             continue
         seen_name_section[pair] = row
 
@@ -298,7 +320,9 @@ def plan_roster(
             if not first_load:
                 close = people.suggest_sections(section_text)
                 hint = f"（已有科室中最接近的是：{'、'.join(close)}）" if close else ""
-                problem(WARNING, row, "section", section_text, f"“{section_text}”是新科室，将新建{hint}。如为笔误请更正")
+                problem(
+                    WARNING, row, "section", section_text, f"“{section_text}”是新科室，将新建{hint}。如为笔误请更正"
+                )
 
         status = clean_text(rec.get("status"))
         leaving = any(w in status for w in LEFT_WORDS) if status else False
@@ -310,13 +334,25 @@ def plan_roster(
         if pid is None:
             pid = temp_id()
             start = rec.get("changed_on") or campaign_start
-            record = PersonRecord(pid, name, staff or None, rec.get("title"), rec.get("category"),
-                                  on if leaving else None, [Membership(sid, start, None)])
+            record = PersonRecord(
+                pid,
+                name,
+                staff or None,
+                rec.get("title"),
+                rec.get("category"),
+                on if leaving else None,
+                [Membership(sid, start, None)],
+            )
             after.people[pid] = record
             plan.inserts.append({"person_id": pid, "row": row, "valid_from": start})
             if not first_load and not rec.get("changed_on"):
-                problem(WARNING, row, "changed_on", None,
-                        f"新增人员 {name} 未填写「调整日期」，按活动年度开始（{start:%Y-%m-%d}）计入{section_text}人数")
+                problem(
+                    WARNING,
+                    row,
+                    "changed_on",
+                    None,
+                    f"新增人员 {name} 未填写「调整日期」，按活动年度开始（{start:%Y-%m-%d}）计入{section_text}人数",
+                )
             matched.add(pid)
             continue
 
@@ -342,8 +378,13 @@ def plan_roster(
             last.valid_to = on - timedelta(days=1)
             record.memberships.append(Membership(sid, on, None))
             if not rec.get("changed_on"):
-                problem(WARNING, row, "section", section_text,
-                        f"{name} 由“{old}”调整到“{section_text}”，未填写「调整日期」，按 {on:%Y-%m-%d} 起算")
+                problem(
+                    WARNING,
+                    row,
+                    "section",
+                    section_text,
+                    f"{name} 由“{old}”调整到“{section_text}”，未填写「调整日期」，按 {on:%Y-%m-%d} 起算",
+                )
         if leaving and record.left_on is None:
             plan.leaves.append({"person_id": pid, "on": on, "row": row})
             record.left_on = on
@@ -366,7 +407,9 @@ def _match_existing(after: People, name: str, sid: int, staff_key: str, problem,
     if staff_key and staff_key in after.by_staff:
         pid = after.by_staff[staff_key]
         if after.people[pid].name != name:
-            problem(WARNING, row, "name", name, f"工号 {staff_key} 原姓名为“{after.people[pid].name}”，将更正为“{name}”")
+            problem(
+                WARNING, row, "name", name, f"工号 {staff_key} 原姓名为“{after.people[pid].name}”，将更正为“{name}”"
+            )
         return pid
     candidates = list(after.by_name.get(name, []))
     if not candidates:
@@ -382,18 +425,27 @@ def _match_existing(after: People, name: str, sid: int, staff_key: str, problem,
         problem(ERROR, row, "name", name, f"名单中{after.sections.get(sid, '')}有多位“{name}”：请填写「工号」区分")
         return "ambiguous"
     if len(candidates) == 1:
-        return candidates[0]      # one person of that name elsewhere: a move between sections
+        return candidates[0]  # one person of that name elsewhere: a move between sections
     who = "、".join(after.describe(p) for p in candidates)
     problem(ERROR, row, "name", name, f"名单中已有多位“{name}”（{who}）：无法判断是哪一位调入，请填写「工号」")
     return "ambiguous"
 
 
 def _copy(p: PersonRecord) -> PersonRecord:
-    return PersonRecord(p.person_id, p.name, p.staff_no, p.title, p.category, p.left_on,
-                        [Membership(m.section_id, m.valid_from, m.valid_to) for m in p.memberships])
+    return PersonRecord(
+        p.person_id,
+        p.name,
+        p.staff_no,
+        p.title,
+        p.category,
+        p.left_on,
+        [Membership(m.section_id, m.valid_from, m.valid_to) for m in p.memberships],
+    )
 
 
-def apply_roster(cur: Con, plan: RosterPlan, after: People, batch_id: int, file_name: str, sheet: str) -> dict[int, int]:
+def apply_roster(
+    cur: Con, plan: RosterPlan, after: People, batch_id: int, file_name: str, sheet: str
+) -> dict[int, int]:
     """Write a roster plan inside the caller's transaction; returns temporary id → real id for people and sections."""
     ids: dict[int, int] = {}
     order = cur.execute("select coalesce(max(sort_order), 0) from section").fetchone()[0]
@@ -410,8 +462,18 @@ def apply_roster(cur: Con, plan: RosterPlan, after: People, batch_id: int, file_
         ids[record.person_id] = pid
         cur.execute(
             "insert into person values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [pid, record.name, record.staff_no, record.title, record.category, record.left_on, batch_id,
-             file_name, sheet, ins["row"]],
+            [
+                pid,
+                record.name,
+                record.staff_no,
+                record.title,
+                record.category,
+                record.left_on,
+                batch_id,
+                file_name,
+                sheet,
+                ins["row"],
+            ],
         )
         m = record.memberships[0]
         cur.execute(
@@ -429,7 +491,10 @@ def apply_roster(cur: Con, plan: RosterPlan, after: People, batch_id: int, file_
             "select section_id, valid_from from membership where person_id = ? and valid_to is null", [pid]
         ).fetchone()
         snapshot = {
-            "name": before[0], "staff_no": before[1], "title": before[2], "category": before[3],
+            "name": before[0],
+            "staff_no": before[1],
+            "title": before[2],
+            "category": before[3],
             "left_on": before[4].isoformat() if before[4] else None,
             "open_section": open_membership[0] if open_membership else None,
             "open_from": open_membership[1].isoformat() if open_membership else None,
@@ -460,9 +525,12 @@ def apply_roster(cur: Con, plan: RosterPlan, after: People, batch_id: int, file_
 
 def undo_roster(cur: Con, batch_id: int) -> None:
     """Put the roster back as it was before a roster batch; refuse when live records name people it added."""
-    inserted = [r[0] for r in cur.execute(
-        "select person_id from roster_change where batch_id = ? and action = 'insert'", [batch_id]
-    ).fetchall()]
+    inserted = [
+        r[0]
+        for r in cur.execute(
+            "select person_id from roster_change where batch_id = ? and action = 'insert'", [batch_id]
+        ).fetchall()
+    ]
     if inserted:
         used = fetch_df(
             cur,
@@ -501,9 +569,12 @@ def undo_roster(cur: Con, batch_id: int) -> None:
     if inserted:
         cur.execute("delete from membership where person_id in (select unnest(?))", [inserted])
         cur.execute("delete from person where person_id in (select unnest(?))", [inserted])
-    sections = [r[0] for r in cur.execute(
-        "select section_id from roster_change where batch_id = ? and action = 'section'", [batch_id]
-    ).fetchall()]
+    sections = [
+        r[0]
+        for r in cur.execute(
+            "select section_id from roster_change where batch_id = ? and action = 'section'", [batch_id]
+        ).fetchall()
+    ]
     for sid in sections:
         in_use = cur.execute(
             """

@@ -294,7 +294,13 @@ def book_from_mapping(data: dict) -> RuleBook:
             for i in data.get("items", [])
         )
         activities = tuple(
-            Activity(a["name"], a.get("frequency"), bool(a.get("five_one", False)), a.get("counter"), _tuple(a.get("aliases")))
+            Activity(
+                a["name"],
+                a.get("frequency"),
+                bool(a.get("five_one", False)),
+                a.get("counter"),
+                _tuple(a.get("aliases")),
+            )
             for a in data["activities"]
         )
         ledgers = tuple(Ledger(x["name"], x.get("planned"), _tuple(x.get("aliases"))) for x in data["ledgers"])
@@ -351,7 +357,10 @@ def save(
         )
     cur.executemany(
         "insert into rule_activity values (?, ?, ?, ?, ?, ?, ?)",
-        [[version_id, a.name, a.frequency, a.five_one, a.counter, n, list(a.aliases)] for n, a in enumerate(book.activities)],
+        [
+            [version_id, a.name, a.frequency, a.five_one, a.counter, n, list(a.aliases)]
+            for n, a in enumerate(book.activities)
+        ],
     )
     cur.executemany(
         "insert into rule_ledger values (?, ?, ?, ?, ?)",
@@ -435,9 +444,19 @@ def _read(cur: Con, version_id: int, head: tuple) -> RuleBook:
     )
     effective_from, source, note, created_at, created_by = head
     return RuleBook(
-        params, contents, items, activities, ledgers, stages, arenas,
-        version_id=version_id, effective_from=effective_from, source=source, note=note,
-        created_at=created_at, created_by=created_by,
+        params,
+        contents,
+        items,
+        activities,
+        ledgers,
+        stages,
+        arenas,
+        version_id=version_id,
+        effective_from=effective_from,
+        source=source,
+        note=note,
+        created_at=created_at,
+        created_by=created_by,
     )
 
 
@@ -466,9 +485,7 @@ def version_in_force(cur: Con, on: date) -> int:
         [on],
     ).fetchone()
     if row is None:
-        row = cur.execute(
-            "select version_id from rule_version order by effective_from, version_id limit 1"
-        ).fetchone()
+        row = cur.execute("select version_id from rule_version order by effective_from, version_id limit 1").fetchone()
     if row is None:
         raise RuleBookError("数据库中还没有规则，请重新启动以写入默认规则")
     return row[0]

@@ -98,8 +98,16 @@ def build_template(kind_key: str, book: RuleBook) -> bytes:
             dv.add(f"{letter}3:{letter}{DATA_ROWS + 2}")
             ws.add_data_validation(dv)
         elif column.key == "progress":
-            dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True,
-                                showErrorMessage=True, errorTitle="进度有误", error="进度应为 0～100 的数字")
+            dv = DataValidation(
+                type="decimal",
+                operator="between",
+                formula1="0",
+                formula2="100",
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle="进度有误",
+                error="进度应为 0～100 的数字",
+            )
             dv.add(f"{letter}3:{letter}{DATA_ROWS + 2}")
             ws.add_data_validation(dv)
     _guide(wb, kind, book)
@@ -132,8 +140,14 @@ def _dropdown(wb: Workbook, ws, book: RuleBook, column: Column, letter: str) -> 
     ref_letter = get_column_letter(col)
     formula = f"=_lists!${ref_letter}$2:${ref_letter}${len(values) + 1}"
     strict = column.choices != "items"
-    dv = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=strict,
-                        errorTitle="不在可选范围", error=f"请从下拉列表中选择{column.label}")
+    dv = DataValidation(
+        type="list",
+        formula1=formula,
+        allow_blank=True,
+        showErrorMessage=strict,
+        errorTitle="不在可选范围",
+        error=f"请从下拉列表中选择{column.label}",
+    )
     dv.add(f"{letter}3:{letter}{DATA_ROWS + 2}")
     ws.add_data_validation(dv)
 
@@ -141,7 +155,9 @@ def _dropdown(wb: Workbook, ws, book: RuleBook, column: Column, letter: str) -> 
 def _fill_items(ws, book: RuleBook) -> None:
     for n, item in enumerate(book.items, start=1):
         points = item.points_min if item.points_min == item.points_max else f"{item.points_min:g}~{item.points_max:g}"
-        ws.append([n, item.code, item.content, item.name, points, item.monthly_cap, "是" if item.veto else "否", item.note])
+        ws.append(
+            [n, item.code, item.content, item.name, points, item.monthly_cap, "是" if item.veto else "否", item.note]
+        )
 
 
 def _guide(wb: Workbook, kind: Kind, book: RuleBook) -> None:
@@ -163,8 +179,10 @@ def _guide(wb: Workbook, kind: Kind, book: RuleBook) -> None:
         "5. 导入前会先预览并逐行检查，有错误时可下载标注了错误的表格，改好后重新上传。",
     ]
     if kind.key == "participation":
-        tips.append("6. “五个一”学习：" + "、".join(
-            f"{a.name}（{FREQUENCIES.get(a.frequency, '')}）" for a in book.activities if a.five_one))
+        tips.append(
+            "6. “五个一”学习："
+            + "、".join(f"{a.name}（{FREQUENCIES.get(a.frequency, '')}）" for a in book.activities if a.five_one)
+        )
     for tip in tips:
         guide.append([tip])
     guide.column_dimensions["A"].width = 16

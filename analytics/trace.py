@@ -17,13 +17,13 @@ FACT_TABLES = {"score_event", "participation", "task_snapshot", "arena_mark"}
 
 @dataclass
 class Trace:
-    subject: str                                   # what was decided, e.g. 2022年3月 月度之星
+    subject: str  # what was decided, e.g. 2022年3月 月度之星
     rule_version: int | None
     effective_from: date | None
-    params: dict[str, float]                       # only the parameters this result used
-    formula: str                                   # the rule in words, as the page shows it
+    params: dict[str, float]  # only the parameters this result used
+    formula: str  # the rule in words, as the page shows it
     inputs: pd.DataFrame = field(default_factory=pd.DataFrame)
-    excluded: list[dict[str, Any]] = field(default_factory=list)   # {"name", "reason"}
+    excluded: list[dict[str, Any]] = field(default_factory=list)  # {"name", "reason"}
     ties: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -34,7 +34,11 @@ class Trace:
     def param_rows(self) -> list[dict[str, Any]]:
         """Parameters with their Chinese labels, for display."""
         return [
-            {"参数": PARAM_BY_KEY[k].label if k in PARAM_BY_KEY else k, "取值": v, "说明": PARAM_BY_KEY[k].help if k in PARAM_BY_KEY else ""}
+            {
+                "参数": PARAM_BY_KEY[k].label if k in PARAM_BY_KEY else k,
+                "取值": v,
+                "说明": PARAM_BY_KEY[k].help if k in PARAM_BY_KEY else "",
+            }
             for k, v in self.params.items()
         ]
 

@@ -44,8 +44,8 @@ class Context:
     """What a sheet is checked against: the rule books in force, the roster, today."""
 
     cur: Con
-    book: rb.RuleBook                                   # the newest book: value lists and the campaign year
-    spans: list[tuple[date, rb.RuleBook]]               # (valid from, book) in date order, for scoring items
+    book: rb.RuleBook  # the newest book: value lists and the campaign year
+    spans: list[tuple[date, rb.RuleBook]]  # (valid from, book) in date order, for scoring items
     people: People
     today: date
     mark_missing_left: bool = False
@@ -69,7 +69,7 @@ class SheetResult:
     rows: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
     skipped_existing: int = 0
-    replaced: pd.DataFrame | None = None            # task snapshots this sheet replaces (fact_id, task_code, updated_on)
+    replaced: pd.DataFrame | None = None  # task snapshots this sheet replaces (fact_id, task_code, updated_on)
     roster_plan: RosterPlan | None = None
     roster_after: People | None = None
     new_book: rb.RuleBook | None = None
@@ -101,10 +101,14 @@ class Checker:
     def add(self, level: str, positions, key: str | None, message: str | Callable[[int], str], values=None) -> None:
         for pos in np.atleast_1d(positions):
             pos = int(pos)
-            raw = values[pos] if values is not None else (self.frame[key].iat[pos] if key and key in self.frame else None)
+            raw = (
+                values[pos] if values is not None else (self.frame[key].iat[pos] if key and key in self.frame else None)
+            )
             text = message(pos) if callable(message) else message
             self.problems.append(
-                Problem(level, self.sheet, int(self.rows[pos]), self.column(key) if key else None, show_value(raw), text)
+                Problem(
+                    level, self.sheet, int(self.rows[pos]), self.column(key) if key else None, show_value(raw), text
+                )
             )
             if level == ERROR:
                 self.bad[pos] = True
@@ -145,9 +149,13 @@ class Checker:
         codes, uniques = pd.factorize(pd.Series(days, dtype=object), use_na_sentinel=True)
         outside_u = np.array([not (low <= d <= high) for d in uniques] + [False], dtype=bool)
         for pos in np.flatnonzero(outside_u[codes]):
-            self.add(ERROR, pos, key,
-                     f"日期 {days[pos]:%Y-%m-%d} 不在活动年度 {book.campaign_year} 年（前后各放宽 {margin} 天）内："
-                     "请核对年份；如活动年度有变，请管理员在「规则设置」中修改")
+            self.add(
+                ERROR,
+                pos,
+                key,
+                f"日期 {days[pos]:%Y-%m-%d} 不在活动年度 {book.campaign_year} 年（前后各放宽 {margin} 天）内："
+                "请核对年份；如活动年度有变，请管理员在「规则设置」中修改",
+            )
 
     def vocab(self, key: str, vocabulary: rb.Vocabulary, required: bool, what: str) -> np.ndarray:
         def parse(value):
@@ -156,8 +164,11 @@ class Checker:
             found = vocabulary.resolve(str(value))
             return (found, None) if found else (None, "unknown")
 
-        values, problems = map_unique(self.frame[key], parse) if key in self.frame else (
-            np.full(len(self.frame), None, dtype=object), np.full(len(self.frame), None, dtype=object))
+        values, problems = (
+            map_unique(self.frame[key], parse)
+            if key in self.frame
+            else (np.full(len(self.frame), None, dtype=object), np.full(len(self.frame), None, dtype=object))
+        )
         for pos in np.flatnonzero(problems != None):  # noqa: E711
             if problems[pos] == "不能为空":
                 if required:
@@ -174,7 +185,9 @@ class Checker:
         if days is not None:
             filled = np.array([d if d is not None else ctx.book.date_window()[0] for d in days], dtype=object)
             frame = frame.assign(_day=filled)
-        pids, sections, problems = ctx.people.resolve(frame, name_key=key, date_key="_day" if days is not None else None)
+        pids, sections, problems = ctx.people.resolve(
+            frame, name_key=key, date_key="_day" if days is not None else None
+        )
         for pos, level, message in problems:
             self.add(level, pos, key, message)
         gone = [pid for pid, p in ctx.people.people.items() if p.left_on is not None]
@@ -191,8 +204,9 @@ class Checker:
 
     def duplicates(self, keys: list[np.ndarray], columns: str, hint: str) -> None:
         """Rows equal on the given values: the second and later are errors naming the first."""
-        frame = pd.DataFrame({f"k{n}": pd.factorize(pd.Series(k, dtype=object), use_na_sentinel=False)[0]
-                              for n, k in enumerate(keys)})
+        frame = pd.DataFrame(
+            {f"k{n}": pd.factorize(pd.Series(k, dtype=object), use_na_sentinel=False)[0] for n, k in enumerate(keys)}
+        )
         dup = frame.duplicated(keep=False).to_numpy() & ~self.bad
         if not dup.any():
             return
@@ -252,10 +266,16 @@ def _skip_stored(check: Checker, cur: Con, rows: pd.DataFrame, table: str, keys:
     shown = "、".join(str(r) for r in rows["_row"].to_numpy()[hit][:MAX_LISTED])
     more = "等" if hit.sum() > MAX_LISTED else ""
     batches = "、".join(f"#{b}" for b in sorted(found["batch_id"].unique())[:MAX_LISTED])
-    check.problems.append(Problem(
-        WARNING, check.sheet, None, None, None,
-        f"{int(hit.sum())} 行{what}与已导入的批次 {batches} 中的记录完全相同（第 {shown} 行{more}），不会重复计入，将跳过",
-    ))
+    check.problems.append(
+        Problem(
+            WARNING,
+            check.sheet,
+            None,
+            None,
+            None,
+            f"{int(hit.sum())} 行{what}与已导入的批次 {batches} 中的记录完全相同（第 {shown} 行{more}），不会重复计入，将跳过",
+        )
+    )
     return rows[~hit].reset_index(drop=True)
 
 
@@ -268,7 +288,9 @@ def check_points(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> S
     days = _dates(check, ctx, "event_date")
     pids, sections = check.people(ctx, "name", days)
     contents = check.vocab("content", ctx.book.vocab_contents, False, "考核内容")
-    codes = check.parse("item_code", lambda v: (code_text(v), None if not is_blank(v) else "不能为空"), False, "事项编号")
+    codes = check.parse(
+        "item_code", lambda v: (code_text(v), None if not is_blank(v) else "不能为空"), False, "事项编号"
+    )
     points = check.parse("points", parse_points, False, "分值（加分为正、减分为负，如 2 或 -0.5）")
     reasons = check.text("reason", True, "加减分事由")
     evidence = check.text("evidence")
@@ -283,8 +305,13 @@ def check_points(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> S
     no_code = pd.isna(codes)
     both_missing = no_code & pd.isna(contents) & ~check.bad
     if both_missing.any():
-        check.add(ERROR, np.flatnonzero(both_missing), "content" if "content" in frame else "item_code",
-                  "「考核内容」和「事项编号」至少填写一项", values=contents)
+        check.add(
+            ERROR,
+            np.flatnonzero(both_missing),
+            "content" if "content" in frame else "item_code",
+            "「考核内容」和「事项编号」至少填写一项",
+            values=contents,
+        )
     with_code = np.flatnonzero(~no_code)
     if len(with_code):
         # One lookup per distinct (rule version, code), then whole-column checks on its rows.
@@ -305,8 +332,12 @@ def check_points(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> S
             contents[rows[pd.isna(given)]] = item.content
             clash = rows[~pd.isna(given) & (given != item.content)]
             for pos in clash:
-                check.add(ERROR, pos, "content",
-                          f"事项 {item.code}（{item.name}）属于“{item.content}”，表中考核内容为“{contents[pos]}”：请核对")
+                check.add(
+                    ERROR,
+                    pos,
+                    "content",
+                    f"事项 {item.code}（{item.name}）属于“{item.content}”，表中考核内容为“{contents[pos]}”：请核对",
+                )
             blank = rows[np.isnan(pts[rows])]
             if item.points_min == item.points_max and "points" in frame and len(blank):
                 blank = blank[_blank_cells(frame["points"], blank)]
@@ -315,31 +346,56 @@ def check_points(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> S
             low, high = sorted((item.points_min, item.points_max))
             wrong = rows[~np.isnan(pts[rows]) & ((pts[rows] < low - 1e-9) | (pts[rows] > high + 1e-9))]
             for pos in wrong:
-                check.add(ERROR, pos, "points",
-                          f"事项 {item.code}（{item.name}）的分值应为 {item.points_text}，表中为 {pts[pos]:+g}：请核对分值或事项编号")
+                check.add(
+                    ERROR,
+                    pos,
+                    "points",
+                    f"事项 {item.code}（{item.name}）的分值应为 {item.points_text}，表中为 {pts[pos]:+g}：请核对分值或事项编号",
+                )
     empty = np.isnan(pts) & ~check.bad
     if empty.any():
         check.add(ERROR, np.flatnonzero(empty), "points", "不能为空：请填写分值，加分为正、减分为负")
     over = np.flatnonzero(pd.isna(item_codes) & ~np.isnan(pts) & (np.abs(np.nan_to_num(pts)) > bound))
     for pos in over:
-        check.add(ERROR, pos, "points", f"分值 {pts[pos]:+g} 超出单条上限 ±{bound:g}：请核对，或在「事项编号」中注明对应事项")
+        check.add(
+            ERROR, pos, "points", f"分值 {pts[pos]:+g} 超出单条上限 ±{bound:g}：请核对，或在「事项编号」中注明对应事项"
+        )
     zero = np.flatnonzero(pts == 0)
     if len(zero):
         check.add(WARNING, zero, "points", "分值为 0，不影响得分")
     points = pts
 
-    check.duplicates([days, pids, contents, item_codes, points, reasons], "日期、姓名、考核内容、分值、事由",
-                     "如确为两次加减分，请在事由中写明区别")
-    rows = pd.DataFrame({
-        "event_date": days, "person_id": pids, "section_id": sections, "content": contents,
-        "item_code": item_codes, "points": points, "reason": reasons, "evidence": evidence,
-        "recorder": recorder, "veto_flag": veto, "_row": check.rows,
-    })
+    check.duplicates(
+        [days, pids, contents, item_codes, points, reasons],
+        "日期、姓名、考核内容、分值、事由",
+        "如确为两次加减分，请在事由中写明区别",
+    )
+    rows = pd.DataFrame(
+        {
+            "event_date": days,
+            "person_id": pids,
+            "section_id": sections,
+            "content": contents,
+            "item_code": item_codes,
+            "points": points,
+            "reason": reasons,
+            "evidence": evidence,
+            "recorder": recorder,
+            "veto_flag": veto,
+            "_row": check.rows,
+        }
+    )
     rows = rows[~check.bad].reset_index(drop=True)
     rows = rows.astype({"points": float, "person_id": "int64", "section_id": "int64"})
     before = len(rows)
-    rows = _skip_stored(check, ctx.cur, rows, "score_event",
-                        ["event_date", "person_id", "content", "item_code", "points", "reason"], "加减分")
+    rows = _skip_stored(
+        check,
+        ctx.cur,
+        rows,
+        "score_event",
+        ["event_date", "person_id", "content", "item_code", "points", "reason"],
+        "加减分",
+    )
     skipped = before - len(rows)
     rows = rows.astype({"points": float, "person_id": "int64", "section_id": "int64"})
     return check.result("points", rows, skipped_existing=skipped)
@@ -372,13 +428,23 @@ def check_participation(ctx: Context, sheet: str, layout: Layout, data: Extracte
     for pos in np.flatnonzero([h is not None and not (0 <= h <= 24) for h in hours]):
         check.add(ERROR, pos, "hours", f"时长 {hours[pos]:g} 小时不合理：应在 0～24 小时之间")
     check.duplicates([days, pids, activities, titles], "日期、姓名、活动类型、活动名称", "同一活动同一人只需登记一次")
-    rows = pd.DataFrame({
-        "event_date": days, "person_id": pids, "section_id": sections, "activity": activities, "title": titles,
-        "role": roles, "hours": pd.array(hours, dtype="Float64"), "_row": check.rows,
-    })
+    rows = pd.DataFrame(
+        {
+            "event_date": days,
+            "person_id": pids,
+            "section_id": sections,
+            "activity": activities,
+            "title": titles,
+            "role": roles,
+            "hours": pd.array(hours, dtype="Float64"),
+            "_row": check.rows,
+        }
+    )
     rows = rows[~check.bad].reset_index(drop=True)
     before = len(rows)
-    rows = _skip_stored(check, ctx.cur, rows, "participation", ["event_date", "person_id", "activity", "title"], "参与记录")
+    rows = _skip_stored(
+        check, ctx.cur, rows, "participation", ["event_date", "person_id", "activity", "title"], "参与记录"
+    )
     skipped = before - len(rows)
     rows = rows.astype({"person_id": "int64", "section_id": "int64"})
     return check.result("participation", rows, skipped_existing=skipped)
@@ -405,7 +471,9 @@ def _progress_column(check: Checker) -> np.ndarray:
 def check_tasks(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> SheetResult:
     check = Checker(sheet, layout, data.frame)
     frame = data.frame
-    codes = check.parse("task_code", lambda v: (code_text(v), None if not is_blank(v) else "不能为空"), True, "任务编号")
+    codes = check.parse(
+        "task_code", lambda v: (code_text(v), None if not is_blank(v) else "不能为空"), True, "任务编号"
+    )
     names = check.text("task_name", True, "任务名称")
     ledgers = check.vocab("ledger", ctx.book.vocab_ledgers, True, "台账类别")
     stages = check.vocab("stage", ctx.book.vocab_stages, True, "当前环节")
@@ -439,9 +507,7 @@ def check_tasks(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> Sh
 
     owner_ids = np.zeros(len(frame), dtype=np.int64)
     if "owner" in frame:
-        first_owner = pd.Series(
-            [re.split(r"[、,，/;；\s]+", o.strip())[0] if o else "" for o in owners], dtype=object
-        )
+        first_owner = pd.Series([re.split(r"[、,，/;；\s]+", o.strip())[0] if o else "" for o in owners], dtype=object)
         unknown: dict[str, int] = {}
         for pos, name in enumerate(first_owner):
             name = clean_name(name)
@@ -461,7 +527,9 @@ def check_tasks(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> Sh
     closed = ctx.book.closed_stage
     for pos in range(len(frame)):
         if dues[pos] is not None and starts[pos] is not None and dues[pos] < starts[pos]:
-            check.add(ERROR, pos, "due_date", f"计划完成日期 {dues[pos]:%Y-%m-%d} 早于开始日期 {starts[pos]:%Y-%m-%d}：请核对")
+            check.add(
+                ERROR, pos, "due_date", f"计划完成日期 {dues[pos]:%Y-%m-%d} 早于开始日期 {starts[pos]:%Y-%m-%d}：请核对"
+            )
         if progress[pos] is not None and stages[pos] is not None:
             if stages[pos] == closed and progress[pos] < 100:
                 check.add(WARNING, pos, "progress", f"环节为“{closed}”但进度只有 {progress[pos]:g}%：按已办结统计")
@@ -471,11 +539,23 @@ def check_tasks(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> Sh
             check.add(ERROR, pos, "updated_on", f"更新日期 {updated[pos]:%Y-%m-%d} 晚于今天：请核对")
 
     check.duplicates([codes, updated], "任务编号、更新日期", "同一任务同一天只保留一条进展")
-    rows = pd.DataFrame({
-        "task_code": codes, "task_name": names, "ledger": ledgers, "section_id": sections,
-        "owner_name": owners, "owner_person_id": owner_ids, "start_date": starts, "due_date": dues,
-        "progress": progress, "stage": stages, "latest_note": notes, "updated_on": updated, "_row": check.rows,
-    })
+    rows = pd.DataFrame(
+        {
+            "task_code": codes,
+            "task_name": names,
+            "ledger": ledgers,
+            "section_id": sections,
+            "owner_name": owners,
+            "owner_person_id": owner_ids,
+            "start_date": starts,
+            "due_date": dues,
+            "progress": progress,
+            "stage": stages,
+            "latest_note": notes,
+            "updated_on": updated,
+            "_row": check.rows,
+        }
+    )
     rows = rows[~check.bad].reset_index(drop=True)
     rows["owner_person_id"] = rows["owner_person_id"].where(rows["owner_person_id"] != 0, None)
     rows = rows.astype({"section_id": "int64", "progress": float})
@@ -495,10 +575,16 @@ def check_tasks(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> Sh
         old_name = rows["task_code"].map(names_before)
         renamed = rows[old_name.notna() & (old_name != rows["task_name"])]
         for rec in renamed.drop_duplicates("task_code").head(MAX_LISTED).to_dict("records"):
-            check.problems.append(Problem(
-                WARNING, sheet, int(rec["_row"]), check.column("task_name"), rec["task_name"],
-                f"任务 {rec['task_code']} 原名称为“{names_before[rec['task_code']]}”，将按新名称显示：如编号填错请更正",
-            ))
+            check.problems.append(
+                Problem(
+                    WARNING,
+                    sheet,
+                    int(rec["_row"]),
+                    check.column("task_name"),
+                    rec["task_name"],
+                    f"任务 {rec['task_code']} 原名称为“{names_before[rec['task_code']]}”，将按新名称显示：如编号填错请更正",
+                )
+            )
     result = check.result("tasks", rows, replaced=replaced)
     if replaced is not None and len(replaced):
         result.notes.append(f"替换 {len(replaced)} 条已有的同日进度快照（同一任务、同一更新日期以本次为准）")
@@ -522,10 +608,17 @@ def check_arena(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> Sh
     for pos in np.flatnonzero((contestants == judges) & (contestants != 0)):
         check.add(WARNING, pos, "judge", "评委给自己打分：计算最后得分时将剔除这一条")
     check.duplicates([days, arenas, contestants, judges], "日期、擂台、选手、评委", "同一评委对同一选手只能打一次分")
-    rows = pd.DataFrame({
-        "event_date": days, "arena": arenas, "topic": topics, "contestant_id": contestants, "judge_id": judges,
-        "mark": marks, "_row": check.rows,
-    })
+    rows = pd.DataFrame(
+        {
+            "event_date": days,
+            "arena": arenas,
+            "topic": topics,
+            "contestant_id": contestants,
+            "judge_id": judges,
+            "mark": marks,
+            "_row": check.rows,
+        }
+    )
     rows = rows[~check.bad].reset_index(drop=True)
     rows = rows.astype({"mark": float, "contestant_id": "int64", "judge_id": "int64"})
     keys = ["event_date", "arena", "contestant_id", "judge_id"]
@@ -535,9 +628,13 @@ def check_arena(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> Sh
         conflict = found[found["mark_old"].to_numpy() != marks_by_row.loc[found["_row"]].to_numpy()]
         position = {int(r): n for n, r in enumerate(check.rows)}
         for rec in conflict.to_dict("records"):
-            check.add(ERROR, position[int(rec["_row"])], "mark",
-                      f"该评委对该选手在这场擂台的评分已由批次 #{rec['batch_id']} 导入为 {rec['mark_old']:g}，"
-                      f"与本表的 {marks_by_row[rec['_row']]:g} 不同：如需更正，请先撤销该批次")
+            check.add(
+                ERROR,
+                position[int(rec["_row"])],
+                "mark",
+                f"该评委对该选手在这场擂台的评分已由批次 #{rec['batch_id']} 导入为 {rec['mark_old']:g}，"
+                f"与本表的 {marks_by_row[rec['_row']]:g} 不同：如需更正，请先撤销该批次",
+            )
         rows = rows[~rows["_row"].isin(conflict["_row"])].reset_index(drop=True)
     before = len(rows)
     rows = _skip_stored(check, ctx.cur, rows, "arena_mark", keys + ["mark"], "评分")
@@ -559,10 +656,18 @@ def check_roster(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> S
     statuses = check.text("status")
     changed = check.parse("changed_on", lambda v: parse_date(v, year), False, "日期")
     # dtype=object keeps blank cells as None: pandas would turn them into NaN, which reads as a value.
-    rows = pd.DataFrame({
-        "name": names, "section": sections, "title": titles, "category": categories, "staff_no": staff,
-        "status": statuses, "changed_on": changed,
-    }, dtype=object)
+    rows = pd.DataFrame(
+        {
+            "name": names,
+            "section": sections,
+            "title": titles,
+            "category": categories,
+            "staff_no": staff,
+            "status": statuses,
+            "changed_on": changed,
+        },
+        dtype=object,
+    )
     rows["_row"] = check.rows
     rows = rows[~check.bad].reset_index(drop=True)
     start, end = date(year, 1, 1), date(year, 12, 31)
@@ -590,7 +695,7 @@ def _parse_item_points(value: Any) -> tuple[tuple[float, float] | None, str | No
     if match:
         low, high = float(match.group(1)), float(match.group(2))
         if text.startswith("-") and high > 0:
-            high = -high       # '-1~3' written for '-1～-3'
+            high = -high  # '-1~3' written for '-1～-3'
         return (low, high), None
     number, problem = parse_points(text)
     if problem:
@@ -600,7 +705,9 @@ def _parse_item_points(value: Any) -> tuple[tuple[float, float] | None, str | No
 
 def check_rules(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> SheetResult:
     check = Checker(sheet, layout, data.frame)
-    codes = check.parse("item_code", lambda v: (code_text(v), None if not is_blank(v) else "不能为空"), True, "事项编号")
+    codes = check.parse(
+        "item_code", lambda v: (code_text(v), None if not is_blank(v) else "不能为空"), True, "事项编号"
+    )
     contents = check.vocab("content", ctx.book.vocab_contents, True, "考核内容")
     names = check.text("item_name", True, "事项名称")
     points = check.parse("points", _parse_item_points, True, "分值")
@@ -613,7 +720,9 @@ def check_rules(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> Sh
     items = []
     for pos in np.flatnonzero(~check.bad):
         low, high = points[pos]
-        items.append(rb.Item(codes[pos], contents[pos], names[pos], low, high, caps[pos], bool(vetoes[pos]), notes[pos]))
+        items.append(
+            rb.Item(codes[pos], contents[pos], names[pos], low, high, caps[pos], bool(vetoes[pos]), notes[pos])
+        )
     new_book = None
     if items and not check.bad.any():
         new_book = ctx.book.with_changes(items=tuple(items))

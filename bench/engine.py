@@ -21,7 +21,7 @@ GOAL_MS = 50.0
 
 
 def timed(fn, repeat: int) -> float:
-    fn()                                   # first call warms DuckDB's catalog and Python imports
+    fn()  # first call warms DuckDB's catalog and Python imports
     samples = []
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -61,7 +61,9 @@ def main() -> None:
             "tasks.funnel": lambda: tasks.funnel(cur, as_of),
             "tasks.rates": lambda: tasks.rates(cur, as_of),
             "tasks.burnup": lambda: tasks.burnup(cur, 2022),
-            "participation.five_one_matrix": lambda: participation.five_one_matrix(cur, date(2022, 1, 1), date(2022, 6, 30), as_of),
+            "participation.five_one_matrix": lambda: participation.five_one_matrix(
+                cur, date(2022, 1, 1), date(2022, 6, 30), as_of
+            ),
             "participation.counters": lambda: participation.counters(cur, date(2022, 1, 1), date(2022, 12, 31)),
             "arena.arena_results": lambda: arena.arena_results(cur, 2022),
         }

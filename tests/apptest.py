@@ -40,8 +40,19 @@ def open_page(page: str, db_path: Path | str, query: dict[str, str] | None = Non
 def texts_of(at: AppTest) -> str:
     """Everything a user reads on the page, as one string, for assertions."""
     parts = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "success", "warning", "error", "metric",
-                 "text"):
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "info",
+        "success",
+        "warning",
+        "error",
+        "metric",
+        "text",
+    ):
         for element in getattr(at, kind):
             value = getattr(element, "value", None)
             label = getattr(element, "label", None)

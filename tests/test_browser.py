@@ -28,11 +28,27 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PAGES = {
-    "overview": "总览", "stars": "每月摘星", "flags": "季度夺旗", "trends": "趋势分析", "tasks": "任务督办",
-    "learning": "学习实践", "arena": "擂台", "profile": "个人档案", "import": "数据导入", "rules": "规则设置",
+    "overview": "总览",
+    "stars": "每月摘星",
+    "flags": "季度夺旗",
+    "trends": "趋势分析",
+    "tasks": "任务督办",
+    "learning": "学习实践",
+    "arena": "擂台",
+    "profile": "个人档案",
+    "import": "数据导入",
+    "rules": "规则设置",
 }
 
 if not Path(CHROMIUM).exists():
@@ -55,9 +71,23 @@ def server(demo_db, tmp_path_factory):
     port = free_port()
     env = {**os.environ, "DASHBOARD_DB": str(db), "DASHBOARD_DEMO": "off"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
-         "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60

@@ -17,8 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def cli(db: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DASHBOARD_DB": str(db)}
-    return subprocess.run([sys.executable, "-m", "analytics", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "analytics", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.fixture
@@ -26,12 +27,23 @@ def files(tmp_path):
     roster = tmp_path / "名单.xlsx"
     roster.write_bytes(xlsx_bytes({"名单": ROSTER}))
     good = tmp_path / "三月.xlsx"
-    good.write_bytes(xlsx_bytes({"3月": [["日期", "姓名", "考核内容", "分值", "事由"],
-                                        ["2022-03-05", "张三", "宣传推广", 1, "信息"],
-                                        ["2022-03-06", "李四", "工作质量", 2.5, "批示"]]}))
+    good.write_bytes(
+        xlsx_bytes(
+            {
+                "3月": [
+                    ["日期", "姓名", "考核内容", "分值", "事由"],
+                    ["2022-03-05", "张三", "宣传推广", 1, "信息"],
+                    ["2022-03-06", "李四", "工作质量", 2.5, "批示"],
+                ]
+            }
+        )
+    )
     bad = tmp_path / "有错.xlsx"
-    bad.write_bytes(xlsx_bytes({"3月": [["日期", "姓名", "考核内容", "分值", "事由"],
-                                       ["2022-03-05", "张3", "宣传推广", 1, "信息"]]}))
+    bad.write_bytes(
+        xlsx_bytes(
+            {"3月": [["日期", "姓名", "考核内容", "分值", "事由"], ["2022-03-05", "张3", "宣传推广", 1, "信息"]]}
+        )
+    )
     return roster, good, bad
 
 
@@ -43,8 +55,15 @@ def test_import_json_one_object_per_file_and_exit_status(tmp_path, files):
     lines = [json.loads(line) for line in run.stdout.splitlines()]
     assert [x["file"] for x in lines] == ["名单.xlsx", "三月.xlsx", "有错.xlsx"]
     assert lines[0]["ok"] and lines[0]["kind"] == "roster" and lines[0]["points_total"] is None
-    assert lines[1] == {**lines[1], "ok": True, "kind": "points", "rows_imported": 2, "points_total": 3.5,
-                        "errors": [], "warnings": []}
+    assert lines[1] == {
+        **lines[1],
+        "ok": True,
+        "kind": "points",
+        "rows_imported": 2,
+        "points_total": 3.5,
+        "errors": [],
+        "warnings": [],
+    }
     error = lines[2]["errors"][0]
     assert not lines[2]["ok"] and lines[2]["rows_imported"] == 0
     assert {"sheet": "3月", "row": 2, "column": "姓名", "value": "张3"}.items() <= error.items()
@@ -81,7 +100,9 @@ def test_forced_kind_and_template(tmp_path):
     sheet = openpyxl.load_workbook(out).worksheets[0]
     assert [c.value for c in sheet[2]][:3] == ["序号", "任务编号", "任务名称"]
     wrong = tmp_path / "x.xlsx"
-    wrong.write_bytes(xlsx_bytes({"s": [["日期", "姓名", "考核内容", "分值", "事由"], ["2022-03-05", "张三", "宣传推广", 1, "x"]]}))
+    wrong.write_bytes(
+        xlsx_bytes({"s": [["日期", "姓名", "考核内容", "分值", "事由"], ["2022-03-05", "张三", "宣传推广", 1, "x"]]})
+    )
     forced = cli(db, "import", str(wrong), "--kind", "arena", "--json")
     assert forced.returncode == 1 and "缺少必填列" in json.loads(forced.stdout)["errors"][0]["message"]
 

@@ -16,7 +16,16 @@ POINTS = [HEADER, ["2022-03-05", "张三", "宣传推广", 1, "信息"], ["2022-
 
 
 def counts(con) -> dict[str, int]:
-    tables = ["score_event", "participation", "task_snapshot", "arena_mark", "person", "membership", "section", "rule_version"]
+    tables = [
+        "score_event",
+        "participation",
+        "task_snapshot",
+        "arena_mark",
+        "person",
+        "membership",
+        "section",
+        "rule_version",
+    ]
     return {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in tables}
 
 
@@ -72,11 +81,13 @@ def test_rows_already_imported_are_skipped_not_counted_twice(roster_con):
 
 
 def test_a_failure_in_the_middle_of_a_commit_leaves_the_database_unchanged(roster_con, monkeypatch):
-    content = xlsx_bytes({
-        "人员": [["姓名", "科室"], ["新人", "研究室"]],
-        "3月": POINTS,
-        "参与": [["日期", "姓名", "活动类型"], ["2022-03-07", "张三", "荐学"]],
-    })
+    content = xlsx_bytes(
+        {
+            "人员": [["姓名", "科室"], ["新人", "研究室"]],
+            "3月": POINTS,
+            "参与": [["日期", "姓名", "活动类型"], ["2022-03-07", "张三", "荐学"]],
+        }
+    )
     preview = prepare(roster_con.cursor(), content, "合并.xlsx")
     assert preview.ok
     before = counts(roster_con)
@@ -92,13 +103,15 @@ def test_a_failure_in_the_middle_of_a_commit_leaves_the_database_unchanged(roste
     monkeypatch.setattr(ingest, "_insert_facts", failing)
     with pytest.raises(RuntimeError):
         commit(roster_con, preview)
-    assert calls == ["points", "participation"]     # the roster and the points were written before the failure
+    assert calls == ["points", "participation"]  # the roster and the points were written before the failure
     assert counts(roster_con) == before
-    assert len(list_batches(roster_con.cursor())) == 1      # only the roster of the fixture
+    assert len(list_batches(roster_con.cursor())) == 1  # only the roster of the fixture
 
 
 def test_commit_refuses_a_preview_with_errors(roster_con):
-    preview = prepare(roster_con.cursor(), xlsx_bytes({"3月": [HEADER, ["2022-03-05", "无此人", "宣传推广", 1, "x"]]}), "x.xlsx")
+    preview = prepare(
+        roster_con.cursor(), xlsx_bytes({"3月": [HEADER, ["2022-03-05", "无此人", "宣传推广", 1, "x"]]}), "x.xlsx"
+    )
     with pytest.raises(ImportRefused):
         commit(roster_con, preview)
 
@@ -106,7 +119,7 @@ def test_commit_refuses_a_preview_with_errors(roster_con):
 def test_commit_checks_again_when_data_changed_after_the_preview(roster_con):
     content = xlsx_bytes({"3月": POINTS})
     preview = prepare(roster_con.cursor(), content, "三月.xlsx")
-    load(roster_con, content, "三月-同一份.xlsx")       # someone imported the same file meanwhile
+    load(roster_con, content, "三月-同一份.xlsx")  # someone imported the same file meanwhile
     with pytest.raises(ImportRefused):
         commit(roster_con, preview)
 
@@ -121,17 +134,25 @@ def snapshot_rows(con):
 
 
 def test_task_snapshot_of_the_same_task_and_date_is_replaced_and_undo_restores_it(roster_con):
-    week1 = [TASKS, ["T1", "招商引资", "组织保障专项台账", "组织科", "2022-06-30", 20, "全程督查", "2022-03-04"],
-             ["T2", "党员信息库", "基础夯实工程", "组织科", "2022-06-30", 10, "领办登记", "2022-03-04"]]
+    week1 = [
+        TASKS,
+        ["T1", "招商引资", "组织保障专项台账", "组织科", "2022-06-30", 20, "全程督查", "2022-03-04"],
+        ["T2", "党员信息库", "基础夯实工程", "组织科", "2022-06-30", 10, "领办登记", "2022-03-04"],
+    ]
     first = load(roster_con, xlsx_bytes({"台账": week1}), "第1周.xlsx")
-    corrected = [TASKS, ["T1", "招商引资", "组织保障专项台账", "组织科", "2022-06-30", 25, "全程督查", "2022-03-04"],
-                 ["T1", "招商引资", "组织保障专项台账", "组织科", "2022-06-30", 40, "全程督查", "2022-03-11"]]
+    corrected = [
+        TASKS,
+        ["T1", "招商引资", "组织保障专项台账", "组织科", "2022-06-30", 25, "全程督查", "2022-03-04"],
+        ["T1", "招商引资", "组织保障专项台账", "组织科", "2022-06-30", 40, "全程督查", "2022-03-11"],
+    ]
     preview, second = import_bytes(roster_con, xlsx_bytes({"台账": corrected}), "第2周.xlsx")
     assert second is not None
     assert preview.rows_replaced == 1
     assert any("替换 1 条" in note for s in preview.sheets for note in s.notes)
     assert snapshot_rows(roster_con) == [
-        ("T1", date(2022, 3, 4), 25.0, second), ("T1", date(2022, 3, 11), 40.0, second), ("T2", date(2022, 3, 4), 10.0, first),
+        ("T1", date(2022, 3, 4), 25.0, second),
+        ("T1", date(2022, 3, 11), 40.0, second),
+        ("T2", date(2022, 3, 4), 10.0, first),
     ]
     undo(roster_con, second)
     assert snapshot_rows(roster_con) == [("T1", date(2022, 3, 4), 20.0, first), ("T2", date(2022, 3, 4), 10.0, first)]
@@ -162,17 +183,22 @@ def test_roster_upload_inserts_updates_moves_and_marks_leavers_and_undo_restores
     before = roster_state(roster_con)
     update = [
         ["姓名", "科室", "职务", "工号", "状态", "调整日期"],
-        ["张三", "组织科", "副部长", "A01", "在岗", ""],          # new title
+        ["张三", "组织科", "副部长", "A01", "在岗", ""],  # new title
         ["李四", "干部二科", "科员", "A02", "在岗", "2022-07-01"],  # moved
         ["王五", "干部一科", "科长", "B01", "调离", "2022-08-01"],  # left
         ["赵六", "干部一科", "科员", "B02", "", ""],
         ["孙七", "干部二科", "科员", "C01", "", ""],
-        ["周八", "研究室", "科员", "D01", "", "2022-07-01"],        # new person, new section
+        ["周八", "研究室", "科员", "D01", "", "2022-07-01"],  # new person, new section
     ]
     preview, batch = import_bytes(roster_con, xlsx_bytes({"名单": update}), "七月名单.xlsx")
     assert batch is not None, [p.text() for p in preview.errors]
     summary = preview.sheets[0].notes[0]
-    assert "新增 1 人" in summary and "调整科室 1 人" in summary and "标记离岗 1 人" in summary and "更新信息 1 人" in summary
+    assert (
+        "新增 1 人" in summary
+        and "调整科室 1 人" in summary
+        and "标记离岗 1 人" in summary
+        and "更新信息 1 人" in summary
+    )
     state = {(r[0], r[5]): r for r in roster_state(roster_con)}
     assert state[("李四", date(2022, 7, 1))][4] == "干部二科"
     assert state[("李四", date(2022, 1, 1))][6] == date(2022, 6, 30)
@@ -186,7 +212,12 @@ def test_roster_upload_inserts_updates_moves_and_marks_leavers_and_undo_restores
 
 def test_mark_missing_people_as_left(roster_con):
     shorter = [ROSTER[0]] + ROSTER[1:4]
-    preview, batch = import_bytes(roster_con, xlsx_bytes({"名单": shorter}), "新名单.xlsx", Options(mark_missing_left=True, today=date(2022, 9, 1)))
+    preview, batch = import_bytes(
+        roster_con,
+        xlsx_bytes({"名单": shorter}),
+        "新名单.xlsx",
+        Options(mark_missing_left=True, today=date(2022, 9, 1)),
+    )
     assert batch is not None
     left = roster_con.execute("select name, left_on from person where left_on is not null order by name").fetchall()
     assert left == [("孙七", date(2022, 9, 1)), ("赵六", date(2022, 9, 1))]
@@ -195,7 +226,11 @@ def test_mark_missing_people_as_left(roster_con):
 def test_points_follow_the_section_on_the_event_date(roster_con):
     move = [["姓名", "科室", "工号", "调整日期"], ["李四", "干部二科", "A02", "2022-07-01"]]
     load(roster_con, xlsx_bytes({"名单": move}), "调动.xlsx")
-    load(roster_con, [HEADER, ["2022-06-30", "李四", "宣传推广", 1, "调动前"], ["2022-07-01", "李四", "宣传推广", 1, "调动后"]], "p.xlsx")
+    load(
+        roster_con,
+        [HEADER, ["2022-06-30", "李四", "宣传推广", 1, "调动前"], ["2022-07-01", "李四", "宣传推广", 1, "调动后"]],
+        "p.xlsx",
+    )
     got = roster_con.execute(
         "select e.reason, s.name from score_event e join section s using (section_id) order by e.event_date"
     ).fetchall()
@@ -211,9 +246,14 @@ def test_undoing_a_roster_that_later_imports_rely_on_is_refused(con):
 
 
 def test_rules_upload_creates_a_version_from_its_effective_date(roster_con):
-    items = [["事项编号", "考核内容", "事项名称", "分值", "月度上限", "一票否决"],
-             ["XC01", "宣传推广", "信息被采用", 2, 10, "否"], ["JL03", "纪律作风", "违反廉洁纪律", -10, "", "是"]]
-    preview, batch = import_bytes(roster_con, xlsx_bytes({"事项": items}), "新事项.xlsx", Options(rules_effective=date(2022, 7, 1)))
+    items = [
+        ["事项编号", "考核内容", "事项名称", "分值", "月度上限", "一票否决"],
+        ["XC01", "宣传推广", "信息被采用", 2, 10, "否"],
+        ["JL03", "纪律作风", "违反廉洁纪律", -10, "", "是"],
+    ]
+    preview, batch = import_bytes(
+        roster_con, xlsx_bytes({"事项": items}), "新事项.xlsx", Options(rules_effective=date(2022, 7, 1))
+    )
     assert batch is not None, [p.text() for p in preview.errors]
     versions = roster_con.execute("select effective_from from rule_version order by version_id").fetchall()
     assert versions == [(date(2022, 1, 1),), (date(2022, 7, 1),)]
@@ -221,7 +261,9 @@ def test_rules_upload_creates_a_version_from_its_effective_date(roster_con):
     july = [HEADER[:2] + ["事项编号", "分值", "事由"], ["2022-07-05", "张三", "XC01", 2, "七月信息"]]
     load(roster_con, june, "六月.xlsx")
     load(roster_con, july, "七月.xlsx")
-    wrong = prepare(roster_con.cursor(), xlsx_bytes({"s": [july[0], ["2022-07-06", "张三", "XC01", 1, "按旧分值"]]}), "x.xlsx")
+    wrong = prepare(
+        roster_con.cursor(), xlsx_bytes({"s": [july[0], ["2022-07-06", "张三", "XC01", 1, "按旧分值"]]}), "x.xlsx"
+    )
     assert "+2" in wrong.errors[0].message
     undo(roster_con, batch)
     assert roster_con.execute("select count(*) from rule_version").fetchone()[0] == 1

@@ -10,9 +10,13 @@ from conftest import ROSTER, xlsx_bytes
 from analytics import open_db
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-POINTS = [["2022年3月加减分公示"], ["序号", "日期", "姓名", "考核内容", "分值", "事由"],
-          [1, "2022-03-05", "张三", "宣传推广", "＋２", "信息被采用"], [2, "2022.3.6", "李 四", "工作质量", 1, "批示"],
-          ["合计", None, None, None, 3, None]]
+POINTS = [
+    ["2022年3月加减分公示"],
+    ["序号", "日期", "姓名", "考核内容", "分值", "事由"],
+    [1, "2022-03-05", "张三", "宣传推广", "＋２", "信息被采用"],
+    [2, "2022.3.6", "李 四", "工作质量", 1, "批示"],
+    ["合计", None, None, None, 3, None],
+]
 
 
 def rows_in(db, table: str) -> int:

@@ -6,10 +6,10 @@ import io
 import re
 import zipfile
 
-from msoffcrypto.format.ooxml import OOXMLFile
 import pytest
 import xlwt
 from conftest import ROSTER, csv_bytes, xlsx_bytes
+from msoffcrypto.format.ooxml import OOXMLFile
 
 from analytics.errors import FileUnreadable
 from analytics.ingest import Options, import_bytes, prepare
@@ -76,11 +76,13 @@ def test_xls_imports(roster_con):
 
 
 def test_each_sheet_of_a_workbook_is_read_on_its_own(roster_con):
-    content = xlsx_bytes({
-        "1月": [POINTS[0], ["2022-01-05", "张三", "宣传推广", 1, "一月信息"]],
-        "2月": [["序号", *POINTS[0]], [1, "2022-02-05", "李四", "宣传推广", 1, "二月信息"]],
-        "3月": [POINTS[0], ["2022-03-05", "王五", "工作质量", 2, "三月批示"]],
-    })
+    content = xlsx_bytes(
+        {
+            "1月": [POINTS[0], ["2022-01-05", "张三", "宣传推广", 1, "一月信息"]],
+            "2月": [["序号", *POINTS[0]], [1, "2022-02-05", "李四", "宣传推广", 1, "二月信息"]],
+            "3月": [POINTS[0], ["2022-03-05", "王五", "工作质量", 2, "三月批示"]],
+        }
+    )
     preview, batch = import_bytes(roster_con, content, "一季度.xlsx")
     assert batch is not None
     assert [s.sheet for s in preview.sheets] == ["1月", "2月", "3月"]
@@ -89,10 +91,12 @@ def test_each_sheet_of_a_workbook_is_read_on_its_own(roster_con):
 
 
 def test_one_workbook_with_roster_and_points_resolves_new_people(con):
-    content = xlsx_bytes({
-        "加减分": [POINTS[0], ["2022-03-05", "新人甲", "宣传推广", 1, "信息"]],
-        "人员名单": [["姓名", "科室"], ["新人甲", "研究室"]],
-    })
+    content = xlsx_bytes(
+        {
+            "加减分": [POINTS[0], ["2022-03-05", "新人甲", "宣传推广", 1, "信息"]],
+            "人员名单": [["姓名", "科室"], ["新人甲", "研究室"]],
+        }
+    )
     preview, batch = import_bytes(con, content, "合并.xlsx")
     assert batch is not None, [p.text() for p in preview.errors]
     assert preview.kinds == ["roster", "points"]

@@ -34,7 +34,7 @@ def test_template_has_header_comments_examples_and_imports_as_its_kind(roster_co
         assert wb["_lists"].sheet_state == "hidden"
     preview = prepare(roster_con.cursor(), content, f"{kind}.xlsx")
     assert [s.kind for s in preview.sheets] == [kind]
-    assert all(len(s.rows) == 0 for s in preview.sheets if kind != "roster")   # example rows are never imported
+    assert all(len(s.rows) == 0 for s in preview.sheets if kind != "roster")  # example rows are never imported
 
 
 def test_dropdowns_come_from_the_rule_book_in_force(roster_con):
@@ -42,8 +42,10 @@ def test_dropdowns_come_from_the_rule_book_in_force(roster_con):
     wb = workbook(build_template("points", book))
     sheet = wb.worksheets[0]
     lists = wb["_lists"]
-    by_header = {lists.cell(1, c).value: [lists.cell(r, c).value for r in range(2, lists.max_row + 1)]
-                 for c in range(1, lists.max_column + 1)}
+    by_header = {
+        lists.cell(1, c).value: [lists.cell(r, c).value for r in range(2, lists.max_row + 1)]
+        for c in range(1, lists.max_column + 1)
+    }
     assert [v for v in by_header["考核内容"] if v] == [c.name for c in book.contents]
     assert [v for v in by_header["事项编号"] if v] == [i.code for i in book.items]
     formulas = {dv.formula1 for dv in sheet.data_validations.dataValidation}
@@ -70,20 +72,24 @@ def test_filled_template_imports(roster_con):
 
 
 def test_error_workbook_marks_bad_cells_and_explains_each_row(roster_con):
-    rows = [["2022年3月加减分"], ["日期", "姓名", "考核内容", "分值", "事由"],
-            ["2022-03-05", "张3", "宣传推广", 1, "信息"], ["2022-03-06", "李四", "宣传推广", "abc", "信息"],
-            ["2022-03-07", "王五", "工作质量", 1, "批示"]]
+    rows = [
+        ["2022年3月加减分"],
+        ["日期", "姓名", "考核内容", "分值", "事由"],
+        ["2022-03-05", "张3", "宣传推广", 1, "信息"],
+        ["2022-03-06", "李四", "宣传推广", "abc", "信息"],
+        ["2022-03-07", "王五", "工作质量", 1, "批示"],
+    ]
     preview = prepare(roster_con.cursor(), xlsx_bytes({"3月": rows}), "三月.xlsx")
     wb = workbook(build_error_workbook(preview))
     sheet = wb["3月"]
     assert sheet.cell(2, 6).value == "错误说明"
     assert "“张3”不在人员名单中" in sheet.cell(3, 6).value
     assert "不是有效的分值" in sheet.cell(4, 6).value
-    assert sheet.cell(5, 6).value is None                   # a good row has no note
-    assert sheet.cell(3, 2).fill.fgColor.rgb.endswith("F8C9C9")   # the bad name cell is red
-    assert sheet.cell(4, 4).fill.fgColor.rgb.endswith("F8C9C9")   # the bad points cell is red
+    assert sheet.cell(5, 6).value is None  # a good row has no note
+    assert sheet.cell(3, 2).fill.fgColor.rgb.endswith("F8C9C9")  # the bad name cell is red
+    assert sheet.cell(4, 4).fill.fgColor.rgb.endswith("F8C9C9")  # the bad points cell is red
     assert sheet.cell(4, 4).comment is not None
-    assert sheet.cell(3, 1).value == "2022-03-05"            # cells are as uploaded, rows where they were
+    assert sheet.cell(3, 1).value == "2022-03-05"  # cells are as uploaded, rows where they were
 
 
 def test_error_workbook_of_an_unreadable_file_explains_the_file(roster_con):

@@ -34,11 +34,14 @@ def test_header_found_under_title_rows_and_merged_cells(roster_con):
     layout = find_layout(grid)
     assert layout.header_row == 3 and layout.kind == "points"
     load(roster_con, grid, "标题.xlsx")
-    assert points_rows(roster_con)[0][-1] == 5     # the Excel row number the clerk sees
+    assert points_rows(roster_con)[0][-1] == 5  # the Excel row number the clerk sees
 
 
 def test_near_match_headers_are_mapped_and_reported(roster_con):
-    rows = [["登记日期", "姓名", "考核项目", "加减分分值", "加减分的具体事由"], ["2022-03-05", "张三", "宣传推广", 1, "信息"]]
+    rows = [
+        ["登记日期", "姓名", "考核项目", "加减分分值", "加减分的具体事由"],
+        ["2022-03-05", "张三", "宣传推广", 1, "信息"],
+    ]
     preview = preview_of(roster_con, rows)
     assert preview.ok, [p.text() for p in preview.errors]
     layout = preview.sheets[0].layout
@@ -95,7 +98,7 @@ def test_serial_blank_total_and_repeated_header_rows_are_skipped(roster_con):
     assert preview.ok, [p.text() for p in preview.errors]
     sheet = preview.sheets[0]
     assert len(sheet.rows) == 2
-    assert sheet.rows["reason"].tolist() == ["合计三条信息被采用", "信息"]   # 合计 inside free text is data
+    assert sheet.rows["reason"].tolist() == ["合计三条信息被采用", "信息"]  # 合计 inside free text is data
     assert any("合计/小计行 2 行" in n for n in sheet.notes)
 
 
@@ -121,9 +124,17 @@ def test_messy_values_are_normalised(roster_con):
 
 @pytest.mark.parametrize(
     "value, expected",
-    [("2022年3月5日", date(2022, 3, 5)), ("2022.3.5", date(2022, 3, 5)), ("2022/03/05", date(2022, 3, 5)),
-     ("2022-03-05 00:00:00", date(2022, 3, 5)), (44625.0, date(2022, 3, 5)), ("20220305", date(2022, 3, 5)),
-     ("２０２２－０３－０５", date(2022, 3, 5)), ("3月5日", date(2022, 3, 5)), ("2022年3月", date(2022, 3, 1))],
+    [
+        ("2022年3月5日", date(2022, 3, 5)),
+        ("2022.3.5", date(2022, 3, 5)),
+        ("2022/03/05", date(2022, 3, 5)),
+        ("2022-03-05 00:00:00", date(2022, 3, 5)),
+        (44625.0, date(2022, 3, 5)),
+        ("20220305", date(2022, 3, 5)),
+        ("２０２２－０３－０５", date(2022, 3, 5)),
+        ("3月5日", date(2022, 3, 5)),
+        ("2022年3月", date(2022, 3, 1)),
+    ],
 )
 def test_date_forms(value, expected):
     assert parse_date(value, 2022) == (expected, None)
@@ -135,7 +146,9 @@ def test_bad_dates_say_what_is_expected(value):
     assert parsed is None and problem
 
 
-@pytest.mark.parametrize("value, expected", [("＋２", 2), ("+2分", 2), ("-0.5分", -0.5), ("−1", -1), ("减2分", -2), (3, 3)])
+@pytest.mark.parametrize(
+    "value, expected", [("＋２", 2), ("+2分", 2), ("-0.5分", -0.5), ("−1", -1), ("减2分", -2), (3, 3)]
+)
 def test_point_forms(value, expected):
     assert parse_points(value) == (expected, None)
 

@@ -42,14 +42,22 @@ def test_shared_name_must_be_resolved_by_section_or_staff_number(con):
     assert "2 位“张伟”" in message and "组织科" in message and "干部一科" in message
     by_section = check(con, [HEADER, ["2022-03-05", "张伟", "干部一科", "宣传推广", "", 1, "信息"]])
     assert by_section.ok
-    by_number = check(con, [["日期", "姓名", "工号", "考核内容", "分值", "事由"], ["2022-03-05", "张伟", "B1", "宣传推广", 1, "x"]])
+    by_number = check(
+        con, [["日期", "姓名", "工号", "考核内容", "分值", "事由"], ["2022-03-05", "张伟", "B1", "宣传推广", 1, "x"]]
+    )
     assert by_number.ok
     assert by_section.sheets[0].rows["person_id"].iloc[0] == by_number.sheets[0].rows["person_id"].iloc[0]
 
 
 @pytest.mark.parametrize(
     "column_value, accepted",
-    [("宣传推广", "宣传推广"), ("宣传", "宣传推广"), ("宣传推广类", "宣传推广"), ("XC", "宣传推广"), ("纪律", "纪律作风")],
+    [
+        ("宣传推广", "宣传推广"),
+        ("宣传", "宣传推广"),
+        ("宣传推广类", "宣传推广"),
+        ("XC", "宣传推广"),
+        ("纪律", "纪律作风"),
+    ],
 )
 def test_content_variants_are_accepted(roster_con, column_value, accepted):
     preview = check(roster_con, [HEADER, ["2022-03-05", "张三", "", column_value, "", 1, "信息"]])
@@ -125,7 +133,17 @@ def test_warnings_do_not_block(roster_con):
     assert "按人员名单的科室统计" in only(preview, WARNING)[0].message
 
 
-TASK_HEADER = ["任务编号", "任务名称", "台账类别", "责任科室", "开始日期", "计划完成日期", "进度(%)", "当前环节", "更新日期"]
+TASK_HEADER = [
+    "任务编号",
+    "任务名称",
+    "台账类别",
+    "责任科室",
+    "开始日期",
+    "计划完成日期",
+    "进度(%)",
+    "当前环节",
+    "更新日期",
+]
 
 
 @pytest.mark.parametrize(
@@ -134,8 +152,14 @@ TASK_HEADER = ["任务编号", "任务名称", "台账类别", "责任科室", "
         (["T1", "任务", "基础夯实工程", "组织科", "", "2022-06-30", 120, "全程督查", "2022-03-04"], "超出范围"),
         (["T1", "任务", "基础台账", "组织科", "", "2022-06-30", 50, "全程督查", "2022-03-04"], "台账类别"),
         (["T1", "任务", "基础夯实工程", "组织科", "", "2022-06-30", 50, "推进", "2022-03-04"], "当前环节"),
-        (["T1", "任务", "基础夯实工程", "后勤科", "", "2022-06-30", 50, "全程督查", "2022-03-04"], "不是人员名单中的科室"),
-        (["T1", "任务", "基础夯实工程", "组织科", "2022-07-01", "2022-06-30", 50, "全程督查", "2022-03-04"], "早于开始日期"),
+        (
+            ["T1", "任务", "基础夯实工程", "后勤科", "", "2022-06-30", 50, "全程督查", "2022-03-04"],
+            "不是人员名单中的科室",
+        ),
+        (
+            ["T1", "任务", "基础夯实工程", "组织科", "2022-07-01", "2022-06-30", 50, "全程督查", "2022-03-04"],
+            "早于开始日期",
+        ),
     ],
 )
 def test_task_sheet_checks(roster_con, row, words):
@@ -144,7 +168,9 @@ def test_task_sheet_checks(roster_con, row, words):
 
 
 def test_task_stage_variants(roster_con):
-    preview = check(roster_con, [TASK_HEADER, ["T1", "任务", "基础夯实", "组织科", "", "2022-06-30", 100, "已办结", "2022-03-04"]])
+    preview = check(
+        roster_con, [TASK_HEADER, ["T1", "任务", "基础夯实", "组织科", "", "2022-06-30", 100, "已办结", "2022-03-04"]]
+    )
     assert preview.ok
     assert preview.sheets[0].rows["stage"].iloc[0] == "办结销号"
     assert preview.sheets[0].rows["ledger"].iloc[0] == "基础夯实工程"
@@ -154,7 +180,10 @@ ARENA_HEADER = ["日期", "擂台", "选手", "评委", "得分"]
 
 
 def test_arena_checks(roster_con):
-    preview = check(roster_con, [ARENA_HEADER, ["2022-04-15", "科长擂台", "张三", "张三", 90], ["2022-04-15", "科长擂台", "张三", "李四", 101]])
+    preview = check(
+        roster_con,
+        [ARENA_HEADER, ["2022-04-15", "科长擂台", "张三", "张三", 90], ["2022-04-15", "科长擂台", "张三", "李四", 101]],
+    )
     assert any("超出范围" in p.message for p in preview.errors)
     assert any("给自己打分" in p.message for p in preview.warnings)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -27,8 +27,13 @@ LIGHT_ICONS = {
 }
 
 
-def trace_panel(trace: Trace, key: str, inputs_columns: dict[str, str] | None = None,
-                sources: Callable[[], pd.DataFrame] | None = None, expanded: bool = False) -> None:
+def trace_panel(
+    trace: Trace,
+    key: str,
+    inputs_columns: dict[str, str] | None = None,
+    sources: Callable[[], pd.DataFrame] | None = None,
+    expanded: bool = False,
+) -> None:
     """The 公信·阳光 promise: the rule version, parameters, formula, inputs, exclusions, ties and source rows."""
     with st.expander(texts.TRACE_TITLE, icon=":material/calculate:", expanded=expanded, key=f"trace_{key}"):
         version = f"规则第 {trace.rule_version} 版" if trace.rule_version else "规则"
@@ -43,8 +48,11 @@ def trace_panel(trace: Trace, key: str, inputs_columns: dict[str, str] | None = 
             st.markdown(f"- {line}")
         if trace.excluded:
             st.markdown("**未参评及原因**")
-            st.dataframe(pd.DataFrame(trace.excluded).rename(columns={"name": "姓名", "reason": "原因"}),
-                         hide_index=True, width="stretch")
+            st.dataframe(
+                pd.DataFrame(trace.excluded).rename(columns={"name": "姓名", "reason": "原因"}),
+                hide_index=True,
+                width="stretch",
+            )
         if trace.inputs is not None and not trace.inputs.empty:
             st.markdown("**参与计算的数据**")
             frame = trace.inputs
@@ -63,8 +71,12 @@ def source_table(frame: pd.DataFrame, extra: dict[str, str] | None = None) -> No
         return
     columns = {**(extra or {}), **SOURCE_COLUMNS}
     shown = frame[[c for c in columns if c in frame]].rename(columns=columns)
-    st.dataframe(shown, hide_index=True, width="stretch",
-                 column_config={"导入时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config={"导入时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},
+    )
 
 
 def carry(**extra: str) -> dict[str, str]:

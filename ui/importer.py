@@ -8,8 +8,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from analytics import demo
-from analytics import ingest
+from analytics import demo, ingest
 from analytics.errorbook import build_error_workbook, error_workbook_name
 from analytics.errors import DashboardError
 from analytics.impact import Impact, import_impact
@@ -29,8 +28,9 @@ class Upload:
 
 
 def options(kind: str | None, mark_missing_left: bool, effective: date | None) -> ingest.Options:
-    return ingest.Options(kind=kind, uploader=auth.current_user(), mark_missing_left=mark_missing_left,
-                          rules_effective=effective)
+    return ingest.Options(
+        kind=kind, uploader=auth.current_user(), mark_missing_left=mark_missing_left, rules_effective=effective
+    )
 
 
 def preview_for(upload: Upload, opts: ingest.Options, progress) -> ingest.Preview:
@@ -82,7 +82,9 @@ def show_preview(upload: Upload, preview: ingest.Preview, index: int) -> None:
     with st.container(border=True):
         st.markdown(f"**{t['preview'].format(name=upload.name)}** · {preview.kind_label}")
         if done:
-            st.success(t["committed"].format(name=upload.name, batch=done, rows=_rows_of(done)), icon=":material/check_circle:")
+            st.success(
+                t["committed"].format(name=upload.name, batch=done, rows=_rows_of(done)), icon=":material/check_circle:"
+            )
             return
         errors, warnings = preview.errors, preview.warnings
         if errors:
@@ -117,8 +119,13 @@ def show_preview(upload: Upload, preview: ingest.Preview, index: int) -> None:
                 st.dataframe(problems_frame(warnings[:2000]), hide_index=True, width="stretch")
         if preview.raw and (errors or warnings):
             st.download_button(
-                t["download_errors"], build_error_workbook(preview), error_workbook_name(upload.name), XLSX,
-                key=f"errors_{index}", icon=":material/download:", on_click="ignore",
+                t["download_errors"],
+                build_error_workbook(preview),
+                error_workbook_name(upload.name),
+                XLSX,
+                key=f"errors_{index}",
+                icon=":material/download:",
+                on_click="ignore",
             )
         if preview.ok and st.button(t["commit"], key=f"commit_{index}", type="primary", icon=":material/save:"):
             batch = commit(preview)
@@ -145,7 +152,8 @@ def history() -> None:
     )
     st.dataframe(
         shown[list(texts.BATCH_COLUMNS)].rename(columns=texts.BATCH_COLUMNS),
-        hide_index=True, width="stretch",
+        hide_index=True,
+        width="stretch",
         column_config={"导入时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},
     )
     live = frame[frame["status"] == "committed"]
@@ -181,8 +189,14 @@ def templates() -> None:
     columns = st.columns(3)
     for n, kind in enumerate(KINDS):
         columns[n % 3].download_button(
-            KINDS[kind].label, _template(version(), kind, book), template_name(kind), XLSX,
-            key=f"template_{kind}", icon=":material/download:", on_click="ignore", width="stretch",
+            KINDS[kind].label,
+            _template(version(), kind, book),
+            template_name(kind),
+            XLSX,
+            key=f"template_{kind}",
+            icon=":material/download:",
+            on_click="ignore",
+            width="stretch",
         )
 
 

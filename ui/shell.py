@@ -30,8 +30,18 @@ class View:
         return self.section or texts.ALL_SECTIONS
 
 
-def url_choice(key: str, label: str, options: list, default, *, format_func=str, disabled: bool = False,
-               help: str | None = None, on_change=None, container=None):
+def url_choice(
+    key: str,
+    label: str,
+    options: list,
+    default,
+    *,
+    format_func=str,
+    disabled: bool = False,
+    help: str | None = None,
+    on_change=None,
+    container=None,
+):
     """A selectbox whose value lives in the URL (?key=value), so a copied link opens the same view, and that keeps its
     value when the user moves to another page. Precedence: what the user just picked, then the URL, then the value
     last used in this session, then the default."""
@@ -44,8 +54,9 @@ def url_choice(key: str, label: str, options: list, default, *, format_func=str,
         remembered = st.session_state.get(keep)
         current = remembered if remembered in options else default
     st.session_state[key] = current
-    value = (container or st).selectbox(label, options, key=key, format_func=format_func, disabled=disabled,
-                                        help=help, on_change=on_change)
+    value = (container or st).selectbox(
+        label, options, key=key, format_func=format_func, disabled=disabled, help=help, on_change=on_change
+    )
     st.session_state[keep] = value
     st.query_params[key] = str(value)
     return value
@@ -82,23 +93,41 @@ def begin(page: str, uses: tuple[str, ...] = FILTERS) -> View:
 
         years = [str(y) for y in catalog.years]
         latest_year = str(max(int(m[:4]) for m in catalog.months)) if catalog.months else years[-1]
-        year = int(url_choice("year", texts.FILTER_YEAR, years, latest_year, on_change=_on_year_change,
-                              disabled="year" not in uses))
+        year = int(
+            url_choice(
+                "year", texts.FILTER_YEAR, years, latest_year, on_change=_on_year_change, disabled="year" not in uses
+            )
+        )
 
         months = _month_options(catalog, year)
         latest = catalog.latest_month(year)
-        month = Month.parse(url_choice("month", texts.FILTER_MONTH, months, latest if latest in months else months[-1],
-                                       format_func=lambda m: Month.parse(m).label, disabled="month" not in uses))
+        month = Month.parse(
+            url_choice(
+                "month",
+                texts.FILTER_MONTH,
+                months,
+                latest if latest in months else months[-1],
+                format_func=lambda m: Month.parse(m).label,
+                disabled="month" not in uses,
+            )
+        )
 
         quarters = sorted({str(Month.parse(m).quarter) for m in months})
-        quarter = Quarter.parse(url_choice(
-            "quarter", texts.FILTER_QUARTER, quarters,
-            str(month.quarter) if str(month.quarter) in quarters else quarters[-1],
-            format_func=lambda q: Quarter.parse(q).label, disabled="quarter" not in uses))
+        quarter = Quarter.parse(
+            url_choice(
+                "quarter",
+                texts.FILTER_QUARTER,
+                quarters,
+                str(month.quarter) if str(month.quarter) in quarters else quarters[-1],
+                format_func=lambda q: Quarter.parse(q).label,
+                disabled="quarter" not in uses,
+            )
+        )
 
         sections = [texts.ALL_SECTIONS, *catalog.sections["name"].tolist()]
-        section = url_choice("section", texts.FILTER_SECTION, sections, texts.ALL_SECTIONS,
-                             disabled="section" not in uses)
+        section = url_choice(
+            "section", texts.FILTER_SECTION, sections, texts.ALL_SECTIONS, disabled="section" not in uses
+        )
         section = None if section == texts.ALL_SECTIONS else section
 
     st.title(title, anchor=False)

@@ -16,20 +16,29 @@ if not auth.can(auth.IMPORT):
     st.stop()
 
 left, middle, right = st.columns([2, 2, 2], vertical_alignment="bottom")
-kind = left.selectbox(t["kind"], list(texts.KIND_LABELS_UI), format_func=texts.KIND_LABELS_UI.get,
-                      key="import_kind", help=t["kind_help"])
-mark_left = middle.checkbox(t["mark_left"], key="import_mark_left", help=t["mark_left_help"],
-                            disabled=kind not in (None, "roster"))
-effective = right.date_input(t["effective"], value=date(view.catalog.campaign_year, 1, 1), key="import_effective",
-                             help=t["effective_help"], disabled=kind not in (None, "rules"), format="YYYY-MM-DD")
+kind = left.selectbox(
+    t["kind"], list(texts.KIND_LABELS_UI), format_func=texts.KIND_LABELS_UI.get, key="import_kind", help=t["kind_help"]
+)
+mark_left = middle.checkbox(
+    t["mark_left"], key="import_mark_left", help=t["mark_left_help"], disabled=kind not in (None, "roster")
+)
+effective = right.date_input(
+    t["effective"],
+    value=date(view.catalog.campaign_year, 1, 1),
+    key="import_effective",
+    help=t["effective_help"],
+    disabled=kind not in (None, "rules"),
+    format="YYYY-MM-DD",
+)
 
-files = st.file_uploader(t["uploader"], type=["xlsx", "xls", "csv"], accept_multiple_files=True,
-                         key="import_files", help=t["uploader_help"])
+files = st.file_uploader(
+    t["uploader"], type=["xlsx", "xls", "csv"], accept_multiple_files=True, key="import_files", help=t["uploader_help"]
+)
 opts = importer.options(kind, mark_left, effective)
 for index, file in enumerate(files or []):
     upload = importer.Upload(file.name, file.getvalue())
     bar = st.progress(0.0, text=t["checking"].format(name=file.name))
-    preview = importer.preview_for(upload, opts, lambda f, text: bar.progress(min(f, 1.0), text=text))
+    preview = importer.preview_for(upload, opts, lambda f, text, bar=bar: bar.progress(min(f, 1.0), text=text))
     bar.empty()
     importer.show_preview(upload, preview, index)
 

@@ -21,8 +21,9 @@ ids = people["person_id"].astype(int).tolist()
 labels = dict(zip(ids, people["label"] + "（" + people["section"] + "）"))
 # The URL names the person by id (?person=58), as links from the other pages do.
 leader = board.year_leader(view.version, view.year)
-person_id = shell.url_choice("person", t["choose"], ids, leader if leader in ids else ids[0], format_func=labels.get,
-                             help=t["choose_help"])
+person_id = shell.url_choice(
+    "person", t["choose"], ids, leader if leader in ids else ids[0], format_func=labels.get, help=t["choose_help"]
+)
 
 file = board.person_file(view.version, person_id, view.year, view.catalog.last_date)
 card = file["card"]
