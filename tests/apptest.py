@@ -64,3 +64,21 @@ def texts_of(at: AppTest) -> str:
 
 def no_exception(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
+
+
+def read(db_path: Path | str, fn):
+    """Ask the engine directly, on the same database file the page reads, for the answer the page should show."""
+    from analytics import open_db
+
+    con = open_db(db_path)
+    try:
+        return fn(con.cursor())
+    finally:
+        con.close()
+
+
+def on(at: AppTest, key: str, value) -> str:
+    """Choose a value in the selectbox with this key, rerun, and return the page's text."""
+    at.selectbox(key=key).set_value(value).run()
+    no_exception(at)
+    return texts_of(at)

@@ -8,8 +8,7 @@ from datetime import date
 
 import pandas as pd
 import pytest
-import streamlit as st
-from apptest import no_exception, open_page, texts_of
+from apptest import no_exception, open_page, read, texts_of
 from conftest import ROSTER, load
 
 from analytics import open_db, participation
@@ -17,20 +16,6 @@ from analytics.periods import Month, Quarter
 from ui import texts, work
 
 L = texts.LEARNING
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    # The caches key on the data version only, and two test databases can share a version number.
-    st.cache_data.clear()
-
-
-def read(db, fn):
-    con = open_db(db)
-    try:
-        return fn(con.cursor())
-    finally:
-        con.close()
 
 
 def grid(at) -> pd.DataFrame:

@@ -3,29 +3,13 @@ filter and the section filter narrowing the cards."""
 
 from __future__ import annotations
 
-import pytest
-import streamlit as st
-from apptest import no_exception, open_page, texts_of
+from apptest import no_exception, on, open_page, read, texts_of
 from conftest import ROSTER, load
 
 from analytics import flags, open_db, stars, trends
 from ui import texts
 
 T = texts.OVERVIEW
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    # The caches key on the data version only, and two test databases can share a version number.
-    st.cache_data.clear()
-
-
-def read(db, fn):
-    con = open_db(db)
-    try:
-        return fn(con.cursor())
-    finally:
-        con.close()
 
 
 def top_star(cur, month):
@@ -35,12 +19,6 @@ def top_star(cur, month):
 
 def metric(at, label):
     return next(m.value for m in at.metric if m.label == label)
-
-
-def on(at, key, value):
-    at.selectbox(key=key).set_value(value).run()
-    no_exception(at)
-    return texts_of(at)
 
 
 def test_empty_database_says_what_is_missing(empty_db):

@@ -5,29 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-import streamlit as st
-from apptest import no_exception, open_page, texts_of
+from apptest import no_exception, open_page, read, texts_of
 from conftest import ROSTER, load
 
 from analytics import open_db, points, profile, stars, tasks
 from ui import texts
 
 T = texts.PROFILE
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    # The caches key on the data version only, and two test databases can share a version number.
-    st.cache_data.clear()
-
-
-def read(db, fn):
-    con = open_db(db)
-    try:
-        return fn(con.cursor())
-    finally:
-        con.close()
 
 
 def test_empty_database_says_what_is_missing(empty_db):

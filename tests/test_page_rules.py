@@ -9,10 +9,9 @@ from datetime import date
 
 import openpyxl
 import pytest
-import streamlit as st
-from apptest import no_exception, open_page, texts_of
+from apptest import no_exception, open_page, read, texts_of
 
-from analytics import impact, open_db, rule_edit
+from analytics import impact, rule_edit
 from analytics import rulebook as rb
 from analytics.templates import build_template
 from ui import texts
@@ -21,26 +20,12 @@ R = texts.RULES
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    # The caches key on the data version only, and two test databases can share a version number.
-    st.cache_data.clear()
-
-
 @pytest.fixture
 def demo_copy(demo_db, tmp_path):
     """A copy of the demo database these tests may write to, so the shared demo stays pristine."""
     path = tmp_path / "rules.duckdb"
     shutil.copy(demo_db, path)
     return path
-
-
-def read(db, fn):
-    con = open_db(db)
-    try:
-        return fn(con)
-    finally:
-        con.close()
 
 
 def test_empty_database_shows_the_default_book(empty_db):

@@ -3,27 +3,11 @@ rows and the yearly board, on the demo year and on small databases."""
 
 from __future__ import annotations
 
-import pytest
-import streamlit as st
-from apptest import no_exception, open_page, texts_of
+from apptest import no_exception, open_page, read, texts_of
 from conftest import ROSTER, load
 
 from analytics import open_db, points, stars
 from ui import texts
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    # The caches key on the data version only, and two test databases can share a version number.
-    st.cache_data.clear()
-
-
-def read(db, fn):
-    con = open_db(db)
-    try:
-        return fn(con.cursor())
-    finally:
-        con.close()
 
 
 def top_star(cur, month):

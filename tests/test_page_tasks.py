@@ -6,9 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-import pytest
-import streamlit as st
-from apptest import no_exception, open_page, texts_of
+from apptest import no_exception, open_page, read, texts_of
 from conftest import ROSTER, load
 
 from analytics import open_db, tasks
@@ -17,20 +15,6 @@ from ui import texts, work
 T = texts.TASKS
 # The demo's latest month is December 2022, long past: the wall is read on its last day.
 AS_OF = date(2022, 12, 31)
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    # The caches key on the data version only, and two test databases can share a version number.
-    st.cache_data.clear()
-
-
-def read(db, fn):
-    con = open_db(db)
-    try:
-        return fn(con.cursor())
-    finally:
-        con.close()
 
 
 def wall(at) -> pd.DataFrame:
