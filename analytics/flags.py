@@ -15,7 +15,7 @@ from analytics.db import Con, fetch_df
 from analytics.periods import Quarter, quarters_of_year
 from analytics.points import BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL, month_books, with_sql
 from analytics.stars import AWARDS_SQL
-from analytics.tasks import section_task_rates
+from analytics.tasks import section_task_rates_many
 from analytics.trace import Trace
 
 RED_FLAG = "流动红旗"
@@ -163,19 +163,26 @@ def _all_scores(cur: Con, quarters: list[Quarter]) -> dict[Quarter, _Scores]:
     months = [m for q in quarters for m in q.months]
     books = month_books(cur, months)
     raw = fetch_df(cur, with_sql(BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL, AWARDS_SQL) + SECTION_SQL, books.sql_params())
+    task_rates = section_task_rates_many(cur, [(q.start, q.end, q.end) for q in quarters])
     found = {}
     for n, q in enumerate(quarters):
         part = raw[raw["quarter"] == str(q)].drop(columns="quarter").reset_index(drop=True)
+        tasks = task_rates[task_rates["period"] == n].drop(columns="period")
         last = 3 * n + 2
-        found[q] = _score(cur, q, part, books.params[last], books.versions[last], books.effective[last])
+        found[q] = _score(q, part, tasks, books.params[last], books.versions[last], books.effective[last])
     return found
 
 
 def _score(
-    cur: Con, quarter: Quarter, raw: pd.DataFrame, params: dict[str, float], version_id: int, effective: date | None
+    quarter: Quarter,
+    raw: pd.DataFrame,
+    tasks: pd.DataFrame,
+    params: dict[str, float],
+    version_id: int,
+    effective: date | None,
 ) -> _Scores:
+    """Score one quarter's sections from their points and stars (raw) and their tasks due (tasks)."""
     weights = {k: params[k] for k in WEIGHT_KEYS}
-    tasks = section_task_rates(cur, quarter.start, quarter.end, quarter.end)
     frame = raw.merge(
         tasks.rename(columns={"due": "tasks_due", "on_time": "tasks_on_time", "rate": "on_time_rate"}),
         on="section_id",
@@ -189,9 +196,10 @@ def _score(
     excluded: list[dict[str, Any]] = []
 
     empty = frame["headcount"] <= 0
-    for row in frame[empty & ((frame["events"] > 0) | (frame["tasks_due"] > 0))].itertuples(index=False):
-        excluded.append({"name": row.section, "reason": "本季度没有在岗人员，无法计算人均数值，不参加评比"})
-    frame = frame[~empty].reset_index(drop=True)
+    if empty.any():
+        for row in frame[empty & ((frame["events"] > 0) | (frame["tasks_due"] > 0))].itertuples(index=False):
+            excluded.append({"name": row.section, "reason": "本季度没有在岗人员，无法计算人均数值，不参加评比"})
+        frame = frame[~empty].reset_index(drop=True)
 
     frame["stars"] = frame["month_stars"] + frame["content_stars"]
     frame["net_per_capita"] = (frame["net"] / frame["headcount"]).round(6)
@@ -315,7 +323,8 @@ def _decide(now: _Scores, before: _Scores | None) -> FlagResult:
     red, red_ties, red_notes = _red_flag(now)
     progress, progress_ties, progress_notes = _progress_flag(now, before, red)
     excluded = list(now.excluded)
-    for row in now.sections[now.sections["veto"]].itertuples(index=False):
+    vetoed = now.sections[now.sections["veto"]] if now.sections["veto"].any() else now.sections.iloc[0:0]
+    for row in vetoed.itertuples(index=False):
         excluded.append(
             {
                 "name": row.section,

@@ -342,25 +342,56 @@ def section_task_rates(cur: Con, start: date, end: date, as_of: date) -> pd.Data
     them were closed by their due date (and by as_of), and the on-time rate (NaN when none was due).
 
     This is the task part of the quarterly flag."""
-    book = rb.in_force(cur, end)
+    frame = section_task_rates_many(cur, [(start, end, as_of)])
+    return frame.drop(columns="period").reset_index(drop=True)
+
+
+def section_task_rates_many(cur: Con, periods: list[tuple[date, date, date]]) -> pd.DataFrame:
+    """section_task_rates for several (start, end, as_of) periods in one query: one row per period x section, with
+    ``period`` the period's position in the list. The flags score two to five quarters at a time."""
+    if not periods:
+        return pd.DataFrame(columns=["period", "section_id", "due", "on_time", "rate"])
+    closed = [rb.in_force(cur, end).closed_stage for _, end, _ in periods]
     frame = fetch_df(
         cur,
-        "with "
-        + _STATE
-        + """
-        select sec.section_id,
-               count(s.task_code) filter (where s.due_date between $start and $end) as due,
+        """
+        with periods as (
+            select unnest(range(len($starts::date[]))) as period, unnest($starts::date[]) as p_start,
+                   unnest($ends::date[]) as p_end, unnest($as_ofs::date[]) as as_of,
+                   unnest($closed::varchar[]) as closed
+        ),
+        latest as (
+            select p.period, t.task_code,
+                   max_by(t.fact_id, (t.updated_on, t.fact_id)) as fact_id,
+                   min(t.updated_on) filter (where t.stage = p.closed) as first_closed_on
+            from periods p
+            join task_snapshot t on t.superseded_by is null and t.updated_on <= p.as_of
+            group by p.period, t.task_code
+        ),
+        state as (
+            select l.period, t.task_code, t.section_id, t.due_date, t.stage, l.first_closed_on
+            from latest l join task_snapshot t using (fact_id)
+        )
+        select p.period, sec.section_id,
+               count(s.task_code) filter (where s.due_date between p.p_start and p.p_end) as due,
                count(s.task_code) filter (
-                   where s.due_date between $start and $end and s.stage = $closed and s.first_closed_on <= s.due_date
+                   where s.due_date between p.p_start and p.p_end and s.stage = p.closed
+                     and s.first_closed_on <= s.due_date
                ) as on_time
-        from section sec
-        left join state s on s.section_id = sec.section_id
-        group by sec.section_id, sec.sort_order
-        order by sec.sort_order, sec.section_id
+        from periods p
+        cross join section sec
+        left join state s on s.period = p.period and s.section_id = sec.section_id
+        group by p.period, sec.section_id, sec.sort_order
+        order by p.period, sec.sort_order, sec.section_id
         """,
-        {"as_of": as_of, "closed": book.closed_stage, "start": start, "end": end},
+        {
+            "starts": [p[0] for p in periods],
+            "ends": [p[1] for p in periods],
+            "as_ofs": [p[2] for p in periods],
+            "closed": closed,
+        },
     )
-    frame = frame.astype({"section_id": "int64", "due": "int64", "on_time": "int64"})
+    frame = frame.astype({"period": "int64", "section_id": "int64", "due": "int64", "on_time": "int64"})
     frame["rate"] = (frame["on_time"] / frame["due"].where(frame["due"] > 0)).astype(float)
     return frame
 
