@@ -290,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench-import", help="导入速度基准：calamine / openpyxl / 完整导入")
     p.add_argument("--rows", type=int, default=100_000)
-    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--repeat", type=int, default=5)
     p.set_defaults(func=cmd_bench_import)
     return parser
 

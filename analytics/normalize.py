@@ -210,21 +210,18 @@ def map_unique(
     series: pd.Series, parse: Callable[[Any], tuple[Any, str | None]], dtype: Any = object
 ) -> tuple[np.ndarray, np.ndarray]:
     """Apply a cell parser to each distinct value of a column; returns (values, problems) aligned with the rows.
+    With dtype=float the values come back as floats, NaN where the parser gave None.
 
     Blank cells are parsed too (a parser decides whether blank is a problem)."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     parsed = [parse(u) for u in uniques]
-    blank_value, blank_problem = parse(None)
-    values = np.empty(len(uniques) + 1, dtype=object)
-    problems = np.empty(len(uniques) + 1, dtype=object)
-    for n, (v, p) in enumerate(parsed):
-        values[n] = v
-        problems[n] = p
-    values[-1] = blank_value
-    problems[-1] = blank_problem
+    parsed.append(parse(None))
     # pd.factorize marks missing values with -1, which indexes the last slot: the blank result.
-    out_values = values[codes]
-    out_problems = problems[codes]
-    if dtype is not object:
-        out_values = out_values.astype(dtype)
-    return out_values, out_problems
+    if dtype is float:
+        values = np.array([np.nan if v is None else v for v, _ in parsed], dtype=float)
+    else:
+        values = np.empty(len(parsed), dtype=object)
+        values[:] = [v for v, _ in parsed]
+    problems = np.empty(len(parsed), dtype=object)
+    problems[:] = [p for _, p in parsed]
+    return values[codes], problems[codes]

@@ -161,7 +161,7 @@ class People:
         self,
         frame: pd.DataFrame,
         name_key: str = "name",
-        date_key: str | None = "event_date",
+        dates: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray, list[tuple[int, str, str]]]:
         """Person and section (on the row's date) for every row; problems as (row position, level, message).
 
@@ -174,7 +174,10 @@ class People:
             c, u = pd.factorize(frame[key], use_na_sentinel=False)
             codes = codes * (len(u) + 1) + c
             factors.append((c, u))
-        _, first, codes = np.unique(codes, return_index=True, return_inverse=True)
+        codes, combos = pd.factorize(codes)
+        # The first row of each combination, to read its raw values back.
+        first = np.full(len(combos), -1, dtype=np.int64)
+        first[codes[::-1]] = np.arange(n - 1, -1, -1)
         resolved = []
         for pos in first:
             raw = {key: u[c[pos]] for key, (c, u) in zip(keys, factors)}
@@ -194,17 +197,17 @@ class People:
                 [self.people[r[0]].current_section if r[0] is not None else 0 for r in resolved], dtype=np.int64
             )
             sections = sid_u[codes]
-            if date_key:
+            if dates is not None:
                 # Only people who changed section need the date of each row.
                 movers = [
                     u for u, r in enumerate(resolved) if r[0] is not None and len(self.people[r[0]].memberships) > 1
                 ]
-                if movers:
-                    dates = frame[date_key].to_numpy()
-                    for u in movers:
-                        record = self.people[resolved[u][0]]
-                        rows = np.flatnonzero(codes == u)
-                        sections[rows] = [record.section_on(dates[r]) for r in rows]
+                for u in movers:
+                    record = self.people[resolved[u][0]]
+                    rows = np.flatnonzero(codes == u)
+                    sections[rows] = [
+                        record.section_on(dates[r]) if dates[r] is not None else record.current_section for r in rows
+                    ]
         return person_ids, sections, problems
 
     def left_warning(self, pid: int, day: date) -> str | None:

@@ -113,11 +113,13 @@ class Checker:
             if level == ERROR:
                 self.bad[pos] = True
 
-    def parse(self, key: str, parser: Callable[[Any], tuple[Any, str | None]], required: bool, what: str) -> np.ndarray:
+    def parse(
+        self, key: str, parser: Callable[[Any], tuple[Any, str | None]], required: bool, what: str, dtype: Any = object
+    ) -> np.ndarray:
         """Parse a column; blank cells are an error only when the column is required."""
         if key not in self.frame:
-            return np.full(len(self.frame), None, dtype=object)
-        values, problems = map_unique(self.frame[key], parser)
+            return np.full(len(self.frame), np.nan if dtype is float else None, dtype=dtype)
+        values, problems = map_unique(self.frame[key], parser, dtype)
         raw = self.frame[key]
         for pos in np.flatnonzero(problems != None):  # noqa: E711 - elementwise test on an object array
             problem = problems[pos]
@@ -129,19 +131,17 @@ class Checker:
         return values
 
     def text(self, key: str, required: bool = False, what: str = "") -> np.ndarray:
+        """Free text, trimmed; blank is None. Text cells take the fast road (str.strip), others go through
+        plain_text (a number written without .0, a date as 2022-03-05)."""
         if key not in self.frame:
             return np.full(len(self.frame), None, dtype=object)
-        series = self.frame[key]
-        if pd.api.types.infer_dtype(series, skipna=True) == "string":
-            # Free text is mostly distinct per row (事由): strip it as a column instead of value by value.
-            stripped = series.astype("str").str.strip()
-            values = stripped.where(stripped != "", None).to_numpy(dtype=object)
-            values[pd.isna(values)] = None
-            if required:
-                for pos in np.flatnonzero(pd.isna(values)):
-                    self.add(ERROR, pos, key, f"不能为空：请填写{what}")
-            return values
-        return self.parse(key, lambda v: (plain_text(v), None if not is_blank(v) else "不能为空"), required, what)
+        cells = self.frame[key].to_numpy(dtype=object)
+        values = np.empty(len(cells), dtype=object)
+        values[:] = [(v.strip() or None) if type(v) is str else plain_text(v) for v in cells]
+        if required:
+            for pos in np.flatnonzero(pd.isna(values)):
+                self.add(ERROR, pos, key, f"不能为空：请填写{what}")
+        return values
 
     def in_window(self, key: str, days: np.ndarray, book: rb.RuleBook) -> None:
         low, high = book.date_window()
@@ -181,13 +181,7 @@ class Checker:
         return values
 
     def people(self, ctx: Context, key: str, days: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        frame = self.frame
-        if days is not None:
-            filled = np.array([d if d is not None else ctx.book.date_window()[0] for d in days], dtype=object)
-            frame = frame.assign(_day=filled)
-        pids, sections, problems = ctx.people.resolve(
-            frame, name_key=key, date_key="_day" if days is not None else None
-        )
+        pids, sections, problems = ctx.people.resolve(self.frame, name_key=key, dates=days)
         for pos, level, message in problems:
             self.add(level, pos, key, message)
         gone = [pid for pid, p in ctx.people.people.items() if p.left_on is not None]
@@ -204,15 +198,18 @@ class Checker:
 
     def duplicates(self, keys: list[np.ndarray], columns: str, hint: str) -> None:
         """Rows equal on the given values: the second and later are errors naming the first."""
-        frame = pd.DataFrame(
-            {f"k{n}": pd.factorize(pd.Series(k, dtype=object), use_na_sentinel=False)[0] for n, k in enumerate(keys)}
-        )
-        dup = frame.duplicated(keep=False).to_numpy() & ~self.bad
+        # One integer per distinct combination of values, built column by column (re-numbered as it goes, so it
+        # never overflows), then one duplicated() over a single column.
+        combined = np.zeros(len(self.rows), dtype=np.int64)
+        for values in keys:
+            codes, uniques = pd.factorize(np.asarray(values), use_na_sentinel=False)
+            combined, _ = pd.factorize(combined * (len(uniques) + 1) + codes)
+        dup = pd.Series(combined).duplicated(keep=False).to_numpy() & ~self.bad
         if not dup.any():
             return
-        sub = frame[dup]
-        first_row: dict[tuple, int] = {}
-        for pos, key in zip(np.flatnonzero(dup), sub.itertuples(index=False, name=None)):
+        first_row: dict[int, int] = {}
+        for pos in np.flatnonzero(dup):
+            key = int(combined[pos])
             if key in first_row:
                 self.add(ERROR, pos, None, f"与第 {first_row[key]} 行重复（{columns}都相同）。{hint}")
             else:
@@ -291,7 +288,7 @@ def check_points(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> S
     codes = check.parse(
         "item_code", lambda v: (code_text(v), None if not is_blank(v) else "不能为空"), False, "事项编号"
     )
-    points = check.parse("points", parse_points, False, "分值（加分为正、减分为负，如 2 或 -0.5）")
+    points = check.parse("points", parse_points, False, "分值（加分为正、减分为负，如 2 或 -0.5）", float)
     reasons = check.text("reason", True, "加减分事由")
     evidence = check.text("evidence")
     recorder = check.text("recorder")
@@ -301,7 +298,7 @@ def check_points(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> S
     books = ctx.book_index(days) if n else np.array([], dtype=int)
     bound = ctx.book.param("points_bound")
     item_codes = np.full(n, None, dtype=object)
-    pts = np.array([np.nan if p is None else p for p in points], dtype=float) if n else np.zeros(0)
+    pts = points
     no_code = pd.isna(codes)
     both_missing = no_code & pd.isna(contents) & ~check.bad
     if both_missing.any():
@@ -383,10 +380,13 @@ def check_points(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> S
             "recorder": recorder,
             "veto_flag": veto,
             "_row": check.rows,
-        }
+        },
+        # Text stays as Python objects: pandas' own string type costs a conversion here and DuckDB reads objects
+        # faster on insert.
+        dtype=object,
     )
     rows = rows[~check.bad].reset_index(drop=True)
-    rows = rows.astype({"points": float, "person_id": "int64", "section_id": "int64"})
+    rows = rows.astype({"points": float, "person_id": "int64", "section_id": "int64", "_row": "int64"})
     before = len(rows)
     rows = _skip_stored(
         check,
@@ -397,7 +397,6 @@ def check_points(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> S
         "加减分",
     )
     skipped = before - len(rows)
-    rows = rows.astype({"points": float, "person_id": "int64", "section_id": "int64"})
     return check.result("points", rows, skipped_existing=skipped)
 
 
@@ -436,9 +435,10 @@ def check_participation(ctx: Context, sheet: str, layout: Layout, data: Extracte
             "activity": activities,
             "title": titles,
             "role": roles,
-            "hours": pd.array(hours, dtype="Float64"),
+            "hours": hours,
             "_row": check.rows,
-        }
+        },
+        dtype=object,
     )
     rows = rows[~check.bad].reset_index(drop=True)
     before = len(rows)
@@ -446,7 +446,7 @@ def check_participation(ctx: Context, sheet: str, layout: Layout, data: Extracte
         check, ctx.cur, rows, "participation", ["event_date", "person_id", "activity", "title"], "参与记录"
     )
     skipped = before - len(rows)
-    rows = rows.astype({"person_id": "int64", "section_id": "int64"})
+    rows = rows.astype({"person_id": "int64", "section_id": "int64", "_row": "int64", "hours": "Float64"})
     return check.result("participation", rows, skipped_existing=skipped)
 
 
