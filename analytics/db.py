@@ -155,6 +155,6 @@ def fetch_df(cur: Con, sql: str, params: Any = None) -> pd.DataFrame:
 
 
 def next_id(cur: Con, sequence: str) -> int:
-    if sequence not in {"seq_batch", "seq_person", "seq_section", "seq_rule_version", "seq_fact"}:
+    if sequence not in {"seq_person", "seq_section", "seq_fact"}:
         raise ValueError(sequence)
     return cur.execute(f"select nextval('{sequence}')").fetchone()[0]

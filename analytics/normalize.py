@@ -77,63 +77,50 @@ def code_text(value: Any) -> str | None:
 _NUMBER = re.compile(r"^([+-]?)(\d+(?:\.\d*)?|\.\d+)$")
 
 
-def parse_points(value: Any) -> tuple[float | None, str | None]:
-    """Signed points: 2, '+2分', '-0.5分', '＋２', '扣2分' (→ -2), '加1分'."""
+def _parse_numeric(
+    value: Any, expected: str, example: str, prefixes=(), suffixes=(), drop=""
+) -> tuple[float | None, str | None]:
+    """The shared road of the number parsers: blank, real numbers, then text with its sign words, units and
+    separators taken off. ``prefixes`` are (word, sign) pairs such as ("扣", -1)."""
     if is_blank(value):
         return None, "不能为空"
     if isinstance(value, bool):
-        return None, "应为数字"
+        return None, expected
     if isinstance(value, (int, float)):
-        return (float(value), None) if math.isfinite(value) else (None, "应为数字")
-    text = _SPACES.sub("", halfwidth(str(value))).replace(",", "")
+        return (float(value), None) if math.isfinite(value) else (None, expected)
+    text = _SPACES.sub("", halfwidth(str(value)))
+    for char in "," + drop:
+        text = text.replace(char, "")
     sign = 1.0
-    for word, s in (("扣", -1.0), ("减", -1.0), ("加", 1.0)):
+    for word, word_sign in prefixes:
         if text.startswith(word):
-            sign, text = s, text[len(word) :]
+            sign, text = word_sign, text[len(word) :]
             break
-    text = text.removesuffix("分")
-    match = _NUMBER.match(text)
-    if not match:
-        return None, "应为数字，如 2、-0.5、+2分"
-    number = float(match.group(2))
-    if match.group(1) == "-":
-        number = -number
-    return sign * number, None
-
-
-def parse_number(value: Any) -> tuple[float | None, str | None]:
-    """A plain non-negative quantity (时长, 得分): 1.5, '2小时', '９５'."""
-    if is_blank(value):
-        return None, "不能为空"
-    if isinstance(value, bool):
-        return None, "应为数字"
-    if isinstance(value, (int, float)):
-        return (float(value), None) if math.isfinite(value) else (None, "应为数字")
-    text = _SPACES.sub("", halfwidth(str(value))).replace(",", "")
-    for suffix in ("小时", "h", "H", "分"):
+    for suffix in suffixes:
         text = text.removesuffix(suffix)
     match = _NUMBER.match(text)
     if not match:
-        return None, "应为数字"
+        return None, f"{expected}{example}"
     number = float(match.group(2))
-    return (-number if match.group(1) == "-" else number), None
+    return sign * (-number if match.group(1) == "-" else number), None
+
+
+def parse_points(value: Any) -> tuple[float | None, str | None]:
+    """Signed points: 2, '+2分', '-0.5分', '＋２', '扣2分' (→ -2), '加1分'."""
+    return _parse_numeric(
+        value, "应为数字", "，如 2、-0.5、+2分", prefixes=(("扣", -1.0), ("减", -1.0), ("加", 1.0)), suffixes=("分",)
+    )
+
+
+def parse_number(value: Any) -> tuple[float | None, str | None]:
+    """A plain quantity (时长, 得分): 1.5, '2小时', '９５'."""
+    return _parse_numeric(value, "应为数字", "", suffixes=("小时", "h", "H", "分"))
 
 
 def parse_percent(value: Any) -> tuple[float | None, str | None]:
-    """A progress figure on the 0–100 scale: '85%', 85, '８５％'. Fractions (0.85) are handled per column by
-    ``percent_column``, because a lone 1 could mean 1 % or 100 %."""
-    if is_blank(value):
-        return None, "不能为空"
-    if isinstance(value, bool):
-        return None, "应为 0～100 的数字"
-    if isinstance(value, (int, float)):
-        return (float(value), None) if math.isfinite(value) else (None, "应为 0～100 的数字")
-    text = _SPACES.sub("", halfwidth(str(value))).replace("%", "")
-    match = _NUMBER.match(text)
-    if not match:
-        return None, "应为 0～100 的数字，如 85 或 85%"
-    number = float(match.group(2))
-    return (-number if match.group(1) == "-" else number), None
+    """A progress figure on the 0–100 scale: '85%', 85, '８５％'. Fractions (0.85) are scaled per column by the task
+    check, because a lone 1 could mean 1 % or 100 %."""
+    return _parse_numeric(value, "应为 0～100 的数字", "，如 85 或 85%", drop="%")
 
 
 _DATE_PATTERNS = (

@@ -242,18 +242,7 @@ def monthly_stars(cur: Con, month: Month | str | date) -> StarResult:
         ties=ties,
         notes=notes,
     )
-    columns = [
-        "person_id",
-        "name",
-        "section_id",
-        "section",
-        "award",
-        "award_kind",
-        "content",
-        "net_points",
-        "points",
-        "rank",
-    ]
+    columns = [c for c in AWARD_COLUMNS if c != "month"]
     return StarResult(m, stars[columns].reset_index(drop=True), excluded, trace, ranking)
 
 

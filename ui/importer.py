@@ -38,7 +38,8 @@ def preview_for(upload: Upload, opts: ingest.Options, progress) -> ingest.Previe
     key = (ingest.sha256_of(upload.content), opts.kind, opts.mark_missing_left, opts.rules_effective, version())
     store = st.session_state.setdefault("import_previews", {})
     if key not in store:
-        store.clear() if len(store) > 20 else None
+        if len(store) > 20:
+            store.clear()
         store[key] = ingest.prepare(cursor(), upload.content, upload.name, opts, progress)
     return store[key]
 

@@ -9,10 +9,8 @@ create table meta (
     value varchar
 );
 
-create sequence seq_batch start 1;
 create sequence seq_person start 1;
 create sequence seq_section start 1;
-create sequence seq_rule_version start 1;
 create sequence seq_fact start 1;
 
 -- One row per uploaded file (or demo/default load).
