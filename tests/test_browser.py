@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlparse
 
 import openpyxl
 import pytest
+from playwright.sync_api import expect, sync_playwright
 
 from analytics import open_db
 from analytics.rulebook import current
@@ -50,11 +51,6 @@ PAGES = {
     "import": "数据导入",
     "rules": "规则设置",
 }
-
-if not Path(CHROMIUM).exists():
-    pytest.skip("Debian chromium is not installed (scripts/setup.sh dev installs it)", allow_module_level=True)
-
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 
 def free_port() -> int:
@@ -111,6 +107,8 @@ def server(demo_db, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("没有找到 Debian 的 chromium：请先运行 bash scripts/setup.sh dev（README 的测试命令会自动安装）")
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield chromium

@@ -10,7 +10,7 @@ from analytics import demo, open_db
 from analytics.db import Con, data_version, db_path
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner="首次打开：正在准备数据库（空库时会通过导入流程加载演示数据，约需数秒）…")
 def _open(path: str) -> Con:
     """Opened once per process and file: DuckDB lets one process hold the file, and every session shares it."""
     con = open_db(path)
