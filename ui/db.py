@@ -10,7 +10,7 @@ from analytics import demo, open_db
 from analytics.db import Con, data_version, db_path
 
 
-@st.cache_resource(show_spinner="首次打开：正在准备数据库（空库时会通过导入流程加载演示数据，约需数秒）…")
+@st.cache_resource(show_spinner=False)
 def _open(path: str) -> Con:
     """Opened once per process and file: DuckDB lets one process hold the file, and every session shares it."""
     con = open_db(path)
@@ -20,8 +20,19 @@ def _open(path: str) -> Con:
     return con
 
 
+_READY: set[str] = set()
+FIRST_START = "首次打开：正在准备数据库。空库时会通过正常的导入流程加载 2022 年演示数据，约需数秒……"
+
+
 def connection() -> Con:
-    return _open(str(db_path()))
+    path = str(db_path())
+    if path in _READY:
+        return _open(path)
+    # The first session of the process may load the demo year: say so instead of showing a blank page.
+    with st.spinner(FIRST_START, show_time=True):
+        con = _open(path)
+    _READY.add(path)
+    return con
 
 
 def cursor() -> Con:
