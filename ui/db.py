@@ -29,7 +29,7 @@ def connection() -> Con:
     if path in _READY:
         return _open(path)
     # The first session of the process may load the demo year: say so instead of showing a blank page.
-    with st.spinner(FIRST_START, show_time=True):
+    with st.spinner(FIRST_START):
         con = _open(path)
     _READY.add(path)
     return con
