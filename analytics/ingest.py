@@ -144,6 +144,9 @@ class Preview:
                 text = f"「{s.sheet}」{label}：{len(s.rows)} 行"
                 if s.kind == "points" and len(s.rows):
                     text += f"，分值合计 {s.rows['points'].sum():+g}"
+                bad_rows = {p.row for p in s.errors if p.row}
+                if bad_rows:
+                    text += f"；另有 {len(bad_rows)} 行有错误（改正后整份文件才能导入）"
                 if s.skipped_existing:
                     text += f"，跳过已导入的 {s.skipped_existing} 行"
                 lines.append("；".join([text, *s.notes]))
