@@ -31,7 +31,8 @@ LIGHT_COLORS = {
     "逾期": "#C8102E",
 }
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
-CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"], "toImageButtonOptions": {"scale": 2}}
+# No mode bar: its buttons speak English only, and a chart on the wall needs no zoom tools.
+CONFIG = {"displaylogo": False, "displayModeBar": False}
 
 
 def style(fig: go.Figure, title: str | None = None, height: int = 380, legend: bool = True) -> go.Figure:

@@ -149,6 +149,7 @@ def history() -> None:
         return
     shown = frame.assign(
         kind_label=frame["kind"].map(lambda k: "、".join(KIND_LABELS.get(x, x) for x in str(k).split(","))),
+        points_total=frame["points_total"].map(lambda v: "—" if pd.isna(v) else f"{v:+g}"),
         status_label=frame["status"].map(texts.STATUS_LABELS) + frame["is_demo"].map(lambda d: "（演示）" if d else ""),
     )
     st.dataframe(

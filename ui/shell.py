@@ -14,6 +14,16 @@ from ui.db import version
 
 FILTERS = ("year", "month", "quarter", "section")
 
+# Streamlit has no setting for the language of its own controls; these rules put Chinese over the English words of
+# the file uploader, the one control a clerk reads closely.
+CHROME_CSS = f"""<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
+    content: "{texts.UPLOAD_BUTTON}"; font-size: 0.875rem; }}
+[data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {{ content: "{texts.UPLOAD_HINT}"; font-size: 0.875rem; }}
+</style>"""
+
 
 @dataclass
 class View:
@@ -130,6 +140,7 @@ def begin(page: str, uses: tuple[str, ...] = FILTERS) -> View:
         )
         section = None if section == texts.ALL_SECTIONS else section
 
+    st.html(CHROME_CSS)
     st.title(title, anchor=False)
     return View(current, catalog, year, month, quarter, catalog.section_id(section), section)
 
