@@ -146,15 +146,15 @@ def _quarter(quarter: Quarter | str | date) -> Quarter:
     return Quarter.parse(quarter)
 
 
-def _scale(values: pd.Series) -> pd.Series:
+def _scale(values: np.ndarray) -> np.ndarray:
     """Min-max to 0..100 over the known values; all equal gives 100 to all; unknown stays NaN."""
-    rounded = values.astype(float).round(9)
-    known = rounded.dropna()
-    if known.empty:
+    rounded = np.round(np.asarray(values, dtype=float), 9)
+    known = rounded[~np.isnan(rounded)]
+    if not len(known):
         return rounded
     low, high = known.min(), known.max()
     if high - low < 1e-9:
-        return rounded.where(rounded.isna(), 100.0)
+        return np.where(np.isnan(rounded), np.nan, 100.0)
     return (rounded - low) / (high - low) * 100.0
 
 
@@ -181,40 +181,59 @@ def _score(
     version_id: int,
     effective: date | None,
 ) -> _Scores:
-    """Score one quarter's sections from their points and stars (raw) and their tasks due (tasks)."""
+    """Score one quarter's sections from their points and stars (raw) and their tasks due (tasks).
+
+    The arithmetic runs on plain arrays: a quarter has a handful of sections, and pandas' per-call overhead would
+    cost more than the sums themselves."""
     weights = {k: params[k] for k in WEIGHT_KEYS}
-    frame = raw.merge(
-        tasks.rename(columns={"due": "tasks_due", "on_time": "tasks_on_time", "rate": "on_time_rate"}),
-        on="section_id",
-        how="left",
-    )
-    frame["tasks_due"] = frame["tasks_due"].fillna(0).astype(int)
-    frame["tasks_on_time"] = frame["tasks_on_time"].fillna(0).astype(int)
-    frame["on_time_rate"] = frame["on_time_rate"].astype(float).where(frame["tasks_due"] > 0)
-    has_data = bool(frame["events"].sum() > 0 or frame["tasks_due"].sum() > 0)
+    by_section = tasks.set_index("section_id")
+    sid = raw["section_id"].to_numpy()
+    due = by_section["due"].reindex(sid).fillna(0).to_numpy(dtype=np.int64)
+    on_time = by_section["on_time"].reindex(sid).fillna(0).to_numpy(dtype=np.int64)
+    rate = np.where(due > 0, by_section["rate"].reindex(sid).to_numpy(dtype=float), np.nan)
+    headcount = raw["headcount"].to_numpy(dtype=float)
+    events = raw["events"].to_numpy()
+    has_data = bool(events.sum() > 0 or due.sum() > 0)
     notes: list[str] = []
     excluded: list[dict[str, Any]] = []
+    sections = raw["section"].tolist()
+    for n in np.flatnonzero((headcount <= 0) & ((events > 0) | (due > 0))):
+        excluded.append({"name": sections[n], "reason": "本季度没有在岗人员，无法计算人均数值，不参加评比"})
+    keep = headcount > 0
 
-    empty = frame["headcount"] <= 0
-    if empty.any():
-        for row in frame[empty & ((frame["events"] > 0) | (frame["tasks_due"] > 0))].itertuples(index=False):
-            excluded.append({"name": row.section, "reason": "本季度没有在岗人员，无法计算人均数值，不参加评比"})
-        frame = frame[~empty].reset_index(drop=True)
-
-    frame["stars"] = frame["month_stars"] + frame["content_stars"]
-    frame["net_per_capita"] = (frame["net"] / frame["headcount"]).round(6)
-    frame["stars_per_capita"] = (frame["stars"] / frame["headcount"]).round(6)
-    for source, target in COMPONENTS:
-        frame[target] = _scale(frame[source])
+    frame = raw[keep].reset_index(drop=True)
+    due, on_time, rate, headcount = due[keep], on_time[keep], rate[keep], headcount[keep]
+    stars = (frame["month_stars"] + frame["content_stars"]).to_numpy()
+    net_per_capita = np.round(frame["net"].to_numpy(dtype=float) / headcount, 6)
+    stars_per_capita = np.round(stars / headcount, 6)
+    scaled = {
+        "points_scaled": _scale(net_per_capita),
+        "stars_scaled": _scale(stars_per_capita),
+        "tasks_scaled": _scale(rate),
+    }
     wp, ws, wt = (weights[k] for k in WEIGHT_KEYS)
-    with_tasks = (wp * frame["points_scaled"] + ws * frame["stars_scaled"] + wt * frame["tasks_scaled"]) / (
+    with_tasks = (wp * scaled["points_scaled"] + ws * scaled["stars_scaled"] + wt * scaled["tasks_scaled"]) / (
         wp + ws + wt
     )
-    without_tasks = (wp * frame["points_scaled"] + ws * frame["stars_scaled"]) / (wp + ws) if wp + ws > 0 else np.nan
-    frame["score"] = with_tasks.where(frame["tasks_due"] > 0, without_tasks).astype(float).round(6)
-    frame["rank"] = frame["score"].rank(method="min", ascending=False).astype("Int64")
+    if wp + ws > 0:
+        without_tasks = (wp * scaled["points_scaled"] + ws * scaled["stars_scaled"]) / (wp + ws)
+    else:
+        without_tasks = np.full(len(frame), np.nan)
+    score = np.round(np.where(due > 0, with_tasks, without_tasks).astype(float), 6)
+    rank = [pd.NA if np.isnan(v) else int(1 + np.sum(score > v)) for v in score]
+    frame = frame.assign(
+        stars=stars,
+        net_per_capita=net_per_capita,
+        stars_per_capita=stars_per_capita,
+        tasks_due=due,
+        tasks_on_time=on_time,
+        on_time_rate=rate,
+        **scaled,
+        score=score,
+        rank=pd.array(rank, dtype="Int64"),
+    )
     if has_data:
-        no_tasks = frame.loc[frame["tasks_due"] == 0, "section"].tolist()
+        no_tasks = [name for name, d in zip(frame["section"], due) if d == 0]
         if no_tasks and len(no_tasks) < len(frame):
             share = "、".join(no_tasks)
             if wp + ws > 0:

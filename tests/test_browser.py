@@ -212,7 +212,7 @@ def test_uploading_a_template_on_the_import_page_shows_the_preview(page, server,
     open_page(page, server, "import")
     hint = page.locator('[data-testid="stFileUploaderDropzoneInstructions"] span').first
     shown = hint.evaluate("e => getComputedStyle(e, '::after').content")
-    assert "拖到这里" in shown          # Streamlit's own English words are covered by Chinese
+    assert "拖到这里" in shown  # Streamlit's own English words are covered by Chinese
     file = tmp_path / "加减分记录模板.xlsx"
     file.write_bytes(filled_points_template())
     page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(str(file))
