@@ -44,34 +44,16 @@ measure = measure or "monthly"
 
 lines = board.trend_lines(view.version, view.year, person_id, section, content, measure, str(view.month))
 bars = measure == "change"
-left, middle, right = st.columns(3)
-with left, st.container(border=True):
-    st.markdown(f"**{labels[person_id]}**")
-    st.caption(lines["person_line"])
-    board.chart(
-        board.lines_figure(
-            lines["person"], "month", lines["person_series"], None, bars=bars, y_title=t["measures"][measure]
-        ),
-        "trends_person_chart",
-    )
-with middle, st.container(border=True):
-    st.markdown(f"**{section}**")
-    st.caption(lines["section_line"])
-    board.chart(
-        board.lines_figure(
-            lines["section"], "month", lines["section_series"], None, bars=bars, y_title=t["measures"][measure]
-        ),
-        "trends_section_chart",
-    )
-with right, st.container(border=True):
-    st.markdown(f"**{content}**")
-    st.caption(lines["content_line"])
-    board.chart(
-        board.lines_figure(
-            lines["content"], "month", lines["content_series"], None, bars=bars, y_title=t["measures"][measure]
-        ),
-        "trends_content_chart",
-    )
+for column, (kind, title) in zip(
+    st.columns(3), (("person", labels[person_id]), ("section", section), ("content", content))
+):
+    with column, st.container(border=True):
+        st.markdown(f"**{title}**")
+        st.caption(lines[f"{kind}_line"])
+        figure = board.lines_figure(
+            lines[kind], "month", lines[f"{kind}_series"], None, bars=bars, y_title=t["measures"][measure]
+        )
+        board.chart(figure, f"trends_{kind}_chart")
 
 with st.container(border=True):
     st.subheader(t["heatmap_title"].format(year=view.year), anchor=False, help=t["heatmap_help"])
