@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import math
-import random
-import time
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
-from conftest import csv_bytes, load
+from conftest import load
 
 from analytics import participation as pa
 
@@ -263,50 +261,3 @@ def test_person_participation_keeps_the_source_rows(roster_con):
     assert frame["role"].tolist() == ["主讲", "参与"]
     assert frame["row_no"].tolist() == [3, 2]
     assert set(frame["source_file"]) == {"三月参与.xlsx"}
-
-
-# Speed -------------------------------------------------------------------------------------------
-
-
-def best_ms(fn, runs: int = 3) -> float:
-    fn()
-    timings = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        fn()
-        timings.append((time.perf_counter() - began) * 1000)
-    return min(timings)
-
-
-def test_a_year_of_participation_is_fast(con):
-    """60 people and ~7,000 participation rows: every query well inside a page's budget."""
-    load(con, csv_bytes([["姓名", "科室"], *[[f"干部{n:02d}", f"第{n % 6 + 1}科"] for n in range(60)]]), "名单.csv")
-    rng = random.Random(7)
-    activities = ["荐学", "研学", "游学", "评学", "每日鉴学", "组工论坛", "志愿服务", "考察学习", "组工讲堂"]
-    rows = [HEADER]
-    for n in range(7000):
-        day = D(2022, 1, 1) + timedelta(days=rng.randint(0, 364))
-        rows.append(
-            [
-                day.isoformat(),
-                f"干部{rng.randint(0, 59):02d}",
-                rng.choice(activities),
-                f"活动{n}",
-                rng.choice(["主讲", "参与"]),
-            ]
-        )
-    load(con, csv_bytes(rows), "参与.csv")
-    cur = con.cursor()
-    year = (D(2022, 1, 1), D(2022, 12, 31))
-    calls = {
-        "five_one_matrix": lambda: pa.five_one_matrix(cur, *year, as_of=D(2022, 12, 31)),
-        "five_one_by_person": lambda: pa.five_one_by_person(cur, *year, as_of=D(2022, 6, 30)),
-        "counters": lambda: pa.counters(cur, *year),
-        "monthly_participation": lambda: pa.monthly_participation(cur, 2022),
-        "section_participation": lambda: pa.section_participation(cur, *year),
-        "person_participation": lambda: pa.person_participation(cur, 1, 2022),
-    }
-    assert len(pa.five_one_matrix(cur, *year, as_of=D(2022, 12, 31))) == 60 * 5
-    # The budget is 50 ms; the bound leaves room for a slow shared machine.
-    slow = {name: round(ms) for name, fn in calls.items() if (ms := best_ms(fn)) > 100}
-    assert not slow

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import math
-import random
-import time
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
-from conftest import csv_bytes, load
+from conftest import load
 
 from analytics import rulebook as rb
 from analytics import tasks
@@ -391,56 +389,3 @@ def test_tasks_json(roster_con):
         "updated_on": "2022-06-20",
         "section": "组织科",
     }
-
-
-# Speed -------------------------------------------------------------------------------------------
-
-
-def best_ms(fn, runs: int = 3) -> float:
-    fn()
-    timings = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        fn()
-        timings.append((time.perf_counter() - began) * 1000)
-    return min(timings)
-
-
-def test_a_year_of_weekly_reports_is_fast(con):
-    """~100 tasks reported weekly (5,000 snapshots) for 60 people: every query well inside a page's budget."""
-    load(con, csv_bytes([["姓名", "科室"], *[[f"干部{n:02d}", f"第{n % 6 + 1}科"] for n in range(60)]]), "名单.csv")
-    rng = random.Random(7)
-    rows = [HEADER]
-    for n in range(100):
-        due = D(2022, 3, 1) + timedelta(days=rng.randint(0, 290))
-        progress = 0
-        for week in range(50):
-            progress = min(100, progress + rng.randint(0, 5))
-            rows.append(
-                row(
-                    f"T{n:03d}",
-                    (D(2022, 1, 3) + timedelta(days=7 * week)).isoformat(),
-                    progress,
-                    "办结销号" if progress == 100 else "全程督查",
-                    due=due.isoformat(),
-                    section=f"第{n % 6 + 1}科",
-                    owner=f"干部{n % 60:02d}",
-                )
-            )
-    load(con, csv_bytes(rows), "台账.csv")
-    cur = con.cursor()
-    as_of = D(2022, 6, 30)
-    calls = {
-        "task_lights": lambda: tasks.task_lights(cur, as_of),
-        "light_trace": lambda: tasks.light_trace(cur, "T001", as_of),
-        "funnel": lambda: tasks.funnel(cur, as_of),
-        "rates": lambda: tasks.rates(cur, as_of),
-        "section_task_rates": lambda: tasks.section_task_rates(cur, D(2022, 4, 1), D(2022, 6, 30), as_of),
-        "progress_history": lambda: tasks.progress_history(cur, "T001"),
-        "burnup": lambda: tasks.burnup(cur, 2022),
-        "tasks_json": lambda: tasks.tasks_json(cur, as_of),
-    }
-    assert len(tasks.task_lights(cur, as_of)) == 100
-    # The budget is 50 ms; the bound leaves room for a slow shared machine.
-    slow = {name: round(ms) for name, fn in calls.items() if (ms := best_ms(fn)) > 100}
-    assert not slow
