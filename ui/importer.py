@@ -16,7 +16,7 @@ from analytics.kinds import KIND_LABELS, KINDS
 from analytics.problems import Problem
 from analytics.templates import build_template, template_name
 from ui import auth, data, texts
-from ui.db import connection, cursor, version
+from ui.db import connection, cursor
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -33,9 +33,9 @@ def options(kind: str | None, mark_missing_left: bool, effective: date | None) -
     )
 
 
-def preview_for(upload: Upload, opts: ingest.Options, progress) -> ingest.Preview:
+def preview_for(upload: Upload, opts: ingest.Options, progress, version: str) -> ingest.Preview:
     """The dry run of an upload, kept in the session until the data or the options change."""
-    key = (ingest.sha256_of(upload.content), opts.kind, opts.mark_missing_left, opts.rules_effective, version())
+    key = (ingest.sha256_of(upload.content), opts.kind, opts.mark_missing_left, opts.rules_effective, version)
     store = st.session_state.setdefault("import_previews", {})
     if key not in store:
         if len(store) > 20:
@@ -77,14 +77,15 @@ def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     return frame.rename(columns=texts.PROBLEM_COLUMNS)
 
 
-def show_preview(upload: Upload, preview: ingest.Preview, index: int) -> None:
+def show_preview(upload: Upload, preview: ingest.Preview, index: int, version: str) -> None:
     t = texts.IMPORT
     done = committed_here().get(preview.sha256)
     with st.container(border=True):
         st.markdown(f"**{t['preview'].format(name=upload.name)}** · {preview.kind_label}")
         if done:
             st.success(
-                t["committed"].format(name=upload.name, batch=done, rows=_rows_of(done)), icon=":material/check_circle:"
+                t["committed"].format(name=upload.name, batch=done, rows=_rows_of(done, version)),
+                icon=":material/check_circle:",
             )
             return
         errors, warnings = preview.errors, preview.warnings
@@ -134,15 +135,15 @@ def show_preview(upload: Upload, preview: ingest.Preview, index: int) -> None:
                 st.rerun()
 
 
-def _rows_of(batch_id: int) -> int:
-    frame = data.batches(version())
+def _rows_of(batch_id: int, version: str) -> int:
+    frame = data.batches(version)
     hit = frame.loc[frame["batch_id"] == batch_id, "rows_imported"]
     return int(hit.iloc[0]) if len(hit) else 0
 
 
-def history() -> None:
+def history(version: str) -> None:
     t = texts.IMPORT
-    frame = data.batches(version())
+    frame = data.batches(version)
     st.subheader(t["history"], anchor=False)
     if frame.empty:
         st.caption("还没有导入记录。")
@@ -183,16 +184,16 @@ def history() -> None:
             st.rerun()
 
 
-def templates() -> None:
+def templates(version: str) -> None:
     t = texts.IMPORT
     st.subheader(t["templates"], anchor=False)
     st.caption(t["templates_help"])
-    book = data.current_rules(version())
+    book = data.current_rules(version)
     columns = st.columns(3)
     for n, kind in enumerate(KINDS):
         columns[n % 3].download_button(
             KINDS[kind].label,
-            _template(version(), kind, book),
+            _template(version, kind, book),
             template_name(kind),
             XLSX,
             key=f"template_{kind}",

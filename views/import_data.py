@@ -38,14 +38,16 @@ opts = importer.options(kind, mark_left, effective)
 for index, file in enumerate(files or []):
     upload = importer.Upload(file.name, file.getvalue())
     bar = st.progress(0.0, text=t["checking"].format(name=file.name))
-    preview = importer.preview_for(upload, opts, lambda f, text, bar=bar: bar.progress(min(f, 1.0), text=text))
+    preview = importer.preview_for(
+        upload, opts, lambda f, text, bar=bar: bar.progress(min(f, 1.0), text=text), view.version
+    )
     bar.empty()
-    importer.show_preview(upload, preview, index)
+    importer.show_preview(upload, preview, index, view.version)
 
 st.divider()
-importer.history()
+importer.history(view.version)
 st.divider()
-importer.templates()
+importer.templates(view.version)
 st.divider()
 importer.demo_controls(view.catalog.demo, view.catalog.empty)
 st.caption(t["db"].format(path=location()))
