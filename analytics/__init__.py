@@ -7,8 +7,8 @@ from pathlib import Path
 
 def open_db(path: str | Path | None = None):
     """Open the database, apply migrations and make sure a rule book is in force."""
-    from analytics.db import connect
-    from analytics.rulebook import ensure_default
+    from analytics.rules.rulebook import ensure_default
+    from analytics.store.db import connect
 
     con = connect(path)
     ensure_default(con)

@@ -16,7 +16,7 @@ import python_calamine as calamine
 from openpyxl import Workbook
 
 from analytics import open_db
-from analytics.ingest import import_bytes
+from analytics.sheets.ingest import import_bytes
 
 SECTIONS = ["办公室", "组织科", "干部一科", "干部二科", "干部监督科", "人才工作科", "公务员管理科", "研究室"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from analytics.errors import DashboardError
-from analytics.kinds import KINDS
+from analytics.sheets.kinds import KINDS
 
 
 def _open():
@@ -25,7 +25,7 @@ def _print_json(data: Any) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from analytics.ingest import Options, import_path
+    from analytics.sheets.ingest import Options, import_path
 
     con = _open()
     refused = False
@@ -96,7 +96,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_batches(args: argparse.Namespace) -> int:
-    from analytics.ingest import list_batches, undo
+    from analytics.sheets.ingest import list_batches, undo
 
     con = _open()
     if args.undo is not None:
@@ -140,7 +140,7 @@ def cmd_batches(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from analytics import demo
+    from demo import year as demo
 
     if args.out:
         written = demo.write_files(Path(args.out))
@@ -160,8 +160,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from analytics.rulebook import current
-    from analytics.templates import build_template
+    from analytics.rules.rulebook import current
+    from analytics.sheets.templates import build_template
 
     con = _open()
     Path(args.output).write_bytes(build_template(args.kind, current(con.cursor())))
@@ -170,7 +170,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_stars(args: argparse.Namespace) -> int:
-    from analytics.stars import stars_json
+    from analytics.results.stars import stars_json
 
     data = stars_json(_open().cursor(), args.month)
     if args.json:
@@ -189,7 +189,7 @@ def cmd_stars(args: argparse.Namespace) -> int:
 
 
 def cmd_flags(args: argparse.Namespace) -> int:
-    from analytics.flags import flags_json
+    from analytics.results.flags import flags_json
 
     data = flags_json(_open().cursor(), args.quarter)
     if args.json:
@@ -203,7 +203,7 @@ def cmd_flags(args: argparse.Namespace) -> int:
 
 
 def cmd_tasks(args: argparse.Namespace) -> int:
-    from analytics.tasks import tasks_json
+    from analytics.results.tasks import tasks_json
 
     as_of = args.as_of or date.today().isoformat()
     data = tasks_json(_open().cursor(), date.fromisoformat(as_of))
@@ -219,7 +219,7 @@ def cmd_tasks(args: argparse.Namespace) -> int:
 
 
 def cmd_arena(args: argparse.Namespace) -> int:
-    from analytics.arena import arena_json
+    from analytics.results.arena import arena_json
 
     data = arena_json(_open().cursor())
     if args.json:

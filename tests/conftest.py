@@ -15,7 +15,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from analytics import open_db  # noqa: E402
-from analytics.ingest import Options, import_bytes  # noqa: E402
+from analytics.sheets.ingest import Options, import_bytes  # noqa: E402
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ def roster_con(con):
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory):
     """A database file with the demo year, loaded once per test session through the real importer."""
-    from analytics import demo
+    from demo import year as demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     connection = open_db(path)

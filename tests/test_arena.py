@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 from conftest import load
 
-from analytics import arena as ar
-from analytics import rulebook as rb
-from analytics.db import transaction
+from analytics.results import arena as ar
+from analytics.rules import rulebook as rb
+from analytics.store.db import transaction
 
 HEADER = ["日期", "擂台", "主题", "选手", "评委", "得分"]
 PEOPLE = ["张三", "李四", "王五", "赵六", "孙七", "周八", "吴九", "郑十", "钱一"]

@@ -20,9 +20,9 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from analytics import open_db
-from analytics.rulebook import current
-from analytics.stars import monthly_stars
-from analytics.templates import build_template
+from analytics.results.stars import monthly_stars
+from analytics.rules.rulebook import current
+from analytics.sheets.templates import build_template
 
 pytestmark = pytest.mark.browser
 

@@ -15,11 +15,12 @@ import openpyxl
 import pytest
 from conftest import ROOT, load
 
-from analytics import demo, open_db
-from analytics.db import get_meta
+from analytics import open_db
 from analytics.errors import ImportRefused
-from analytics.ingest import import_bytes
-from analytics.reader import read_file
+from analytics.sheets.ingest import import_bytes
+from analytics.sheets.reader import read_file
+from analytics.store.db import get_meta
+from demo import year as demo
 
 TABLES = (
     "import_batch",
@@ -74,7 +75,7 @@ def test_build_gives_the_same_bytes_every_time(files):
 
 
 def test_build_does_not_depend_on_the_hash_seed(files):
-    script = "import hashlib; from analytics import demo; print([hashlib.sha256(c).hexdigest() for _, c in demo.build_files()])"
+    script = "import hashlib; from demo import year as demo; print([hashlib.sha256(c).hexdigest() for _, c in demo.build_files()])"
     env = {**os.environ, "PYTHONHASHSEED": "4242"}
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == str([sha for _, sha in digests(files)])

@@ -11,10 +11,11 @@ from conftest import csv_bytes, load
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics import flags, open_db, points, stars, trends
-from analytics import rulebook as rb
-from analytics.db import transaction
+from analytics import open_db
 from analytics.periods import Month, Quarter
+from analytics.results import flags, points, stars, trends
+from analytics.rules import rulebook as rb
+from analytics.store.db import transaction
 
 SECTIONS = ["组织科", "干部科", "研究室"]
 SURNAMES = ["张", "王", "李"]

@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 from conftest import load
 
-from analytics import flags
-from analytics import rulebook as rb
-from analytics.db import transaction
+from analytics.results import flags
+from analytics.rules import rulebook as rb
+from analytics.store.db import transaction
 
 HEADER = ["日期", "姓名", "考核内容", "事项编号", "分值", "事由"]
 NUMERALS = "一二三四五六七八九十"

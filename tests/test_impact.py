@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from conftest import load, xlsx_bytes
 
-from analytics import rulebook as rb
-from analytics.db import data_version
-from analytics.impact import import_impact, rules_impact
-from analytics.ingest import prepare
-from analytics.rule_edit import with_params
+from analytics.results.impact import import_impact, rules_impact
+from analytics.rules import rulebook as rb
+from analytics.rules.rule_edit import with_params
+from analytics.sheets.ingest import prepare
+from analytics.store.db import data_version
 
 HEADER = ["日期", "姓名", "考核内容", "分值", "事由"]
 MARCH = [

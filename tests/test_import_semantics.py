@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from conftest import ROSTER, load, xlsx_bytes
 
-from analytics import ingest
 from analytics.errors import ImportRefused, UndoRefused
-from analytics.ingest import Options, commit, import_bytes, list_batches, prepare, undo
+from analytics.sheets import ingest
+from analytics.sheets.ingest import Options, commit, import_bytes, list_batches, prepare, undo
 
 HEADER = ["日期", "姓名", "考核内容", "分值", "事由"]
 POINTS = [HEADER, ["2022-03-05", "张三", "宣传推广", 1, "信息"], ["2022-03-06", "李四", "工作质量", 2, "批示"]]

@@ -9,17 +9,19 @@ import sys
 from pathlib import Path
 
 import analytics
-from analytics.rulebook import PARAMS, default_book
+from analytics.rules.rulebook import PARAMS, default_book
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_the_core_never_imports_streamlit():
-    modules = [m.name for m in pkgutil.iter_modules(analytics.__path__) if m.name != "__main__"]
+    modules = [
+        m.name for m in pkgutil.walk_packages(analytics.__path__, "analytics.") if not m.name.endswith("__main__")
+    ]
     code = (
         "import importlib, sys\n"
         f"for name in {modules!r}:\n"
-        "    importlib.import_module('analytics.' + name)\n"
+        "    importlib.import_module(name)\n"
         "print(sorted(m for m in sys.modules if m == 'streamlit' or m.startswith('streamlit.')))\n"
     )
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)

@@ -9,7 +9,8 @@ import pandas as pd
 from apptest import no_exception, open_page, read, texts_of
 from conftest import ROSTER, load
 
-from analytics import arena, open_db
+from analytics import open_db
+from analytics.results import arena
 from ui import texts, work
 
 A = texts.ARENA

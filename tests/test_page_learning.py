@@ -11,8 +11,9 @@ import pytest
 from apptest import no_exception, open_page, read, texts_of
 from conftest import ROSTER, load
 
-from analytics import open_db, participation
+from analytics import open_db
 from analytics.periods import Month, Quarter
+from analytics.results import participation
 from ui import texts, work
 
 L = texts.LEARNING

@@ -8,7 +8,8 @@ from datetime import date
 from apptest import no_exception, open_page, read, texts_of
 from conftest import ROSTER, load
 
-from analytics import open_db, points, profile, stars, tasks
+from analytics import open_db
+from analytics.results import points, profile, stars, tasks
 from ui import texts
 
 T = texts.PROFILE

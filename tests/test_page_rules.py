@@ -11,9 +11,10 @@ import openpyxl
 import pytest
 from apptest import no_exception, open_page, read, texts_of
 
-from analytics import impact, rule_edit
-from analytics import rulebook as rb
-from analytics.templates import build_template
+from analytics.results import impact
+from analytics.rules import rule_edit
+from analytics.rules import rulebook as rb
+from analytics.sheets.templates import build_template
 from ui import texts
 
 R = texts.RULES

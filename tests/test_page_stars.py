@@ -6,7 +6,8 @@ from __future__ import annotations
 from apptest import no_exception, open_page, read, texts_of
 from conftest import ROSTER, load
 
-from analytics import open_db, points, stars
+from analytics import open_db
+from analytics.results import points, stars
 from ui import texts
 
 

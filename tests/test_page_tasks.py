@@ -9,7 +9,8 @@ import pandas as pd
 from apptest import no_exception, open_page, read, texts_of
 from conftest import ROSTER, load
 
-from analytics import open_db, tasks
+from analytics import open_db
+from analytics.results import tasks
 from ui import texts, work
 
 T = texts.TASKS

@@ -6,7 +6,8 @@ from __future__ import annotations
 from apptest import no_exception, on, open_page, read, texts_of
 from conftest import ROSTER, load
 
-from analytics import open_db, trends
+from analytics import open_db
+from analytics.results import trends
 from ui import board, texts
 
 T = texts.TRENDS

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from conftest import load
 
-from analytics import participation as pa
+from analytics.results import participation as pa
 
 HEADER = ["日期", "姓名", "活动类型", "活动名称", "角色"]
 ROSTER_CHANGES = ["姓名", "科室", "职务", "工号", "状态", "调整日期"]

@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 from conftest import csv_bytes, load
 
-from analytics import points
-from analytics import rulebook as rb
-from analytics.db import transaction
+from analytics.results import points
+from analytics.rules import rulebook as rb
+from analytics.store.db import transaction
 
 HEADER = ["日期", "姓名", "考核内容", "事项编号", "分值", "事由"]
 

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 from conftest import load
 
-from analytics import participation, profile, stars
+from analytics.results import participation, profile, stars
 
 HEADER = ["日期", "姓名", "考核内容", "事项编号", "分值", "事由"]
 ROSTER_CHANGES = ["姓名", "科室", "职务", "工号", "状态", "调整日期"]

@@ -12,8 +12,8 @@ from conftest import ROSTER, csv_bytes, xlsx_bytes
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from analytics.errors import FileUnreadable
-from analytics.ingest import Options, import_bytes, prepare
-from analytics.reader import read_file
+from analytics.sheets.ingest import Options, import_bytes, prepare
+from analytics.sheets.reader import read_file
 
 POINTS = [
     ["日期", "姓名", "考核内容", "分值", "事由"],

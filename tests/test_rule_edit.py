@@ -4,10 +4,10 @@ from datetime import date
 
 import pytest
 
-from analytics import rule_edit
-from analytics import rulebook as rb
-from analytics.db import data_version
 from analytics.errors import RuleBookError
+from analytics.rules import rule_edit
+from analytics.rules import rulebook as rb
+from analytics.store.db import data_version
 from tests.conftest import load
 
 

@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 from conftest import load
 
-from analytics import rulebook as rb
-from analytics import stars
-from analytics.db import transaction
+from analytics.results import stars
+from analytics.rules import rulebook as rb
+from analytics.store.db import transaction
 
 PEOPLE = ["张一", "王二", "李三", "赵四", "钱五", "孙六", "周七", "吴八"]
 HEADER = ["日期", "姓名", "考核内容", "事项编号", "分值", "事由"]

@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 from conftest import load
 
-from analytics import rulebook as rb
-from analytics import tasks
-from analytics.db import transaction
-from analytics.ingest import undo
+from analytics.results import tasks
+from analytics.rules import rulebook as rb
+from analytics.sheets.ingest import undo
+from analytics.store.db import transaction
 
 HEADER = [
     "任务编号",

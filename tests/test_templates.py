@@ -8,11 +8,11 @@ import openpyxl
 import pytest
 from conftest import xlsx_bytes
 
-from analytics.errorbook import build_error_workbook
-from analytics.ingest import import_bytes, prepare
-from analytics.kinds import KINDS
-from analytics.rulebook import current
-from analytics.templates import build_template
+from analytics.rules.rulebook import current
+from analytics.sheets.errorbook import build_error_workbook
+from analytics.sheets.ingest import import_bytes, prepare
+from analytics.sheets.kinds import KINDS
+from analytics.sheets.templates import build_template
 
 
 def workbook(content: bytes):

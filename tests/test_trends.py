@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from conftest import load
 
-from analytics import trends
+from analytics.results import trends
 
 HEADER = ["日期", "姓名", "考核内容", "事项编号", "分值", "事由"]
 

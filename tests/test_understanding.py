@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from conftest import csv_bytes, load, xlsx_bytes
 
-from analytics.ingest import Options, import_bytes, prepare
-from analytics.layout import find_layout
-from analytics.normalize import clean_name, parse_date, parse_percent, parse_points
+from analytics.sheets.ingest import Options, import_bytes, prepare
+from analytics.sheets.layout import find_layout
+from analytics.sheets.normalize import clean_name, parse_date, parse_percent, parse_points
 
 
 def preview_of(con, rows, kind=None, title=None):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import load, xlsx_bytes
 
-from analytics.ingest import Options, prepare
-from analytics.problems import ERROR, WARNING
+from analytics.sheets.ingest import Options, prepare
+from analytics.sheets.problems import ERROR, WARNING
 
 HEADER = ["日期", "姓名", "科室", "考核内容", "事项编号", "分值", "事由"]
 

@@ -12,9 +12,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import arena, flags, participation, points, profile, stars, tasks, trends
 from analytics.periods import Month, Quarter
-from analytics.trace import Trace
+from analytics.results import arena, flags, participation, points, profile, stars, tasks, trends
+from analytics.results.trace import Trace
 from ui import charts, components, texts
 from ui.db import cursor
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from analytics.trace import Trace
+from analytics.results.trace import Trace
 from ui import texts
 
 SOURCE_COLUMNS = {

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import catalog as catalog_module
-from analytics import ingest
-from analytics import rulebook as rb
-from analytics.catalog import Catalog
+from analytics.rules import rulebook as rb
+from analytics.sheets import ingest
+from analytics.store import catalog as catalog_module
+from analytics.store.catalog import Catalog
 from ui.db import cursor
 
 

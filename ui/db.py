@@ -6,8 +6,9 @@ import os
 
 import streamlit as st
 
-from analytics import demo, open_db
-from analytics.db import Con, data_version, db_path
+from analytics import open_db
+from analytics.store.db import Con, data_version, db_path
+from demo import year as demo
 
 
 @st.cache_resource(show_spinner=False)

@@ -8,13 +8,14 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from analytics import demo, ingest
-from analytics.errorbook import build_error_workbook, error_workbook_name
 from analytics.errors import DashboardError
-from analytics.impact import Impact, import_impact
-from analytics.kinds import KIND_LABELS, KINDS
-from analytics.problems import Problem
-from analytics.templates import build_template, template_name
+from analytics.results.impact import Impact, import_impact
+from analytics.sheets import ingest
+from analytics.sheets.errorbook import build_error_workbook, error_workbook_name
+from analytics.sheets.kinds import KIND_LABELS, KINDS
+from analytics.sheets.problems import Problem
+from analytics.sheets.templates import build_template, template_name
+from demo import year as demo
 from ui import auth, data, texts
 from ui.db import connection, cursor
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from analytics.catalog import Catalog
 from analytics.periods import Month, Quarter
+from analytics.store.catalog import Catalog
 from ui import data, texts
 from ui.db import version
 

@@ -11,12 +11,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import arena, impact, ingest, participation, rule_edit, tasks
-from analytics import rulebook as rb
 from analytics.errors import RuleBookError
 from analytics.periods import Month, Quarter
-from analytics.templates import build_template
-from analytics.trace import Trace
+from analytics.results import arena, impact, participation, tasks
+from analytics.results.trace import Trace
+from analytics.rules import rule_edit
+from analytics.rules import rulebook as rb
+from analytics.sheets import ingest
+from analytics.sheets.templates import build_template
 from ui import charts, components, shell, texts
 from ui.db import connection, cursor, version
 

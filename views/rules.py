@@ -3,8 +3,8 @@
 
 import streamlit as st
 
-from analytics import rule_edit
 from analytics.errors import DashboardError, RuleBookError
+from analytics.rules import rule_edit
 from ui import auth, data, shell, texts, work
 
 R = texts.RULES

@@ -48,7 +48,7 @@ def connect(path: str | Path | None = None) -> Con:
 
 
 def _migrations() -> list[tuple[int, str, str]]:
-    folder = resources.files("analytics") / "migrations"
+    folder = resources.files("analytics.store") / "migrations"
     found = []
     for entry in folder.iterdir():
         name = entry.name
@@ -72,9 +72,10 @@ def migrate(con: Con) -> int:
         con.execute(
             "create table if not exists schema_migration (version integer primary key, name varchar, applied_at timestamp)"
         )
-        current = schema_version(con)
+        # Applied by number, not by "newer than the highest": migrations written side by side may land out of order.
+        applied = {row[0] for row in con.execute("select version from schema_migration").fetchall()}
         for version, name, sql in _migrations():
-            if version <= current:
+            if version in applied:
                 continue
             con.execute("begin")
             try:

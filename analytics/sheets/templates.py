@@ -12,8 +12,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from analytics.kinds import KINDS, Column, Kind
-from analytics.rulebook import FREQUENCIES, RuleBook
+from analytics.rules.rulebook import FREQUENCIES, RuleBook
+from analytics.sheets.kinds import KINDS, Column, Kind
 
 RED = "C8102E"
 GOLD = "FBF3E4"

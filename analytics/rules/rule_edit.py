@@ -10,9 +10,9 @@ from datetime import date
 
 import pandas as pd
 
-from analytics import rulebook as rb
-from analytics.db import Con, transaction
 from analytics.errors import RuleBookError
+from analytics.rules import rulebook as rb
+from analytics.store.db import Con, transaction
 
 SOURCE_LABELS = {"default": "系统默认", "upload": "上传事项表", "edit": "在线修改", "demo": "演示数据"}
 

@@ -11,11 +11,11 @@ from datetime import date
 
 import pandas as pd
 
-from analytics import rulebook as rb
-from analytics.db import Con, fetch_df
 from analytics.errors import RuleBookError
 from analytics.periods import Month, months_of_year
-from analytics.trace import Trace
+from analytics.results.trace import Trace
+from analytics.rules import rulebook as rb
+from analytics.store.db import Con, fetch_df
 
 CAP_FORMULA = (
     "计分办法：每条加减分记录计入当月该考核内容的得分。设有月度上限的加减分事项，每人每月该事项累计分值按"

@@ -15,15 +15,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from analytics import rulebook as rb
-from analytics.db import Con, data_version, fetch_df, transaction
 from analytics.errors import FileUnreadable, ImportRefused, UndoRefused
-from analytics.kinds import COMMIT_ORDER, KIND_LABELS, KINDS
-from analytics.layout import extract, find_layout
-from analytics.problems import ERROR, WARNING, Problem
-from analytics.reader import RawSheet, read_file
-from analytics.roster import People, apply_roster, undo_roster
-from analytics.validate import CHECKS, Context, SheetResult
+from analytics.rules import rulebook as rb
+from analytics.sheets.kinds import COMMIT_ORDER, KIND_LABELS, KINDS
+from analytics.sheets.layout import extract, find_layout
+from analytics.sheets.problems import ERROR, WARNING, Problem
+from analytics.sheets.reader import RawSheet, read_file
+from analytics.sheets.roster import People, apply_roster, undo_roster
+from analytics.sheets.validate import CHECKS, Context, SheetResult
+from analytics.store.db import Con, data_version, fetch_df, transaction
 
 Progress = Callable[[float, str], None]
 

@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analytics.kinds import KINDS, Column, Kind
-from analytics.normalize import clean_text, is_blank
+from analytics.sheets.kinds import KINDS, Column, Kind
+from analytics.sheets.normalize import clean_text, is_blank
 
 HEADER_SCAN_ROWS = 15
 SEQ_HEADERS = ("序号", "序", "NO", "NO.", "行号")

@@ -18,11 +18,11 @@ import openpyxl
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from analytics import rulebook as rb
-from analytics.db import Con, get_meta, set_meta, transaction
 from analytics.errors import ImportRefused
-from analytics.ingest import Options, Progress, import_bytes, undo_in
-from analytics.kinds import KINDS
+from analytics.rules import rulebook as rb
+from analytics.sheets.ingest import Options, Progress, import_bytes, undo_in
+from analytics.sheets.kinds import KINDS
+from analytics.store.db import Con, get_meta, set_meta, transaction
 
 UPLOADER = "演示数据"
 DEFAULT_YEAR = 2022

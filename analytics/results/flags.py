@@ -11,12 +11,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analytics.db import Con, fetch_df
 from analytics.periods import Quarter, quarters_of_year
-from analytics.points import BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL, month_books, with_sql
-from analytics.stars import AWARDS_SQL
-from analytics.tasks import section_task_rates_many
-from analytics.trace import Trace
+from analytics.results.points import BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL, month_books, with_sql
+from analytics.results.stars import AWARDS_SQL
+from analytics.results.tasks import section_task_rates_many
+from analytics.results.trace import Trace
+from analytics.store.db import Con, fetch_df
 
 RED_FLAG = "流动红旗"
 PROGRESS_FLAG = "进步旗"

@@ -7,9 +7,9 @@ from datetime import date
 
 import pandas as pd
 
-from analytics import rulebook as rb
-from analytics.db import Con, fetch_df
 from analytics.periods import Month
+from analytics.rules import rulebook as rb
+from analytics.store.db import Con, fetch_df
 
 
 @dataclass

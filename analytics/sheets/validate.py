@@ -15,11 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analytics import rulebook as rb
-from analytics.db import Con, fetch_df
-from analytics.kinds import KINDS
-from analytics.layout import Extracted, Layout
-from analytics.normalize import (
+from analytics.rules import rulebook as rb
+from analytics.sheets.kinds import KINDS
+from analytics.sheets.layout import Extracted, Layout
+from analytics.sheets.normalize import (
     clean_name,
     clean_text,
     code_text,
@@ -33,8 +32,9 @@ from analytics.normalize import (
     parse_points,
     plain_text,
 )
-from analytics.problems import ERROR, WARNING, Problem, names_list, show_value
-from analytics.roster import People, RosterPlan, plan_roster
+from analytics.sheets.problems import ERROR, WARNING, Problem, names_list, show_value
+from analytics.sheets.roster import People, RosterPlan, plan_roster
+from analytics.store.db import Con, fetch_df
 
 MAX_LISTED = 8
 

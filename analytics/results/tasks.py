@@ -7,10 +7,10 @@ from typing import Any
 
 import pandas as pd
 
-from analytics import rulebook as rb
-from analytics.db import Con, fetch_df
 from analytics.errors import DashboardError
-from analytics.trace import Trace, source_rows
+from analytics.results.trace import Trace, source_rows
+from analytics.rules import rulebook as rb
+from analytics.store.db import Con, fetch_df
 
 # Precedence of the primary light: the first that applies wins.
 LIGHTS = ("已办结", "逾期", "滞后", "久未反馈", "临期", "正常")

@@ -8,10 +8,10 @@ from typing import Any
 
 import pandas as pd
 
-from analytics import rulebook as rb
-from analytics.db import Con, fetch_df
 from analytics.errors import DashboardError
-from analytics.trace import Trace
+from analytics.results.trace import Trace
+from analytics.rules import rulebook as rb
+from analytics.store.db import Con, fetch_df
 
 SELF_EXCLUDED = "评委本人即选手，已剔除"
 STATUS_NOTES = {"kept": "计入", "high": "去掉的最高分", "low": "去掉的最低分", "self": SELF_EXCLUDED}

@@ -9,10 +9,10 @@ from typing import Any
 
 import pandas as pd
 
-from analytics.db import Con, fetch_df
 from analytics.periods import Month, months_of_year
-from analytics.points import BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL, as_month, month_books, with_sql
-from analytics.trace import Trace
+from analytics.results.points import BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL, as_month, month_books, with_sql
+from analytics.results.trace import Trace
+from analytics.store.db import Con, fetch_df
 
 MONTH_STAR = "月度之星"
 STAR_PARAMS = ["star_top_n", "star_min_points", "content_star_threshold"]

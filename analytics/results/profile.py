@@ -8,9 +8,9 @@ from typing import Any
 
 import pandas as pd
 
-from analytics.db import Con, fetch_df
 from analytics.periods import Month, months_of_year
-from analytics.points import BOOKS_SQL, EVENTS_SQL, contents_of, month_books, with_sql, ytd_points
+from analytics.results.points import BOOKS_SQL, EVENTS_SQL, contents_of, month_books, with_sql, ytd_points
+from analytics.store.db import Con, fetch_df
 
 EVENT_COLUMNS = [
     "fact_id",

@@ -9,13 +9,13 @@ from datetime import date
 
 import pandas as pd
 
-from analytics import rulebook as rb
-from analytics.db import Con, fetch_df, rolled_back
-from analytics.flags import quarter_flags
-from analytics.ingest import Preview, write_batch
 from analytics.periods import Month, Quarter
-from analytics.stars import awards
-from analytics.tasks import task_lights
+from analytics.results.flags import quarter_flags
+from analytics.results.stars import awards
+from analytics.results.tasks import task_lights
+from analytics.rules import rulebook as rb
+from analytics.sheets.ingest import Preview, write_batch
+from analytics.store.db import Con, fetch_df, rolled_back
 
 MAX_LINES = 40
 

@@ -12,8 +12,8 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from analytics.ingest import Preview
-from analytics.problems import ERROR
+from analytics.sheets.ingest import Preview
+from analytics.sheets.problems import ERROR
 
 ERROR_FILL = PatternFill("solid", fgColor="F8C9C9")
 WARNING_FILL = PatternFill("solid", fgColor="FFF2CC")

@@ -7,10 +7,10 @@ from datetime import date
 
 import pandas as pd
 
-from analytics.db import Con, fetch_df
 from analytics.periods import Month, months_of_year
-from analytics.points import BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL, as_month, month_books, with_sql
-from analytics.stars import last_month_with_data
+from analytics.results.points import BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL, as_month, month_books, with_sql
+from analytics.results.stars import last_month_with_data
+from analytics.store.db import Con, fetch_df
 
 PERSON_COLUMNS = [
     "month",

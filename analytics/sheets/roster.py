@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analytics.db import Con, fetch_df, next_id
 from analytics.errors import UndoRefused
-from analytics.normalize import clean_name, clean_text
-from analytics.problems import ERROR, WARNING, Problem
+from analytics.sheets.normalize import clean_name, clean_text
+from analytics.sheets.problems import ERROR, WARNING, Problem
+from analytics.store.db import Con, fetch_df, next_id
 
 _NUMERALS = str.maketrans("0123456789", "〇一二三四五六七八九")
 

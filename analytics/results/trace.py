@@ -9,8 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from analytics.db import Con, fetch_df
-from analytics.rulebook import PARAM_BY_KEY, RuleBook
+from analytics.rules.rulebook import PARAM_BY_KEY, RuleBook
+from analytics.store.db import Con, fetch_df
 
 FACT_TABLES = {"score_event", "participation", "task_snapshot", "arena_mark"}
 

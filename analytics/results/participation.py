@@ -9,8 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from analytics import rulebook as rb
-from analytics.db import Con, fetch_df
+from analytics.rules import rulebook as rb
+from analytics.store.db import Con, fetch_df
 
 # People present in the window [$start, $end] as of $as_of: on the roster by then and not gone before the window.
 # Each is counted in the section they belong to on their reference day (the window's end, as_of, or the day they

@@ -11,9 +11,9 @@ from datetime import date, datetime
 from functools import cached_property
 from importlib import resources
 
-from analytics.db import Con
 from analytics.errors import RuleBookError
-from analytics.normalize import clean_text
+from analytics.sheets.normalize import clean_text
+from analytics.store.db import Con
 
 
 @dataclass(frozen=True)
@@ -314,7 +314,7 @@ def book_from_mapping(data: dict) -> RuleBook:
 
 
 def default_book() -> RuleBook:
-    text = (resources.files("analytics") / "default_rules.toml").read_text(encoding="utf-8")
+    text = (resources.files("analytics.rules") / "default_rules.toml").read_text(encoding="utf-8")
     return book_from_mapping(tomllib.loads(text))
 
 
@@ -462,7 +462,7 @@ def _read(cur: Con, version_id: int, head: tuple) -> RuleBook:
 
 def ensure_default(con: Con) -> None:
     """Write the shipped rule book as version 1 when the database has none."""
-    from analytics.db import transaction
+    from analytics.store.db import transaction
 
     if con.execute("select count(*) from rule_version").fetchone()[0]:
         return

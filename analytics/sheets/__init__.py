@@ -1,0 +1,1 @@
+"""Sheets in and out: reading, understanding, checking and importing clerks' files; templates and error workbooks."""

@@ -1,0 +1,1 @@
+"""Storage: the DuckDB connection, migrations and the catalog of what is stored."""
