@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.periods import Quarter, quarters_of_year
-from analytics.results.points import BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL, month_books, with_sql
+from analytics.results.points import BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL, month_books, month_points, with_sql
 from analytics.results.stars import AWARDS_SQL
 from analytics.results.tasks import section_task_rates_many
 from analytics.results.trace import Trace
@@ -42,6 +42,9 @@ SECTION_COLUMNS = [
     "points_scaled",
     "stars_scaled",
     "tasks_scaled",
+    "part_points",
+    "part_stars",
+    "part_tasks",
     "score",
     "rank",
     "veto",
@@ -212,14 +215,8 @@ def _score(
         "tasks_scaled": _scale(rate),
     }
     wp, ws, wt = (weights[k] for k in WEIGHT_KEYS)
-    with_tasks = (wp * scaled["points_scaled"] + ws * scaled["stars_scaled"] + wt * scaled["tasks_scaled"]) / (
-        wp + ws + wt
-    )
-    if wp + ws > 0:
-        without_tasks = (wp * scaled["points_scaled"] + ws * scaled["stars_scaled"]) / (wp + ws)
-    else:
-        without_tasks = np.full(len(frame), np.nan)
-    score = np.round(np.where(due > 0, with_tasks, without_tasks).astype(float), 6)
+    parts = _parts(scaled, due > 0, wp, ws, wt)
+    score = np.round((parts["part_points"] + parts["part_stars"] + parts["part_tasks"]).astype(float), 6)
     rank = [pd.NA if np.isnan(v) else int(1 + np.sum(score > v)) for v in score]
     frame = frame.assign(
         stars=stars,
@@ -229,6 +226,7 @@ def _score(
         tasks_on_time=on_time,
         on_time_rate=rate,
         **scaled,
+        **parts,
         score=score,
         rank=pd.array(rank, dtype="Int64"),
     )
@@ -327,6 +325,24 @@ def _one_or_many(names: list[str]) -> str | list[str] | None:
     return names[0] if len(names) == 1 else names
 
 
+def _parts(
+    scaled: dict[str, np.ndarray], has_tasks: np.ndarray, wp: float, ws: float, wt: float
+) -> dict[str, np.ndarray]:
+    """Each component's weighted share of the flag score (the three add up to the score): the weights normalised to
+    sum to 1, and a section without tasks due has the other two weights scaled up to sum to 1 (no score when both
+    are 0). The one statement of the weighting: the score and the page's stacked bars both come from here."""
+    total = wp + ws + wt
+    both = wp + ws
+    w_points = np.where(has_tasks, wp / total if total else np.nan, wp / both if both else np.nan)
+    w_stars = np.where(has_tasks, ws / total if total else np.nan, ws / both if both else np.nan)
+    w_tasks = np.where(has_tasks, wt / total if total else np.nan, 0.0)
+    return {
+        "part_points": scaled["points_scaled"] * w_points,
+        "part_stars": scaled["stars_scaled"] * w_stars,
+        "part_tasks": np.where(has_tasks, scaled["tasks_scaled"] * w_tasks, 0.0),
+    }
+
+
 def _trace(scores: _Scores, **rest) -> Trace:
     return Trace(
         f"{scores.quarter.label} 季度夺旗",
@@ -375,7 +391,8 @@ def quarter_flags(cur: Con, quarter: Quarter | str | date) -> FlagResult:
     return _decide(scores[q], scores[q.shift(-1)])
 
 
-def _flag_text(value: str | list[str] | None) -> str | None:
+def flag_text(value: str | list[str] | None) -> str | None:
+    """A flag's holder as one line: the name, or the names of a shared flag joined with "、"; None when nobody."""
     if value is None:
         return None
     return value if isinstance(value, str) else "、".join(value)
@@ -392,8 +409,8 @@ def flags_json(cur: Con, quarter: Quarter | str | date) -> dict[str, Any]:
     return {
         "quarter": str(result.quarter),
         "sections": sections,
-        "red_flag": _flag_text(result.red_flag),
-        "progress_flag": _flag_text(result.progress_flag),
+        "red_flag": flag_text(result.red_flag),
+        "progress_flag": flag_text(result.progress_flag),
     }
 
 
@@ -409,15 +426,15 @@ def flag_history(cur: Con, year: int) -> pd.DataFrame:
         before = scores[q.shift(-1)]
         result = _decide(scores[q], before)
         previous_red = _red_flag(before)[0] if before.has_data else []
-        red = _flag_text(result.red_flag)
+        red = flag_text(result.red_flag)
         rows.append(
             {
                 "quarter": str(q),
                 "label": q.label,
                 "red_flag": red,
                 "held_in": str(q.shift(1)),
-                "kept": bool(red) and red == _flag_text(_one_or_many(previous_red)),
-                "progress_flag": _flag_text(result.progress_flag),
+                "kept": bool(red) and red == flag_text(_one_or_many(previous_red)),
+                "progress_flag": flag_text(result.progress_flag),
             }
         )
     columns = ["quarter", "label", "red_flag", "held_in", "kept", "progress_flag"]
@@ -473,3 +490,29 @@ def section_people(cur: Con, section_id: int, quarter: Quarter | str | date) -> 
         """,
         [*books.sql_params(), int(section_id), int(section_id), int(section_id)],
     )
+
+
+def flag_holder(cur: Con, quarter: Quarter | str | date) -> tuple[str | None, Quarter]:
+    """The section flying the 流动红旗 in a quarter (it won the quarter before; names joined with "、" when shared)
+    and that quarter before."""
+    before = _quarter(quarter).shift(-1)
+    return flag_text(quarter_flags(cur, before).red_flag), before
+
+
+def quarter_contents(cur: Con, quarter: Quarter | str | date) -> pd.DataFrame:
+    """One row per section with people that quarter x content: counted points and per capita over the quarter's
+    average headcount (the flag's headcount), for the contents radar of 季度夺旗."""
+    q = _quarter(quarter)
+    parts = [month_points(cur, m) for m in q.months]
+    frame = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else None
+    scored = quarter_flags(cur, q).sections.set_index("section_id")
+    heads = scored["headcount"]
+    if frame is None or heads.empty:
+        return pd.DataFrame(columns=["section_id", "section", "content", "counted", "per_capita"])
+    order = list(dict.fromkeys(frame["content"]))
+    sums = frame.groupby(["section_id", "section", "content"], as_index=False)["counted"].sum()
+    grid = pd.MultiIndex.from_product([heads.index, order], names=["section_id", "content"]).to_frame(index=False)
+    out = grid.merge(sums.drop(columns="section"), on=["section_id", "content"], how="left").fillna({"counted": 0.0})
+    out["section"] = out["section_id"].map(scored["section"])
+    out["per_capita"] = (out["counted"] / out["section_id"].map(heads)).astype(float).round(2)
+    return out[["section_id", "section", "content", "counted", "per_capita"]]

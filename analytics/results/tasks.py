@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import pandas as pd
 
 from analytics.errors import DashboardError
+from analytics.results.lights import CLOSED, LABELS, OVERDUE, STALE
 from analytics.results.trace import Trace, source_rows
 from analytics.rules import rulebook as rb
 from analytics.store.db import Con, fetch_df
 
-# Precedence of the primary light: the first that applies wins.
-LIGHTS = ("已办结", "逾期", "滞后", "久未反馈", "临期", "正常")
+# Precedence of the primary light: the first that applies wins (the table lives in lights.py).
+LIGHTS = LABELS
 LIGHT_PARAMS = ["light_lag_margin", "light_stale_days", "light_due_soon_days"]
 
 # The state of every task on $as_of: its latest live snapshot on or before that day. A task's start is the latest
@@ -473,6 +476,48 @@ def burnup(cur: Con, year: int, ledger: str | None = None, as_of: date | None = 
         """,
         {"first": first, "last_day": last_day, "until": until, "closed": book.closed_stage, "ledger": ledger},
     )
+
+
+@dataclass(frozen=True)
+class TaskKpis:
+    """What 任务督办's KPI row shows for the tasks on the wall (after the ledger and section filters): tasks, closed
+    and the completion rate; tasks due by as_of, those closed by their due date and the on-time rate (the same rule
+    as ``rates`` counts in SQL); overdue (light 逾期) and stale (flag 久未反馈 present, beside any light)."""
+
+    tasks: int
+    closed: int
+    completion: float | None
+    due: int
+    on_time: int
+    on_time_rate: float | None
+    overdue: int
+    stale: int
+
+    @property
+    def open(self) -> int:
+        return self.tasks - self.closed
+
+
+def task_kpis(frame: pd.DataFrame, as_of: date) -> TaskKpis:
+    """The KPI row of a frame of task_lights on as_of."""
+    rows = frame.to_dict("records")
+    closed = [r for r in rows if r["light"] == CLOSED]
+    due = [r for r in rows if r["due_date"] <= as_of]
+    on_time = [r for r in due if r["light"] == CLOSED and _known(r["closed_on"]) and r["closed_on"] <= r["due_date"]]
+    return TaskKpis(
+        tasks=len(rows),
+        closed=len(closed),
+        completion=len(closed) / len(rows) if rows else None,
+        due=len(due),
+        on_time=len(on_time),
+        on_time_rate=len(on_time) / len(due) if due else None,
+        overdue=sum(r["light"] == OVERDUE for r in rows),
+        stale=sum(STALE in r["flags"] for r in rows),
+    )
+
+
+def _known(value: Any) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value)) and value is not pd.NaT
 
 
 def light_counts(frame: pd.DataFrame) -> dict[str, int]:

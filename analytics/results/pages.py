@@ -1,0 +1,351 @@
+"""What each board page shows, as data: one object per page and period, built from the engines in this folder.
+
+The page draws these objects and computes nothing of its own, and the meeting deck and the monthly posting read the
+same objects, so a page, a slide and a printed posting cannot disagree. Names here are stable: other modules import
+them.
+
+- ``overview_page(cur, month, section_id)`` → ``OverviewPage``: what 总览 shows for a month (department or one
+  section).
+- ``content_ranking(cur, month)`` → ``ContentRanking``: 每月摘星's ranking by content.
+- ``star_streak(board)`` → ``Streak | None``: the longest run of 月度之星 on the year's 摘星榜.
+- ``flags.quarter_flags`` (``FlagResult``; ``.sections`` carries the weighted parts ``part_points``,
+  ``part_stars``, ``part_tasks`` that add up to ``score``), ``flags.flag_holder``, ``flags.quarter_contents``:
+  季度夺旗.
+- ``tasks.task_kpis(frame, as_of)`` → ``TaskKpis``: 任务督办's KPI row.
+- ``trend_lines(...)`` → ``TrendLines``: 趋势分析's three small charts and the figures in their sentences.
+- ``person_file(cur, person_id, year, last_date)`` → ``PersonFile | None``: 个人档案.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from analytics.periods import Month, Quarter
+from analytics.results import arena, flags, participation, points, profile, stars, tasks, trends
+from analytics.results.lights import CLOSED, OVERDUE
+from analytics.store import catalog as catalog_module
+from analytics.store.db import Con
+
+# 总览 ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OverviewPage:
+    """What 总览 shows for a month and (optionally) one section.
+
+    KPI cards: ``flag_holder`` (流动红旗 flying this quarter, won in ``flag_quarter``), ``headcount`` (people on the
+    roster that month), ``net`` and ``net_before`` (the month before, None without data), ``month_star_count`` and
+    ``content_star_count``, ``tasks`` / ``tasks_closed`` / ``tasks_overdue`` on the month's last day and
+    ``task_close_rate``, ``people_active`` / ``people_present`` and ``participation_rate``, ``participation_rows``,
+    ``five_one`` (五个一 completion weighted by headcount).
+    Charts: ``series`` (one row per month: net, headcount, per_capita), ``sections`` (one row per section of the
+    month: headcount, net, net_per_capita), ``mix`` (one row per content: counted, capped), ``stars`` (the month's
+    awards in scope)."""
+
+    month: Month
+    section_id: int | None
+    has_points: bool
+    headcount: int
+    net: float
+    net_before: float | None
+    series: pd.DataFrame
+    sections: pd.DataFrame
+    mix: pd.DataFrame
+    stars: pd.DataFrame
+    month_star_count: int
+    content_star_count: int
+    flag_holder: str | None
+    flag_quarter: Quarter
+    tasks: int
+    tasks_closed: int
+    tasks_overdue: int
+    people_active: int
+    people_present: int
+    participation_rows: int
+    five_one: float | None
+
+    @property
+    def task_close_rate(self) -> float | None:
+        return self.tasks_closed / self.tasks if self.tasks else None
+
+    @property
+    def participation_rate(self) -> float | None:
+        return self.people_active / self.people_present if self.people_present else None
+
+
+def _in_section(frame: pd.DataFrame, section_id: int | None) -> pd.DataFrame:
+    return frame if section_id is None else frame[frame["section_id"] == section_id]
+
+
+def _series(frame: pd.DataFrame, section_id: int | None) -> pd.DataFrame:
+    """One row per month: net, headcount and net per capita of the department or of one section."""
+    frame = _in_section(frame, section_id)
+    out = frame.groupby("month", sort=True).agg(net=("net", "sum"), headcount=("headcount", "sum")).reset_index()
+    out["net"] = out["net"].astype(float).round(2)
+    out["per_capita"] = (out["net"] / out["headcount"].where(out["headcount"] > 0)).astype(float).round(2)
+    return out
+
+
+def _month_net(cur: Con, month: Month, months: list[str], section_id: int | None) -> float | None:
+    """A month's net (also in another year); None when that month has no data."""
+    if str(month) not in months:
+        return None
+    frame = trends.section_trend(cur, month.year)
+    frame = _in_section(frame[frame["month"] == str(month)], section_id)
+    return float(frame["net"].sum())
+
+
+def overview_page(
+    cur: Con, month: Month | str, section_id: int | None = None, months: list[str] | None = None
+) -> OverviewPage:
+    """What 总览 shows; months = the months with any data (the catalog's, read when not given)."""
+    m = Month.parse(str(month))
+    months = list(catalog_module.load(cur).months if months is None else months)
+    trend = trends.section_trend(cur, m.year)
+    series = _series(trend, section_id)
+    row = series[series["month"] == str(m)]
+    sections = trend[trend["month"] == str(m)][["section_id", "section", "headcount", "net", "net_per_capita"]]
+
+    mix = _in_section(points.month_points(cur, m), section_id)
+    listed = list(points.content_columns(cur, m).values())
+    order = listed + sorted(set(mix["content"]) - set(listed))
+    mix = mix.groupby("content")[["counted", "capped"]].sum().reindex(order).fillna(0.0).reset_index()
+
+    awarded = _in_section(stars.monthly_stars(cur, m).stars, section_id)
+    held = flags.quarter_flags(cur, m.quarter.shift(-1))
+    lights = _in_section(tasks.task_lights(cur, m.end), section_id)
+    took_part = _in_section(participation.section_participation(cur, m.start, m.end, m.end), section_id)
+    # People on the roster that month, also in a month without points (the points series is then empty).
+    heads = int(took_part["headcount"].sum())
+    completion = took_part["five_one_completion"].astype(float)
+    weights = took_part["headcount"].astype(float)
+    five_one = (
+        float((completion * weights).sum() / weights[completion.notna()].sum()) if completion.notna().any() else None
+    )
+    return OverviewPage(
+        month=m,
+        section_id=section_id,
+        has_points=bool(len(row)) and str(m) in months,
+        headcount=heads,
+        net=float(row["net"].iat[0]) if len(row) else 0.0,
+        net_before=_month_net(cur, m.shift(-1), months, section_id),
+        series=series,
+        sections=sections.reset_index(drop=True),
+        mix=mix,
+        stars=awarded.reset_index(drop=True),
+        month_star_count=int((awarded["award_kind"] == "month").sum()),
+        content_star_count=int((awarded["award_kind"] == "content").sum()),
+        flag_holder=flags.flag_text(held.red_flag),
+        flag_quarter=held.quarter,
+        tasks=int(len(lights)),
+        tasks_closed=int((lights["light"] == CLOSED).sum()),
+        tasks_overdue=int((lights["light"] == OVERDUE).sum()),
+        people_active=int(took_part["active_people"].sum()),
+        people_present=heads,
+        participation_rows=int(took_part["rows"].sum()),
+        five_one=five_one,
+    )
+
+
+# 每月摘星 -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContentRanking:
+    """每月摘星's ranking: ``people`` = the month's people with events, net first (person_id, name, section_id,
+    section, net, raw, capped, events, veto, rank, star = won 月度之星, and counted points per content in columns
+    named by content); ``contents`` = the content names in the rule book's order."""
+
+    people: pd.DataFrame
+    contents: list[str]
+
+
+def content_ranking(cur: Con, month: Month | str) -> ContentRanking:
+    frame = points.person_month_net(cur, month)
+    columns = points.content_columns(cur, month)
+    result = stars.monthly_stars(cur, month)
+    scored = frame[frame["events"] > 0].rename(columns=columns)
+    winners = set(result.stars.loc[result.stars["award_kind"] == "month", "person_id"])
+    scored = scored.assign(star=scored["person_id"].isin(winners))
+    scored["rank"] = scored["person_id"].map(result.ranking.set_index("person_id")["rank"])
+    keep = ["person_id", "name", "section_id", "section", "net", "raw", "capped", "events", "veto", "rank", "star"]
+    return ContentRanking(scored[keep + list(columns.values())].reset_index(drop=True), list(columns.values()))
+
+
+@dataclass(frozen=True)
+class Streak:
+    """The longest run of consecutive months with 月度之星 on a year's board (more than one month)."""
+
+    person_id: int
+    name: str
+    months: int
+    end: str  # '2022-07'
+
+
+def star_streak(board: dict[str, Any]) -> Streak | None:
+    """The best streak of star_board(...): longest run first, then the most stars; None without a run of two."""
+    people = board["people"]
+    if people.empty:
+        return None
+    best = people.sort_values(["longest_streak", "total"], ascending=False).iloc[0]
+    if best["longest_streak"] <= 1:
+        return None
+    return Streak(int(best["person_id"]), str(best["name"]), int(best["longest_streak"]), str(best["streak_end"]))
+
+
+# 趋势分析 -------------------------------------------------------------------------------------------
+
+MEASURES = {"monthly": "value", "cumulative": "cumulative", "change": "change"}
+
+
+@dataclass(frozen=True)
+class TrendLines:
+    """趋势分析's three small charts in the chosen measure and the figures their sentences quote.
+
+    ``person``: month, mine, average (the department's net per capita); ``section``: month, ours, average;
+    ``content``: month, counted. Person: ``person_total``, ``person_average`` (per month), ``person_now`` (the month's
+    net), ``person_rank`` (None when unranked). Section: ``section_total``, ``section_now`` (net per capita, None
+    without people), ``section_rank``, ``section_count`` (sections ranked that month). Content: ``content_total``,
+    ``content_now``."""
+
+    person: pd.DataFrame
+    person_total: float
+    person_average: float
+    person_now: float
+    person_rank: int | None
+    section: pd.DataFrame
+    section_total: float
+    section_now: float | None
+    section_rank: int | None
+    section_count: int
+    content: pd.DataFrame
+    content_total: float
+    content_now: float
+
+
+def _measured(frame: pd.DataFrame, value: str, months: list[str]) -> pd.DataFrame:
+    """A monthly value over every month (zero when missing) with its running total and change on the month before."""
+    out = frame.set_index("month")[[value]].reindex(months).fillna(0.0).rename(columns={value: "value"})
+    out["value"] = out["value"].astype(float).round(2)
+    out["cumulative"] = out["value"].cumsum().round(2)
+    out["change"] = out["value"].diff().round(2)
+    out.index.name = "month"
+    return out.reset_index()
+
+
+def _rank(frame: pd.DataFrame) -> int | None:
+    return int(frame["rank"].iat[0]) if len(frame) and pd.notna(frame["rank"].iat[0]) else None
+
+
+def trend_lines(
+    people: pd.DataFrame,
+    sections: pd.DataFrame,
+    contents: pd.DataFrame,
+    person_id: int,
+    section: str,
+    content: str,
+    measure: str,
+    month: str,
+) -> TrendLines:
+    """From trends.person_trend, section_trend and content_trend of one year (read once and shared by the page)."""
+    months = sorted(set(people["month"]))
+    column = MEASURES[measure]
+    totals = sections.groupby("month").agg(net=("net", "sum"), headcount=("headcount", "sum")).reset_index()
+    totals["per_capita"] = totals["net"] / totals["headcount"].where(totals["headcount"] > 0)
+    average = _measured(totals, "per_capita", months)
+
+    mine = _measured(people[people["person_id"] == person_id], "net", months)
+    part = sections[sections["section"] == section]
+    ours = _measured(part, "net_per_capita", months)
+    now = part[part["month"] == month]
+    theirs = _measured(contents[contents["content"] == content], "counted", months)
+    return TrendLines(
+        person=pd.DataFrame({"month": months, "mine": mine[column], "average": average[column]}),
+        person_total=float(mine["value"].sum()),
+        person_average=float(mine["value"].mean()),
+        person_now=float(mine.set_index("month")["value"].get(month, 0.0)),
+        person_rank=_rank(people[(people["person_id"] == person_id) & (people["month"] == month)]),
+        section=pd.DataFrame({"month": months, "ours": ours[column], "average": average[column]}),
+        section_total=float(part["net"].sum()),
+        section_now=float(now["net_per_capita"].iat[0])
+        if len(now) and pd.notna(now["net_per_capita"].iat[0])
+        else None,
+        section_rank=_rank(now),
+        section_count=int(sections[sections["month"] == month]["rank"].notna().sum()),
+        content=pd.DataFrame({"month": months, "counted": theirs[column]}),
+        content_total=float(theirs["value"].sum()),
+        content_now=float(theirs.set_index("month")["value"].get(month, 0.0)),
+    )
+
+
+# 个人档案 -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonFile:
+    """What 个人档案 shows for one person and year: ``card`` (profile.person_card), ``as_of`` (the day tasks and
+    五个一 are judged), ``events`` (the year's score events as counted), ``by_month_content`` and ``months`` (the
+    points chart), ``standing`` (year rank, None before any data), ``awards``, ``five_one`` (the matrix row),
+    ``five_one_overall`` (None when nothing is owed yet), ``activities`` and ``participation_rows``, ``tasks`` (as
+    responsible person) with ``tasks_overdue``, and ``arena`` (their contest results)."""
+
+    card: dict[str, Any]
+    as_of: date
+    events: pd.DataFrame
+    by_month_content: pd.DataFrame
+    months: pd.DataFrame
+    standing: dict[str, Any] | None
+    awards: pd.DataFrame
+    five_one: pd.DataFrame
+    activities: pd.DataFrame
+    participation_rows: int
+    tasks: pd.DataFrame
+    arena: pd.DataFrame
+
+    @property
+    def month_star_count(self) -> int:
+        return int((self.awards["award_kind"] == "month").sum())
+
+    @property
+    def content_star_count(self) -> int:
+        return int((self.awards["award_kind"] == "content").sum())
+
+    @property
+    def five_one_overall(self) -> float | None:
+        overall = self.five_one["overall"].dropna() if "overall" in self.five_one else pd.Series(dtype=float)
+        return float(overall.iat[0]) if len(overall) else None
+
+    @property
+    def tasks_overdue(self) -> int:
+        return int((self.tasks["light"] == OVERDUE).sum()) if len(self.tasks) else 0
+
+
+def person_file(cur: Con, person_id: int, year: int, last_date: date | None) -> PersonFile | None:
+    """个人档案 of one person and year; None for an unknown person. last_date = the last day with any data."""
+    card = profile.person_card(cur, person_id)
+    if card is None:
+        return None
+    as_of = profile.as_of_for(year, last_date)
+    events = profile.person_events(cur, person_id, year)
+    contents = profile.year_contents(cur, year)
+    last = stars.last_month_with_data(cur, year)
+    rows = participation.person_participation(cur, person_id, year)
+    results = arena.arena_results(cur, year)
+    return PersonFile(
+        card=card,
+        as_of=as_of,
+        events=events,
+        by_month_content=profile.by_month_content(events, year, contents),
+        months=profile.monthly_totals(events, year),
+        standing=profile.year_standing(cur, person_id, year, last) if last else None,
+        awards=profile.awards_of(stars.star_board(cur, year)["awards"], person_id),
+        five_one=participation.five_one_matrix(cur, date(year, 1, 1), date(year, 12, 31), as_of, person_id=person_id),
+        activities=profile.activity_summary(rows),
+        participation_rows=len(rows),
+        tasks=tasks.tasks_of_person(cur, person_id, as_of),
+        arena=results[results["contestant_id"] == person_id].reset_index(drop=True),
+    )
