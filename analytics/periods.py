@@ -47,6 +47,11 @@ class Month:
     def label(self) -> str:
         return f"{self.year}年{self.month}月"
 
+    @property
+    def short_label(self) -> str:
+        """The month without its year (7月), for a chart's axis within one year."""
+        return f"{self.month}月"
+
 
 @dataclass(frozen=True, order=True)
 class Quarter:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -37,8 +38,18 @@ def open_page(page: str, db_path: Path | str, query: dict[str, str] | None = Non
     return at
 
 
+# A backslash before a Markdown sign (ui.safe.md) is not shown: the reader sees the sign alone.
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~$:&=])")
+
+
+def unescaped(text: str) -> str:
+    """Markdown source as the reader sees its text: escapes made by ui.safe.md removed."""
+    return _ESCAPED.sub(r"\1", text)
+
+
 def texts_of(at: AppTest) -> str:
-    """Everything a user reads on the page, as one string, for assertions."""
+    """Everything a user reads on the page, as one string, for assertions (escapes of user text removed, as the
+    reader sees it)."""
     parts = []
     for kind in (
         "title",
@@ -56,7 +67,7 @@ def texts_of(at: AppTest) -> str:
         for element in getattr(at, kind):
             value = getattr(element, "value", None)
             label = getattr(element, "label", None)
-            parts += [str(x) for x in (label, value) if x is not None]
+            parts += [unescaped(str(x)) for x in (label, value) if x is not None]
     for frame in at.dataframe:
         parts.append(frame.value.to_string())
     return "\n".join(parts)

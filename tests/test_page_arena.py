@@ -11,7 +11,7 @@ from conftest import ROSTER, load
 
 from analytics import open_db
 from analytics.results import arena
-from ui import texts, work
+from ui import texts
 
 A = texts.ARENA
 
@@ -69,14 +69,14 @@ def test_demo_latest_winner_is_on_the_podium(demo_db):
     text = texts_of(at)
     assert f"### {winner}" in text
     assert A["podium_badge"][1] in text
-    assert len(sessions_table(at)) == len(work.arena_sessions(results))
+    assert len(sessions_table(at)) == len(arena.arena_sessions(results))
 
 
 def test_demo_another_session_by_key_shows_its_dropped_marks(demo_db):
     results = read(demo_db, lambda cur: arena.arena_results(cur, 2022))
     first = results[results["date"] == results["date"].min()]
     row = first.loc[first["rank"] == 1].iloc[0]
-    key = work.session_key(row["arena"], row["date"], row["topic"])
+    key = arena.session_key(row["arena"], row["date"], row["topic"])
     marks = read(demo_db, lambda cur: arena.arena_marks(cur, row["arena"], row["date"], row["topic"]))
     mine = marks[marks["contestant_id"] == row["contestant_id"]]
     high = mine.loc[mine["status"] == "high", "mark"].iloc[0]
@@ -108,10 +108,10 @@ def test_demo_arena_filter_keeps_one_kind(demo_db):
 
 
 def test_session_keys_round_trip():
-    key = work.session_key("业务擂台", date(2022, 5, 20), None)
+    key = arena.session_key("业务擂台", date(2022, 5, 20), None)
     assert key == "2022-05-20|业务擂台|"
-    assert work.parse_session(key) == (date(2022, 5, 20), "业务擂台", "")
-    assert work.parse_session(work.session_key("科长擂台", date(2022, 4, 15), "一|季度")) == (
+    assert arena.parse_session(key) == (date(2022, 5, 20), "业务擂台", "")
+    assert arena.parse_session(arena.session_key("科长擂台", date(2022, 4, 15), "一|季度")) == (
         date(2022, 4, 15),
         "科长擂台",
         "一|季度",

@@ -14,7 +14,8 @@ from conftest import ROSTER, load
 from analytics import open_db
 from analytics.periods import Month, Quarter
 from analytics.results import participation
-from ui import texts, work
+from ui import format as fmt
+from ui import texts, widgets
 
 L = texts.LEARNING
 
@@ -112,9 +113,9 @@ def test_demo_window_and_section_drive_the_grid(demo_db):
     )
     table = grid(at)
     assert len(table) == expected["person_id"].nunique()
-    totals = work.five_one_totals(expected).set_index("activity")
+    totals = participation.five_one_totals(expected).set_index("activity")
     shown = {m.label: m.value for m in at.metric}
-    assert shown["荐学"] == work.percent(totals.loc["荐学", "completion"])
+    assert shown["荐学"] == fmt.percent(totals.loc["荐学", "completion"])
 
     at.sidebar.selectbox(key="section").set_value("组织科").run()
     no_exception(at)
@@ -123,10 +124,10 @@ def test_demo_window_and_section_drive_the_grid(demo_db):
 
 
 def test_learning_window_bounds():
-    start, end, as_of, label = work.learning_window(
+    start, end, as_of, label = widgets.learning_window(
         "quarter", Month(2022, 5), Quarter(2022, 2), 2022, today=date(2022, 5, 20)
     )
     assert (start, end, as_of, label) == (date(2022, 4, 1), date(2022, 6, 30), date(2022, 5, 20), "2022年第二季度")
-    assert work.learning_window("year", Month(2022, 5), Quarter(2022, 2), 2022, today=date(2023, 1, 1))[2] == date(
+    assert widgets.learning_window("year", Month(2022, 5), Quarter(2022, 2), 2022, today=date(2023, 1, 1))[2] == date(
         2022, 12, 31
     )

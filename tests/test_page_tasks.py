@@ -11,7 +11,7 @@ from conftest import ROSTER, load
 
 from analytics import open_db
 from analytics.results import tasks
-from ui import texts, work
+from ui import texts
 
 T = texts.TASKS
 # The demo's latest month is December 2022, long past: the wall is read on its last day.
@@ -191,16 +191,16 @@ def test_a_chosen_task_shows_its_history_and_its_source_row(demo_db):
 
 def test_kpis_agree_with_the_engines_rates(demo_db):
     frame, by_ledger = read(demo_db, lambda cur: (tasks.task_lights(cur, AS_OF), tasks.rates(cur, AS_OF)))
-    k = work.task_kpis(frame, AS_OF)
-    assert k["tasks"] == by_ledger["tasks"].sum()
-    assert k["closed"] == by_ledger["closed"].sum()
-    assert k["due"] == by_ledger["due"].sum()
-    assert k["on_time"] == by_ledger["on_time"].sum()
-    assert k["overdue"] == by_ledger["overdue"].sum()
+    k = tasks.task_kpis(frame, AS_OF)
+    assert k.tasks == by_ledger["tasks"].sum()
+    assert k.closed == by_ledger["closed"].sum()
+    assert k.due == by_ledger["due"].sum()
+    assert k.on_time == by_ledger["on_time"].sum()
+    assert k.overdue == by_ledger["overdue"].sum()
 
 
 def test_as_of_is_the_month_end_or_today():
     from analytics.periods import Month
 
-    assert work.task_as_of(Month(2022, 3), today=date(2023, 1, 5)) == date(2022, 3, 31)
-    assert work.task_as_of(Month(2022, 3), today=date(2022, 3, 9)) == date(2022, 3, 9)
+    assert tasks.task_as_of(Month(2022, 3), today=date(2023, 1, 5)) == date(2022, 3, 31)
+    assert tasks.task_as_of(Month(2022, 3), today=date(2022, 3, 9)) == date(2022, 3, 9)

@@ -8,7 +8,8 @@ from conftest import ROSTER, load
 
 from analytics import open_db
 from analytics.results import trends
-from ui import board, texts
+from ui import format as fmt
+from ui import texts
 
 T = texts.TRENDS
 
@@ -41,10 +42,10 @@ def test_person_selector_changes_the_person_line(demo_db):
     assert at.selectbox(key="trends_person").value == top
     text = on(at, "trends_person", int(other))
     line = T["person_line"].format(
-        total=board.points_text(year[other]),
-        avg=board.points_text(year[other] / 12),
+        total=fmt.points_text(year[other]),
+        avg=fmt.points_text(year[other] / 12),
         month="2022年6月",
-        net=board.signed(june.loc[other, "net"]),
+        net=fmt.signed(june.loc[other, "net"]),
         rank=f"第 {int(june.loc[other, 'rank'])} 名",
     )
     assert line in text
@@ -61,8 +62,8 @@ def test_section_and_content_selectors(demo_db):
     total = sections.loc[sections["section"] == "干部监督科", "net"].sum()
     assert (
         T["section_line"].format(
-            total=board.points_text(total),
-            per_capita=board.signed(row["net_per_capita"]),
+            total=fmt.points_text(total),
+            per_capita=fmt.signed(row["net_per_capita"]),
             month="2022年6月",
             rank=f"第 {int(row['rank'])} 名",
             n=8,
@@ -73,9 +74,7 @@ def test_section_and_content_selectors(demo_db):
     mine = contents[contents["content"] == "宣传推广"]
     june = mine.set_index("month").loc["2022-06", "counted"]
     assert (
-        T["content_line"].format(
-            total=board.points_text(mine["counted"].sum()), month="2022年6月", net=board.signed(june)
-        )
+        T["content_line"].format(total=fmt.points_text(mine["counted"].sum()), month="2022年6月", net=fmt.signed(june))
         in text
     )
     at.segmented_control(key="trends_measure").set_value("cumulative").run()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from analytics.results import lights
+
 RED = "#C8102E"
 GOLD = "#D4A017"
 DEEP_RED = "#8B0000"
@@ -22,14 +24,8 @@ CONTENT_COLORS = {
     "团结协作": "#1F7A7A",
     "纪律作风": "#7F7F7F",
 }
-LIGHT_COLORS = {
-    "已办结": "#548235",
-    "正常": "#2F5597",
-    "临期": "#D4A017",
-    "滞后": "#C55A11",
-    "久未反馈": "#8E44AD",
-    "逾期": "#C8102E",
-}
+# The task lights' colours come from the one light table of the core.
+LIGHT_COLORS = {light.label: light.color for light in lights.LIGHTS}
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 # No mode bar: its buttons speak English only, and a chart on the wall needs no zoom tools.
 CONFIG = {"displaylogo": False, "displayModeBar": False}

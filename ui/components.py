@@ -1,14 +1,19 @@
-"""Pieces the pages share: the "how it was computed" panel, source rows, links to a person or section, light badges."""
+"""Pieces the pages share: the "how it was computed" panel, source rows, links to a person or section, light badges,
+a chart in the house config. User text goes through ui.safe.md before it reaches Markdown."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
+from analytics.results import lights
 from analytics.results.trace import Trace
-from ui import texts
+from ui import charts, texts
+from ui.safe import md
 
 SOURCE_COLUMNS = {
     "batch_id": "批次",
@@ -16,14 +21,6 @@ SOURCE_COLUMNS = {
     "sheet": "工作表",
     "row_no": "行号",
     "imported_at": "导入时间",
-}
-LIGHT_ICONS = {
-    "已办结": ":green[●]",
-    "正常": ":blue[●]",
-    "临期": ":orange[●]",
-    "滞后": ":orange[▲]",
-    "久未反馈": ":violet[◆]",
-    "逾期": ":red[■]",
 }
 
 
@@ -38,14 +35,14 @@ def trace_panel(
     with st.expander(texts.TRACE_TITLE, icon=":material/calculate:", expanded=expanded, key=f"trace_{key}"):
         version = f"规则第 {trace.rule_version} 版" if trace.rule_version else "规则"
         since = f"（{trace.effective_from:%Y-%m-%d} 起施行）" if trace.effective_from else ""
-        st.caption(f"{trace.subject} · 依据{version}{since}")
-        st.markdown(trace.formula)
+        st.caption(f"{md(trace.subject)} · 依据{version}{since}")
+        st.markdown(md(trace.formula))
         if trace.params:
             st.dataframe(pd.DataFrame(trace.param_rows()), hide_index=True, width="stretch")
         for line in trace.ties:
-            st.markdown(f"- 并列：{line}")
+            st.markdown(f"- 并列：{md(line)}")
         for line in trace.notes:
-            st.markdown(f"- {line}")
+            st.markdown(f"- {md(line)}")
         if trace.excluded:
             st.markdown("**未参评及原因**")
             st.dataframe(
@@ -88,12 +85,37 @@ def carry(**extra: str) -> dict[str, str]:
 
 def person_link(person_id: int, label: str) -> None:
     """A link to the person's file (个人档案)."""
-    st.page_link("views/profile.py", label=label, icon=":material/badge:", query_params=carry(person=str(person_id)))
+    st.page_link(
+        "views/profile.py", label=md(label), icon=":material/badge:", query_params=carry(person=str(person_id))
+    )
 
 
 def section_link(section: str, page: str = "views/flags.py", label: str | None = None) -> None:
-    st.page_link(page, label=label or section, icon=":material/groups:", query_params=carry(section=section))
+    st.page_link(page, label=md(label or section), icon=":material/groups:", query_params=carry(section=section))
 
 
-def light_label(light: str) -> str:
-    return f"{LIGHT_ICONS.get(light, '●')} {light}"
+def light_label(label: str) -> str:
+    """A light as a Markdown badge (from the light table in analytics/results/lights.py) and its label."""
+    light = lights.BY_LABEL.get(label)
+    return f"{light.icon if light else lights.UNKNOWN_MARK} {md(label)}"
+
+
+def chart(fig: go.Figure, key: str, title: str | None = None) -> None:
+    """A chart in the house config; a title goes above it as text, so the legend on top never runs into it."""
+    if title:
+        st.markdown(f"**{title}**")
+    st.plotly_chart(fig, config=charts.CONFIG, key=key, width="stretch")
+
+
+def rounded(trace: Trace, digits: int = 2) -> Trace:
+    """The trace with its inputs' numbers rounded for reading (the engine keeps full precision)."""
+    if trace.inputs is None or trace.inputs.empty:
+        return trace
+    return dataclasses.replace(trace, inputs=trace.inputs.round(digits))
+
+
+def person_links(frame: pd.DataFrame, label: str = "name") -> None:
+    """A row of links to the files of the people in frame (person_id and a label column)."""
+    with st.container(horizontal=True, gap="small"):
+        for row in frame.itertuples(index=False):
+            person_link(int(row.person_id), str(getattr(row, label)))

@@ -5,7 +5,9 @@ from datetime import date
 
 import streamlit as st
 
-from ui import components, shell, texts, work
+from analytics.results import arena
+from ui import cache, cards, components, shell, tables, texts, widgets
+from ui import format as fmt
 
 A = texts.ARENA
 view = shell.begin("arena", uses=("year",))
@@ -16,35 +18,35 @@ if not view.catalog.facts.get("arena"):
     st.page_link("views/import_data.py", label=texts.GO_IMPORT, icon=":material/upload_file:")
     st.stop()
 
-book = work.rules_on(view.version, date(view.year, 12, 31))
+book = cache.rules_on(view.version, date(view.year, 12, 31))
 left, right = st.columns([1, 2], vertical_alignment="bottom")
 with left:
     kinds = [A["all_arenas"], *[a.name for a in book.arenas]]
-    kind = work.pick("arena_kind", kinds, A["all_arenas"], A["arena_kind"], help=A["arena_kind_help"])
+    kind = widgets.pick("arena_kind", kinds, A["all_arenas"], A["arena_kind"], help=A["arena_kind_help"])
 arena_name = None if kind == A["all_arenas"] else kind
-results = work.arena_results(view.version, view.year, arena_name)
+results = cache.arena_results(view.version, view.year, arena_name)
 if results.empty:
     shell.empty_period(A["empty_scope"].format(year=view.year, kind=kind))
     st.stop()
-sessions = work.arena_sessions(results)
-spread = work.judge_spread(view.version, view.year, arena_name)
+sessions = arena.arena_sessions(results)
+spread = cache.judge_spread(view.version, view.year, arena_name)
 right.markdown(A["scope"].format(year=view.year, kind=kind))
-work.arena_kpi_row(sessions, results, spread)
+cards.arena_kpi_row(sessions, results, spread)
 
 st.subheader(A["sessions"], anchor=False)
 event = st.dataframe(
-    work.session_rows(sessions),
+    tables.session_rows(sessions),
     hide_index=True,
     width="stretch",
     key="sessions_table",
     on_select="rerun",
     selection_mode="single-row",
     height=min(38 + 35 * len(sessions), 320),
-    column_config=work.SESSION_CONFIG,
+    column_config=tables.SESSION_CONFIG,
 )
-work.follow_selection(event, sessions, "session", column="key")
-labels = dict(zip(sessions["key"], (work.session_label(r) for r in sessions.to_dict("records"))))
-key = work.pick(
+widgets.follow_selection(event, sessions, "session", column="key")
+labels = dict(zip(sessions["key"], (fmt.session_label(r) for r in sessions.to_dict("records"))))
+key = widgets.pick(
     "session",
     sessions["key"].tolist(),
     sessions["key"].iloc[0],
@@ -52,26 +54,26 @@ key = work.pick(
     format_func=labels.get,
     help=A["session_help"],
 )
-day, name, topic = work.parse_session(key)
-session = work.session_results(results, key)
+day, name, topic = arena.parse_session(key)
+session = arena.session_results(results, key)
 
 st.subheader(labels[key], anchor=False)
-work.podium(session)
-work.result_table(session)
+cards.podium(session)
+tables.result_table(session)
 
-marks = work.arena_marks(view.version, name, day, topic)
+marks = cache.arena_marks(view.version, name, day, topic)
 with st.container(border=True):
     st.markdown(f"**{A['grid_title']}**")
-    st.markdown(work.marks_grid(marks, session))
+    st.markdown(tables.marks_grid(marks, session))
     st.caption(A["grid_legend"])
 
 left, right = st.columns([3, 2])
 with left, st.container(border=True):
-    work.chart(work.marks_chart(view.version, view.year, arena_name, key), "arena_marks", A["marks_title"])
+    components.chart(cache.marks_chart(view.version, view.year, arena_name, key), "arena_marks", A["marks_title"])
 with right:
     ranked = session.sort_values(["rank", "contestant_id"], na_position="last")
     names = dict(zip(ranked["contestant_id"].astype(int), ranked["contestant"]))
-    chosen = work.pick(
+    chosen = widgets.pick(
         "contestant",
         list(names),
         next(iter(names)),
@@ -81,8 +83,8 @@ with right:
         help=A["contestant_help"],
     )
     components.person_link(chosen, A["person_link"].format(name=names[chosen]))
-    trace = work.arena_trace(view.version, name, day, chosen, topic)
-    components.trace_panel(trace, "arena", inputs_columns=A["trace_columns"], sources=work.trace_sources(trace))
+    trace = cache.arena_trace(view.version, name, day, chosen, topic)
+    components.trace_panel(trace, "arena", inputs_columns=A["trace_columns"], sources=cache.trace_sources(trace))
 
 st.subheader(A["spread"], anchor=False, help=A["spread_help"])
 if spread.empty:
@@ -92,4 +94,4 @@ else:
         st.markdown(f"**{A['spread_title'].format(year=view.year, kind=kind)}**")
         st.caption(A["spread_note"])
         with st.container(height=560 if len(spread) > 18 else "content", border=False):
-            work.chart(work.spread_chart(view.version, view.year, arena_name), "judge_spread")
+            components.chart(cache.spread_chart(view.version, view.year, arena_name), "judge_spread")

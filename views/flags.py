@@ -3,7 +3,10 @@ the year's flag history, the contents radar, how it was computed and a section's
 
 import streamlit as st
 
-from ui import board, components, shell, texts
+from analytics.results import flags
+from ui import cache, cards, components, shell, tables, texts, widgets
+from ui import format as fmt
+from ui.figures import points as point_figures
 
 t = texts.FLAGS
 B = texts.BOARD
@@ -12,10 +15,10 @@ if shell.empty_database(view):
     st.stop()
 
 quarter = view.quarter
-result = board.quarter_flags(view.version, str(quarter))
-holder, won_in = board.flag_holder(view.version, str(quarter))
-red = board.flags_text(result.red_flag)
-progress = board.flags_text(result.progress_flag)
+result = cache.quarter_flags(view.version, str(quarter))
+holder, won_in = cache.flag_holder(view.version, str(quarter))
+red = flags.flag_text(result.red_flag)
+progress = flags.flag_text(result.progress_flag)
 
 red_card, progress_card, now = st.columns([1.2, 1, 1])
 with red_card.container(border=True):
@@ -42,30 +45,30 @@ with now.container(border=True):
 if not result.has_data:
     shell.empty_period(quarter.label)
 else:
-    parts = board.flag_components(result)
+    parts = result.sections
     with st.container(border=True):
         st.subheader(t["score_title"].format(quarter=quarter.label), anchor=False, help=t["score_help"])
-        board.chart(board.flag_score_figure(parts, None), "flags_scores")
-        board.flag_table(parts)
-    components.trace_panel(board.rounded(result.trace), "flags", inputs_columns=B["flag_columns"])
+        components.chart(point_figures.flag_score_figure(parts, None), "flags_scores")
+        tables.flag_table(parts)
+    components.trace_panel(components.rounded(result.trace), "flags", inputs_columns=B["flag_columns"])
 
-history = board.flag_history(view.version, view.year)
+history = cache.flag_history(view.version, view.year)
 with st.container(border=True):
     st.subheader(t["history_title"].format(year=view.year), anchor=False, help=t["history_help"])
     if history.empty:
         st.caption(t["history_empty"].format(year=view.year))
     else:
-        board.flag_timeline(history, str(quarter))
+        cards.flag_timeline(history, str(quarter))
 
 if result.has_data:
-    radar = board.quarter_contents(view.version, str(quarter))
+    radar = cache.quarter_contents(view.version, str(quarter))
     ranked = result.sections.sort_values("rank")["section"].tolist()
     with st.container(border=True):
         st.subheader(t["radar_title"].format(quarter=quarter.label), anchor=False, help=t["radar_help"])
         default = [view.section] if view.section in ranked else ranked[:3]
         chosen = st.multiselect(t["radar_pick"], ranked, default=default, key="flags_radar_sections", max_selections=6)
         if chosen:
-            board.chart(board.radar_figure(radar, chosen, None), "flags_radar")
+            components.chart(point_figures.radar_figure(radar, chosen, None), "flags_radar")
         else:
             st.caption(t["radar_none"])
 
@@ -74,9 +77,9 @@ if result.has_data:
         names = result.sections.sort_values("rank")[["section_id", "section"]]
         options = names["section_id"].astype(int).tolist()
         labels = dict(zip(options, names["section"]))
-        board.follow_filter("flags_section", view.section_id, options, options[0])
+        widgets.follow_filter("flags_section", view.section_id, options, options[0])
         section_id = st.selectbox(t["choose_section"], options, key="flags_section", format_func=labels.get)
-        people = board.section_people(view.version, section_id, str(quarter))
+        people = cache.section_people(view.version, section_id, str(quarter))
         if people.empty:
             st.caption(t["people_empty"].format(section=labels[section_id]))
         else:
@@ -85,9 +88,9 @@ if result.has_data:
                     section=labels[section_id],
                     quarter=quarter.label,
                     n=len(people),
-                    net=board.signed(people["net"].sum()),
+                    net=fmt.signed(people["net"].sum()),
                     stars=int(people["stars"].sum()),
                 )
             )
-            board.table(people, board.without_empty(people, B["section_people_columns"], "veto_reasons"))
-            board.person_links(people)
+            tables.table(people, tables.without_empty(people, B["section_people_columns"], "veto_reasons"))
+            components.person_links(people)

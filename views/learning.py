@@ -3,7 +3,9 @@ the report's own words, participation month by month and the sections compared."
 
 import streamlit as st
 
-from ui import components, shell, texts, work
+from analytics.results import participation
+from ui import cache, cards, components, shell, tables, texts, widgets
+from ui import format as fmt
 
 L = texts.LEARNING
 view = shell.begin("learning")
@@ -15,9 +17,9 @@ if not view.catalog.facts.get("participation"):
     st.stop()
 
 windows = {"month": view.month.label, "quarter": view.quarter.label, "year": f"{view.year}年"}
-choice = work.pick(
+choice = widgets.pick(
     "window",
-    list(work.WINDOWS),
+    list(widgets.WINDOWS),
     "year",
     L["window"],
     widget=st.radio,
@@ -25,37 +27,37 @@ choice = work.pick(
     format_func=lambda w: L["windows"][w].format(label=windows[w]),
     help=L["window_help"],
 )
-start, end, as_of, label = work.learning_window(choice, view.month, view.quarter, view.year)
+start, end, as_of, label = widgets.learning_window(choice, view.month, view.quarter, view.year)
 st.caption(L["scope"].format(start=start, end=as_of, section=view.section_label))
 
-items = work.counters(view.version, start, end)
-matrix = work.five_one(view.version, start, end, as_of, view.section_id)
+items = cache.counters(view.version, start, end)
+matrix = cache.five_one(view.version, start, end, as_of, view.section_id)
 if not any(item["value"] for item in items) and not (len(matrix) and matrix["done"].sum()):
     shell.empty_period(label + L["period_word"])
     st.stop()
 
 st.subheader(L["counters"].format(label=label), anchor=False, help=L["counters_help"])
-work.counter_cards(items)
+cards.counter_cards(items)
 
 st.subheader(L["five_one"].format(label=label), anchor=False, help=L["five_one_help"])
 if matrix.empty:
     st.info(L["no_people"].format(section=view.section_label), icon=":material/group_off:")
 else:
-    totals = work.five_one_totals(matrix)
+    totals = participation.five_one_totals(matrix)
     cols = st.columns(len(totals))
     for col, row in zip(cols, totals.to_dict("records")):
         col.metric(
             row["activity"],
-            work.percent(row["completion"]),
+            fmt.percent(row["completion"]),
             border=True,
             delta=L["done_of"].format(done=row["done"], expected=row["expected"]),
             delta_arrow="off",
             delta_color="gray",
             help=L["frequency"].format(frequency=L["frequencies"].get(row["frequency"], "")),
         )
-    grid, names = work.five_one_grid(matrix)
+    grid, names = tables.five_one_grid(matrix)
     event = st.dataframe(
-        work.five_one_styled(grid, names),
+        tables.five_one_styled(grid, names),
         hide_index=True,
         width="stretch",
         height=min(38 + 35 * len(grid), 560),
@@ -64,22 +66,22 @@ else:
         selection_mode="single-row",
     )
     st.caption(L["legend"])
-    picked = work.picked_row(event, grid)
+    picked = widgets.picked_row(event, grid)
     if picked is not None:
         components.person_link(int(picked["person_id"]), L["person_link"].format(name=picked["name"]))
 
 left, right = st.columns(2)
 with left, st.container(border=True):
-    names = work.five_one_activities(view.version, view.year)
-    work.chart(
-        work.monthly_chart(view.version, view.year, names),
+    names = cache.five_one_activities(view.version, view.year)
+    components.chart(
+        cache.monthly_chart(view.version, view.year, names),
         "learning_monthly",
         L["monthly_title"].format(year=view.year),
     )
     st.caption(L["monthly_note"])
 with right, st.container(border=True):
-    work.chart(
-        work.section_chart(view.version, start, end, as_of, view.section),
+    components.chart(
+        cache.section_chart(view.version, start, end, as_of, view.section),
         "learning_sections",
         L["sections_title"].format(label=label),
     )

@@ -3,21 +3,23 @@ the contents mix and the 光荣榜."""
 
 import streamlit as st
 
-from ui import board, components, shell, texts
+from ui import cache, cards, components, shell, texts
+from ui import format as fmt
+from ui.figures import points as point_figures
 
 t = texts.OVERVIEW
 view = shell.begin("overview", uses=("year", "month", "section"))
 if shell.empty_database(view):
     st.stop()
 
-data = board.overview(view.version, view.year, str(view.month), view.section_id, tuple(view.catalog.months))
+data = cache.overview(view.version, str(view.month), view.section_id, list(view.catalog.months))
 scope = view.section_label
-holder = data["flag_holder"]
-won_in = data["flag_quarter"].label
+holder = data.flag_holder
+won_in = data.flag_quarter.label
 flag_line = t["flag_line"].format(holder=holder) if holder else t["flag_none"].format(won_in=won_in)
 st.markdown(f"{t['scope'].format(month=view.month.label, scope=scope)}　:red[:material/flag:] **{flag_line}**")
 
-if view.section and data["headcount"] == 0:
+if view.section and data.headcount == 0:
     st.info(t["no_people"].format(section=view.section, month=view.month.label), icon=":material/group_off:")
     st.page_link("views/import_data.py", label=texts.GO_IMPORT, icon=":material/upload_file:")
     st.stop()
@@ -37,27 +39,26 @@ k1.metric(
 )
 k2.metric(
     t["kpi_people"],
-    t["people_value"].format(n=data["headcount"]),
-    delta=view.section or t["sections_value"].format(n=len(data["sections"])),
+    t["people_value"].format(n=data.headcount),
+    delta=view.section or t["sections_value"].format(n=len(data.sections)),
     delta_arrow="off",
     delta_color="gray",
     border=True,
     icon=":material/groups:",
     help=t["kpi_people_help"],
 )
-before = data["net_before"]
 k3.metric(
     t["kpi_net"],
-    board.points_text(data["net"]),
-    delta=None if before is None else f"{board.signed(data['net'] - before)} {t['vs_last']}",
+    fmt.points_text(data.net),
+    delta=None if data.net_change is None else f"{fmt.signed(data.net_change)} {t['vs_last']}",
     border=True,
     icon=":material/trending_up:",
     help=t["kpi_net_help"],
 )
 k4.metric(
     t["kpi_stars"],
-    t["stars_value"].format(n=data["month_star_count"]),
-    delta=t["content_stars_value"].format(n=data["content_star_count"]),
+    t["stars_value"].format(n=data.month_star_count),
+    delta=t["content_stars_value"].format(n=data.content_star_count),
     delta_arrow="off",
     delta_color="orange",
     border=True,
@@ -66,50 +67,50 @@ k4.metric(
 )
 k5.metric(
     t["kpi_tasks"],
-    board.percent(data["tasks_closed"] / data["tasks"]) if data["tasks"] else "—",
-    delta=t["overdue_value"].format(n=data["tasks_overdue"]) if data["tasks"] else None,
+    fmt.percent(data.task_close_rate),
+    delta=t["overdue_value"].format(n=data.tasks_overdue) if data.tasks else None,
     delta_arrow="off",
-    delta_color="red" if data["tasks_overdue"] else "green",
+    delta_color="red" if data.tasks_overdue else "green",
     border=True,
     icon=":material/task_alt:",
-    help=t["kpi_tasks_help"].format(date=view.month.end, closed=data["tasks_closed"], total=data["tasks"]),
+    help=t["kpi_tasks_help"].format(date=view.month.end, closed=data.tasks_closed, total=data.tasks),
 )
 k6.metric(
     t["kpi_part"],
-    board.percent(data["people_active"] / data["people_present"]) if data["people_present"] else "—",
-    delta=t["five_one_value"].format(value=board.percent(data["five_one"])),
+    fmt.percent(data.participation_rate),
+    delta=t["five_one_value"].format(value=fmt.percent(data.five_one)),
     delta_arrow="off",
     delta_color="blue",
     border=True,
     icon=":material/menu_book:",
     help=t["kpi_part_help"].format(
-        active=data["people_active"], present=data["people_present"], rows=data["participation_rows"]
+        active=data.people_active, present=data.people_present, rows=data.participation_rows
     ),
 )
 
-if not data["has_points"]:
+if not data.has_points:
     shell.empty_period(view.month.label + t["points_word"])
     st.stop()
 
 left, right = st.columns([3, 2])
 with left, st.container(border=True):
     st.markdown(f"**{t['trend_title'].format(year=view.year, scope=scope)}**", help=t["trend_help"])
-    board.chart(board.monthly_net_figure(data["series"], str(view.month)), "overview_trend")
+    components.chart(point_figures.monthly_net_figure(data.series, str(view.month)), "overview_trend")
 with right, st.container(border=True):
     st.markdown(f"**{t['sections_title'].format(month=view.month.label)}**", help=t["sections_help"])
-    board.chart(board.section_bar_figure(data["sections"], view.section), "overview_sections")
+    components.chart(point_figures.section_bar_figure(data.sections, view.section), "overview_sections")
 
 left, right = st.columns([2, 3])
 with left, st.container(border=True):
     st.markdown(f"**{t['mix_title'].format(month=view.month.label, scope=scope)}**", help=t["mix_help"])
-    board.chart(board.contents_figure(data["mix"]), "overview_mix")
+    components.chart(point_figures.contents_figure(data.mix), "overview_mix")
 with right, st.container(border=True):
     st.markdown(f"**:material/military_tech: {t['honor_title'].format(month=view.month.label)}**", help=t["honor_help"])
-    if data["stars"].empty:
+    if data.stars.empty:
         st.caption(t["no_stars"])
     else:
-        board.month_star_cards(data["stars"], per_row=3, compact=True)
-        board.content_star_lines(data["stars"])
+        cards.month_star_cards(data.stars, per_row=3, compact=True)
+        cards.content_star_lines(data.stars)
     st.page_link(
         "views/stars.py", label=t["go_stars"], icon=":material/arrow_forward:", query_params=components.carry()
     )

@@ -3,7 +3,9 @@ arena marks and every score event with the file, sheet and row it came from."""
 
 import streamlit as st
 
-from ui import board, shell, texts
+from ui import cache, cards, components, shell, tables, texts
+from ui import format as fmt
+from ui.figures import points as point_figures
 
 t = texts.PROFILE
 B = texts.BOARD
@@ -20,23 +22,23 @@ if people.empty:
 ids = people["person_id"].astype(int).tolist()
 labels = dict(zip(ids, people["label"] + "（" + people["section"] + "）"))
 # The URL names the person by id (?person=58), as links from the other pages do.
-leader = board.year_leader(view.version, view.year)
+leader = cache.year_leader(view.version, view.year)
 person_id = shell.url_choice(
     "person", t["choose"], ids, leader if leader in ids else ids[0], format_func=labels.get, help=t["choose_help"]
 )
 
-file = board.person_file(view.version, person_id, view.year, view.catalog.last_date)
-card = file["card"]
-board.person_header(card)
+file = cache.person_file(view.version, person_id, view.year, view.catalog.last_date)
+card = file.card
+cards.person_header(card)
 
-standing = file["standing"]
-awards = file["awards"]
-five_one = file["five_one"]
-owned = file["tasks"]
+standing = file.standing
+awards = file.awards
+five_one = file.five_one
+owned = file.tasks
 k1, k2, k3, k4, k5 = st.columns(5)
 k1.metric(
     t["kpi_net"].format(year=view.year),
-    board.points_text(standing["net"]) if standing else "—",
+    fmt.points_text(standing["net"]) if standing else "—",
     delta=t["rank_value"].format(rank=standing["rank"], n=standing["people"])
     if standing and standing["rank"]
     else None,
@@ -48,25 +50,24 @@ k1.metric(
 )
 k2.metric(
     t["kpi_stars"],
-    t["stars_value"].format(n=int((awards["award_kind"] == "month").sum())),
-    delta=t["content_stars_value"].format(n=int((awards["award_kind"] == "content").sum())),
+    t["stars_value"].format(n=file.month_star_count),
+    delta=t["content_stars_value"].format(n=file.content_star_count),
     delta_arrow="off",
     delta_color="orange",
     border=True,
     icon=":material/star:",
 )
-overall = five_one["overall"].dropna()
 k3.metric(
     t["kpi_five_one"],
-    board.percent(overall.iat[0]) if len(overall) else "—",
-    delta=t["rows_value"].format(n=file["participation_rows"]),
+    fmt.percent(file.five_one_overall),
+    delta=t["rows_value"].format(n=file.participation_rows),
     delta_arrow="off",
     delta_color="blue",
     border=True,
     icon=":material/menu_book:",
     help=t["kpi_five_one_help"],
 )
-overdue = int((owned["light"] == "逾期").sum()) if len(owned) else 0
+overdue = file.tasks_overdue
 k4.metric(
     t["kpi_tasks"],
     t["tasks_value"].format(n=len(owned)),
@@ -75,16 +76,16 @@ k4.metric(
     delta_color="red" if overdue else "green",
     border=True,
     icon=":material/task_alt:",
-    help=t["kpi_tasks_help"].format(date=file["as_of"]),
+    help=t["kpi_tasks_help"].format(date=file.as_of),
 )
-k5.metric(t["kpi_arena"], t["arena_value"].format(n=len(file["arena"])), border=True, icon=":material/emoji_events:")
+k5.metric(t["kpi_arena"], t["arena_value"].format(n=len(file.arena)), border=True, icon=":material/emoji_events:")
 
 with st.container(border=True):
     st.subheader(t["points_title"].format(year=view.year), anchor=False)
-    if file["events"].empty:
+    if file.events.empty:
         st.caption(t["no_events"].format(year=view.year))
     else:
-        board.chart(board.person_points_figure(file["by_month_content"], file["months"], None), "profile_points")
+        components.chart(point_figures.person_points_figure(file.by_month_content, file.months, None), "profile_points")
 
 left, right = st.columns(2)
 with left, st.container(border=True):
@@ -92,14 +93,14 @@ with left, st.container(border=True):
     if awards.empty:
         st.caption(t["no_stars"])
     else:
-        board.table(board.award_rows(awards), B["award_columns"])
+        tables.table(fmt.award_rows(awards), B["award_columns"])
 with right, st.container(border=True):
     st.subheader(t["participation_title"], anchor=False, help=t["participation_help"])
-    if five_one.empty and file["activities"].empty:
+    if five_one.empty and file.activities.empty:
         st.caption(t["no_participation"])
     else:
-        board.table(
-            board.five_one_rows(five_one),
+        tables.table(
+            fmt.five_one_rows(five_one),
             B["five_one_columns"],
             config={
                 B["five_one_columns"]["completion_pct"]: st.column_config.ProgressColumn(
@@ -107,15 +108,15 @@ with right, st.container(border=True):
                 ),
             },
         )
-        board.table(file["activities"], B["activity_columns"])
+        tables.table(file.activities, B["activity_columns"])
 
 with st.container(border=True):
     st.subheader(t["tasks_title"], anchor=False)
     if owned.empty:
         st.caption(t["no_tasks"])
     else:
-        board.table(
-            board.task_rows(owned),
+        tables.table(
+            fmt.light_rows(owned),
             B["task_columns"],
             config={
                 B["task_columns"]["progress"]: st.column_config.ProgressColumn(
@@ -126,11 +127,11 @@ with st.container(border=True):
 
 with st.container(border=True):
     st.subheader(t["arena_title"], anchor=False)
-    if file["arena"].empty:
+    if file.arena.empty:
         st.caption(t["no_arena"])
     else:
-        board.table(
-            file["arena"],
+        tables.table(
+            file.arena,
             B["arena_columns"],
             config={
                 B["arena_columns"]["final_mark"]: st.column_config.NumberColumn(format="%.2f"),
@@ -139,16 +140,16 @@ with st.container(border=True):
 
 with st.container(border=True):
     st.subheader(t["events_title"].format(year=view.year), anchor=False, help=t["events_help"])
-    events = file["events"]
+    events = file.events
     if events.empty:
         st.caption(t["no_events"].format(year=view.year))
     else:
         st.caption(
             t["events_line"].format(
                 n=len(events),
-                net=board.signed(events["counted"].sum()),
-                capped=board.points_text(events["capped"].sum()),
-                files=events["source_file"].nunique(),
+                net=fmt.signed(file.events_net),
+                capped=fmt.points_text(file.events_capped),
+                files=file.events_files,
             )
         )
-        board.table(events, B["event_columns"], height=420, key="profile_events")
+        tables.table(events, B["event_columns"], height=420, key="profile_events")

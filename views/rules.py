@@ -5,27 +5,28 @@ import streamlit as st
 
 from analytics.errors import DashboardError, RuleBookError
 from analytics.rules import rule_edit
-from ui import auth, data, shell, texts, work
+from ui import auth, cache, data, rule_book, shell, texts, widgets
+from ui.db import connection
 
 R = texts.RULES
 view = shell.begin("rules", uses=("year", "month"))
-history = work.rule_history(view.version)
+history = cache.rule_history(view.version)
 ids = [int(x) for x in history["version_id"]]
 if st.session_state.pop("rules_show_newest", False):
     st.session_state["rules_version"] = ids[0]
 by_id = {int(r["version_id"]): r for r in history.to_dict("records")}
-chosen = work.pick(
+chosen = widgets.pick(
     "rules_version",
     ids,
     ids[0],
     R["version"],
-    format_func=lambda v: work.version_label(by_id[v]),
+    format_func=lambda v: rule_book.version_label(by_id[v]),
     bind=False,
     help=R["version_help"],
 )
 head = by_id[chosen]
-work.version_header(head)
-work.book_tabs(work.rule_tables(view.version, chosen), history)
+rule_book.version_header(head)
+rule_book.book_tabs(cache.rule_tables(view.version, chosen), history)
 
 st.divider()
 st.subheader(R["admin"], anchor=False, help=R["admin_help"])
@@ -42,13 +43,13 @@ effective = left.date_input(
     R["effective"], value=view.month.start, key="rules_effective", format="YYYY-MM-DD", help=R["effective_help"]
 )
 note = right.text_input(R["note"], key="rules_note", placeholder=R["note_placeholder"], max_chars=200)
-for line in work.effective_notes(view.version, effective):
+for line in cache.effective_notes(view.version, effective):
     st.caption(f":material/info: {line}")
 
 edit_tab, upload_tab = st.tabs([R["tab_edit"], R["tab_upload"]])
 with edit_tab:
     st.caption(R["edit_intro"].format(id=current.version_id))
-    values = work.param_form(current)
+    values = rule_book.param_form(current)
     try:
         edited = rule_edit.with_params(current, values)
     except RuleBookError as exc:
@@ -58,13 +59,13 @@ with edit_tab:
     if edited is not None and not changes:
         st.caption(R["no_changes"])
     elif changes:
-        work.changes_view(changes)
-    signature = work.edit_signature(view.version, edited, effective)
+        rule_book.changes_view(changes)
+    signature = rule_book.edit_signature(view.version, edited, effective)
     bar = st.container(horizontal=True)
     if bar.button(R["preview"], key="rules_preview", icon=":material/preview:", disabled=not changes):
         with st.spinner(R["previewing"]):
-            work.remember_impact("rules_impact", signature, edited, effective)
-    impact = work.recalled_impact("rules_impact", signature)
+            rule_book.remember_impact("rules_impact", signature, edited, effective)
+    impact = rule_book.recalled_impact("rules_impact", signature)
     if bar.button(
         R["save"],
         key="rules_save",
@@ -74,7 +75,7 @@ with edit_tab:
         help=R["save_help"],
     ):
         try:
-            version_id = rule_edit.save_edit(work.connection(), edited, effective, auth.current_user(), note or None)
+            version_id = rule_edit.save_edit(connection(), edited, effective, auth.current_user(), note or None)
         except DashboardError as exc:
             st.error(exc.message, icon=":material/error:")
         else:
@@ -83,7 +84,7 @@ with edit_tab:
             st.session_state.pop("rules_impact", None)
             st.rerun()
     if impact is not None:
-        work.impact_view(impact)
+        rule_book.impact_view(impact)
     elif changes:
         st.info(R["preview_first"], icon=":material/preview:")
 
@@ -91,25 +92,25 @@ with upload_tab:
     st.caption(R["upload_intro"])
     st.download_button(
         R["template"],
-        work.rules_template(view.version, current),
+        cache.rules_template(view.version, current),
         R["template_name"],
-        work.XLSX,
+        rule_book.XLSX,
         key="rules_template",
         icon=":material/download:",
         on_click="ignore",
     )
     file = st.file_uploader(R["upload"], type=["xlsx", "xls", "csv"], key="rules_upload", help=R["upload_help"])
     if file is not None:
-        preview = work.rules_preview(file.name, file.getvalue(), effective, auth.current_user())
-        new_book = work.upload_book(preview)
+        preview = rule_book.rules_preview(file.name, file.getvalue(), effective, auth.current_user())
+        new_book = rule_book.upload_book(preview)
         if new_book is not None:
-            work.upload_summary(preview, current, new_book)
+            rule_book.upload_summary(preview, current, new_book)
             with st.spinner(R["previewing"]):
-                uploaded_impact = work.upload_impact(preview, new_book, effective)
-            work.impact_view(uploaded_impact)
+                uploaded_impact = rule_book.upload_impact(preview, new_book, effective)
+            rule_book.impact_view(uploaded_impact)
             if st.button(R["upload_commit"], key="rules_upload_commit", type="primary", icon=":material/save:"):
                 try:
-                    batch = work.commit_rules(preview)
+                    batch = rule_book.commit_rules(preview)
                 except DashboardError as exc:
                     st.error(exc.message, icon=":material/error:")
                 else:

@@ -3,7 +3,11 @@ source rows behind a person's month."""
 
 import streamlit as st
 
-from ui import board, components, shell, texts
+from analytics.results import pages
+from ui import cache, cards, components, shell, tables, texts
+from ui import format as fmt
+from ui.figures import points as point_figures
+from ui.safe import md
 
 t = texts.STARS
 B = texts.BOARD
@@ -12,7 +16,7 @@ if shell.empty_database(view):
     st.stop()
 
 month = str(view.month)
-result = board.month_stars(view.version, month)
+result = cache.month_stars(view.version, month)
 
 st.subheader(t["wall_title"].format(month=view.month.label), anchor=False)
 if not result.has_data:
@@ -20,13 +24,14 @@ if not result.has_data:
 elif result.stars.empty:
     st.info(t["no_winner"], icon=":material/info:")
 else:
-    board.month_star_cards(result.stars, per_row=5)
+    cards.month_star_cards(result.stars, per_row=5)
     if (result.stars["award_kind"] == "content").any():
         st.markdown(f"#### {B['content_star']}")
-        board.content_star_cards(result.stars, per_row=4)
+        cards.content_star_cards(result.stars, per_row=4)
 
 if result.has_data:
-    ranking, contents = board.ranking_by_content(view.version, month)
+    ranked = cache.content_ranking(view.version, month)
+    ranking, contents = ranked.people, ranked.contents
     if view.section:
         ranking = ranking[ranking["section_id"] == view.section_id]
     with st.container(border=True):
@@ -41,11 +46,11 @@ if result.has_data:
             st.caption(t["no_people"].format(section=view.section_label))
         else:
             shown = ranking if show_all else ranking.head(20)
-            board.chart(board.ranking_figure(shown, contents, None), "stars_ranking")
+            components.chart(point_figures.ranking_figure(shown, contents, None), "stars_ranking")
             if len(ranking) > len(shown):
                 st.caption(t["more_people"].format(n=len(ranking) - len(shown)))
 
-    components.trace_panel(board.rounded(result.trace), "stars", inputs_columns=B["ranking_columns"])
+    components.trace_panel(components.rounded(result.trace), "stars", inputs_columns=B["ranking_columns"])
 
     with st.container(border=True):
         st.subheader(t["sources_title"], anchor=False, help=t["sources_help"])
@@ -56,33 +61,29 @@ if result.has_data:
             if st.session_state.get("stars_person") not in ids:
                 st.session_state["stars_person"] = ids[0]
             chosen = st.selectbox(t["choose_person"], ids, key="stars_person", format_func=names.get)
-            sources = board.event_sources(view.version, chosen, month)
+            sources = cache.event_sources(view.version, chosen, month)
             total = sources["counted"].sum() if len(sources) else 0
             st.markdown(
                 t["sources_line"].format(
-                    name=names[chosen], month=view.month.label, n=len(sources), net=board.signed(total)
+                    name=names[chosen], month=view.month.label, n=len(sources), net=fmt.signed(total)
                 )
             )
             components.source_table(sources, extra=B["source_columns"])
             components.person_link(chosen, t["open_file"].format(name=names[chosen]))
 
-board_data = board.star_board(view.version, view.year)
+board_data = cache.star_board(view.version, view.year)
 st.subheader(t["board_title"].format(year=view.year), anchor=False, help=t["board_help"])
 if board_data["people"].empty:
     st.caption(t["board_empty"].format(year=view.year))
 else:
     people = board_data["people"]
-    best = people.sort_values(["longest_streak", "total"], ascending=False).iloc[0]
-    if best["longest_streak"] > 1:
-        st.markdown(
-            t["streak_line"].format(
-                name=best["name"], n=int(best["longest_streak"]), end=board.month_label(best["streak_end"])
-            )
-        )
+    streak = pages.star_streak(board_data)
+    if streak:
+        st.markdown(t["streak_line"].format(name=md(streak.name), n=streak.months, end=fmt.month_label(streak.end)))
     left, right = st.columns([3, 2])
     with left, st.container(border=True):
         st.markdown(f"**{t['board_people']}**")
-        board.table(
+        tables.table(
             people,
             B["board_columns"],
             height=380,
@@ -93,4 +94,6 @@ else:
             },
         )
     with right, st.container(border=True):
-        board.chart(board.star_sections_figure(board_data["sections"], t["board_sections"]), "stars_sections")
+        components.chart(
+            point_figures.star_sections_figure(board_data["sections"], t["board_sections"]), "stars_sections"
+        )

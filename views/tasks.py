@@ -3,7 +3,9 @@ progress bars, the closed loop, the timeline, rates by ledger and section, one t
 
 import streamlit as st
 
-from ui import components, shell, texts, work
+from analytics.results import tasks
+from ui import cache, cards, components, shell, tables, texts, widgets
+from ui import format as fmt
 
 T = texts.TASKS
 view = shell.begin("tasks", uses=("year", "month", "section"))
@@ -14,75 +16,77 @@ if not view.catalog.facts.get("tasks"):
     st.page_link("views/import_data.py", label=texts.GO_IMPORT, icon=":material/upload_file:")
     st.stop()
 
-day = work.task_as_of(view.month)
-by_ledger = work.task_rates(view.version, day, "ledger")
+day = tasks.task_as_of(view.month)
+by_ledger = cache.task_rates(view.version, day, "ledger")
 left, right = st.columns([1, 2], vertical_alignment="bottom")
 with left:
     ledgers = [T["all_ledgers"], *by_ledger["ledger"].tolist()]
-    chosen = work.pick("ledger", ledgers, T["all_ledgers"], T["ledger"], help=T["ledger_help"])
+    chosen = widgets.pick("ledger", ledgers, T["all_ledgers"], T["ledger"], help=T["ledger_help"])
 ledger = None if chosen == T["all_ledgers"] else chosen
-right.markdown(T["as_of"].format(day=work.cn_date(day), ledger=chosen, section=view.section_label))
+right.markdown(T["as_of"].format(day=fmt.cn_date(day), ledger=chosen, section=view.section_label))
 
-frame = work.task_frame(view.version, day, ledger, view.section_id)
+frame = cache.task_frame(view.version, day, ledger, view.section_id)
 if frame.empty:
     shell.empty_period(T["empty_scope"].format(day=day, ledger=chosen, section=view.section_label))
     st.stop()
 
-work.task_kpi_row(work.task_kpis(frame, day))
+cards.task_kpi_row(tasks.task_kpis(frame, day))
 
 st.subheader(T["attention"], anchor=False, help=T["attention_help"])
-attention = work.task_attention(view.version, day, ledger, view.section_id)
+attention = cache.task_attention(view.version, day, ledger, view.section_id)
 if attention.empty:
     st.success(T["attention_none"], icon=":material/verified:")
 else:
-    groups = work.attention_groups(attention)
-    tabs = st.tabs([T["attention_tab"].format(light=light, n=len(part)) for light, part in groups])
+    groups = tasks.attention_groups(attention)
+    tabs = st.tabs([T["attention_tab"].format(light=light.label, n=len(part)) for light, part in groups])
     for tab, (light, part) in zip(tabs, groups):
         with tab:
             if part.empty:
-                st.caption(T["attention_empty"].format(light=light))
+                st.caption(T["attention_empty"].format(light=light.label))
             else:
-                work.task_table(part, f"attention_{work.LIGHT_KEYS[light]}", T["attention_columns"])
+                tables.task_table(part, f"attention_{light.key}", T["attention_columns"])
 
 st.subheader(T["wall"], anchor=False, help=T["wall_help"])
-event = work.task_table(frame, "task_table", T["wall_columns"], height=min(38 + 35 * len(frame), 520), select=True)
-work.follow_selection(event, frame, "task")
+event = tables.task_table(frame, "task_table", T["wall_columns"], height=min(38 + 35 * len(frame), 520), select=True)
+widgets.follow_selection(event, frame, "task")
 
 left, right = st.columns(2)
 with left, st.container(border=True):
-    work.chart(work.funnel_chart(view.version, day, ledger, view.section_id), "task_funnel", T["funnel_title"])
+    components.chart(cache.funnel_chart(view.version, day, ledger, view.section_id), "task_funnel", T["funnel_title"])
     st.caption(T["funnel_note"])
 with right, st.container(border=True):
-    work.chart(work.lights_chart(view.version, day, ledger, view.section_id), "task_lights", T["lights_title"])
+    components.chart(cache.lights_chart(view.version, day, ledger, view.section_id), "task_lights", T["lights_title"])
     st.caption(T["lights_note"])
 
 with st.container(border=True):
     st.markdown(f"**{T['gantt_title'].format(ledger=chosen, section=view.section_label)}**")
     st.caption(T["gantt_note"])
     with st.container(height=600 if len(frame) > 20 else "content", border=False):
-        work.chart(work.gantt_chart(view.version, day, ledger, view.section_id), "task_gantt")
+        components.chart(cache.gantt_chart(view.version, day, ledger, view.section_id), "task_gantt")
 
 st.subheader(T["rates"], anchor=False, help=T["rates_note"])
 ledger_tab, section_tab = st.tabs([T["by_ledger"], T["by_section"]])
 with ledger_tab:
-    work.rate_table(by_ledger, "ledger", "rates_ledger")
+    tables.rate_table(by_ledger, "ledger", "rates_ledger")
 with section_tab:
-    work.rate_table(work.task_rates(view.version, day, "section"), "section", "rates_section")
+    tables.rate_table(cache.task_rates(view.version, day, "section"), "section", "rates_section")
 
 st.subheader(T["detail"], anchor=False)
 codes = frame["task_code"].tolist()
-labels = dict(zip(codes, (work.task_label(r) for r in frame.to_dict("records"))))
-code = work.pick("task", codes, codes[0], T["task"], format_func=labels.get, help=T["task_help"])
+labels = dict(zip(codes, (fmt.task_label(r) for r in frame.to_dict("records"))))
+code = widgets.pick("task", codes, codes[0], T["task"], format_func=labels.get, help=T["task_help"])
 task = frame[frame["task_code"] == code].iloc[0]
-work.task_header(task)
+cards.task_header(task)
 with st.container(border=True):
-    work.chart(work.history_chart(view.version, code), "task_history", T["history_title"].format(label=labels[code]))
-trace = work.task_trace(view.version, code, day)
-components.trace_panel(trace, "task", inputs_columns=T["trace_columns"], sources=work.trace_sources(trace))
+    components.chart(
+        cache.history_chart(view.version, code), "task_history", T["history_title"].format(label=labels[code])
+    )
+trace = cache.task_trace(view.version, code, day)
+components.trace_panel(trace, "task", inputs_columns=T["trace_columns"], sources=cache.trace_sources(trace))
 
 st.subheader(T["late"], anchor=False, help=T["late_help"])
-late = work.filter_tasks(work.task_late(view.version, day), ledger, view.section_id)
+late = tasks.filter_tasks(cache.task_late(view.version, day), ledger, view.section_id)
 if late.empty:
     st.caption(T["late_none"])
 else:
-    work.task_table(late, "late_table", T["late_columns"])
+    tables.task_table(late, "late_table", T["late_columns"])

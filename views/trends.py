@@ -3,7 +3,10 @@ section heatmap, rank movement of the year's top ten and the month's biggest ris
 
 import streamlit as st
 
-from ui import board, shell, texts
+from ui import cache, components, shell, tables, texts, widgets
+from ui import format as fmt
+from ui.figures import points as point_figures
+from ui.safe import md
 
 t = texts.TRENDS
 B = texts.BOARD
@@ -11,20 +14,20 @@ view = shell.begin("trends", uses=("year", "month", "section"))
 if shell.empty_database(view):
     st.stop()
 
-people = board.person_trend(view.version, view.year)
+people = cache.person_trend(view.version, view.year)
 if people.empty:
     shell.empty_period(f"{view.year}年" + t["points_word"])
     st.stop()
 
-data = board.trend_views(view.version, view.year)
-person_ids = data["person_ids"]
-labels = data["person_names"]
-sections = data["sections"]
-contents = data["contents"]
+data = cache.trend_choices(view.version, view.year)
+person_ids = data.person_ids
+labels = data.person_names
+sections = data.sections
+contents = data.contents
 
 if st.session_state.get("trends_person") not in person_ids:
     st.session_state["trends_person"] = person_ids[0]
-board.follow_filter("trends_section", view.section, sections, sections[0])
+widgets.follow_filter("trends_section", view.section, sections, sections[0])
 if st.session_state.get("trends_content") not in contents:
     st.session_state["trends_content"] = contents[0]
 
@@ -42,27 +45,33 @@ measure = c4.segmented_control(
 )
 measure = measure or "monthly"
 
-lines = board.trend_lines(view.version, view.year, person_id, section, content, measure, str(view.month))
+lines = cache.trend_lines(view.version, view.year, person_id, section, content, measure, str(view.month))
+sentences = fmt.trend_sentences(lines, str(view.month))
 bars = measure == "change"
 for column, (kind, title) in zip(
     st.columns(3), (("person", labels[person_id]), ("section", section), ("content", content))
 ):
     with column, st.container(border=True):
-        st.markdown(f"**{title}**")
-        st.caption(lines[f"{kind}_line"])
-        figure = board.lines_figure(
-            lines[kind], "month", lines[f"{kind}_series"], None, bars=bars, y_title=t["measures"][measure]
+        st.markdown(f"**{md(title)}**")
+        st.caption(sentences[kind])
+        figure = point_figures.lines_figure(
+            getattr(lines, kind),
+            "month",
+            point_figures.trend_series(kind, content),
+            None,
+            bars=bars,
+            y_title=t["measures"][measure],
         )
-        board.chart(figure, f"trends_{kind}_chart")
+        components.chart(figure, f"trends_{kind}_chart")
 
 with st.container(border=True):
     st.subheader(t["heatmap_title"].format(year=view.year), anchor=False, help=t["heatmap_help"])
-    board.chart(board.heatmap_figure(data["section_trend"], None), "trends_heatmap")
+    components.chart(point_figures.heatmap_figure(data.section_trend, None), "trends_heatmap")
 with st.container(border=True):
     st.subheader(t["bump_title"].format(year=view.year), anchor=False, help=t["bump_help"])
-    board.chart(board.bump_figure(people, data["top10"], None), "trends_bump")
+    components.chart(point_figures.bump_figure(people, data.top10, None), "trends_bump")
 
-moved = board.movers(view.version, str(view.month))
+moved = cache.movers(view.version, str(view.month))
 st.subheader(t["movers_title"].format(month=view.month.label), anchor=False, help=t["movers_help"])
 up, down = st.columns(2)
 for column, key, title, icon in (
@@ -75,5 +84,5 @@ for column, key, title, icon in (
         if frame.empty:
             st.caption(t["movers_empty"])
         else:
-            board.table(board.mover_rows(frame), B["mover_columns"])
-            board.person_links(frame)
+            tables.table(fmt.mover_rows(frame), B["mover_columns"])
+            components.person_links(frame)

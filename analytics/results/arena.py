@@ -305,3 +305,48 @@ def arena_json(cur: Con, year: int | None = None) -> dict:
             }
         )
     return {"sessions": sessions}
+
+
+# Sessions (a contest on one day under one topic) as the 擂台 page lists them --------------------------
+
+
+def session_key(arena_name: str, day: date, topic: Any) -> str:
+    """A session as one URL-safe value: 2022-04-15|科长擂台|一季度工作晒比 (topic may be empty)."""
+    return f"{day:%Y-%m-%d}|{arena_name}|{topic if isinstance(topic, str) else ''}"
+
+
+def parse_session(key: str) -> tuple[date, str, str]:
+    day, arena_name, topic = key.split("|", 2)
+    return date.fromisoformat(day), arena_name, topic
+
+
+def arena_sessions(results: pd.DataFrame) -> pd.DataFrame:
+    """One row per session, latest first: key, date, arena, topic, contestants, judges (the most any contestant
+    had), the winner(s) and the top mark."""
+    if results.empty:
+        return pd.DataFrame(columns=["key", "date", "arena", "topic", "contestants", "judges", "winner", "top_mark"])
+    frame = results.assign(topic=results["topic"].map(lambda t: t if isinstance(t, str) else ""))
+    rows = []
+    for (day, arena_name, topic), part in frame.groupby(["date", "arena", "topic"], sort=False):
+        winners = part.loc[part["rank"] == 1, "contestant"].tolist()
+        rows.append(
+            {
+                "key": session_key(arena_name, day, topic),
+                "date": day,
+                "arena": arena_name,
+                "topic": topic,
+                "contestants": len(part),
+                "judges": int(part["judges"].max()),
+                "winner": "、".join(winners),
+                "top_mark": part["final_mark"].max(),
+            }
+        )
+    return pd.DataFrame(rows).sort_values(["date", "arena"], ascending=[False, True]).reset_index(drop=True)
+
+
+def session_results(results: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The contestants of one session, best first."""
+    day, arena_name, topic = parse_session(key)
+    topics = results["topic"].map(lambda t: t if isinstance(t, str) else "")
+    hit = results[(results["date"] == day) & (results["arena"] == arena_name) & (topics == topic)]
+    return hit.sort_values(["rank", "contestant_id"], na_position="last").reset_index(drop=True)

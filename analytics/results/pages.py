@@ -69,6 +69,11 @@ class OverviewPage:
     five_one: float | None
 
     @property
+    def net_change(self) -> float | None:
+        """The net against the month before; None when that month has no data."""
+        return None if self.net_before is None else self.net - self.net_before
+
+    @property
     def task_close_rate(self) -> float | None:
         return self.tasks_closed / self.tasks if self.tasks else None
 
@@ -320,6 +325,18 @@ class PersonFile:
         return float(overall.iat[0]) if len(overall) else None
 
     @property
+    def events_net(self) -> float:
+        return float(self.events["counted"].sum())
+
+    @property
+    def events_capped(self) -> float:
+        return float(self.events["capped"].sum())
+
+    @property
+    def events_files(self) -> int:
+        return int(self.events["source_file"].nunique())
+
+    @property
     def tasks_overdue(self) -> int:
         return int((self.tasks["light"] == OVERDUE).sum()) if len(self.tasks) else 0
 
@@ -348,4 +365,46 @@ def person_file(cur: Con, person_id: int, year: int, last_date: date | None) -> 
         participation_rows=len(rows),
         tasks=tasks.tasks_of_person(cur, person_id, as_of),
         arena=results[results["contestant_id"] == person_id].reset_index(drop=True),
+    )
+
+
+def year_leader(cur: Con, year: int) -> int | None:
+    """The person with the year's highest net points: the 个人档案 a leader most likely wants first."""
+    people = points.ytd_points(cur, year, 12)["people"]
+    return int(people["person_id"].iloc[0]) if len(people) else None
+
+
+@dataclass(frozen=True)
+class TrendChoices:
+    """The lists behind 趋势分析's selectors and its year-wide charts: people by year total (best first) with their
+    labels, sections and contents in order, the three trend frames of the year and the year's top ten people."""
+
+    person_ids: list[int]
+    person_names: dict[int, str]
+    sections: list[str]
+    contents: list[str]
+    people_trend: pd.DataFrame
+    section_trend: pd.DataFrame
+    content_trend: pd.DataFrame
+    top10: list[int]
+
+
+def trend_choices(cur: Con, year: int) -> TrendChoices:
+    people = trends.person_trend(cur, year)
+    last = people["month"].max()
+    totals = people[people["month"] == last].sort_values(["cumulative", "person_id"], ascending=[False, True])
+    names = people.drop_duplicates("person_id", keep="last").set_index("person_id")
+    ordered = totals["person_id"].astype(int).tolist()
+    ordered += [int(p) for p in names.index if int(p) not in set(ordered)]
+    sections = trends.section_trend(cur, year)
+    contents = trends.content_trend(cur, year)
+    return TrendChoices(
+        person_ids=ordered,
+        person_names={int(p): f"{r['name']}（{r['section']}）" for p, r in names.iterrows()},
+        sections=list(dict.fromkeys(sections.sort_values("section_id")["section"].dropna())),
+        contents=list(dict.fromkeys(contents["content"])),
+        people_trend=people,
+        section_trend=sections,
+        content_trend=contents,
+        top10=ordered[:10],
     )

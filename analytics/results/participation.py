@@ -353,3 +353,14 @@ def person_participation(cur: Con, person_id: int, year: int) -> pd.DataFrame:
         """,
         [person_id, date(year, 1, 1), date(year, 12, 31)],
     )
+
+
+def five_one_totals(matrix: pd.DataFrame) -> pd.DataFrame:
+    """One row per 五个一 activity: periods due, periods done and the completion over everyone in the grid."""
+    out = (
+        matrix.groupby("activity", sort=False)
+        .agg(frequency=("frequency", "first"), expected=("expected", "sum"), done=("done", "sum"))
+        .reset_index()
+    )
+    out["completion"] = (out["done"] / out["expected"].where(out["expected"] > 0)).astype(float)
+    return out

@@ -10,7 +10,8 @@ from typing import Any
 import pandas as pd
 
 from analytics.errors import DashboardError
-from analytics.results.lights import CLOSED, LABELS, OVERDUE, STALE
+from analytics.periods import Month
+from analytics.results.lights import ATTENTION, CLOSED, LABELS, OVERDUE, STALE, Light
 from analytics.results.trace import Trace, source_rows
 from analytics.rules import rulebook as rb
 from analytics.store.db import Con, fetch_df
@@ -552,3 +553,22 @@ def tasks_json(cur: Con, as_of: date) -> dict:
         for rec in frame.to_dict("records")
     ]
     return {"as_of": as_of.isoformat(), "tasks": tasks, "counts": light_counts(frame)}
+
+
+def task_as_of(month: Month, today: date | None = None) -> date:
+    """The wall is read on the last day of the chosen month, or today while that month is still running."""
+    return min(month.end, today or date.today())
+
+
+def attention_groups(attention: pd.DataFrame) -> list[tuple[Light, pd.DataFrame]]:
+    """The attention list split by what is wrong, overdue and 久未反馈 first; a task with two flags is in both."""
+    return [(light, attention[attention["flags"].map(lambda f, x=light.label: x in f)]) for light in ATTENTION]
+
+
+def filter_tasks(frame: pd.DataFrame, ledger: str | None, section_id: int | None) -> pd.DataFrame:
+    keep = pd.Series(True, index=frame.index)
+    if ledger is not None:
+        keep &= frame["ledger"] == ledger
+    if section_id is not None:
+        keep &= frame["section_id"] == section_id
+    return frame[keep].reset_index(drop=True)

@@ -1,0 +1,225 @@
+"""Tables in the house style: Chinese headers, only the columns named, number and progress formats, the task wall, rates, the 五个一 grid and the 擂台 tables."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from analytics.results import participation, tasks
+from ui import charts, texts
+from ui import format as fmt
+
+B = texts.BOARD
+T = texts.TASKS
+L = texts.LEARNING
+A = texts.ARENA
+R = texts.RULES
+
+
+def table(
+    frame: pd.DataFrame,
+    columns: dict[str, str],
+    config: dict | None = None,
+    height: int | str = "auto",
+    key: str | None = None,
+) -> None:
+    """A frame shown with Chinese headers, only the columns named, in that order."""
+    shown = frame[[c for c in columns if c in frame]].rename(columns=columns)
+    # An empty text cell reads as blank, not as "None".
+    text = [c for c in shown.columns if shown[c].dtype == object or pd.api.types.is_string_dtype(shown[c])]
+    shown[text] = shown[text].fillna("")
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config or {}, height=height, key=key)
+
+
+def without_empty(frame: pd.DataFrame, columns: dict[str, str], column: str) -> dict[str, str]:
+    """The columns to show, less one that is empty in every row (a veto column when nobody had a veto)."""
+    if column in frame and frame[column].notna().any():
+        return columns
+    return {k: v for k, v in columns.items() if k != column}
+
+
+def flag_table(parts: pd.DataFrame) -> None:
+    """The sections' flag components as numbers, rank first, rounded for reading."""
+    columns = B["flag_table_columns"]
+    number = st.column_config.NumberColumn
+    table(
+        parts.sort_values("rank"),
+        without_empty(parts, columns, "veto_reasons"),
+        config={
+            columns["headcount"]: number(format="%.1f"),
+            columns["net_per_capita"]: number(format="%.2f"),
+            columns["stars_per_capita"]: number(format="%.2f"),
+            columns["on_time_rate"]: number(format="percent"),
+            columns["points_scaled"]: number(format="%.1f"),
+            columns["stars_scaled"]: number(format="%.1f"),
+            columns["tasks_scaled"]: number(format="%.1f"),
+            columns["score"]: st.column_config.ProgressColumn(format="%.2f", min_value=0, max_value=100),
+        },
+    )
+
+
+LIGHT_COLUMN = st.column_config.MultiselectColumn(
+    T["col_light"],
+    options=list(tasks.LIGHTS),
+    color=[charts.LIGHT_COLORS[x] for x in tasks.LIGHTS],
+    help=T["col_light_help"],
+    width="medium",
+)
+
+
+PROGRESS_COLUMN = st.column_config.ProgressColumn(
+    T["col_progress"], min_value=0, max_value=100, format="%.0f%%", width="small", color="#C8102E"
+)
+
+
+EXPECTED_COLUMN = st.column_config.ProgressColumn(
+    T["col_expected"],
+    min_value=0,
+    max_value=100,
+    format="%.0f%%",
+    width="small",
+    color="#D4A017",
+    help=T["col_expected_help"],
+)
+
+
+def task_rows(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The wall's rows as the tables show them: Chinese headers, flags as a list of lights, dates as dates."""
+    shown = frame.assign(flags=frame["flags"].map(list)) if "flags" in frame else frame.copy()
+    shown = shown[[c for c in columns if c in shown]]
+    return shown.rename(columns=T["columns"])
+
+
+def task_table(frame: pd.DataFrame, key: str, columns: list[str], height: int | str = "auto", select: bool = False):
+    config = {
+        T["columns"]["flags"]: LIGHT_COLUMN,
+        T["columns"]["progress"]: PROGRESS_COLUMN,
+        T["columns"]["expected"]: EXPECTED_COLUMN,
+        T["columns"]["due_date"]: st.column_config.DateColumn(format="YYYY-MM-DD"),
+        T["columns"]["updated_on"]: st.column_config.DateColumn(format="YYYY-MM-DD"),
+        T["columns"]["closed_on"]: st.column_config.DateColumn(format="YYYY-MM-DD"),
+        T["columns"]["start"]: st.column_config.DateColumn(format="YYYY-MM-DD"),
+        T["columns"]["task_name"]: st.column_config.TextColumn(width="medium"),
+        T["columns"]["latest_note"]: st.column_config.TextColumn(width="medium"),
+    }
+    rows = task_rows(frame, columns)
+    if select:
+        return st.dataframe(
+            rows,
+            hide_index=True,
+            width="stretch",
+            height=height,
+            column_config=config,
+            key=key,
+            on_select="rerun",
+            selection_mode="single-row",
+        )
+    return st.dataframe(rows, hide_index=True, width="stretch", height=height, column_config=config, key=key)
+
+
+def rate_table(frame: pd.DataFrame, by: str, key: str) -> None:
+    rc = T["rate_columns"]
+    config = {
+        rc["completion_rate"]: st.column_config.ProgressColumn(
+            min_value=0, max_value=100, format="%.0f%%", color="#C8102E", help=T["completion_help"]
+        ),
+        rc["on_time_rate"]: st.column_config.ProgressColumn(
+            min_value=0, max_value=100, format="%.0f%%", color="#D4A017", help=T["on_time_help"]
+        ),
+        rc["planned"]: st.column_config.TextColumn(help=T["planned_help"], width="small"),
+    }
+    st.dataframe(fmt.rate_rows(frame, by), hide_index=True, width="stretch", column_config=config, key=key)
+
+
+def five_one_grid(matrix: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """One row per person: name, section, the completion of each 五个一 activity and the overall mean (NaN where
+    nothing was due yet), plus the activity names in rule-book order."""
+    names = list(dict.fromkeys(matrix["activity"]))
+    wide = matrix.pivot(index="person_id", columns="activity", values="completion").reindex(columns=names)
+    wide.columns.name = None
+    people = matrix.drop_duplicates("person_id")[["person_id", "name", "section", "overall"]]
+    grid = people.merge(wide.reset_index(), on="person_id", how="left")
+    return grid[["person_id", "name", "section", *names, "overall"]].reset_index(drop=True), names
+
+
+def _blend(low: str, high: str, share: float) -> str:
+    a = [int(low[i : i + 2], 16) for i in (1, 3, 5)]
+    b = [int(high[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(x + (y - x) * share):02X}" for x, y in zip(a, b))
+
+
+def _cell_style(value: Any) -> str:
+    """Pale gold at 60% or less, deepening to the house red at full completion (squared, so 85% and 95% look
+    different); grey where nothing is due."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "color: #9A9A9A; background-color: #F5F5F5"
+    share = min(max((float(value) - 0.6) / 0.4, 0.0), 1.0) ** 2
+    text = "#FFFFFF" if share >= 0.6 else ("#8B0000" if value < 0.6 else "#4A3A00")
+    return f"background-color: {_blend('#FBF3E4', '#C8102E', share)}; color: {text}"
+
+
+def five_one_styled(grid: pd.DataFrame, names: list[str]):
+    """The grid as a coloured table: deep red for full completion down to pale gold, and — where nothing is due."""
+    shown = grid.drop(columns=["person_id"]).rename(
+        columns={"name": L["col_name"], "section": L["col_section"], "overall": L["col_overall"]}
+    )
+    value_cols = [*names, L["col_overall"]]
+    return shown.style.format(participation.completion_text, subset=value_cols).map(_cell_style, subset=value_cols)
+
+
+SESSION_CONFIG = {
+    A["session_columns"]["date"]: st.column_config.DateColumn(format="YYYY-MM-DD"),
+    A["session_columns"]["top_mark"]: st.column_config.NumberColumn(format="%.2f"),
+}
+
+
+def session_rows(sessions: pd.DataFrame) -> pd.DataFrame:
+    return sessions[list(A["session_columns"])].rename(columns=A["session_columns"])
+
+
+def result_table(session: pd.DataFrame) -> None:
+    cols = A["result_columns"]
+    shown = session[list(cols)].rename(columns=cols)
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        key="results_table",
+        column_config={
+            cols["final_mark"]: st.column_config.NumberColumn(format="%.2f"),
+            cols["rank"]: st.column_config.NumberColumn(format="%d"),
+        },
+    )
+
+
+def marks_grid(marks: pd.DataFrame, results: pd.DataFrame) -> str:
+    """The session's marks as a Markdown table, contestants by rank, one column per judge; dropped marks struck
+    through (gold for the highest, blue for the lowest), a judge's mark on themself greyed."""
+    judges = marks.drop_duplicates("judge_id").sort_values("judge_id")[["judge_id", "judge"]]
+    order = results.sort_values(["rank", "contestant_id"], na_position="last")
+    head = [A["grid_rank"], A["grid_contestant"], A["grid_final"], *judges["judge"].tolist()]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    by_cell = {(r.contestant_id, r.judge_id): r for r in marks.itertuples(index=False)}
+    for r in order.itertuples(index=False):
+        cells = [
+            str(int(r.rank)) if not pd.isna(r.rank) else "—",
+            f"**{r.contestant}**",
+            f"**{fmt.number(r.final_mark)}**",
+        ]
+        for j in judges["judge_id"]:
+            m = by_cell.get((r.contestant_id, j))
+            if m is None:
+                cells.append("")
+            elif m.status == "high":
+                cells.append(f":orange[~~{m.mark:g}~~]")
+            elif m.status == "low":
+                cells.append(f":blue[~~{m.mark:g}~~]")
+            elif m.status == "self":
+                cells.append(f":gray[~~{m.mark:g}~~]")
+            else:
+                cells.append(f"{m.mark:g}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
