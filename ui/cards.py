@@ -8,8 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from analytics.periods import Quarter
+from analytics.results import arena, lights, tasks
 from ui import components, texts
 from ui import format as fmt
+from ui.safe import md
 
 B = texts.BOARD
 T = texts.TASKS
@@ -28,8 +30,8 @@ def month_star_cards(frame: pd.DataFrame, per_row: int = 5, compact: bool = Fals
                 st.markdown(
                     f":orange-badge[:material/star: {B['month_star']} · {B['rank_n'].format(rank=int(row.rank))}]"
                 )
-                st.markdown(f"**{row.name}**" if compact else f"### {row.name}")
-                st.caption(f"{row.section} · :red[**{fmt.signed(row.net_points)}**] {B['points_unit']}")
+                st.markdown(f"**{md(row.name)}**" if compact else f"### {md(row.name)}")
+                st.caption(f"{md(row.section)} · :red[**{fmt.signed(row.net_points)}**] {B['points_unit']}")
                 if not compact:
                     st.caption(fmt.star_reason(row))
                 components.person_link(int(row.person_id), B["open_file"])
@@ -43,11 +45,8 @@ def content_star_cards(frame: pd.DataFrame, per_row: int = 4, key: str = "conten
         cols = st.columns(per_row)
         for col, (award, group) in zip(cols, groups[start : start + per_row]):
             with col.container(border=True):
-                st.markdown(f":red-badge[:material/workspace_premium: {award}]")
-                first = group.iloc[0]
-                st.caption(
-                    B["reason_content"].format(content=first["content"], points=fmt.points_text(first["points"]))
-                )
+                st.markdown(f":red-badge[:material/workspace_premium: {md(award)}]")
+                st.caption(fmt.star_reason(group.iloc[0]))
                 shown = group.head(3)
                 for row in shown.itertuples(index=False):
                     components.person_link(int(row.person_id), f"{row.name}（{row.section}）")
@@ -63,11 +62,7 @@ def content_star_lines(frame: pd.DataFrame, shown: int = 2) -> None:
     content = frame[frame["award_kind"] == "content"]
     for award, group in content.groupby("award", sort=False):
         with st.container(horizontal=True, gap="small", vertical_alignment="center"):
-            first = group.iloc[0]
-            st.markdown(
-                f":red-badge[:material/workspace_premium: {award}]",
-                help=B["reason_content"].format(content=first["content"], points=fmt.points_text(first["points"])),
-            )
+            st.markdown(f":red-badge[:material/workspace_premium: {md(award)}]", help=fmt.star_reason(group.iloc[0]))
             for row in group.head(shown).itertuples(index=False):
                 components.person_link(int(row.person_id), f"{row.name}（{row.section}）")
             rest = group.iloc[shown:]
@@ -82,23 +77,23 @@ def person_header(card: dict[str, Any]) -> None:
     with st.container(border=True):
         left, right = st.columns([3, 2], vertical_alignment="center")
         with left:
-            st.markdown(f"## :material/badge: {card['name']}")
+            st.markdown(f"## :material/badge: {md(card['name'])}")
             tags = [
-                f":red-badge[{card['section']}]" if card["section"] else None,
-                f":orange-badge[{card['title']}]" if card["title"] else None,
-                f":blue-badge[{card['category']}]" if card["category"] else None,
+                f":red-badge[{md(card['section'])}]" if card["section"] else None,
+                f":orange-badge[{md(card['title'])}]" if card["title"] else None,
+                f":blue-badge[{md(card['category'])}]" if card["category"] else None,
             ]
             if card["left_on"] is not None and not pd.isna(card["left_on"]):
                 tags.append(f":gray-badge[{B['left_on'].format(date=card['left_on'])}]")
             st.markdown(" ".join(x for x in tags if x))
         with right:
-            st.caption(f"{B['staff_no']}：{card['staff_no'] or '—'}")
+            st.caption(f"{B['staff_no']}：{md(card['staff_no']) if card['staff_no'] else '—'}")
             moves = card["memberships"]
             if len(moves) > 1:
-                st.caption(B["moves"] + "；".join(f"{m['valid_from']:%Y-%m-%d} {m['section']}" for m in moves))
+                st.caption(B["moves"] + "；".join(f"{m['valid_from']:%Y-%m-%d} {md(m['section'])}" for m in moves))
             st.caption(
                 B["roster_source"].format(
-                    file=card["source_file"] or "—", sheet=card["sheet"] or "—", row=card["row_no"] or "—"
+                    file=md(card["source_file"] or "—"), sheet=md(card["sheet"] or "—"), row=card["row_no"] or "—"
                 )
             )
 
@@ -111,11 +106,11 @@ def flag_timeline(history: pd.DataFrame, chosen: str) -> None:
             mark = f" :gray-badge[{B['viewing']}]" if row.quarter == chosen else ""
             st.markdown(f"**{row.label}**{mark}")
             st.markdown(
-                f":red[:material/flag:] **{row.red_flag or B['none']}**"
+                f":red[:material/flag:] **{md(row.red_flag) if row.red_flag else B['none']}**"
                 + (f" :orange-badge[:material/shield: {B['kept']}]" if row.kept else "")
             )
             st.caption(B["flies_in"].format(quarter=Quarter.parse(row.held_in).label))
-            st.caption(f"{B['progress_flag']}：{row.progress_flag or B['none']}")
+            st.caption(f"{B['progress_flag']}：{md(row.progress_flag) if row.progress_flag else B['none']}")
 
 
 def task_kpi_row(k: tasks.TaskKpis) -> None:
@@ -174,13 +169,13 @@ def task_header(task: Any) -> None:
     the owner."""
     left, *cols = st.columns([5, 2, 2, 2])
     with left:
-        st.markdown(f"#### {task['task_code']} {task['task_name']}")
+        st.markdown(f"#### {md(task['task_code'])} {md(task['task_name'])}")
         st.markdown(" ".join(components.light_label(x) for x in task["flags"]))
         st.caption(
             T["task_facts"].format(
-                ledger=task["ledger"],
-                section=task["section"],
-                stage=task["stage"],
+                ledger=md(task["ledger"]),
+                section=md(task["section"]),
+                stage=md(task["stage"]),
                 start=task["start"],
                 due=task["due_date"],
                 updated=task["updated_on"],
@@ -198,7 +193,7 @@ def task_header(task: Any) -> None:
     )
     cols[1].metric(T["col_expected"], f"{task['expected']:.0f}%", border=True, help=T["col_expected_help"])
     days = int(task["days_to_due"])
-    if task["light"] == "已办结":
+    if task["light"] == lights.CLOSED:
         cols[2].metric(T["deadline"], T["closed_short"], border=True)
     elif days >= 0:
         cols[2].metric(T["days_left"], T["days"].format(n=days), border=True)
@@ -212,12 +207,12 @@ def task_header(task: Any) -> None:
             delta_color="red",
         )
     if isinstance(task["latest_note"], str) and task["latest_note"]:
-        st.markdown(T["latest_note"].format(note=task["latest_note"]))
+        st.markdown(T["latest_note"].format(note=md(task["latest_note"])))
     owner = task["owner_person_id"]
     if owner is not None and not pd.isna(owner):
         components.person_link(int(owner), T["owner_link"].format(name=task["owner_name"]))
     elif isinstance(task["owner_name"], str) and task["owner_name"]:
-        st.caption(T["owner_text"].format(name=task["owner_name"]))
+        st.caption(T["owner_text"].format(name=md(task["owner_name"])))
 
 
 def counter_cards(items: list[dict], per_row: int = 5) -> None:
@@ -226,26 +221,26 @@ def counter_cards(items: list[dict], per_row: int = 5) -> None:
         cols = st.columns(per_row)
         for col, item in zip(cols, row):
             with col, st.container(border=True):
-                st.metric(item["activity"], f"{item['value']} {item['unit']}", border=False)
-                st.caption(item["label"])
+                st.metric(md(item["activity"]), f"{item['value']} {item['unit']}", border=False)
+                st.caption(md(item["label"]))
 
 
-def arena_kpi_row(sessions: pd.DataFrame, results: pd.DataFrame, spread: pd.DataFrame) -> None:
+def arena_kpi_row(k: arena.ArenaKpis) -> None:
     c = st.columns(4)
-    c[0].metric(A["kpi_sessions"], f"{len(sessions)} 场", border=True, icon=":material/stadium:")
+    c[0].metric(A["kpi_sessions"], f"{k.sessions} 场", border=True, icon=":material/stadium:")
     c[1].metric(
         A["kpi_contestants"],
-        f"{results['contestant_id'].nunique()} 人",
+        f"{k.contestants} 人",
         border=True,
-        delta=A["kpi_times"].format(n=len(results)),
+        delta=A["kpi_times"].format(n=k.appearances),
         delta_arrow="off",
         delta_color="gray",
         icon=":material/record_voice_over:",
     )
-    c[2].metric(A["kpi_judges"], f"{len(spread)} 人", border=True, icon=":material/gavel:")
+    c[2].metric(A["kpi_judges"], f"{k.judges} 人", border=True, icon=":material/gavel:")
     c[3].metric(
         A["kpi_marks"],
-        f"{int(spread['marks'].sum()) if len(spread) else 0} 个",
+        f"{k.marks} 个",
         border=True,
         icon=":material/scoreboard:",
         help=A["kpi_marks_help"],
@@ -262,10 +257,10 @@ def podium(session: pd.DataFrame) -> None:
     for col, row in zip(cols, top.to_dict("records")):
         with col, st.container(border=True):
             st.markdown(A["podium_badge"][int(row["rank"])])
-            st.markdown(f"### {row['contestant']}")
+            st.markdown(f"### {md(row['contestant'])}")
             st.caption(
                 A["podium_line"].format(
-                    section=row["section"] if isinstance(row["section"], str) else "—",
+                    section=md(row["section"]) if isinstance(row["section"], str) else "—",
                     mark=fmt.number(row["final_mark"]),
                     judges=int(row["judges"]),
                 )

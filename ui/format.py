@@ -11,6 +11,7 @@ import pandas as pd
 from analytics.periods import Month
 from analytics.results import lights, pages
 from ui import texts
+from ui.safe import md
 
 B = texts.BOARD
 T = texts.TASKS
@@ -49,10 +50,10 @@ def month_label(month: str | None) -> str:
 
 
 def star_reason(row: Any) -> str:
-    """The line under a star's name: why they won."""
+    """The line under a star's name: why they won (Markdown, the content's name escaped)."""
     if row.award_kind == "month":
         return B["reason_month"].format(net=points_text(row.net_points), rank=int(row.rank))
-    return B["reason_content"].format(content=row.content, points=points_text(row.points))
+    return B["reason_content"].format(content=md(row.content), points=points_text(row.points))
 
 
 def mover_rows(frame: pd.DataFrame) -> pd.DataFrame:

@@ -17,6 +17,7 @@ from analytics.sheets import ingest
 from ui import format as fmt
 from ui import texts
 from ui.db import connection, cursor, version
+from ui.safe import md
 
 B = texts.BOARD
 T = texts.TASKS
@@ -51,7 +52,7 @@ def rule_table(
 def changes_view(changes: list[str]) -> None:
     """What differs from the book in force, in words."""
     st.markdown(f"**{R['changes_heading']}**")
-    st.markdown("\n".join(f"- {line}" for line in changes) if changes else R["no_changes"])
+    st.markdown("\n".join(f"- {md(line)}" for line in changes) if changes else R["no_changes"])
 
 
 def impact_view(result: impact.Impact | None) -> None:
@@ -68,7 +69,7 @@ def impact_view(result: impact.Impact | None) -> None:
         + len(result.light_changes)
     )
     st.warning(R["impact_count"].format(n=total), icon=":material/published_with_changes:")
-    st.markdown("\n".join(f"- {line}" for line in result.lines))
+    st.markdown("\n".join(f"- {md(line)}" for line in result.lines))
     with st.expander(R["impact_details"], icon=":material/table_view:"):
         left, right = st.columns(2)
         star_cols = R["star_columns"]
@@ -89,14 +90,14 @@ def version_header(head: dict[str, Any]) -> None:
     with st.container(border=True):
         badge = R["badge_newest"] if head["newest"] else R["badge_old"]
         st.markdown(R["header"].format(id=head["version_id"], day=fmt.cn_date(head["effective_from"]), badge=badge))
-        by = head["created_by"] or R["system"]
+        by = md(head["created_by"]) if head["created_by"] else R["system"]
         st.caption(
-            R["header_meta"].format(source=head["source_label"], by=by, at=head["created_at"], items=head["items"])
+            R["header_meta"].format(source=md(head["source_label"]), by=by, at=head["created_at"], items=head["items"])
         )
         if head["note"]:
-            st.markdown(R["header_note"].format(note=head["note"]))
+            st.markdown(R["header_note"].format(note=md(head["note"])))
         if head["changes"] and head["changes"] != "初始规则":
-            st.markdown(R["header_changes"].format(changes=head["changes"]))
+            st.markdown(R["header_changes"].format(changes=md(head["changes"])))
 
 
 def _param_value(row: Any) -> str:
@@ -138,7 +139,7 @@ def book_tabs(tables: dict[str, pd.DataFrame], history: pd.DataFrame) -> None:
     with tabs[4]:
         rule_table(tables["ledgers"], R["ledger_columns"], "rules_ledgers")
     with tabs[5]:
-        st.markdown(" → ".join(f"**{n}**" for n in tables["stages"]["name"]))
+        st.markdown(" → ".join(f"**{md(n)}**" for n in tables["stages"]["name"]))
         rule_table(tables["stages"], R["stage_columns"], "rules_stages")
         st.markdown(f"**{R['arenas_heading']}**")
         rule_table(tables["arenas"], R["arena_columns"], "rules_arenas")
@@ -252,14 +253,14 @@ def upload_book(preview: ingest.Preview) -> rb.RuleBook | None:
     try:
         new_book.check()
     except RuleBookError as exc:
-        st.error(exc.message, icon=":material/error:")
+        st.error(md(exc.message), icon=":material/error:")
         return None
     return new_book
 
 
 def upload_summary(preview: ingest.Preview, current: rb.RuleBook, new_book: rb.RuleBook) -> None:
     st.success(R["upload_ok"], icon=":material/check_circle:")
-    st.markdown("\n".join(f"- {line}" for line in preview.summary_lines()))
+    st.markdown("\n".join(f"- {md(line)}" for line in preview.summary_lines()))
     if preview.warnings:
         from ui.importer import problems_frame
 

@@ -11,6 +11,7 @@ import streamlit as st
 from analytics.results import participation, tasks
 from ui import charts, texts
 from ui import format as fmt
+from ui.safe import md
 
 B = texts.BOARD
 T = texts.TASKS
@@ -200,13 +201,13 @@ def marks_grid(marks: pd.DataFrame, results: pd.DataFrame) -> str:
     through (gold for the highest, blue for the lowest), a judge's mark on themself greyed."""
     judges = marks.drop_duplicates("judge_id").sort_values("judge_id")[["judge_id", "judge"]]
     order = results.sort_values(["rank", "contestant_id"], na_position="last")
-    head = [A["grid_rank"], A["grid_contestant"], A["grid_final"], *judges["judge"].tolist()]
+    head = [A["grid_rank"], A["grid_contestant"], A["grid_final"], *(md(j) for j in judges["judge"])]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     by_cell = {(r.contestant_id, r.judge_id): r for r in marks.itertuples(index=False)}
     for r in order.itertuples(index=False):
         cells = [
             str(int(r.rank)) if not pd.isna(r.rank) else "—",
-            f"**{r.contestant}**",
+            f"**{md(r.contestant)}**",
             f"**{fmt.number(r.final_mark)}**",
         ]
         for j in judges["judge_id"]:

@@ -8,6 +8,7 @@ import streamlit as st
 from analytics.results import arena
 from ui import cache, cards, components, shell, tables, texts, widgets
 from ui import format as fmt
+from ui.safe import md
 
 A = texts.ARENA
 view = shell.begin("arena", uses=("year",))
@@ -26,12 +27,12 @@ with left:
 arena_name = None if kind == A["all_arenas"] else kind
 results = cache.arena_results(view.version, view.year, arena_name)
 if results.empty:
-    shell.empty_period(A["empty_scope"].format(year=view.year, kind=kind))
+    shell.empty_period(A["empty_scope"].format(year=view.year, kind=md(kind)))
     st.stop()
 sessions = arena.arena_sessions(results)
 spread = cache.judge_spread(view.version, view.year, arena_name)
-right.markdown(A["scope"].format(year=view.year, kind=kind))
-cards.arena_kpi_row(sessions, results, spread)
+right.markdown(A["scope"].format(year=view.year, kind=md(kind)))
+cards.arena_kpi_row(arena.arena_kpis(sessions, results, spread))
 
 st.subheader(A["sessions"], anchor=False)
 event = st.dataframe(
@@ -57,7 +58,7 @@ key = widgets.pick(
 day, name, topic = arena.parse_session(key)
 session = arena.session_results(results, key)
 
-st.subheader(labels[key], anchor=False)
+st.subheader(md(labels[key]), anchor=False)
 cards.podium(session)
 tables.result_table(session)
 
@@ -91,7 +92,7 @@ if spread.empty:
     st.caption(A["spread_none"])
 else:
     with st.container(border=True):
-        st.markdown(f"**{A['spread_title'].format(year=view.year, kind=kind)}**")
+        st.markdown(f"**{A['spread_title'].format(year=view.year, kind=md(kind))}**")
         st.caption(A["spread_note"])
         with st.container(height=560 if len(spread) > 18 else "content", border=False):
             components.chart(cache.spread_chart(view.version, view.year, arena_name), "judge_spread")

@@ -7,6 +7,7 @@ from analytics.results import flags
 from ui import cache, cards, components, shell, tables, texts, widgets
 from ui import format as fmt
 from ui.figures import points as point_figures
+from ui.safe import md
 
 t = texts.FLAGS
 B = texts.BOARD
@@ -23,7 +24,7 @@ progress = flags.flag_text(result.progress_flag)
 red_card, progress_card, now = st.columns([1.2, 1, 1])
 with red_card.container(border=True):
     st.markdown(f":red-badge[:material/flag: {t['red_flag']}]")
-    st.markdown(f"## :red[{red or t['none']}]")
+    st.markdown(f"## :red[{md(red) if red else t['none']}]")
     st.caption(
         t["red_caption"].format(quarter=quarter.label, next=quarter.shift(1).label)
         if red
@@ -31,7 +32,7 @@ with red_card.container(border=True):
     )
 with progress_card.container(border=True):
     st.markdown(f":orange-badge[:material/trending_up: {t['progress_flag']}]")
-    st.markdown(f"## {progress or t['none']}")
+    st.markdown(f"## {md(progress) if progress else t['none']}")
     gain = result.sections.set_index("section")["gain"] if "gain" in result.sections else None
     if progress and gain is not None and progress in gain.index:
         st.caption(t["progress_caption"].format(quarter=quarter.label, gain=float(gain[progress])))
@@ -39,7 +40,7 @@ with progress_card.container(border=True):
         st.caption(t["progress_none"].format(quarter=quarter.label))
 with now.container(border=True):
     st.markdown(f":gray-badge[:material/outlined_flag: {t['flying_now']}]")
-    st.markdown(f"## {holder or t['none']}")
+    st.markdown(f"## {md(holder) if holder else t['none']}")
     st.caption(t["flying_caption"].format(quarter=quarter.label, won_in=won_in.label))
 
 if not result.has_data:
@@ -81,11 +82,11 @@ if result.has_data:
         section_id = st.selectbox(t["choose_section"], options, key="flags_section", format_func=labels.get)
         people = cache.section_people(view.version, section_id, str(quarter))
         if people.empty:
-            st.caption(t["people_empty"].format(section=labels[section_id]))
+            st.caption(t["people_empty"].format(section=md(labels[section_id])))
         else:
             st.markdown(
                 t["people_line"].format(
-                    section=labels[section_id],
+                    section=md(labels[section_id]),
                     quarter=quarter.label,
                     n=len(people),
                     net=fmt.signed(people["net"].sum()),

@@ -6,6 +6,7 @@ import streamlit as st
 from analytics.results import participation
 from ui import cache, cards, components, shell, tables, texts, widgets
 from ui import format as fmt
+from ui.safe import md
 
 L = texts.LEARNING
 view = shell.begin("learning")
@@ -28,7 +29,7 @@ choice = widgets.pick(
     help=L["window_help"],
 )
 start, end, as_of, label = widgets.learning_window(choice, view.month, view.quarter, view.year)
-st.caption(L["scope"].format(start=start, end=as_of, section=view.section_label))
+st.caption(L["scope"].format(start=start, end=as_of, section=md(view.section_label)))
 
 items = cache.counters(view.version, start, end)
 matrix = cache.five_one(view.version, start, end, as_of, view.section_id)
@@ -41,13 +42,13 @@ cards.counter_cards(items)
 
 st.subheader(L["five_one"].format(label=label), anchor=False, help=L["five_one_help"])
 if matrix.empty:
-    st.info(L["no_people"].format(section=view.section_label), icon=":material/group_off:")
+    st.info(L["no_people"].format(section=md(view.section_label)), icon=":material/group_off:")
 else:
     totals = participation.five_one_totals(matrix)
     cols = st.columns(len(totals))
     for col, row in zip(cols, totals.to_dict("records")):
         col.metric(
-            row["activity"],
+            md(row["activity"]),
             fmt.percent(row["completion"]),
             border=True,
             delta=L["done_of"].format(done=row["done"], expected=row["expected"]),

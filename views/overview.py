@@ -6,6 +6,7 @@ import streamlit as st
 from ui import cache, cards, components, shell, texts
 from ui import format as fmt
 from ui.figures import points as point_figures
+from ui.safe import md
 
 t = texts.OVERVIEW
 view = shell.begin("overview", uses=("year", "month", "section"))
@@ -13,14 +14,14 @@ if shell.empty_database(view):
     st.stop()
 
 data = cache.overview(view.version, str(view.month), view.section_id, list(view.catalog.months))
-scope = view.section_label
+scope = md(view.section_label)
 holder = data.flag_holder
 won_in = data.flag_quarter.label
-flag_line = t["flag_line"].format(holder=holder) if holder else t["flag_none"].format(won_in=won_in)
+flag_line = t["flag_line"].format(holder=md(holder)) if holder else t["flag_none"].format(won_in=won_in)
 st.markdown(f"{t['scope'].format(month=view.month.label, scope=scope)}　:red[:material/flag:] **{flag_line}**")
 
 if view.section and data.headcount == 0:
-    st.info(t["no_people"].format(section=view.section, month=view.month.label), icon=":material/group_off:")
+    st.info(t["no_people"].format(section=md(view.section), month=view.month.label), icon=":material/group_off:")
     st.page_link("views/import_data.py", label=texts.GO_IMPORT, icon=":material/upload_file:")
     st.stop()
 

@@ -7,6 +7,7 @@ from analytics.errors import DashboardError, RuleBookError
 from analytics.rules import rule_edit
 from ui import auth, cache, data, rule_book, shell, texts, widgets
 from ui.db import connection
+from ui.safe import md
 
 R = texts.RULES
 view = shell.begin("rules", uses=("year", "month"))
@@ -44,7 +45,7 @@ effective = left.date_input(
 )
 note = right.text_input(R["note"], key="rules_note", placeholder=R["note_placeholder"], max_chars=200)
 for line in cache.effective_notes(view.version, effective):
-    st.caption(f":material/info: {line}")
+    st.caption(f":material/info: {md(line)}")
 
 edit_tab, upload_tab = st.tabs([R["tab_edit"], R["tab_upload"]])
 with edit_tab:
@@ -53,7 +54,7 @@ with edit_tab:
     try:
         edited = rule_edit.with_params(current, values)
     except RuleBookError as exc:
-        st.error(exc.message, icon=":material/error:")
+        st.error(md(exc.message), icon=":material/error:")
         edited = None
     changes = rule_edit.book_changes(current, edited) if edited else []
     if edited is not None and not changes:
@@ -77,7 +78,7 @@ with edit_tab:
         try:
             version_id = rule_edit.save_edit(connection(), edited, effective, auth.current_user(), note or None)
         except DashboardError as exc:
-            st.error(exc.message, icon=":material/error:")
+            st.error(md(exc.message), icon=":material/error:")
         else:
             st.session_state["rules_saved"] = R["saved"].format(id=version_id, day=effective)
             st.session_state["rules_show_newest"] = True
@@ -112,7 +113,7 @@ with upload_tab:
                 try:
                     batch = rule_book.commit_rules(preview)
                 except DashboardError as exc:
-                    st.error(exc.message, icon=":material/error:")
+                    st.error(md(exc.message), icon=":material/error:")
                 else:
                     st.session_state["rules_saved"] = R["upload_saved"].format(batch=batch, day=effective)
                     st.session_state["rules_show_newest"] = True

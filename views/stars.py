@@ -37,13 +37,13 @@ if result.has_data:
     with st.container(border=True):
         head, switch = st.columns([4, 1], vertical_alignment="bottom")
         head.subheader(
-            t["ranking_title"].format(month=view.month.label, scope=view.section_label),
+            t["ranking_title"].format(month=view.month.label, scope=md(view.section_label)),
             anchor=False,
             help=t["ranking_help"],
         )
         show_all = switch.toggle(t["show_all"], key="stars_show_all")
         if ranking.empty:
-            st.caption(t["no_people"].format(section=view.section_label))
+            st.caption(t["no_people"].format(section=md(view.section_label)))
         else:
             shown = ranking if show_all else ranking.head(20)
             components.chart(point_figures.ranking_figure(shown, contents, None), "stars_ranking")
@@ -65,7 +65,7 @@ if result.has_data:
             total = sources["counted"].sum() if len(sources) else 0
             st.markdown(
                 t["sources_line"].format(
-                    name=names[chosen], month=view.month.label, n=len(sources), net=fmt.signed(total)
+                    name=md(names[chosen]), month=view.month.label, n=len(sources), net=fmt.signed(total)
                 )
             )
             components.source_table(sources, extra=B["source_columns"])

@@ -6,6 +6,7 @@ import streamlit as st
 from analytics.results import tasks
 from ui import cache, cards, components, shell, tables, texts, widgets
 from ui import format as fmt
+from ui.safe import md
 
 T = texts.TASKS
 view = shell.begin("tasks", uses=("year", "month", "section"))
@@ -23,11 +24,11 @@ with left:
     ledgers = [T["all_ledgers"], *by_ledger["ledger"].tolist()]
     chosen = widgets.pick("ledger", ledgers, T["all_ledgers"], T["ledger"], help=T["ledger_help"])
 ledger = None if chosen == T["all_ledgers"] else chosen
-right.markdown(T["as_of"].format(day=fmt.cn_date(day), ledger=chosen, section=view.section_label))
+right.markdown(T["as_of"].format(day=fmt.cn_date(day), ledger=md(chosen), section=md(view.section_label)))
 
 frame = cache.task_frame(view.version, day, ledger, view.section_id)
 if frame.empty:
-    shell.empty_period(T["empty_scope"].format(day=day, ledger=chosen, section=view.section_label))
+    shell.empty_period(T["empty_scope"].format(day=day, ledger=md(chosen), section=md(view.section_label)))
     st.stop()
 
 cards.task_kpi_row(tasks.task_kpis(frame, day))
@@ -59,7 +60,7 @@ with right, st.container(border=True):
     st.caption(T["lights_note"])
 
 with st.container(border=True):
-    st.markdown(f"**{T['gantt_title'].format(ledger=chosen, section=view.section_label)}**")
+    st.markdown(f"**{T['gantt_title'].format(ledger=md(chosen), section=md(view.section_label))}**")
     st.caption(T["gantt_note"])
     with st.container(height=600 if len(frame) > 20 else "content", border=False):
         components.chart(cache.gantt_chart(view.version, day, ledger, view.section_id), "task_gantt")
@@ -79,7 +80,7 @@ task = frame[frame["task_code"] == code].iloc[0]
 cards.task_header(task)
 with st.container(border=True):
     components.chart(
-        cache.history_chart(view.version, code), "task_history", T["history_title"].format(label=labels[code])
+        cache.history_chart(view.version, code), "task_history", T["history_title"].format(label=md(labels[code]))
     )
 trace = cache.task_trace(view.version, code, day)
 components.trace_panel(trace, "task", inputs_columns=T["trace_columns"], sources=cache.trace_sources(trace))

@@ -3,6 +3,7 @@ the lowest mark dropped when there are enough judges), ranks, the marks behind t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -350,3 +351,25 @@ def session_results(results: pd.DataFrame, key: str) -> pd.DataFrame:
     topics = results["topic"].map(lambda t: t if isinstance(t, str) else "")
     hit = results[(results["date"] == day) & (results["arena"] == arena_name) & (topics == topic)]
     return hit.sort_values(["rank", "contestant_id"], na_position="last").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class ArenaKpis:
+    """擂台's KPI row: sessions, contestants (distinct people) and appearances, judges and marks given."""
+
+    sessions: int
+    contestants: int
+    appearances: int
+    judges: int
+    marks: int
+
+
+def arena_kpis(sessions: pd.DataFrame, results: pd.DataFrame, spread: pd.DataFrame) -> ArenaKpis:
+    """From arena_sessions, arena_results and judge_spread of the same year and arena."""
+    return ArenaKpis(
+        sessions=len(sessions),
+        contestants=int(results["contestant_id"].nunique()),
+        appearances=len(results),
+        judges=len(spread),
+        marks=int(spread["marks"].sum()) if len(spread) else 0,
+    )

@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ui import charts, texts
+from ui.safe import html_text
 
 B = texts.BOARD
 T = texts.TASKS
@@ -17,7 +18,7 @@ R = texts.RULES
 def marks_figure(marks: pd.DataFrame, results: pd.DataFrame) -> go.Figure:
     """Every judge's mark per contestant: kept marks as red dots, dropped ones as hollow crosses, and the final
     mark as a gold diamond."""
-    order = results.sort_values(["rank", "contestant_id"], na_position="last")["contestant"].tolist()
+    order = [html_text(c) for c in results.sort_values(["rank", "contestant_id"], na_position="last")["contestant"]]
     fig = go.Figure()
     styles = {
         "kept": (A["mark_kept"], {"color": charts.RED, "size": 9, "symbol": "circle", "opacity": 0.75}),
@@ -37,16 +38,16 @@ def marks_figure(marks: pd.DataFrame, results: pd.DataFrame) -> go.Figure:
             continue
         fig.add_scatter(
             x=part["mark"],
-            y=part["contestant"],
+            y=[html_text(c) for c in part["contestant"]],
             mode="markers",
             name=name,
             marker=marker,
-            customdata=part[["judge"]].to_numpy(),
+            customdata=part[["judge"]].map(html_text).to_numpy(),
             hovertemplate=A["mark_hover"],
         )
     fig.add_scatter(
         x=results["final_mark"],
-        y=results["contestant"],
+        y=[html_text(c) for c in results["contestant"]],
         mode="markers",
         name=A["final_mark"],
         marker={
@@ -68,7 +69,7 @@ def spread_figure(frame: pd.DataFrame) -> go.Figure:
     fig = go.Figure(
         go.Bar(
             x=data["mean_deviation"],
-            y=data["judge"],
+            y=[html_text(j) for j in data["judge"]],
             orientation="h",
             marker={"color": colors},
             customdata=data[["marks", "mean_mark", "std_mark", "mean_abs_deviation", "dropped_high", "dropped_low"]]

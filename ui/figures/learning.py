@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics.periods import Month
 from ui import charts, texts
 from ui import format as fmt
+from ui.safe import html_text
 
 B = texts.BOARD
 T = texts.TASKS
@@ -18,7 +20,7 @@ R = texts.RULES
 def monthly_figure(frame: pd.DataFrame, five_one_names: list[str]) -> go.Figure:
     """Participation rows per month: each 五个一 activity stacked, every other activity summed into one bar part."""
     months = list(dict.fromkeys(frame["month"]))
-    labels = [f"{int(m[5:])}月" for m in months]
+    labels = [Month.parse(m).short_label for m in months]
     fig = go.Figure()
     colors = [charts.RED, charts.GOLD, "#2F5597", "#548235", "#8E44AD", "#C55A11", "#1F7A7A"]
     for n, activity in enumerate(five_one_names):
@@ -26,7 +28,7 @@ def monthly_figure(frame: pd.DataFrame, five_one_names: list[str]) -> go.Figure:
         fig.add_bar(
             x=labels,
             y=part["rows"],
-            name=activity,
+            name=html_text(activity),
             marker={"color": colors[n % len(colors)]},
             customdata=part[["people"]].to_numpy(),
             hovertemplate=L["monthly_hover"],
@@ -49,9 +51,10 @@ def section_figure(frame: pd.DataFrame, chosen: str | None) -> go.Figure:
     top = frame["rows_per_capita"].max()
     top = float(top) if pd.notna(top) and top > 0 else 1.0
     colors = [charts.RED if chosen in (None, s) else "#E5C98F" for s in frame["section"]]
+    sections = [html_text(s) for s in frame["section"]]
     fig = go.Figure()
     fig.add_bar(
-        x=frame["section"],
+        x=sections,
         y=frame["five_one_completion"],
         name=L["five_one_rate"],
         marker={"color": colors},
@@ -63,7 +66,7 @@ def section_figure(frame: pd.DataFrame, chosen: str | None) -> go.Figure:
         hovertemplate=L["section_hover"],
     )
     fig.add_scatter(
-        x=frame["section"],
+        x=sections,
         y=frame["rows_per_capita"],
         name=L["per_capita"],
         yaxis="y2",

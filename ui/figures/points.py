@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 from analytics.periods import Month
 from ui import charts, texts
 from ui import format as fmt
+from ui.safe import html_text
 
 B = texts.BOARD
 T = texts.TASKS
@@ -54,7 +55,7 @@ def section_bar_figure(sections: pd.DataFrame, chosen: str | None) -> go.Figure:
     fig = go.Figure(
         go.Bar(
             x=values,
-            y=frame["section"],
+            y=[html_text(s) for s in frame["section"]],
             orientation="h",
             marker_color=_highlight(list(frame["section"]), chosen),
             text=[fmt.points_text(v) for v in values],
@@ -84,7 +85,7 @@ def contents_figure(mix: pd.DataFrame) -> go.Figure:
     fig = go.Figure(
         go.Bar(
             x=values,
-            y=frame["content"],
+            y=[html_text(c) for c in frame["content"]],
             orientation="h",
             marker_color=colors,
             text=[fmt.signed(v) for v in values],
@@ -105,7 +106,7 @@ def ranking_figure(frame: pd.DataFrame, contents: list[str], title: str) -> go.F
     """People as horizontal stacked bars of counted points by content, highest net on top; ★ marks 月度之星."""
     frame = frame.iloc[::-1]
     labels = [
-        f"{'★ ' if star else ''}{name}（{section}）{B['veto_mark'] if veto else ''}"
+        f"{'★ ' if star else ''}{html_text(name)}（{html_text(section)}）{B['veto_mark'] if veto else ''}"
         for name, section, star, veto in zip(frame["name"], frame["section"], frame["star"], frame["veto"])
     ]
     fig = go.Figure()
@@ -117,9 +118,9 @@ def ranking_figure(frame: pd.DataFrame, contents: list[str], title: str) -> go.F
             x=values,
             y=labels,
             orientation="h",
-            name=content,
+            name=html_text(content),
             marker_color=charts.CONTENT_COLORS.get(content),
-            hovertemplate="%{y}<br>" + content + " %{x:.1f}<extra></extra>",
+            hovertemplate="%{y}<br>" + html_text(content) + " %{x:.1f}<extra></extra>",
         )
     positive = frame[contents].clip(lower=0).sum(axis=1)
     fig.add_scatter(
@@ -139,6 +140,7 @@ def ranking_figure(frame: pd.DataFrame, contents: list[str], title: str) -> go.F
 
 def star_sections_figure(sections: pd.DataFrame, title: str) -> go.Figure:
     frame = sections.sort_values(["total", "month_stars"])
+    frame = frame.assign(section=[html_text(s) for s in frame["section"]])
     fig = go.Figure()
     fig.add_bar(
         x=frame["month_stars"], y=frame["section"], orientation="h", name=B["month_star"], marker_color=charts.RED
@@ -154,7 +156,7 @@ def star_sections_figure(sections: pd.DataFrame, title: str) -> go.Figure:
 def flag_score_figure(frame: pd.DataFrame, title: str) -> go.Figure:
     """Sections by flag score, each bar split into its three weighted components; a veto is named on the label."""
     frame = frame.sort_values("score", na_position="first")
-    labels = [f"{s}{B['veto_mark'] if v else ''}" for s, v in zip(frame["section"], frame["veto"])]
+    labels = [f"{html_text(s)}{B['veto_mark'] if v else ''}" for s, v in zip(frame["section"], frame["veto"])]
     fig = go.Figure()
     for column, name, color in (
         ("part_points", B["part_points"], charts.RED),
@@ -190,16 +192,16 @@ def radar_figure(frame: pd.DataFrame, sections: list[str], title: str) -> go.Fig
         part = frame[frame["section"] == section]
         if part.empty:
             continue
-        theta = [*part["content"], part["content"].iat[0]]
+        theta = [html_text(c) for c in [*part["content"], part["content"].iat[0]]]
         values = [*part["per_capita"], part["per_capita"].iat[0]]
         fig.add_scatterpolar(
             r=values,
             theta=theta,
-            name=section,
+            name=html_text(section),
             fill="toself",
             opacity=0.55,
             line={"color": charts.PALETTE[n % len(charts.PALETTE)]},
-            hovertemplate=section + "<br>%{theta} %{r:.2f}<extra></extra>",
+            hovertemplate=html_text(section) + "<br>%{theta} %{r:.2f}<extra></extra>",
         )
     fig.update_layout(polar={"radialaxis": {"showline": False, "gridcolor": "#EEE"}, "bgcolor": charts.PAPER})
     return charts.style(fig, title, height=420)
@@ -248,7 +250,7 @@ def heatmap_figure(frame: pd.DataFrame, title: str) -> go.Figure:
         go.Heatmap(
             z=wide.values,
             x=labels,
-            y=list(wide.index),
+            y=[html_text(s) for s in wide.index],
             colorscale=[[0, "#FFFFFF"], [0.5, charts.GOLD], [1, charts.RED]],
             text=[[fmt.points_text(v) for v in r] for r in wide.values],
             texttemplate="%{text}",
@@ -274,7 +276,8 @@ def bump_figure(frame: pd.DataFrame, people: list[int], title: str | None) -> go
         labels = [Month.parse(m).short_label for m in part["month"]]
         ranks = part["cumulative_rank"].astype(float)
         worst = max(worst, int(ranks.max()))
-        name = f"{n + 1}. {part['name'].iat[-1]}"
+        person = html_text(part["name"].iat[-1])
+        name = f"{n + 1}. {person}"
         fig.add_scatter(
             x=labels,
             y=ranks,
@@ -282,7 +285,7 @@ def bump_figure(frame: pd.DataFrame, people: list[int], title: str | None) -> go
             name=name,
             line={"color": charts.PALETTE[n % len(charts.PALETTE)], "width": 3},
             marker={"size": 8},
-            hovertemplate=part["name"].iat[-1] + "<br>%{x} " + B["cumulative_rank"] + " 第 %{y} 名<extra></extra>",
+            hovertemplate=person + "<br>%{x} " + B["cumulative_rank"] + " 第 %{y} 名<extra></extra>",
         )
     ticks = [1, *range(5, worst + 1, 5)] if worst > 10 else list(range(1, worst + 1))
     fig.update_yaxes(range=[worst + 1.5, 0.5], title=B["cumulative_rank"], tickmode="array", tickvals=ticks)
@@ -302,9 +305,9 @@ def person_points_figure(grid: pd.DataFrame, months: pd.DataFrame, title: str) -
         fig.add_bar(
             x=labels,
             y=part["counted"],
-            name=content,
+            name=html_text(content),
             marker_color=charts.CONTENT_COLORS.get(content),
-            hovertemplate="%{x}<br>" + content + " %{y:.1f}<extra></extra>",
+            hovertemplate="%{x}<br>" + html_text(content) + " %{y:.1f}<extra></extra>",
         )
     fig.add_scatter(
         x=labels,

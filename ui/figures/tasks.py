@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from analytics.results import tasks
 from ui import charts, texts
 from ui import format as fmt
+from ui.safe import html_text
 
 B = texts.BOARD
 T = texts.TASKS
@@ -21,7 +22,7 @@ R = texts.RULES
 def funnel_figure(frame: pd.DataFrame) -> go.Figure:
     fig = go.Figure(
         go.Funnel(
-            y=frame["stage"],
+            y=[html_text(s) for s in frame["stage"]],
             x=frame["reached"],
             customdata=frame[["current", "tasks"]].to_numpy(),
             textinfo="value+percent initial",
@@ -65,7 +66,7 @@ def gantt_figure(frame: pd.DataFrame, as_of: date) -> go.Figure:
     """Start → due per task as a pale bar, the progress made as a solid bar inside it, coloured by light, and a
     line on the as-of date. Tasks keep the wall's order, so what needs attention is on top. Two traces for all
     tasks (colours per bar), because plotly's cost grows with the number of traces."""
-    labels = [f"{c} {n[:14]}" for c, n in zip(frame["task_code"], frame["task_name"])]
+    labels = [f"{html_text(c)} {html_text(n[:14])}" for c, n in zip(frame["task_code"], frame["task_name"])]
     day_ms = 86_400_000
     starts = [d.isoformat() for d in frame["start"]]
     spans = [max((due - start).days, 1) * day_ms for start, due in zip(frame["start"], frame["due_date"])]
@@ -73,12 +74,12 @@ def gantt_figure(frame: pd.DataFrame, as_of: date) -> go.Figure:
     colors = [charts.LIGHT_COLORS.get(x, charts.PALETTE[-2]) for x in frame["light"]]
     custom = list(
         zip(
-            frame["task_name"],
-            frame["section"],
-            frame["owner_name"].fillna("—"),
+            [html_text(x) for x in frame["task_name"]],
+            [html_text(x) for x in frame["section"]],
+            [html_text(x) for x in frame["owner_name"].fillna("—")],
             frame["progress"],
             frame["expected"],
-            frame["stage"],
+            [html_text(x) for x in frame["stage"]],
             starts,
             [d.isoformat() for d in frame["due_date"]],
         )
@@ -135,7 +136,7 @@ def history_figure(frame: pd.DataFrame) -> go.Figure:
         mode="lines+markers",
         line={"color": charts.RED, "width": 3},
         marker={"size": 7},
-        customdata=frame[["stage", "latest_note"]].fillna("").to_numpy(),
+        customdata=frame[["stage", "latest_note"]].fillna("").map(html_text).to_numpy(),
         hovertemplate=T["history_hover"],
     )
     fig.update_yaxes(range=[0, 105], ticksuffix="%", title=None)
