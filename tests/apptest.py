@@ -2,32 +2,31 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-PAGES = {
-    "overview": "views/overview.py",
-    "stars": "views/stars.py",
-    "flags": "views/flags.py",
-    "trends": "views/trends.py",
-    "tasks": "views/tasks.py",
-    "learning": "views/learning.py",
-    "arena": "views/arena.py",
-    "profile": "views/profile.py",
-    "import": "views/import_data.py",
-    "rules": "views/rules.py",
-}
+# The page map is the app's own navigation: key → script, as app.py declares it with page("key", "views/….py").
+PAGES: dict[str, str] = dict(re.findall(r'page\("(\w+)", "(views/\w+\.py)"', Path(APP).read_text(encoding="utf-8")))
+
+# The environment the app reads is set through the test's monkeypatch (conftest's app_env), so it is undone after.
+_env: pytest.MonkeyPatch | None = None
+
+
+def use_environment(monkeypatch: pytest.MonkeyPatch | None) -> None:
+    global _env
+    _env = monkeypatch
 
 
 def open_page(page: str, db_path: Path | str, query: dict[str, str] | None = None, timeout: float = 60) -> AppTest:
     """The app on one page, against the database at db_path; run once. Widgets are found by key."""
-    os.environ["DASHBOARD_DB"] = str(db_path)
-    os.environ["DASHBOARD_DEMO"] = "off"
+    assert _env is not None, "open_page runs inside a test (conftest's app_env fixture)"
+    _env.setenv("DASHBOARD_DB", str(db_path))
+    _env.setenv("DASHBOARD_DEMO", "off")
     at = AppTest.from_file(APP, default_timeout=timeout)
     for key, value in (query or {}).items():
         at.query_params[key] = value

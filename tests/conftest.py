@@ -18,6 +18,16 @@ from analytics import open_db  # noqa: E402
 from analytics.sheets.ingest import Options, import_bytes  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def app_env(monkeypatch):
+    """The app's environment (DASHBOARD_DB, DASHBOARD_DEMO) goes through monkeypatch: each test leaves it as found."""
+    import apptest
+
+    apptest.use_environment(monkeypatch)
+    yield monkeypatch
+    apptest.use_environment(None)
+
+
 @pytest.fixture
 def con():
     connection = open_db(":memory:")
@@ -64,6 +74,39 @@ def load(con, rows_or_bytes, name: str = "upload.xlsx", **options):
     preview, batch_id = import_bytes(con, content, name, Options(**options))
     assert batch_id is not None, [p.text() for p in preview.errors]
     return batch_id
+
+
+# The file name each kind of upload arrives under in the page tests.
+UPLOAD_NAMES = {
+    "points": "upload.xlsx",
+    "participation": "参与.xlsx",
+    "tasks": "台账.xlsx",
+    "arena": "擂台.xlsx",
+    "moves": "离岗.xlsx",
+}
+
+
+@pytest.fixture
+def db_with(tmp_path):
+    """A database file built through the real importer: ``db_with(points=rows, participation=rows)`` loads the
+    roster (ROSTER unless ``roster=`` says otherwise; None for none), then one upload per keyword in the order given
+    (rows or workbook bytes, named as in UPLOAD_NAMES), and returns the file's path."""
+    made = []
+
+    def build(roster=ROSTER, **uploads) -> Path:
+        path = tmp_path / f"db{len(made)}.duckdb"
+        made.append(path)
+        connection = open_db(path)
+        try:
+            if roster is not None:
+                load(connection, roster, "名单.xlsx")
+            for kind, rows in uploads.items():
+                load(connection, rows, UPLOAD_NAMES[kind])
+        finally:
+            connection.close()
+        return path
+
+    return build
 
 
 @pytest.fixture

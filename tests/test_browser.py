@@ -17,12 +17,14 @@ from urllib.parse import parse_qs, urlparse
 
 import openpyxl
 import pytest
+from apptest import PAGES as APP_PAGES
 from playwright.sync_api import expect, sync_playwright
 
 from analytics import open_db
 from analytics.results.stars import monthly_stars
 from analytics.rules.rulebook import current
 from analytics.sheets.templates import build_template
+from ui import texts
 
 pytestmark = pytest.mark.browser
 
@@ -39,18 +41,8 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PAGES = {
-    "overview": "总览",
-    "stars": "每月摘星",
-    "flags": "季度夺旗",
-    "trends": "趋势分析",
-    "tasks": "任务督办",
-    "learning": "学习实践",
-    "arena": "擂台",
-    "profile": "个人档案",
-    "import": "数据导入",
-    "rules": "规则设置",
-}
+# Every page of the app's navigation with the title its heading shows.
+PAGES = {key: texts.PAGES[key][0] for key in APP_PAGES}
 
 
 def free_port() -> int:

@@ -29,11 +29,8 @@ def test_empty_database_says_what_is_missing(empty_db):
     assert texts.EMPTY_DATABASE in texts_of(at)
 
 
-def test_people_but_no_arena_says_what_is_missing(tmp_path):
-    db = tmp_path / "roster.duckdb"
-    con = open_db(db)
-    load(con, ROSTER, "名单.xlsx")
-    con.close()
+def test_people_but_no_arena_says_what_is_missing(db_with):
+    db = db_with()
     at = open_page("arena", db)
     no_exception(at)
     assert A["no_arena"] in texts_of(at)

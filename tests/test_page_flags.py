@@ -4,9 +4,7 @@ filter, the flag history, the radar's section picker and a section's people."""
 from __future__ import annotations
 
 from apptest import no_exception, on, open_page, read, texts_of
-from conftest import ROSTER, load
 
-from analytics import open_db
 from analytics.results import flags
 from ui import texts
 
@@ -19,12 +17,8 @@ def test_empty_database_says_what_is_missing(empty_db):
     assert texts.EMPTY_DATABASE in texts_of(at)
 
 
-def test_a_quarter_without_data_says_so(tmp_path):
-    db = tmp_path / "q2.duckdb"
-    con = open_db(db)
-    load(con, ROSTER, "名单.xlsx")
-    load(con, [["日期", "姓名", "活动类型"], ["2022-04-06", "李四", "荐学"]], "参与.xlsx")
-    con.close()
+def test_a_quarter_without_data_says_so(db_with):
+    db = db_with(participation=[["日期", "姓名", "活动类型"], ["2022-04-06", "李四", "荐学"]])
     at = open_page("flags", db)
     text = on(at, "quarter", "2022Q2")
     assert texts.EMPTY_PERIOD.format(period="2022年第二季度") in text

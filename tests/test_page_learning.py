@@ -33,11 +33,8 @@ def test_empty_database_says_what_is_missing(empty_db):
     assert texts.EMPTY_DATABASE in texts_of(at)
 
 
-def test_people_but_no_participation_says_what_is_missing(tmp_path):
-    db = tmp_path / "roster.duckdb"
-    con = open_db(db)
-    load(con, ROSTER, "名单.xlsx")
-    con.close()
+def test_people_but_no_participation_says_what_is_missing(db_with):
+    db = db_with()
     at = open_page("learning", db)
     no_exception(at)
     assert L["no_participation"] in texts_of(at)

@@ -28,12 +28,8 @@ def test_empty_database_says_what_is_missing(empty_db):
     assert texts.EMPTY_DATABASE in texts_of(at)
 
 
-def test_roster_without_points_shows_the_empty_month(tmp_path):
-    db = tmp_path / "roster.duckdb"
-    con = open_db(db)
-    load(con, ROSTER, "名单.xlsx")
-    load(con, [["日期", "姓名", "活动类型"], ["2022-04-06", "李四", "荐学"]], "参与.xlsx")
-    con.close()
+def test_roster_without_points_shows_the_empty_month(db_with):
+    db = db_with(participation=[["日期", "姓名", "活动类型"], ["2022-04-06", "李四", "荐学"]])
     at = open_page("overview", db)
     no_exception(at)
     text = texts_of(at)

@@ -6,9 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from apptest import no_exception, open_page, read, texts_of
-from conftest import ROSTER, load
 
-from analytics import open_db
 from analytics.results import points, profile, stars, tasks
 from ui import texts
 
@@ -21,11 +19,8 @@ def test_empty_database_says_what_is_missing(empty_db):
     assert texts.EMPTY_DATABASE in texts_of(at)
 
 
-def test_first_person_by_default_even_without_points(tmp_path):
-    db = tmp_path / "roster.duckdb"
-    con = open_db(db)
-    load(con, ROSTER, "名单.xlsx")
-    con.close()
+def test_first_person_by_default_even_without_points(db_with):
+    db = db_with()
     at = open_page("profile", db)
     no_exception(at)
     text = texts_of(at)

@@ -4,9 +4,7 @@ rows and the yearly board, on the demo year and on small databases."""
 from __future__ import annotations
 
 from apptest import no_exception, open_page, read, texts_of
-from conftest import ROSTER, load
 
-from analytics import open_db
 from analytics.results import points, stars
 from ui import texts
 
@@ -29,13 +27,11 @@ def test_empty_database_says_what_is_missing(empty_db):
     assert texts.EMPTY_DATABASE in texts_of(at)
 
 
-def test_a_month_without_points_says_so(tmp_path):
-    db = tmp_path / "march.duckdb"
-    con = open_db(db)
-    load(con, ROSTER, "名单.xlsx")
-    load(con, [["日期", "姓名", "考核内容", "分值", "事由"], ["2022-03-04", "张三", "宣传推广", 4, "信息采用"]])
-    load(con, [["日期", "姓名", "活动类型"], ["2022-04-06", "李四", "荐学"]], "参与.xlsx")
-    con.close()
+def test_a_month_without_points_says_so(db_with):
+    db = db_with(
+        points=[["日期", "姓名", "考核内容", "分值", "事由"], ["2022-03-04", "张三", "宣传推广", 4, "信息采用"]],
+        participation=[["日期", "姓名", "活动类型"], ["2022-04-06", "李四", "荐学"]],
+    )
     at = open_page("stars", db)
     text = on_month(at, "2022-04")
     assert texts.EMPTY_PERIOD.format(period="2022年4月" + texts.STARS["points_word"]) in text

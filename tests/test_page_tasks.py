@@ -32,11 +32,8 @@ def test_empty_database_says_what_is_missing(empty_db):
     assert texts.EMPTY_DATABASE in texts_of(at)
 
 
-def test_people_but_no_tasks_says_tasks_are_missing(tmp_path):
-    db = tmp_path / "roster.duckdb"
-    con = open_db(db)
-    load(con, ROSTER, "名单.xlsx")
-    con.close()
+def test_people_but_no_tasks_says_tasks_are_missing(db_with):
+    db = db_with()
     at = open_page("tasks", db)
     no_exception(at)
     assert T["no_tasks"] in texts_of(at)

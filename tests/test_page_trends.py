@@ -4,9 +4,7 @@ sentences under the charts, the section filter, and the month's risers and falle
 from __future__ import annotations
 
 from apptest import no_exception, on, open_page, read, texts_of
-from conftest import ROSTER, load
 
-from analytics import open_db
 from analytics.results import trends
 from ui import format as fmt
 from ui import texts
@@ -20,12 +18,8 @@ def test_empty_database_says_what_is_missing(empty_db):
     assert texts.EMPTY_DATABASE in texts_of(at)
 
 
-def test_a_year_without_points_says_so(tmp_path):
-    db = tmp_path / "nopoints.duckdb"
-    con = open_db(db)
-    load(con, ROSTER, "名单.xlsx")
-    load(con, [["日期", "姓名", "活动类型"], ["2022-04-06", "李四", "荐学"]], "参与.xlsx")
-    con.close()
+def test_a_year_without_points_says_so(db_with):
+    db = db_with(participation=[["日期", "姓名", "活动类型"], ["2022-04-06", "李四", "荐学"]])
     at = open_page("trends", db)
     no_exception(at)
     assert texts.EMPTY_PERIOD.format(period="2022年" + T["points_word"]) in texts_of(at)
