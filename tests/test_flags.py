@@ -59,7 +59,7 @@ def test_a_section_of_one_competes_fairly_with_one_of_twenty(con):
     assert frame.loc["大科", ["stars", "stars_per_capita"]].tolist() == [40, 2]
     assert frame.loc["小科", "score"] == pytest.approx(100)
     assert frame.loc["大科", "score"] == pytest.approx(0.3 * 100 / 0.7)
-    assert result.red_flag == "小科"
+    assert result.red_flag == ["小科"]
     assert "人均" in result.trace.formula and "20 人" in result.trace.formula
 
 
@@ -81,7 +81,7 @@ def test_veto_bars_the_top_section_from_the_red_flag(roster_con):
     assert frame.loc["组织科", "rank"] == 1 and bool(frame.loc["组织科", "veto"])
     assert frame.loc["干部一科", "score"] == pytest.approx((0.4 * 0.5 / 2.75 * 100 + 30) / 0.7)
     assert frame.loc["干部二科", "score"] == pytest.approx(30 / 0.7)
-    assert result.red_flag == "干部一科"
+    assert result.red_flag == ["干部一科"]
     reason = next(e["reason"] for e in result.excluded if e["name"] == "组织科")
     assert reason.startswith("本季度有一票否决事项：李四 3月6日 事由2")
     assert any("组织科得分最高，但本季度有一票否决事项" in n for n in result.trace.notes)
@@ -95,7 +95,7 @@ def test_quarter_boundaries(roster_con, day, quarter):
     assert inside.loc["干部一科", "net"] == 2
     other = "2022Q2" if quarter == "2022Q1" else "2022Q1"
     outside = flags.quarter_flags(cur, other)
-    assert not outside.has_data and outside.red_flag is None
+    assert not outside.has_data and outside.red_flag == []
     assert any("没有加减分记录和到期任务" in n for n in outside.trace.notes)
 
 
@@ -134,7 +134,7 @@ def test_task_component_and_sections_without_tasks(roster_con):
     assert frame.loc["干部一科", "score"] == pytest.approx(70)
     assert frame.loc["干部二科", "score"] == pytest.approx(100)
     # Tied at 100 with equal points per head: the on-time rate decides; no tasks comes last.
-    assert result.red_flag == "组织科"
+    assert result.red_flag == ["组织科"]
     assert any(n.startswith("干部二科本季度没有到期任务") for n in result.trace.notes)
     assert any("依次比较人均净得分、按期办结率后，由组织科获得流动红旗" in t for t in result.trace.ties)
 
@@ -155,7 +155,7 @@ def test_tie_broken_by_points_per_head(con):
     frame = table(result)
     # 甲科: 6 per head, 2 stars; 乙科: 3 per head, 3 stars (月度之星, 工作质量之星, 学习提升之星): 50 each.
     assert frame["score"].tolist() == [50, 50] and frame["rank"].tolist() == [1, 1]
-    assert result.red_flag == "甲科"
+    assert result.red_flag == ["甲科"]
     assert result.trace.ties == [
         "甲科、乙科得分并列第一（50.00 分），依次比较人均净得分、按期办结率后，由甲科获得流动红旗"
     ]
@@ -187,15 +187,15 @@ def test_progress_flag(roster_con):
     cur = roster_con.cursor()
     first = flags.quarter_flags(cur, "2022Q1")
     assert table(first)["score"].round(3).to_dict() == {"组织科": 100, "干部一科": 59.524, "干部二科": 0}
-    assert first.red_flag == "组织科" and first.progress_flag is None
+    assert first.red_flag == ["组织科"] and first.progress_flag == []
     assert any("第一季度" in n and "不评选进步旗" in n for n in first.trace.notes)
 
     second = flags.quarter_flags(cur, "2022Q2")
     frame = table(second)
     assert frame["score"].round(3).to_dict() == {"干部一科": 100, "干部二科": 22.449, "组织科": 0}
-    assert second.red_flag == "干部一科"
+    assert second.red_flag == ["干部一科"]
     # 干部一科 gained most but holds the red flag; 干部二科 rose from 0.
-    assert second.progress_flag == "干部二科"
+    assert second.progress_flag == ["干部二科"]
     assert frame.loc["干部二科", "gain"] == pytest.approx(22.449, abs=1e-3)
 
 

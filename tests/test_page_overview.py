@@ -64,8 +64,8 @@ def test_a_section_without_people_says_so(tmp_path):
 def test_demo_month_shows_the_top_star_and_the_flag_held(demo_db):
     june, july = (read(demo_db, lambda cur, m=m: top_star(cur, m)) for m in ("2022-06", "2022-07"))
     assert june != july
-    held = read(demo_db, lambda cur: flags.quarter_flags(cur, "2022Q1").red_flag)
-    held_q3 = read(demo_db, lambda cur: flags.quarter_flags(cur, "2022Q2").red_flag)
+    held = read(demo_db, lambda cur: flags.flag_text(flags.quarter_flags(cur, "2022Q1").red_flag))
+    held_q3 = read(demo_db, lambda cur: flags.flag_text(flags.quarter_flags(cur, "2022Q2").red_flag))
     at = open_page("overview", demo_db)
     text = on(at, "month", "2022-06")
     assert june in text

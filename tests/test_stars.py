@@ -212,3 +212,15 @@ def test_star_board_of_an_empty_year(people_con):
     board = stars.star_board(people_con.cursor(), 2022)
     assert board["months"] == [] and board["people"].empty and board["notes"]
     assert board["sections"]["total"].tolist() == [0, 0]
+
+
+def test_one_eligibility_table_drives_the_query_the_formula_and_the_exclusions():
+    from analytics.results.stars import AWARDS_SQL, ELIGIBILITY, star_formula
+
+    formula = star_formula({"star_top_n": 10, "star_min_points": 0, "content_star_threshold": 3})
+    for condition in ELIGIBILITY:
+        assert condition.sql in AWARDS_SQL, condition.key
+        assert condition.words.format(low=0) in formula, condition.key
+    # The query tests eligibility in one place only: month_rank and content_rank read star_eligible's flags.
+    after = AWARDS_SQL.split("month_rank as", 1)[1]
+    assert "veto" not in after and "star_min_points" not in after and "present" not in after

@@ -133,13 +133,14 @@ class _Scores:
 
 @dataclass
 class FlagResult:
-    """One quarter's flags: the scored sections, the red flag and the progress flag (a name, a list when shared, or
-    None), the sections kept out and why, and the trace (weights, formula, the section table, ties, notes)."""
+    """One quarter's flags: the scored sections, the red flag and the progress flag (always a list of section names:
+    several when shared, empty when nobody), the sections kept out and why, and the trace (weights, formula, the
+    section table with each component's weighted part, ties, notes)."""
 
     quarter: Quarter
     sections: pd.DataFrame
-    red_flag: str | list[str] | None
-    progress_flag: str | list[str] | None
+    red_flag: list[str]  # the winners; several when shared, empty when nobody
+    progress_flag: list[str]
     excluded: list[dict[str, Any]]
     trace: Trace
     has_data: bool = True
@@ -319,12 +320,6 @@ def _progress_flag(now: _Scores, before: _Scores | None, red: list[str]) -> tupl
     return winners, ties, notes
 
 
-def _one_or_many(names: list[str]) -> str | list[str] | None:
-    if not names:
-        return None
-    return names[0] if len(names) == 1 else names
-
-
 def _parts(
     scaled: dict[str, np.ndarray], has_tasks: np.ndarray, wp: float, ws: float, wt: float
 ) -> dict[str, np.ndarray]:
@@ -376,26 +371,23 @@ def _decide(now: _Scores, before: _Scores | None) -> FlagResult:
         ties=red_ties + progress_ties,
         notes=notes,
     )
-    return FlagResult(
-        now.quarter, now.sections, _one_or_many(red), _one_or_many(progress), excluded, trace, now.has_data
-    )
+    return FlagResult(now.quarter, now.sections, list(red), list(progress), excluded, trace, now.has_data)
 
 
 def quarter_flags(cur: Con, quarter: Quarter | str | date) -> FlagResult:
     """The quarter's flags. ``.sections``: one row per section with people that quarter (section_id, section,
     headcount, net, net_per_capita, month_stars, content_stars, stars, stars_per_capita, tasks_due, tasks_on_time,
     on_time_rate, points_scaled, stars_scaled, tasks_scaled, score, rank, veto, veto_reasons, previous_score, gain);
-    ``.red_flag`` / ``.progress_flag``: a section name, a list when shared, or None; ``.excluded``; ``.trace``."""
+    ``.red_flag`` / ``.progress_flag``: the winning sections (a list: several when shared, empty when nobody);
+    ``.excluded``; ``.trace``."""
     q = _quarter(quarter)
     scores = _all_scores(cur, [q.shift(-1), q])
     return _decide(scores[q], scores[q.shift(-1)])
 
 
-def flag_text(value: str | list[str] | None) -> str | None:
-    """A flag's holder as one line: the name, or the names of a shared flag joined with "、"; None when nobody."""
-    if value is None:
-        return None
-    return value if isinstance(value, str) else "、".join(value)
+def flag_text(names: list[str]) -> str | None:
+    """A flag's holders as one line: the names of a shared flag joined with "、"; None when nobody."""
+    return "、".join(names) if names else None
 
 
 def flags_json(cur: Con, quarter: Quarter | str | date) -> dict[str, Any]:
@@ -433,7 +425,7 @@ def flag_history(cur: Con, year: int) -> pd.DataFrame:
                 "label": q.label,
                 "red_flag": red,
                 "held_in": str(q.shift(1)),
-                "kept": bool(red) and red == flag_text(_one_or_many(previous_red)),
+                "kept": bool(red) and red == flag_text(previous_red),
                 "progress_flag": flag_text(result.progress_flag),
             }
         )

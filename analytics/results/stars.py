@@ -17,14 +17,63 @@ from analytics.store.db import Con, fetch_df
 MONTH_STAR = "月度之星"
 STAR_PARAMS = ["star_top_n", "star_min_points", "content_star_threshold"]
 
+
+@dataclass(frozen=True)
+class Condition:
+    """One condition a person must meet in a month to win a star: its SQL over person_month ``pm`` and books ``b``,
+    the words of the formula, and the reason given to someone it keeps out ({low}: star_min_points)."""
+
+    key: str
+    sql: str
+    words: str
+    reason: str
+    content_star: bool  # also a condition of the content stars
+
+
+# Who may win a star in a month, stated once: the query (STAR_ELIGIBLE_SQL), the explanation (star_formula) and the
+# trace's exclusions (_excluded) are all read from this table. A person meets them in this order, and the first one
+# missed is the reason given.
+ELIGIBILITY: tuple[Condition, ...] = (
+    Condition("no_veto", "not pm.veto", "没有一票否决事项", "当月有一票否决事项：{veto_reasons}", True),
+    Condition(
+        "present",
+        "pm.present",
+        "当月在岗",
+        "当月不在岗（不在人员名单有效期内或已离岗），不参加评选",
+        True,
+    ),
+    Condition(
+        "above_min",
+        "pm.net > b.star_min_points",
+        "当月净得分大于 {low:g} 分",
+        "净得分未超过 {low:g}（当月净得分 {net:g} 分）",
+        False,
+    ),
+)
+
+
+def _all(conditions) -> str:
+    return " and ".join(f"({c.sql})" for c in conditions)
+
+
+# One row per person x month with the eligibility for 月度之星 (eligible) and for a content star (may_win_content).
+STAR_ELIGIBLE_SQL = f"""
+    star_eligible as (
+        select pm.*, ({_all(ELIGIBILITY)}) as eligible,
+               ({_all(c for c in ELIGIBILITY if c.content_star)}) as may_win_content, b.star_top_n
+        from person_month pm join books b using (month_start)
+    )"""
+
 # One row per award x month: 月度之星 to every eligible person ranked within the month's top N (competition ranking,
 # so ties at the cut all get it), and each content's star to its top person(s) at or above the threshold.
-AWARDS_SQL = """
+AWARDS_SQL = (
+    STAR_ELIGIBLE_SQL
+    + """,
     month_rank as (
-        select pm.month_start, pm.person_id, pm.section_id, pm.net,
-               rank() over (partition by pm.month_start order by pm.net desc) as rank
-        from person_month pm join books b using (month_start)
-        where pm.present and not pm.veto and pm.net > b.star_min_points
+        select e.month_start, e.person_id, e.section_id, e.net,
+               rank() over (partition by e.month_start order by e.net desc) as rank
+        from star_eligible e
+        where e.eligible
     ),
     content_points as (
         select month_start, person_id, content, round(sum(counted), 4) as points
@@ -32,12 +81,12 @@ AWARDS_SQL = """
         group by month_start, person_id, content
     ),
     content_rank as (
-        select cp.month_start, cp.person_id, pm.section_id, pm.net, cp.content, cp.points,
+        select cp.month_start, cp.person_id, e.section_id, e.net, cp.content, cp.points,
                rank() over (partition by cp.month_start, cp.content order by cp.points desc) as rank
         from content_points cp
-        join person_month pm using (month_start, person_id)
+        join star_eligible e using (month_start, person_id)
         join books b using (month_start)
-        where pm.present and not pm.veto and cp.points >= b.content_star_threshold and cp.points > 0
+        where e.may_win_content and cp.points >= b.content_star_threshold and cp.points > 0
     ),
     award as (
         select r.month_start, r.person_id, r.section_id, null::varchar as award, 'month' as award_kind,
@@ -52,6 +101,7 @@ AWARDS_SQL = """
         left join rule_content rc on rc.version_id = b.version_id and rc.name = r.content
         where r.rank = 1
     )"""
+)
 
 AWARD_COLUMNS = [
     "month",
@@ -68,10 +118,16 @@ AWARD_COLUMNS = [
 ]
 
 
+def eligibility_words(low: float, content_star: bool = False) -> str:
+    """The conditions of ELIGIBILITY in words (没有一票否决事项、当月在岗、且当月净得分大于 0 分)."""
+    words = [c.words.format(low=low) for c in ELIGIBILITY if c.content_star or not content_star]
+    return "、".join(words[:-1]) + ("、且" if len(words) > 1 else "") + words[-1]
+
+
 def star_formula(params: dict[str, float]) -> str:
     top_n, low, threshold = (params[k] for k in STAR_PARAMS)
     return (
-        f"月度之星：当月在岗、没有一票否决事项、且当月净得分大于 {low:g} 分的人员，按当月净得分（月度上限封顶后的计入分）"
+        f"月度之星：{eligibility_words(low)}的人员，按当月净得分（月度上限封顶后的计入分）"
         f"从高到低排名，分数相同名次相同、下一名次顺延（如 1、2、2、4）；名次在前 {int(top_n)} 名以内的都获得月度之星，"
         f"在第 {int(top_n)} 名处并列的同时摘星，因此人数可能多于 {int(top_n)} 人。"
         f"单项之星：每项考核内容当月计入得分最高、且不低于 {threshold:g} 分（须为正分）的人员获得该项之星"
@@ -146,13 +202,9 @@ def _ranking_and_awards(cur: Con, books) -> tuple[pd.DataFrame, pd.DataFrame]:
         cur,
         with_sql(BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL, AWARDS_SQL)
         + """
-        , flagged as (
-            select pm.*, (pm.present and not pm.veto and pm.net > b.star_min_points) as eligible, b.star_top_n
-            from person_month pm join books b using (month_start)
-        ),
-        ranked as (
+        , ranked as (
             select *, case when eligible then rank() over (partition by eligible order by net desc) end as rank
-            from flagged
+            from star_eligible
         ),
         rows as (
             select 'ranking' as row_kind, r.person_id, r.section_id, r.present, r.events, r.net, r.raw, r.capped,
@@ -182,16 +234,23 @@ def _ranking_and_awards(cur: Con, books) -> tuple[pd.DataFrame, pd.DataFrame]:
     return ranking, given.astype({"rank": "int64"})
 
 
+_MET = {
+    "no_veto": lambda row, low: not row.veto,
+    "present": lambda row, low: bool(row.present),
+    "above_min": lambda row, low: row.net > low,
+}
+
+
 def _excluded(ranking: pd.DataFrame, low: float) -> list[dict[str, Any]]:
-    """Everyone kept out of the awards by a rule rather than by rank; people with no events are only counted."""
+    """Everyone with events kept out of the awards by a rule rather than by rank (a veto always counts), with the
+    first condition of ELIGIBILITY they miss; people with no events are only counted in a note."""
     out = []
     for row in ranking.itertuples(index=False):
-        if row.veto:
-            out.append({"name": row.name, "reason": f"当月有一票否决事项：{row.veto_reasons}"})
-        elif not row.present and row.events:
-            out.append({"name": row.name, "reason": "当月不在岗（不在人员名单有效期内或已离岗），不参加评选"})
-        elif row.events and not row.eligible:
-            out.append({"name": row.name, "reason": f"净得分未超过 {low:g}（当月净得分 {row.net:g} 分）"})
+        if row.eligible or not (row.events or row.veto):
+            continue
+        missed = next(c for c in ELIGIBILITY if not _MET[c.key](row, low))
+        reason = missed.reason.format(low=low, net=row.net, veto_reasons=row.veto_reasons)
+        out.append({"name": row.name, "reason": reason})
     return out
 
 
@@ -223,7 +282,7 @@ def monthly_stars(cur: Con, month: Month | str | date) -> StarResult:
         if len(month_stars) > top_n:
             notes.append(f"因并列，本月月度之星共 {len(month_stars)} 人（名额 {top_n} 人）")
         if month_stars.empty:
-            notes.append(f"本月没有符合条件的人员（须在岗、无一票否决、净得分大于 {low:g} 分），不评选月度之星")
+            notes.append(f"本月没有符合条件的人员（须{eligibility_words(low)}），不评选月度之星")
         content_stars = stars[stars["award_kind"] == "content"]
         for award, group in content_stars.groupby("award", sort=False):
             if len(group) > 1:
