@@ -69,3 +69,12 @@ def test_every_rule_parameter_is_documented_and_has_a_default():
         assert f"`{param.key}`" in docs, param.key
         assert param.key in defaults, param.key
     assert set(defaults) == {p.key for p in PARAMS}
+
+
+def test_results_bind_values_by_name():
+    """analytics/results/ binds every value as a named parameter ($name), never by position (?)."""
+    for module in (ROOT / "analytics" / "results").glob("*.py"):
+        text = module.read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL.search(node.value):
+                assert "?" not in node.value, (module.name, node.value[:200])

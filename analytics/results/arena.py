@@ -101,7 +101,9 @@ def _params(
     """The filters, and the judge threshold of each rule book version over the dates it was in force."""
     spans = rb.version_spans(cur)
     trims = dict(
-        cur.execute("select version_id, value from rule_param where key = ?", ["arena_trim_min_judges"]).fetchall()
+        cur.execute(
+            "select version_id, value from rule_param where key = $key", {"key": "arena_trim_min_judges"}
+        ).fetchall()
     )
     return {
         "span_from": [start for _, start, _ in spans],

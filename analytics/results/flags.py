@@ -446,7 +446,7 @@ def section_people(cur: Con, section_id: int, quarter: Quarter | str | date) -> 
         + """
         , members as (
             select person_id, count(*)::integer as months_present
-            from present where home_section_id = ? group by person_id
+            from present where home_section_id = $section_id group by person_id
         ),
         pts as (
             select person_id, round(sum(counted), 4) as net, round(sum(points), 4) as raw,
@@ -456,13 +456,13 @@ def section_people(cur: Con, section_id: int, quarter: Quarter | str | date) -> 
                        case when is_veto then strftime(event_date, '%-m月%-d日') || ' ' || veto_reason end,
                        '；' order by event_date, fact_id
                    ) as veto_reasons
-            from counted_event where section_id = ? group by person_id
+            from counted_event where section_id = $section_id group by person_id
         ),
         st as (
             select person_id,
                    count(*) filter (where award_kind = 'month')::integer as month_stars,
                    count(*) filter (where award_kind = 'content')::integer as content_stars
-            from award where section_id = ? group by person_id
+            from award where section_id = $section_id group by person_id
         ),
         ids as (
             select person_id from members union select person_id from pts union select person_id from st
@@ -480,7 +480,7 @@ def section_people(cur: Con, section_id: int, quarter: Quarter | str | date) -> 
         left join st on st.person_id = i.person_id
         order by net desc, stars desc, i.person_id
         """,
-        [*books.sql_params(), int(section_id), int(section_id), int(section_id)],
+        books.sql_params(section_id=int(section_id)),
     )
 
 

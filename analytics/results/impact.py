@@ -161,9 +161,9 @@ def _quarters_with_data(cur: Con, since: date | None = None) -> list[Quarter]:
         select distinct year(d) as y, quarter(d) as q from (
             select event_date as d from score_event
             union all select due_date from task_snapshot where superseded_by is null
-        ) where d >= ? order by y, q
+        ) where d >= $since order by y, q
         """,
-        [since or date(1900, 1, 1)],
+        {"since": since or date(1900, 1, 1)},
     )
     return [Quarter(int(r.y), int(r.q)) for r in rows.itertuples()]
 
@@ -171,8 +171,9 @@ def _quarters_with_data(cur: Con, since: date | None = None) -> list[Quarter]:
 def _months_with_points(cur: Con, since: date) -> list[Month]:
     rows = fetch_df(
         cur,
-        "select distinct year(event_date) as y, month(event_date) as m from score_event where event_date >= ? order by y, m",
-        [since],
+        "select distinct year(event_date) as y, month(event_date) as m from score_event where event_date >= $since "
+        "order by y, m",
+        {"since": since},
     )
     return [Month(int(r.y), int(r.m)) for r in rows.itertuples()]
 

@@ -233,7 +233,7 @@ def counters(cur: Con, start: date, end: date) -> list[dict]:
     rows = cur.execute(
         """
         with acts as (
-            select unnest(?) as activity, unnest(?) as counter, unnest(?) as act_order
+            select unnest($activities) as activity, unnest($counters) as counter, unnest($orders) as act_order
         )
         select a.activity, a.counter,
                case a.counter
@@ -243,11 +243,17 @@ def counters(cur: Con, start: date, end: date) -> list[dict]:
                    else count(distinct (p.event_date, coalesce(p.title, ''))) filter (where p.fact_id is not null)
                end as value
         from acts a
-        left join participation p on p.activity = a.activity and p.event_date between ? and ?
+        left join participation p on p.activity = a.activity and p.event_date between $start and $end
         group by a.activity, a.counter, a.act_order
         order by a.act_order
         """,
-        [[a.name for a in acts], [a.counter for a in acts], list(range(len(acts))), start, end],
+        {
+            "activities": [a.name for a in acts],
+            "counters": [a.counter for a in acts],
+            "orders": list(range(len(acts))),
+            "start": start,
+            "end": end,
+        },
     ).fetchall()
     out = []
     for activity, counter, value in rows:
@@ -348,10 +354,10 @@ def person_participation(cur: Con, person_id: int, year: int) -> pd.DataFrame:
                p.fact_id, p.batch_id, p.source_file, p.sheet, p.row_no
         from participation p
         left join section s using (section_id)
-        where p.person_id = ? and p.event_date between ? and ?
+        where p.person_id = $person_id and p.event_date between $start and $end
         order by p.event_date, p.activity, p.fact_id
         """,
-        [person_id, date(year, 1, 1), date(year, 12, 31)],
+        {"person_id": person_id, "start": date(year, 1, 1), "end": date(year, 12, 31)},
     )
 
 

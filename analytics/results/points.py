@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
@@ -30,12 +31,12 @@ CAP_FORMULA = (
 # One row per month: its dates, the rule version in force on its last day and that version's star parameters.
 BOOKS_SQL = """
     books as (
-        select unnest(?::date[]) as month_start,
-               unnest(?::date[]) as month_end,
-               unnest(?::integer[]) as version_id,
-               unnest(?::double[]) as star_top_n,
-               unnest(?::double[]) as star_min_points,
-               unnest(?::double[]) as content_star_threshold
+        select unnest($month_starts::date[]) as month_start,
+               unnest($month_ends::date[]) as month_end,
+               unnest($versions::integer[]) as version_id,
+               unnest($star_top_n::double[]) as star_top_n,
+               unnest($star_min_points::double[]) as star_min_points,
+               unnest($content_star_threshold::double[]) as content_star_threshold
     )"""
 
 # One row per score event of the months with the points it counts for after its item's monthly cap (only the columns
@@ -120,16 +121,17 @@ class MonthBooks:
     params: tuple[dict[str, float], ...]
     effective: tuple[date | None, ...]
 
-    def sql_params(self) -> list:
-        """The values BOOKS_SQL takes, in order."""
-        return [
-            [m.start for m in self.months],
-            [m.end for m in self.months],
-            list(self.versions),
-            [p["star_top_n"] for p in self.params],
-            [p["star_min_points"] for p in self.params],
-            [p["content_star_threshold"] for p in self.params],
-        ]
+    def sql_params(self, **more: Any) -> dict[str, Any]:
+        """The named values BOOKS_SQL takes, and the query's own (``more``) beside them."""
+        return {
+            "month_starts": [m.start for m in self.months],
+            "month_ends": [m.end for m in self.months],
+            "versions": list(self.versions),
+            "star_top_n": [p["star_top_n"] for p in self.params],
+            "star_min_points": [p["star_min_points"] for p in self.params],
+            "content_star_threshold": [p["content_star_threshold"] for p in self.params],
+            **more,
+        }
 
     def trace(self, subject: str, keys: list[str], formula: str, **rest) -> Trace:
         """A trace naming the version in force for the last month, with the parameters it used."""
@@ -154,9 +156,9 @@ def month_books(cur: Con, months: list[Month]) -> MonthBooks:
         """
         select p.version_id, p.key, p.value, v.effective_from
         from rule_param p join rule_version v on v.version_id = p.version_id
-        where p.version_id in (select unnest(?))
+        where p.version_id in (select unnest($versions))
         """,
-        [sorted(set(versions))],
+        {"versions": sorted(set(versions))},
     ).fetchall()
     by_version: dict[int, dict[str, float]] = {}
     starts: dict[int, date] = {}
@@ -174,7 +176,8 @@ def month_books(cur: Con, months: list[Month]) -> MonthBooks:
 def contents_of(cur: Con, version_id: int) -> list[tuple[str, str, str]]:
     """(code, name, star name) of a rule version's contents, in the book's order."""
     return cur.execute(
-        "select code, name, star_name from rule_content where version_id = ? order by sort_order", [version_id]
+        "select code, name, star_name from rule_content where version_id = $version_id order by sort_order",
+        {"version_id": version_id},
     ).fetchall()
 
 
@@ -209,7 +212,7 @@ def month_points(cur: Con, month: Month | str) -> pd.DataFrame:
         cur,
         with_sql(BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL)
         + """
-        select ? as month, c.person_id, p.name, pm.section_id, s.name as section, c.content,
+        select $month as month, c.person_id, p.name, pm.section_id, s.name as section, c.content,
                count(*) as events,
                round(sum(c.points), 4) as raw,
                round(sum(c.counted), 4) as counted,
@@ -221,7 +224,7 @@ def month_points(cur: Con, month: Month | str) -> pd.DataFrame:
         group by c.person_id, p.name, pm.section_id, s.name, s.sort_order, c.content
         order by s.sort_order, c.person_id, c.content
         """,
-        [*books.sql_params(), str(m)],
+        books.sql_params(month=str(m)),
     )
 
 
@@ -240,17 +243,17 @@ def person_month_net(cur: Con, month: Month | str) -> pd.DataFrame:
         for row in cur.execute(
             """
             select distinct content from score_event
-            where event_date between ? and ? and content not in (select unnest(?::varchar[]))
+            where event_date between $start and $end and content not in (select unnest($contents::varchar[]))
             order by content
             """,
-            [m.start, m.end, contents],
+            {"start": m.start, "end": m.end, "contents": contents},
         ).fetchall()
     ]
     names = contents + others
     codes = {name: code for code, name, _ in listed}
-    # Positional aliases keep rule-book text out of the SQL; the values go in as parameters.
+    # Numbered aliases and parameters keep rule-book text out of the SQL; the names go in as values.
     per_content = "".join(
-        f",\n               round(coalesce(sum(c.counted) filter (where c.content = ?), 0), 4) as c{n}"
+        f",\n               round(coalesce(sum(c.counted) filter (where c.content = $content{n}), 0), 4) as c{n}"
         for n in range(len(names))
     )
     frame = fetch_df(
@@ -262,7 +265,7 @@ def person_month_net(cur: Con, month: Month | str) -> pd.DataFrame:
             from counted_event c
             group by c.person_id
         )
-        select ? as month, pm.person_id, p.name, p.staff_no, pm.section_id, s.name as section, pm.present,
+        select $month as month, pm.person_id, p.name, p.staff_no, pm.section_id, s.name as section, pm.present,
                pm.net, pm.raw, pm.capped, pm.events, pm.veto, pm.veto_reasons, bc.* exclude (person_id)
         from person_month pm
         join person p on p.person_id = pm.person_id
@@ -270,7 +273,7 @@ def person_month_net(cur: Con, month: Month | str) -> pd.DataFrame:
         left join by_content bc on bc.person_id = pm.person_id
         order by pm.net desc, s.sort_order, pm.person_id
         """,
-        [*books.sql_params(), *names, str(m)],
+        books.sql_params(month=str(m), **{f"content{n}": name for n, name in enumerate(names)}),
     )
     renamed = {f"c{n}": content_column(codes.get(name, name)) for n, name in enumerate(names)}
     frame = frame.rename(columns=renamed)
@@ -460,8 +463,8 @@ def event_sources(cur: Con, person_id: int, month: Month | str, content: str | N
         join import_batch ib on ib.batch_id = f.batch_id
         join books b on b.month_start = c.month_start
         left join rule_item i on i.version_id = b.version_id and i.code = c.item_code
-        where c.person_id = ? and (?::varchar is null or c.content = ?::varchar)
+        where c.person_id = $person_id and ($content::varchar is null or c.content = $content::varchar)
         order by c.event_date, c.fact_id
         """,
-        [*books.sql_params(), int(person_id), content, content],
+        books.sql_params(person_id=int(person_id), content=content),
     )

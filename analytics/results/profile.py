@@ -41,9 +41,9 @@ def person_card(cur: Con, person_id: int) -> dict[str, Any] | None:
     row = cur.execute(
         """
         select p.person_id, p.name, p.staff_no, p.title, p.category, p.left_on, p.source_file, p.sheet, p.row_no
-        from person p where p.person_id = ?
+        from person p where p.person_id = $person_id
         """,
-        [int(person_id)],
+        {"person_id": int(person_id)},
     ).fetchone()
     if row is None:
         return None
@@ -53,10 +53,10 @@ def person_card(cur: Con, person_id: int) -> dict[str, Any] | None:
         """
         select s.name, m.valid_from, m.valid_to
         from membership m join section s using (section_id)
-        where m.person_id = ?
+        where m.person_id = $person_id
         order by m.valid_from, m.valid_to nulls last
         """,
-        [int(person_id)],
+        {"person_id": int(person_id)},
     ).fetchall()
     card["memberships"] = [{"section": name, "valid_from": start, "valid_to": end} for name, start, end in stretches]
     current = [m for m in card["memberships"] if m["valid_to"] is None] or card["memberships"][-1:]
@@ -86,10 +86,10 @@ def person_events(cur: Con, person_id: int, year: int) -> pd.DataFrame:
         join books b on b.month_start = c.month_start
         left join rule_item i on i.version_id = b.version_id and i.code = c.item_code
         left join section s on s.section_id = c.section_id
-        where c.person_id = ?
+        where c.person_id = $person_id
         order by c.event_date, c.fact_id
         """,
-        [*books.sql_params(), int(person_id)],
+        books.sql_params(person_id=int(person_id)),
     )
     return frame[EVENT_COLUMNS].reset_index(drop=True)
 

@@ -331,8 +331,8 @@ def stars_json(cur: Con, month: Month | str | date) -> dict[str, Any]:
 def last_month_with_data(cur: Con, year: int) -> Month | None:
     """The last month of the year with any score event."""
     rows = cur.execute(
-        "select max(event_date) from score_event where event_date between ? and ?",
-        [date(year, 1, 1), date(year, 12, 31)],
+        "select max(event_date) from score_event where event_date between $start and $end",
+        {"start": date(year, 1, 1), "end": date(year, 12, 31)},
     ).fetchall()
     last = rows[0][0]
     return Month(last.year, last.month) if last else None

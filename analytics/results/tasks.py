@@ -439,8 +439,8 @@ def burnup(cur: Con, year: int, ledger: str | None = None, as_of: date | None = 
     first, last_day = date(year, 1, 1), date(year, 12, 31)
     if as_of is None:
         latest = cur.execute(
-            "select max(updated_on) from task_snapshot where superseded_by is null and updated_on <= ?",
-            [last_day],
+            "select max(updated_on) from task_snapshot where superseded_by is null and updated_on <= $day",
+            {"day": last_day},
         ).fetchone()[0]
         as_of = latest or first
     until = min(max(as_of, first), last_day)

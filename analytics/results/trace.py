@@ -79,8 +79,8 @@ def source_rows(cur: Con, table: str, fact_ids: list[int]) -> pd.DataFrame:
         f"""
         select f.fact_id, f.batch_id, f.source_file, f.sheet, f.row_no, b.imported_at
         from {table} f join import_batch b using (batch_id)
-        where f.fact_id in (select unnest(?))
+        where f.fact_id in (select unnest($fact_ids))
         order by f.batch_id, f.sheet, f.row_no
         """,
-        [[int(x) for x in fact_ids]],
+        {"fact_ids": [int(x) for x in fact_ids]},
     )
