@@ -63,7 +63,7 @@ def test_overview_object_agrees_with_the_engines(demo_db):
 
 def test_task_kpis_shown_are_the_task_kpis_object(demo_db):
     day = date(2022, 12, 31)
-    k = read(demo_db, lambda cur: tasks.task_kpis(tasks.task_lights(cur, day), day))
+    k = read(demo_db, lambda cur: pages.task_kpis(tasks.task_lights(cur, day), day))
     at = open_page("tasks", demo_db)
     no_exception(at)
     shown = metrics(at)

@@ -10,7 +10,7 @@ from apptest import no_exception, open_page, read, texts_of
 from conftest import ROSTER, load
 
 from analytics import open_db
-from analytics.results import tasks
+from analytics.results import pages, tasks
 from ui import texts
 
 T = texts.TASKS
@@ -188,7 +188,7 @@ def test_a_chosen_task_shows_its_history_and_its_source_row(demo_db):
 
 def test_kpis_agree_with_the_engines_rates(demo_db):
     frame, by_ledger = read(demo_db, lambda cur: (tasks.task_lights(cur, AS_OF), tasks.rates(cur, AS_OF)))
-    k = tasks.task_kpis(frame, AS_OF)
+    k = pages.task_kpis(frame, AS_OF)
     assert k.tasks == by_ledger["tasks"].sum()
     assert k.closed == by_ledger["closed"].sum()
     assert k.due == by_ledger["due"].sum()
@@ -199,5 +199,5 @@ def test_kpis_agree_with_the_engines_rates(demo_db):
 def test_as_of_is_the_month_end_or_today():
     from analytics.periods import Month
 
-    assert tasks.task_as_of(Month(2022, 3), today=date(2023, 1, 5)) == date(2022, 3, 31)
-    assert tasks.task_as_of(Month(2022, 3), today=date(2022, 3, 9)) == date(2022, 3, 9)
+    assert pages.task_as_of(Month(2022, 3), today=date(2023, 1, 5)) == date(2022, 3, 31)
+    assert pages.task_as_of(Month(2022, 3), today=date(2022, 3, 9)) == date(2022, 3, 9)

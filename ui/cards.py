@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.periods import Quarter
-from analytics.results import arena, lights, tasks
+from analytics.results import arena, lights, pages
 from ui import components, texts
 from ui import format as fmt
 from ui.safe import md
@@ -113,7 +113,7 @@ def flag_timeline(history: pd.DataFrame, chosen: str) -> None:
             st.caption(f"{B['progress_flag']}：{md(row.progress_flag) if row.progress_flag else B['none']}")
 
 
-def task_kpi_row(k: tasks.TaskKpis) -> None:
+def task_kpi_row(k: pages.TaskKpis) -> None:
     c = st.columns(6)
     c[0].metric(T["kpi_tasks"], f"{k.tasks} 项", border=True, icon=":material/assignment:", help=T["kpi_tasks_help"])
     c[1].metric(

@@ -3,7 +3,7 @@ progress bars, the closed loop, the timeline, rates by ledger and section, one t
 
 import streamlit as st
 
-from analytics.results import tasks
+from analytics.results import pages
 from ui import cache, cards, components, shell, tables, texts, widgets
 from ui import format as fmt
 from ui.safe import md
@@ -17,7 +17,7 @@ if not view.catalog.facts.get("tasks"):
     st.page_link("views/import_data.py", label=texts.GO_IMPORT, icon=":material/upload_file:")
     st.stop()
 
-day = tasks.task_as_of(view.month)
+day = pages.task_as_of(view.month)
 by_ledger = cache.task_rates(view.version, day, "ledger")
 left, right = st.columns([1, 2], vertical_alignment="bottom")
 with left:
@@ -31,14 +31,14 @@ if frame.empty:
     shell.empty_period(T["empty_scope"].format(day=day, ledger=md(chosen), section=md(view.section_label)))
     st.stop()
 
-cards.task_kpi_row(tasks.task_kpis(frame, day))
+cards.task_kpi_row(pages.task_kpis(frame, day))
 
 st.subheader(T["attention"], anchor=False, help=T["attention_help"])
 attention = cache.task_attention(view.version, day, ledger, view.section_id)
 if attention.empty:
     st.success(T["attention_none"], icon=":material/verified:")
 else:
-    groups = tasks.attention_groups(attention)
+    groups = pages.attention_groups(attention)
     tabs = st.tabs([T["attention_tab"].format(light=light.label, n=len(part)) for light, part in groups])
     for tab, (light, part) in zip(tabs, groups):
         with tab:
@@ -86,7 +86,7 @@ trace = cache.task_trace(view.version, code, day)
 components.trace_panel(trace, "task", inputs_columns=T["trace_columns"], sources=cache.trace_sources(trace))
 
 st.subheader(T["late"], anchor=False, help=T["late_help"])
-late = tasks.filter_tasks(cache.task_late(view.version, day), ledger, view.section_id)
+late = pages.filter_tasks(cache.task_late(view.version, day), ledger, view.section_id)
 if late.empty:
     st.caption(T["late_none"])
 else:

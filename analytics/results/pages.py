@@ -11,13 +11,15 @@ them.
 - ``flags.quarter_flags`` (``FlagResult``; ``.sections`` carries the weighted parts ``part_points``,
   ``part_stars``, ``part_tasks`` that add up to ``score``), ``flags.flag_holder``, ``flags.quarter_contents``:
   季度夺旗.
-- ``tasks.task_kpis(frame, as_of)`` → ``TaskKpis``: 任务督办's KPI row.
+- ``task_kpis(frame, as_of)`` → ``TaskKpis``: 任务督办's KPI row; ``task_as_of``, ``attention_groups``,
+  ``filter_tasks``: its day, its 需要关注 tabs and its filters.
 - ``trend_lines(...)`` → ``TrendLines``: 趋势分析's three small charts and the figures in their sentences.
 - ``person_file(cur, person_id, year, last_date)`` → ``PersonFile | None``: 个人档案.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -26,7 +28,7 @@ import pandas as pd
 
 from analytics.periods import Month, Quarter
 from analytics.results import arena, flags, participation, points, profile, stars, tasks, trends
-from analytics.results.lights import CLOSED, OVERDUE
+from analytics.results.lights import ATTENTION, CLOSED, OVERDUE, STALE, Light
 from analytics.store import catalog as catalog_module
 from analytics.store.db import Con
 
@@ -200,6 +202,70 @@ def star_streak(board: dict[str, Any]) -> Streak | None:
     if best["longest_streak"] <= 1:
         return None
     return Streak(int(best["person_id"]), str(best["name"]), int(best["longest_streak"]), str(best["streak_end"]))
+
+
+# 任务督办 -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaskKpis:
+    """What 任务督办's KPI row shows for the tasks on the wall (after the ledger and section filters): tasks, closed
+    and the completion rate; tasks due by as_of, those closed by their due date and the on-time rate (the same rule
+    as ``rates`` counts in SQL); overdue (light 逾期) and stale (flag 久未反馈 present, beside any light)."""
+
+    tasks: int
+    closed: int
+    completion: float | None
+    due: int
+    on_time: int
+    on_time_rate: float | None
+    overdue: int
+    stale: int
+
+    @property
+    def open(self) -> int:
+        return self.tasks - self.closed
+
+
+def task_kpis(frame: pd.DataFrame, as_of: date) -> TaskKpis:
+    """The KPI row of a frame of task_lights on as_of."""
+    rows = frame.to_dict("records")
+    closed = [r for r in rows if r["light"] == CLOSED]
+    due = [r for r in rows if r["due_date"] <= as_of]
+    on_time = [r for r in due if r["light"] == CLOSED and _known(r["closed_on"]) and r["closed_on"] <= r["due_date"]]
+    return TaskKpis(
+        tasks=len(rows),
+        closed=len(closed),
+        completion=len(closed) / len(rows) if rows else None,
+        due=len(due),
+        on_time=len(on_time),
+        on_time_rate=len(on_time) / len(due) if due else None,
+        overdue=sum(r["light"] == OVERDUE for r in rows),
+        stale=sum(STALE in r["flags"] for r in rows),
+    )
+
+
+def _known(value: Any) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value)) and value is not pd.NaT
+
+
+def task_as_of(month: Month, today: date | None = None) -> date:
+    """The wall is read on the last day of the chosen month, or today while that month is still running."""
+    return min(month.end, today or date.today())
+
+
+def attention_groups(attention: pd.DataFrame) -> list[tuple[Light, pd.DataFrame]]:
+    """The attention list split by what is wrong, overdue and 久未反馈 first; a task with two flags is in both."""
+    return [(light, attention[attention["flags"].map(lambda f, x=light.label: x in f)]) for light in ATTENTION]
+
+
+def filter_tasks(frame: pd.DataFrame, ledger: str | None, section_id: int | None) -> pd.DataFrame:
+    keep = pd.Series(True, index=frame.index)
+    if ledger is not None:
+        keep &= frame["ledger"] == ledger
+    if section_id is not None:
+        keep &= frame["section_id"] == section_id
+    return frame[keep].reset_index(drop=True)
 
 
 # 趋势分析 -------------------------------------------------------------------------------------------
