@@ -272,8 +272,8 @@ def _red_flag(scores: _Scores) -> tuple[list[str], list[str], list[str]]:
     if not scores.has_data:
         return [], [], [f"{scores.quarter.label}没有加减分记录和到期任务，不评选{RED_FLAG}"]
     candidates = frame[~frame["veto"] & frame["score"].notna()]
-    notes = []
-    ties = []
+    notes: list[str] = []
+    ties: list[str] = []
     leader = frame[frame["score"].notna()].head(1)
     if len(leader) and bool(leader["veto"].iat[0]):
         notes.append(f"{leader['section'].iat[0]}得分最高，但本季度有一票否决事项，不能获得{RED_FLAG}")

@@ -11,7 +11,7 @@ from analytics.errors import DashboardError
 from analytics.results.lights import LABELS
 from analytics.results.trace import Trace, source_rows
 from analytics.rules import rulebook as rb
-from analytics.store.db import Con, fetch_df
+from analytics.store.db import Con, fetch_df, scalar
 
 # Precedence of the primary light: the first that applies wins (the table lives in lights.py).
 LIGHTS = LABELS
@@ -435,10 +435,11 @@ def burnup(cur: Con, year: int, ledger: str | None = None, as_of: date | None = 
     tasks existing at the week's end, closed so far, and their average progress."""
     first, last_day = date(year, 1, 1), date(year, 12, 31)
     if as_of is None:
-        latest = cur.execute(
+        latest = scalar(
+            cur,
             "select max(updated_on) from task_snapshot where superseded_by is null and updated_on <= $day",
             {"day": last_day},
-        ).fetchone()[0]
+        )
         as_of = latest or first
     until = min(max(as_of, first), last_day)
     book = rb.in_force(cur, until)

@@ -21,8 +21,8 @@ SOURCE_LABELS = {"default": "系统默认", "upload": "上传事项表", "edit":
 class ParamChange:
     key: str
     label: str
-    before: float
-    after: float
+    before: float | None  # None: the parameter is new
+    after: float | None  # None: the parameter is gone
 
     @property
     def text(self) -> str:

@@ -389,12 +389,12 @@ def load(cur: Con, version_id: int) -> RuleBook:
     ).fetchall()
     if not head:
         raise RuleBookError(f"规则版本 {version_id} 不存在")
-    head = head[0]
-    key = (version_id, *head)
+    row = head[0]
+    key = (version_id, *row)
     if key not in _LOADED:
         if len(_LOADED) > 64:
             _LOADED.clear()
-        _LOADED[key] = _read(cur, version_id, head)
+        _LOADED[key] = _read(cur, version_id, row)
     return _LOADED[key]
 
 
@@ -462,12 +462,12 @@ def _read(cur: Con, version_id: int, head: tuple) -> RuleBook:
 
 def ensure_default(con: Con) -> None:
     """Write the shipped rule book as version 1 when the database has none."""
-    from analytics.store.db import transaction
+    from analytics.store.db import scalar, transaction
 
-    if con.execute("select count(*) from rule_version").fetchone()[0]:
+    if scalar(con, "select count(*) from rule_version"):
         return
     with transaction(con) as cur:
-        if cur.execute("select count(*) from rule_version").fetchone()[0]:
+        if scalar(cur, "select count(*) from rule_version"):
             return
         book = default_book()
         save(cur, book, date(book.campaign_year, 1, 1), "default", note="系统默认规则（考核办法）")

@@ -9,7 +9,7 @@ import pandas as pd
 
 from analytics.periods import Month
 from analytics.rules import rulebook as rb
-from analytics.store.db import Con, fetch_df
+from analytics.store.db import Con, fetch_df, scalar
 
 
 @dataclass
@@ -72,7 +72,8 @@ def load(cur: Con) -> Catalog:
             """
         ).fetchall()
     )
-    last = cur.execute(
+    last = scalar(
+        cur,
         """
         select max(d) from (
             select max(event_date) as d from score_event
@@ -80,8 +81,8 @@ def load(cur: Con) -> Catalog:
             union all select max(updated_on) from task_snapshot where superseded_by is null
             union all select max(event_date) from arena_mark
         )
-        """
-    ).fetchone()[0]
+        """,
+    )
     sections = fetch_df(
         cur,
         """
@@ -108,5 +109,5 @@ def load(cur: Con) -> Catalog:
     people["label"] = people["name"].where(~duplicate, people["name"] + "（" + people["section"] + "）")
     book = rb.current(cur)
     years = sorted({int(m[:4]) for m in months} | {book.campaign_year})
-    demo = bool(cur.execute("select count(*) from import_batch where is_demo and status = 'committed'").fetchone()[0])
+    demo = bool(scalar(cur, "select count(*) from import_batch where is_demo and status = 'committed'"))
     return Catalog(years, months, sections, people, last, book.campaign_year, demo, facts)

@@ -57,13 +57,17 @@ def _migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
+def scalar(cur: Con, sql: str, params: Any = None) -> Any:
+    """The first value of the first row of a query that always returns one (an aggregate); None without a row."""
+    row = cur.execute(sql, params).fetchone()
+    return None if row is None else row[0]
+
+
 def schema_version(con: Con) -> int:
-    exists = con.execute(
-        "select count(*) from information_schema.tables where table_name = 'schema_migration'"
-    ).fetchone()[0]
+    exists = scalar(con, "select count(*) from information_schema.tables where table_name = 'schema_migration'")
     if not exists:
         return 0
-    return con.execute("select coalesce(max(version), 0) from schema_migration").fetchone()[0]
+    return int(scalar(con, "select coalesce(max(version), 0) from schema_migration"))
 
 
 def migrate(con: Con) -> int:
@@ -158,4 +162,4 @@ def fetch_df(cur: Con, sql: str, params: Any = None) -> pd.DataFrame:
 def next_id(cur: Con, sequence: str) -> int:
     if sequence not in {"seq_person", "seq_section", "seq_fact"}:
         raise ValueError(sequence)
-    return cur.execute(f"select nextval('{sequence}')").fetchone()[0]
+    return int(scalar(cur, f"select nextval('{sequence}')"))
