@@ -1,4 +1,5 @@
-"""Cards and KPI rows: star cards, the flag timeline, a person's header, the KPI rows of 任务督办 and 擂台, a task at a glance, the 擂台 podium and the learning counters."""
+"""Cards and KPI rows: star cards, the flag timeline, a person's header, the KPI rows of 任务督办 and 擂台, a task at a
+glance, the 擂台 podium and the learning counters."""
 
 from __future__ import annotations
 
@@ -15,9 +16,7 @@ from ui.safe import md
 
 B = texts.BOARD
 T = texts.TASKS
-L = texts.LEARNING
 A = texts.ARENA
-R = texts.RULES
 
 
 def month_star_cards(frame: pd.DataFrame, per_row: int = 5, compact: bool = False) -> None:

@@ -15,9 +15,6 @@ from ui.safe import md
 
 B = texts.BOARD
 T = texts.TASKS
-L = texts.LEARNING
-A = texts.ARENA
-R = texts.RULES
 
 
 def signed(value: float | None, digits: int = 1) -> str:

@@ -1,4 +1,5 @@
-"""规则设置's pieces: the version header, the book's tabs, the parameter form, the impact of an edit and the upload of a rule-book workbook."""
+"""规则设置's pieces: the version header, the book's tabs, the parameter form, the impact of an edit and the upload of a
+rule-book workbook."""
 
 from __future__ import annotations
 
@@ -19,10 +20,6 @@ from ui import texts
 from ui.db import connection, cursor, version
 from ui.safe import md
 
-B = texts.BOARD
-T = texts.TASKS
-L = texts.LEARNING
-A = texts.ARENA
 R = texts.RULES
 
 

@@ -1,4 +1,5 @@
-"""Tables in the house style: Chinese headers, only the columns named, number and progress formats, the task wall, rates, the 五个一 grid and the 擂台 tables."""
+"""Tables in the house style: Chinese headers, only the columns named, number and progress formats, the task wall,
+rates, the 五个一 grid and the 擂台 tables."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ B = texts.BOARD
 T = texts.TASKS
 L = texts.LEARNING
 A = texts.ARENA
-R = texts.RULES
 
 
 def table(

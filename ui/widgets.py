@@ -9,13 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.periods import Month, Quarter
-from ui import shell, texts
-
-B = texts.BOARD
-T = texts.TASKS
-L = texts.LEARNING
-A = texts.ARENA
-R = texts.RULES
+from ui import shell
 
 
 def follow_filter(key: str, wanted: Any, options: list, fallback: Any) -> None:

@@ -8,11 +8,7 @@ import plotly.graph_objects as go
 from ui import charts, texts
 from ui.safe import html_text
 
-B = texts.BOARD
-T = texts.TASKS
-L = texts.LEARNING
 A = texts.ARENA
-R = texts.RULES
 
 
 def marks_figure(marks: pd.DataFrame, results: pd.DataFrame) -> go.Figure:

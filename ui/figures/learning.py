@@ -10,11 +10,7 @@ from ui import charts, texts
 from ui import format as fmt
 from ui.safe import html_text
 
-B = texts.BOARD
-T = texts.TASKS
 L = texts.LEARNING
-A = texts.ARENA
-R = texts.RULES
 
 
 def monthly_figure(frame: pd.DataFrame, five_one_names: list[str]) -> go.Figure:

@@ -11,10 +11,6 @@ from ui import format as fmt
 from ui.safe import html_text
 
 B = texts.BOARD
-T = texts.TASKS
-L = texts.LEARNING
-A = texts.ARENA
-R = texts.RULES
 
 
 def _highlight(values: list[str], chosen: str | None, base: str = charts.GOLD, hit: str = charts.RED) -> list[str]:

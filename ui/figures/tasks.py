@@ -1,4 +1,5 @@
-"""Figures of 任务督办: the closed-loop funnel, lights, the Gantt chart and a task's progress history; pure functions of frames."""
+"""Figures of 任务督办: the closed-loop funnel, lights, the Gantt chart and a task's progress history; pure functions of
+frames."""
 
 from __future__ import annotations
 
@@ -12,11 +13,7 @@ from ui import charts, texts
 from ui import format as fmt
 from ui.safe import html_text
 
-B = texts.BOARD
 T = texts.TASKS
-L = texts.LEARNING
-A = texts.ARENA
-R = texts.RULES
 
 
 def funnel_figure(frame: pd.DataFrame) -> go.Figure:
