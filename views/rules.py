@@ -74,7 +74,9 @@ with edit_tab:
         help=R["save_help"],
     ):
         try:
-            version_id = rule_edit.save_edit(work.connection(), edited, effective, auth.current_user(), note or None)
+            version_id = rule_edit.save_edit(
+                work.connection(), edited, effective, None, note or None, actor=auth.acting()
+            )
         except DashboardError as exc:
             st.error(exc.message, icon=":material/error:")
         else:
@@ -109,7 +111,7 @@ with upload_tab:
             work.impact_view(uploaded_impact)
             if st.button(R["upload_commit"], key="rules_upload_commit", type="primary", icon=":material/save:"):
                 try:
-                    batch = work.commit_rules(preview)
+                    batch = work.commit_rules(preview, auth.acting())
                 except DashboardError as exc:
                     st.error(exc.message, icon=":material/error:")
                 else:

@@ -235,9 +235,9 @@ def set_password(
     hashed = _hash(password)
     with _write(con) as cur:
         account_id, name, _, _ = _account(cur, name)
-        if own and old is not None:
+        if own and (old is not None or not actor.may(MANAGE_ACCOUNTS)):
             current = cur.execute("select password_hash from account where account_id = ?", [account_id]).fetchone()
-            if not _matches(old, current[0]):
+            if not _matches(old or "", current[0]):
                 raise AccountError("原密码不正确。")
         cur.execute(
             "update account set password_hash = ?, password_changed_at = ?, failed_logins = 0, locked_until = null "
