@@ -18,7 +18,6 @@ from analytics import open_db  # noqa: E402
 from analytics.accounts import users  # noqa: E402
 from analytics.sheets.ingest import Options, import_bytes  # noqa: E402
 
-
 # bcrypt at its real work factor costs a quarter of a second a hash; the tests check behaviour, not the cost.
 users.ROUNDS = 4
 

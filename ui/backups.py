@@ -53,7 +53,7 @@ def daily() -> None:
 
 
 def make_now(actor: Actor | None) -> Path:
-    return backup.backup(connection(), folder() / f"手动备份-{datetime.now():%Y%m%d-%H%M%S}.duckdb", actor)
+    return backup.backup(connection(), folder() / f"手动备份-{datetime.now():%Y%m%d-%H%M%S-%f}.duckdb", actor)
 
 
 def listing() -> pd.DataFrame:

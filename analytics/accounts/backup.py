@@ -176,7 +176,7 @@ def daily(con: Con, folder: str | Path, keep: int, today: date | None = None) ->
         return None
     folder = Path(folder)
     system = Actor("系统（每日自动备份）", "admin")
-    made = backup(con, folder / f"{DAILY_PREFIX}{datetime.now():%Y%m%d-%H%M%S}.duckdb", system, "每日自动备份")
+    made = backup(con, folder / f"{DAILY_PREFIX}{today:%Y%m%d}.duckdb", system, "每日自动备份")
     with WRITE_LOCK:
         cur = con.cursor()
         try:
