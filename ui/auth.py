@@ -41,9 +41,10 @@ ALWAYS_OPEN = ("login",)
 def ip() -> str | None:
     """The browser's address as the server sees it (None in tests and behind some proxies)."""
     try:
-        return st.context.ip_address
+        value = st.context.ip_address
     except Exception:  # noqa: BLE001 - outside a browser session there is no address to report
         return None
+    return value if isinstance(value, str) else None  # AppTest hands a stand-in object
 
 
 def actor() -> Actor | None:
