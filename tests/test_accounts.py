@@ -294,3 +294,13 @@ def test_load_of_the_demo_by_a_user_needs_the_demo_permission(con):
 def test_roster_load_helper_still_trusts_in_process_callers(con):
     # The importer without an actor is the trusted in-process caller (demo at first start, these tests).
     assert load(con, ROSTER, "名单.xlsx")
+
+
+def test_the_docs_cover_every_setting_and_command():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "accounts.md").read_text(encoding="utf-8")
+    for setting in settings.SETTINGS:
+        assert f"`{setting.key}`" in text and setting.label in text
+    for command in ("users add", "users list", "users passwd", "users disable", "backup -o", "restore", "--user"):
+        assert command in text
