@@ -304,3 +304,18 @@ def test_the_docs_cover_every_setting_and_command():
         assert f"`{setting.key}`" in text and setting.label in text
     for command in ("users add", "users list", "users passwd", "users disable", "backup -o", "restore", "--user"):
         assert command in text
+
+
+def test_files_over_the_upload_limit_are_refused_before_anything_is_written(accounts):
+    users.change_setting(accounts, "upload_max_mb", 1, ADMIN)
+    with pytest.raises(users.AccountError, match="须在 1 到 200 之间"):
+        users.change_setting(accounts, "upload_max_mb", 500, ADMIN)
+    assert settings.upload_refusal(accounts.cursor(), "a.xlsx", 1024 * 1024) is None
+    message = settings.upload_refusal(accounts.cursor(), "大.xlsx", 3 * 1024 * 1024)
+    assert "文件“大.xlsx”有 3.0 MB，超过了单个文件 1 MB 的上限" in message
+    preview = prepare(accounts.cursor(), xlsx_bytes({"3月": POINTS}), "大.xlsx", Options())
+    assert preview.ok
+    preview.content = preview.content + b"\0" * (1024 * 1024)  # the bytes the commit would store, past the limit
+    with pytest.raises(PermissionDenied, match="超过了单个文件 1 MB 的上限"):
+        commit(accounts, preview, actor(accounts, "全科内勤"))
+    assert accounts.execute("select count(*) from score_event").fetchone()[0] == 0

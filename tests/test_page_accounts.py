@@ -219,3 +219,19 @@ def test_the_backup_button_makes_a_backup_from_the_app(tmp_path, monkeypatch):
     made = list((tmp_path / "bk").glob("手动备份-*.duckdb"))
     assert len(made) == 1 and "已备份到" in texts_of(at)
     assert at.get("download_button")[0].label == "下载这份备份"
+
+
+def test_a_file_over_the_upload_limit_is_refused_in_chinese_before_it_is_read(tmp_path):
+    db = db_with(tmp_path)
+    con = open_db(db)
+    try:
+        users.change_setting(con, "upload_max_mb", 1, Actor("王管理", "admin"))
+    finally:
+        con.close()
+    at = open_page("import", db)
+    at.file_uploader(key="import_files").upload("大文件.csv", b"a,b\n" + b"1,2\n" * 300_000, "text/csv")
+    at.run()
+    no_exception(at)
+    text = texts_of(at)
+    assert "超过了单个文件 1 MB 的上限，未读取" in text
+    assert "预览：大文件.csv" not in text

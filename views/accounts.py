@@ -33,7 +33,7 @@ def attempt(action, message: str) -> None:
 cur = cursor()
 try:
     frame = users.list_accounts(cur)
-    section_names = [row[0] for row in cur.execute("select name from section order by sort_order, name").fetchall()]
+    section_names = users.section_names(cur)
     values = settings.all_values(cur)
 finally:
     cur.close()
@@ -120,7 +120,7 @@ with st.form("account_settings"):
             chosen_values[setting.key] = st.number_input(
                 setting.label,
                 min_value=1,
-                max_value=100_000,
+                max_value=setting.maximum,
                 value=int(values[setting.key]),
                 step=1,
                 help=setting.help,

@@ -5,7 +5,7 @@ import streamlit as st
 
 from analytics.errors import DashboardError, RuleBookError
 from analytics.rules import rule_edit
-from ui import auth, data, shell, texts, work
+from ui import auth, data, limits, shell, texts, work
 
 R = texts.RULES
 view = shell.begin("rules", uses=("year", "month"))
@@ -101,7 +101,7 @@ with upload_tab:
         on_click="ignore",
     )
     file = st.file_uploader(R["upload"], type=["xlsx", "xls", "csv"], key="rules_upload", help=R["upload_help"])
-    if file is not None:
+    if file is not None and not limits.too_big(file):
         preview = work.rules_preview(file.name, file.getvalue(), effective, auth.current_user())
         new_book = work.upload_book(preview)
         if new_book is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from analytics.accounts import audit
+from analytics.accounts import audit, settings
 from analytics.accounts.roles import (
     IMPORT,
     MANAGE_DEMO,
@@ -62,6 +62,9 @@ def _outside_rows(cur: Con, actor: Actor, preview: Any) -> list[str]:
 def before_import(cur: Con, actor: Actor, preview: Any) -> None:
     """Refuse an import the actor may not make, and name the actor as its uploader."""
     require(actor, IMPORT)
+    too_big = settings.upload_refusal(cur, preview.file_name, len(preview.content))
+    if too_big:
+        raise PermissionDenied(too_big)
     if "rules" in preview.kinds:
         require(actor, MANAGE_RULES)
     if preview.options.is_demo:

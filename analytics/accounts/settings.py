@@ -13,6 +13,7 @@ class Setting:
     default: int | bool
     label: str
     help: str
+    maximum: int = 100_000
 
 
 SETTINGS = (
@@ -27,6 +28,13 @@ SETTINGS = (
     Setting("lockout_attempts", 5, "连续登录失败次数上限", "同一账号连续输错密码达到此次数后锁定。"),
     Setting("lockout_minutes", 15, "锁定时长（分钟）", "账号被锁定后，这段时间内不能登录。"),
     Setting("backup_keep", 14, "自动备份保留份数", "看板每天自动备份一次，只保留最近的这么多份。"),
+    Setting(
+        "upload_max_mb",
+        50,
+        "单个上传文件大小上限（MB）",
+        "超过此大小的文件不读取、不导入，并提示拆分后再上传。不能超过服务器的硬上限 200 MB（.streamlit/config.toml）。",
+        maximum=200,
+    ),
 )
 BY_KEY = {s.key: s for s in SETTINGS}
 
@@ -51,11 +59,22 @@ def put(cur: Con, key: str, value: int | bool) -> None:
         stored = "1" if value else "0"
     else:
         number = int(value)
-        if number < 1:
-            raise ValueError(f"{setting.label}必须是正整数")
+        if not 1 <= number <= setting.maximum:
+            raise ValueError(f"{setting.label}须在 1 到 {setting.maximum} 之间")
         stored = str(number)
     set_meta(cur, f"setting:{key}", stored)
 
 
 def all_values(cur: Con) -> dict[str, int | bool]:
     return {s.key: get(cur, s.key) for s in SETTINGS}
+
+
+def upload_refusal(cur: Con, name: str, size: int) -> str | None:
+    """The Chinese refusal for a file over the upload limit, or None when it is within it."""
+    limit = int(get(cur, "upload_max_mb"))
+    if size <= limit * 1024 * 1024:
+        return None
+    return (
+        f"文件“{name}”有 {size / 1024 / 1024:.1f} MB，超过了单个文件 {limit} MB 的上限，未读取。"
+        "请按月份或科室拆成几个文件分别上传，或请管理员在「账号管理」页调整上限。"
+    )

@@ -128,6 +128,11 @@ def list_accounts(cur: Con) -> pd.DataFrame:
     )
 
 
+def section_names(cur: Con) -> list[str]:
+    """The sections a clerk may be limited to, in the board's order."""
+    return [row[0] for row in cur.execute("select name from section order by sort_order, name").fetchall()]
+
+
 def actor_of(cur: Con, name: str, ip: str | None = None) -> Actor | None:
     """The enabled account of this name as an actor, or None."""
     row = cur.execute("select name, role, sections from account where name = ? and not disabled", [name]).fetchone()
@@ -407,7 +412,10 @@ def change_setting(con: Con, key: str, value: int | bool, actor: Actor | None) -
     require(actor, MANAGE_ACCOUNTS)
     with _write(con) as cur:
         before = settings.get(cur, key)
-        settings.put(cur, key, value)
+        try:
+            settings.put(cur, key, value)
+        except ValueError as exc:
+            raise AccountError(str(exc)) from exc
         audit.record(
             cur,
             actor.name,
