@@ -3,6 +3,7 @@ to their sections, login lockout and slowdown by address, idle sessions, passwor
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from analytics.accounts.roles import Actor, PermissionDenied
 from analytics.rules import rule_edit
 from analytics.rules.rulebook import current
 from analytics.sheets.ingest import Options, commit, import_bytes, list_batches, prepare, undo
+from analytics.store.db import WRITE_LOCK
 from demo import year as demo
 
 ADMIN = Actor("王管理", "admin", ip="10.0.0.9")
@@ -319,3 +321,28 @@ def test_files_over_the_upload_limit_are_refused_before_anything_is_written(acco
     with pytest.raises(PermissionDenied, match="超过了单个文件 1 MB 的上限"):
         commit(accounts, preview, actor(accounts, "全科内勤"))
     assert accounts.execute("select count(*) from score_event").fetchone()[0] == 0
+
+
+def test_a_session_is_kept_alive_by_use_but_never_waits_for_the_write_lock(accounts):
+    _, token = users.login(accounts, "赵查看", PASSWORD)
+    seen = accounts.execute("select last_seen from account_session").fetchone()[0]
+    later = seen + timedelta(minutes=5)
+    held = threading.Event()
+    release = threading.Event()
+
+    def hold():
+        with WRITE_LOCK:
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(5)
+    try:
+        assert users.session_actor(accounts, token, now=later) is not None  # returns at once, lock or not
+        assert accounts.execute("select last_seen from account_session").fetchone()[0] == seen
+    finally:
+        release.set()
+        holder.join()
+    users.session_actor(accounts, token, now=later)
+    assert accounts.execute("select last_seen from account_session").fetchone()[0] == later

@@ -235,3 +235,22 @@ def test_a_file_over_the_upload_limit_is_refused_in_chinese_before_it_is_read(tm
     text = texts_of(at)
     assert "超过了单个文件 1 MB 的上限，未读取" in text
     assert "预览：大文件.csv" not in text
+
+
+def test_the_app_process_makes_the_daily_backup_on_its_first_run(tmp_path, monkeypatch):
+    from apptest import APP
+    from streamlit.testing.v1 import AppTest
+
+    from analytics.accounts.backup import DAILY_PREFIX
+
+    db = db_with(tmp_path)
+    monkeypatch.setenv("DASHBOARD_DB", str(db))
+    monkeypatch.setenv("DASHBOARD_DEMO", "off")
+    monkeypatch.setenv("DASHBOARD_DAILY_BACKUP", "on")
+    monkeypatch.setenv("DASHBOARD_BACKUPS", str(tmp_path / "daily"))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    no_exception(at)
+    at.run()
+    made = list((tmp_path / "daily").glob(f"{DAILY_PREFIX}*.duckdb"))
+    assert len(made) == 1

@@ -29,6 +29,7 @@ IP_FREE_FAILURES = 5
 IP_MAX_WAIT = 60
 # A session's last_seen is written at most this often, so page reruns do not write on every click.
 TOUCH_SECONDS = 30
+RETAIN_DAYS = 30
 NAME = re.compile(r"^[\w.\-·]{1,32}$")
 
 
@@ -314,6 +315,11 @@ def login(con: Con, name: str, password: str, ip: str | None = None) -> tuple[Ac
         raise LoginRefused(f"账号“{name}”因连续登录失败已被锁定，请约 {minutes} 分钟后再试，或请管理员重设密码。")
     good = _matches(password or "", row[3] if row else _dummy_hash()) and row is not None and not row[4]
     with _write(con) as cur:
+        # Attempts matter for a lockout window, sessions until they end: old rows go (the audit log keeps the story).
+        cur.execute("delete from login_attempt where happened_at < ?", [now - timedelta(days=1)])
+        cur.execute(
+            "delete from account_session where coalesce(ended_at, last_seen) < ?", [now - timedelta(days=RETAIN_DAYS)]
+        )
         cur.execute("insert into login_attempt values (?, ?, ?, ?)", [now, ip, name, good])
         if not good:
             detail = "密码错误" if row is not None else "账号不存在"
@@ -370,9 +376,14 @@ def session_actor(con: Con, token: str | None, ip: str | None = None, now: datet
         with _write(con) as cur:
             cur.execute("update account_session set ended_at = ? where token_hash = ?", [now, _token_hash(token)])
         return None
-    if (now - row[3]).total_seconds() > TOUCH_SECONDS:
-        with _write(con) as cur:
-            cur.execute("update account_session set last_seen = ? where token_hash = ?", [now, _token_hash(token)])
+    if (now - row[3]).total_seconds() > TOUCH_SECONDS and WRITE_LOCK.acquire(blocking=False):
+        # Never wait for the write lock here: a long import holds it, and every page run of a signed-in user passes
+        # through this function. A touch skipped now is made on a later run.
+        try:
+            with _write(con) as cur:
+                cur.execute("update account_session set last_seen = ? where token_hash = ?", [now, _token_hash(token)])
+        finally:
+            WRITE_LOCK.release()
     return Actor(row[0], row[1], tuple(row[2] or ()), ip)
 
 
