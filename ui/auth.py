@@ -145,3 +145,13 @@ def acting() -> Actor:
     if who is None:
         raise roles.PermissionDenied(texts.ACCOUNT["expired"])
     return who
+
+
+def admin_page(page: str) -> Actor:
+    """The start of a page of its own (no board filters): refuse unless allowed, then the title and who is signed
+    in; returns the user."""
+    guard(page)
+    with st.sidebar:
+        sidebar_user()
+    st.title(texts.PAGES[page][0], anchor=False)
+    return acting()

@@ -865,6 +865,7 @@ ACCOUNTS_PAGE = {
     "add_name": "账号名",
     "add_role": "角色",
     "add_sections": "限定科室（仅内勤，不选则不限）",
+    "all_sections": "不限科室",
     "add_password": "初始密码",
     "add_button": "创建账号",
     "added": "已创建账号“{name}”。",

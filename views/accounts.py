@@ -10,10 +10,8 @@ from ui import auth, texts
 from ui.db import connection, cursor
 
 t = texts.ACCOUNTS_PAGE
-auth.guard("accounts")
-st.title(texts.PAGES["accounts"][0], anchor=False)
+who = auth.admin_page("accounts")
 st.caption(t["intro"])
-who = auth.acting()
 done = st.session_state.pop("accounts_done", None)
 if done:
     st.success(done, icon=":material/check_circle:")
@@ -41,6 +39,7 @@ finally:
 st.subheader(t["list"], anchor=False)
 shown = frame.assign(
     role=frame["role"].map(roles.ROLES),
+    locked_until=frame["locked_until"].map(lambda v: "—" if v is None or v != v else f"{v:%Y-%m-%d %H:%M}"),
     sections=frame["sections"].map(lambda s: "、".join(s) if s is not None and len(s) else "—"),
 )
 st.dataframe(
@@ -49,8 +48,7 @@ st.dataframe(
     width="stretch",
     key="accounts_table",
     column_config={
-        t["columns"][k]: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
-        for k in ("locked_until", "last_seen", "created_at")
+        t["columns"][k]: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm") for k in ("last_seen", "created_at")
     },
 )
 
@@ -59,7 +57,7 @@ with st.form("account_add", clear_on_submit=True):
     left, middle = st.columns(2)
     name = left.text_input(t["add_name"], key="account_add_name", max_chars=32)
     role = middle.selectbox(t["add_role"], list(roles.ROLES), format_func=roles.ROLES.get, key="account_add_role")
-    chosen = st.multiselect(t["add_sections"], section_names, key="account_add_sections")
+    chosen = st.multiselect(t["add_sections"], section_names, key="account_add_sections", placeholder=t["all_sections"])
     password = st.text_input(
         t["add_password"], type="password", key="account_add_password", help=texts.ACCOUNT["password_help"]
     )
@@ -86,7 +84,11 @@ if not frame.empty:
         )
         current_sections = [s for s in (row["sections"] if row["sections"] is not None else []) if s in section_names]
         new_sections = middle.multiselect(
-            t["add_sections"], section_names, default=current_sections, key=f"account_sections_{picked}"
+            t["add_sections"],
+            section_names,
+            default=current_sections,
+            key=f"account_sections_{picked}",
+            placeholder=t["all_sections"],
         )
         if st.button(t["save_role"], key="account_save_role", icon=":material/save:"):
             attempt(

@@ -10,8 +10,7 @@ from ui import auth, texts
 from ui.db import cursor
 
 t = texts.AUDIT_PAGE
-auth.guard("audit")
-st.title(texts.PAGES["audit"][0], anchor=False)
+auth.admin_page("audit")
 st.caption(t["intro"])
 
 cur = cursor()
@@ -24,7 +23,9 @@ start = a.date_input(t["start"], value=date.today() - timedelta(days=30), key="a
 end = b.date_input(t["end"], value=date.today(), key="audit_end", format="YYYY-MM-DD")
 actor = c.selectbox(t["actor"], [t["all"], *actors], key="audit_actor")
 left, right = st.columns([2, 1])
-actions = left.multiselect(t["actions"], list(audit.ACTIONS), format_func=audit.ACTIONS.get, key="audit_actions")
+actions = left.multiselect(
+    t["actions"], list(audit.ACTIONS), format_func=audit.ACTIONS.get, key="audit_actions", placeholder=t["all"]
+)
 text = right.text_input(t["text"], key="audit_text", placeholder=t["text_placeholder"], max_chars=100)
 
 cur = cursor()

@@ -7,10 +7,8 @@ from analytics.errors import DashboardError
 from ui import auth, backups, texts
 
 t = texts.BACKUP_PAGE
-auth.guard("backup")
-st.title(texts.PAGES["backup"][0], anchor=False)
+who = auth.admin_page("backup")
 st.caption(t["intro"])
-who = auth.acting()
 
 if st.button(t["now"], key="backup_now", type="primary", icon=":material/backup:"):
     try:
