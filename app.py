@@ -43,7 +43,8 @@ navigation = st.navigation(
             page("backup", "views/backup.py"),
         ],
         GROUP_ACCOUNT: [page("login", "views/login.py", default=anonymous_locked_out)],
-    }
+    },
+    expanded=True,  # an admin has 14 pages; Streamlit would fold some under an English "View more"
 )
 backups.daily()
 navigation.run()

@@ -38,8 +38,9 @@ st.caption(t["count"].format(n=len(shown)))
 if shown.empty:
     st.info(t["empty"], icon=":material/info:")
     st.stop()
+text_columns = [c for c in shown.columns if c != "时间"]
 st.dataframe(
-    shown,
+    shown.fillna(dict.fromkeys(text_columns, "—")),
     hide_index=True,
     width="stretch",
     key="audit_table",
