@@ -153,6 +153,8 @@ def cmd_batches(args: argparse.Namespace) -> int:
                     "points_total": None if r.points_total != r.points_total else r.points_total,
                     "status": r.status,
                     "is_demo": bool(r.is_demo),
+                    "uploader": r.uploader,
+                    "undone_by": r.undone_by,
                 }
                 for r in frame.itertuples()
             ]
@@ -166,6 +168,7 @@ def cmd_batches(args: argparse.Namespace) -> int:
         demo = "（演示）" if r.is_demo else ""
         print(
             f"#{r.batch_id:<4} {r.imported_at:%Y-%m-%d %H:%M}  {state}  {r.kind:<14} {r.rows_imported:>7} 行  {r.file_name}{demo}"
+            f"  导入人：{r.uploader or '—'}"
         )
     return 0
 

@@ -188,3 +188,39 @@ def test_restore_refuses_while_the_database_is_open_elsewhere(live, tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_the_command_line_acts_as_the_named_account_with_its_limits(tmp_path):
+    from conftest import xlsx_bytes
+
+    db = tmp_path / "cli.duckdb"
+    roster = tmp_path / "名单.xlsx"
+    roster.write_bytes(xlsx_bytes({"名单": ROSTER}))
+    points = tmp_path / "三月.xlsx"
+    rows = [["日期", "姓名", "考核内容", "分值", "事由"], ["2022-03-05", "张三", "宣传推广", 1, "信息"]]
+    points.write_bytes(xlsx_bytes({"3月": [*rows, ["2022-03-06", "王五", "宣传推广", 1, "信息"]]}))
+    mine = tmp_path / "组织科.xlsx"
+    mine.write_bytes(xlsx_bytes({"3月": rows}))
+    assert cli(db, "import", str(roster)).returncode == 0  # the local admin, no account needed
+    made = cli(
+        db,
+        "users",
+        "add",
+        "小李",
+        "--role",
+        "clerk",
+        "--sections",
+        "组织科",
+        "--password-stdin",
+        stdin="密码-12345678\n",
+    )
+    assert made.returncode == 0, made.stderr
+    refused = cli(db, "--user", "小李", "import", str(points))
+    assert refused.returncode == 1 and "只能导入 组织科 的数据" in refused.stdout + refused.stderr
+    done = cli(db, "import", str(mine), "--json", DASHBOARD_USER="小李")
+    assert done.returncode == 0 and json.loads(done.stdout)["ok"]
+    batches = json.loads(cli(db, "batches", "--json").stdout)
+    assert [b["uploader"] for b in batches][:1] == ["小李"]
+    assert batches[-1]["uploader"].startswith("本机管理员（")
+    undone = cli(db, "batches", "--undo", str(batches[-1]["batch_id"]), "--user", "小李")
+    assert undone.returncode == 1 and "只能撤销自己导入的批次" in undone.stderr
