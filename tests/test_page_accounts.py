@@ -4,6 +4,7 @@ reached by URL, the login form with lockout, logout, password change, the view_r
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from unittest import mock
 
@@ -252,5 +253,9 @@ def test_the_app_process_makes_the_daily_backup_on_its_first_run(tmp_path, monke
     at.run()
     no_exception(at)
     at.run()
-    made = list((tmp_path / "daily").glob(f"{DAILY_PREFIX}*.duckdb"))
+    for _ in range(300):  # the copy runs in a thread of the app process; give it up to 30 s
+        made = list((tmp_path / "daily").glob(f"{DAILY_PREFIX}*.duckdb"))
+        if made:
+            break
+        time.sleep(0.1)
     assert len(made) == 1

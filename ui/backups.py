@@ -8,6 +8,7 @@ import threading
 from datetime import date, datetime
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from analytics.accounts import backup, settings
@@ -32,24 +33,33 @@ def keep() -> int:
         cur.close()
 
 
-def daily() -> None:
-    """Make today's backup on the first page run of the day (one check of a dict afterwards). A failure is logged
-    and tried again on the next run; it never stops a page. DASHBOARD_DAILY_BACKUP=off turns it off (page tests)."""
+def daily() -> threading.Thread | None:
+    """Start today's backup on the first page run of the day, in a thread of its own so no page waits for the copy
+    (afterwards: one look at a dict). A failure is logged and tried again on a later run; it never stops a page.
+    DASHBOARD_DAILY_BACKUP=off turns it off (page tests). Returns the thread it started, if any."""
     if os.environ.get("DASHBOARD_DAILY_BACKUP", "on").lower() in ("off", "0", "no", "false"):
-        return
+        return None
     today = date.today()
     path = location()
     if _DONE.get(path) == today or path == ":memory:":
-        return
+        return None
     with _LOCK:
         if _DONE.get(path) == today:
-            return
+            return None
+        _DONE[path] = today  # claimed: later runs of today do not start another copy
+        con, where, count = connection(), folder(), keep()
+
+    def run() -> None:
         try:
-            backup.daily(connection(), folder(), keep(), today)
-        except (DashboardError, OSError) as exc:
+            backup.daily(con, where, count, today)
+        except (DashboardError, OSError, duckdb.Error) as exc:
             log.warning("daily backup failed: %s", exc)
-            return
-        _DONE[path] = today
+            with _LOCK:
+                _DONE.pop(path, None)
+
+    worker = threading.Thread(target=run, name="daily-backup", daemon=True)
+    worker.start()
+    return worker
 
 
 def make_now(actor: Actor | None) -> Path:
