@@ -59,8 +59,8 @@ def backup(con: Con, target: str | Path, actor: Actor | None, note: str = "手�
                     "created_by varchar, note varchar)"
                 )
                 cur.execute(
-                    f"insert into {alias}.{MARKER} values (?, ?, ?, ?, ?)",
-                    [APP, version, datetime.now(), actor.name, note],
+                    f"insert into {alias}.{MARKER} values ($app, $version, $now, $by, $note)",
+                    {"app": APP, "version": version, "now": datetime.now(), "by": actor.name, "note": note},
                 )
             finally:
                 cur.execute(f"detach {alias}")
@@ -84,9 +84,9 @@ def describe(path: str | Path) -> dict:
     except duckdb.Error as exc:
         raise BackupError(f"“{path.name}”不是本看板的备份文件（无法作为数据库打开），未做任何改动。") from exc
     try:
-        found = con.execute("select count(*) from information_schema.tables where table_name = ?", [MARKER]).fetchone()[
-            0
-        ]
+        found = con.execute(
+            "select count(*) from information_schema.tables where table_name = $MARKER", {"MARKER": MARKER}
+        ).fetchone()[0]
         row = con.execute(f"select app, schema_version, created_at, created_by, note from {MARKER}").fetchone()
         if not found or row is None or row[0] != APP:
             raise BackupError(f"“{path.name}”不是本看板的备份文件，未做任何改动。")

@@ -95,7 +95,9 @@ def after_import(cur: Con, actor: Actor, preview: Any, batch_id: int) -> None:
 def before_undo(cur: Con, actor: Actor, batch_id: int) -> None:
     """Clerks undo only their own batches; rules batches need the rules permission, demo batches the demo one."""
     require(actor, UNDO)
-    row = cur.execute("select kind, uploader, is_demo from import_batch where batch_id = ?", [batch_id]).fetchone()
+    row = cur.execute(
+        "select kind, uploader, is_demo from import_batch where batch_id = $batch_id", {"batch_id": batch_id}
+    ).fetchone()
     if row is None:
         return  # undo_in names the missing batch
     kind, uploader, is_demo = row
@@ -109,7 +111,9 @@ def before_undo(cur: Con, actor: Actor, batch_id: int) -> None:
 
 def after_undo(cur: Con, actor: Actor, batch_id: int, result: dict) -> None:
     removed = sum(result.get("removed", {}).values())
-    file_name = cur.execute("select file_name from import_batch where batch_id = ?", [batch_id]).fetchone()
+    file_name = cur.execute(
+        "select file_name from import_batch where batch_id = $batch_id", {"batch_id": batch_id}
+    ).fetchone()
     audit.record(
         cur,
         actor.name,

@@ -136,14 +136,18 @@ def section_names(cur: Con) -> list[str]:
 
 def actor_of(cur: Con, name: str, ip: str | None = None) -> Actor | None:
     """The enabled account of this name as an actor, or None."""
-    row = cur.execute("select name, role, sections from account where name = ? and not disabled", [name]).fetchone()
+    row = cur.execute(
+        "select name, role, sections from account where name = $name and not disabled", {"name": name}
+    ).fetchone()
     if row is None:
         return None
     return Actor(row[0], row[1], tuple(row[2] or ()), ip)
 
 
 def _account(cur: Con, name: str) -> tuple:
-    row = cur.execute("select account_id, name, role, disabled from account where name = ?", [name]).fetchone()
+    row = cur.execute(
+        "select account_id, name, role, disabled from account where name = $name", {"name": name}
+    ).fetchone()
     if row is None:
         raise AccountError(f"没有名为“{name}”的账号。")
     return row
@@ -173,7 +177,7 @@ def add(
             require(actor, MANAGE_ACCOUNTS)
             who = actor.name
         chosen = check_sections(cur, role, sections)
-        if cur.execute("select count(*) from account where name = ?", [name]).fetchone()[0]:
+        if cur.execute("select count(*) from account where name = $name", {"name": name}).fetchone()[0]:
             raise AccountError(f"账号“{name}”已存在。")
         account_id = cur.execute("select nextval('seq_account')").fetchone()[0]
         now = datetime.now()
@@ -190,7 +194,7 @@ def add(
 
 def _admins_left_after(cur: Con, name: str) -> int:
     return cur.execute(
-        "select count(*) from account where role = 'admin' and not disabled and name <> ?", [name]
+        "select count(*) from account where role = 'admin' and not disabled and name <> $name", {"name": name}
     ).fetchone()[0]
 
 
@@ -201,7 +205,10 @@ def set_role(con: Con, name: str, role: str, sections: list[str] | tuple[str, ..
         chosen = check_sections(cur, role, sections)
         if before == ADMIN and role != ADMIN and not disabled and not _admins_left_after(cur, name):
             raise AccountError("这是最后一个管理员账号，不能改为其他角色。请先另设一个管理员。")
-        cur.execute("update account set role = ?, sections = ? where account_id = ?", [role, chosen, account_id])
+        cur.execute(
+            "update account set role = $role, sections = $chosen where account_id = $account_id",
+            {"role": role, "chosen": chosen, "account_id": account_id},
+        )
         limit = f"，限定科室：{'、'.join(chosen)}" if chosen else ""
         audit.record(
             cur, actor.name, "account_change", f"账号 {name}", f"角色：{ROLES[before]} → {ROLES[role]}{limit}", actor.ip
@@ -216,8 +223,8 @@ def set_disabled(con: Con, name: str, disabled: bool, actor: Actor | None) -> No
         if disabled and role == ADMIN and not _admins_left_after(cur, name):
             raise AccountError("这是最后一个可用的管理员账号，不能停用。")
         cur.execute(
-            "update account set disabled = ?, failed_logins = 0, locked_until = null where account_id = ?",
-            [disabled, account_id],
+            "update account set disabled = $disabled, failed_logins = 0, locked_until = null where account_id = $account_id",
+            {"disabled": disabled, "account_id": account_id},
         )
         if disabled:
             _end_sessions(cur, account_id)
@@ -242,13 +249,14 @@ def set_password(
     with _write(con) as cur:
         account_id, name, _, _ = _account(cur, name)
         if own and (old is not None or not actor.may(MANAGE_ACCOUNTS)):
-            current = cur.execute("select password_hash from account where account_id = ?", [account_id]).fetchone()
+            current = cur.execute(
+                "select password_hash from account where account_id = $account_id", {"account_id": account_id}
+            ).fetchone()
             if not _matches(old or "", current[0]):
                 raise AccountError("原密码不正确。")
         cur.execute(
-            "update account set password_hash = ?, password_changed_at = ?, failed_logins = 0, locked_until = null "
-            "where account_id = ?",
-            [hashed, datetime.now(), account_id],
+            "update account set password_hash = $hashed, password_changed_at = $now, failed_logins = 0, locked_until = null where account_id = $account_id",
+            {"hashed": hashed, "now": datetime.now(), "account_id": account_id},
         )
         _end_sessions(cur, account_id, keep=_token_hash(keep_token) if keep_token else None)
         audit.record(cur, actor.name, "password_change", f"账号 {name}", "其他登录已全部退出", actor.ip)
@@ -278,8 +286,8 @@ def ip_wait(cur: Con, ip: str | None, now: datetime | None = None) -> int:
     now = now or datetime.now()
     window = now - timedelta(minutes=int(settings.get(cur, "lockout_minutes")))
     count, last = cur.execute(
-        "select count(*), max(happened_at) from login_attempt where ip = ? and not ok and happened_at >= ?",
-        [ip, window],
+        "select count(*), max(happened_at) from login_attempt where ip = $ip and not ok and happened_at >= $window",
+        {"ip": ip, "window": window},
     ).fetchone()
     if count < IP_FREE_FAILURES:
         return 0
@@ -299,9 +307,8 @@ def login(con: Con, name: str, password: str, ip: str | None = None) -> tuple[Ac
         limit = int(settings.get(cur, "lockout_attempts"))
         lock_minutes = int(settings.get(cur, "lockout_minutes"))
         row = cur.execute(
-            "select account_id, role, sections, password_hash, disabled, failed_logins, locked_until "
-            "from account where name = ?",
-            [name],
+            "select account_id, role, sections, password_hash, disabled, failed_logins, locked_until from account where name = $name",
+            {"name": name},
         ).fetchone()
     finally:
         cur.close()
@@ -310,17 +317,23 @@ def login(con: Con, name: str, password: str, ip: str | None = None) -> tuple[Ac
     if row is not None and row[6] is not None and row[6] > now:
         minutes = max(1, int((row[6] - now).total_seconds() // 60 + 1))
         with _write(con) as cur:
-            cur.execute("insert into login_attempt values (?, ?, ?, false)", [now, ip, name])
+            cur.execute(
+                "insert into login_attempt values ($now, $ip, $name, false)", {"now": now, "ip": ip, "name": name}
+            )
             audit.record(cur, name, "login_failed", f"账号 {name}", "账号已锁定", ip)
         raise LoginRefused(f"账号“{name}”因连续登录失败已被锁定，请约 {minutes} 分钟后再试，或请管理员重设密码。")
     good = _matches(password or "", row[3] if row else _dummy_hash()) and row is not None and not row[4]
     with _write(con) as cur:
         # Attempts matter for a lockout window, sessions until they end: old rows go (the audit log keeps the story).
-        cur.execute("delete from login_attempt where happened_at < ?", [now - timedelta(days=1)])
+        cur.execute("delete from login_attempt where happened_at < $cutoff", {"cutoff": now - timedelta(days=1)})
         cur.execute(
-            "delete from account_session where coalesce(ended_at, last_seen) < ?", [now - timedelta(days=RETAIN_DAYS)]
+            "delete from account_session where coalesce(ended_at, last_seen) < $cutoff",
+            {"cutoff": now - timedelta(days=RETAIN_DAYS)},
         )
-        cur.execute("insert into login_attempt values (?, ?, ?, ?)", [now, ip, name, good])
+        cur.execute(
+            "insert into login_attempt values ($now, $ip, $name, $good)",
+            {"now": now, "ip": ip, "name": name, "good": good},
+        )
         if not good:
             detail = "密码错误" if row is not None else "账号不存在"
             if row is not None and row[4]:
@@ -330,18 +343,25 @@ def login(con: Con, name: str, password: str, ip: str | None = None) -> tuple[Ac
                 failures = row[5] + 1
                 locked = failures >= limit
                 cur.execute(
-                    "update account set failed_logins = ?, locked_until = ? where account_id = ?",
-                    [0 if locked else failures, now + timedelta(minutes=lock_minutes) if locked else None, row[0]],
+                    "update account set failed_logins = $failures, locked_until = $until where account_id = $account_id",
+                    {
+                        "failures": 0 if locked else failures,
+                        "until": now + timedelta(minutes=lock_minutes) if locked else None,
+                        "account_id": row[0],
+                    },
                 )
                 if locked:
                     detail += f"；连续失败 {failures} 次，锁定 {lock_minutes} 分钟"
             audit.record(cur, name or "（空）", "login_failed", f"账号 {name}" if name else None, detail, ip)
         else:
             token = secrets.token_urlsafe(32)
-            cur.execute("update account set failed_logins = 0, locked_until = null where account_id = ?", [row[0]])
             cur.execute(
-                "insert into account_session values (?, ?, ?, ?, ?, null)",
-                [_token_hash(token), row[0], now, now, ip],
+                "update account set failed_logins = 0, locked_until = null where account_id = $account_id",
+                {"account_id": row[0]},
+            )
+            cur.execute(
+                "insert into account_session values ($token_hash, $account_id, $now, $now, $ip, null)",
+                {"token_hash": _token_hash(token), "account_id": row[0], "now": now, "ip": ip},
             )
             audit.record(cur, name, "login", f"账号 {name}", None, ip)
     if not good:
@@ -361,12 +381,8 @@ def session_actor(con: Con, token: str | None, ip: str | None = None, now: datet
     try:
         idle = int(settings.get(cur, "session_idle_minutes"))
         row = cur.execute(
-            """
-            select a.name, a.role, a.sections, s.last_seen
-            from account_session s join account a using (account_id)
-            where s.token_hash = ? and s.ended_at is null and not a.disabled
-            """,
-            [_token_hash(token)],
+            "\n            select a.name, a.role, a.sections, s.last_seen\n            from account_session s join account a using (account_id)\n            where s.token_hash = $token_hash and s.ended_at is null and not a.disabled\n            ",
+            {"token_hash": _token_hash(token)},
         ).fetchone()
     finally:
         cur.close()
@@ -374,14 +390,20 @@ def session_actor(con: Con, token: str | None, ip: str | None = None, now: datet
         return None
     if now - row[3] > timedelta(minutes=idle):
         with _write(con) as cur:
-            cur.execute("update account_session set ended_at = ? where token_hash = ?", [now, _token_hash(token)])
+            cur.execute(
+                "update account_session set ended_at = $now where token_hash = $token_hash",
+                {"now": now, "token_hash": _token_hash(token)},
+            )
         return None
     if (now - row[3]).total_seconds() > TOUCH_SECONDS and WRITE_LOCK.acquire(blocking=False):
         # Never wait for the write lock here: a long import holds it, and every page run of a signed-in user passes
         # through this function. A touch skipped now is made on a later run.
         try:
             with _write(con) as cur:
-                cur.execute("update account_session set last_seen = ? where token_hash = ?", [now, _token_hash(token)])
+                cur.execute(
+                    "update account_session set last_seen = $now where token_hash = $token_hash",
+                    {"now": now, "token_hash": _token_hash(token)},
+                )
         finally:
             WRITE_LOCK.release()
     return Actor(row[0], row[1], tuple(row[2] or ()), ip)
@@ -392,14 +414,14 @@ def logout(con: Con, token: str | None, ip: str | None = None) -> None:
         return
     with _write(con) as cur:
         row = cur.execute(
-            "select a.name from account_session s join account a using (account_id) "
-            "where s.token_hash = ? and s.ended_at is null",
-            [_token_hash(token)],
+            "select a.name from account_session s join account a using (account_id) where s.token_hash = $token_hash and s.ended_at is null",
+            {"token_hash": _token_hash(token)},
         ).fetchone()
         if row is None:
             return
         cur.execute(
-            "update account_session set ended_at = ? where token_hash = ?", [datetime.now(), _token_hash(token)]
+            "update account_session set ended_at = $now where token_hash = $token_hash",
+            {"now": datetime.now(), "token_hash": _token_hash(token)},
         )
         audit.record(cur, row[0], "logout", f"账号 {row[0]}", None, ip)
 
@@ -408,13 +430,16 @@ def start_session(con: Con, name: str, ip: str | None = None) -> str:
     """A session for an enabled account without a password check: for an identity already proven elsewhere (the
     OIDC sign-in of st.login) and for tests that act as a role."""
     with _write(con) as cur:
-        row = cur.execute("select account_id from account where name = ? and not disabled", [name]).fetchone()
+        row = cur.execute(
+            "select account_id from account where name = $name and not disabled", {"name": name}
+        ).fetchone()
         if row is None:
             raise AccountError(f"没有名为“{name}”的可用账号。")
         token = secrets.token_urlsafe(32)
         now = datetime.now()
         cur.execute(
-            "insert into account_session values (?, ?, ?, ?, ?, null)", [_token_hash(token), row[0], now, now, ip]
+            "insert into account_session values ($token_hash, $account_id, $now, $now, $ip, null)",
+            {"token_hash": _token_hash(token), "account_id": row[0], "now": now, "ip": ip},
         )
     return token
 
