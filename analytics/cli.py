@@ -4,7 +4,9 @@ the month's stars, the quarter's flags, task lights and arena results. Honours D
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -20,6 +22,34 @@ def _open():
     return open_db()
 
 
+def _actor(args: argparse.Namespace, con):
+    """Who the command acts as: the account named by --user or $DASHBOARD_USER (its role applies, so a clerk's
+    section limits hold here too), else the local administrator. Whoever can run commands on the server can read and
+    replace the database file itself, so asking them for a password would protect nothing; the audit log still names
+    the operating-system user."""
+    from analytics.accounts.roles import ADMIN, Actor, PermissionDenied
+    from analytics.accounts.users import actor_of
+
+    name = getattr(args, "user", None) or os.environ.get("DASHBOARD_USER")
+    if not name:
+        return Actor(f"本机管理员（{_os_user()}）", ADMIN, ip="命令行")
+    cur = con.cursor()
+    try:
+        actor = actor_of(cur, name, ip="命令行")
+    finally:
+        cur.close()
+    if actor is None:
+        raise PermissionDenied(f"没有名为“{name}”的可用账号（--user 或 DASHBOARD_USER）。可用 users list 查看账号。")
+    return actor
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "未知用户"
+
+
 def _print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, default=str))
 
@@ -28,12 +58,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     from analytics.sheets.ingest import Options, import_path
 
     con = _open()
+    actor = _actor(args, con)
     refused = False
     for name in args.files:
         path = Path(name)
         options = Options(
             kind=args.kind,
-            uploader=args.uploader,
+            uploader=actor.name,
             mark_missing_left=args.mark_missing_left,
             rules_effective=date.fromisoformat(args.effective) if args.effective else None,
         )
@@ -51,7 +82,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             _print_json(result) if args.json else print(f"✗ {name}：找不到文件")
             continue
         try:
-            preview, batch_id = import_path(con, path, options, dry_run=args.dry_run)
+            preview, batch_id = import_path(con, path, options, dry_run=args.dry_run, actor=actor)
         except DashboardError as exc:
             preview, batch_id = None, None
             message = exc.message
@@ -100,7 +131,7 @@ def cmd_batches(args: argparse.Namespace) -> int:
 
     con = _open()
     if args.undo is not None:
-        result = undo(con, args.undo, args.user)
+        result = undo(con, args.undo, actor=_actor(args, con))
         if args.json:
             _print_json(result)
         else:
@@ -122,6 +153,8 @@ def cmd_batches(args: argparse.Namespace) -> int:
                     "points_total": None if r.points_total != r.points_total else r.points_total,
                     "status": r.status,
                     "is_demo": bool(r.is_demo),
+                    "uploader": r.uploader,
+                    "undone_by": r.undone_by,
                 }
                 for r in frame.itertuples()
             ]
@@ -135,6 +168,7 @@ def cmd_batches(args: argparse.Namespace) -> int:
         demo = "（演示）" if r.is_demo else ""
         print(
             f"#{r.batch_id:<4} {r.imported_at:%Y-%m-%d %H:%M}  {state}  {r.kind:<14} {r.rows_imported:>7} 行  {r.file_name}{demo}"
+            f"  导入人：{r.uploader or '—'}"
         )
     return 0
 
@@ -148,13 +182,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 0
     con = _open()
     if args.clear:
-        count = demo.clear_demo(con)
+        count = demo.clear_demo(con, actor=_actor(args, con))
         print(f"已清除演示数据（撤销 {count} 个批次）。")
         return 0
     if demo.demo_loaded(con.cursor()):
         print("演示数据已在库中；如需重新加载，请先运行 demo --clear。")
         return 0
-    batches = demo.load_demo(con)
+    batches = demo.load_demo(con, actor=_actor(args, con))
     print(f"已通过导入流程加载演示数据：{len(batches)} 个文件。")
     return 0
 
@@ -239,27 +273,117 @@ def cmd_bench_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("密码：")
+    if getpass.getpass("再输入一次：") != first:
+        raise ValueError("两次输入的密码不一致")
+    return first
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from analytics.accounts import users
+    from analytics.accounts.roles import ROLES
+
+    con = _open()
+    if args.action == "list":
+        frame = users.list_accounts(con.cursor())
+        rows = [
+            {
+                "name": r.name,
+                "role": r.role,
+                "sections": list(r.sections) if r.sections is not None else [],
+                "disabled": bool(r.disabled),
+                "locked_until": None if r.locked_until is None or r.locked_until != r.locked_until else r.locked_until,
+            }
+            for r in frame.itertuples()
+        ]
+        if args.json:
+            _print_json(rows)
+            return 0
+        if not rows:
+            print("还没有账号。创建第一个管理员：python -m analytics users add 姓名 --role admin")
+        for row in rows:
+            extra = f"  限定科室：{'、'.join(row['sections'])}" if row["sections"] else ""
+            state = "  已停用" if row["disabled"] else ""
+            print(f"{row['name']:<12} {ROLES.get(row['role'], row['role'])}{extra}{state}")
+        return 0
+    if not args.name:
+        raise ValueError("请给出账号名")
+    sections = [s for s in (args.sections or "").replace("，", ",").split(",") if s.strip()]
+    if args.action == "add":
+        if not args.role:
+            raise ValueError("请用 --role 指定角色：viewer（查看）、clerk（内勤）或 admin（管理员）")
+        password = _password(args)
+        cur = con.cursor()
+        first = not users.has_admin(cur) and args.role == "admin"
+        cur.close()
+        users.add(con, args.name, args.role, password, sections, actor=None if first else _actor(args, con))
+        print(f"已创建账号“{args.name}”（{ROLES[args.role]}）。")
+    elif args.action == "passwd":
+        users.set_password(con, args.name, _password(args), _actor(args, con))
+        print(f"已修改“{args.name}”的密码，该账号的其他登录已全部退出。")
+    elif args.action in ("disable", "enable"):
+        users.set_disabled(con, args.name, args.action == "disable", _actor(args, con))
+        print(f"已{'停用' if args.action == 'disable' else '启用'}账号“{args.name}”。")
+    elif args.action == "role":
+        if not args.role:
+            raise ValueError("请用 --role 指定角色")
+        users.set_role(con, args.name, args.role, sections, _actor(args, con))
+        print(f"账号“{args.name}”的角色已改为{ROLES[args.role]}。")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from analytics.accounts import backup
+
+    con = _open()
+    path = backup.backup(con, args.output, _actor(args, con))
+    print(f"已备份到 {path}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from analytics.accounts import backup
+    from analytics.store.db import db_path
+
+    info = backup.describe(args.file)
+    con = _open()
+    try:
+        actor = _actor(args, con)
+    finally:
+        con.close()
+    kept = backup.restore(args.file, db_path(), actor)
+    print(
+        f"已从 {args.file}（{info['created_at']:%Y-%m-%d %H:%M} 由 {info['created_by']} 备份，"
+        f"{info['batches']} 个有效批次）恢复。原数据库已保留为 {kept}"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analytics", description="作风能力提升年 考核看板：命令行工具")
+    parser.add_argument("--user", help="以哪个账号的身份操作（也可用环境变量 DASHBOARD_USER；默认为本机管理员）")
     sub = parser.add_subparsers(dest="command", required=True)
+    acting = argparse.ArgumentParser(add_help=False)
+    acting.add_argument("--user", default=argparse.SUPPRESS, help="以哪个账号的身份操作（默认为本机管理员）")
 
-    p = sub.add_parser("import", help="导入 Excel/CSV 文件")
+    p = sub.add_parser("import", help="导入 Excel/CSV 文件", parents=[acting])
     p.add_argument("files", nargs="+")
     p.add_argument("--kind", choices=sorted(KINDS), help="表格类型（不填则按表头自动识别）")
     p.add_argument("--dry-run", action="store_true", help="只检查、预览，不写入")
     p.add_argument("--json", action="store_true", help="每个文件输出一行 JSON")
-    p.add_argument("--uploader", default="命令行", help="导入人")
     p.add_argument("--mark-missing-left", action="store_true", help="人员名单：未出现在新名单中的人员标记为离岗")
     p.add_argument("--effective", help="加减分事项：生效日期，如 2022-07-01")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("batches", help="导入记录；--undo 撤销一个批次")
+    p = sub.add_parser("batches", help="导入记录；--undo 撤销一个批次", parents=[acting])
     p.add_argument("--undo", type=int, metavar="ID")
-    p.add_argument("--user", default="命令行")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_batches)
 
-    p = sub.add_parser("demo", help="加载演示数据（2022 年）；--clear 清除")
+    p = sub.add_parser("demo", help="加载演示数据（2022 年）；--clear 清除", parents=[acting])
     p.add_argument("--clear", action="store_true")
     p.add_argument("--out", help="只把演示文件写到这个目录，不导入")
     p.set_defaults(func=cmd_demo)
@@ -287,6 +411,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("arena", help="擂台成绩")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_arena)
+
+    p = sub.add_parser("users", help="账号：add / list / passwd / disable / enable / role", parents=[acting])
+    p.add_argument("action", choices=["add", "list", "passwd", "disable", "enable", "role"])
+    p.add_argument("name", nargs="?")
+    p.add_argument("--role", choices=["viewer", "clerk", "admin"], help="viewer 查看，clerk 内勤，admin 管理员")
+    p.add_argument("--sections", help="内勤限定的科室，逗号分隔（不填则不限）")
+    p.add_argument("--password-stdin", action="store_true", help="从标准输入读一行作为密码（不提示）")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_users)
+
+    p = sub.add_parser("backup", help="把整个数据库备份到一个文件（看板运行时请在「备份」页操作）", parents=[acting])
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="用备份文件替换数据库（须先停止看板）", parents=[acting])
+    p.add_argument("file")
+    p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("bench-import", help="导入速度基准：calamine / openpyxl / 完整导入")
     p.add_argument("--rows", type=int, default=100_000)

@@ -22,12 +22,51 @@ def use_environment(monkeypatch: pytest.MonkeyPatch | None) -> None:
     _env = monkeypatch
 
 
-def open_page(page: str, db_path: Path | str, query: dict[str, str] | None = None, timeout: float = 60) -> AppTest:
-    """The app on one page, against the database at db_path; run once. Widgets are found by key."""
+# Pages opened as an admin unless a test says otherwise (as_role=None is the anonymous visitor); board pages are
+# opened anonymously, as the default "viewing open" setting lets anyone see them.
+SIGNED_IN_PAGES = {"import", "rules", "accounts", "audit", "backup"}
+DEFAULT = object()
+PASSWORD = "测试密码-12345"
+
+
+def sign_in(db_path: Path | str, role: str = "admin", name: str | None = None, sections: tuple[str, ...] = ()) -> str:
+    """An account of this role in the database (created if missing, password PASSWORD) and a new session token for
+    it, as the login form would leave in the session state."""
+    from analytics import open_db
+    from analytics.accounts import users
+    from analytics.accounts.roles import Actor
+
+    name = name or f"测试{role}"
+    con = open_db(db_path)
+    try:
+        if users.actor_of(con.cursor(), name) is None:
+            users.add(con, name, role, PASSWORD, list(sections), actor=Actor("测试准备", "admin"))
+        return users.start_session(con, name)
+    finally:
+        con.close()
+
+
+def open_page(
+    page: str,
+    db_path: Path | str,
+    query: dict[str, str] | None = None,
+    timeout: float = 60,
+    as_role=DEFAULT,
+    name: str | None = None,
+    sections: tuple[str, ...] = (),
+) -> AppTest:
+    """The app on one page, against the database at db_path; run once. Widgets are found by key.
+
+    ``as_role``: "viewer", "clerk" or "admin" signs the session in as an account of that role (``name``, ``sections``
+    for a limited clerk); None stays anonymous; the default is admin for the pages that need an account."""
     assert _env is not None, "open_page runs inside a test (conftest's app_env fixture)"
     _env.setenv("DASHBOARD_DB", str(db_path))
     _env.setenv("DASHBOARD_DEMO", "off")
+    _env.setenv("DASHBOARD_DAILY_BACKUP", "off")
     at = AppTest.from_file(APP, default_timeout=timeout)
+    role = ("admin" if page in SIGNED_IN_PAGES else None) if as_role is DEFAULT else as_role
+    if role:
+        at.session_state["auth_token"] = sign_in(db_path, role, name, sections)
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()

@@ -15,7 +15,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from analytics import open_db  # noqa: E402
+from analytics.accounts import users  # noqa: E402
 from analytics.sheets.ingest import Options, import_bytes  # noqa: E402
+
+# bcrypt at its real work factor costs a quarter of a second a hash; the tests check behaviour, not the cost.
+users.ROUNDS = 4
 
 
 @pytest.fixture(autouse=True)

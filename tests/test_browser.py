@@ -21,6 +21,7 @@ from apptest import PAGES as APP_PAGES
 from playwright.sync_api import expect, sync_playwright
 
 from analytics import open_db
+from analytics.accounts import users
 from analytics.results.stars import monthly_stars
 from analytics.rules.rulebook import current
 from analytics.sheets.templates import build_template
@@ -45,6 +46,10 @@ ARGS = [
 PAGES = {key: texts.PAGES[key][0] for key in APP_PAGES}
 
 
+ADMIN = "浏览器管理员"
+ADMIN_PASSWORD = "浏览器测试密码-123"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -56,8 +61,13 @@ def server(demo_db, tmp_path_factory):
     """A real server on a copy of the demo database, stopped after the module."""
     db = tmp_path_factory.mktemp("browser") / "dashboard.duckdb"
     shutil.copy(demo_db, db)
+    con = open_db(db)
+    try:
+        users.add(con, ADMIN, "admin", ADMIN_PASSWORD)
+    finally:
+        con.close()
     port = free_port()
-    env = {**os.environ, "DASHBOARD_DB": str(db), "DASHBOARD_DEMO": "off"}
+    env = {**os.environ, "DASHBOARD_DB": str(db), "DASHBOARD_DEMO": "off", "DASHBOARD_DAILY_BACKUP": "off"}
     process = subprocess.Popen(
         [
             sys.executable,
@@ -200,8 +210,42 @@ def filled_points_template() -> bytes:
     return buffer.getvalue()
 
 
+def log_in(tab, server) -> None:
+    """Sign in through the login form; later pages are reached through the menu, which keeps the session."""
+    open_page(tab, server, "login")
+    tab.get_by_label("账号").fill(ADMIN)
+    tab.get_by_label("密码").fill(ADMIN_PASSWORD)
+    tab.get_by_role("button", name="登录").click()
+    expect(tab.locator('[data-testid="stMain"]')).to_contain_text("已登录", timeout=30_000)
+    settle(tab)
+
+
+def go(tab, title: str) -> None:
+    tab.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).click()
+    settle(tab)
+
+
+def test_login_shows_the_admin_pages_which_a_url_alone_does_not_open(page, server):
+    open_page(page, server, "accounts")
+    main = page.locator('[data-testid="stMain"]')
+    expect(main).to_contain_text("此页面需要登录", timeout=30_000)
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    expect(nav).to_contain_text("规则设置")
+    expect(nav).not_to_contain_text("账号管理")
+    expect(nav).not_to_contain_text("数据导入")
+    log_in(page, server)
+    expect(nav).to_contain_text("账号管理")
+    go(page, "账号管理")
+    expect(main).to_contain_text("账号列表", timeout=30_000)
+    expect(main).to_contain_text(ADMIN)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "accounts.png"), full_page=True)
+
+
 def test_uploading_a_template_on_the_import_page_shows_the_preview(page, server, tmp_path):
-    open_page(page, server, "import")
+    log_in(page, server)
+    go(page, "数据导入")
     hint = page.locator('[data-testid="stFileUploaderDropzoneInstructions"] span').first
     shown = hint.evaluate("e => getComputedStyle(e, '::after').content")
     assert "拖到这里" in shown  # Streamlit's own English words are covered by Chinese

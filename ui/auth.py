@@ -1,19 +1,157 @@
-"""Who may do what: the one place pages ask before changing data. Until accounts arrive everyone on the intranet
-may import and manage rules; the pages already ask here, so roles will only change this module."""
+"""Who is signed in and what they may do: the one place pages and the navigation ask. The session token lives in the
+Streamlit session state; the session itself (idle time, logout, password changes) lives in the database."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-IMPORT = "import"
-MANAGE_RULES = "manage_rules"
-CLEAR_DEMO = "clear_demo"
+from analytics.accounts import roles, settings, users
+from analytics.accounts.roles import Actor
+from ui import texts
+from ui.db import connection, cursor
+from ui.safe import md
+
+TOKEN = "auth_token"
+
+# The permissions the pages have asked for since before accounts; kept as names so those pages need no change.
+IMPORT = roles.IMPORT
+MANAGE_RULES = roles.MANAGE_RULES
+CLEAR_DEMO = roles.MANAGE_DEMO
+
+# What each page needs. None: open to anyone who may view (see the view_requires_login setting).
+PAGE_NEEDS: dict[str, str | None] = {
+    "overview": None,
+    "stars": None,
+    "flags": None,
+    "trends": None,
+    "tasks": None,
+    "learning": None,
+    "arena": None,
+    "profile": None,
+    "rules": None,
+    "import": roles.IMPORT,
+    "accounts": roles.MANAGE_ACCOUNTS,
+    "audit": roles.VIEW_AUDIT,
+    "backup": roles.BACKUP,
+    "login": None,
+}
+ALWAYS_OPEN = ("login",)
+
+
+def ip() -> str | None:
+    """The browser's address as the server sees it (None in tests and behind some proxies)."""
+    try:
+        value = st.context.ip_address
+    except Exception:  # noqa: BLE001 - outside a browser session there is no address to report
+        return None
+    return value if isinstance(value, str) else None  # AppTest hands a stand-in object
+
+
+def actor() -> Actor | None:
+    """The signed-in user of this browser session, or None (never signed in, logged out, idle too long)."""
+    token = st.session_state.get(TOKEN)
+    if not token:
+        return None
+    found = users.session_actor(connection(), token, ip())
+    if found is None:
+        st.session_state.pop(TOKEN, None)
+        st.session_state["auth_expired"] = True
+    return found
 
 
 def current_user() -> str:
-    """The name recorded in the import history."""
-    return st.session_state.get("user_name") or "数据管理员"
+    """The name recorded with an action (the core records the actor itself when handed one)."""
+    who = actor()
+    return who.name if who else texts.ACCOUNT["anonymous"]
 
 
 def can(action: str) -> bool:
-    return action in (IMPORT, MANAGE_RULES, CLEAR_DEMO)
+    return roles.may(actor(), action)
+
+
+def view_requires_login() -> bool:
+    cur = cursor()
+    try:
+        return bool(settings.get(cur, "view_requires_login"))
+    finally:
+        cur.close()
+
+
+def may_open(page: str, who: Actor | None = None, login_for_viewing: bool | None = None) -> bool:
+    """Whether this user may open the page: the navigation lists only these, and every page refuses the others."""
+    if page in ALWAYS_OPEN:
+        return True
+    need = PAGE_NEEDS.get(page, roles.MANAGE_ACCOUNTS)
+    if need is None:
+        if login_for_viewing is None:
+            login_for_viewing = view_requires_login()
+        return who is not None or not login_for_viewing
+    return roles.may(who, need)
+
+
+def has_admin() -> bool:
+    cur = cursor()
+    try:
+        return users.has_admin(cur)
+    finally:
+        cur.close()
+
+
+def first_admin_hint() -> None:
+    """No admin yet: say how to create one on the server (there is never a default password)."""
+    st.warning(texts.ACCOUNT["no_admin"], icon=":material/admin_panel_settings:")
+    st.code(texts.ACCOUNT["no_admin_command"], language="bash")
+
+
+def guard(page: str) -> Actor | None:
+    """Stop the page with a Chinese refusal unless the user may open it; returns the user. Every page calls this
+    (through shell.begin or directly), so a page reached by URL is refused as surely as one left out of the menu."""
+    who = actor()
+    if may_open(page, who):
+        return who
+    t = texts.ACCOUNT
+    st.title(texts.PAGES[page][0] if page in texts.PAGES else texts.APP_TITLE, anchor=False)
+    with st.sidebar:
+        sidebar_user()
+    if not has_admin():
+        first_admin_hint()
+    elif who is None:
+        st.info(t["login_needed"], icon=":material/lock:")
+        st.page_link("views/login.py", label=t["go_login"], icon=":material/login:")
+    else:
+        st.error(t["refused"].format(name=md(who.name), role=who.role_label), icon=":material/block:")
+    st.stop()
+    return None
+
+
+def sidebar_user() -> None:
+    """Who is signed in, at the bottom of the sidebar's header."""
+    who = actor()
+    t = texts.ACCOUNT
+    if who is None:
+        st.page_link("views/login.py", label=t["sidebar_login"], icon=":material/login:")
+    else:
+        st.page_link(
+            "views/login.py",
+            label=t["sidebar_user"].format(name=md(who.name), role=who.role_label),
+            icon=":material/account_circle:",
+        )
+
+
+def acting() -> Actor:
+    """The signed-in user to hand a core write, or PermissionDenied (shown as a Chinese message): a page never hands
+    the core None, which the core would take for a trusted in-process caller."""
+    who = actor()
+    if who is None:
+        raise roles.PermissionDenied(texts.ACCOUNT["expired"])
+    return who
+
+
+def admin_page(page: str) -> Actor:
+    """The start of a page of its own (no board filters): refuse unless allowed, then the title and who is signed
+    in; returns the user."""
+    guard(page)
+    with st.sidebar:
+        sidebar_user()
+    st.title(texts.PAGES[page][0], anchor=False)
+    return acting()

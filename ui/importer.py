@@ -62,7 +62,7 @@ def committed_here() -> dict[str, int]:
 def commit(preview: ingest.Preview) -> int | None:
     try:
         with st.spinner(f"正在导入 {preview.file_name} …"):
-            batch = ingest.commit(connection(), preview)
+            batch = ingest.commit(connection(), preview, auth.acting())
     except DashboardError as exc:
         st.error(f"{exc.title}：{exc.message}", icon=":material/error:")
         return None
@@ -174,7 +174,7 @@ def history(version: str) -> None:
         yes, no = st.columns(2)
         if yes.button("确认撤销", key="undo_confirm", type="primary"):
             try:
-                ingest.undo(connection(), pending, auth.current_user())
+                ingest.undo(connection(), pending, actor=auth.acting())
                 st.session_state.pop("undo_pending", None)
                 st.toast(t["undone"].format(batch=pending), icon=":material/undo:")
                 st.rerun()
@@ -221,12 +221,12 @@ def demo_controls(is_demo: bool, empty: bool) -> None:
         if st.session_state.get("demo_clear_pending"):
             st.warning(t["demo_clear_confirm"], icon=":material/warning:")
             if st.button("确认清除", key="demo_clear_confirm", type="primary"):
-                demo.clear_demo(connection())
+                demo.clear_demo(connection(), actor=auth.acting())
                 st.session_state.pop("demo_clear_pending", None)
                 st.toast(t["demo_cleared"])
                 st.rerun()
     elif empty:
         if st.button(t["demo_load"], key="demo_load", icon=":material/science:"):
             with st.spinner(t["demo_load"] + " …"):
-                demo.load_demo(connection())
+                demo.load_demo(connection(), actor=auth.acting())
             st.rerun()

@@ -283,8 +283,9 @@ def upload_impact(preview: ingest.Preview, new_book: rb.RuleBook, effective: dat
     return store[key]
 
 
-def commit_rules(preview: ingest.Preview) -> int:
-    """Store the uploaded items as an import batch (so 数据导入 can undo it) and remember it for this session."""
-    batch = ingest.commit(connection(), preview)
+def commit_rules(preview: ingest.Preview, actor=None) -> int:
+    """Store the uploaded items as an import batch (so 数据导入 can undo it) and remember it for this session.
+    ``actor``: the signed-in user (ui.auth.acting()), checked and audited by the core."""
+    batch = ingest.commit(connection(), preview, actor)
     st.session_state.setdefault("rules_committed", {})[preview.sha256] = batch
     return batch

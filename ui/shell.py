@@ -9,7 +9,7 @@ import streamlit as st
 
 from analytics.periods import Month, Quarter
 from analytics.store.catalog import Catalog
-from ui import data, texts
+from ui import auth, data, texts
 from ui.db import version
 
 FILTERS = ("year", "month", "quarter", "section")
@@ -91,6 +91,7 @@ def _month_options(catalog: Catalog, year: int) -> list[str]:
 
 def begin(page: str, uses: tuple[str, ...] = FILTERS) -> View:
     """Draw the sidebar and return the view. Filters the page does not use are shown greyed, keeping their value."""
+    auth.guard(page)
     current = version()
     catalog = data.catalog(current)
     title, icon = texts.PAGES[page]
@@ -139,6 +140,8 @@ def begin(page: str, uses: tuple[str, ...] = FILTERS) -> View:
             "section", texts.FILTER_SECTION, sections, texts.ALL_SECTIONS, disabled="section" not in uses
         )
         section = None if section == texts.ALL_SECTIONS else section
+
+        auth.sidebar_user()
 
     st.html(CHROME_CSS)
     st.title(title, anchor=False)

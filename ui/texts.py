@@ -8,6 +8,7 @@ APP_SUBTITLE = "公信 · 阳光 · 开放"
 
 GROUP_BOARD = "看板"
 GROUP_ADMIN = "管理"
+GROUP_ACCOUNT = "账号"
 
 PAGES = {
     "overview": ("总览", ":material/dashboard:"),
@@ -801,4 +802,125 @@ RULES = {
     "upload_commit": "确认导入并生成新版本",
     "upload_saved": "已导入为批次 #{batch}，新规则自 {day:%Y-%m-%d} 起施行。",
     "upload_done": "这份事项表已导入（批次 #{batch}）。如需撤销，请到「数据导入」页的导入记录中操作。",
+}
+
+
+# Accounts, audit log and backups ------------------------------------------------------------------------------------
+
+PAGES.update(
+    {
+        "login": ("登录", ":material/login:"),
+        "accounts": ("账号管理", ":material/manage_accounts:"),
+        "audit": ("审计日志", ":material/history:"),
+        "backup": ("备份", ":material/backup:"),
+    }
+)
+MY_ACCOUNT = "我的账号"
+
+ACCOUNT = {
+    "anonymous": "未登录用户",
+    "no_admin": "还没有管理员账号。请在运行看板的电脑上打开命令行，在程序目录中运行下面的命令创建第一个管理员"
+    "（会提示输入密码；系统没有默认密码）：",
+    "no_admin_command": "python -m analytics users add 管理员姓名 --role admin",
+    "login_needed": "此页面需要登录。",
+    "go_login": "去登录",
+    "refused": "当前账号“{name}”（{role}）没有使用此页面的权限。如需此权限，请联系管理员。",
+    "sidebar_login": "登录",
+    "sidebar_user": "{name}（{role}）",
+    "intro": "导入、撤销、修改规则和管理账号须登录。查看看板{view}。",
+    "view_open": "无需登录",
+    "view_login": "也须登录",
+    "name": "账号",
+    "password": "密码",
+    "login": "登录",
+    "expired": "登录已超时或已在别处结束，请重新登录。",
+    "welcome": "已登录：{name}（{role}）",
+    "signed_in": "当前账号：**{name}**（{role}）",
+    "sections": "只能导入这些科室的数据：{sections}",
+    "logout": "退出登录",
+    "logged_out": "已退出登录。",
+    "change_password": "修改密码",
+    "old_password": "原密码",
+    "new_password": "新密码",
+    "new_password2": "再输入一次新密码",
+    "mismatch": "两次输入的新密码不一致。",
+    "password_changed": "密码已修改，该账号在其他地方的登录已全部退出。",
+    "password_help": "至少 8 个字符。修改后，该账号在其他浏览器或电脑上的登录会全部退出。",
+}
+
+ACCOUNTS_PAGE = {
+    "intro": "管理员在这里新建账号、修改角色、停用账号和重设密码。角色：查看（只看看板）、内勤（导入数据，可限定科室）、"
+    "管理员（全部操作）。所有改动都会记入审计日志。",
+    "list": "账号列表",
+    "columns": {
+        "name": "账号",
+        "role": "角色",
+        "sections": "限定科室",
+        "disabled": "已停用",
+        "locked_until": "锁定至",
+        "last_seen": "最近活动",
+        "created_at": "创建时间",
+    },
+    "add": "新建账号",
+    "add_name": "账号名",
+    "add_role": "角色",
+    "add_sections": "限定科室（仅内勤，不选则不限）",
+    "all_sections": "不限科室",
+    "add_password": "初始密码",
+    "add_button": "创建账号",
+    "added": "已创建账号“{name}”。",
+    "edit": "修改账号",
+    "pick": "选择账号",
+    "save_role": "保存角色",
+    "role_saved": "已修改“{name}”的角色。",
+    "reset_password": "重设密码",
+    "reset_button": "重设密码",
+    "password_reset": "已重设“{name}”的密码，该账号的所有登录已退出。",
+    "disable": "停用账号",
+    "enable": "启用账号",
+    "disabled": "已停用“{name}”，该账号的所有登录已退出。",
+    "enabled": "已启用“{name}”。",
+    "settings": "登录与备份设置",
+    "save_settings": "保存设置",
+    "settings_saved": "设置已保存。",
+}
+
+AUDIT_PAGE = {
+    "intro": "每次导入、撤销、规则修改、演示数据操作、账号改动和登录（成功与失败）都记在这里：谁、何时、做了什么、"
+    "从哪个地址、涉及哪个批次或版本。",
+    "start": "起始日期",
+    "end": "截止日期",
+    "actor": "操作人",
+    "all": "全部",
+    "actions": "操作类型",
+    "text": "包含文字",
+    "text_placeholder": "批次号、文件名、账号……",
+    "count": "共 {n} 条记录（最多显示 5000 条）。",
+    "empty": "没有符合条件的记录。",
+    "export_xlsx": "导出 Excel",
+    "export_csv": "导出 CSV",
+    "file_name": "审计日志",
+    "columns": {
+        "happened_at": "时间",
+        "actor": "操作人",
+        "action": "操作",
+        "target": "对象",
+        "detail": "内容",
+        "ip": "来源地址",
+    },
+}
+
+BACKUP_PAGE = {
+    "intro": "备份是整个数据库的一份完整拷贝（数据、规则、账号和审计日志）。看板运行时由看板自己来做备份；"
+    "恢复须先停止看板，再在命令行运行 restore。",
+    "now": "立即备份",
+    "made": "已备份到 {path}",
+    "download": "下载这份备份",
+    "daily": "每日自动备份：看板每天第一次被打开时备份一次，保存在 {folder}，保留最近 {keep} 份（在「账号管理」页可修改份数）。",
+    "list": "已有的备份",
+    "none": "还没有备份。",
+    "columns": {"file": "文件", "size": "大小（KB）", "modified": "时间"},
+    "restore": "恢复备份",
+    "restore_help": "恢复会用备份替换当前数据库（原数据库会保留一份）。请先停止看板，然后在程序目录运行：",
+    "restore_command": "python -m analytics restore 备份文件",
 }

@@ -4,7 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from ui import auth, importer, shell, texts
+from ui import auth, importer, limits, shell, texts
 from ui.db import location
 
 view = shell.begin("import", uses=())
@@ -36,6 +36,8 @@ files = st.file_uploader(
 )
 opts = importer.options(kind, mark_left, effective)
 for index, file in enumerate(files or []):
+    if limits.too_big(file):
+        continue
     upload = importer.Upload(file.name, file.getvalue())
     bar = st.progress(0.0, text=t["checking"].format(name=file.name))
     preview = importer.preview_for(

@@ -5,7 +5,7 @@ import streamlit as st
 
 from analytics.errors import DashboardError, RuleBookError
 from analytics.rules import rule_edit
-from ui import auth, cache, data, rule_book, shell, texts, widgets
+from ui import auth, cache, data, limits, rule_book, shell, texts, widgets
 from ui.db import connection
 from ui.safe import md
 
@@ -76,7 +76,7 @@ with edit_tab:
         help=R["save_help"],
     ):
         try:
-            version_id = rule_edit.save_edit(connection(), edited, effective, auth.current_user(), note or None)
+            version_id = rule_edit.save_edit(connection(), edited, effective, None, note or None, actor=auth.acting())
         except DashboardError as exc:
             st.error(md(exc.message), icon=":material/error:")
         else:
@@ -101,7 +101,7 @@ with upload_tab:
         on_click="ignore",
     )
     file = st.file_uploader(R["upload"], type=["xlsx", "xls", "csv"], key="rules_upload", help=R["upload_help"])
-    if file is not None:
+    if file is not None and not limits.too_big(file):
         preview = rule_book.rules_preview(file.name, file.getvalue(), effective, auth.current_user())
         new_book = rule_book.upload_book(preview)
         if new_book is not None:
@@ -111,7 +111,7 @@ with upload_tab:
             rule_book.impact_view(uploaded_impact)
             if st.button(R["upload_commit"], key="rules_upload_commit", type="primary", icon=":material/save:"):
                 try:
-                    batch = rule_book.commit_rules(preview)
+                    batch = rule_book.commit_rules(preview, auth.acting())
                 except DashboardError as exc:
                     st.error(md(exc.message), icon=":material/error:")
                 else:

@@ -10,6 +10,8 @@ from datetime import date
 
 import pandas as pd
 
+from analytics.accounts import guard
+from analytics.accounts.roles import MANAGE_RULES, Actor, require
 from analytics.errors import RuleBookError
 from analytics.rules import rulebook as rb
 from analytics.store.db import Con, transaction
@@ -177,14 +179,26 @@ def effective_notes(cur: Con, book: rb.RuleBook, effective_from: date) -> list[s
 
 
 def save_edit(
-    con: Con, book: rb.RuleBook, effective_from: date, created_by: str | None, note: str | None = None
+    con: Con,
+    book: rb.RuleBook,
+    effective_from: date,
+    created_by: str | None,
+    note: str | None = None,
+    actor: Actor | None = None,
 ) -> int:
-    """Store an edited book as a new version in one transaction (which bumps the data version); returns its id."""
+    """Store an edited book as a new version in one transaction (which bumps the data version); returns its id.
+    With an actor: it must hold the rules permission, becomes the version's author and is audited."""
     book.check()
     with transaction(con) as cur:
+        if actor is not None:
+            require(actor, MANAGE_RULES)
+            created_by = actor.name
         if not note:
             note = default_note(rb.current(cur), book)
-        return rb.save(cur, book, effective_from, "edit", created_by=created_by, note=note)
+        version_id = rb.save(cur, book, effective_from, "edit", created_by=created_by, note=note)
+        if actor is not None:
+            guard.rules_saved(cur, actor, version_id, effective_from, note)
+        return version_id
 
 
 # The rule book as tables ------------------------------------------------------------------------

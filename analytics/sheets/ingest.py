@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from analytics.accounts import guard
+from analytics.accounts.roles import Actor
 from analytics.errors import FileUnreadable, ImportRefused, UndoRefused
 from analytics.rules import rulebook as rb
 from analytics.sheets.kinds import COMMIT_ORDER, KIND_LABELS, KINDS
@@ -301,8 +303,12 @@ def _note_layout(result: SheetResult, layout, data) -> None:
 # Commit ------------------------------------------------------------------------------------------
 
 
-def commit(con: Con, preview: Preview) -> int:
-    """Store a checked file in one transaction; returns the batch id. Refuses a preview with errors."""
+def commit(con: Con, preview: Preview, actor: Actor | None = None) -> int:
+    """Store a checked file in one transaction; returns the batch id. Refuses a preview with errors.
+
+    ``actor`` (the signed-in user, or the CLI's local user) must hold the import permission, may import only the
+    sections it is limited to, becomes the batch's uploader and is recorded in the audit log. None is the trusted
+    in-process caller (the demo loader at first start, tests)."""
     if not preview.ok:
         first = preview.errors[0].text() if preview.errors else "没有可导入的数据"
         raise ImportRefused(f"文件“{preview.file_name}”有 {len(preview.errors)} 处错误，未导入。第一处：{first}")
@@ -313,7 +319,12 @@ def commit(con: Con, preview: Preview) -> int:
             if not preview.ok:
                 first = preview.errors[0].text() if preview.errors else "没有可导入的数据"
                 raise ImportRefused(f"数据在预览后发生了变化，重新检查发现问题：{first}")
-        return write_batch(cur, preview)
+        if actor is not None:
+            guard.before_import(cur, actor, preview)
+        batch_id = write_batch(cur, preview)
+        if actor is not None:
+            guard.after_import(cur, actor, preview, batch_id)
+        return batch_id
 
 
 def write_batch(cur: Con, preview: Preview) -> int:
@@ -435,17 +446,20 @@ def import_bytes(
     options: Options | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    actor: Actor | None = None,
 ) -> tuple[Preview, int | None]:
     """Prepare and, unless a dry run or refused, commit. Returns (preview, batch id or None)."""
     preview = prepare(con.cursor(), content, file_name, options, progress)
     if dry_run or not preview.ok:
         return preview, None
-    return preview, commit(con, preview)
+    return preview, commit(con, preview, actor)
 
 
-def import_path(con: Con, path: str | Path, options: Options | None = None, dry_run: bool = False):
+def import_path(
+    con: Con, path: str | Path, options: Options | None = None, dry_run: bool = False, actor: Actor | None = None
+):
     path = Path(path)
-    return import_bytes(con, path.read_bytes(), path.name, options, dry_run)
+    return import_bytes(con, path.read_bytes(), path.name, options, dry_run, actor=actor)
 
 
 # History and undo --------------------------------------------------------------------------------
@@ -473,10 +487,16 @@ def batch_file(cur: Con, batch_id: int) -> tuple[str, bytes] | None:
     return (row[0], bytes(row[1])) if row else None
 
 
-def undo(con: Con, batch_id: int, user: str | None = None) -> dict:
-    """Take a batch back out: its rows go, the snapshots it replaced return, the roster and rules are restored."""
+def undo(con: Con, batch_id: int, user: str | None = None, actor: Actor | None = None) -> dict:
+    """Take a batch back out: its rows go, the snapshots it replaced return, the roster and rules are restored.
+    With an actor: checked (clerks undo only their own batches), recorded as undone by it, and audited."""
     with transaction(con) as cur:
-        return undo_in(cur, batch_id, user)
+        if actor is None:
+            return undo_in(cur, batch_id, user)
+        guard.before_undo(cur, actor, batch_id)
+        result = undo_in(cur, batch_id, actor.name)
+        guard.after_undo(cur, actor, batch_id, result)
+        return result
 
 
 def undo_in(cur: Con, batch_id: int, user: str | None = None) -> dict:

@@ -1,0 +1,1 @@
+"""Accounts, roles, sessions, the audit log and backups: who may change the data, and what was changed by whom."""

@@ -1,0 +1,134 @@
+"""The checks the core's write entry points make with the acting user, and the audit rows they leave.
+
+Each function runs inside the writer's transaction: a refused write changes nothing, and a done write is stored
+together with its audit row."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from analytics.accounts import audit, settings
+from analytics.accounts.roles import (
+    IMPORT,
+    MANAGE_DEMO,
+    MANAGE_RULES,
+    UNDO,
+    Actor,
+    PermissionDenied,
+    require,
+)
+from analytics.store.db import Con
+
+SHOWN_ROWS = 5
+
+
+def _current_sections(cur: Con, person_ids: list[int]) -> dict[int, str]:
+    if not person_ids:
+        return {}
+    rows = cur.execute(
+        """
+        select m.person_id, s.name from membership m join section s using (section_id)
+        where m.valid_to is null and list_contains($ids, m.person_id)
+        """,
+        {"ids": [int(p) for p in person_ids]},
+    ).fetchall()
+    return dict(rows)
+
+
+def _outside_rows(cur: Con, actor: Actor, preview: Any) -> list[str]:
+    """'「sheet」第 N 行（科室）' for every row of the preview that belongs to a section the actor may not import."""
+    allowed = set(actor.sections)
+    found: list[str] = []
+    for sheet in preview.sheets:
+        rows = sheet.rows
+        if sheet.kind == "roster":
+            sections = rows["section"] if "section" in rows else None
+        elif "section_id" in rows:
+            sections = rows["section_id"].map(preview.sections)
+        elif "contestant_id" in rows:
+            people = _current_sections(cur, [int(p) for p in rows["contestant_id"].dropna().unique()])
+            sections = rows["contestant_id"].map(people)
+        else:
+            sections = None
+        if sections is None:
+            continue
+        for row_no, section in zip(rows["_row"], sections, strict=False):
+            if section is None or section != section or str(section) not in allowed:
+                found.append(f"「{sheet.sheet}」第 {row_no} 行（{section if section == section else '未知科室'}）")
+    return found
+
+
+def before_import(cur: Con, actor: Actor, preview: Any) -> None:
+    """Refuse an import the actor may not make, and name the actor as its uploader."""
+    require(actor, IMPORT)
+    too_big = settings.upload_refusal(cur, preview.file_name, len(preview.content))
+    if too_big:
+        raise PermissionDenied(too_big)
+    if "rules" in preview.kinds:
+        require(actor, MANAGE_RULES)
+    if preview.options.is_demo:
+        require(actor, MANAGE_DEMO)
+    if actor.limited():
+        outside = _outside_rows(cur, actor, preview)
+        if outside:
+            more = f"等 {len(outside)} 行" if len(outside) > SHOWN_ROWS else ""
+            raise PermissionDenied(
+                f"账号“{actor.name}”只能导入 {'、'.join(actor.sections)} 的数据，"
+                f"文件中有其他科室的行：{'；'.join(outside[:SHOWN_ROWS])}{more}。"
+                "请删去这些行后再导入，或请有权限的同事导入。"
+            )
+    preview.options = replace(preview.options, uploader=actor.name)
+
+
+def after_import(cur: Con, actor: Actor, preview: Any, batch_id: int) -> None:
+    audit.record(
+        cur,
+        actor.name,
+        "import",
+        f"批次 #{batch_id}",
+        f"{preview.file_name}（{preview.kind_label}）：{preview.rows_imported} 行",
+        actor.ip,
+    )
+
+
+def before_undo(cur: Con, actor: Actor, batch_id: int) -> None:
+    """Clerks undo only their own batches; rules batches need the rules permission, demo batches the demo one."""
+    require(actor, UNDO)
+    row = cur.execute(
+        "select kind, uploader, is_demo from import_batch where batch_id = $batch_id", {"batch_id": batch_id}
+    ).fetchone()
+    if row is None:
+        return  # undo_in names the missing batch
+    kind, uploader, is_demo = row
+    if kind and "rules" in kind.split(","):
+        require(actor, MANAGE_RULES)
+    if is_demo:
+        require(actor, MANAGE_DEMO)
+    if not actor.may(MANAGE_RULES) and uploader != actor.name:
+        raise PermissionDenied(f"批次 #{batch_id} 由“{uploader or '未知'}”导入，内勤账号只能撤销自己导入的批次。")
+
+
+def after_undo(cur: Con, actor: Actor, batch_id: int, result: dict) -> None:
+    removed = sum(result.get("removed", {}).values())
+    file_name = cur.execute(
+        "select file_name from import_batch where batch_id = $batch_id", {"batch_id": batch_id}
+    ).fetchone()
+    audit.record(
+        cur,
+        actor.name,
+        "undo",
+        f"批次 #{batch_id}",
+        f"{file_name[0] if file_name else ''}：删除 {removed} 行",
+        actor.ip,
+    )
+
+
+def rules_saved(cur: Con, actor: Actor, version_id: int, effective_from: Any, note: str | None) -> None:
+    audit.record(
+        cur, actor.name, "rules_edit", f"规则第 {version_id} 版", f"自 {effective_from} 起施行；{note or ''}", actor.ip
+    )
+
+
+def demo_changed(cur: Con, actor: Actor, action: str, batches: int) -> None:
+    audit.record(cur, actor.name, action, "演示数据", f"{batches} 个批次", actor.ip)

@@ -1,0 +1,92 @@
+"""Roles and what each may do; the acting user every write entry point of the core is handed and checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from analytics.errors import DashboardError
+
+VIEWER, CLERK, ADMIN = "viewer", "clerk", "admin"
+ROLES = {VIEWER: "查看", CLERK: "内勤", ADMIN: "管理员"}
+
+# Permissions, each with the roles that hold it. Declared once: the pages, the navigation and the core ask here.
+VIEW = "view"
+IMPORT = "import"
+UNDO = "undo"
+MANAGE_RULES = "manage_rules"
+MANAGE_DEMO = "manage_demo"
+MANAGE_ACCOUNTS = "manage_accounts"
+VIEW_AUDIT = "view_audit"
+BACKUP = "backup"
+PUBLISH = "publish"
+OBJECT = "object"
+CORRECT = "correct"
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    VIEW: frozenset({VIEWER, CLERK, ADMIN}),
+    IMPORT: frozenset({CLERK, ADMIN}),
+    UNDO: frozenset({CLERK, ADMIN}),
+    MANAGE_RULES: frozenset({ADMIN}),
+    MANAGE_DEMO: frozenset({ADMIN}),
+    MANAGE_ACCOUNTS: frozenset({ADMIN}),
+    VIEW_AUDIT: frozenset({ADMIN}),
+    BACKUP: frozenset({ADMIN}),
+    PUBLISH: frozenset({ADMIN}),
+    OBJECT: frozenset({VIEWER, CLERK, ADMIN}),
+    CORRECT: frozenset({ADMIN}),
+}
+
+ACTION_LABELS = {
+    VIEW: "查看看板",
+    IMPORT: "导入数据",
+    UNDO: "撤销导入",
+    MANAGE_RULES: "修改规则",
+    MANAGE_DEMO: "加载或清除演示数据",
+    MANAGE_ACCOUNTS: "管理账号",
+    VIEW_AUDIT: "查看审计日志",
+    BACKUP: "备份与恢复",
+    PUBLISH: "发布结果",
+    OBJECT: "提出异议",
+    CORRECT: "更正结果",
+}
+
+
+class PermissionDenied(DashboardError):
+    title = "没有权限"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: an account's name, role and (for a clerk) the sections it may import for, and from where."""
+
+    name: str
+    role: str
+    sections: tuple[str, ...] = field(default_factory=tuple)
+    ip: str | None = None
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+    def may(self, permission: str) -> bool:
+        return self.role in PERMISSIONS.get(permission, frozenset())
+
+    def limited(self) -> bool:
+        """Whether this actor imports only some sections' rows (a clerk given sections)."""
+        return self.role == CLERK and bool(self.sections)
+
+
+def may(actor: Actor | None, permission: str) -> bool:
+    return actor is not None and actor.may(permission)
+
+
+def require(actor: Actor | None, permission: str) -> Actor:
+    """Raise PermissionDenied unless the actor holds the permission; returns the actor."""
+    if actor is None:
+        raise PermissionDenied(f"请先登录后再{ACTION_LABELS.get(permission, '操作')}。")
+    if not actor.may(permission):
+        raise PermissionDenied(
+            f"账号“{actor.name}”（{actor.role_label}）没有“{ACTION_LABELS.get(permission, permission)}”的权限。"
+            "如需此权限，请联系管理员。"
+        )
+    return actor
