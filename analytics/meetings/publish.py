@@ -279,7 +279,35 @@ def _diff_rows(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
             fields = [c for c in COMPARED if not _same(a.get(c), b.get(c))]
             if fields:
                 out.append({"change": "changed", "fact_id": fact_id, "before": a, "after": b, "fields": fields})
-    return pd.DataFrame(out, columns=["change", "fact_id", "before", "after", "fields"])
+    return pd.DataFrame(_pair(out), columns=["change", "fact_id", "before", "after", "fields"])
+
+
+def _same_event(row: dict) -> tuple:
+    return (row.get("person_id"), str(row.get("event_date")), row.get("content"), row.get("item_code") or "")
+
+
+def _pair(changes: list[dict]) -> list[dict]:
+    """A correction re-imports a row rather than editing it (undo, then a fixed file): a removed and an added row of
+    the same person, day, content and item are one changed row."""
+    added: dict[tuple, list[dict]] = {}
+    for change in changes:
+        if change["change"] == "added":
+            added.setdefault(_same_event(change["after"]), []).append(change)
+    paired: set[int] = set()
+    out = []
+    for change in changes:
+        if change["change"] == "removed" and added.get(_same_event(change["before"])):
+            partner = added[_same_event(change["before"])].pop(0)
+            paired.add(id(partner))
+            a, b = change["before"], partner["after"]
+            fields = [c for c in COMPARED if not _same(a.get(c), b.get(c))]
+            if fields:
+                out.append(
+                    {"change": "changed", "fact_id": partner["fact_id"], "before": a, "after": b, "fields": fields}
+                )
+        else:
+            out.append(change)
+    return [c for c in out if id(c) not in paired]
 
 
 def _star_keys(stars: pd.DataFrame) -> dict[tuple[int, str], dict]:
