@@ -25,7 +25,7 @@ from analytics.meetings.slides import Meeting, Slide
 
 FONT = "Noto Sans CJK SC"  # fonts-noto-cjk on Debian; PowerPoint and WPS fall back to their own Chinese font
 FALLBACK = "Microsoft YaHei"
-WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
+WIDTH, HEIGHT = Emu(12192000), Emu(6858000)  # PowerPoint's own 16:9 (13.333 × 7.5 in)
 RED = RGBColor(0xC0, 0x1F, 0x2B)
 DARK = RGBColor(0x26, 0x2B, 0x33)
 GREY = RGBColor(0x6B, 0x72, 0x80)
