@@ -157,3 +157,18 @@ def test_the_posting_period_is_a_rule_book_parameter(march):
         rb.save(cur, book.with_changes(params={**book.params, "posting_days": 3}), date(2022, 1, 1), "edit")
     version = pub.publish(con, "2022-03", "管理员", today=TODAY)
     assert version.window_end == date(2022, 4, 6)
+
+
+def test_the_posting_of_a_published_month_is_the_frozen_version(march):
+    from analytics.meetings import posting
+
+    con, _ = march
+    pub.publish(con, "2022-03", "管理员", today=TODAY)
+    pub.open_correction(con, "2022-03", "管理员")
+    load(con, points([["2022-03-21", "孙七", "宣传推广", 4, "信息被采用"]]), "更正.xlsx")
+    cur = con.cursor()
+    frozen = posting.posting_sheet(cur, "2022-03")
+    assert frozen.version.version == 1 and "孙七" not in set(frozen.rows["name"])
+    assert frozen.file_name == "2022年3月公示表_第1版.xlsx"
+    assert "孙七" in set(posting.posting_sheet(cur, "2022-03", live=True).rows["name"])
+    assert frozen.rows["section"].tolist() == sorted(frozen.rows["section"], key=["组织科", "干部一科"].index)

@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from analytics.meetings import publish as pub
+from analytics.meetings.deputies import sections
 from analytics.meetings.slides import safe_file_name
 from analytics.periods import Month
 from analytics.results.points import as_month, posting
@@ -79,7 +80,7 @@ def posting_sheet(cur: Con, month: Month | str, version: int | None = None, live
             chosen = published[-1]
     if chosen is not None:
         rows = pub.frozen_rows(cur, m, chosen.version)
-        order = {s: n for n, s in enumerate(r[0] for r in cur.execute("select name from section order by sort_order"))}
+        order = {name: n for n, name in enumerate(sections(cur))}
         rows = rows.sort_values(
             ["section", "person_id", "event_date", "fact_id"], key=lambda c: c.map(order) if c.name == "section" else c
         ).reset_index(drop=True)
