@@ -10,6 +10,7 @@ import pytest
 from apptest import APP, no_exception, read, texts_of
 from streamlit.testing.v1 import AppTest
 
+from analytics import open_db
 from analytics.meetings import deputies, publish, slides
 
 
@@ -97,3 +98,21 @@ def test_the_posting_page_publishes_a_month(demo_db, tmp_path):
     assert read(db, lambda cur: publish.latest(cur, "2022-03").version) == 1
     rows = next(d.value for d in at.dataframe if "记录编号" in d.value.columns)
     assert len(rows) == read(db, lambda cur: len(publish.frozen_rows(cur, "2022-03", 1)))
+
+
+def test_a_published_month_is_marked_final_on_the_stars_page(demo_db, tmp_path):
+    db = tmp_path / "final.duckdb"
+    shutil.copy(demo_db, db)
+    at = open_view("views/stars.py", db, {"month": "2022-03"})
+    assert "已定稿" not in texts_of(at)
+    con = open_db(db)
+    publish.publish(con, "2022-03", "管理员")
+    con.close()
+    at = open_view("views/stars.py", db, {"month": "2022-03"})
+    assert "已定稿（公示第 1 版）" in texts_of(at)
+    assert at.get("download_button")
+
+
+def test_the_tasks_page_shows_the_deadline_history(demo_db):
+    at = open_view("views/tasks.py", demo_db, {"month": "2022-06"})
+    assert "延期情况" in texts_of(at)

@@ -18,6 +18,7 @@ PRESENT = {
     "auto_off": "不自动翻页",
     "auto_every": "每 {s} 秒",
     "download_pptx": "下载 PPTX",
+    "download_deck": "下载讲评材料：{title}（PPTX）",
     "make_pdf": "生成 PDF",
     "download_pdf": "下载 PDF",
     "final": "本期公示已定稿",

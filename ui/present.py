@@ -175,3 +175,16 @@ def advance(state_key: str, total: int, seconds: int) -> int:
 
 def moved_by_hand(state_key: str) -> None:
     st.session_state[f"{state_key}_moved_at"] = time.monotonic()
+
+
+def deck_download(version: str, agenda: str, period: str, key: str) -> None:
+    """The deck of the whole department for a period, as a download button on a board page."""
+    m = meeting(version, agenda, period, None, None)
+    st.download_button(
+        T["download_deck"].format(title=m.title),
+        data=deck_bytes(version, agenda, period, None, None),
+        file_name=f"{m.file_stem}.pptx",
+        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        key=key,
+        icon=":material/slideshow:",
+    )

@@ -3,7 +3,7 @@ the year's flag history, the contents radar, how it was computed and a section's
 
 import streamlit as st
 
-from ui import board, components, shell, texts
+from ui import board, components, present, shell, texts
 
 t = texts.FLAGS
 B = texts.BOARD
@@ -91,3 +91,5 @@ if result.has_data:
             )
             board.table(people, board.without_empty(people, B["section_people_columns"], "veto_reasons"))
             board.person_links(people)
+
+present.deck_download(view.version, "quarter", str(view.quarter), "flags_deck")

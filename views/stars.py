@@ -3,7 +3,7 @@ source rows behind a person's month."""
 
 import streamlit as st
 
-from ui import board, components, shell, texts
+from ui import board, components, posting, present, shell, texts
 
 t = texts.STARS
 B = texts.BOARD
@@ -15,6 +15,7 @@ month = str(view.month)
 result = board.month_stars(view.version, month)
 
 st.subheader(t["wall_title"].format(month=view.month.label), anchor=False)
+posting.final_badge(view.version, view.month)
 if not result.has_data:
     shell.empty_period(view.month.label + t["points_word"])
 elif result.stars.empty:
@@ -94,3 +95,5 @@ else:
         )
     with right, st.container(border=True):
         board.chart(board.star_sections_figure(board_data["sections"], t["board_sections"]), "stars_sections")
+
+present.deck_download(view.version, "month", month, "stars_deck")

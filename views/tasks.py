@@ -3,7 +3,7 @@ progress bars, the closed loop, the timeline, rates by ledger and section, one t
 
 import streamlit as st
 
-from ui import components, shell, texts, work
+from ui import components, deadlines, shell, texts, work
 
 T = texts.TASKS
 view = shell.begin("tasks", uses=("year", "month", "section"))
@@ -86,3 +86,5 @@ if late.empty:
     st.caption(T["late_none"])
 else:
     work.task_table(late, "late_table", T["late_columns"])
+
+deadlines.history_section(view.version, day, view.section_id)

@@ -482,7 +482,8 @@ def changes_since(cur: Con, before: date, end: date, scope: list[str], months: l
     ]
     for r in closed.head(5).itertuples():
         rows.append(["办结销号", f"{r.task_name}（{r.section}，{day(r.closed_on)} 办结）"])
-    red = now[now["light"].isin(RED_LIGHTS) & ~now["task_code"].map(lambda c: was.get(c) in RED_LIGHTS)]
+    was_red = now["task_code"].map(lambda c: was.get(c) in RED_LIGHTS).astype(bool)
+    red = now[now["light"].isin(RED_LIGHTS) & ~was_red]
     for r in red.head(5).itertuples():
         rows.append(["转为红灯", f"{r.task_name}（{r.section}）：{was.get(r.task_code, '新任务')} → {r.light}"])
     pushed = _in(dl.deadline_moves(cur, before + timedelta(days=1), end), scope)
