@@ -8,6 +8,7 @@ printed list is the one that was posted."""
 from __future__ import annotations
 
 import io
+from copy import copy
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -135,21 +136,31 @@ def posting_xlsx(sheet: PostingSheet) -> bytes:
     for c, w in enumerate(WIDTHS, start=1):
         ws.column_dimensions[ws.cell(3, c).column_letter].width = w
 
+    # Styles are set once on prototype cells and their style arrays copied: assigning Font/Border objects to 100,000
+    # cells makes openpyxl hash each one and costs seconds.
+    scratch = book.create_sheet("_styles")
+    body, wrapped, total = scratch.cell(1, 1), scratch.cell(1, 2), scratch.cell(1, 3)
+    body.font, body.border = plain, BORDER
+    wrapped.font, wrapped.border = plain, BORDER
+    wrapped.alignment = Alignment(wrap_text=True, vertical="top")
+    total.font, total.fill, total.border = bold, TOTAL_FILL, BORDER
+    dated = scratch.cell(1, 4)
+    dated.font, dated.border, dated.number_format = plain, BORDER, "yyyy-mm-dd"
+    styles = {c: (wrapped if c in (6, 7) else dated if c == 4 else body)._style for c in range(1, width + 1)}
+
     r = 4
     serial = 0
     grand = 0.0
     rows = sheet.rows
-    wrap = Alignment(wrap_text=True, vertical="top")
 
     def total_row(label: str, value: float) -> None:
         nonlocal r
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=8)
         put(ws.cell(r, 1), label)
-        ws.cell(r, 1).alignment = Alignment(horizontal="right")
         ws.cell(r, 9, _num(value))
         for c in range(1, width + 1):
-            cell = ws.cell(r, c)
-            cell.font, cell.fill, cell.border = bold, TOTAL_FILL, BORDER
+            ws.cell(r, c)._style = copy(total._style)
+        ws.cell(r, 1).alignment = Alignment(horizontal="right")
         r += 1
 
     for section, by_section in rows.groupby("section", sort=False, dropna=False):
@@ -173,10 +184,7 @@ def posting_xlsx(sheet: PostingSheet) -> bytes:
                 for c, value in enumerate(values, start=1):
                     cell = ws.cell(r, c)
                     put(cell, value)
-                    cell.font, cell.border = plain, BORDER
-                    if c in (6, 7):
-                        cell.alignment = wrap
-                ws.cell(r, 4).number_format = "yyyy-mm-dd"
+                    cell._style = copy(styles[c])
                 person_total += float(row.counted)
                 r += 1
             total_row(f"{by_person['name'].iat[0]} 小计", person_total)
@@ -208,6 +216,7 @@ def posting_xlsx(sheet: PostingSheet) -> bytes:
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     ws.oddHeader.right.text = f"{sheet.month.label}公示"
     ws.freeze_panes = "A4"
+    book.remove(scratch)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
