@@ -82,7 +82,7 @@ def main() -> None:
             ("quarter", "2022Q2", {}),
             ("week", "2022-06-06", {"section": "组织科"}),
         ):
-            seconds, _ = timed(lambda: slides.build(cur, agenda, period, **kwargs), args.repeat)
+            seconds, _ = timed(lambda a=agenda, p=period, k=kwargs: slides.build(cur, a, p, **k), args.repeat)
             line(f"slides: {agenda} {period}", seconds)
         seconds, content = timed(lambda: deck.build_deck(slides.build(cur, "month", "2022-06")), args.repeat)
         line("deck: month 2022-06 (slides + PPTX)", seconds, DECK_GOAL)
