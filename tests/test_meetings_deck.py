@@ -204,3 +204,13 @@ def test_formula_looking_text_is_written_as_text(roster_con):
     )
     assert cell.data_type == "s"
     assert sheet.file_name == "2022年3月公示表.xlsx"
+
+
+def test_the_charts_workbook_keeps_formula_looking_names_as_text():
+    data = deck.ChartData()
+    data.categories = ['=HYPERLINK("http://x","点我")', "+1", "组织科"]
+    data.add_series("=1+1", [1, 2, 3])
+    sheet = openpyxl.load_workbook(io.BytesIO(data.xlsx_blob)).active
+    cells = {c.value: c.data_type for row in sheet.iter_rows() for c in row if isinstance(c.value, str)}
+    assert cells['=HYPERLINK("http://x","点我")'] == "s"
+    assert cells["=1+1"] == "s"

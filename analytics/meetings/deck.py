@@ -9,16 +9,19 @@ import io
 import shutil
 import subprocess
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from lxml import etree
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
+from pptx.chart.xlsx import CategoryWorkbookWriter
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
-from pptx.util import Emu, Inches, Pt
+from pptx.util import Emu, Inches, Pt, lazyproperty
+from xlsxwriter import Workbook
 
 from analytics.errors import DashboardError
 from analytics.meetings.slides import Meeting, Slide
@@ -42,6 +45,27 @@ MARGIN = Inches(0.5)
 
 class DeckError(DashboardError):
     title = "生成讲评材料失败"
+
+
+# The chart's embedded workbook ----------------------------------------------------------------------
+
+
+class _TextWorkbookWriter(CategoryWorkbookWriter):
+    """The workbook inside each chart, where a clerk edits its data: names stay text even when they start with "="
+    (xlsxwriter would otherwise store them as formulas) and are never turned into links."""
+
+    @contextmanager
+    def _open_worksheet(self, xlsx_file):
+        workbook = Workbook(xlsx_file, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+        worksheet = workbook.add_worksheet()
+        yield workbook, worksheet
+        workbook.close()
+
+
+class ChartData(CategoryChartData):
+    @lazyproperty
+    def _workbook_writer(self):
+        return _TextWorkbookWriter(self)
 
 
 # Text ---------------------------------------------------------------------------------------------
@@ -150,7 +174,7 @@ def _kpis(slide, kpis: list[tuple[str, str]], y) -> None:
 
 
 def _chart(slide, spec, x, y, w, h) -> None:
-    data = CategoryChartData()
+    data = ChartData()
     data.categories = spec.categories
     for name, values in spec.series:
         data.add_series(name, [round(v, 4) for v in values])
