@@ -34,6 +34,8 @@ navigation = st.navigation(
             page("learning", "views/learning.py"),
             page("arena", "views/arena.py"),
             page("profile", "views/profile.py"),
+            page("present", "views/present.py"),
+            page("posting", "views/posting.py"),
         ],
         GROUP_ADMIN: [
             page("import", "views/import_data.py"),

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from analytics.errors import DashboardError
+from analytics.meetings import cli as meetings_cli
 from analytics.sheets.kinds import KINDS
 
 
@@ -433,6 +434,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rows", type=int, default=100_000)
     p.add_argument("--repeat", type=int, default=5)
     p.set_defaults(func=cmd_bench_import)
+    meetings_cli.register(sub)
     return parser
 
 

@@ -6,8 +6,11 @@ cd "$(dirname "$0")/.."
 
 want_dev="${1:-}"
 packages=(fonts-noto-cjk)
+# The PDF of a meeting deck (Impress) and of the 公示表 (Calc), made by LibreOffice headless.
+packages+=(libreoffice-impress libreoffice-calc)
 if [ "$want_dev" = "dev" ]; then
   packages+=(chromium)
+  packages+=(poppler-utils)  # pdftotext and pdfinfo read the PDFs back in the tests
 fi
 
 missing=()

@@ -34,6 +34,8 @@ PAGE_NEEDS: dict[str, str | None] = {
     "audit": roles.VIEW_AUDIT,
     "backup": roles.BACKUP,
     "login": None,
+    "present": None,
+    "posting": None,
 }
 ALWAYS_OPEN = ("login",)
 

@@ -21,6 +21,8 @@ PAGES = {
     "profile": ("个人档案", ":material/badge:"),
     "import": ("数据导入", ":material/upload_file:"),
     "rules": ("规则设置", ":material/tune:"),
+    "present": ("汇报模式", ":material/co_present:"),
+    "posting": ("每月公示", ":material/campaign:"),
 }
 
 # Streamlit draws a few words of its own in English; the page style writes these over them (see shell.CHROME_CSS).

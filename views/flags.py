@@ -4,7 +4,7 @@ the year's flag history, the contents radar, how it was computed and a section's
 import streamlit as st
 
 from analytics.results import flags
-from ui import cache, cards, components, shell, tables, texts, widgets
+from ui import cache, cards, components, present, shell, tables, texts, widgets
 from ui import format as fmt
 from ui.figures import points as point_figures
 from ui.safe import md
@@ -95,3 +95,5 @@ if result.has_data:
             )
             tables.table(people, tables.without_empty(people, B["section_people_columns"], "veto_reasons"))
             components.person_links(people)
+
+present.deck_download(view.version, "quarter", str(view.quarter), "flags_deck")

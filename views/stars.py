@@ -4,7 +4,7 @@ source rows behind a person's month."""
 import streamlit as st
 
 from analytics.results import pages
-from ui import cache, cards, components, shell, tables, texts
+from ui import cache, cards, components, posting, present, shell, tables, texts
 from ui import format as fmt
 from ui.figures import points as point_figures
 from ui.safe import md
@@ -19,6 +19,7 @@ month = str(view.month)
 result = cache.month_stars(view.version, month)
 
 st.subheader(t["wall_title"].format(month=view.month.label), anchor=False)
+posting.final_badge(view.version, view.month)
 if not result.has_data:
     shell.empty_period(view.month.label + t["points_word"])
 elif result.stars.empty:
@@ -97,3 +98,5 @@ else:
         components.chart(
             point_figures.star_sections_figure(board_data["sections"], t["board_sections"]), "stars_sections"
         )
+
+present.deck_download(view.version, "month", month, "stars_deck")

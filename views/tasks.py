@@ -4,7 +4,7 @@ progress bars, the closed loop, the timeline, rates by ledger and section, one t
 import streamlit as st
 
 from analytics.results import pages
-from ui import cache, cards, components, shell, tables, texts, widgets
+from ui import cache, cards, components, deadlines, shell, tables, texts, widgets
 from ui import format as fmt
 from ui.safe import md
 
@@ -91,3 +91,5 @@ if late.empty:
     st.caption(T["late_none"])
 else:
     tables.task_table(late, "late_table", T["late_columns"])
+
+deadlines.history_section(view.version, day, view.section_id)

@@ -42,6 +42,7 @@ PARAMS: tuple[Param, ...] = (
     Param("light_stale_days", "久未反馈天数", "未办结任务超过此天数没有更新即亮“久未反馈”", 1, 365, True),
     Param("arena_trim_min_judges", "去高去低最少评委数", "评委不少于此人数时去掉一个最高分和一个最低分", 3, 100, True),
     Param("arena_mark_max", "擂台满分", "擂台评分的满分", 1, 1000),
+    Param("posting_days", "公示期（工作日）", "每月公示发布后接受异议的工作日数", 1, 30, True),
 )
 PARAM_BY_KEY = {p.key: p for p in PARAMS}
 

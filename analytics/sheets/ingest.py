@@ -18,6 +18,7 @@ import pandas as pd
 from analytics.accounts import guard
 from analytics.accounts.roles import Actor
 from analytics.errors import FileUnreadable, ImportRefused, UndoRefused
+from analytics.meetings import publish as published
 from analytics.rules import rulebook as rb
 from analytics.sheets.kinds import COMMIT_ORDER, KIND_LABELS, KINDS
 from analytics.sheets.layout import extract, find_layout
@@ -278,6 +279,7 @@ def prepare(
             refuse("人员名单与现有名单一致，没有需要更新的内容。")
         else:
             refuse("文件中没有可导入的数据行（标题、示例行、空行和合计行已忽略）。请在表头下方填写数据后再上传。")
+    published.check_preview(cur, preview)
     report(1.0, "检查完成")
     return preview
 
@@ -506,6 +508,7 @@ def undo_in(cur: Con, batch_id: int, user: str | None = None) -> dict:
     kind, status, file_name = row
     if status != "committed":
         raise UndoRefused(f"批次 #{batch_id}（{file_name}）已经撤销过了。")
+    published.check_undo(cur, batch_id)
     removed = {}
     for table in FACT_TABLES:
         removed[table] = cur.execute(f"select count(*) from {table} where batch_id = ?", [batch_id]).fetchone()[0]

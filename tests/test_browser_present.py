@@ -1,0 +1,40 @@
+"""汇报模式 in a real browser: the agenda from the URL, the next button moving the page counter and the URL, the sidebar
+hidden, and auto-advance turning the page on its own."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from playwright.sync_api import expect
+from test_browser import SHOTS, browser, open_page, page, server, settle  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.browser
+
+
+def counter(tab) -> str:
+    return tab.get_by_text(re.compile(r"第 \d+ / \d+ 页")).first.inner_text()
+
+
+def test_clicking_through_a_quarter_deck(server, page):  # noqa: F811
+    open_page(page, server, "present", "?agenda=quarter&period=2022Q1")
+    expect(page.get_by_text("2022年第一季度季度讲评").first).to_be_visible()
+    expect(page.locator('[data-testid="stSidebar"]')).to_be_hidden()
+    assert counter(page).startswith("第 1 / ")
+    page.get_by_role("button", name="下一页").click()
+    settle(page)
+    assert counter(page).startswith("第 2 / ")
+    page.get_by_role("button", name="下一页").click()
+    settle(page)
+    expect(page.get_by_text("2022年第一季度 夺旗排名").first).to_be_visible()
+    assert parse_qs(urlparse(page.url).query)["slide"] == ["3"]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "present.png"), full_page=True)
+
+
+def test_auto_advance_moves_on_its_own(server, page):  # noqa: F811
+    open_page(page, server, "present", "?agenda=month&period=2022-03&auto=10")
+    assert counter(page).startswith("第 1 / ")
+    expect(page.get_by_text(re.compile(r"第 2 / \d+ 页"))).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(re.compile(r"第 3 / \d+ 页"))).to_be_visible(timeout=30_000)

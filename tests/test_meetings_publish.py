@@ -1,0 +1,192 @@
+"""The frozen monthly posting: publish, objections within the posting period, a correction as version 2 with its
+row-by-row diff and changed stars, the posting period in working days, and imports and undos refused in a published
+month unless an admin opened it for correction."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from conftest import load, xlsx_bytes
+
+from analytics.accounts.roles import ADMIN, Actor
+from analytics.errors import UndoRefused
+from analytics.meetings import publish as pub
+from analytics.results.stars import monthly_stars
+from analytics.sheets.ingest import import_bytes, undo
+
+BOSS = Actor("管理员", ADMIN)  # the acting admin of these tests
+
+HEADER = ["日期", "姓名", "考核内容", "分值", "事由"]
+TODAY = date(2022, 4, 4)  # a Monday
+
+
+def points(rows):
+    return [HEADER, *rows]
+
+
+@pytest.fixture
+def march(roster_con):
+    """March: 张三 3, 李四 2, 王五 1 (three 月度之星); a first batch and a second batch of one row."""
+    load(
+        roster_con,
+        points(
+            [["2022-03-02", "张三", "工作质量", 3, "材料质量高"], ["2022-03-03", "李四", "工作质量", 2, "按时报送"]]
+        ),
+        "三月一.xlsx",
+    )
+    batch = load(roster_con, points([["2022-03-04", "王五", "督查落实", 1, "督查到位"]]), "三月二.xlsx")
+    return roster_con, batch
+
+
+def test_the_posting_period_counts_working_days():
+    assert pub.working_days(date(2022, 4, 4), 5) == (date(2022, 4, 4), date(2022, 4, 8))
+    assert pub.working_days(date(2022, 4, 7), 5) == (date(2022, 4, 7), date(2022, 4, 13))  # over a weekend
+    assert pub.working_days(date(2022, 4, 9), 1) == (date(2022, 4, 11), date(2022, 4, 11))  # Saturday → Monday
+
+
+def test_publish_freezes_rows_and_stars(march):
+    con, _ = march
+    version = pub.publish(con, "2022-03", BOSS, today=TODAY)
+    cur = con.cursor()
+    assert version.version == 1 and version.window_end == date(2022, 4, 8)
+    rows = pub.frozen_rows(cur, "2022-03", 1)
+    assert sorted(rows["name"]) == sorted(["李四", "张三", "王五"])
+    assert rows["counted"].sum() == 6
+    stars = pub.frozen_stars(cur, "2022-03", 1)
+    live = monthly_stars(cur, "2022-03").stars
+    assert sorted(stars["award"] + stars["name"]) == sorted(live["award"] + live["name"])
+    assert pub.is_final(cur, "2022-03") and not pub.is_final(cur, "2022-04")
+    with pytest.raises(pub.PublishRefused, match="已经公示"):
+        pub.publish(con, "2022-03", BOSS, today=TODAY)
+
+
+def test_only_an_admin_publishes_and_the_audit_log_says_who(march):
+    from analytics.accounts.roles import CLERK, VIEWER, PermissionDenied
+
+    con, _ = march
+    for who in (None, Actor("看板", VIEWER), Actor("内勤", CLERK)):
+        with pytest.raises(PermissionDenied):
+            pub.publish(con, "2022-03", who, today=TODAY)
+    assert pub.latest(con.cursor(), "2022-03") is None
+    pub.publish(con, "2022-03", BOSS, today=TODAY)
+    who, action = con.execute("select actor, action from audit_log order by audit_id desc limit 1").fetchone()
+    assert (who, action) == ("管理员", "发布公示")
+
+
+def test_an_empty_month_is_not_published(roster_con):
+    with pytest.raises(pub.PublishRefused, match="没有加减分记录"):
+        pub.publish(roster_con, "2022-05", BOSS)
+
+
+def test_an_import_into_a_published_month_is_refused_and_the_preview_says_so(march):
+    con, _ = march
+    pub.publish(con, "2022-03", BOSS, today=TODAY)
+    content = xlsx_bytes({"Sheet1": points([["2022-03-20", "赵六", "工作质量", 2, "补录"]])})
+    preview, batch = import_bytes(con, content, "补录.xlsx")
+    assert batch is None
+    assert any("已经公示" in p.message for p in preview.errors)
+    # April is not published: an April file goes in.
+    load(con, points([["2022-04-02", "赵六", "工作质量", 2, "四月"]]), "四月.xlsx")
+
+
+def test_an_undo_touching_a_published_month_is_refused(march):
+    con, batch = march
+    pub.publish(con, "2022-03", BOSS, today=TODAY)
+    with pytest.raises(UndoRefused, match="已经公示"):
+        undo(con, batch)
+
+
+def test_a_correction_is_version_two_with_the_diff_and_the_changed_stars(march):
+    con, batch = march
+    pub.publish(con, "2022-03", BOSS, today=TODAY)
+    pub.open_correction(con, "2022-03", BOSS)
+    undo(con, batch)  # 王五's row goes: he loses his star
+    load(con, points([["2022-03-21", "孙七", "宣传推广", 4, "信息被采用"]]), "更正.xlsx")
+    with pytest.raises(pub.PublishRefused, match="原因"):
+        pub.correct(con, "2022-03", BOSS, "  ")
+    version = pub.correct(con, "2022-03", BOSS, "王五加分重复登记；补录孙七", today=TODAY)
+    assert version.version == 2 and version.reason.startswith("王五")
+    cur = con.cursor()
+    assert pub.correction_open(cur, "2022-03") is None  # closed by the correction
+    # The first version never changes.
+    assert sorted(pub.frozen_rows(cur, "2022-03", 1)["name"]) == sorted(["李四", "张三", "王五"])
+    result = pub.diff(cur, "2022-03", 1, 2)
+    assert result.counts == {"added": 1, "removed": 1, "changed": 0}
+    labels = dict(zip(result.rows["name"], result.rows["change_label"]))
+    assert labels == {"王五": "删除", "孙七": "新增"}
+    star_changes = {(r.name, r.award, r.change_label) for r in result.stars.itertuples()}
+    assert ("王五", "月度之星", "不再获得") in star_changes
+    assert ("孙七", "月度之星", "新获得") in star_changes
+    # Closed again: the next import into March is refused.
+    preview, batch_id = import_bytes(
+        con, xlsx_bytes({"S": points([["2022-03-22", "赵六", "工作质量", 1, "再补"]])}), "再补.xlsx"
+    )
+    assert batch_id is None
+
+
+def test_a_correction_without_any_change_is_refused(march):
+    con, _ = march
+    pub.publish(con, "2022-03", BOSS, today=TODAY)
+    with pytest.raises(pub.PublishRefused, match="完全一致"):
+        pub.correct(con, "2022-03", BOSS, "核对")
+
+
+def test_a_row_fixed_by_undo_and_reimport_is_one_changed_row(march):
+    con, batch = march
+    pub.publish(con, "2022-03", BOSS, today=TODAY)
+    pub.open_correction(con, "2022-03", BOSS)
+    undo(con, batch)
+    load(con, points([["2022-03-04", "王五", "督查落实", 0.5, "督查到位（核减）"]]), "三月二更正.xlsx")
+    pub.correct(con, "2022-03", BOSS, "王五分值核减", today=TODAY)
+    result = pub.diff(con.cursor(), "2022-03", 1, 2)
+    assert result.counts == {"added": 0, "removed": 0, "changed": 1}
+    row = result.rows.iloc[0]
+    assert row["name"] == "王五" and row["points_before"] == 1 and row["points_after"] == 0.5
+    assert "分值：1 → 0.5" in row["what"] and "事由：督查到位 → 督查到位（核减）" in row["what"]
+
+
+def test_objections_during_the_posting_period_and_their_answers(march):
+    con, _ = march
+    pub.publish(con, "2022-03", BOSS, today=TODAY)
+    cur = con.cursor()
+    fact = int(pub.frozen_rows(cur, "2022-03", 1).query("name == '王五'")["fact_id"].iat[0])
+    first = pub.raise_objection(
+        con, "2022-03", BOSS, by="赵六", text="王五此项已在二月计分", fact_id=fact, today=date(2022, 4, 6)
+    )
+    with pytest.raises(pub.PublishRefused, match="不在公示期内"):
+        pub.raise_objection(con, "2022-03", BOSS, by="赵六", text="太晚了", today=date(2022, 4, 11))
+    with pytest.raises(pub.PublishRefused, match="不在本月公示"):
+        pub.raise_objection(con, "2022-03", BOSS, by="赵六", text="不存在的行", fact_id=999999, today=TODAY)
+    pub.answer_objection(con, first, BOSS, "经核实，异议成立，将更正", upheld=True)
+    table = pub.objections(cur, "2022-03")
+    assert table["name"].tolist() == ["王五"]
+    assert table["status_label"].tolist() == ["异议成立"]
+    assert table["raised_by"].tolist() == ["赵六"]
+
+
+def test_the_posting_period_is_a_rule_book_parameter(march):
+    from analytics.rules import rulebook as rb
+    from analytics.store.db import transaction
+
+    con, _ = march
+    with transaction(con) as cur:
+        book = rb.current(cur)
+        rb.save(cur, book.with_changes(params={**book.params, "posting_days": 3}), date(2022, 1, 1), "edit")
+    version = pub.publish(con, "2022-03", BOSS, today=TODAY)
+    assert version.window_end == date(2022, 4, 6)
+
+
+def test_the_posting_of_a_published_month_is_the_frozen_version(march):
+    from analytics.meetings import posting
+
+    con, _ = march
+    pub.publish(con, "2022-03", BOSS, today=TODAY)
+    pub.open_correction(con, "2022-03", BOSS)
+    load(con, points([["2022-03-21", "孙七", "宣传推广", 4, "信息被采用"]]), "更正.xlsx")
+    cur = con.cursor()
+    frozen = posting.posting_sheet(cur, "2022-03")
+    assert frozen.version.version == 1 and "孙七" not in set(frozen.rows["name"])
+    assert frozen.file_name == "2022年3月公示表_第1版.xlsx"
+    assert "孙七" in set(posting.posting_sheet(cur, "2022-03", live=True).rows["name"])
+    assert frozen.rows["section"].tolist() == sorted(frozen.rows["section"], key=["组织科", "干部一科"].index)
