@@ -61,12 +61,30 @@ def test_a_points_sheet_missing_a_required_column_is_refused_never_taken_for_a_r
 def test_a_summary_sheet_beside_month_sheets_is_skipped_with_a_notice(roster_con):
     month = [POINTS_HEADER, ["2022-03-05", "张三", "宣传推广", 1, "信息"]]
     summary = [["姓名", "科室", "合计"], ["张三", "干部一科", 1]]
+    before = people(roster_con)
     preview, batch = import_bytes(roster_con, xlsx_bytes({"3月": month, "汇总": summary}), "带汇总.xlsx")
     assert batch is not None
     assert [s.kind for s in preview.sheets] == ["points"]
     assert any(sheet == "汇总" and "汇总" in why for sheet, why in preview.ignored)
-    assert people(roster_con) == sorted(people(roster_con))  # unchanged roster: nobody moved
-    assert ("张三", "组织科") in people(roster_con)
+    assert people(roster_con) == before  # nobody moved, nobody created
+
+
+def test_a_sheet_of_formulas_over_other_sheets_is_a_summary_whatever_its_name(roster_con):
+    book = openpyxl.Workbook()
+    detail = book.active
+    detail.title = "3月"
+    for row in [POINTS_HEADER, ["2022-03-05", "张三", "宣传推广", 1, "信息"]]:
+        detail.append(row)
+    other = book.create_sheet("张三")
+    other.append(["日期", "姓名", "科室", "分值"])
+    other.append(["2022-03-31", "张三", "干部一科", "=SUM('3月'!D:D)"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    before = people(roster_con)
+    preview, batch = import_bytes(roster_con, buffer.getvalue(), "带公式.xlsx")
+    assert batch is not None and [s.sheet for s in preview.sheets] == ["3月"]
+    assert any(sheet == "张三" and "公式" in why for sheet, why in preview.ignored)
+    assert people(roster_con) == before
 
 
 def test_a_roster_chosen_by_the_clerk_is_still_a_roster(con):
@@ -337,3 +355,26 @@ def test_notes_hints_and_a_serial_column_are_skipped_and_reported(roster_con):
     whys = {s["row"]: s["why"] for s in preview.skipped}
     assert whys[2] == "表头下的提示行" and whys[5] == "说明/备注行" and whys[6] == "说明/备注行"
     assert {"sheet": "3月", "header": "编号", "field": None, "rule": "序号列，导入时忽略"} in preview.columns
+
+
+def test_a_departure_dated_before_stored_records_says_so(roster_con):
+    load(roster_con, xlsx_bytes({"4月": [POINTS_HEADER, ["2022-04-10", "张三", "宣传推广", 2, "四月"]]}), "四月.xlsx")
+    leave = [["姓名", "科室", "工号", "状态", "调整日期"], ["张三", "组织科", "A01", "调离", "2022-03-31"]]
+    preview = preview_of(roster_con, xlsx_bytes({"名单": leave}))
+    assert preview.ok
+    assert any("离岗日期为 2022-03-31" in w.message for w in preview.warnings)
+    assert [c["action"] for c in preview.roster_changes] == ["离岗"]
+
+
+def test_the_error_workbook_is_built_once_per_preview_and_only_when_asked(roster_con, monkeypatch):
+    from analytics.sheets import errorbook
+
+    calls = []
+    real = errorbook.build_error_workbook
+    monkeypatch.setattr(errorbook, "build_error_workbook", lambda p: calls.append(1) or real(p))
+    sheet = [POINTS_HEADER, ["2022-03-05", "无此人", "宣传推广", 1, "信息"]]
+    preview = preview_of(roster_con, xlsx_bytes({"3月": sheet}))
+    assert calls == []
+    first = preview.error_workbook()
+    assert preview.error_workbook() is first and calls == [1]
+    assert first[:2] == b"PK"

@@ -20,6 +20,7 @@ import pandas as pd
 
 from analytics.errors import FileUnreadable, ImportRefused, UndoRefused
 from analytics.rules import rulebook as rb
+from analytics.sheets.formulas import sheets_with_cross_formulas
 from analytics.sheets.kinds import COMMIT_ORDER, FACT_KINDS, FACT_TABLES, KIND_LABELS, KINDS
 from analytics.sheets.layout import Extracted, Layout, _cell_keys, _column_keys, extract, find_layout
 from analytics.sheets.problems import ERROR, WARNING, Problem
@@ -275,12 +276,16 @@ def prepare(
 
     ctx = _context(cur, options)
     preview.sections = dict(ctx.people.sections)
+    computed = sheets_with_cross_formulas(content)
     found = []
     for raw in preview.raw:
         if raw.name.strip() in GUIDE_SHEETS:
             continue
         if not options.kind and any(w in raw.name for w in SUMMARY_WORDS):
             preview.ignored.append((raw.name, "工作表名称表明是汇总/统计表，其数字由明细表算出，不导入"))
+            continue
+        if not options.kind and raw.name in computed:
+            preview.ignored.append((raw.name, "单元格是引用其他工作表的公式，是汇总表，不导入（只导入明细）"))
             continue
         layout = find_layout(raw.grid, options.kind)
         if layout is None:

@@ -748,9 +748,36 @@ def check_roster(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> S
         ctx.people, rows, sheet, headers, default_on, start, ctx.mark_missing_left, decisions, ctx.same_name
     )
     check.problems.extend(problems)
+    _events_after_leaving(check, ctx, plan, after)
     result = check.result("roster", rows, roster_plan=plan, roster_after=after)
     result.notes.append(plan.summary())
     return result
+
+
+def _events_after_leaving(check: Checker, ctx: Context, plan: RosterPlan, after: People) -> None:
+    """A departure dated before records already stored says so, as the records would had they come after it."""
+    leaving = [(x["person_id"], x["on"], x["row"]) for x in plan.leaves if x["person_id"] > 0]
+    for pid, on, row in leaving:
+        later = ctx.cur.execute(
+            """
+            select count(*) from (
+                select event_date from score_event where person_id = $p and event_date > $on
+                union all select event_date from participation where person_id = $p and event_date > $on
+            )
+            """,
+            {"p": pid, "on": on},
+        ).fetchall()[0][0]
+        if later:
+            check.problems.append(
+                Problem(
+                    WARNING,
+                    check.sheet,
+                    row,
+                    check.column("status") if "status" in check.layout.columns else None,
+                    None,
+                    f"{after.people[pid].name} 离岗日期为 {on:%Y-%m-%d}，已导入的记录中有 {later} 条在此之后：请核对",
+                )
+            )
 
 
 # Rules (加减分事项) ---------------------------------------------------------------------------------
