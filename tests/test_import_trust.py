@@ -212,6 +212,15 @@ def test_the_event_date_wins_over_the_entry_date_whatever_the_order(roster_con):
     assert events(roster_con)[0][1] == date(2022, 3, 5)
 
 
+def test_the_date_of_the_event_wins_over_a_plain_date_column(roster_con):
+    sheet = [
+        ["日期", "姓名", "考核日期", "考核内容", "分值", "事由"],
+        ["2022-04-01", "张三", "2022-03-05", "宣传推广", 1, "信息"],
+    ]
+    preview = preview_of(roster_con, xlsx_bytes({"3月": sheet}))
+    assert preview.points_rows()["event_date"].tolist() == [date(2022, 3, 5)]
+
+
 # 6. Which year ------------------------------------------------------------------------------------
 
 

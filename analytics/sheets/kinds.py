@@ -22,6 +22,9 @@ class Column:
     width: int = 12
     in_template: bool = True  # False for alternative spellings of a column (加分/减分 beside 分值)
     excludes: tuple[str, ...] = ()  # a header holding one of these is never a near match (加减分值 is not 减分)
+    # Where the label stands among the synonyms when two headers both name this column: 0 = first. The event date
+    # puts 发生日期/考核日期/活动日期 ahead of its label 日期, and the dates of entry (登记日期) last.
+    label_rank: int = 0
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,8 @@ STAFF_NO = Column(
 )
 # The date of the event first; the date of entry (登记/填报/录入日期) last, so with both the event's date wins.
 ENTRY_DATE_WORDS = ("登记日期", "填报日期", "录入日期", "登记时间", "填报时间")
-DATE = ("发生日期", "考核日期", "活动日期", "加减分日期", "日 期", "记录日期", "时间", "月份", *ENTRY_DATE_WORDS)
+EVENT_WORDS = ("发生日期", "考核日期", "活动日期", "加减分日期")
+DATE = (*EVENT_WORDS, "日 期", "记录日期", "时间", "月份", *ENTRY_DATE_WORDS)
 EVENT_DATE = Column(
     "event_date",
     "日期",
@@ -107,7 +111,9 @@ EVENT_DATE = Column(
 def event_date(extra: tuple[str, ...] = (), **changes) -> Column:
     """The shared date column, with a kind's own words for its event (擂台日期) ahead of the dates of entry."""
     words = tuple(w for w in DATE if w not in ENTRY_DATE_WORDS)
-    return replace(EVENT_DATE, synonyms=(*extra, *words, *ENTRY_DATE_WORDS), **changes)
+    return replace(
+        EVENT_DATE, synonyms=(*extra, *words, *ENTRY_DATE_WORDS), label_rank=len(extra) + len(EVENT_WORDS), **changes
+    )
 
 
 ROSTER = Kind(

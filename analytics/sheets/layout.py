@@ -48,7 +48,9 @@ def _score(header: tuple[str, str], column: Column) -> tuple[float, int]:
     best = 0.0
     for n, (s_full, s_bare) in enumerate(_column_keys(column)):
         if full in (s_full, s_bare) or bare in (s_full, s_bare):
-            return (1.01 if n == 0 else 1.0), n
+            if n == 0:
+                return (1.01 if column.label_rank == 0 else 1.0), column.label_rank
+            return 1.0, n - 1 if n - 1 < column.label_rank else n
         if bare in SEQ_HEADERS or any(w in bare for w in column.excludes):
             continue  # 编号 alone is a serial column, never a near match for 事项编号 or 工号
         if len(s_bare) >= 2 and s_bare in bare:
@@ -313,11 +315,14 @@ def extract(grid: list[list[Any]], layout: Layout) -> Extracted:
         texts = [c for c in cells[pos] if not is_blank(c)]
         hint[pos] = all(isinstance(c, str) and _BRACKETED.match(c.strip()) for c in texts)
     # One text merged across the row (备注：…, 以上情况属实), anywhere: no data row repeats one text in every cell.
-    for pos in np.flatnonzero(~blank & ~note):
-        if _one_text(cells[pos], at_least=3):
-            note[pos] = True
+    # Only rows whose first two columns hold the same value are looked at (whole-column test first).
+    if len(keys) >= 2:
+        same = (columns[keys[0]] == columns[keys[1]]) & ~blank & ~note
+        for pos in np.flatnonzero(same):
+            if _one_text(cells[pos], at_least=3):
+                note[pos] = True
     # A lone text cell under the last data row that reads like a note (以上数据截至3月底), typed under any column.
-    lone = np.array([sum(not is_blank(c) for c in row) == 1 for row in cells], dtype=bool) if n else blank
+    lone = ((cells != "") & ~pd.isna(cells)).sum(axis=1) == 1
     data_like = ~(blank | total | example | repeated | note | hint | lone)
     last_data = int(np.flatnonzero(data_like)[-1]) if data_like.any() else -1
     for pos in np.flatnonzero(lone & ~blank):
@@ -364,18 +369,12 @@ def _fill_down(columns: dict[str, np.ndarray], keep: np.ndarray, keys: tuple[str
             continue
         values = columns[key]
         kept = values[rows]
-        empty = _blank(kept)
+        empty = _blank(kept) | np.array([isinstance(v, str) and not v.strip() for v in kept], dtype=bool)
         if not empty.any() or empty.all():
             continue
-        last = None
-        taken = 0
-        for n, pos in enumerate(rows):
-            if empty[n]:
-                if last is not None:
-                    values[pos] = last
-                    taken += 1
-            else:
-                last = values[pos]
-        if taken:
-            counts[key] = taken
+        # The index of the last filled row at or above each row; -1 above the first filled one (left blank).
+        last = np.maximum.accumulate(np.where(~empty, np.arange(len(kept)), -1))
+        take = empty & (last >= 0)
+        values[rows[take]] = kept[last[take]]
+        counts[key] = int(take.sum())
     return counts
