@@ -87,6 +87,15 @@ def test_a_sheet_of_formulas_over_other_sheets_is_a_summary_whatever_its_name(ro
     assert people(roster_con) == before
 
 
+def test_a_header_fitting_two_kinds_equally_is_asked_not_guessed(roster_con):
+    header = ["日期", "姓名", "考核内容", "分值", "事由", "活动类型", "角色", "时长"]
+    sheet = [header, ["2022-03-07", "张三", "学习提升", 1, "荐学", "荐学", "参与", 1]]
+    text = refused(preview_of(roster_con, xlsx_bytes({"学习": sheet})))
+    assert "无法确定表格类型" in text and "加减分记录" in text and "参与记录" in text
+    forced = preview_of(roster_con, xlsx_bytes({"学习": sheet}), kind="points")
+    assert forced.ok and forced.points_total == 1
+
+
 def test_a_roster_chosen_by_the_clerk_is_still_a_roster(con):
     load(con, [["姓名", "科室", "入职日期"], ["张三", "组织科", "2020-01-01"]], "名单.xlsx", kind="roster")
     assert people(con) == [("张三", "组织科")]

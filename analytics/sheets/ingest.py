@@ -303,6 +303,19 @@ def prepare(
             else:
                 preview.ignored.append((raw.name, "没有找到可识别的表头"))
             continue
+        if not options.kind and layout.rivals and layout.kind != "roster":
+            both = "、".join(f"“{KIND_LABELS[k]}”" for k in (layout.kind, *layout.rivals))
+            preview.file_problems.append(
+                Problem(
+                    ERROR,
+                    raw.name,
+                    layout.header_row + 1,
+                    None,
+                    None,
+                    f"表头同样符合 {both}，无法确定表格类型，未导入。请在上传时选择表格类型，或删去不属于该表的列",
+                )
+            )
+            continue
         if options.kind:
             preview.why_kind[raw.name] = f"上传时选择了“{KIND_LABELS[options.kind]}”"
         else:

@@ -71,6 +71,7 @@ class Layout:
     missing: list[str] = field(default_factory=list)  # required columns not found (labels)
     seq_col: int | None = None
     header_rows: int = 1  # 2 when sub-headers (加分/减分) sit under a merged header (加减分)
+    rivals: list[str] = field(default_factory=list)  # other kinds this header fits exactly as well
 
     @property
     def body_row(self) -> int:
@@ -147,6 +148,7 @@ def find_layout(grid: list[list[Any]], kind: str | None = None, among: tuple[str
     ``among`` limits the kinds tried. Returns None when no row looks like a header at all."""
     kinds = [KINDS[kind]] if kind else [KINDS[k] for k in (among or KINDS)]
     best: tuple[tuple, Layout] | None = None
+    complete: dict[str, tuple] = {}  # kind → its best complete rank
     for row_index, row in enumerate(grid[:HEADER_SCAN_ROWS]):
         keys = _cell_keys(row)
         if sum(1 for k in keys if k[1]) < 2:
@@ -161,11 +163,16 @@ def find_layout(grid: list[list[Any]], kind: str | None = None, among: tuple[str
                 continue
             layout.header_row = row_index
             rank = (layout.complete, score, -row_index)
+            if layout.complete:
+                complete[candidate.key] = max(complete.get(candidate.key, rank), rank)
             if best is None or rank > best[0]:
                 best = (rank, layout)
     if best is None:
         return None
-    return _with_sub_header(grid, best[1], best[0])
+    chosen = _with_sub_header(grid, best[1], best[0])
+    # Two kinds of facts read the header equally well: the kind is uncertain, and the importer will ask.
+    chosen.rivals = [k for k, rank in complete.items() if k not in (chosen.kind, "roster") and rank[:2] >= best[0][:2]]
+    return chosen
 
 
 def _with_sub_header(grid: list[list[Any]], layout: Layout, rank: tuple) -> Layout:
@@ -345,7 +352,8 @@ def extract(grid: list[list[Any]], layout: Layout) -> Extracted:
         skipped_note=rows[note & ~blank & ~total & ~example].tolist(),
         skipped_header=rows[repeated & ~blank].tolist(),
         skipped_hint=rows[hint & ~blank].tolist(),
-        blank_rows=rows[blank].tolist(),
+        # Blank rows between data rows only: the empty tail of a formatted sheet is no news.
+        blank_rows=rows[blank & (np.arange(n) < last_data)].tolist(),
         filled_down=filled_down,
     )
     return out
