@@ -133,6 +133,12 @@ def test_the_clerks_decision_moves_or_adds_and_the_preview_lists_the_change(rost
     assert [s for n, s in people(roster_con) if n == "张三"] == ["干部二科", "组织科"]
 
 
+def test_a_new_staff_number_for_a_name_known_elsewhere_without_one_is_asked(con):
+    load(con, [["姓名", "科室"], ["张三", "组织科"]], "名单.xlsx")
+    preview = preview_of(con, xlsx_bytes({"名单": [["姓名", "科室", "工号"], ["张三", "干部一科", "A9"]]}))
+    assert preview.questions and "新增同名人员" in refused(preview)
+
+
 def test_a_change_date_on_the_row_tells_a_move(roster_con):
     load(roster_con, [["姓名", "科室", "调整日期"], ["张三", "干部二科", "2022-03-01"]], "调动.xlsx")
     assert ("张三", "干部二科") in people(roster_con) and ("张三", "组织科") not in people(roster_con)
@@ -349,6 +355,23 @@ def test_every_multi_sheet_combination_imports(roster_con, names):
     facts = [n for n in names if n != "人员名单"]
     assert batch is not None, refused(preview)
     assert len(preview.sheets) == len(facts) + ("人员名单" in names)
+
+
+RULES = [["事项编号", "考核内容", "事项名称", "分值"], ["XC01", "宣传推广", "信息被采用", 1]]
+
+
+@pytest.mark.parametrize("names", [("加减分",), ("人员名单",), ("台账", "擂台")], ids=str)
+def test_rules_beside_other_sheets_are_refused_in_chinese(roster_con, names):
+    content = xlsx_bytes({"规则": RULES, **{name: SHEETS[name] for name in names}})
+    preview, batch = import_bytes(roster_con, content, "规则与数据.xlsx", Options(today=date(2022, 5, 1)))
+    assert batch is None and "单独上传" in refused(preview)
+
+
+def test_an_unclear_comma_in_points_is_refused_and_thousands_are_read_as_such(roster_con):
+    sheet = [POINTS_HEADER, ["2022-03-05", "张三", "宣传推广", "1,5,3", "信息"]]
+    assert "逗号" in refused(preview_of(roster_con, xlsx_bytes({"3月": sheet})))
+    big = [POINTS_HEADER, ["2022-03-05", "张三", "宣传推广", "1,500", "信息"]]
+    assert "超出单条上限" in refused(preview_of(roster_con, xlsx_bytes({"3月": big})))
 
 
 # Forgiveness ------------------------------------------------------------------------------------

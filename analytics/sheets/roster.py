@@ -439,9 +439,13 @@ def _match_existing(after: People, name: str, sid: int, staff_key: str, problem,
         return None
     same_section = [p for p in candidates if after.people[p].current_section == sid]
     if staff_key:
-        # A new 工号: the same person only if the match without one is unambiguous and has no 工号 yet.
+        # A new 工号: the same person only if the match without one is unambiguous and has no 工号 yet; a person of
+        # that name without a 工号 only in other sections may have moved — asked, like a row without a 工号.
         free = [p for p in same_section if not after.people[p].staff_no]
-        return free[0] if len(free) == 1 else None
+        if len(free) == 1:
+            return free[0]
+        elsewhere = [p for p in candidates if p not in same_section and not after.people[p].staff_no]
+        return "elsewhere" if elsewhere and not free else None
     if len(same_section) == 1:
         return same_section[0]
     if len(same_section) > 1:
