@@ -419,3 +419,15 @@ def test_the_error_workbook_is_built_once_per_preview_and_only_when_asked(roster
     first = preview.error_workbook()
     assert preview.error_workbook() is first and calls == [1]
     assert first[:2] == b"PK"
+
+
+def test_progress_is_compared_with_the_unrounded_expected_progress(roster_con):
+    from analytics.results.tasks import task_lights
+
+    # 147 of 299 days gone: expected 49.16…% (shown 49.2); 39.18 is within the 10-point margin of 49.16… — 正常.
+    header = [*TASK_HEADER, "开始日期"]
+    row = ["T1", "任务", "组织保障专项台账", "组织科", "2022-10-27", 39.18, "全程督查", "2022-05-27", "2022-01-01"]
+    load(roster_con, xlsx_bytes({"台账": [header, row]}), "台账.xlsx", today=date(2022, 6, 1))
+    lights = task_lights(roster_con.cursor(), date(2022, 5, 28))
+    assert lights["expected"].tolist() == [49.2]
+    assert lights["light"].tolist() == ["正常"]
