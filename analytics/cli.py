@@ -68,6 +68,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             uploader=actor.name,
             mark_missing_left=args.mark_missing_left,
             rules_effective=date.fromisoformat(args.effective) if args.effective else None,
+            decisions=_decisions(args.decide or []),
+            same_name=args.same_name,
         )
         if not path.is_file():
             result = {
@@ -118,6 +120,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"{status} {path.name}（{preview.kind_label}）：{action}")
         for line in preview.summary_lines():
             print(f"    {line}")
+        for change in preview.roster_changes[:200]:
+            where = "→".join(x for x in (change.get("from"), change.get("to")) if x)
+            print(f"    名单变化 {change['action']} {change['name']} {where}".rstrip())
+        for q in preview.questions:
+            print(
+                f"    待确认 「{q['sheet']}」第 {q['row']} 行 {q['name']}：移动或新增同名人员？"
+                f"用 --decide '{q['sheet']}:{q['row']}=move'（或 =new）指定，或 --same-name move|new 全部指定"
+            )
         for problem in preview.errors[:50]:
             print(f"    错误 {problem.text()}")
         if len(preview.errors) > 50:
@@ -125,6 +135,21 @@ def cmd_import(args: argparse.Namespace) -> int:
         for problem in preview.warnings[:20]:
             print(f"    提醒 {problem.text()}")
     return 1 if refused else 0
+
+
+_DECISION_WORDS = {"move": "move", "移动": "move", "new": "new", "新增": "new", "新增同名人员": "new"}
+
+
+def _decisions(items: list[str]) -> dict[tuple[str, int], str]:
+    """--decide 'SHEET:ROW=move|new' (移动 / 新增同名人员), one per ambiguous roster row."""
+    out = {}
+    for item in items:
+        place, _, choice = item.rpartition("=")
+        sheet, _, row = place.rpartition(":")
+        if not sheet or not row.isdigit() or choice.strip() not in _DECISION_WORDS:
+            raise SystemExit(f"--decide 的写法应为 工作表:行号=move 或 =new，例如 人员名单:5=move（收到：{item}）")
+        out[(sheet, int(row))] = _DECISION_WORDS[choice.strip()]
+    return out
 
 
 def cmd_batches(args: argparse.Namespace) -> int:
@@ -377,6 +402,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="每个文件输出一行 JSON")
     p.add_argument("--mark-missing-left", action="store_true", help="人员名单：未出现在新名单中的人员标记为离岗")
     p.add_argument("--effective", help="加减分事项：生效日期，如 2022-07-01")
+    p.add_argument(
+        "--same-name",
+        choices=("move", "new"),
+        help="人员名单：姓名已在其他科室时，全部按“移动”（move）或“新增同名人员”（new）处理；不填则拒绝这些行",
+    )
+    p.add_argument(
+        "--decide", action="append", metavar="工作表:行号=move|new", help="人员名单：逐行指定移动或新增同名人员"
+    )
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("batches", help="导入记录；--undo 撤销一个批次", parents=[acting])

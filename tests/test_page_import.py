@@ -97,3 +97,36 @@ def test_demo_year_can_be_cleared(demo_db, tmp_path):
     at.run()
     no_exception(at)
     assert rows_in(db, "score_event") == 0
+
+
+def test_a_same_name_row_is_decided_on_the_page(empty_db):
+    at = open_page("import", empty_db)
+    at.file_uploader(key="import_files").upload("名单.xlsx", xlsx_bytes({"名单": ROSTER}), XLSX)
+    at.run()
+    at.button(key="commit_0").click()
+    at.run()
+    moved = xlsx_bytes({"新名单": [["姓名", "科室"], ["张三", "干部二科"]]})
+    at.file_uploader(key="import_files").upload("新名单.xlsx", moved, XLSX)
+    at.run()
+    no_exception(at)
+    page = texts_of(at)
+    assert "需要您确认的人员名单行" in page and "新增同名人员" in page
+    assert not any(b.key == "commit_0" for b in at.button)  # refused until decided
+    choice = next(r for r in at.radio if r.key.startswith("decide_0_0"))
+    choice.set_value("move").run()
+    no_exception(at)
+    assert "检查通过，可以导入" in texts_of(at)
+    at.button(key="commit_0").click()
+    at.run()
+    no_exception(at)
+    con = open_db(empty_db)
+    try:
+        sections = con.execute(
+            """
+            select s.name from person p join membership m using (person_id) join section s using (section_id)
+            where p.name = '张三' and m.valid_to is null
+            """
+        ).fetchall()
+    finally:
+        con.close()
+    assert sections == [("干部二科",)]

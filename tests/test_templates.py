@@ -26,7 +26,7 @@ def test_template_has_header_comments_examples_and_imports_as_its_kind(roster_co
     sheet = wb.worksheets[0]
     header = [c.value for c in sheet[2]]
     assert header[0] == "序号"
-    assert header[1:] == [c.label for c in KINDS[kind].columns]
+    assert header[1:] == [c.label for c in KINDS[kind].template_columns]
     assert all(c.comment is not None for c in sheet[2] if c.value)
     assert [sheet.cell(3, 1).value, sheet.cell(4, 1).value] == ["示例", "示例"]
     assert "填写说明" in wb.sheetnames

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
@@ -11,7 +11,7 @@ import streamlit as st
 from analytics.errors import DashboardError
 from analytics.results.impact import Impact, import_impact
 from analytics.sheets import ingest
-from analytics.sheets.errorbook import build_error_workbook, error_workbook_name
+from analytics.sheets.errorbook import error_workbook_name
 from analytics.sheets.kinds import KIND_LABELS, KINDS
 from analytics.sheets.problems import Problem
 from analytics.sheets.templates import build_template, template_name
@@ -34,9 +34,17 @@ def options(kind: str | None, mark_missing_left: bool, effective: date | None) -
     )
 
 
+def decisions_for(sha: str) -> dict[tuple[str, int], str]:
+    """The clerk's 移动 / 新增同名人员 choices for the ambiguous roster rows of one upload."""
+    return st.session_state.setdefault("import_decisions", {}).setdefault(sha, {})
+
+
 def preview_for(upload: Upload, opts: ingest.Options, progress, version: str) -> ingest.Preview:
-    """The dry run of an upload, kept in the session until the data or the options change."""
-    key = (ingest.sha256_of(upload.content), opts.kind, opts.mark_missing_left, opts.rules_effective, version)
+    """The dry run of an upload, kept in the session until the data, the options or the clerk's decisions change."""
+    sha = ingest.sha256_of(upload.content)
+    decided = decisions_for(sha)
+    opts = replace(opts, decisions=dict(decided))
+    key = (sha, opts.kind, opts.mark_missing_left, opts.rules_effective, version, tuple(sorted(decided.items())))
     store = st.session_state.setdefault("import_previews", {})
     if key not in store:
         if len(store) > 20:
@@ -100,6 +108,9 @@ def show_preview(upload: Upload, preview: ingest.Preview, index: int, version: s
         if lines:
             st.markdown(f"**{t['summary']}**")
             st.markdown("\n".join(f"- {line}" for line in lines))
+        if preview.questions:
+            decide(preview, index)
+        understood(preview)
         if preview.ok and preview.points_total is not None:
             left, right = st.columns(2)
             left.caption(t["by_content"])
@@ -123,7 +134,7 @@ def show_preview(upload: Upload, preview: ingest.Preview, index: int, version: s
         if preview.raw and (errors or warnings):
             st.download_button(
                 t["download_errors"],
-                build_error_workbook(preview),
+                preview.error_workbook,  # built once per preview, only when the clerk asks for it
                 error_workbook_name(upload.name),
                 XLSX,
                 key=f"errors_{index}",
@@ -134,6 +145,53 @@ def show_preview(upload: Upload, preview: ingest.Preview, index: int, version: s
             batch = commit(preview)
             if batch is not None:
                 st.rerun()
+
+
+def decide(preview: ingest.Preview, index: int) -> None:
+    """One choice per roster row whose name exists in another section: refused until the clerk says which."""
+    t = texts.IMPORT
+    st.markdown(f"**{t['decide']}**")
+    st.caption(t["decide_help"])
+    decided = decisions_for(preview.sha256)
+    labels = {None: t["decide_refuse"], **{c["value"]: c["label"] for c in preview.questions[0]["choices"]}}
+    for n, q in enumerate(preview.questions):
+        place = (q["sheet"], q["row"])
+        choice = st.radio(
+            t["decide_row"].format(sheet=q["sheet"], row=q["row"], name=q["name"], now=q["now"], to=q["to"]),
+            list(labels),
+            index=list(labels).index(decided.get(place)),
+            format_func=labels.get,
+            horizontal=True,
+            key=f"decide_{index}_{n}_{preview.sha256[:8]}",
+        )
+        if choice != decided.get(place):
+            if choice is None:
+                decided.pop(place, None)
+            else:
+                decided[place] = choice
+            st.rerun()
+
+
+def understood(preview: ingest.Preview) -> None:
+    """How the file was read: every column, every row left out, every roster change."""
+    t = texts.IMPORT
+    with st.expander(t["understood"]):
+        if preview.why_kind:
+            st.markdown("\n".join(f"- {t['why_kind'].format(sheet=k, why=v)}" for k, v in preview.why_kind.items()))
+        if preview.columns:
+            st.dataframe(
+                pd.DataFrame(preview.columns).rename(columns=texts.IMPORT_COLUMN_COLUMNS),
+                hide_index=True,
+                width="stretch",
+            )
+        if preview.roster_changes:
+            st.caption(t["roster_changes"])
+            frame = pd.DataFrame(preview.roster_changes).reindex(columns=list(texts.ROSTER_CHANGE_COLUMNS))
+            st.dataframe(frame.rename(columns=texts.ROSTER_CHANGE_COLUMNS), hide_index=True, width="stretch")
+        if preview.skipped:
+            st.caption(t["skipped"].format(n=len(preview.skipped)))
+            frame = pd.DataFrame(preview.skipped[:2000]).rename(columns=texts.SKIPPED_COLUMNS)
+            st.dataframe(frame, hide_index=True, width="stretch")
 
 
 def _rows_of(batch_id: int, version: str) -> int:

@@ -3,6 +3,8 @@ so the wording is reviewed together."""
 
 from __future__ import annotations
 
+from analytics.sheets.kinds import KIND_LABELS
+
 APP_TITLE = "作风能力提升年 · 考核看板"
 APP_SUBTITLE = "公信 · 阳光 · 开放"
 
@@ -47,17 +49,32 @@ GO_IMPORT = "前往数据导入"
 TRACE_TITLE = "怎么算出来的"
 SOURCE_ROWS = "来源明细"
 
-KIND_LABELS_UI = {
-    None: "自动识别",
-    "roster": "人员名单",
-    "points": "加减分记录",
-    "participation": "参与记录",
-    "tasks": "任务台账",
-    "arena": "擂台评分",
-    "rules": "加减分事项（规则）",
+# The kind picker of 数据导入: every declared kind (analytics/sheets/kinds.py), rules marked as such.
+KIND_LABELS_UI = {None: "自动识别", **KIND_LABELS, "rules": f"{KIND_LABELS['rules']}（规则）"}
+
+# How the importer read a file (数据导入 → “系统如何理解这个文件”).
+IMPORT_COLUMN_COLUMNS = {"sheet": "工作表", "header": "表中列名", "field": "识别为", "rule": "读取规则"}
+ROSTER_CHANGE_COLUMNS = {
+    "sheet": "工作表",
+    "row": "行号",
+    "action": "变化",
+    "name": "姓名",
+    "from": "原科室",
+    "to": "新科室",
+    "on": "日期",
 }
+SKIPPED_COLUMNS = {"sheet": "工作表", "row": "行号", "why": "未导入的原因"}
 
 IMPORT = {
+    "decide": "需要您确认的人员名单行",
+    "decide_help": "这些姓名已在其他科室。不填工号时，系统无法判断是同一人调整科室，还是新来一位同名人员；"
+    "请逐行选择，未选择的行不导入。",
+    "decide_refuse": "暂不导入",
+    "decide_row": "「{sheet}」第 {row} 行 {name}：名单中已有{now}，本表写在“{to}”",
+    "understood": "系统如何理解这个文件（列、跳过的行、名单变化）",
+    "why_kind": "「{sheet}」：{why}",
+    "roster_changes": "人员名单变化（新增、调整科室、离岗）",
+    "skipped": "未作为数据导入的行（共 {n} 行）",
     "intro": "上传 Excel（.xlsx / .xls）或 CSV 文件。系统会先逐行检查并给出预览，确认无误后再导入；导入后可在下方记录中撤销。",
     "kind": "表格类型",
     "kind_help": "一般不用选：系统按表头自动识别。识别不对时再指定。",

@@ -50,13 +50,12 @@ _LIGHTS = (
                s.stage = $closed as is_closed,
                date_diff('day', s.updated_on, $as_of::date) as days_since_update,
                date_diff('day', $as_of::date, s.due_date) as days_to_due,
-               round(
-                   case
-                       when s.due_date <= s.start then case when $as_of::date >= s.due_date then 100.0 else 0.0 end
-                       else greatest(0.0, least(1.0,
-                           date_diff('day', s.start, $as_of::date) / date_diff('day', s.start, s.due_date)::double
-                       )) * 100
-                   end, 1) as expected
+               case
+                   when s.due_date <= s.start then case when $as_of::date >= s.due_date then 100.0 else 0.0 end
+                   else greatest(0.0, least(1.0,
+                       date_diff('day', s.start, $as_of::date) / date_diff('day', s.start, s.due_date)::double
+                   )) * 100
+               end as expected_exact
         from state s
         left join steps st using (stage)
         where ($ledger::varchar is null or s.ledger = $ledger)
@@ -64,17 +63,21 @@ _LIGHTS = (
           and ($owner::integer is null or s.owner_person_id = $owner)
           and ($task_code::varchar is null or s.task_code = $task_code)
     ),
+    rounded as (
+        -- shown rounded; compared unrounded (a 滞后 test on 39.011 must not use 39.0)
+        select *, round(expected_exact, 1) as expected from calc
+    ),
     flagged as (
         select *,
                list_filter([
                    case when is_closed then '已办结' end,
                    case when not is_closed and days_to_due < 0 then '逾期' end,
                    -- the tolerance keeps a progress exactly at the margin 正常 despite float subtraction
-                   case when not is_closed and progress < expected - $lag - 1e-9 then '滞后' end,
+                   case when not is_closed and progress < expected_exact - $lag - 1e-9 then '滞后' end,
                    case when not is_closed and days_since_update > $stale then '久未反馈' end,
                    case when not is_closed and days_to_due between 0 and $soon then '临期' end
                ], lambda x: x is not null) as raw_flags
-        from calc
+        from rounded
     ),
     lights as (
         select f.*,

@@ -10,9 +10,10 @@ from typing import Any
 import pandas as pd
 
 from analytics.rules.rulebook import PARAM_BY_KEY, RuleBook
+from analytics.sheets import kinds
 from analytics.store.db import Con, fetch_df
 
-FACT_TABLES = {"score_event", "participation", "task_snapshot", "arena_mark"}
+FACT_TABLES = set(kinds.FACT_TABLES)
 
 
 @dataclass

@@ -1,13 +1,16 @@
 """The clerk's import: a dry run that reads, understands and checks a file (the preview), a commit that stores it in
 one transaction, the history of batches, and undo.
 
-Nothing is counted twice: the same file is refused, rows already stored are skipped, a task snapshot of the same
-task and date replaces the old one, and undo puts everything back as it was."""
+Nothing is counted twice: the same file is refused, events already stored are skipped (and claimed by the new batch,
+so undoing the batch that first brought them keeps them), a task snapshot of the same task and date replaces the old
+one, and undo puts everything back as it was. The preview is the contract: how each sheet's kind was decided, how
+every column was read, every row left out and why, every roster change, and the rows the clerk must decide."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,18 +23,42 @@ from analytics.accounts.roles import Actor
 from analytics.errors import FileUnreadable, ImportRefused, UndoRefused
 from analytics.meetings import publish as published
 from analytics.rules import rulebook as rb
-from analytics.sheets.kinds import COMMIT_ORDER, KIND_LABELS, KINDS
-from analytics.sheets.layout import extract, find_layout
+from analytics.sheets.formulas import sheets_with_cross_formulas
+from analytics.sheets.kinds import COMMIT_ORDER, FACT_KINDS, FACT_TABLES, KIND_LABELS, KINDS
+from analytics.sheets.layout import Extracted, Layout, _cell_keys, _column_keys, extract, find_layout
 from analytics.sheets.problems import ERROR, WARNING, Problem
 from analytics.sheets.reader import RawSheet, read_file
-from analytics.sheets.roster import People, apply_roster, undo_roster
+from analytics.sheets.roster import DECISION_LABELS, People, apply_roster, undo_roster
 from analytics.sheets.validate import CHECKS, Context, SheetResult
 from analytics.store.db import Con, data_version, fetch_df, transaction
 
 Progress = Callable[[float, str], None]
 
-FACT_TABLES = ("score_event", "participation", "task_snapshot", "arena_mark")
 GUIDE_SHEETS = {"填写说明", "说明", "使用说明", "填表说明"}
+# A sheet named like a summary is read by nobody: its numbers are computed from the detail sheets beside it.
+SUMMARY_WORDS = ("汇总", "统计", "合计", "总表", "排名")
+# Header words that only fact sheets carry: a sheet with one is never taken for a roster by default. A person's own
+# dates (出生日期, 入职时间) are a roster's.
+FACT_MARKERS = (
+    "日期",
+    "分值",
+    "分数",
+    "得分",
+    "加分",
+    "减分",
+    "扣分",
+    "考核内容",
+    "考核项目",
+    "事由",
+    "活动类型",
+    "任务编号",
+    "进度",
+    "评委",
+    "事项编号",
+)
+PERSONAL_DATES = ("出生", "入职", "入党", "参加工作", "任职", "任现职", "生日", "入伍", "调整", "调入", "离岗")
+_ROSTER_WORDS = frozenset(w for c in KINDS["roster"].columns for pair in _column_keys(c) for w in pair)
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 
 @dataclass
@@ -42,6 +69,10 @@ class Options:
     rules_effective: date | None = None  # rules: the date the new items take effect
     is_demo: bool = False
     today: date | None = None
+    # Roster rows whose name exists only in another section: (sheet, Excel row) → 'move' | 'new' (移动 / 新增同名人员);
+    # same_name decides all such rows at once. Undecided rows are refused.
+    decisions: dict[tuple[str, int], str] = field(default_factory=dict)
+    same_name: str | None = None
 
 
 @dataclass
@@ -58,6 +89,20 @@ class Preview:
     raw: list[RawSheet] = field(default_factory=list)
     sections: dict[int, str] = field(default_factory=dict)
     data_version: int = 0
+    columns: list[dict] = field(default_factory=list)  # {"sheet", "header", "field", "rule"}
+    skipped: list[dict] = field(default_factory=list)  # {"sheet", "row", "why"}
+    roster_changes: list[dict] = field(default_factory=list)  # {"sheet", "row", "action", "name", ...}
+    questions: list[dict] = field(default_factory=list)  # {"sheet", "row", "name", "now", "to", "choices"}
+    why_kind: dict[str, str] = field(default_factory=dict)  # sheet → why it was read as its kind
+    _error_book: bytes | None = field(default=None, repr=False)
+
+    def error_workbook(self) -> bytes:
+        """The upload with every problem marked, built once per preview and only when asked for."""
+        if self._error_book is None:
+            from analytics.sheets.errorbook import build_error_workbook
+
+            self._error_book = build_error_workbook(self)
+        return self._error_book
 
     @property
     def problems(self) -> list[Problem]:
@@ -166,6 +211,11 @@ class Preview:
             "points_total": self.points_total if self.ok else (None if self.points_total is None else 0.0),
             "errors": [p.as_dict() for p in self.errors],
             "warnings": [p.as_dict() for p in self.warnings],
+            "sheets": [{"sheet": s.sheet, "kind": s.kind, "why": self.why_kind.get(s.sheet, "")} for s in self.sheets],
+            "columns": self.columns,
+            "skipped": self.skipped,
+            "roster_changes": self.roster_changes,
+            "questions": self.questions,
         }
 
 
@@ -184,6 +234,7 @@ def find_committed(cur: Con, sha: str) -> tuple | None:
 
 
 def _context(cur: Con, options: Options) -> Context:
+    """What every sheet is checked against."""
     spans = [(start, rb.load(cur, vid)) for vid, start, _ in rb.version_spans(cur)]
     book = rb.current(cur)
     return Context(
@@ -194,6 +245,8 @@ def _context(cur: Con, options: Options) -> Context:
         today=options.today or date.today(),
         mark_missing_left=options.mark_missing_left,
         rules_effective=options.rules_effective,
+        decisions=dict(options.decisions),
+        same_name=options.same_name,
     )
 
 
@@ -226,32 +279,51 @@ def prepare(
 
     ctx = _context(cur, options)
     preview.sections = dict(ctx.people.sections)
+    computed = sheets_with_cross_formulas(content)
     found = []
     for raw in preview.raw:
         if raw.name.strip() in GUIDE_SHEETS:
+            continue
+        if not options.kind and any(w in raw.name for w in SUMMARY_WORDS):
+            preview.ignored.append((raw.name, "工作表名称表明是汇总/统计表，其数字由明细表算出，不导入"))
+            continue
+        if not options.kind and raw.name in computed:
+            preview.ignored.append((raw.name, "单元格是引用其他工作表的公式，是汇总表，不导入（只导入明细）"))
             continue
         layout = find_layout(raw.grid, options.kind)
         if layout is None:
             preview.ignored.append((raw.name, "没有找到表头（如为说明页可忽略）"))
             continue
+        facts = _fact_headers(raw.grid[layout.header_row])
+        if not options.kind and layout.kind == "roster" and facts:
+            # Never a roster by default: 姓名 and 科室 are in almost every sheet. Say what it looks like instead.
+            like = find_layout(raw.grid, among=(*FACT_KINDS, "rules"))
+            preview.file_problems.append(_not_a_roster(raw.name, layout, like, facts))
+            continue
         if not layout.complete:
-            expected = KINDS[layout.kind]
-            if options.kind or len(layout.columns) >= 3:
-                preview.file_problems.append(
-                    Problem(
-                        ERROR,
-                        raw.name,
-                        layout.header_row + 1,
-                        None,
-                        None,
-                        f"按“{expected.label}”识别，缺少必填列：{'、'.join(layout.missing)}。"
-                        f"已识别的列：{'、'.join(layout.header_of(k) for k in layout.columns) or '无'}。"
-                        "请对照模板补齐列名，或在上传时选择正确的表格类型",
-                    )
-                )
+            if options.kind or len(layout.columns) >= 3 or facts:
+                preview.file_problems.append(_missing_columns(raw.name, layout))
             else:
                 preview.ignored.append((raw.name, "没有找到可识别的表头"))
             continue
+        if not options.kind and layout.rivals and layout.kind != "roster":
+            both = "、".join(f"“{KIND_LABELS[k]}”" for k in (layout.kind, *layout.rivals))
+            preview.file_problems.append(
+                Problem(
+                    ERROR,
+                    raw.name,
+                    layout.header_row + 1,
+                    None,
+                    None,
+                    f"表头同样符合 {both}，无法确定表格类型，未导入。请在上传时选择表格类型，或删去不属于该表的列",
+                )
+            )
+            continue
+        if options.kind:
+            preview.why_kind[raw.name] = f"上传时选择了“{KIND_LABELS[options.kind]}”"
+        else:
+            named = "、".join(layout.header_of(k) for k in layout.columns)
+            preview.why_kind[raw.name] = f"表头含有 {named}"
         found.append((raw, layout))
     if not found:
         if not preview.file_problems:
@@ -266,9 +338,14 @@ def prepare(
     for n, (raw, layout) in enumerate(found):
         report(0.1 + 0.85 * n / len(found), f"正在检查「{raw.name}」…")
         data = extract(raw.grid, layout)
+        ctx.default_year, ctx.year_problem, year_note = _year_evidence(raw, layout, preview.file_name)
+        before = ctx.people
         result = CHECKS[layout.kind](ctx, raw.name, layout, data)
         _note_layout(result, layout, data)
+        if year_note:
+            result.notes.append(year_note)
         preview.sheets.append(result)
+        _describe(preview, raw, layout, data, result, before, year_note)
         if result.roster_after is not None:
             ctx.people = result.roster_after
             preview.sections = dict(ctx.people.sections)
@@ -282,6 +359,203 @@ def prepare(
     published.check_preview(cur, preview)
     report(1.0, "检查完成")
     return preview
+
+
+def _fact_headers(row: list) -> list[str]:
+    """The headers of a row that only fact sheets carry (日期, 分值, 扣分, 考核内容 …), as written."""
+    found = []
+    for cell, (full, bare) in zip(row, _cell_keys(row)):
+        if not bare or full in _ROSTER_WORDS or bare in _ROSTER_WORDS:
+            continue
+        if any(m in bare for m in FACT_MARKERS) and not any(w in bare for w in PERSONAL_DATES):
+            found.append(str(cell).strip())
+    return found
+
+
+def _how_to_name(kind_key: str, missing: list[str]) -> str:
+    """For each missing column: its label and the other headers accepted for it."""
+    kind = KINDS[kind_key]
+    parts = []
+    for label in missing:
+        names = []
+        for one in label.split(" 或 "):
+            column = next((c for c in kind.columns if c.label == one), None)
+            others = "、".join(column.synonyms[:3]) if column else ""
+            names.append(f"“{one}”" + (f"（也可写作 {others}）" if others else ""))
+        parts.append(" 或 ".join(names))
+    return "；".join(parts)
+
+
+def _missing_columns(sheet: str, layout: Layout) -> Problem:
+    expected = KINDS[layout.kind]
+    return Problem(
+        ERROR,
+        sheet,
+        layout.header_row + 1,
+        None,
+        None,
+        f"按“{expected.label}”识别，缺少必填列：{'、'.join(layout.missing)}。"
+        f"已识别的列：{'、'.join(layout.header_of(k) for k in layout.columns) or '无'}。"
+        f"请添加或改名：{_how_to_name(layout.kind, layout.missing)}；或在上传时选择正确的表格类型",
+    )
+
+
+def _not_a_roster(sheet: str, layout: Layout, like: Layout | None, facts: list[str]) -> Problem:
+    shown = "、".join(facts[:5])
+    if like is None or like.complete:
+        text = (
+            f"表头含有 {shown}，不是人员名单，但无法判断是哪一种明细表，未导入。"
+            "请使用「下载模板」中的表头；如确为人员名单，请在上传时选择“人员名单”"
+        )
+    else:
+        label = KIND_LABELS[like.kind]
+        text = (
+            f"表头含有 {shown}，看起来是“{label}”，但缺少必填列：{'、'.join(like.missing)}，未导入。"
+            f"请添加或改名：{_how_to_name(like.kind, like.missing)}。"
+            "如确为人员名单，请在上传时选择“人员名单”"
+        )
+    row = (like or layout).header_row + 1
+    return Problem(ERROR, sheet, row, None, None, text)
+
+
+def _years(text: str) -> set[int]:
+    return {int(y) for y in _YEAR.findall(text or "")}
+
+
+def _year_evidence(raw: RawSheet, layout: Layout, file_name: str) -> tuple[int | None, str | None, str | None]:
+    """The year of dates written without one (3月5日): from the nearest evidence — the sheet's name, then its title
+    rows, then the file's name. (year, problem when the evidence disagrees, note for the preview)."""
+    titles = " ".join(str(c) for row in raw.grid[: layout.header_row] for c in row if isinstance(c, str))
+    sources = [("工作表名", raw.name), ("标题", titles), ("文件名", Path(file_name).stem)]
+    found = [(where, text, _years(text)) for where, text in sources]
+    found = [(where, text.strip()[:30], years) for where, text, years in found if years]
+    if not found:
+        return None, None, None
+    years = set().union(*(y for _, _, y in found))
+    if len(years) > 1:
+        said = "；".join(f"{where}“{text}”为 {'、'.join(map(str, sorted(y)))} 年" for where, text, y in found)
+        return None, f"未写年份，且表中关于年份的信息不一致（{said}）：请写明完整日期，如 2022-03-05", None
+    year = years.pop()
+    where, text, _ = found[0]
+    return year, None, f"未写年份的日期按 {year} 年计（依据{where}“{text}”）"
+
+
+_FIELD_LABELS = {"points_plus": "分值（加分）", "points_minus": "分值（减分）"}
+
+
+def _describe(
+    preview: Preview,
+    raw: RawSheet,
+    layout: Layout,
+    data: Extracted,
+    result: SheetResult,
+    before: People,
+    year_note: str | None,
+) -> None:
+    """The contract of one sheet for the preview: columns as read, rows left out, roster changes, questions."""
+    kind = KINDS[layout.kind]
+    sheet = raw.name
+    near = {h for h, _ in layout.near}
+    dates = {"event_date", "updated_on", "start_date", "due_date", "changed_on"}
+    for key, index in sorted(layout.columns.items(), key=lambda kv: kv[1]):
+        header = layout.headers.get(index, kind.column(key).label)
+        rules = []
+        if header in near:
+            rules.append("按近似列名匹配")
+        if key in result.column_rules:
+            rules.append(result.column_rules[key])
+        if key in data.filled_down:
+            rules.append(f"分组列：{data.filled_down[key]} 个空白单元格沿用上一行")
+        if key in dates and year_note:
+            rules.append(year_note)
+        label = _FIELD_LABELS.get(key, kind.column(key).label)
+        preview.columns.append({"sheet": sheet, "header": header, "field": label, "rule": "；".join(rules)})
+    used = set(layout.columns.values())
+    date_header = layout.header_of("event_date") if "event_date" in layout.columns else None
+    for index, header in sorted(layout.headers.items()):
+        if index in used:
+            continue
+        if index == layout.seq_col:
+            rule = "序号列，导入时忽略"
+        elif date_header and "日期" in header:
+            rule = f"未使用：日期按“{date_header}”（事件发生的日期）计"
+        else:
+            rule = "未使用"
+        preview.columns.append({"sheet": sheet, "header": header, "field": None, "rule": rule})
+    for row in range(layout.header_row):
+        if any(isinstance(c, str) and c.strip() for c in raw.grid[row]):
+            preview.skipped.append({"sheet": sheet, "row": row + 1, "why": "标题行"})
+    rows = [*data.skipped(), *result.skipped_rows]
+    preview.skipped.extend({"sheet": sheet, "row": r, "why": why} for r, why in sorted(rows))
+    plan = result.roster_plan
+    if plan is None:
+        return
+    after = result.roster_after
+
+    def section_of(people: People, pid: int) -> str:
+        record = people.people.get(pid)
+        return people.sections.get(record.current_section, "") if record else ""
+
+    for ins in plan.inserts:
+        record = after.people[ins["person_id"]]
+        preview.roster_changes.append(
+            {
+                "sheet": sheet,
+                "row": ins["row"],
+                "action": "新增",
+                "name": record.name,
+                "to": section_of(after, record.person_id),
+                "on": ins["valid_from"],
+            }
+        )
+    for move in plan.moves:
+        pid = move["person_id"]
+        preview.roster_changes.append(
+            {
+                "sheet": sheet,
+                "row": move["row"],
+                "action": "调整科室",
+                "name": after.people[pid].name,
+                "from": section_of(before, pid),
+                "to": after.sections.get(move["section_id"], ""),
+                "on": move["on"],
+            }
+        )
+    for leave in plan.leaves:
+        pid = leave["person_id"]
+        preview.roster_changes.append(
+            {
+                "sheet": sheet,
+                "row": leave["row"],
+                "action": "离岗",
+                "name": after.people[pid].name,
+                "from": section_of(after, pid),
+                "on": leave["on"],
+            }
+        )
+    for pid in plan.returns:
+        preview.roster_changes.append(
+            {
+                "sheet": sheet,
+                "row": None,
+                "action": "恢复在岗",
+                "name": after.people[pid].name,
+                "to": section_of(after, pid),
+            }
+        )
+    for update in plan.updates:
+        fields = {k: v for k, v in update.items() if k not in ("person_id", "row")}
+        preview.roster_changes.append(
+            {
+                "sheet": sheet,
+                "row": update["row"],
+                "action": "更新信息",
+                "name": after.people[update["person_id"]].name,
+                "fields": fields,
+            }
+        )
+    choices = [{"value": k, "label": v} for k, v in DECISION_LABELS.items()]
+    preview.questions.extend({"sheet": sheet, **q, "choices": choices} for q in plan.questions)
 
 
 def _note_layout(result: SheetResult, layout, data) -> None:
@@ -298,6 +572,13 @@ def _note_layout(result: SheetResult, layout, data) -> None:
         skipped.append(f"说明行 {len(data.skipped_note)} 行")
     if data.skipped_header:
         skipped.append(f"重复的表头行 {len(data.skipped_header)} 行")
+    if data.skipped_hint:
+        skipped.append(f"表头下的提示行 {len(data.skipped_hint)} 行")
+    if data.filled_down:
+        filled = "、".join(f"{layout.header_of(k)} {n} 格" for k, n in data.filled_down.items())
+        result.notes.append(f"分组列空白处沿用上一行：{filled}")
+    if layout.header_rows == 2:
+        result.notes.append("表头为两行（合并表头下的子列），按子列名识别")
     if skipped:
         result.notes.append("已跳过：" + "，".join(skipped))
 
@@ -373,45 +654,25 @@ def write_batch(cur: Con, preview: Preview) -> int:
             rb.save(cur, sheet.new_book, effective, "upload", options.uploader, note, batch_id)
         else:
             _insert_facts(cur, sheet, batch_id, preview.file_name, ids)
+            _insert_claims(cur, sheet, batch_id, preview.file_name)
     return batch_id
 
 
-_COLUMNS = {
-    "points": (
-        "score_event",
-        (
-            "event_date",
-            "person_id",
-            "section_id",
-            "content",
-            "item_code",
-            "points",
-            "reason",
-            "evidence",
-            "recorder",
-            "veto_flag",
-        ),
-    ),
-    "participation": ("participation", ("event_date", "person_id", "section_id", "activity", "title", "role", "hours")),
-    "tasks": (
-        "task_snapshot",
-        (
-            "task_code",
-            "task_name",
-            "ledger",
-            "section_id",
-            "owner_name",
-            "owner_person_id",
-            "start_date",
-            "due_date",
-            "progress",
-            "stage",
-            "latest_note",
-            "updated_on",
-        ),
-    ),
-    "arena": ("arena_mark", ("event_date", "arena", "topic", "contestant_id", "judge_id", "mark")),
-}
+def _insert_claims(cur: Con, sheet: SheetResult, batch_id: int, file_name: str) -> None:
+    """This batch sends again events an earlier batch stored: it claims them too."""
+    if sheet.claims is None or sheet.claims.empty:
+        return
+    table = KINDS[sheet.kind].table
+    cur.executemany(
+        "insert into fact_claim values (?, ?, ?, ?, ?, ?)",
+        [
+            [table, int(f), batch_id, file_name, sheet.sheet, int(r)]
+            for f, r in zip(sheet.claims["fact_id"], sheet.claims["_row"])
+        ],
+    )
+
+
+_COLUMNS = {key: (kind.table, kind.stored) for key, kind in FACT_KINDS.items()}
 _ID_COLUMNS = ("person_id", "section_id", "owner_person_id", "contestant_id", "judge_id")
 
 
@@ -434,6 +695,7 @@ def _insert_facts(cur: Con, sheet: SheetResult, batch_id: int, file_name: str, i
     frame.insert(0, "source_file", file_name)
     frame.insert(0, "batch_id", batch_id)
     names = ", ".join(("batch_id", "source_file", "sheet", "row_no", *columns))
+    cur.complete()  # an unread earlier result (fetchone) would make register() fail
     cur.register("incoming_rows", frame)
     try:
         cur.execute(f"insert into {table} ({names}) select {names} from incoming_rows")
@@ -510,9 +772,36 @@ def undo_in(cur: Con, batch_id: int, user: str | None = None) -> dict:
         raise UndoRefused(f"批次 #{batch_id}（{file_name}）已经撤销过了。")
     published.check_undo(cur, batch_id)
     removed = {}
+    kept = 0
     for table in FACT_TABLES:
-        removed[table] = cur.execute(f"select count(*) from {table} where batch_id = ?", [batch_id]).fetchone()[0]
+        # Rows another active batch also brought stay, handed to the earliest such batch with its file and row.
+        handed = cur.execute(
+            f"""
+            update {table} f set batch_id = c.batch_id, source_file = c.source_file, sheet = c.sheet,
+                                  row_no = c.row_no
+            from (
+                select fact_id, arg_min(batch_id, batch_id) as batch_id, arg_min(source_file, batch_id) as source_file,
+                       arg_min(sheet, batch_id) as sheet, arg_min(row_no, batch_id) as row_no
+                from fact_claim
+                where fact_table = $table and batch_id <> $batch
+                  and batch_id in (select batch_id from import_batch where status = 'committed')
+                group by fact_id
+            ) c
+            where f.fact_id = c.fact_id and f.batch_id = $batch
+            """,
+            {"table": table, "batch": batch_id},
+        ).fetchall()
+        kept += int(handed[0][0]) if handed else 0
+        cur.execute(
+            f"""
+            delete from fact_claim c where fact_table = $table
+              and exists (select 1 from {table} f where f.fact_id = c.fact_id and f.batch_id = c.batch_id)
+            """,
+            {"table": table},
+        )
+        removed[table] = cur.execute(f"select count(*) from {table} where batch_id = ?", [batch_id]).fetchall()[0][0]
         cur.execute(f"delete from {table} where batch_id = ?", [batch_id])
+    cur.execute("delete from fact_claim where batch_id = ?", [batch_id])
     # Snapshots this batch replaced come back, unless a later batch has replaced the same task and date since.
     restored = cur.execute("select count(*) from task_snapshot where superseded_by = ?", [batch_id]).fetchone()[0]
     cur.execute(
@@ -544,4 +833,4 @@ def undo_in(cur: Con, batch_id: int, user: str | None = None) -> dict:
         "update import_batch set status = 'undone', undone_at = ?, undone_by = ? where batch_id = ?",
         [datetime.now(), user, batch_id],
     )
-    return {"batch_id": batch_id, "removed": removed, "restored_snapshots": restored}
+    return {"batch_id": batch_id, "removed": removed, "restored_snapshots": restored, "kept": kept}

@@ -1,10 +1,13 @@
-"""The spreadsheet contract as data: the six sheet kinds, their columns, header synonyms, notes and examples.
+"""The spreadsheet contract as data: each sheet kind declared once — its columns (with header synonyms, notes and
+examples), the table its rows are stored in, the columns that identify an event, the grouping columns a clerk writes
+only on a group's first row, and its label.
 
-Templates, header recognition and validation all read this one table, so a column added here shows up everywhere."""
+Header recognition, validation dispatch, ingest, undo, the trace, the catalog, templates and the page's kind picker
+all read this one table: adding a kind is its declaration here, its migration and its check in validate.py."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -17,6 +20,11 @@ class Column:
     examples: tuple[object, object] = ("", "")
     choices: str | None = None  # a rule-book list for the template's dropdown: contents|activities|...
     width: int = 12
+    in_template: bool = True  # False for alternative spellings of a column (加分/减分 beside 分值)
+    excludes: tuple[str, ...] = ()  # a header holding one of these is never a near match (加减分值 is not 减分)
+    # Where the label stands among the synonyms when two headers both name this column: 0 = first. The event date
+    # puts 发生日期/考核日期/活动日期 ahead of its label 日期, and the dates of entry (登记日期) last.
+    label_rank: int = 0
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,17 @@ class Kind:
     one_of: tuple[tuple[str, ...], ...] = ()
     # Columns that, when present, make the kind clearly this one during detection.
     telltales: tuple[str, ...] = ()
+    table: str | None = None  # the fact table its rows go to (None: roster and rules have their own tables)
+    stored: tuple[str, ...] = ()  # the table's columns an import writes, besides lineage
+    # An event's identity: rows equal on `identity` are the same event, and so are rows whose `detail` columns
+    # differ only by one of them being blank (a re-sent row with 事项编号 now filled is not a second event).
+    identity: tuple[str, ...] = ()
+    detail: tuple[str, ...] = ()
+    person_columns: tuple[str, ...] = ()  # stored columns naming a person
+    date_column: str | None = None  # the stored column that places a row in a month
+    live: str = "true"  # SQL condition of the rows in force (task snapshots can be superseded)
+    # Grouping columns a clerk writes only on the first row of a group: blank cells below take the value above.
+    fill_down: tuple[str, ...] = ()
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -36,34 +55,73 @@ class Kind:
     def required(self) -> tuple[str, ...]:
         return tuple(c.key for c in self.columns if c.required)
 
+    @property
+    def template_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.in_template)
 
-STAFF_NO = Column(
-    "staff_no", "工号", ("人员编号", "工作证号"), False, "选填。名单中有重名时，填科室或工号之一", ("", ""), width=8
+    @property
+    def is_fact(self) -> bool:
+        return self.table is not None
+
+
+# Shared columns: every kind that names a person, a section or a date uses these, so synonyms cannot drift apart.
+NAME = Column(
+    "name",
+    "姓名",
+    ("名字", "人员", "人员姓名", "干部姓名", "姓 名", "被考核人", "参与人", "参加人员", "参会人员"),
+    True,
+    "必填。须在人员名单中",
+    ("张三", "李四"),
+    width=10,
 )
-DATE = ("日期", "时间", "登记日期", "发生日期", "记录日期", "加减分日期", "月份", "日 期")
+SECTION = Column(
+    "section",
+    "科室",
+    ("部门", "处室", "所在科室", "所在部门", "科 室", "所在处室"),
+    False,
+    "选填。重名时用于区分",
+    ("组织科", "干部一科"),
+    width=12,
+)
+# 编号 alone is a serial column (1, 2, 3 …), never a 工号.
+STAFF_NO = Column(
+    "staff_no",
+    "工号",
+    ("人员编号", "工作证号", "职工号", "员工编号"),
+    False,
+    "选填。名单中有重名时，填科室或工号之一",
+    ("", ""),
+    width=8,
+)
+# The date of the event first; the date of entry (登记/填报/录入日期) last, so with both the event's date wins.
+ENTRY_DATE_WORDS = ("登记日期", "填报日期", "录入日期", "登记时间", "填报时间")
+EVENT_WORDS = ("发生日期", "考核日期", "活动日期", "加减分日期")
+DATE = (*EVENT_WORDS, "日 期", "记录日期", "时间", "月份", *ENTRY_DATE_WORDS)
+EVENT_DATE = Column(
+    "event_date",
+    "日期",
+    DATE,
+    True,
+    "必填。如 2022-03-05，也可写 2022年3月5日",
+    ("2022-03-05", "2022-03-18"),
+    width=12,
+)
+
+
+def event_date(extra: tuple[str, ...] = (), **changes) -> Column:
+    """The shared date column, with a kind's own words for its event (擂台日期) ahead of the dates of entry."""
+    words = tuple(w for w in DATE if w not in ENTRY_DATE_WORDS)
+    return replace(
+        EVENT_DATE, synonyms=(*extra, *words, *ENTRY_DATE_WORDS), label_rank=len(extra) + len(EVENT_WORDS), **changes
+    )
+
 
 ROSTER = Kind(
     "roster",
     "人员名单",
     (
-        Column(
-            "name",
-            "姓名",
-            ("名字", "人员", "人员姓名", "干部姓名", "姓 名"),
-            True,
-            "必填。与其他表中的姓名一致",
-            ("张三", "李四"),
-            width=10,
-        ),
-        Column(
-            "section",
-            "科室",
-            ("部门", "处室", "所在科室", "所在部门", "科 室"),
-            True,
-            "必填。所在科室全称",
-            ("组织科", "干部一科"),
-            width=14,
-        ),
+        replace(NAME, note="必填。与其他表中的姓名一致"),
+        replace(SECTION, required=True, note="必填。所在科室全称", width=14),
         Column("title", "职务", ("职务职级", "职级", "岗位"), False, "选填", ("科长", "科员"), width=10),
         Column(
             "category",
@@ -74,15 +132,7 @@ ROSTER = Kind(
             ("", "青年干部"),
             width=10,
         ),
-        Column(
-            "staff_no",
-            "工号",
-            ("人员编号", "编号", "工作证号"),
-            False,
-            "选填。重名时必须填写，用于区分",
-            ("A001", "A002"),
-            width=10,
-        ),
+        replace(STAFF_NO, note="选填。重名时必须填写，用于区分", examples=("A001", "A002"), width=10),
         Column(
             "status",
             "状态",
@@ -109,33 +159,9 @@ POINTS = Kind(
     "points",
     "加减分记录",
     (
-        Column(
-            "event_date",
-            "日期",
-            DATE,
-            True,
-            "必填。如 2022-03-05，也可写 2022年3月5日",
-            ("2022-03-05", "2022-03-18"),
-            width=12,
-        ),
-        Column(
-            "name",
-            "姓名",
-            ("名字", "被考核人", "人员姓名", "干部姓名", "姓 名"),
-            True,
-            "必填。须在人员名单中",
-            ("张三", "李四"),
-            width=10,
-        ),
-        Column(
-            "section",
-            "科室",
-            ("部门", "处室", "所在科室", "科 室"),
-            False,
-            "选填。重名时用于区分",
-            ("组织科", "干部一科"),
-            width=12,
-        ),
+        event_date(),
+        NAME,
+        SECTION,
         STAFF_NO,
         Column(
             "content",
@@ -161,10 +187,19 @@ POINTS = Kind(
             "points",
             "分值",
             ("分数", "得分", "加减分", "加减分值", "积分", "分值(加减)"),
-            True,
+            False,
             "必填。加分为正，减分为负，如 2、-0.5",
             (1, -0.5),
             width=8,
+        ),
+        # 加分 and 减分 as two columns (often under a merged 加减分 header), or a lone 扣分 column of magnitudes.
+        Column("points_plus", "加分", ("加分值", "奖励分"), in_template=False, excludes=("减", "扣")),
+        Column(
+            "points_minus",
+            "减分",
+            ("扣分", "减分值", "扣分值", "扣减分", "扣减分值"),
+            in_template=False,
+            excludes=("加",),
         ),
         Column(
             "reason",
@@ -184,40 +219,48 @@ POINTS = Kind(
             ("区委简报第12期", "考勤记录"),
             width=18,
         ),
-        Column("recorder", "登记人", ("记录人", "填报人", "经办人", "登记"), False, "选填", ("王五", "王五"), width=10),
+        Column(
+            "recorder",
+            "登记人",
+            ("记录人", "填报人", "经办人", "登记"),
+            False,
+            "选填",
+            ("王五", "王五"),
+            width=10,
+            excludes=("日期", "时间"),
+        ),
         Column(
             "veto", "一票否决", ("是否一票否决", "否决"), False, "选填：是 / 否。不填按事项规则判定", ("", ""), width=8
         ),
     ),
-    one_of=(("content", "item_code"),),
-    telltales=("points", "reason", "item_code", "content"),
+    one_of=(("content", "item_code"), ("points", "points_plus", "points_minus")),
+    telltales=("points", "reason", "item_code", "content", "points_minus", "points_plus"),
+    table="score_event",
+    stored=(
+        "event_date",
+        "person_id",
+        "section_id",
+        "content",
+        "item_code",
+        "points",
+        "reason",
+        "evidence",
+        "recorder",
+        "veto_flag",
+    ),
+    identity=("event_date", "person_id", "content", "points", "reason"),
+    detail=("item_code",),
+    person_columns=("person_id",),
+    date_column="event_date",
 )
 
 PARTICIPATION = Kind(
     "participation",
     "参与记录",
     (
-        Column(
-            "event_date", "日期", DATE + ("活动日期", "参加日期"), True, "必填", ("2022-03-07", "2022-03-25"), width=12
-        ),
-        Column(
-            "name",
-            "姓名",
-            ("名字", "参与人", "人员姓名", "参加人员", "姓 名"),
-            True,
-            "必填。须在人员名单中",
-            ("张三", "李四"),
-            width=10,
-        ),
-        Column(
-            "section",
-            "科室",
-            ("部门", "处室", "所在科室"),
-            False,
-            "选填。重名时用于区分",
-            ("组织科", "干部一科"),
-            width=12,
-        ),
+        event_date(("参加日期",), note="必填", examples=("2022-03-07", "2022-03-25")),
+        NAME,
+        SECTION,
         STAFF_NO,
         Column(
             "activity",
@@ -250,6 +293,13 @@ PARTICIPATION = Kind(
         ),
     ),
     telltales=("activity", "role", "hours"),
+    table="participation",
+    stored=("event_date", "person_id", "section_id", "activity", "title", "role", "hours"),
+    identity=("event_date", "person_id", "activity"),
+    detail=("title",),
+    person_columns=("person_id",),
+    date_column="event_date",
+    fill_down=("event_date", "activity", "title"),
 )
 
 TASKS = Kind(
@@ -351,15 +401,33 @@ TASKS = Kind(
         ),
     ),
     telltales=("task_code", "progress", "ledger", "stage", "due_date"),
+    table="task_snapshot",
+    stored=(
+        "task_code",
+        "task_name",
+        "ledger",
+        "section_id",
+        "owner_name",
+        "owner_person_id",
+        "start_date",
+        "due_date",
+        "progress",
+        "stage",
+        "latest_note",
+        "updated_on",
+    ),
+    identity=("task_code", "updated_on"),
+    person_columns=("owner_person_id",),
+    date_column="updated_on",
+    live="superseded_by is null",
+    fill_down=("task_code", "task_name", "ledger", "section", "owner", "start_date", "due_date"),
 )
 
 ARENA = Kind(
     "arena",
     "擂台评分",
     (
-        Column(
-            "event_date", "日期", DATE + ("擂台日期", "比赛日期"), True, "必填", ("2022-04-15", "2022-04-15"), width=12
-        ),
+        event_date(("擂台日期", "比赛日期"), note="必填", examples=("2022-04-15", "2022-04-15")),
         Column(
             "arena",
             "擂台",
@@ -394,6 +462,12 @@ ARENA = Kind(
         Column("mark", "得分", ("分数", "评分", "分值", "打分"), True, "必填，0～满分", (92, 88.5), width=8),
     ),
     telltales=("arena", "contestant", "judge", "mark"),
+    table="arena_mark",
+    stored=("event_date", "arena", "topic", "contestant_id", "judge_id", "mark"),
+    identity=("event_date", "arena", "contestant_id", "judge_id"),
+    person_columns=("contestant_id", "judge_id"),
+    date_column="event_date",
+    fill_down=("event_date", "arena", "topic", "contestant"),
 )
 
 RULES = Kind(
@@ -448,6 +522,8 @@ RULES = Kind(
 
 KINDS: dict[str, Kind] = {k.key: k for k in (ROSTER, POINTS, PARTICIPATION, TASKS, ARENA, RULES)}
 KIND_LABELS = {k.key: k.label for k in KINDS.values()}
+FACT_KINDS: dict[str, Kind] = {k.key: k for k in KINDS.values() if k.is_fact}
+FACT_TABLES: tuple[str, ...] = tuple(k.table for k in FACT_KINDS.values() if k.table)
 # The order sheets of one workbook are committed in: people first, so later sheets can name them.
 COMMIT_ORDER = ("roster", "rules", "points", "participation", "tasks", "arena")
 

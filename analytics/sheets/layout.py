@@ -15,11 +15,14 @@ from analytics.sheets.kinds import KINDS, Column, Kind
 from analytics.sheets.normalize import clean_text, is_blank
 
 HEADER_SCAN_ROWS = 15
-SEQ_HEADERS = ("序号", "序", "NO", "NO.", "行号")
+SEQ_HEADERS = ("序号", "序", "NO", "NO.", "行号", "编号")
 TOTAL_WORDS = ("合计", "小计", "总计")
 NOTE_PREFIXES = ("注", "说明", "填表说明", "备注:", "备注：", "填表人", "审核人", "制表", "负责人签字", "填报单位")
 EXAMPLE_WORD = "示例"
 _BRACKETS = re.compile(r"[(（\[【].*?[)）\]】]")
+_BRACKETED = re.compile(r"^[(（\[【].*[)）\]】]$")
+# A lone text cell under the data is a note when it reads like one (a name is 2–4 characters).
+NOTE_MIN_LENGTH = 6
 
 
 def _header_key(text: Any) -> tuple[str, str]:
@@ -35,20 +38,26 @@ def _column_keys(column: Column) -> tuple[tuple[str, str], ...]:
     return tuple(_header_key(s) for s in (column.label, *column.synonyms))
 
 
-def _score(header: tuple[str, str], column: Column) -> float:
-    """1 for an exact synonym (a little more for the template's own label), less for a near match, 0 for none."""
+def _score(header: tuple[str, str], column: Column) -> tuple[float, int]:
+    """(score, rank): 1 for an exact synonym (a little more for the template's own label), less for a near match,
+    0 for none; rank is the synonym's place in the column's list, so with two exact candidates for one column the
+    earlier synonym wins (发生日期 over 登记日期), whatever their order in the sheet."""
     full, bare = header
     if not bare:
-        return 0.0
+        return 0.0, 0
     best = 0.0
     for n, (s_full, s_bare) in enumerate(_column_keys(column)):
         if full in (s_full, s_bare) or bare in (s_full, s_bare):
-            return 1.01 if n == 0 else 1.0
+            if n == 0:
+                return (1.01 if column.label_rank == 0 else 1.0), column.label_rank
+            return 1.0, n - 1 if n - 1 < column.label_rank else n
+        if bare in SEQ_HEADERS or any(w in bare for w in column.excludes):
+            continue  # 编号 alone is a serial column, never a near match for 事项编号 or 工号
         if len(s_bare) >= 2 and s_bare in bare:
             best = max(best, 0.5 + 0.4 * len(s_bare) / len(bare))
         elif len(bare) >= 2 and bare in s_bare:
             best = max(best, 0.4 + 0.4 * len(bare) / len(s_bare))
-    return best if best >= 0.55 else 0.0
+    return (best if best >= 0.55 else 0.0), 99
 
 
 @dataclass
@@ -61,6 +70,13 @@ class Layout:
     unused: list[str] = field(default_factory=list)  # headers not used
     missing: list[str] = field(default_factory=list)  # required columns not found (labels)
     seq_col: int | None = None
+    header_rows: int = 1  # 2 when sub-headers (加分/减分) sit under a merged header (加减分)
+    rivals: list[str] = field(default_factory=list)  # other kinds this header fits exactly as well
+
+    @property
+    def body_row(self) -> int:
+        """Grid index of the first row under the header."""
+        return self.header_row + self.header_rows
 
     @property
     def complete(self) -> bool:
@@ -98,14 +114,14 @@ def map_columns(cells: list[Any], kind: Kind, keys: list[tuple[str, str]] | None
         if not key[1]:
             continue
         for column in kind.columns:
-            score = _score(key, column)
+            score, rank = _score(key, column)
             if score:
-                candidates.append((score, -index, column.key, index))
+                candidates.append((score, -rank, -index, column.key, index))
     candidates.sort(reverse=True)
     columns: dict[str, int] = {}
     taken: set[int] = set()
     near = []
-    for score, _, key, index in candidates:
+    for score, _, _, key, index in candidates:
         if key in columns or index in taken:
             continue
         columns[key] = index
@@ -114,6 +130,7 @@ def map_columns(cells: list[Any], kind: Kind, keys: list[tuple[str, str]] | None
             near.append((str(cells[index]).strip(), kind.column(key).label))
     headers = {i: str(c).strip() for i, c in enumerate(cells) if not is_blank(c)}
     seq_col = next((i for i, k in enumerate(keys) if k[1] in SEQ_HEADERS and i not in taken), None)
+    # Several columns may name the same field (加减分 merged over 加分/减分 reads 加减分 twice): the first is used.
     unused = [headers[i] for i in sorted(headers) if i not in taken and i != seq_col]
     missing = [c.label for c in kind.columns if c.required and c.key not in columns]
     for group in kind.one_of:
@@ -126,11 +143,12 @@ def map_columns(cells: list[Any], kind: Kind, keys: list[tuple[str, str]] | None
     return layout, score
 
 
-def find_layout(grid: list[list[Any]], kind: str | None = None) -> Layout | None:
+def find_layout(grid: list[list[Any]], kind: str | None = None, among: tuple[str, ...] | None = None) -> Layout | None:
     """The best (header row, kind) in the first rows of a sheet. A complete layout beats any incomplete one.
-    Returns None when no row looks like a header at all."""
-    kinds = [KINDS[kind]] if kind else list(KINDS.values())
+    ``among`` limits the kinds tried. Returns None when no row looks like a header at all."""
+    kinds = [KINDS[kind]] if kind else [KINDS[k] for k in (among or KINDS)]
     best: tuple[tuple, Layout] | None = None
+    complete: dict[str, tuple] = {}  # kind → its best complete rank
     for row_index, row in enumerate(grid[:HEADER_SCAN_ROWS]):
         keys = _cell_keys(row)
         if sum(1 for k in keys if k[1]) < 2:
@@ -145,9 +163,40 @@ def find_layout(grid: list[list[Any]], kind: str | None = None) -> Layout | None
                 continue
             layout.header_row = row_index
             rank = (layout.complete, score, -row_index)
+            if layout.complete:
+                complete[candidate.key] = max(complete.get(candidate.key, rank), rank)
             if best is None or rank > best[0]:
                 best = (rank, layout)
-    return best[1] if best else None
+    if best is None:
+        return None
+    chosen = _with_sub_header(grid, best[1], best[0])
+    # Two kinds of facts read the header equally well: the kind is uncertain, and the importer will ask.
+    chosen.rivals = [k for k, rank in complete.items() if k not in (chosen.kind, "roster") and rank[:2] >= best[0][:2]]
+    return chosen
+
+
+def _with_sub_header(grid: list[list[Any]], layout: Layout, rank: tuple) -> Layout:
+    """A header of two rows: sub-headers (加分 | 减分) under a merged header (加减分) replace it where written.
+    Taken only when the two rows together name the columns better than the first alone."""
+    below = layout.header_row + 1
+    if below >= len(grid):
+        return layout
+    top, sub = grid[layout.header_row], grid[below]
+    sub_keys = _cell_keys(sub)
+    if not any(k[1] for k in sub_keys):
+        return layout
+    width = max(len(top), len(sub))
+    cells = []
+    for i in range(width):
+        s_cell = sub[i] if i < len(sub) else ""
+        t_cell = top[i] if i < len(top) else ""
+        cells.append(s_cell if i < len(sub_keys) and sub_keys[i][1] else t_cell)
+    combined, score = map_columns(cells, KINDS[layout.kind])
+    if (combined.complete, score) <= rank[:2] or len(combined.columns) < len(layout.columns):
+        return layout
+    combined.header_row = layout.header_row
+    combined.header_rows = 2
+    return combined
 
 
 @dataclass
@@ -158,6 +207,19 @@ class Extracted:
     skipped_example: list[int] = field(default_factory=list)
     skipped_note: list[int] = field(default_factory=list)
     skipped_header: list[int] = field(default_factory=list)
+    skipped_hint: list[int] = field(default_factory=list)  # （单位：分） under the header
+    blank_rows: list[int] = field(default_factory=list)
+    filled_down: dict[str, int] = field(default_factory=dict)  # column key → cells that took the value above
+
+    def skipped(self) -> list[tuple[int, str]]:
+        """(Excel row, why) for every row under the header that was not read as data."""
+        out = [(r, "合计/小计行") for r in self.skipped_total]
+        out += [(r, "模板示例行") for r in self.skipped_example]
+        out += [(r, "说明/备注行") for r in self.skipped_note]
+        out += [(r, "重复的表头行") for r in self.skipped_header]
+        out += [(r, "表头下的提示行") for r in self.skipped_hint]
+        out += [(r, "空行") for r in self.blank_rows]
+        return sorted(out)
 
 
 def _is_total(text: str) -> bool:
@@ -192,8 +254,8 @@ def _row_marks(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def extract(grid: list[list[Any]], layout: Layout) -> Extracted:
     """The data rows under the header, as raw cells, with the Excel row number of each."""
-    body = grid[layout.header_row + 1 :]
-    first_row = layout.header_row + 2
+    body = grid[layout.body_row :]
+    first_row = layout.body_row + 1
     n = len(body)
     width = max((len(r) for r in body), default=0)
     if any(len(r) != width for r in body):
@@ -245,15 +307,39 @@ def extract(grid: list[list[Any]], layout: Layout) -> Extracted:
         example |= e
         note |= m
     if note.any():
-        # A note row (注：…, 填表人：…) fills at most one of the required columns.
+        # A note row (注：…, 填表人：…) fills at most one of the required columns, unless it is one text merged
+        # across the table (备注：… over every column).
         candidates = np.flatnonzero(note)
         filled = np.zeros(len(candidates), dtype=np.int64)
         for key in KINDS[layout.kind].required:
             if key in columns:
                 filled += ~_blank(columns[key][candidates])
-        note[candidates[filled > 1]] = False
+        merged = np.array([_one_text(cells[pos]) for pos in candidates], dtype=bool)
+        note[candidates[(filled > 1) & ~merged]] = False
+    hint = np.zeros(n, dtype=bool)
+    for pos in np.flatnonzero(~blank[: min(n, 2)]):
+        # A hint row in brackets right under the header: （单位：分）, (必填).
+        texts = [c for c in cells[pos] if not is_blank(c)]
+        hint[pos] = all(isinstance(c, str) and _BRACKETED.match(c.strip()) for c in texts)
+    # One text merged across the row (备注：…, 以上情况属实), anywhere: no data row repeats one text in every cell.
+    # Only rows whose first two columns hold the same value are looked at (whole-column test first).
+    if len(keys) >= 2:
+        same = (columns[keys[0]] == columns[keys[1]]) & ~blank & ~note
+        for pos in np.flatnonzero(same):
+            if _one_text(cells[pos], at_least=3):
+                note[pos] = True
+    # A lone text cell under the last data row that reads like a note (以上数据截至3月底), typed under any column.
+    lone = ((cells != "") & ~pd.isna(cells)).sum(axis=1) == 1
+    data_like = ~(blank | total | example | repeated | note | hint | lone)
+    last_data = int(np.flatnonzero(data_like)[-1]) if data_like.any() else -1
+    for pos in np.flatnonzero(lone & ~blank):
+        if pos > last_data:
+            text = next(c for c in cells[pos] if not is_blank(c))
+            if isinstance(text, str) and (len(text.strip()) >= NOTE_MIN_LENGTH or "：" in text or ":" in text):
+                note[pos] = True
 
-    keep = ~(blank | total | example | repeated | note)
+    keep = ~(blank | total | example | repeated | note | hint)
+    filled_down = _fill_down(columns, keep, KINDS[layout.kind].fill_down)
     # dtype=object keeps cells as read: pandas would otherwise spend time turning text columns into its string type.
     frame = pd.DataFrame({k: v[keep] for k, v in columns.items()}, dtype=object, copy=False)
     frame["_row"] = row_numbers[keep]
@@ -265,5 +351,38 @@ def extract(grid: list[list[Any]], layout: Layout) -> Extracted:
         skipped_example=rows[example & ~blank & ~total].tolist(),
         skipped_note=rows[note & ~blank & ~total & ~example].tolist(),
         skipped_header=rows[repeated & ~blank].tolist(),
+        skipped_hint=rows[hint & ~blank].tolist(),
+        # Blank rows between data rows only: the empty tail of a formatted sheet is no news.
+        blank_rows=rows[blank & (np.arange(n) < last_data)].tolist(),
+        filled_down=filled_down,
     )
     return out
+
+
+def _one_text(row: np.ndarray, at_least: int = 2) -> bool:
+    """True when a row's filled cells are one and the same text, in at least ``at_least`` cells (a merged note)."""
+    texts = [c for c in row if not is_blank(c)]
+    return len(texts) >= at_least and all(isinstance(c, str) for c in texts) and len(set(texts)) == 1
+
+
+def _fill_down(columns: dict[str, np.ndarray], keep: np.ndarray, keys: tuple[str, ...]) -> dict[str, int]:
+    """Grouping columns written only on a group's first row: blank cells of kept rows take the value above, the way
+    merged cells already do. Returns how many cells each column took."""
+    counts: dict[str, int] = {}
+    rows = np.flatnonzero(keep)
+    if not len(rows):
+        return counts
+    for key in keys:
+        if key not in columns:
+            continue
+        values = columns[key]
+        kept = values[rows]
+        empty = _blank(kept) | np.array([isinstance(v, str) and not v.strip() for v in kept], dtype=bool)
+        if not empty.any() or empty.all():
+            continue
+        # The index of the last filled row at or above each row; -1 above the first filled one (left blank).
+        last = np.maximum.accumulate(np.where(~empty, np.arange(len(kept)), -1))
+        take = empty & (last >= 0)
+        values[rows[take]] = kept[last[take]]
+        counts[key] = int(take.sum())
+    return counts

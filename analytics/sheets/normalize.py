@@ -75,6 +75,8 @@ def code_text(value: Any) -> str | None:
 
 
 _NUMBER = re.compile(r"^([+-]?)(\d+(?:\.\d*)?|\.\d+)$")
+_DECIMAL_COMMA = re.compile(r"^\D*[+-]?\d+,\d{1,2}\D*$")
+_THOUSANDS = re.compile(r"^\D*[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?\D*$")
 
 
 def _parse_numeric(
@@ -89,6 +91,11 @@ def _parse_numeric(
     if isinstance(value, (int, float)):
         return (float(value), None) if math.isfinite(value) else (None, expected)
     text = _SPACES.sub("", halfwidth(str(value)))
+    if _DECIMAL_COMMA.match(text):
+        # 1,5 is a decimal comma (one and a half), never fifteen; 1,500 stays a thousands separator.
+        text = text.replace(",", ".")
+    elif "," in text and not _THOUSANDS.match(text):
+        return None, f"{expected}{example}（逗号用法不明确，小数请写小数点，如 1.5）"
     for char in "," + drop:
         text = text.replace(char, "")
     sign = 1.0
@@ -132,9 +139,16 @@ _NO_YEAR = re.compile(r"^(\d{1,2})[月./\-](\d{1,2})日?$")
 _MONTH_NO_YEAR = re.compile(r"^(\d{1,2})月份?$")
 
 
-def parse_date(value: Any, default_year: int | None = None) -> tuple[date | None, str | None]:
+MONTH_ONLY_ERROR = "只写了年月，缺少日：请写明具体日期，如 2022-03-05"
+
+
+def parse_date(
+    value: Any, default_year: int | None = None, month_only: str = "first", year_problem: str | None = None
+) -> tuple[date | None, str | None]:
     """A date from a real date, an Excel serial, 2022年3月5日, 2022.3.5, 2022/03/05, 2022-3-5, 20220305;
-    2022年3月 means the 1st; 3月5日 takes ``default_year``."""
+    3月5日 takes ``default_year`` (or, when the sheet's evidence of the year disagrees, fails with ``year_problem``).
+    A month alone (2022年6月) is the month's first day with ``month_only='first'``, its last day with 'last' (a
+    deadline), and an error with 'refuse' (the date of an event needs its day)."""
     if is_blank(value):
         return None, "不能为空"
     if isinstance(value, datetime):
@@ -162,16 +176,26 @@ def parse_date(value: Any, default_year: int | None = None) -> tuple[date | None
                 return date(y, m, d), None
         match = _MONTH_ONLY.match(text)
         if match:
-            return date(int(match.group(1)), int(match.group(2)), 1), None
-        match = _NO_YEAR.match(text)
-        if match and default_year:
+            return _month(int(match.group(1)), int(match.group(2)), month_only)
+        match = _NO_YEAR.match(text) or _MONTH_NO_YEAR.match(text)
+        if match and year_problem:
+            return None, year_problem
+        if match and default_year and len(match.groups()) == 2:
             return date(default_year, int(match.group(1)), int(match.group(2))), None
-        match = _MONTH_NO_YEAR.match(text)
         if match and default_year:
-            return date(default_year, int(match.group(1)), 1), None
+            return _month(default_year, int(match.group(1)), month_only)
     except ValueError:
         return None, "不是有效日期（月份或日期超出范围）"
     return None, "应为日期，如 2022-03-05、2022年3月5日 或 2022.3.5"
+
+
+def _month(year: int, month: int, month_only: str) -> tuple[date | None, str | None]:
+    if month_only == "refuse":
+        return None, MONTH_ONLY_ERROR
+    first = date(year, month, 1)
+    if month_only == "last":
+        return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1), None
+    return first, None
 
 
 _TRUE = {"是", "Y", "YES", "TRUE", "1", "√", "✓", "否决", "一票否决"}

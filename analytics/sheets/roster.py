@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.errors import UndoRefused
+from analytics.sheets.kinds import FACT_KINDS
 from analytics.sheets.normalize import clean_name, clean_text
 from analytics.sheets.problems import ERROR, WARNING, Problem
 from analytics.store.db import Con, fetch_df, next_id
@@ -217,6 +218,13 @@ class People:
         return None
 
 
+# Every stored column naming a person, over the declared fact kinds: (batch_id, person_id) rows.
+PERSON_REFERENCES = " union all ".join(
+    f"select batch_id, {column} as person_id from {kind.table}"
+    for kind in FACT_KINDS.values()
+    for column in kind.person_columns
+)
+
 # Roster uploads ----------------------------------------------------------------------------------
 
 LEFT_WORDS = ("离岗", "调离", "退休", "离职", "调出", "辞职", "已离岗", "不在岗")
@@ -233,6 +241,9 @@ class RosterPlan:
     leaves: list[dict] = field(default_factory=list)  # person_id, on
     returns: list[int] = field(default_factory=list)  # people who had left and are back
     unchanged: int = 0
+    # Rows the clerk must decide: a name that exists only in another section, with no 工号 or 调整日期 to tell a
+    # move from a second person of the same name. {"row", "name", "now", "to"}; refused until decided.
+    questions: list[dict] = field(default_factory=list)
 
     @property
     def changes(self) -> int:
@@ -262,10 +273,15 @@ def plan_roster(
     default_on: date,
     campaign_start: date,
     mark_missing_left: bool = False,
+    decisions: dict[int, str] | None = None,
+    same_name: str | None = None,
 ) -> tuple[RosterPlan, People, list[Problem]]:
     """Compare a roster sheet with the roster; returns the plan, the roster as it would be after it, and problems.
 
-    ``rows`` has clean columns name, section, title, category, staff_no, status, changed_on (date or None), _row."""
+    ``rows`` has clean columns name, section, title, category, staff_no, status, changed_on (date or None), _row.
+    ``decisions`` (Excel row → 'move' | 'new') and ``same_name`` (for every such row) settle the rows whose name
+    exists only in another section; without them those rows are refused, never merged silently."""
+    decisions = decisions or {}
     plan = RosterPlan()
     problems: list[Problem] = []
     after = People({pid: _copy(p) for pid, p in people.people.items()}, dict(people.sections))
@@ -332,6 +348,10 @@ def plan_roster(
         on = rec.get("changed_on") or default_on
 
         pid = _match_existing(after, name, sid, staff_key, problem, row)
+        if pid == "elsewhere":
+            pid = _settle_same_name(
+                after, plan, problem, rec, sid, matched, decisions.get(row) or same_name, section_text
+            )
         if pid == "ambiguous":
             continue
         if pid is None:
@@ -419,18 +439,55 @@ def _match_existing(after: People, name: str, sid: int, staff_key: str, problem,
         return None
     same_section = [p for p in candidates if after.people[p].current_section == sid]
     if staff_key:
-        # A new 工号: the same person only if the match without one is unambiguous and has no 工号 yet.
+        # A new 工号: the same person only if the match without one is unambiguous and has no 工号 yet; a person of
+        # that name without a 工号 only in other sections may have moved — asked, like a row without a 工号.
         free = [p for p in same_section if not after.people[p].staff_no]
-        return free[0] if len(free) == 1 else None
+        if len(free) == 1:
+            return free[0]
+        elsewhere = [p for p in candidates if p not in same_section and not after.people[p].staff_no]
+        return "elsewhere" if elsewhere and not free else None
     if len(same_section) == 1:
         return same_section[0]
     if len(same_section) > 1:
         problem(ERROR, row, "name", name, f"名单中{after.sections.get(sid, '')}有多位“{name}”：请填写「工号」区分")
         return "ambiguous"
-    if len(candidates) == 1:
-        return candidates[0]  # one person of that name elsewhere: a move between sections
+    return "elsewhere"  # the name exists only in other sections: a move, or a second person of that name
+
+
+MOVE, NEW = "move", "new"
+DECISION_LABELS = {MOVE: "移动（同一人调整科室）", NEW: "新增同名人员"}
+
+
+def _settle_same_name(
+    after: People, plan: RosterPlan, problem, rec: dict, sid: int, matched: set[int], choice: str | None, to: str
+):
+    """A roster row whose name exists only in other sections. The same file listing both (a person this sheet
+    already placed) means two people; a 调整日期 on the row means a move; else the clerk's decision, or a refusal."""
+    name, row = rec["name"], rec["_row"]
+    candidates = list(after.by_name.get(name, []))
+    if any(p in matched for p in candidates) and choice != MOVE:
+        problem(WARNING, row, "name", name, f"本表中已有另一位“{name}”，按新增同名人员处理：如为同一人请删去一行")
+        return None
+    if choice is None and rec.get("changed_on"):
+        choice = MOVE
+    if choice == NEW:
+        problem(WARNING, row, "name", name, f"按您的选择新增同名人员“{name}”（{to}）；建议填写「工号」便于区分")
+        return None
+    if choice == MOVE and len(candidates) == 1:
+        return candidates[0]
     who = "、".join(after.describe(p) for p in candidates)
-    problem(ERROR, row, "name", name, f"名单中已有多位“{name}”（{who}）：无法判断是哪一位调入，请填写「工号」")
+    if choice == MOVE:
+        problem(ERROR, row, "name", name, f"名单中已有多位“{name}”（{who}）：无法判断是哪一位调入，请填写「工号」")
+        return "ambiguous"
+    plan.questions.append({"row": row, "name": name, "now": who, "to": to})
+    problem(
+        ERROR,
+        row,
+        "name",
+        name,
+        f"名单中已有{who}，本表写在“{to}”：是同一人调整科室，还是新增一位同名人员？"
+        "请在预览中选择“移动”或“新增同名人员”，或在表中填写「工号」或「调整日期」后重新上传",
+    )
     return "ambiguous"
 
 
@@ -523,7 +580,33 @@ def apply_roster(
         )
     if journal:
         cur.executemany("insert into roster_change values (?, ?, ?, ?, ?)", journal)
+    moved = [ids.get(m["person_id"], m["person_id"]) for m in plan.moves]
+    resection(cur, [p for p in moved if p > 0])
     return ids
+
+
+# Facts whose section follows the person: attributed to the section of the membership in force on the fact's date.
+SECTIONED = ("score_event", "participation")
+
+
+def resection(cur: Con, person_ids: list[int]) -> None:
+    """Put every event of these people in the section they belonged to on the event's date (the membership in force
+    then; before the first membership, the first). Run after every roster change, so a move dated 3月1日 reaches
+    April's points whichever file arrived first."""
+    if not person_ids:
+        return
+    for table in SECTIONED:
+        cur.execute(
+            f"""
+            update {table} f set section_id = coalesce(
+                (select arg_max(m.section_id, m.valid_from) from membership m
+                 where m.person_id = f.person_id and m.valid_from <= f.event_date),
+                (select arg_min(m.section_id, m.valid_from) from membership m where m.person_id = f.person_id),
+                f.section_id)
+            where f.person_id in (select unnest(?::integer[]))
+            """,
+            [sorted(set(person_ids))],
+        )
 
 
 def undo_roster(cur: Con, batch_id: int) -> None:
@@ -537,15 +620,9 @@ def undo_roster(cur: Con, batch_id: int) -> None:
     if inserted:
         used = fetch_df(
             cur,
-            """
+            f"""
             select distinct b.batch_id, b.file_name
-            from (
-                select batch_id, person_id from score_event
-                union all select batch_id, person_id from participation
-                union all select batch_id, owner_person_id from task_snapshot
-                union all select batch_id, contestant_id from arena_mark
-                union all select batch_id, judge_id from arena_mark
-            ) f join import_batch b using (batch_id)
+            from ({PERSON_REFERENCES}) f join import_batch b using (batch_id)
             where f.person_id in (select unnest(?)) and b.status = 'committed' and b.batch_id <> ?
             order by b.batch_id
             """,
@@ -572,6 +649,13 @@ def undo_roster(cur: Con, batch_id: int) -> None:
     if inserted:
         cur.execute("delete from membership where person_id in (select unnest(?))", [inserted])
         cur.execute("delete from person where person_id in (select unnest(?))", [inserted])
+    updated = [
+        r[0]
+        for r in cur.execute(
+            "select person_id from roster_change where batch_id = ? and action = 'update'", [batch_id]
+        ).fetchall()
+    ]
+    resection(cur, updated)
     sections = [
         r[0]
         for r in cur.execute(

@@ -50,7 +50,7 @@ def build_template(kind_key: str, book: RuleBook) -> bytes:
     wb.properties.created = wb.properties.modified = FIXED_TIME
     ws = wb.active
     ws.title = kind.label
-    columns = ("序号", *kind.columns)
+    columns = ("序号", *kind.template_columns)
     width = len(columns)
     ws.cell(1, 1, f"{kind.label}（{book.campaign_year}年度“作风能力提升年”）")
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
@@ -76,14 +76,14 @@ def build_template(kind_key: str, book: RuleBook) -> bytes:
     else:
         for n in (0, 1):
             ws.cell(3 + n, 1, "示例")
-            for index, column in enumerate(kind.columns, start=2):
+            for index, column in enumerate(kind.template_columns, start=2):
                 ws.cell(3 + n, index, _example(column, n, book))
             for index in range(1, width + 1):
                 cell = ws.cell(3 + n, index)
                 cell.font = Font(italic=True, color="8C8C8C")
                 cell.fill = PatternFill("solid", fgColor="F2F2F2")
 
-    for index, column in enumerate(kind.columns, start=2):
+    for index, column in enumerate(kind.template_columns, start=2):
         letter = get_column_letter(index)
         if column.key in DATE_KEYS:
             ws.column_dimensions[letter].number_format = "yyyy-mm-dd"
@@ -167,7 +167,7 @@ def _guide(wb: Workbook, kind: Kind, book: RuleBook) -> None:
     guide.append(["列", "是否必填", "怎么填"])
     for cell in guide[2]:
         cell.font = Font(bold=True)
-    for column in kind.columns:
+    for column in kind.template_columns:
         need = "必填" if column.required else ("二选一" if any(column.key in g for g in kind.one_of) else "选填")
         guide.append([column.label, need, column.note])
     guide.append([])

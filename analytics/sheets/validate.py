@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.rules import rulebook as rb
-from analytics.sheets.kinds import KINDS
+from analytics.sheets.kinds import KINDS, Kind
 from analytics.sheets.layout import Extracted, Layout
 from analytics.sheets.normalize import (
     clean_name,
@@ -50,6 +50,21 @@ class Context:
     today: date
     mark_missing_left: bool = False
     rules_effective: date | None = None
+    # The year of dates written without one (3月5日), from the sheet's nearest evidence; year_problem when the
+    # evidence disagrees (then such dates are refused).
+    default_year: int | None = None
+    year_problem: str | None = None
+    # Roster rows whose name exists in another section: (sheet, Excel row) → 'move' | 'new'; same_name for all.
+    decisions: dict[tuple[str, int], str] = field(default_factory=dict)
+    same_name: str | None = None
+
+    @property
+    def year(self) -> int:
+        return self.default_year or self.book.campaign_year
+
+    def date_parser(self, month_only: str = "refuse") -> Callable[[Any], tuple[date | None, str | None]]:
+        year, problem = self.year, self.year_problem
+        return lambda v: parse_date(v, year, month_only, problem)
 
     def book_index(self, days: np.ndarray) -> np.ndarray:
         """Which span's book applies to each date (0 for a missing date)."""
@@ -74,6 +89,11 @@ class SheetResult:
     roster_after: People | None = None
     new_book: rb.RuleBook | None = None
     notes: list[str] = field(default_factory=list)
+    # Stored facts this sheet sends again (fact_id, _row): the batch claims them too, so undoing the batch that
+    # first brought them keeps them while this one is active.
+    claims: pd.DataFrame | None = None
+    skipped_rows: list[tuple[int, str]] = field(default_factory=list)  # (Excel row, why) beyond layout's
+    column_rules: dict[str, str] = field(default_factory=dict)  # column key → how its values were read
 
     @property
     def errors(self) -> list[Problem]:
@@ -94,6 +114,7 @@ class Checker:
         self.rows = frame["_row"].to_numpy()
         self.problems: list[Problem] = []
         self.bad = np.zeros(len(frame), dtype=bool)
+        self.rules: dict[str, str] = {}  # column key → how its values were read, for the preview
 
     def column(self, key: str) -> str:
         return self.layout.header_of(key)
@@ -217,12 +238,14 @@ class Checker:
 
     def result(self, kind: str, rows: pd.DataFrame, **extra) -> SheetResult:
         ordered = sorted(self.problems, key=lambda p: (p.row or 0, p.level != ERROR))
-        return SheetResult(self.sheet, kind, self.layout, rows, ordered, **extra)
+        claims = extra.get("claims")
+        if claims is not None and len(claims):
+            extra.setdefault("skipped_rows", _skipped_as_stored(claims))
+        return SheetResult(self.sheet, kind, self.layout, rows, ordered, column_rules=self.rules, **extra)
 
 
 def _dates(check: Checker, ctx: Context, key: str, required: bool = True, window: bool = True) -> np.ndarray:
-    year = ctx.book.campaign_year
-    days = check.parse(key, lambda v: parse_date(v, year), required, "日期（如 2022-03-05）")
+    days = check.parse(key, ctx.date_parser("refuse"), required, "日期（如 2022-03-05）")
     if window:
         check.in_window(key, days, ctx.book)
     return days
@@ -233,14 +256,21 @@ def _blank_cells(series: pd.Series, positions: np.ndarray) -> np.ndarray:
     return np.array([is_blank(v) for v in values], dtype=bool)
 
 
-def _stored(cur: Con, rows: pd.DataFrame, table: str, keys: list[str], extra: str = "") -> pd.DataFrame:
-    """Rows of an upload that match rows already stored in `table` on `keys` (blank equals blank).
-    One row per matching upload row and stored row: the upload's _row plus the stored fact's batch and any `extra`
-    columns. A hash join in DuckDB: fast however big the table."""
+def _stored(
+    cur: Con, rows: pd.DataFrame, table: str, keys: list[str], extra: str = "", detail: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Rows of an upload that match rows already stored in `table` on `keys` (blank equals blank) and on `detail`
+    where both are filled (a blank detail matches any). One row per matching upload row and stored row: the
+    upload's _row plus the stored fact's batch and any `extra` columns. A hash join in DuckDB: fast however big the
+    table."""
     if rows.empty:
         return pd.DataFrame(columns=["_row", "batch_id"])
-    condition = " and ".join(f"t.{k} is not distinct from p.{k}" for k in keys)
-    probe = rows[[*keys, "_row"]]
+    condition = " and ".join(
+        [f"t.{k} is not distinct from p.{k}" for k in keys]
+        + [f"(t.{k} is null or p.{k} is null or t.{k} = p.{k})" for k in detail]
+    )
+    probe = rows[[*keys, *detail, "_row"]]
+    cur.complete()
     cur.register("upload_probe", probe)
     try:
         return fetch_df(
@@ -254,11 +284,17 @@ def _stored(cur: Con, rows: pd.DataFrame, table: str, keys: list[str], extra: st
         cur.unregister("upload_probe")
 
 
-def _skip_stored(check: Checker, cur: Con, rows: pd.DataFrame, table: str, keys: list[str], what: str) -> pd.DataFrame:
-    """Drop rows already stored by an earlier import (a cumulative sheet sent again); warn once with the first few."""
-    found = _stored(cur, rows, table, keys)
+def _skip_stored(
+    check: Checker, cur: Con, rows: pd.DataFrame, kind: Kind, what: str, also: tuple[str, ...] = ()
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Drop rows that are events already stored by an earlier import (a cumulative sheet sent again, perhaps with
+    more detail filled in); warn once with the first few. Returns (rows left, claims: fact_id and _row of each
+    stored event sent again)."""
+    found = _stored(cur, rows, kind.table, [*kind.identity, *also], ", t.fact_id", kind.detail)
+    claims = pd.DataFrame(columns=["fact_id", "_row", "batch_id"])
     if found.empty:
-        return rows
+        return rows, claims
+    claims = found.drop_duplicates("_row")[["fact_id", "_row", "batch_id"]].reset_index(drop=True)
     hit = rows["_row"].isin(found["_row"]).to_numpy()
     shown = "、".join(str(r) for r in rows["_row"].to_numpy()[hit][:MAX_LISTED])
     more = "等" if hit.sum() > MAX_LISTED else ""
@@ -270,10 +306,50 @@ def _skip_stored(check: Checker, cur: Con, rows: pd.DataFrame, table: str, keys:
             None,
             None,
             None,
-            f"{int(hit.sum())} 行{what}与已导入的批次 {batches} 中的记录完全相同（第 {shown} 行{more}），不会重复计入，将跳过",
+            f"{int(hit.sum())} 行{what}与已导入的批次 {batches} 中的记录是同一事件（第 {shown} 行{more}），"
+            "不会重复计入，将跳过；选填列（如事项编号、依据、登记人）补填的内容不覆盖已导入的记录",
         )
     )
-    return rows[~hit].reset_index(drop=True)
+    return rows[~hit].reset_index(drop=True), claims
+
+
+def _skipped_as_stored(claims: pd.DataFrame) -> list[tuple[int, str]]:
+    return [(int(r), f"与批次 #{int(b)} 中的记录相同，未重复计入") for r, b in zip(claims["_row"], claims["batch_id"])]
+
+
+_DEDUCTION = re.compile(r"[扣减]")
+
+
+def _is_deduction_header(text: str) -> bool:
+    """扣分, 减分值, 分值（扣分）: a header that means deduction; 加减分 holds signed values."""
+    return bool(_DEDUCTION.search(text)) and "加" not in text
+
+
+def _signed_points(check: Checker) -> np.ndarray:
+    """One signed value per row from 分值, or from 加分 and 减分 columns. Values under a header meaning deduction
+    count negative (a negative value there is taken as written, with a warning)."""
+    what = "分值（加分为正、减分为负，如 2 或 -0.5）"
+    pts = check.parse("points", parse_points, False, what, float)
+    if "points" in check.frame and _is_deduction_header(check.column("points")):
+        negative = np.flatnonzero(pts < 0)
+        pts = np.where(pts > 0, -pts, pts)
+        check.rules["points"] = "按减分计，取负"
+        if len(negative):
+            check.add(WARNING, negative, "points", "减分列中填写了负数：按减分计入（不再取负）")
+    if "points_plus" not in check.frame and "points_minus" not in check.frame:
+        return pts
+    plus = check.parse("points_plus", parse_points, False, "加分", float)
+    minus = check.parse("points_minus", parse_points, False, "减分", float)
+    if "points_minus" in check.frame:
+        check.rules["points_minus"] = "按减分计，取负"
+        negative = np.flatnonzero(minus < 0)
+        if len(negative):
+            check.add(WARNING, negative, "points_minus", "减分列中填写了负数：按减分计入")
+    if "points_plus" in check.frame:
+        check.rules["points_plus"] = "按加分计"
+    either = ~np.isnan(plus) | ~np.isnan(minus)
+    combined = np.where(either, np.nan_to_num(plus) - np.abs(np.nan_to_num(minus)), np.nan)
+    return np.where(np.isnan(pts), combined, pts)
 
 
 # Points ------------------------------------------------------------------------------------------
@@ -288,7 +364,7 @@ def check_points(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> S
     codes = check.parse(
         "item_code", lambda v: (code_text(v), None if not is_blank(v) else "不能为空"), False, "事项编号"
     )
-    points = check.parse("points", parse_points, False, "分值（加分为正、减分为负，如 2 或 -0.5）", float)
+    points = _signed_points(check)
     reasons = check.text("reason", True, "加减分事由")
     evidence = check.text("evidence")
     recorder = check.text("recorder")
@@ -336,8 +412,10 @@ def check_points(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> S
                     f"事项 {item.code}（{item.name}）属于“{item.content}”，表中考核内容为“{contents[pos]}”：请核对",
                 )
             blank = rows[np.isnan(pts[rows])]
-            if item.points_min == item.points_max and "points" in frame and len(blank):
-                blank = blank[_blank_cells(frame["points"], blank)]
+            if item.points_min == item.points_max and len(blank):
+                for key in ("points", "points_plus", "points_minus"):
+                    if key in frame:
+                        blank = blank[_blank_cells(frame[key], blank)]
                 pts[blank] = item.points_min
                 check.add(WARNING, blank, "points", f"分值未填写，按事项 {item.code} 的分值 {item.points_text} 计")
             low, high = sorted((item.points_min, item.points_max))
@@ -388,16 +466,9 @@ def check_points(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> S
     rows = rows[~check.bad].reset_index(drop=True)
     rows = rows.astype({"points": float, "person_id": "int64", "section_id": "int64", "_row": "int64"})
     before = len(rows)
-    rows = _skip_stored(
-        check,
-        ctx.cur,
-        rows,
-        "score_event",
-        ["event_date", "person_id", "content", "item_code", "points", "reason"],
-        "加减分",
-    )
+    rows, claims = _skip_stored(check, ctx.cur, rows, KINDS["points"], "加减分")
     skipped = before - len(rows)
-    return check.result("points", rows, skipped_existing=skipped)
+    return check.result("points", rows, skipped_existing=skipped, claims=claims)
 
 
 # Participation -----------------------------------------------------------------------------------
@@ -442,12 +513,10 @@ def check_participation(ctx: Context, sheet: str, layout: Layout, data: Extracte
     )
     rows = rows[~check.bad].reset_index(drop=True)
     before = len(rows)
-    rows = _skip_stored(
-        check, ctx.cur, rows, "participation", ["event_date", "person_id", "activity", "title"], "参与记录"
-    )
+    rows, claims = _skip_stored(check, ctx.cur, rows, KINDS["participation"], "参与记录")
     skipped = before - len(rows)
     rows = rows.astype({"person_id": "int64", "section_id": "int64", "_row": "int64", "hours": "Float64"})
-    return check.result("participation", rows, skipped_existing=skipped)
+    return check.result("participation", rows, skipped_existing=skipped, claims=claims)
 
 
 # Tasks -------------------------------------------------------------------------------------------
@@ -477,9 +546,10 @@ def check_tasks(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> Sh
     names = check.text("task_name", True, "任务名称")
     ledgers = check.vocab("ledger", ctx.book.vocab_ledgers, True, "台账类别")
     stages = check.vocab("stage", ctx.book.vocab_stages, True, "当前环节")
-    year = ctx.book.campaign_year
-    starts = check.parse("start_date", lambda v: parse_date(v, year), False, "日期")
-    dues = check.parse("due_date", lambda v: parse_date(v, year), True, "计划完成日期")
+    starts = check.parse("start_date", ctx.date_parser("first"), False, "日期")
+    dues = check.parse("due_date", ctx.date_parser("last"), True, "计划完成日期")
+    if "due_date" in frame:
+        check.rules["due_date"] = "只写年月的，按当月最后一天计"
     updated = _dates(check, ctx, "updated_on")
     progress = _progress_column(check)
     notes = check.text("latest_note")
@@ -637,9 +707,9 @@ def check_arena(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> Sh
             )
         rows = rows[~rows["_row"].isin(conflict["_row"])].reset_index(drop=True)
     before = len(rows)
-    rows = _skip_stored(check, ctx.cur, rows, "arena_mark", keys + ["mark"], "评分")
+    rows, claims = _skip_stored(check, ctx.cur, rows, KINDS["arena"], "评分", also=("mark",))
     skipped = before - len(rows)
-    return check.result("arena", rows, skipped_existing=skipped)
+    return check.result("arena", rows, skipped_existing=skipped, claims=claims)
 
 
 # Roster ------------------------------------------------------------------------------------------
@@ -654,7 +724,7 @@ def check_roster(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> S
     categories = check.text("category")
     staff = check.parse("staff_no", lambda v: (code_text(v), None if not is_blank(v) else "不能为空"), False, "工号")
     statuses = check.text("status")
-    changed = check.parse("changed_on", lambda v: parse_date(v, year), False, "日期")
+    changed = check.parse("changed_on", ctx.date_parser("first"), False, "日期")
     # dtype=object keeps blank cells as None: pandas would turn them into NaN, which reads as a value.
     rows = pd.DataFrame(
         {
@@ -673,11 +743,41 @@ def check_roster(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> S
     start, end = date(year, 1, 1), date(year, 12, 31)
     default_on = min(max(ctx.today, start), end)
     headers = {key: layout.header_of(key) for key in layout.columns}
-    plan, after, problems = plan_roster(ctx.people, rows, sheet, headers, default_on, start, ctx.mark_missing_left)
+    decisions = {row: choice for (name, row), choice in ctx.decisions.items() if name == sheet}
+    plan, after, problems = plan_roster(
+        ctx.people, rows, sheet, headers, default_on, start, ctx.mark_missing_left, decisions, ctx.same_name
+    )
     check.problems.extend(problems)
+    _events_after_leaving(check, ctx, plan, after)
     result = check.result("roster", rows, roster_plan=plan, roster_after=after)
     result.notes.append(plan.summary())
     return result
+
+
+def _events_after_leaving(check: Checker, ctx: Context, plan: RosterPlan, after: People) -> None:
+    """A departure dated before records already stored says so, as the records would had they come after it."""
+    leaving = [(x["person_id"], x["on"], x["row"]) for x in plan.leaves if x["person_id"] > 0]
+    for pid, on, row in leaving:
+        later = ctx.cur.execute(
+            """
+            select count(*) from (
+                select event_date from score_event where person_id = $p and event_date > $on
+                union all select event_date from participation where person_id = $p and event_date > $on
+            )
+            """,
+            {"p": pid, "on": on},
+        ).fetchall()[0][0]
+        if later:
+            check.problems.append(
+                Problem(
+                    WARNING,
+                    check.sheet,
+                    row,
+                    check.column("status") if "status" in check.layout.columns else None,
+                    None,
+                    f"{after.people[pid].name} 离岗日期为 {on:%Y-%m-%d}，已导入的记录中有 {later} 条在此之后：请核对",
+                )
+            )
 
 
 # Rules (加减分事项) ---------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import pandas as pd
 
 from analytics.periods import Month
 from analytics.rules import rulebook as rb
+from analytics.sheets.kinds import FACT_KINDS
 from analytics.store.db import Con, fetch_df, scalar
 
 
@@ -50,39 +51,18 @@ class Catalog:
 
 def load(cur: Con) -> Catalog:
     """One query per list; small tables, called once per data version by the pages."""
-    months = fetch_df(
-        cur,
-        """
-        select distinct strftime(d, '%Y-%m') as month from (
-            select event_date as d from score_event
-            union all select event_date from participation
-            union all select updated_on from task_snapshot where superseded_by is null
-            union all select event_date from arena_mark
-        ) order by month
-        """,
-    )["month"].tolist()
-    facts = dict(
-        cur.execute(
-            """
-            select 'points', count(*) from score_event
-            union all select 'participation', count(*) from participation
-            union all select 'tasks', count(*) from task_snapshot where superseded_by is null
-            union all select 'arena', count(*) from arena_mark
-            union all select 'people', count(*) from person
-            """
-        ).fetchall()
+    # Every list below is a union over the declared fact kinds (analytics/sheets/kinds.py), rows in force only.
+    dated = " union all ".join(
+        f"select {k.date_column} as d from {k.table} where {k.live}" for k in FACT_KINDS.values()
     )
-    last = scalar(
-        cur,
-        """
-        select max(d) from (
-            select max(event_date) as d from score_event
-            union all select max(event_date) from participation
-            union all select max(updated_on) from task_snapshot where superseded_by is null
-            union all select max(event_date) from arena_mark
-        )
-        """,
+    months = fetch_df(cur, f"select distinct strftime(d, '%Y-%m') as month from ({dated}) order by month")[
+        "month"
+    ].tolist()
+    counted = " union all ".join(
+        f"select '{k.key}', count(*) from {k.table} where {k.live}" for k in FACT_KINDS.values()
     )
+    facts = dict(cur.execute(f"{counted} union all select 'people', count(*) from person").fetchall())
+    last = scalar(cur, f"select max(d) from ({dated})")
     sections = fetch_df(
         cur,
         """

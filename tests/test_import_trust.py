@@ -1,0 +1,433 @@
+"""No silent wrong answer: every class of sheet that once imported "ok" but wrong now lands exactly, asks, or is
+refused with a Chinese message. Files are built in the test and go through the real importer."""
+
+from __future__ import annotations
+
+import io
+import itertools
+from datetime import date
+
+import openpyxl
+import pytest
+from conftest import ROSTER, load, xlsx_bytes
+
+from analytics.sheets.ingest import Options, import_bytes, undo
+
+POINTS_HEADER = ["日期", "姓名", "考核内容", "分值", "事由"]
+
+
+def preview_of(con, content, name="upload.xlsx", **options):
+    preview, _ = import_bytes(con, content, name, Options(**options), dry_run=True)
+    return preview
+
+
+def refused(preview) -> str:
+    assert not preview.ok
+    return " ".join(p.text() for p in preview.errors)
+
+
+def events(con):
+    return con.execute(
+        """
+        select p.name, e.event_date, e.points, s.name
+        from score_event e join person p using (person_id) join section s on s.section_id = e.section_id
+        order by e.event_date, p.name, e.points
+        """
+    ).fetchall()
+
+
+def people(con):
+    return con.execute(
+        """
+        select p.name, s.name from person p join membership m using (person_id) join section s using (section_id)
+        where m.valid_to is null order by p.name, s.name
+        """
+    ).fetchall()
+
+
+# 1. Kind detection by default ---------------------------------------------------------------------
+
+
+def test_a_points_sheet_missing_a_required_column_is_refused_never_taken_for_a_roster(roster_con):
+    before = people(roster_con)
+    sheet = [["日期", "姓名", "科室", "考核内容", "分值"], ["2022-03-05", "张三", "干部一科", "宣传推广", 1]]
+    preview, batch = import_bytes(roster_con, xlsx_bytes({"3月": sheet}), "无事由.xlsx")
+    assert batch is None
+    text = refused(preview)
+    assert "加减分记录" in text and "事由" in text and "人员名单" in text
+    assert people(roster_con) == before
+
+
+def test_a_summary_sheet_beside_month_sheets_is_skipped_with_a_notice(roster_con):
+    month = [POINTS_HEADER, ["2022-03-05", "张三", "宣传推广", 1, "信息"]]
+    summary = [["姓名", "科室", "合计"], ["张三", "干部一科", 1]]
+    before = people(roster_con)
+    preview, batch = import_bytes(roster_con, xlsx_bytes({"3月": month, "汇总": summary}), "带汇总.xlsx")
+    assert batch is not None
+    assert [s.kind for s in preview.sheets] == ["points"]
+    assert any(sheet == "汇总" and "汇总" in why for sheet, why in preview.ignored)
+    assert people(roster_con) == before  # nobody moved, nobody created
+
+
+def test_a_sheet_of_formulas_over_other_sheets_is_a_summary_whatever_its_name(roster_con):
+    book = openpyxl.Workbook()
+    detail = book.active
+    detail.title = "3月"
+    for row in [POINTS_HEADER, ["2022-03-05", "张三", "宣传推广", 1, "信息"]]:
+        detail.append(row)
+    other = book.create_sheet("张三")
+    other.append(["日期", "姓名", "科室", "分值"])
+    other.append(["2022-03-31", "张三", "干部一科", "=SUM('3月'!D:D)"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    before = people(roster_con)
+    preview, batch = import_bytes(roster_con, buffer.getvalue(), "带公式.xlsx")
+    assert batch is not None and [s.sheet for s in preview.sheets] == ["3月"]
+    assert any(sheet == "张三" and "公式" in why for sheet, why in preview.ignored)
+    assert people(roster_con) == before
+
+
+def test_a_header_fitting_two_kinds_equally_is_asked_not_guessed(roster_con):
+    header = ["日期", "姓名", "考核内容", "分值", "事由", "活动类型", "角色", "时长"]
+    sheet = [header, ["2022-03-07", "张三", "学习提升", 1, "荐学", "荐学", "参与", 1]]
+    text = refused(preview_of(roster_con, xlsx_bytes({"学习": sheet})))
+    assert "无法确定表格类型" in text and "加减分记录" in text and "参与记录" in text
+    forced = preview_of(roster_con, xlsx_bytes({"学习": sheet}), kind="points")
+    assert forced.ok and forced.points_total == 1
+
+
+def test_a_roster_chosen_by_the_clerk_is_still_a_roster(con):
+    load(con, [["姓名", "科室", "入职日期"], ["张三", "组织科", "2020-01-01"]], "名单.xlsx", kind="roster")
+    assert people(con) == [("张三", "组织科")]
+
+
+# 2. The roster changes only deliberately ---------------------------------------------------------
+
+
+MOVED = [["姓名", "科室"], ["张三", "干部二科"]]
+
+
+def test_a_name_found_in_another_section_is_asked_not_merged(roster_con):
+    preview, batch = import_bytes(roster_con, xlsx_bytes({"名单": MOVED}), "新名单.xlsx")
+    assert batch is None
+    assert "移动" in refused(preview) and "新增同名人员" in refused(preview)
+    assert preview.questions and preview.questions[0]["name"] == "张三" and preview.questions[0]["row"] == 2
+    assert ("张三", "组织科") in people(roster_con)
+
+
+def test_the_clerks_decision_moves_or_adds_and_the_preview_lists_the_change(roster_con):
+    preview = preview_of(roster_con, xlsx_bytes({"名单": MOVED}), decisions={("名单", 2): "move"})
+    assert preview.ok
+    assert preview.roster_changes == [
+        {
+            "sheet": "名单",
+            "row": 2,
+            "action": "调整科室",
+            "name": "张三",
+            "from": "组织科",
+            "to": "干部二科",
+            "on": preview.roster_changes[0]["on"],
+        }
+    ]
+    load(roster_con, xlsx_bytes({"名单": MOVED}), "新名单.xlsx", same_name="new")
+    assert [s for n, s in people(roster_con) if n == "张三"] == ["干部二科", "组织科"]
+
+
+def test_a_new_staff_number_for_a_name_known_elsewhere_without_one_is_asked(con):
+    load(con, [["姓名", "科室"], ["张三", "组织科"]], "名单.xlsx")
+    preview = preview_of(con, xlsx_bytes({"名单": [["姓名", "科室", "工号"], ["张三", "干部一科", "A9"]]}))
+    assert preview.questions and "新增同名人员" in refused(preview)
+
+
+def test_a_change_date_on_the_row_tells_a_move(roster_con):
+    load(roster_con, [["姓名", "科室", "调整日期"], ["张三", "干部二科", "2022-03-01"]], "调动.xlsx")
+    assert ("张三", "干部二科") in people(roster_con) and ("张三", "组织科") not in people(roster_con)
+
+
+def test_one_file_listing_two_people_of_one_name_adds_both(con):
+    load(con, [["姓名", "科室"], ["张三", "组织科"], ["张三", "干部一科"]], "名单.xlsx")
+    assert people(con) == [("张三", "干部一科"), ("张三", "组织科")]
+
+
+# 3. History by date, whatever the upload order ----------------------------------------------------
+
+APRIL = [
+    POINTS_HEADER,
+    ["2022-04-10", "张三", "宣传推广", 2, "四月信息"],
+    ["2022-02-10", "张三", "宣传推广", 1, "二月"],
+]
+MOVE_MARCH = [["姓名", "科室", "工号", "调整日期"], ["张三", "干部二科", "A01", "2022-03-01"]]
+
+
+def test_a_move_uploaded_after_the_points_reaches_the_points_dated_after_it(roster_con):
+    load(roster_con, APRIL, "四月.xlsx")
+    load(roster_con, MOVE_MARCH, "调动.xlsx")
+    late = events(roster_con)
+    other = roster_con.cursor()
+    assert ("张三", date(2022, 4, 10), 2.0, "干部二科") in late
+    assert ("张三", date(2022, 2, 10), 1.0, "组织科") in late
+    assert other is not None
+
+
+def test_undoing_the_move_puts_the_points_back(roster_con):
+    load(roster_con, APRIL, "四月.xlsx")
+    batch = load(roster_con, MOVE_MARCH, "调动.xlsx")
+    undo(roster_con, batch)
+    assert {row[3] for row in events(roster_con)} == {"组织科"}
+
+
+# 4. Sign semantics of headers ---------------------------------------------------------------------
+
+
+def test_a_deduction_header_negates_positive_magnitudes_and_says_so(roster_con):
+    sheet = [["日期", "姓名", "考核内容", "扣分", "事由"], ["2022-03-05", "李四", "纪律作风", 2, "迟到"]]
+    preview = preview_of(roster_con, xlsx_bytes({"3月": sheet}))
+    assert preview.ok, refused(preview)
+    assert preview.points_total == -2
+    assert {"sheet": "3月", "header": "扣分", "field": "分值（减分）", "rule": "按减分计，取负"} in preview.columns
+
+
+def test_a_negative_value_under_a_deduction_header_is_a_warning_not_a_plus(roster_con):
+    sheet = [["日期", "姓名", "考核内容", "减分值", "事由"], ["2022-03-05", "李四", "纪律作风", -1, "迟到"]]
+    preview = preview_of(roster_con, xlsx_bytes({"3月": sheet}))
+    assert preview.points_total == -1 and any("负数" in w.message for w in preview.warnings)
+
+
+def test_plus_and_minus_columns_under_a_merged_header_combine_into_one_signed_value(roster_con):
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "3月"
+    ws.append(["日期", "姓名", "考核内容", "加减分", None, "事由"])
+    ws.append([None, None, None, "加分", "减分", None])
+    for col in (1, 2, 3, 6):
+        ws.merge_cells(start_row=1, start_column=col, end_row=2, end_column=col)
+    ws.merge_cells(start_row=1, start_column=4, end_row=1, end_column=5)
+    ws.append(["2022-03-05", "张三", "宣传推广", 2, None, "信息"])
+    ws.append(["2022-03-06", "李四", "纪律作风", None, 1, "迟到"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    load(roster_con, buffer.getvalue(), "加减分两列.xlsx")
+    assert [(n, p) for n, _, p, _ in events(roster_con)] == [("张三", 2.0), ("李四", -1.0)]
+
+
+# 5. Which date ------------------------------------------------------------------------------------
+
+
+def test_the_event_date_wins_over_the_entry_date_whatever_the_order(roster_con):
+    sheet = [
+        ["登记日期", "发生日期", "姓名", "考核内容", "分值", "事由"],
+        ["2022-04-01", "2022-03-05", "张三", "宣传推广", 1, "信息"],
+    ]
+    preview = preview_of(roster_con, xlsx_bytes({"3月": sheet}))
+    assert preview.ok
+    used = {c["header"]: c for c in preview.columns}
+    assert used["发生日期"]["field"] == "日期" and used["登记日期"]["field"] is None
+    assert "发生日期" in used["登记日期"]["rule"]
+    load(roster_con, xlsx_bytes({"3月": sheet}), "两个日期.xlsx")
+    assert events(roster_con)[0][1] == date(2022, 3, 5)
+
+
+def test_the_date_of_the_event_wins_over_a_plain_date_column(roster_con):
+    sheet = [
+        ["日期", "姓名", "考核日期", "考核内容", "分值", "事由"],
+        ["2022-04-01", "张三", "2022-03-05", "宣传推广", 1, "信息"],
+    ]
+    preview = preview_of(roster_con, xlsx_bytes({"3月": sheet}))
+    assert preview.points_rows()["event_date"].tolist() == [date(2022, 3, 5)]
+
+
+# 6. Which year ------------------------------------------------------------------------------------
+
+
+def test_a_date_without_a_year_takes_the_year_the_sheet_states(roster_con):
+    sheet = [POINTS_HEADER, ["3月5日", "张三", "宣传推广", 1, "信息"]]
+    preview = preview_of(roster_con, xlsx_bytes({"2021年3月": sheet}))
+    assert "2021" in refused(preview)  # 2021-03-05 is outside the campaign year 2022: refused, not moved to 2022
+    ok = preview_of(roster_con, xlsx_bytes({"3月": sheet}, title="2022年3月加减分"))
+    assert ok.ok and ok.points_rows()["event_date"].tolist() == [date(2022, 3, 5)]
+
+
+def test_disagreeing_evidence_of_the_year_is_refused(roster_con):
+    sheet = [POINTS_HEADER, ["3月5日", "张三", "宣传推广", 1, "信息"]]
+    preview = preview_of(roster_con, xlsx_bytes({"2021年3月": sheet}), "2022年加减分.xlsx")
+    assert "不一致" in refused(preview)
+
+
+# 7. Partial dates and numbers ---------------------------------------------------------------------
+
+TASK_HEADER = ["任务编号", "任务名称", "台账类别", "责任科室", "计划完成日期", "进度(%)", "当前环节", "更新日期"]
+
+
+def test_a_month_only_deadline_is_the_months_last_day(roster_con):
+    sheet = [TASK_HEADER, ["T1", "任务", "组织保障专项台账", "组织科", "2022年6月", 50, "全程督查", "2022-03-04"]]
+    load(roster_con, xlsx_bytes({"台账": sheet}), "台账.xlsx", today=date(2022, 3, 10))
+    assert roster_con.execute("select due_date from task_snapshot").fetchall() == [(date(2022, 6, 30),)]
+
+
+def test_a_month_only_event_date_is_an_error_asking_for_the_day(roster_con):
+    sheet = [POINTS_HEADER, ["2022年3月", "张三", "宣传推广", 1, "信息"]]
+    assert "缺少日" in refused(preview_of(roster_con, xlsx_bytes({"3月": sheet})))
+
+
+def test_a_decimal_comma_is_one_and_a_half_never_fifteen(roster_con):
+    sheet = [POINTS_HEADER, ["2022-03-05", "张三", "宣传推广", "1,5", "信息"]]
+    preview = preview_of(roster_con, xlsx_bytes({"3月": sheet}))
+    assert preview.ok and preview.points_total == 1.5
+
+
+# 8. Events are identified by what they are --------------------------------------------------------
+
+
+def test_a_row_sent_again_with_more_detail_is_the_same_event(roster_con):
+    load(roster_con, xlsx_bytes({"3月": [POINTS_HEADER, ["2022-03-05", "张三", "宣传推广", 1, "信息"]]}), "一.xlsx")
+    fuller = [
+        [*POINTS_HEADER, "依据", "登记人"],
+        ["2022-03-05", "张三", "宣传推广", 1, "信息", "简报第3期", "王五"],
+        ["2022-03-09", "李四", "宣传推广", 1, "另一条", "", ""],
+    ]
+    preview, batch = import_bytes(roster_con, xlsx_bytes({"3月": fuller}), "二.xlsx")
+    assert batch is not None and preview.rows_skipped == 1 and preview.rows_imported == 1
+    assert len(events(roster_con)) == 2
+    assert {"sheet": "3月", "row": 2, "why": "与批次 #2 中的记录相同，未重复计入"} in preview.skipped
+
+
+def test_participation_sent_again_with_the_title_filled_is_the_same_event(roster_con):
+    header = ["日期", "姓名", "活动类型"]
+    load(roster_con, xlsx_bytes({"学习": [header, ["2022-03-07", "张三", "荐学"]]}), "一.xlsx")
+    preview, _ = import_bytes(
+        roster_con, xlsx_bytes({"学习": [[*header, "活动名称"], ["2022-03-07", "张三", "荐学", "每周一文"]]}), "二.xlsx"
+    )
+    assert preview.rows_skipped == 1
+    assert roster_con.execute("select count(*) from participation").fetchone()[0] == 1
+
+
+# 9. Undo with overlapping files -------------------------------------------------------------------
+
+
+def test_undoing_the_earlier_of_two_overlapping_files_keeps_the_rows_the_later_one_holds(roster_con):
+    march = [POINTS_HEADER, ["2022-03-05", "张三", "宣传推广", 1, "信息"]]
+    first = load(roster_con, xlsx_bytes({"3月": march}), "三月.xlsx")
+    cumulative = [*march, ["2022-04-02", "李四", "宣传推广", 1, "四月"]]
+    second = load(roster_con, xlsx_bytes({"累计": cumulative}), "累计.xlsx")
+    undo(roster_con, first)
+    assert len(events(roster_con)) == 2
+    owner = roster_con.execute("select batch_id, sheet, row_no from score_event order by event_date").fetchall()
+    assert owner[0] == (second, "累计", 2)
+    undo(roster_con, second)
+    assert events(roster_con) == []
+
+
+# 10. Fill-down where a sheet groups rows ----------------------------------------------------------
+
+
+def test_an_arena_sheet_writing_the_session_once_per_contestant_is_one_session(roster_con):
+    sheet = [
+        ["日期", "擂台", "主题", "选手", "评委", "得分"],
+        ["2022-04-15", "科长擂台", "一季度晒比", "张三", "李四", 90],
+        ["", "", "", "", "王五", 88],
+        ["", "", "", "", "赵六", 86],
+        ["", "", "", "李四", "张三", 80],
+    ]
+    preview, batch = import_bytes(roster_con, xlsx_bytes({"擂台": sheet}), "擂台.xlsx")
+    assert batch is not None, refused(preview)
+    sessions = roster_con.execute("select count(distinct (event_date, arena, topic)), count(*) from arena_mark")
+    assert sessions.fetchone() == (1, 4)
+    assert any("沿用上一行" in c["rule"] for c in preview.columns)
+
+
+# 11. Crash: every multi-sheet combination ends in a result or a Chinese refusal -------------------
+
+SHEETS = {
+    "人员名单": ROSTER,
+    "加减分": [POINTS_HEADER, ["2022-03-05", "张三", "宣传推广", 1, "信息"]],
+    "参与": [["日期", "姓名", "活动类型"], ["2022-03-07", "李四", "荐学"]],
+    "台账": [TASK_HEADER, ["T1", "任务", "组织保障专项台账", "组织科", "2022-06-30", 20, "全程督查", "2022-03-04"]],
+    "擂台": [["日期", "擂台", "选手", "评委", "得分"], ["2022-04-15", "科长擂台", "张三", "李四", 90]],
+}
+
+
+@pytest.mark.parametrize(
+    "names", [c for n in range(2, len(SHEETS) + 1) for c in itertools.combinations(SHEETS, n)], ids=str
+)
+def test_every_multi_sheet_combination_imports(roster_con, names):
+    content = xlsx_bytes({name: SHEETS[name] for name in names})
+    preview, batch = import_bytes(roster_con, content, "多表.xlsx", Options(today=date(2022, 5, 1)))
+    facts = [n for n in names if n != "人员名单"]
+    assert batch is not None, refused(preview)
+    assert len(preview.sheets) == len(facts) + ("人员名单" in names)
+
+
+RULES = [["事项编号", "考核内容", "事项名称", "分值"], ["XC01", "宣传推广", "信息被采用", 1]]
+
+
+@pytest.mark.parametrize("names", [("加减分",), ("人员名单",), ("台账", "擂台")], ids=str)
+def test_rules_beside_other_sheets_are_refused_in_chinese(roster_con, names):
+    content = xlsx_bytes({"规则": RULES, **{name: SHEETS[name] for name in names}})
+    preview, batch = import_bytes(roster_con, content, "规则与数据.xlsx", Options(today=date(2022, 5, 1)))
+    assert batch is None and "单独上传" in refused(preview)
+
+
+def test_an_unclear_comma_in_points_is_refused_and_thousands_are_read_as_such(roster_con):
+    sheet = [POINTS_HEADER, ["2022-03-05", "张三", "宣传推广", "1,5,3", "信息"]]
+    assert "逗号" in refused(preview_of(roster_con, xlsx_bytes({"3月": sheet})))
+    big = [POINTS_HEADER, ["2022-03-05", "张三", "宣传推广", "1,500", "信息"]]
+    assert "超出单条上限" in refused(preview_of(roster_con, xlsx_bytes({"3月": big})))
+
+
+# Forgiveness ------------------------------------------------------------------------------------
+
+
+def test_notes_hints_and_a_serial_column_are_skipped_and_reported(roster_con):
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "3月"
+    ws.append(["编号", *POINTS_HEADER])
+    ws.append(["", "", "", "", "（单位：分）", ""])
+    ws.append([1, "2022-03-05", "张三", "宣传推广", 1, "信息"])
+    ws.append([2, "2022-03-06", "李四", "工作质量", 2, "批示"])
+    ws.append(["备注：以上为三月加减分"] * 6)
+    ws.merge_cells("A5:F5")
+    ws.append(["", "", "", "", "", "以上数据截至3月31日"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    preview, batch = import_bytes(roster_con, buffer.getvalue(), "宽容.xlsx")
+    assert batch is not None, refused(preview)
+    assert preview.rows_imported == 2
+    whys = {s["row"]: s["why"] for s in preview.skipped}
+    assert whys[2] == "表头下的提示行" and whys[5] == "说明/备注行" and whys[6] == "说明/备注行"
+    assert {"sheet": "3月", "header": "编号", "field": None, "rule": "序号列，导入时忽略"} in preview.columns
+
+
+def test_a_departure_dated_before_stored_records_says_so(roster_con):
+    load(roster_con, xlsx_bytes({"4月": [POINTS_HEADER, ["2022-04-10", "张三", "宣传推广", 2, "四月"]]}), "四月.xlsx")
+    leave = [["姓名", "科室", "工号", "状态", "调整日期"], ["张三", "组织科", "A01", "调离", "2022-03-31"]]
+    preview = preview_of(roster_con, xlsx_bytes({"名单": leave}))
+    assert preview.ok
+    assert any("离岗日期为 2022-03-31" in w.message for w in preview.warnings)
+    assert [c["action"] for c in preview.roster_changes] == ["离岗"]
+
+
+def test_the_error_workbook_is_built_once_per_preview_and_only_when_asked(roster_con, monkeypatch):
+    from analytics.sheets import errorbook
+
+    calls = []
+    real = errorbook.build_error_workbook
+    monkeypatch.setattr(errorbook, "build_error_workbook", lambda p: calls.append(1) or real(p))
+    sheet = [POINTS_HEADER, ["2022-03-05", "无此人", "宣传推广", 1, "信息"]]
+    preview = preview_of(roster_con, xlsx_bytes({"3月": sheet}))
+    assert calls == []
+    first = preview.error_workbook()
+    assert preview.error_workbook() is first and calls == [1]
+    assert first[:2] == b"PK"
+
+
+def test_progress_is_compared_with_the_unrounded_expected_progress(roster_con):
+    from analytics.results.tasks import task_lights
+
+    # 147 of 299 days gone: expected 49.16…% (shown 49.2); 39.18 is within the 10-point margin of 49.16… — 正常.
+    header = [*TASK_HEADER, "开始日期"]
+    row = ["T1", "任务", "组织保障专项台账", "组织科", "2022-10-27", 39.18, "全程督查", "2022-05-27", "2022-01-01"]
+    load(roster_con, xlsx_bytes({"台账": [header, row]}), "台账.xlsx", today=date(2022, 6, 1))
+    lights = task_lights(roster_con.cursor(), date(2022, 5, 28))
+    assert lights["expected"].tolist() == [49.2]
+    assert lights["light"].tolist() == ["正常"]
