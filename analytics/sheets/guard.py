@@ -14,6 +14,9 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from analytics.errors import FileUnreadable
 
 MB = 1024 * 1024
@@ -309,24 +312,37 @@ def text_problem(value: Any) -> str | None:
     return None
 
 
-def cell_problems(frame, kind: str | None = None) -> list[tuple[int, str, str]]:
-    """(row position, column key, message) for every cell of a sheet's frame that is not a plain name or is text
-    past the limits. Each distinct value is judged once, so 100,000 rows of a few hundred names cost little."""
+def visible(text: str) -> str:
+    """A value for a message: control and direction characters written out as [U+202E], so the message shows
+    what the cell holds instead of being turned around by it."""
+    return _CONTROL.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
+
+
+def cell_problems(frame: pd.DataFrame, kind: str | None = None) -> list[tuple[int, str, str, str]]:
+    """(row position, column key, message, value as shown) for every cell of a sheet's frame that is not a plain
+    name, or is text past the limits. Each distinct value is judged once, and a column whose values are all plain
+    is passed with one search over them together, so 100,000 rows cost a few milliseconds."""
     found = []
     for key in frame.columns:
-        if key.startswith("_"):
+        if key.startswith("_") or frame[key].dtype != object:
+            continue
+        column = frame[key]
+        texts = [v for v in pd.unique(column.to_numpy(dtype=object)) if isinstance(v, str)]
+        if not texts:
             continue
         is_name = key in NAME_COLUMNS and kind != "rules"
         multi = kind == "tasks" and key in LIST_COLUMNS
-        verdicts: dict[Any, str | None] = {}
-        for pos, value in enumerate(frame[key].to_numpy(dtype=object)):
-            if not isinstance(value, str):
-                continue
-            verdict = verdicts.get(value, "")
-            if verdict == "":
-                verdict = name_problem(value, multi) if is_name else None
-                verdict = verdict or text_problem(value)
-                verdicts[value] = verdict
+        if not is_name and max(map(len, texts)) <= MAX_TEXT_CHARS and not _CONTROL.search("\n".join(texts)):
+            continue
+        verdicts = {}
+        for value in texts:
+            verdict = (name_problem(value, multi) if is_name else None) or text_problem(value)
             if verdict:
-                found.append((pos, key, verdict))
+                verdicts[value] = verdict
+        if not verdicts:
+            continue
+        for pos in np.flatnonzero(column.isin(list(verdicts)).to_numpy()):
+            value = column.iat[pos]
+            shown = visible(value.strip())
+            found.append((int(pos), key, verdicts[value], shown if len(shown) <= 60 else shown[:57] + "…"))
     return found

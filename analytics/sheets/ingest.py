@@ -17,6 +17,7 @@ import pandas as pd
 
 from analytics.errors import FileUnreadable, ImportRefused, UndoRefused
 from analytics.rules import rulebook as rb
+from analytics.sheets import guard
 from analytics.sheets.kinds import COMMIT_ORDER, KIND_LABELS, KINDS
 from analytics.sheets.layout import extract, find_layout
 from analytics.sheets.problems import ERROR, WARNING, Problem
@@ -347,7 +348,8 @@ def write_batch(cur: Con, preview: Preview) -> int:
             json.dumps({"lines": preview.summary_lines()}, ensure_ascii=False),
         ],
     )
-    cur.execute("insert into import_file values (?, ?)", [batch_id, preview.content])
+    # The archived copy of an .xlsm keeps its data and loses its macros (vbaProject), so no later download carries code.
+    cur.execute("insert into import_file values (?, ?)", [batch_id, guard.without_macros(preview.content)])
     ids: dict[int, int] = {}
     for sheet in preview.sheets:
         if sheet.kind == "roster":
