@@ -1,5 +1,6 @@
 """The gate before a spreadsheet library sees an upload: size limits, a look inside an xlsx without unpacking it,
-macro parts taken out of the stored copy, and the check that names are plain names.
+macro parts taken out of the stored copy, and the name an upload is recorded under. Kept light (no pandas): the
+child process that parses workbooks imports it.
 
 python-calamine sizes its grid from what a sheet declares: a 5.7 KB file with one cell at XFD1048576 asks for
 512 GiB and the process aborts (a Rust allocation failure, not an exception). So the limits here are checked on the
@@ -11,11 +12,8 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
-import pandas as pd
 
 from analytics.errors import FileUnreadable
 
@@ -35,12 +33,12 @@ MAX_MEMBER_BYTES = 400 * MB
 MAX_TOTAL_BYTES = 600 * MB
 MAX_RATIO = 120  # a real sheet packs 5-30 times; a zip bomb 1,000 times and more
 RATIO_FLOOR = 4 * MB  # small members may pack tighter (an empty styles part) and cannot hurt
-# Text in one cell: a name, and any other cell.
-MAX_NAME_CHARS = 50
-MAX_TEXT_CHARS = 2_000
 
 _HEAD = 64 * 1024
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,4})?(\d+)?(?::([A-Z]{1,4})(\d+))?"')
+# C0 and C1 controls, zero-width marks and the bidi controls that make text read differently from what it holds.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]")
+LINE = re.compile("[\t\r\n]")
 _COUNT_ATTR = re.compile(rb'\b(?:count|uniqueCount)="(\d{1,20})"')
 
 TOO_BIG = (
@@ -223,7 +221,15 @@ def inspect_zip(data: bytes) -> list[SheetExtent]:
                     rows, columns = _declared(head)
                     check_grid(sheet, rows, columns)
                     extents.append(SheetExtent(info.filename, sheet, rows, columns))
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            zlib.error,
+            OSError,
+            ValueError,
+            EOFError,
+            NotImplementedError,
+        ) as exc:
             raise FileUnreadable(CORRUPT) from exc
     return extents
 
@@ -259,90 +265,19 @@ def without_macros(data: bytes) -> bytes:
     return out.getvalue()
 
 
-# Names ---------------------------------------------------------------------------------------------------------------
+# File names ----------------------------------------------------------------------------------------------------------
 
-# Columns that hold a name (a person, a section, an arena): the keys of analytics.sheets.kinds.
-NAME_COLUMNS = ("name", "section", "owner", "arena", "contestant", "judge")
-# Tasks may list several sections or owners, one a line.
-LIST_COLUMNS = ("section", "owner")
-
-_MARKUP = re.compile(r"<[^>]*>|<[a-zA-Z!/?]|!\[|\[[^\]]*\]\s*\(")
-_FORMULA_LEAD = ("=", "+", "-", "@")
-# C0 and C1 controls (line breaks are allowed only where a list may span lines), zero-width marks, and the bidi
-# controls that make a name read differently from what it holds.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]")
-_LINE = re.compile("[\t\r\n]")
-_LIST_SEPARATORS = re.compile(r"[、,，;；/\r\n]+")
+MAX_FILE_NAME = 120
 
 
-def split_list(value: Any) -> list[str]:
-    """Several names in one cell: separated by 、，,；; / or line breaks — never by spaces, so a section whose
-    name has a space in it stays one name."""
-    if value is None:
-        return []
-    return [part.strip() for part in _LIST_SEPARATORS.split(str(value)) if part.strip()]
-
-
-def name_problem(value: Any, multi: bool = False) -> str | None:
-    """Why a cell cannot be a name (person, section, arena, judge), or None when it is fine. Blank is fine here:
-    whether a blank is allowed is the column's own check."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
-    if _CONTROL.search(text) or (not multi and _LINE.search(text)):
-        return "含有控制字符或不可见的方向字符（常见于从网页或聊天软件复制的文字）：请删除后重新输入"
-    if _MARKUP.search(text):
-        return "含有网页标记或链接写法（如 <…>、[…](…)、![…]）：名称只能是文字，请改为纯文字"
-    parts = split_list(text) if multi else [text]
-    if any(part.startswith(_FORMULA_LEAD) for part in parts):
-        return "以 = + - @ 开头，会被表格软件当作公式：请去掉开头的符号"
-    if any(len(part) > MAX_NAME_CHARS for part in parts):
-        return f"长度为 {max(len(p) for p in parts):,} 个字，超过了名称上限 {MAX_NAME_CHARS} 个字：请核对是否填错了列"
-    return None
-
-
-def text_problem(value: Any) -> str | None:
-    """Any other cell: text past MAX_TEXT_CHARS, or carrying control characters other than line breaks."""
-    if not isinstance(value, str):
-        return None
-    if len(value) > MAX_TEXT_CHARS:
-        return f"内容有 {len(value):,} 个字，超过了单元格上限 {MAX_TEXT_CHARS:,} 个字：请精简或改为附件说明"
-    if _CONTROL.search(value):
-        return "含有控制字符或不可见的方向字符（常见于从网页或聊天软件复制的文字）：请删除后重新输入"
-    return None
-
-
-def visible(text: str) -> str:
-    """A value for a message: control and direction characters written out as [U+202E], so the message shows
-    what the cell holds instead of being turned around by it."""
-    return _CONTROL.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
-
-
-def cell_problems(frame: pd.DataFrame, kind: str | None = None) -> list[tuple[int, str, str, str]]:
-    """(row position, column key, message, value as shown) for every cell of a sheet's frame that is not a plain
-    name, or is text past the limits. Each distinct value is judged once, and a column whose values are all plain
-    is passed with one search over them together, so 100,000 rows cost a few milliseconds."""
-    found = []
-    for key in frame.columns:
-        if key.startswith("_") or frame[key].dtype != object:
-            continue
-        column = frame[key]
-        texts = [v for v in pd.unique(column.to_numpy(dtype=object)) if isinstance(v, str)]
-        if not texts:
-            continue
-        is_name = key in NAME_COLUMNS and kind != "rules"
-        multi = kind == "tasks" and key in LIST_COLUMNS
-        if not is_name and max(map(len, texts)) <= MAX_TEXT_CHARS and not _CONTROL.search("\n".join(texts)):
-            continue
-        verdicts = {}
-        for value in texts:
-            verdict = (name_problem(value, multi) if is_name else None) or text_problem(value)
-            if verdict:
-                verdicts[value] = verdict
-        if not verdicts:
-            continue
-        for pos in np.flatnonzero(column.isin(list(verdicts)).to_numpy()):
-            value = column.iat[pos]
-            shown = visible(value.strip())
-            found.append((int(pos), key, verdicts[value], shown if len(shown) <= 60 else shown[:57] + "…"))
-    return found
+def safe_file_name(name: str) -> str:
+    """The name an upload is shown and recorded under: its last part only (no ../ or C:\\ path of either
+    kind), without control or direction characters, and not longer than MAX_FILE_NAME characters."""
+    last = re.split(r"[\\/]", str(name or ""))[-1]
+    last = CONTROL.sub("", LINE.sub(" ", last)).strip().lstrip(".")
+    if len(last) > MAX_FILE_NAME:
+        stem, dot, ext = last.rpartition(".")
+        last = (
+            (stem[: MAX_FILE_NAME - len(ext) - 2] + "…" + dot + ext) if dot and len(ext) <= 5 else last[:MAX_FILE_NAME]
+        )
+    return last or "未命名文件"

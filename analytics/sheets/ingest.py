@@ -201,7 +201,9 @@ def prepare(
     """Read and check a file without storing anything: the preview the clerk sees before committing."""
     options = options or Options()
     report = progress or (lambda fraction, text: None)
-    preview = Preview(Path(file_name).name, content, sha256_of(content), options, data_version=data_version(cur))
+    preview = Preview(
+        guard.safe_file_name(file_name), content, sha256_of(content), options, data_version=data_version(cur)
+    )
 
     def refuse(message: str) -> Preview:
         preview.file_problems.append(Problem(ERROR, "", None, None, None, message))

@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from analytics.rules import rulebook as rb
-from analytics.sheets import guard
 from analytics.sheets.kinds import KINDS
 from analytics.sheets.layout import Extracted, Layout
+from analytics.sheets.names import cell_problems, split_list
 from analytics.sheets.normalize import (
     clean_name,
     clean_text,
@@ -95,8 +95,8 @@ class Checker:
         self.rows = frame["_row"].to_numpy()
         self.problems: list[Problem] = []
         self.bad = np.zeros(len(frame), dtype=bool)
-        # Names are names, and no cell carries control characters or a novel: see analytics.sheets.guard.
-        for pos, key, message, shown in guard.cell_problems(frame, layout.kind):
+        # Names are names, and no cell carries control characters or a novel: see analytics.sheets.names.
+        for pos, key, message, shown in cell_problems(frame, layout.kind):
             self.add(ERROR, pos, key, message, {pos: shown})
 
     def column(self, key: str) -> str:
@@ -492,7 +492,7 @@ def check_tasks(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> Sh
     def section(value):
         if is_blank(value):
             return None, "不能为空"
-        parts = guard.split_list(halfwidth(str(value)))
+        parts = split_list(halfwidth(str(value)))
         sid = ctx.people.section_id(parts[0]) if parts else None
         return (sid, None) if sid is not None else (None, "unknown")
 
@@ -505,7 +505,7 @@ def check_tasks(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> Sh
         close = ctx.people.suggest_sections(raw)
         hint = f"是否为：{'、'.join(close)}？" if close else ""
         check.add(ERROR, pos, "section", f"“{raw}”不是人员名单中的科室。{hint}")
-    multi = np.array([isinstance(v, str) and len(guard.split_list(v)) > 1 for v in frame["section"]], dtype=bool)
+    multi = np.array([isinstance(v, str) and len(split_list(v)) > 1 for v in frame["section"]], dtype=bool)
     if multi.any():
         check.add(WARNING, np.flatnonzero(multi)[:1], "section", "填写了多个科室，按第一个（牵头科室）统计")
 
