@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui.texts import APP_TITLE, GROUP_ADMIN, GROUP_BOARD, PAGES
+from ui.unknown import unknown_path_pages
 
 st.set_page_config(page_title=APP_TITLE, page_icon=":material/flag:", layout="wide", initial_sidebar_state="expanded")
 
@@ -27,6 +28,7 @@ navigation = st.navigation(
         GROUP_ADMIN: [
             page("import", "views/import_data.py"),
             page("rules", "views/rules.py"),
+            *unknown_path_pages(PAGES),
         ],
     }
 )
