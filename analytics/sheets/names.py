@@ -80,7 +80,7 @@ def cell_problems(frame: pd.DataFrame, kind: str | None = None) -> list[tuple[in
     is passed with one search over them together, so 100,000 rows cost a few milliseconds."""
     found = []
     for key in frame.columns:
-        if key.startswith("_") or frame[key].dtype != object:
+        if key.startswith("_") or not (frame[key].dtype == object or pd.api.types.is_string_dtype(frame[key].dtype)):
             continue
         column = frame[key]
         texts = [v for v in pd.unique(column.to_numpy(dtype=object)) if isinstance(v, str)]
