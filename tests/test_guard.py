@@ -48,6 +48,8 @@ def formula_cells(content: bytes) -> list[str]:
         ("+张三", "公式"),
         ("-张三", "公式"),
         ("@张三", "公式"),
+        ("＝张三", "公式"),
+        ("＜b＞张三", "网页标记"),
         ("张\u202e三", "控制字符"),
         ("张\u200b三", "控制字符"),
         ("张\x1b三", "控制字符"),
@@ -188,3 +190,17 @@ def test_a_database_held_by_another_process_is_explained_in_chinese(tmp_path):
     at.run()
     assert not at.exception
     assert "正被另一个程序占用" not in texts_of(at)
+
+
+def test_a_table_download_keeps_user_text_as_text():
+    import pandas as pd
+
+    from analytics.sheets.cells import table_csv, table_xlsx
+
+    frame = pd.DataFrame({"姓名": ["张三", "@李四"], "事由": [HYPERLINK, None], "分值": [2.0, float("nan")]})
+    content = table_xlsx(frame, "加减分")
+    assert formula_cells(content) == []
+    rows = list(openpyxl.load_workbook(io.BytesIO(content))["加减分"].values)
+    assert rows == [("姓名", "事由", "分值"), ("张三", HYPERLINK, 2), ("@李四", None, None)]
+    text = table_csv(frame).decode("utf-8-sig").splitlines()
+    assert text[1].startswith("张三,\"'=HYPERLINK(") and text[2] == "'@李四,,"

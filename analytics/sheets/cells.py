@@ -31,3 +31,37 @@ def csv_text(value: Any) -> Any:
     if looks_like_formula(value):
         return "'" + value
     return value
+
+
+def table_xlsx(frame, sheet: str = "数据") -> bytes:
+    """A table (pandas frame) as an .xlsx download: header in bold, every cell through put(), so a page can offer
+    the export that st.dataframe's own CSV button (disabled app-wide) would have given, without live formulas."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    ws = book.active
+    ws.title = sheet[:31]
+    for c, name in enumerate(frame.columns, start=1):
+        put(ws.cell(1, c), str(name)).font = Font(bold=True)
+    for r, row in enumerate(frame.itertuples(index=False), start=2):
+        for c, value in enumerate(row, start=1):
+            put(ws.cell(r, c), None if value is None or value != value else value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def table_csv(frame) -> bytes:
+    """A table as CSV for Excel/WPS: UTF-8 with a byte-order mark, formula-looking text made inert by csv_text()."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([csv_text(str(name)) for name in frame.columns])
+    for row in frame.itertuples(index=False):
+        writer.writerow(["" if v is None or v != v else csv_text(v) for v in row])
+    return buffer.getvalue().encode("utf-8-sig")

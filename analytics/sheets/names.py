@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.sheets.guard import CONTROL, LINE
+from analytics.sheets.normalize import halfwidth
 
 # Text in one cell: a name, and any other cell.
 MAX_NAME_CHARS = 50
@@ -44,7 +45,8 @@ def name_problem(value: Any, multi: bool = False) -> str | None:
     whether a blank is allowed is the column's own check."""
     if not isinstance(value, str) or not value.strip():
         return None
-    text = value.strip()
+    # Judged as the importer will store it: full-width ＝＜［ are read as = < [ (see normalize.halfwidth).
+    text = halfwidth(value).strip()
     if _CONTROL.search(text) or (not multi and _LINE.search(text)):
         return "含有控制字符或不可见的方向字符（常见于从网页或聊天软件复制的文字）：请删除后重新输入"
     if _MARKUP.search(text):
