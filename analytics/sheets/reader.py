@@ -14,6 +14,7 @@ import pickle
 import resource
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -191,19 +192,22 @@ DIED = (
 )
 TIMED_OUT = "读取文件超过了 {seconds} 秒仍未完成，已停止读取。请删除多余的行、列和工作表，或拆分成几个文件后再上传。"
 _ROOT = Path(__file__).resolve().parents[2]
+# At most this many parses at once: ten clerks uploading together must not ask for ten times CHILD_MEMORY.
+_CHILDREN = threading.BoundedSemaphore(2)
 
 
 def _read_isolated(data: bytes) -> list[RawSheet]:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")])))
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", "analytics.sheets.reader"],
-            input=data,
-            capture_output=True,
-            timeout=CHILD_SECONDS,
-            env=env,
-            cwd=_ROOT,
-        )
+        with _CHILDREN:
+            done = subprocess.run(
+                [sys.executable, "-m", "analytics.sheets.reader"],
+                input=data,
+                capture_output=True,
+                timeout=CHILD_SECONDS,
+                env=env,
+                cwd=_ROOT,
+            )
     except subprocess.TimeoutExpired as exc:
         raise FileUnreadable(TIMED_OUT.format(seconds=CHILD_SECONDS)) from exc
     if done.returncode != 0 or not done.stdout:
