@@ -5,6 +5,7 @@ import streamlit as st
 
 from ui import auth, backups
 from ui.texts import APP_TITLE, GROUP_ACCOUNT, GROUP_ADMIN, GROUP_BOARD, MY_ACCOUNT, PAGES
+from ui.unknown import unknown_path_pages
 
 st.set_page_config(page_title=APP_TITLE, page_icon=":material/flag:", layout="wide", initial_sidebar_state="expanded")
 
@@ -43,6 +44,7 @@ navigation = st.navigation(
             page("accounts", "views/accounts.py"),
             page("audit", "views/audit.py"),
             page("backup", "views/backup.py"),
+            *unknown_path_pages(PAGES),
         ],
         GROUP_ACCOUNT: [page("login", "views/login.py", default=anonymous_locked_out)],
     },

@@ -55,10 +55,37 @@ def _print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, default=str))
 
 
+def _refused(file_name: str, kind: str | None, message: str) -> dict:
+    """The JSON result of a file that was not read at all."""
+    error = {"sheet": "", "row": None, "column": None, "value": None, "message": message}
+    return {
+        "file": file_name,
+        "ok": False,
+        "kind": kind,
+        "rows_imported": 0,
+        "points_total": None,
+        "errors": [error],
+        "warnings": [],
+        "sheets": [],
+        "columns": [],
+        "skipped": [],
+        "roster_changes": [],
+        "questions": [],
+    }
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from analytics.sheets.ingest import Options, import_path
 
-    con = _open()
+    try:
+        con = _open()
+    except DashboardError as exc:
+        # --json promises one JSON result a file, also when the database cannot be opened (busy, damaged).
+        if not args.json:
+            raise
+        for name in args.files:
+            _print_json(_refused(Path(name).name, args.kind, exc.message))
+        return 1
     actor = _actor(args, con)
     refused = False
     for name in args.files:

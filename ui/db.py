@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 
+import duckdb
 import streamlit as st
 
 from analytics import open_db
+from analytics.errors import DashboardError, DatabaseBusy
 from analytics.store.db import Con, data_version, db_path
 from demo import year as demo
 
@@ -25,13 +27,31 @@ _READY: set[str] = set()
 FIRST_START = "首次打开：正在准备数据库。空库时会通过正常的导入流程加载 2022 年演示数据，约需数秒……"
 
 
+BUSY = (
+    "数据库文件 {path} 正被另一个程序占用（例如正在运行的命令行导入、备份，或另一个看板进程），看板暂时无法打开它。"
+    "请等对方完成或将其关闭后，刷新本页。"
+)
+BROKEN = "无法打开数据库文件 {path}：{why}。请联系管理员检查该文件（可从备份恢复）。"
+
+
 def connection() -> Con:
     path = str(db_path())
     if path in _READY:
         return _open(path)
     # The first session of the process may load the demo year: say so instead of showing a blank page.
-    with st.spinner(FIRST_START):
-        con = _open(path)
+    try:
+        with st.spinner(FIRST_START):
+            con = _open(path)
+    except DatabaseBusy:
+        # Not cached (st.cache_resource keeps no failure): the next rerun tries again once the file is free.
+        st.error(BUSY.format(path=path), icon=":material/lock:")
+        st.stop()
+    except DashboardError as exc:
+        st.error(BROKEN.format(path=path, why=exc.message), icon=":material/error:")
+        st.stop()
+    except duckdb.Error:
+        st.error(BROKEN.format(path=path, why="文件已损坏或不是本系统的数据库"), icon=":material/error:")
+        st.stop()
     _READY.add(path)
     return con
 

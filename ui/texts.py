@@ -29,7 +29,7 @@ PAGES = {
 
 # Streamlit draws a few words of its own in English; the page style writes these over them (see shell.CHROME_CSS).
 UPLOAD_BUTTON = "选择文件"
-UPLOAD_HINT = "也可把文件拖到这里 · 单个不超过 200MB · xlsx、xls、csv"
+UPLOAD_HINT = "也可把文件拖到这里 · 单个不超过 50MB · xlsx、xls、csv"
 
 FILTER_YEAR = "年度"
 FILTER_MONTH = "月份"

@@ -12,6 +12,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from analytics.sheets.cells import put
 from analytics.sheets.ingest import Preview
 from analytics.sheets.problems import ERROR
 
@@ -39,7 +40,7 @@ def build_error_workbook(preview: Preview) -> bytes:
         ws = wb.create_sheet("文件问题")
         ws.append(["错误说明"])
         for problem in file_level:
-            ws.append([problem.text()])
+            put(ws.cell(ws.max_row + 1, 1), problem.text())
         ws.column_dimensions["A"].width = 100
     order = sorted(preview.raw, key=lambda raw: (not by_sheet.get(raw.name), preview.raw.index(raw)))
     for raw in order:
@@ -49,7 +50,7 @@ def build_error_workbook(preview: Preview) -> bytes:
             for c, value in enumerate(row, start=1):
                 if value == "" or value is None:
                     continue
-                cell = ws.cell(r, c, value)
+                cell = put(ws.cell(r, c), value)
                 if isinstance(value, (date, datetime)):
                     cell.number_format = "yyyy-mm-dd"
         for (r1, c1), (r2, c2) in raw.merged:
@@ -72,7 +73,7 @@ def build_error_workbook(preview: Preview) -> bytes:
         for row_no, problems in sorted(rows.items()):
             target = row_no or header_row
             lines = [("【错误】" if p.level == ERROR else "【提醒】") + _without_place(p) for p in problems]
-            cell = ws.cell(target, note_col, "\n".join(lines))
+            cell = put(ws.cell(target, note_col), "\n".join(lines))
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             worst = ERROR if any(p.level == ERROR for p in problems) else "warning"
             cell.font = Font(color="C8102E" if worst == ERROR else "7F6000")

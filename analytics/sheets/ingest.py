@@ -23,6 +23,7 @@ from analytics.accounts.roles import Actor
 from analytics.errors import FileUnreadable, ImportRefused, UndoRefused
 from analytics.meetings import publish as published
 from analytics.rules import rulebook as rb
+from analytics.sheets import guard as file_guard
 from analytics.sheets.formulas import sheets_with_cross_formulas
 from analytics.sheets.kinds import COMMIT_ORDER, FACT_KINDS, FACT_TABLES, KIND_LABELS, KINDS
 from analytics.sheets.layout import Extracted, Layout, _cell_keys, _column_keys, extract, find_layout
@@ -256,7 +257,9 @@ def prepare(
     """Read and check a file without storing anything: the preview the clerk sees before committing."""
     options = options or Options()
     report = progress or (lambda fraction, text: None)
-    preview = Preview(Path(file_name).name, content, sha256_of(content), options, data_version=data_version(cur))
+    preview = Preview(
+        file_guard.safe_file_name(file_name), content, sha256_of(content), options, data_version=data_version(cur)
+    )
 
     def refuse(message: str) -> Preview:
         preview.file_problems.append(Problem(ERROR, "", None, None, None, message))
@@ -641,7 +644,8 @@ def write_batch(cur: Con, preview: Preview) -> int:
             json.dumps({"lines": preview.summary_lines()}, ensure_ascii=False),
         ],
     )
-    cur.execute("insert into import_file values (?, ?)", [batch_id, preview.content])
+    # The archived copy of an .xlsm keeps its data and loses its macros (vbaProject), so no later download carries code.
+    cur.execute("insert into import_file values (?, ?)", [batch_id, file_guard.without_macros(preview.content)])
     ids: dict[int, int] = {}
     for sheet in preview.sheets:
         if sheet.kind == "roster":

@@ -1,18 +1,35 @@
-"""Reading an uploaded file into sheets of raw cells: .xlsx/.xls with python-calamine, .csv in UTF-8 or GBK.
+"""Reading an uploaded file into sheets of raw cells: .xlsx/.xls with python-calamine, .csv in UTF-8, GBK or UTF-16.
 
-A file that is really a web page, is password-protected or is damaged raises FileUnreadable with a Chinese message
-that says what to do, never a traceback."""
+A file that is really a web page, is password-protected, damaged or too large raises FileUnreadable with a Chinese
+message that says what to do, never a traceback. Two walls stand before python-calamine, which aborts the whole
+process on some hostile files: analytics.sheets.guard looks inside an xlsx first, and the workbook is then parsed in
+a child process with a memory cap, so whatever the parser does, only the child can die."""
 
 from __future__ import annotations
 
 import csv
 import io
+import os
+import pickle
+import resource
+import subprocess
+import sys
+import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import python_calamine as calamine
 
 from analytics.errors import FileUnreadable
+from analytics.sheets import guard
+
+# The child that parses a workbook may use this much address space; a 300,000-row sheet needs about 1 GB.
+CHILD_MEMORY = 2 * 1024**3
+# And this long, on a slow shared machine: a 100,000-row sheet takes about 2 s.
+CHILD_SECONDS = 120
+# DASHBOARD_ISOLATE=off parses in the process itself (a debugging aid, never for a served app).
+ISOLATE = os.environ.get("DASHBOARD_ISOLATE", "on").lower() not in ("off", "0", "no", "false")
 
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -37,6 +54,12 @@ def _looks_like_html(data: bytes) -> bool:
 
 
 def _decode_text(data: bytes) -> str:
+    # Excel's "Unicode text" is UTF-16 with a byte-order mark, tab-separated.
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
@@ -48,17 +71,43 @@ def _decode_text(data: bytes) -> str:
 
 
 def read_csv(data: bytes, name: str) -> list[RawSheet]:
+    guard.check_csv_size(data)
     text = _decode_text(data)
+    if "\x00" in text:
+        raise FileUnreadable("无法识别的文件格式。请上传 .xlsx、.xls 或 .csv 文件。")
     sample = text[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    rows = [list(r) for r in csv.reader(io.StringIO(text), dialect)]
-    return [RawSheet(name.rsplit(".", 1)[0] or "CSV", rows)]
+    rows = []
+    width = 0
+    sheet = name.rsplit(".", 1)[0] or "CSV"
+    try:
+        for row in csv.reader(io.StringIO(text), dialect):
+            rows.append(row)
+            width = max(width, len(row))
+            if len(rows) > guard.MAX_ROWS or width > guard.MAX_COLUMNS:
+                guard.check_grid(sheet, len(rows), width)
+    except csv.Error as exc:
+        raise FileUnreadable(
+            "CSV 文件的格式有误（引号未配对或含有无法识别的字符），无法读取。请用 Excel 或 WPS 打开后另存为 .xlsx 再上传。"
+        ) from exc
+    guard.check_grid(sheet, len(rows), width)
+    return [RawSheet(sheet, rows)]
 
 
 def read_workbook(data: bytes) -> list[RawSheet]:
+    """Parse a workbook: in a child process with a memory cap (the default), or in this process."""
+    if data.startswith(_ZIP):
+        guard.inspect_zip(data)
+    else:
+        guard.check_xls_size(data)
+    return _read_isolated(data) if ISOLATE else read_workbook_here(data)
+
+
+def read_workbook_here(data: bytes) -> list[RawSheet]:
+    """Parse a workbook in this process. Only for files the guard has passed, and best in a child (see above)."""
     try:
         book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except calamine.PasswordError as exc:
@@ -79,8 +128,10 @@ def read_workbook(data: bytes) -> list[RawSheet]:
             sheets.append(RawSheet(meta.name, grid, merged))
     except calamine.PasswordError as exc:
         raise _encrypted() from exc
-    except (calamine.CalamineError, ValueError) as exc:
-        raise FileUnreadable(f"读取工作表时出错，文件可能已损坏：{exc}") from exc
+    except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError, OSError) as exc:
+        raise FileUnreadable(
+            "读取工作表时出错，文件可能已损坏。请用 Excel 或 WPS 打开确认内容正常后，另存为 .xlsx 再上传。"
+        ) from exc
     finally:
         book.close()
     return sheets
@@ -107,6 +158,7 @@ def _encrypted() -> FileUnreadable:
 
 def read_file(data: bytes, name: str) -> list[RawSheet]:
     """All visible worksheets of an upload, judged by its content first and its name second."""
+    guard.check_upload(data, name)
     if not data or not data.strip():
         raise FileUnreadable("文件是空的，没有任何内容。")
     lower = name.lower()
@@ -125,6 +177,66 @@ def read_file(data: bytes, name: str) -> list[RawSheet]:
         raise FileUnreadable(
             "文件已损坏或不是有效的 Excel 文件，无法读取。请用 Excel 或 WPS 打开确认内容正常后，另存为 .xlsx 再上传。"
         )
-    if b"\x00" in data[:4096]:
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise FileUnreadable("无法识别的文件格式。请上传 .xlsx、.xls 或 .csv 文件。")
     return read_csv(data, name)
+
+
+# The child process ----------------------------------------------------------------------------------------------
+# A fresh interpreter (`python -m analytics.sheets.reader`, about 0.1 s to start), not a fork of a server that holds a
+# database and threads, and not multiprocessing, which would re-run the caller's main script in the child.
+
+DIED = (
+    "文件超出了可以安全读取的范围（读取时所需内存过大），已拒绝读取，系统未受影响。"
+    "请在 Excel/WPS 中删除多余的行、列和工作表，另存为新的 .xlsx 后再上传；如仍不行，请拆分成几个文件。"
+)
+TIMED_OUT = "读取文件超过了 {seconds} 秒仍未完成，已停止读取。请删除多余的行、列和工作表，或拆分成几个文件后再上传。"
+_ROOT = Path(__file__).resolve().parents[2]
+# At most this many parses at once: ten clerks uploading together must not ask for ten times CHILD_MEMORY.
+_CHILDREN = threading.BoundedSemaphore(2)
+
+
+def _read_isolated(data: bytes) -> list[RawSheet]:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")])))
+    try:
+        with _CHILDREN:
+            done = subprocess.run(
+                [sys.executable, "-m", "analytics.sheets.reader"],
+                input=data,
+                capture_output=True,
+                timeout=CHILD_SECONDS,
+                env=env,
+                cwd=_ROOT,
+            )
+    except subprocess.TimeoutExpired as exc:
+        raise FileUnreadable(TIMED_OUT.format(seconds=CHILD_SECONDS)) from exc
+    if done.returncode != 0 or not done.stdout:
+        # The child died (an allocation refused by its cap aborts it): the file is refused, the server lives.
+        raise FileUnreadable(DIED)
+    status, payload = pickle.loads(done.stdout)
+    if status != "ok":
+        raise FileUnreadable(payload)
+    return payload
+
+
+def _child_main() -> None:
+    """Read a workbook from stdin, write (status, sheets or message) pickled to stdout, under a memory cap."""
+    resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY, CHILD_MEMORY))
+    data = sys.stdin.buffer.read()
+    try:
+        result: tuple = ("ok", read_workbook_here(data))
+    except FileUnreadable as exc:
+        result = ("refused", exc.message)
+    except MemoryError:
+        result = ("refused", DIED)
+    except Exception:  # noqa: BLE001 - whatever the parser raises, the parent shows a Chinese message
+        result = ("refused", guard.CORRUPT)
+    sys.stdout.buffer.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    # Through the module's own name, so that the sheets pickle as analytics.sheets.reader.RawSheet.
+    from analytics.sheets.reader import _child_main as main
+
+    main()

@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from analytics.rules.rulebook import FREQUENCIES, RuleBook
+from analytics.sheets.cells import put
 from analytics.sheets.kinds import KINDS, Column, Kind
 
 RED = "C8102E"
@@ -136,7 +137,7 @@ def _dropdown(wb: Workbook, ws, book: RuleBook, column: Column, letter: str) -> 
     col = lists.max_column + 1 if lists.max_row > 1 or lists.cell(1, 1).value else 1
     lists.cell(1, col, column.label)
     for n, value in enumerate(values, start=2):
-        lists.cell(n, col, value)
+        put(lists.cell(n, col), value)
     ref_letter = get_column_letter(col)
     formula = f"=_lists!${ref_letter}$2:${ref_letter}${len(values) + 1}"
     strict = column.choices != "items"
@@ -155,9 +156,19 @@ def _dropdown(wb: Workbook, ws, book: RuleBook, column: Column, letter: str) -> 
 def _fill_items(ws, book: RuleBook) -> None:
     for n, item in enumerate(book.items, start=1):
         points = item.points_min if item.points_min == item.points_max else f"{item.points_min:g}~{item.points_max:g}"
-        ws.append(
-            [n, item.code, item.content, item.name, points, item.monthly_cap, "是" if item.veto else "否", item.note]
-        )
+        row = ws.max_row + 1
+        values = [
+            n,
+            item.code,
+            item.content,
+            item.name,
+            points,
+            item.monthly_cap,
+            "是" if item.veto else "否",
+            item.note,
+        ]
+        for c, value in enumerate(values, start=1):
+            put(ws.cell(row, c), value)
 
 
 def _guide(wb: Workbook, kind: Kind, book: RuleBook) -> None:

@@ -18,6 +18,7 @@ import pandas as pd
 from analytics.rules import rulebook as rb
 from analytics.sheets.kinds import KINDS, Kind
 from analytics.sheets.layout import Extracted, Layout
+from analytics.sheets.names import cell_problems, split_list
 from analytics.sheets.normalize import (
     clean_name,
     clean_text,
@@ -115,6 +116,9 @@ class Checker:
         self.problems: list[Problem] = []
         self.bad = np.zeros(len(frame), dtype=bool)
         self.rules: dict[str, str] = {}  # column key → how its values were read, for the preview
+        # Names are names, and no cell carries control characters or a novel: see analytics.sheets.names.
+        for pos, key, message, shown in cell_problems(frame, layout.kind):
+            self.add(ERROR, pos, key, message, {pos: shown})
 
     def column(self, key: str) -> str:
         return self.layout.header_of(key)
@@ -558,7 +562,7 @@ def check_tasks(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> Sh
     def section(value):
         if is_blank(value):
             return None, "不能为空"
-        parts = [p for p in re.split(r"[、,，/;；\s]+", halfwidth(str(value)).strip()) if p]
+        parts = split_list(halfwidth(str(value)))
         sid = ctx.people.section_id(parts[0]) if parts else None
         return (sid, None) if sid is not None else (None, "unknown")
 
@@ -571,7 +575,7 @@ def check_tasks(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> Sh
         close = ctx.people.suggest_sections(raw)
         hint = f"是否为：{'、'.join(close)}？" if close else ""
         check.add(ERROR, pos, "section", f"“{raw}”不是人员名单中的科室。{hint}")
-    multi = np.array([isinstance(v, str) and bool(re.search(r"[、,，/;；]", v)) for v in frame["section"]], dtype=bool)
+    multi = np.array([isinstance(v, str) and len(split_list(v)) > 1 for v in frame["section"]], dtype=bool)
     if multi.any():
         check.add(WARNING, np.flatnonzero(multi)[:1], "section", "填写了多个科室，按第一个（牵头科室）统计")
 

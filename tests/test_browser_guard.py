@@ -1,0 +1,68 @@
+"""The guard in the real browser: hostile uploads on 数据导入 end in a Chinese message with the server alive, an
+unknown address shows 页面不存在, and no table offers Streamlit's raw CSV download."""
+
+from __future__ import annotations
+
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.test_browser import browser, open_page, page, server, settle  # noqa: F401 - fixtures shared with it
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+BAD = ROOT / "tests" / "data" / "bad"
+
+
+def alive(running: dict) -> bool:
+    with urllib.request.urlopen(f"{running['url']}/_stcore/health", timeout=5) as response:
+        return response.status == 200
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("dimension_bomb.xlsx", "超过了上限 300,000 行"),
+        ("far_cell_no_dimension.xlsx", "超出了可以安全读取的范围"),
+        ("zip_bomb.xlsx", "超出了可以安全读取的范围"),
+        ("shared_strings_bomb.xlsx", "超出了可以安全读取的范围"),
+    ],
+)
+def test_a_hostile_upload_is_refused_in_chinese_and_the_server_lives(page, server, name, message):  # noqa: F811
+    open_page(page, server, "import")
+    page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(str(BAD / name))
+    main = page.locator('[data-testid="stMain"]')
+    expect(main).to_contain_text(message, timeout=60_000)
+    settle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert alive(server)
+    # The same server still serves a board page to the next visitor.
+    open_page(page, server, "overview")
+    expect(page.locator("h1").first).to_contain_text("总览", timeout=30_000)
+
+
+@pytest.mark.parametrize("path", ["no-such-page", "stars.php", "%E4%B8%8D%E5%AD%98%E5%9C%A8"])
+def test_an_unknown_address_shows_a_chinese_page(page, server, path):  # noqa: F811
+    page.goto(f"{server['url']}/{path}")
+    settle(page)
+    main = page.locator('[data-testid="stMain"]')
+    expect(main).to_contain_text("页面不存在", timeout=30_000)
+    assert "Page not found" not in page.inner_text("body")
+    page.get_by_test_id("stPageLink-NavLink").filter(has_text="返回总览").click()
+    settle(page)
+    expect(page.locator("h1").first).to_contain_text("总览", timeout=30_000)
+
+
+def test_tables_offer_no_raw_csv_download(page, server):  # noqa: F811
+    open_page(page, server, "tasks")
+    tables = page.locator('[data-testid="stDataFrame"]:visible')
+    expect(tables.first).to_be_visible(timeout=30_000)
+    tables.first.hover(force=True)
+    toolbar = page.locator('[data-testid="stElementToolbar"]').first
+    expect(toolbar.get_by_role("button").first).to_be_attached(timeout=10_000)
+    labels = toolbar.inner_html()
+    assert "Search" in labels  # the toolbar is there …
+    assert "Download" not in labels  # … without its CSV download
