@@ -260,7 +260,11 @@ class _Pages:
 
         os.environ["DASHBOARD_DB"] = str(db)
         os.environ["DASHBOARD_DEMO"] = "off"
+        from streamlit import logger
         from streamlit.testing.v1 import AppTest
+
+        # AppTest outside a server warns on every run that it has no script context; the figures are what we print.
+        logger.set_log_level("error")
 
         self.AppTest = AppTest
         self.db = db
