@@ -5,7 +5,7 @@ as it is.
 
 Run (on a copy; the scale file itself is never written):
   python bench/hotspots.py --scale /tmp/scale/full.duckdb --function flags.flag_history --function tasks.burnup
-  python bench/hotspots.py --scale /tmp/scale/full.duckdb --page tasks --remove ui.charts:gantt --repeat 3"""
+  python bench/hotspots.py --scale /tmp/scale/full.duckdb --page tasks --remove ui.work:gantt_chart:figure"""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -89,11 +90,25 @@ def explain(con, sql: str, params, folder: Path) -> tuple[float, list]:
     return data.get("query", {}).get("total_time", 0.0), sorted(ops, key=lambda o: -o[0])
 
 
-def python_profile(fn, top: int) -> str:
+def python_profile(fn, top: int, threads: bool = False) -> str:
+    """The cumulative profile of one call; with threads=True, of the threads it starts (AppTest runs the page script
+    in its own thread, so profiling the caller would show only its waiting)."""
     profile = cProfile.Profile()
-    profile.enable()
-    fn()
-    profile.disable()
+    if threads:
+
+        def start(*_):
+            sys.setprofile(None)
+            profile.enable()
+
+        threading.setprofile(start)
+        try:
+            fn()
+        finally:
+            threading.setprofile(None)
+    else:
+        profile.enable()
+        fn()
+        profile.disable()
     out = io.StringIO()
     stats = pstats.Stats(profile, stream=out).sort_stats("cumulative")
     stats.print_stats(top)
@@ -133,10 +148,19 @@ def profile_functions(db: Path, names: list[str], top: int, folder: Path) -> Non
     con.close()
 
 
+REPLACEMENTS = {
+    "none": lambda *a, **k: None,
+    "figure": lambda *a, **k: __import__("plotly.graph_objects", fromlist=["Figure"]).Figure(),
+    "first": lambda *a, **k: a[0] if a else None,
+}
+
+
 def _resolve(spec: str):
-    module_name, attr = spec.split(":")
+    """'module:callable[:none|figure|first]' → (module, attribute, replacement): what stands in for the removed part —
+    nothing, an empty chart, or its first argument unchanged (e.g. a frame without its styling)."""
+    module_name, attr, *mode = spec.split(":")
     module = __import__(module_name, fromlist=[attr])
-    return module, attr
+    return module, attr, REPLACEMENTS[mode[0] if mode else "none"]
 
 
 def profile_page(db: Path, page: str, removals: list[str], repeat: int, top: int) -> None:
@@ -149,12 +173,12 @@ def profile_page(db: Path, page: str, removals: list[str], repeat: int, top: int
     at = pages.apps[page]
     originals = {}
     for spec in removals:
-        module, attr = _resolve(spec)
-        originals[spec] = (module, attr, getattr(module, attr))
+        module, attr, stand_in = _resolve(spec)
+        originals[spec] = (module, attr, getattr(module, attr), stand_in)
 
     def apply(removed: bool) -> None:
-        for module, attr, original in originals.values():
-            setattr(module, attr, (lambda *a, **k: None) if removed else original)
+        for module, attr, original, stand_in in originals.values():
+            setattr(module, attr, stand_in if removed else original)
 
     variants = {"as is": False} | ({"without " + ", ".join(removals): True} if removals else {})
     samples = _Samples()
@@ -169,14 +193,16 @@ def profile_page(db: Path, page: str, removals: list[str], repeat: int, top: int
             at.run()
             samples.add(f"{label}:warm", time.perf_counter() - t0)
             apply(False)
+            if at.exception:
+                raise SystemExit(f"{label}: {[e.value for e in at.exception][:1]}")
     print(f"\n=== page {page} (median of {repeat})")
     for label in variants:
         print(f"  {label:<50} cold {samples.median(f'{label}:cold'):.3f}s  warm {samples.median(f'{label}:warm'):.3f}s")
     pages.bump()
     print("\n--- cold run profile")
-    print(python_profile(at.run, top))
+    print(python_profile(at.run, top, threads=True))
     print("\n--- warm run profile")
-    print(python_profile(at.run, top))
+    print(python_profile(at.run, top, threads=True))
 
 
 def main() -> None:
