@@ -294,7 +294,7 @@ class _Pages:
 
     QUERY_KEYS = ("year",)
 
-    def __init__(self, db: Path, facts: dict[str, Any], person: int | None):
+    def __init__(self, db: Path, facts: dict[str, Any], person: int | None, only: set[str] | None = None):
         import os
 
         os.environ["DASHBOARD_DB"] = str(db)
@@ -318,6 +318,8 @@ class _Pages:
         AppTest.from_file(str(APP), default_timeout=600).run()
         self.first_app_s = time.perf_counter() - t0
         for key, path in self.paths.items():
+            if only is not None and key not in only:
+                continue
             if not (ROOT / path).exists():
                 self.broken[key] = "页面文件不存在"
                 continue

@@ -167,7 +167,7 @@ def profile_page(db: Path, page: str, removals: list[str], repeat: int, top: int
     con = open_db(db)
     facts = _scale_facts(con.cursor())
     con.close()
-    pages = _Pages(db, facts, None)
+    pages = _Pages(db, facts, None, only={page})
     if page not in pages.apps:
         raise SystemExit(f"{page}: {pages.broken.get(page, '没有这个页面')}")
     at = pages.apps[page]
