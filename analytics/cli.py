@@ -495,6 +495,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--repeat", type=int, default=5)
     p.set_defaults(func=cmd_bench_import)
     meetings_cli.register(sub)
+
+    from analytics.benchmark import register as register_scale_and_bench  # stdlib-only module: costs nothing
+
+    register_scale_and_bench(sub)
     return parser
 
 
