@@ -17,6 +17,15 @@ class DataError(DashboardError):
     title = "数据库查询出错"
 
 
+class DatabaseBroken(DashboardError):
+    title = "数据库无法打开"
+
+    def __init__(self, path: str):
+        super().__init__(
+            f"无法打开数据库文件 {path}：文件已损坏或不是本系统的数据库。请联系管理员检查该文件（可从备份恢复）。"
+        )
+
+
 class DatabaseBusy(DashboardError):
     title = "数据库正被占用"
 

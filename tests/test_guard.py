@@ -10,6 +10,7 @@ from dataclasses import replace
 
 import openpyxl
 import pytest
+from apptest import open_page, texts_of
 
 from analytics import open_db
 from analytics.rules.rulebook import current
@@ -18,7 +19,6 @@ from analytics.sheets.errorbook import build_error_workbook
 from analytics.sheets.ingest import import_bytes
 from analytics.sheets.names import cell_problems, name_problem, split_list
 from analytics.sheets.templates import build_template
-from tests.apptest import open_page, texts_of
 from tests.conftest import csv_bytes, load, xlsx_bytes
 
 HYPERLINK = '=HYPERLINK("http://198.51.100.7/x","点我")'

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 
-import duckdb
 import streamlit as st
 
 from analytics import open_db
@@ -31,7 +30,6 @@ BUSY = (
     "数据库文件 {path} 正被另一个程序占用（例如正在运行的命令行导入、备份，或另一个看板进程），看板暂时无法打开它。"
     "请等对方完成或将其关闭后，刷新本页。"
 )
-BROKEN = "无法打开数据库文件 {path}：{why}。请联系管理员检查该文件（可从备份恢复）。"
 
 
 def connection() -> Con:
@@ -46,11 +44,8 @@ def connection() -> Con:
         # Not cached (st.cache_resource keeps no failure): the next rerun tries again once the file is free.
         st.error(BUSY.format(path=path), icon=":material/lock:")
         st.stop()
-    except DashboardError as exc:
-        st.error(BROKEN.format(path=path, why=exc.message), icon=":material/error:")
-        st.stop()
-    except duckdb.Error:
-        st.error(BROKEN.format(path=path, why="文件已损坏或不是本系统的数据库"), icon=":material/error:")
+    except DashboardError as exc:  # damaged file, not ours, a failed migration: the core's Chinese message
+        st.error(exc.message, icon=":material/error:")
         st.stop()
     _READY.add(path)
     return con

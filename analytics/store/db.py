@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from analytics.errors import DatabaseBusy, DataError
+from analytics.errors import DatabaseBroken, DatabaseBusy, DataError
 
 DEFAULT_PATH = Path("data") / "dashboard.duckdb"
 
@@ -42,7 +42,9 @@ def connect(path: str | Path | None = None) -> Con:
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise DatabaseBusy(target) from exc
-        raise
+        raise DatabaseBroken(target) from exc
+    except duckdb.Error as exc:
+        raise DatabaseBroken(target) from exc
     migrate(con)
     return con
 
