@@ -310,7 +310,7 @@ def test_the_docs_cover_every_setting_and_command():
 
 def test_files_over_the_upload_limit_are_refused_before_anything_is_written(accounts):
     users.change_setting(accounts, "upload_max_mb", 1, ADMIN)
-    with pytest.raises(users.AccountError, match="须在 1 到 200 之间"):
+    with pytest.raises(users.AccountError, match="须在 1 到 50 之间"):
         users.change_setting(accounts, "upload_max_mb", 500, ADMIN)
     assert settings.upload_refusal(accounts.cursor(), "a.xlsx", 1024 * 1024) is None
     message = settings.upload_refusal(accounts.cursor(), "大.xlsx", 3 * 1024 * 1024)

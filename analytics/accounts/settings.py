@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from analytics.sheets.guard import MAX_UPLOAD_BYTES, MB
 from analytics.store.db import Con, get_meta, set_meta
 
 
@@ -28,12 +29,14 @@ SETTINGS = (
     Setting("lockout_attempts", 5, "连续登录失败次数上限", "同一账号连续输错密码达到此次数后锁定。"),
     Setting("lockout_minutes", 15, "锁定时长（分钟）", "账号被锁定后，这段时间内不能登录。"),
     Setting("backup_keep", 14, "自动备份保留份数", "看板每天自动备份一次，只保留最近的这么多份。"),
+    # The reader's hard ceiling (analytics/sheets/guard.py, the same figure as server.maxUploadSize) is the default
+    # and the most an admin may set: a lower policy is the admin's, the ceiling protects the server's memory.
     Setting(
         "upload_max_mb",
-        50,
+        MAX_UPLOAD_BYTES // MB,
         "单个上传文件大小上限（MB）",
-        "超过此大小的文件不读取、不导入，并提示拆分后再上传。不能超过服务器的硬上限 200 MB（.streamlit/config.toml）。",
-        maximum=200,
+        f"超过此大小的文件不读取、不导入，并提示拆分后再上传。最大可设为 {MAX_UPLOAD_BYTES // MB} MB。",
+        maximum=MAX_UPLOAD_BYTES // MB,
     ),
 )
 BY_KEY = {s.key: s for s in SETTINGS}
