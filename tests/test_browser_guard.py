@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-
-from tests.test_browser import browser, open_page, page, server, settle  # noqa: F401 - fixtures shared with it
+from test_browser import browser, go, log_in, open_page, page, server, settle  # noqa: F401 - fixtures shared with it
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +31,8 @@ def alive(running: dict) -> bool:
     ],
 )
 def test_a_hostile_upload_is_refused_in_chinese_and_the_server_lives(page, server, name, message):  # noqa: F811
-    open_page(page, server, "import")
+    log_in(page, server)  # importing needs an account
+    go(page, "数据导入")
     page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(str(BAD / name))
     main = page.locator('[data-testid="stMain"]')
     expect(main).to_contain_text(message, timeout=60_000)
