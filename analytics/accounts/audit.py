@@ -29,9 +29,13 @@ ACTIONS = {
     "setting_change": "修改设置",
     "backup": "备份",
     "restore": "恢复备份",
-    "publish": "发布",
-    "objection": "异议",
-    "correction": "更正",
+    "publish": "发布公示",
+    "objection": "登记异议",
+    "objection_reply": "答复异议",
+    "correction_open": "开始更正",
+    "correction_withdraw": "取消更正",
+    "correction": "发布更正",
+    "deputies": "设置分管部长",
     "refused": "操作被拒绝",
 }
 

@@ -76,7 +76,7 @@ def assign(cur: Con, assignment: dict[str, list[str]], actor: Actor | None) -> N
     audit.record(
         cur,
         who.name,
-        "设置分管部长",
+        "deputies",
         "分管部长",
         "；".join(f"{d}：{'、'.join(s)}" for d, s in assignment.items()) or "恢复按名单推定",
         who.ip,

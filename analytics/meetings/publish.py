@@ -194,7 +194,7 @@ def publish(con: Con, month: Month | str | date, actor: Actor | None, today: dat
     """Publish the month (version 1). A month already published is changed only by a correction."""
     m = as_month(month)
     with transaction(con) as cur:
-        name = _act(cur, actor, PUBLISH, "发布公示", m, f"发布{m.label}公示第 1 版")
+        name = _act(cur, actor, PUBLISH, "publish", m, f"发布{m.label}公示第 1 版")
         if latest(cur, m) is not None:
             raise PublishRefused(f"{m.label}已经公示过；如需修改，请使用“更正”发布新版本。")
         if not len(posting(cur, m)):
@@ -206,7 +206,7 @@ def open_correction(con: Con, month: Month | str | date, actor: Actor | None) ->
     """Allow imports and undos into a published month, until its correction is published."""
     m = as_month(month)
     with transaction(con) as cur:
-        name = _act(cur, actor, CORRECT, "开始更正", m, f"开始更正{m.label}公示：允许导入或撤销该月数据")
+        name = _act(cur, actor, CORRECT, "correction_open", m, f"开始更正{m.label}公示：允许导入或撤销该月数据")
         if latest(cur, m) is None:
             raise PublishRefused(f"{m.label}尚未公示，可以直接导入或撤销，无需更正。")
         if correction_open(cur, m) is None:
@@ -216,7 +216,7 @@ def open_correction(con: Con, month: Month | str | date, actor: Actor | None) ->
 def withdraw_correction(con: Con, month: Month | str | date, actor: Actor | None) -> None:
     m = as_month(month)
     with transaction(con) as cur:
-        _act(cur, actor, CORRECT, "取消更正", m, f"取消更正{m.label}公示")
+        _act(cur, actor, CORRECT, "correction_withdraw", m, f"取消更正{m.label}公示")
         cur.execute("delete from posting_correction where month = ?", [_key(month)])
 
 
@@ -229,7 +229,7 @@ def correct(
     if not reason:
         raise PublishRefused("更正须写明原因。")
     with transaction(con) as cur:
-        name = _act(cur, actor, CORRECT, "发布更正", m, f"更正{m.label}公示：{reason}")
+        name = _act(cur, actor, CORRECT, "correction", m, f"更正{m.label}公示：{reason}")
         before = latest(cur, m)
         if before is None:
             raise PublishRefused(f"{m.label}尚未公示，请先发布。")
@@ -435,7 +435,7 @@ def raise_objection(
         raise PublishRefused("请写明异议内容。")
     today = today or date.today()
     with transaction(con) as cur:
-        name = _act(cur, actor, OBJECT, "登记异议", m, f"登记{m.label}公示的异议：{text[:200]}")
+        name = _act(cur, actor, OBJECT, "objection", m, f"登记{m.label}公示的异议：{text[:200]}")
         raiser = str(by or "").strip() or name
         version = latest(cur, m)
         if version is None:
@@ -469,7 +469,9 @@ def answer_objection(con: Con, objection_id: int, actor: Actor | None, reply: st
         if found is None:
             raise PublishRefused(f"没有编号为 {objection_id} 的异议。")
         verdict = "异议成立" if upheld else "异议不成立"
-        actor_name = _act(cur, actor, PUBLISH, "答复异议", as_month(found[1]), f"答复异议 #{objection_id}：{verdict}")
+        actor_name = _act(
+            cur, actor, PUBLISH, "objection_reply", as_month(found[1]), f"答复异议 #{objection_id}：{verdict}"
+        )
         cur.execute(
             """
             update posting_objection set status = ?, reply = ?, replied_by = ?, replied_at = ?
