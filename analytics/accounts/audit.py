@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from analytics.store.db import Con, fetch_df
+from analytics.store.db import Con, fetch_df, scalar
 
 # Action codes (English, stored) and their Chinese labels (shown and exported).
 ACTIONS = {
@@ -59,7 +59,7 @@ def record(
 ) -> int:
     """Add one audit row inside the caller's transaction; returns its id. ``target`` names the batch or version
     touched (e.g. ``batch #12``), ``detail`` says what in a sentence."""
-    audit_id = cur.execute("select nextval('seq_audit')").fetchone()[0]
+    audit_id = scalar(cur, "select nextval('seq_audit')")
     cur.execute(
         "insert into audit_log values ($id, $at, $actor, $action, $target, $detail, $ip)",
         {

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pandas as pd
 
@@ -19,7 +20,7 @@ from analytics.results.points import as_month, posting
 from analytics.results.stars import monthly_stars
 from analytics.rules import rulebook as rb
 from analytics.sheets.problems import ERROR, WARNING, Problem
-from analytics.store.db import Con, fetch_df, transaction
+from analytics.store.db import Con, fetch_df, scalar, transaction
 
 ROW_COLUMNS = [
     "fact_id",
@@ -100,7 +101,7 @@ def versions(cur: Con, month: Month | str | date) -> list[Version]:
         """,
         [_key(month)],
     ).fetchall()
-    return [Version(*r[:6], json.loads(r[6] or "[]"), *r[7:]) for r in rows]
+    return [Version(*r[:6], json.loads(r[6] or "[]"), *r[7:]) for r in rows]  # type: ignore[call-arg]
 
 
 def latest(cur: Con, month: Month | str | date) -> Version | None:
@@ -123,7 +124,7 @@ def correction_open(cur: Con, month: Month | str | date) -> tuple[str, datetime]
 
 
 def _data_as_of(cur: Con) -> datetime | None:
-    return cur.execute("select max(imported_at) from import_batch where status = 'committed'").fetchone()[0]
+    return scalar(cur, "select max(imported_at) from import_batch where status = 'committed'")
 
 
 def _live(cur: Con, month: Month) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -280,7 +281,7 @@ def _same(a, b) -> bool:
 def _diff_rows(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     old = {int(r["fact_id"]): r for r in before.to_dict("records")}
     new = {int(r["fact_id"]): r for r in after.to_dict("records")}
-    out = []
+    out: list[dict[str, Any]] = []
     for fact_id in sorted(old.keys() | new.keys()):
         a, b = old.get(fact_id), new.get(fact_id)
         if a is None:
@@ -443,13 +444,14 @@ def raise_objection(
         if not version.in_window(today):
             raise PublishRefused(f"{m.label}的公示期为 {version.window_text}，不在公示期内，不能提出异议。")
         if fact_id is not None:
-            found = cur.execute(
+            found = scalar(
+                cur,
                 "select count(*) from posting_row where month = ? and version = ? and fact_id = ?",
                 [str(m), version.version, fact_id],
-            ).fetchone()[0]
+            )
             if not found:
                 raise PublishRefused("所选的记录不在本月公示中。")
-        objection_id = cur.execute("select coalesce(max(objection_id), 0) + 1 from posting_objection").fetchone()[0]
+        objection_id = scalar(cur, "select coalesce(max(objection_id), 0) + 1 from posting_objection")
         cur.execute(
             "insert into posting_objection values (?, ?, ?, ?, ?, ?, ?, 'open', null, null, null)",
             [objection_id, str(m), version.version, fact_id, raiser, datetime.now(), text],

@@ -29,7 +29,7 @@ from analytics.results import tasks as task_results
 from analytics.results import trends as trend_results
 from analytics.rules import rulebook as rb
 from analytics.store import catalog as catalog_module
-from analytics.store.db import Con
+from analytics.store.db import Con, scalar
 
 AGENDAS = {"month": "月度讲评", "quarter": "季度讲评", "week": "科室周讲评"}
 WHOLE = "全部门"
@@ -179,7 +179,7 @@ def _period(agenda: str, period: str | date) -> tuple[str, date, date, date, str
 
 
 def _data_as_of(cur: Con) -> datetime | None:
-    return cur.execute("select max(imported_at) from import_batch where status = 'committed'").fetchone()[0]
+    return scalar(cur, "select max(imported_at) from import_batch where status = 'committed'")
 
 
 def _batches(cur: Con, start: date, end: date) -> list[int]:
@@ -622,7 +622,7 @@ def build(
         slides.append(_stars_slide(cur, months, scope, label))
         slides.append(_trend_slide(cur, last, scope, f"{label} 趋势与升降"))
     else:
-        slides.append(_week_people(cur, start, end, section))
+        slides.append(_week_people(cur, start, end, scope[0]))
     slides.append(_tasks_slide(cur, end, scope, label))
     slides.append(_deadline_slide(cur, end, scope))
     slides.append(_participation_slide(cur, start, end, scope, label))
