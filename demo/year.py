@@ -19,7 +19,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from analytics.accounts import guard
-from analytics.accounts.roles import MANAGE_DEMO, Actor, require
+from analytics.accounts.roles import MANAGE_DEMO, SYSTEM, Actor, is_system, require
 from analytics.errors import ImportRefused
 from analytics.rules import rulebook as rb
 from analytics.sheets.ingest import Options, Progress, import_bytes, undo_in
@@ -1857,12 +1857,13 @@ def _options(name: str, year: int) -> Options:
 # Loading and clearing ----------------------------------------------------------------------------
 
 
-def load_demo(con: Con, progress: Progress | None = None, actor: Actor | None = None) -> list[int]:
+def load_demo(con: Con, progress: Progress | None = None, actor: Actor = SYSTEM) -> list[int]:
     """Import every demo file for the campaign year of the rule book; returns the batch ids.
 
     All or nothing: if a file is refused, the batches this call made are undone and ImportRefused names the file
-    and its first error. With an actor (a user loading it from the page): checked and audited."""
-    if actor is not None:
+    and its first error. A user's actor (loading it from the page) is checked and audited; SYSTEM (the default, the
+    first start) is trusted."""
+    if not is_system(actor):
         require(actor, MANAGE_DEMO)
     report = progress or (lambda fraction, text: None)
     cur = con.cursor()
@@ -1888,7 +1889,7 @@ def load_demo(con: Con, progress: Progress | None = None, actor: Actor | None = 
                     undo_in(write, batch_id, UPLOADER)
         raise
     report(1.0, f"演示数据已导入：{len(files)} 个文件")
-    if actor is not None:
+    if not is_system(actor):
         with transaction(con) as cur:
             guard.demo_changed(cur, actor, "demo_load", len(batches))
     return batches
@@ -1900,11 +1901,11 @@ def demo_loaded(cur: Con) -> bool:
     return bool(row[0])
 
 
-def clear_demo(con: Con, user: str | None = None, actor: Actor | None = None) -> int:
+def clear_demo(con: Con, user: str | None = None, actor: Actor = SYSTEM) -> int:
     """Undo every committed demo batch, newest first, in one transaction; remember that the demo was cleared so it
     is not loaded again at start-up. Returns the number of batches undone. With an actor: checked and audited."""
     with transaction(con) as cur:
-        if actor is not None:
+        if not is_system(actor):
             require(actor, MANAGE_DEMO)
             user = actor.name
         batches = [
@@ -1916,7 +1917,7 @@ def clear_demo(con: Con, user: str | None = None, actor: Actor | None = None) ->
         for batch_id in batches:
             undo_in(cur, batch_id, user or "清除演示数据")
         set_meta(cur, CLEARED_KEY, "1")
-        if actor is not None:
+        if not is_system(actor):
             guard.demo_changed(cur, actor, "demo_clear", len(batches))
     return len(batches)
 

@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh dev
 .venv/bin/python -m ruff check .
 .venv/bin/python -m ruff format --check .
+# The core's types (the folders are listed in pyproject.toml's [tool.mypy]).
+.venv/bin/python -m mypy
 .venv/bin/python -m pytest "$@"

@@ -71,7 +71,7 @@ def test_only_an_admin_publishes_and_the_audit_log_says_who(march):
     assert pub.latest(con.cursor(), "2022-03") is None
     pub.publish(con, "2022-03", BOSS, today=TODAY)
     who, action = con.execute("select actor, action from audit_log order by audit_id desc limit 1").fetchone()
-    assert (who, action) == ("管理员", "发布公示")
+    assert (who, action) == ("管理员", "publish")
 
 
 def test_an_empty_month_is_not_published(roster_con):

@@ -141,8 +141,8 @@ def sidebar_user() -> None:
 
 
 def acting() -> Actor:
-    """The signed-in user to hand a core write, or PermissionDenied (shown as a Chinese message): a page never hands
-    the core None, which the core would take for a trusted in-process caller."""
+    """The signed-in user to hand a core write, or PermissionDenied (shown as a Chinese message). The core refuses
+    None too; only in-process callers (first start, tests) use its default, roles.SYSTEM."""
     who = actor()
     if who is None:
         raise roles.PermissionDenied(texts.ACCOUNT["expired"])

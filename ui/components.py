@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from analytics.meetings.slides import safe_file_name
 from analytics.results import lights
 from analytics.results.trace import Trace
+from analytics.sheets import cells
 from ui import charts, texts
 from ui.safe import md
 
@@ -119,3 +122,40 @@ def person_links(frame: pd.DataFrame, label: str = "name") -> None:
     with st.container(horizontal=True, gap="small"):
         for row in frame.itertuples(index=False):
             person_link(int(row.person_id), str(getattr(row, label)))
+
+
+def _flat(frame: pd.DataFrame) -> pd.DataFrame:
+    """A shown table as plain cells: a list of lights becomes "逾期、久未反馈"."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object:
+            out[column] = out[column].map(lambda v: "、".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+    return out
+
+
+def downloads(frame: pd.DataFrame, name: str, key: str) -> None:
+    """Our own export of a table shown on the page (Streamlit's table download is disabled app-wide): an xlsx and a
+    csv built only when clicked, every cell through analytics.sheets.cells, so no text can run as a formula."""
+    stem = safe_file_name(f"{name}-{date.today():%Y%m%d}")
+    flat = _flat(frame)
+    bar = st.container(horizontal=True)
+    bar.download_button(
+        texts.DOWNLOAD["xlsx"],
+        data=lambda: cells.table_xlsx(flat, name),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx",
+        icon=":material/download:",
+        on_click="ignore",
+        help=texts.DOWNLOAD["help"],
+    )
+    bar.download_button(
+        texts.DOWNLOAD["csv"],
+        data=lambda: cells.table_csv(flat),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        icon=":material/download:",
+        on_click="ignore",
+        help=texts.DOWNLOAD["help"],
+    )

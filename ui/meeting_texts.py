@@ -77,6 +77,7 @@ POSTING = {
     "diff_no_stars": "摘星结果没有变化。",
     "diff_none": "明细没有变化。",
     "final_badge": "已定稿（公示第 {v} 版）",
+    "final_months_badge": "已定稿：{months}",
     "final_help": "本月已公示，摘星结果以公示版本为准；如需更改须经更正程序。",
     "empty": "数据库中还没有加减分记录。",
 }

@@ -73,3 +73,15 @@ def final_badge(version: str, month: Month | str) -> None:
             color="green",
             help=T["final_help"],
         )
+
+
+def final_months_badge(version: str, months: list[str]) -> None:
+    """On a page showing stars of several months (个人档案): 已定稿 with the months among them that are published."""
+    published = [m for m in sorted(set(months)) if versions(version, str(Month.parse(m)))]
+    if published:
+        st.badge(
+            T["final_months_badge"].format(months="、".join(Month.parse(m).label for m in published)),
+            icon=":material/verified:",
+            color="green",
+            help=T["final_help"],
+        )

@@ -33,6 +33,8 @@ PRESENT_CSS = """<style>
 [data-testid="stMetricLabel"] p { font-size: 1.2rem; }
 [data-testid="stTable"] td, [data-testid="stTable"] th { font-size: 1.15rem; }
 .slide-foot { color: #6B7280; font-size: 1rem; }
+/* The page's name, for screen readers and the page map, not for the projector. */
+.present-page-title { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); margin: 0; }
 </style>"""
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from analytics.accounts.roles import Actor
 from analytics.errors import RuleBookError
 from analytics.results import impact
 from analytics.rules import rule_edit
@@ -283,7 +284,7 @@ def upload_impact(preview: ingest.Preview, new_book: rb.RuleBook, effective: dat
     return store[key]
 
 
-def commit_rules(preview: ingest.Preview, actor=None) -> int:
+def commit_rules(preview: ingest.Preview, actor: Actor) -> int:
     """Store the uploaded items as an import batch (so 数据导入 can undo it) and remember it for this session.
     ``actor``: the signed-in user (ui.auth.acting()), checked and audited by the core."""
     batch = ingest.commit(connection(), preview, actor)

@@ -943,3 +943,10 @@ BACKUP_PAGE = {
     "restore_help": "恢复会用备份替换当前数据库（原数据库会保留一份）。请先停止看板，然后在程序目录运行：",
     "restore_command": "python -m analytics restore 备份文件",
 }
+
+# The table exports every page offers beside a table (ui.components.downloads).
+DOWNLOAD = {
+    "xlsx": "导出 Excel",
+    "csv": "导出 CSV",
+    "help": "导出表中全部行；以 =、+、-、@ 开头的文字按文本保存，不会作为公式执行。",
+}

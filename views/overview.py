@@ -3,7 +3,7 @@ the contents mix and the 光荣榜."""
 
 import streamlit as st
 
-from ui import cache, cards, components, shell, texts
+from ui import cache, cards, components, posting, shell, texts
 from ui import format as fmt
 from ui.figures import points as point_figures
 from ui.safe import md
@@ -107,6 +107,7 @@ with left, st.container(border=True):
     components.chart(point_figures.contents_figure(data.mix), "overview_mix")
 with right, st.container(border=True):
     st.markdown(f"**:material/military_tech: {t['honor_title'].format(month=view.month.label)}**", help=t["honor_help"])
+    posting.final_badge(view.version, view.month)
     if data.stars.empty:
         st.caption(t["no_stars"])
     else:

@@ -7,7 +7,7 @@ import streamlit as st
 
 from analytics.errors import DashboardError
 from analytics.meetings import publish as pub
-from ui import auth, shell
+from ui import auth, components, shell
 from ui import posting as ui_posting
 from ui.db import connection
 from ui.meeting_texts import DIFF_COLUMNS, OBJECTION_COLUMNS, ROW_COLUMNS, STAR_DIFF_COLUMNS
@@ -126,9 +126,9 @@ st.subheader(T["rows_title"].format(what=what), anchor=False)
 if posted.rows.empty:
     st.info(T["empty"])
 else:
-    st.dataframe(
-        posted.rows[list(ROW_COLUMNS)].rename(columns=ROW_COLUMNS), hide_index=True, key="posting_rows", height=360
-    )
+    shown_rows = posted.rows[list(ROW_COLUMNS)].rename(columns=ROW_COLUMNS)
+    st.dataframe(shown_rows, hide_index=True, key="posting_rows", height=360)
+    components.downloads(shown_rows, posted.file_name.removesuffix(".xlsx") + "_明细", "posting_rows")
 
 if len(found) >= 2:
     after = found[-1].version if live else max(chosen, 2)
@@ -155,9 +155,9 @@ if latest is not None:
     if table.empty:
         st.caption(T["no_objections"])
     else:
-        st.dataframe(
-            table[list(OBJECTION_COLUMNS)].rename(columns=OBJECTION_COLUMNS), hide_index=True, key="posting_obj"
-        )
+        shown_objections = table[list(OBJECTION_COLUMNS)].rename(columns=OBJECTION_COLUMNS)
+        st.dataframe(shown_objections, hide_index=True, key="posting_obj")
+        components.downloads(shown_objections, f"{view.month.label}公示异议", "posting_obj")
     frozen = ui_posting.sheet(view.version, month, latest.version, False).rows
     rows = {0: T["object_whole"]} | {
         int(r.fact_id): f"#{int(r.fact_id)} {r.name} {r.event_date:%m-%d} {r.reason}" for r in frozen.itertuples()

@@ -5,13 +5,14 @@ agenda, period, scope and page live in the URL, so a link opens the same deck on
 import streamlit as st
 
 from analytics.errors import DashboardError
-from ui import present, shell
+from ui import present, shell, texts
 from ui.db import version
 from ui.meeting_texts import PRESENT as T
-from ui.safe import md
+from ui.safe import html_text, md
 
 STATE = "present_slide"
 st.html(present.PRESENT_CSS)
+st.html(f'<h1 class="present-page-title">{html_text(texts.PAGES["present"][0])}</h1>')
 current = version()
 
 with st.container(border=True):

@@ -3,7 +3,7 @@ arena marks and every score event with the file, sheet and row it came from."""
 
 import streamlit as st
 
-from ui import cache, cards, components, shell, tables, texts
+from ui import cache, cards, components, posting, shell, tables, texts
 from ui import format as fmt
 from ui.figures import points as point_figures
 
@@ -90,6 +90,7 @@ with st.container(border=True):
 left, right = st.columns(2)
 with left, st.container(border=True):
     st.subheader(t["stars_title"].format(year=view.year), anchor=False)
+    posting.final_months_badge(view.version, list(awards["month"]))
     if awards.empty:
         st.caption(t["no_stars"])
     else:
@@ -153,3 +154,5 @@ with st.container(border=True):
             )
         )
         tables.table(events, B["event_columns"], height=420, key="profile_events")
+        shown_events = events[[c for c in B["event_columns"] if c in events]].rename(columns=B["event_columns"])
+        components.downloads(shown_events, f"{file.card['name']}_{view.year}年加减分", "profile_events")

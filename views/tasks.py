@@ -49,6 +49,7 @@ else:
 
 st.subheader(T["wall"], anchor=False, help=T["wall_help"])
 event = tables.task_table(frame, "task_table", T["wall_columns"], height=min(38 + 35 * len(frame), 520), select=True)
+components.downloads(tables.task_rows(frame, T["wall_columns"]), f"任务督办_{day:%Y%m%d}", "task_table")
 widgets.follow_selection(event, frame, "task")
 
 left, right = st.columns(2)

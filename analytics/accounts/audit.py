@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from analytics.store.db import Con, fetch_df
+from analytics.store.db import Con, fetch_df, scalar
 
 # Action codes (English, stored) and their Chinese labels (shown and exported).
 ACTIONS = {
@@ -29,9 +29,13 @@ ACTIONS = {
     "setting_change": "修改设置",
     "backup": "备份",
     "restore": "恢复备份",
-    "publish": "发布",
-    "objection": "异议",
-    "correction": "更正",
+    "publish": "发布公示",
+    "objection": "登记异议",
+    "objection_reply": "答复异议",
+    "correction_open": "开始更正",
+    "correction_withdraw": "取消更正",
+    "correction": "发布更正",
+    "deputies": "设置分管部长",
     "refused": "操作被拒绝",
 }
 
@@ -55,7 +59,7 @@ def record(
 ) -> int:
     """Add one audit row inside the caller's transaction; returns its id. ``target`` names the batch or version
     touched (e.g. ``batch #12``), ``detail`` says what in a sentence."""
-    audit_id = cur.execute("select nextval('seq_audit')").fetchone()[0]
+    audit_id = scalar(cur, "select nextval('seq_audit')")
     cur.execute(
         "insert into audit_log values ($id, $at, $actor, $action, $target, $detail, $ip)",
         {

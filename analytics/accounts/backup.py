@@ -14,7 +14,7 @@ import duckdb
 from analytics.accounts import audit
 from analytics.accounts.roles import BACKUP, Actor, require
 from analytics.errors import DashboardError, DatabaseBusy
-from analytics.store.db import WRITE_LOCK, Con, get_meta, migrate, schema_version, set_meta
+from analytics.store.db import WRITE_LOCK, Con, get_meta, migrate, scalar, schema_version, set_meta
 
 # Backups are DuckDB files; the pages list and name them by this suffix.
 SUFFIX = ".duckdb"
@@ -42,7 +42,7 @@ def _quote(path: Path) -> str:
 def backup(con: Con, target: str | Path, actor: Actor | None, note: str = "手动备份") -> Path:
     """Copy the whole database, as one consistent snapshot taken under the write lock, into a new DuckDB file at
     ``target`` (written beside it first, then moved into place). Returns the path."""
-    require(actor, BACKUP)
+    actor = require(actor, BACKUP)
     target = Path(target)
     if target.is_dir():
         raise BackupError(f"“{target}”是一个文件夹，请给出备份文件名，例如 {target / 'dashboard-backup.duckdb'}。")
@@ -52,7 +52,7 @@ def backup(con: Con, target: str | Path, actor: Actor | None, note: str = "手�
     with WRITE_LOCK:
         cur = con.cursor()
         try:
-            source = cur.execute("select current_database()").fetchone()[0]
+            source = scalar(cur, "select current_database()")
             version = schema_version(cur)
             cur.execute(f"attach {_quote(partial)} as {alias}")
             try:
@@ -87,14 +87,14 @@ def describe(path: str | Path) -> dict:
     except duckdb.Error as exc:
         raise BackupError(f"“{path.name}”不是本看板的备份文件（无法作为数据库打开），未做任何改动。") from exc
     try:
-        found = con.execute(
-            "select count(*) from information_schema.tables where table_name = $MARKER", {"MARKER": MARKER}
-        ).fetchone()[0]
+        found = scalar(
+            con, "select count(*) from information_schema.tables where table_name = $MARKER", {"MARKER": MARKER}
+        )
         row = con.execute(f"select app, schema_version, created_at, created_by, note from {MARKER}").fetchone()
         if not found or row is None or row[0] != APP:
             raise BackupError(f"“{path.name}”不是本看板的备份文件，未做任何改动。")
-        batches = con.execute("select count(*) from import_batch where status = 'committed'").fetchone()[0]
-        accounts = con.execute("select count(*) from account").fetchone()[0]
+        batches = scalar(con, "select count(*) from import_batch where status = 'committed'")
+        accounts = scalar(con, "select count(*) from account")
     except duckdb.Error as exc:
         raise BackupError(f"“{path.name}”不是本看板的备份文件，未做任何改动。") from exc
     finally:
@@ -112,7 +112,7 @@ def describe(path: str | Path) -> dict:
 def restore(source: str | Path, db_file: str | Path, actor: Actor | None) -> Path:
     """Replace the database file with a backup. The app must be stopped (the file must not be open elsewhere).
     The replaced file is kept beside it as ``<name>.before-restore-<time>``, which this returns."""
-    require(actor, BACKUP)
+    actor = require(actor, BACKUP)
     info = describe(source)
     db_file = Path(db_file)
     probe = duckdb.connect(":memory:")

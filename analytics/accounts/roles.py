@@ -76,6 +76,18 @@ class Actor:
         return self.role == CLERK and bool(self.sections)
 
 
+# The trusted in-process caller: the demo loaded at first start, tests, benchmarks. A write entry point of the core
+# takes it as its default and skips its role check and audit row for it only; None (a visitor, or a page that lost
+# its user) is refused like any actor without the permission. Compared by identity: an Actor built with the same
+# fields is an ordinary (and powerless) account.
+SYSTEM = Actor("系统", "system", ip="本机")
+
+
+def is_system(actor: Actor | None) -> bool:
+    """Whether the caller is the trusted in-process SYSTEM (never None, never an account)."""
+    return actor is SYSTEM
+
+
 def may(actor: Actor | None, permission: str) -> bool:
     return actor is not None and actor.may(permission)
 

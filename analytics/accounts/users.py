@@ -18,7 +18,7 @@ import pandas as pd
 from analytics.accounts import audit, settings
 from analytics.accounts.roles import ADMIN, CLERK, MANAGE_ACCOUNTS, ROLES, Actor, PermissionDenied, require
 from analytics.errors import DashboardError
-from analytics.store.db import WRITE_LOCK, Con, fetch_df
+from analytics.store.db import WRITE_LOCK, Con, fetch_df, scalar
 
 # bcrypt's work factor; tests lower it (a hash at 12 takes about a quarter of a second, on purpose).
 ROUNDS = 12
@@ -111,8 +111,7 @@ def check_sections(cur: Con, role: str, sections: list[str] | tuple[str, ...] | 
 
 
 def has_admin(cur: Con) -> bool:
-    row = cur.execute("select count(*) from account where role = 'admin' and not disabled").fetchone()
-    return bool(row[0])
+    return bool(scalar(cur, "select count(*) from account where role = 'admin' and not disabled"))
 
 
 def list_accounts(cur: Con) -> pd.DataFrame:
@@ -177,9 +176,9 @@ def add(
             require(actor, MANAGE_ACCOUNTS)
             who = actor.name
         chosen = check_sections(cur, role, sections)
-        if cur.execute("select count(*) from account where name = $name", {"name": name}).fetchone()[0]:
+        if scalar(cur, "select count(*) from account where name = $name", {"name": name}):
             raise AccountError(f"账号“{name}”已存在。")
-        account_id = cur.execute("select nextval('seq_account')").fetchone()[0]
+        account_id = scalar(cur, "select nextval('seq_account')")
         now = datetime.now()
         cur.execute(
             "insert into account (account_id, name, role, sections, password_hash, created_at, password_changed_at) "
@@ -193,13 +192,13 @@ def add(
 
 
 def _admins_left_after(cur: Con, name: str) -> int:
-    return cur.execute(
-        "select count(*) from account where role = 'admin' and not disabled and name <> $name", {"name": name}
-    ).fetchone()[0]
+    return scalar(
+        cur, "select count(*) from account where role = 'admin' and not disabled and name <> $name", {"name": name}
+    )
 
 
 def set_role(con: Con, name: str, role: str, sections: list[str] | tuple[str, ...] | None, actor: Actor | None) -> None:
-    require(actor, MANAGE_ACCOUNTS)
+    actor = require(actor, MANAGE_ACCOUNTS)
     with _write(con) as cur:
         account_id, name, before, disabled = _account(cur, name)
         chosen = check_sections(cur, role, sections)
@@ -217,7 +216,7 @@ def set_role(con: Con, name: str, role: str, sections: list[str] | tuple[str, ..
 
 def set_disabled(con: Con, name: str, disabled: bool, actor: Actor | None) -> None:
     """Disable (ending every session of the account) or enable an account."""
-    require(actor, MANAGE_ACCOUNTS)
+    actor = require(actor, MANAGE_ACCOUNTS)
     with _write(con) as cur:
         account_id, name, role, _ = _account(cur, name)
         if disabled and role == ADMIN and not _admins_left_after(cur, name):
@@ -249,10 +248,10 @@ def set_password(
     with _write(con) as cur:
         account_id, name, _, _ = _account(cur, name)
         if own and (old is not None or not actor.may(MANAGE_ACCOUNTS)):
-            current = cur.execute(
-                "select password_hash from account where account_id = $account_id", {"account_id": account_id}
-            ).fetchone()
-            if not _matches(old or "", current[0]):
+            current = scalar(
+                cur, "select password_hash from account where account_id = $account_id", {"account_id": account_id}
+            )
+            if not _matches(old or "", current):
                 raise AccountError("原密码不正确。")
         cur.execute(
             "update account set password_hash = $hashed, password_changed_at = $now, failed_logins = 0, locked_until = null where account_id = $account_id",
@@ -288,7 +287,7 @@ def ip_wait(cur: Con, ip: str | None, now: datetime | None = None) -> int:
     count, last = cur.execute(
         "select count(*), max(happened_at) from login_attempt where ip = $ip and not ok and happened_at >= $window",
         {"ip": ip, "window": window},
-    ).fetchone()
+    ).fetchone() or (0, None)
     if count < IP_FREE_FAILURES:
         return 0
     wait = min(2 ** (count - IP_FREE_FAILURES), IP_MAX_WAIT)
@@ -354,6 +353,7 @@ def login(con: Con, name: str, password: str, ip: str | None = None) -> tuple[Ac
                     detail += f"；连续失败 {failures} 次，锁定 {lock_minutes} 分钟"
             audit.record(cur, name or "（空）", "login_failed", f"账号 {name}" if name else None, detail, ip)
         else:
+            assert row is not None  # a good login is a known account
             token = secrets.token_urlsafe(32)
             cur.execute(
                 "update account set failed_logins = 0, locked_until = null where account_id = $account_id",
@@ -368,6 +368,7 @@ def login(con: Con, name: str, password: str, ip: str | None = None) -> tuple[Ac
         if row is not None and not row[4] and locked:
             raise LoginRefused(f"连续 {limit} 次密码错误，账号“{name}”已锁定 {lock_minutes} 分钟。")
         raise LoginRefused("账号或密码不正确。")
+    assert row is not None
     return Actor(name, row[1], tuple(row[2] or ()), ip), token
 
 
@@ -445,7 +446,7 @@ def start_session(con: Con, name: str, ip: str | None = None) -> str:
 
 
 def change_setting(con: Con, key: str, value: int | bool, actor: Actor | None) -> None:
-    require(actor, MANAGE_ACCOUNTS)
+    actor = require(actor, MANAGE_ACCOUNTS)
     with _write(con) as cur:
         before = settings.get(cur, key)
         try:

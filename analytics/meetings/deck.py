@@ -218,7 +218,7 @@ def _table(slide, spec, x, y, w, h) -> None:
 
 def _content(prs, meeting: Meeting, spec: Slide, number: int, total: int) -> None:
     slide = _frame(prs, meeting, spec.title, number, total)
-    top = Inches(1.15)
+    top: int = Inches(1.15)
     if spec.kpis:
         _kpis(slide, spec.kpis, top)
         top += Inches(1.25)

@@ -7,7 +7,7 @@ from datetime import datetime
 from analytics.accounts import audit
 from analytics.accounts.roles import MANAGE_RULES, Actor, require
 from analytics.errors import DashboardError
-from analytics.store.db import Con
+from analytics.store.db import Con, scalar
 
 # Titles that make a person a deputy head; 部长 himself chairs the whole-department review.
 DEPUTY_TITLES = ("常务副部长", "副部长")
@@ -44,7 +44,7 @@ def _from_roster(cur: Con) -> dict[str, list[str]]:
     for n, section in enumerate(rest):
         led[names[n % len(names)]].append(section)
     order = {s: n for n, s in enumerate(sections(cur))}
-    return {name: sorted(secs, key=order.get) for name, secs in led.items()}
+    return {name: sorted(secs, key=lambda s: order.get(s, len(order))) for name, secs in led.items()}
 
 
 def deputies(cur: Con) -> dict[str, list[str]]:
@@ -66,7 +66,7 @@ def deputies(cur: Con) -> dict[str, list[str]]:
 
 
 def is_recorded(cur: Con) -> bool:
-    return bool(cur.execute("select count(*) from deputy_section").fetchone()[0])
+    return bool(scalar(cur, "select count(*) from deputy_section"))
 
 
 def assign(cur: Con, assignment: dict[str, list[str]], actor: Actor | None) -> None:
@@ -76,7 +76,7 @@ def assign(cur: Con, assignment: dict[str, list[str]], actor: Actor | None) -> N
     audit.record(
         cur,
         who.name,
-        "设置分管部长",
+        "deputies",
         "分管部长",
         "；".join(f"{d}：{'、'.join(s)}" for d, s in assignment.items()) or "恢复按名单推定",
         who.ip,

@@ -24,7 +24,7 @@ from analytics.periods import Month
 from analytics.results.points import as_month, posting
 from analytics.rules import rulebook as rb
 from analytics.sheets.cells import put
-from analytics.store.db import Con
+from analytics.store.db import Con, scalar
 
 HEADER = ["序号", "科室", "姓名", "日期", "考核内容", "事项", "事由", "分值", "计入分值", "备注"]
 WIDTHS = [6, 12, 10, 11, 11, 22, 46, 8, 9, 16]
@@ -87,7 +87,7 @@ def posting_sheet(cur: Con, month: Month | str, version: int | None = None, live
         ).reset_index(drop=True)
         return PostingSheet(m, rows, int(chosen.rule_version or 0), chosen, chosen.data_as_of)
     rows = posting(cur, m)[pub.ROW_COLUMNS]
-    as_of = cur.execute("select max(imported_at) from import_batch where status = 'committed'").fetchone()[0]
+    as_of = scalar(cur, "select max(imported_at) from import_batch where status = 'committed'")
     return PostingSheet(m, rows, int(rb.version_in_force(cur, m.end)), None, as_of)
 
 

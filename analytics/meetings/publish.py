@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pandas as pd
 
@@ -19,7 +20,7 @@ from analytics.results.points import as_month, posting
 from analytics.results.stars import monthly_stars
 from analytics.rules import rulebook as rb
 from analytics.sheets.problems import ERROR, WARNING, Problem
-from analytics.store.db import Con, fetch_df, transaction
+from analytics.store.db import Con, fetch_df, scalar, transaction
 
 ROW_COLUMNS = [
     "fact_id",
@@ -100,7 +101,7 @@ def versions(cur: Con, month: Month | str | date) -> list[Version]:
         """,
         [_key(month)],
     ).fetchall()
-    return [Version(*r[:6], json.loads(r[6] or "[]"), *r[7:]) for r in rows]
+    return [Version(*r[:6], json.loads(r[6] or "[]"), *r[7:]) for r in rows]  # type: ignore[call-arg]
 
 
 def latest(cur: Con, month: Month | str | date) -> Version | None:
@@ -123,7 +124,7 @@ def correction_open(cur: Con, month: Month | str | date) -> tuple[str, datetime]
 
 
 def _data_as_of(cur: Con) -> datetime | None:
-    return cur.execute("select max(imported_at) from import_batch where status = 'committed'").fetchone()[0]
+    return scalar(cur, "select max(imported_at) from import_batch where status = 'committed'")
 
 
 def _live(cur: Con, month: Month) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -194,7 +195,7 @@ def publish(con: Con, month: Month | str | date, actor: Actor | None, today: dat
     """Publish the month (version 1). A month already published is changed only by a correction."""
     m = as_month(month)
     with transaction(con) as cur:
-        name = _act(cur, actor, PUBLISH, "发布公示", m, f"发布{m.label}公示第 1 版")
+        name = _act(cur, actor, PUBLISH, "publish", m, f"发布{m.label}公示第 1 版")
         if latest(cur, m) is not None:
             raise PublishRefused(f"{m.label}已经公示过；如需修改，请使用“更正”发布新版本。")
         if not len(posting(cur, m)):
@@ -206,7 +207,7 @@ def open_correction(con: Con, month: Month | str | date, actor: Actor | None) ->
     """Allow imports and undos into a published month, until its correction is published."""
     m = as_month(month)
     with transaction(con) as cur:
-        name = _act(cur, actor, CORRECT, "开始更正", m, f"开始更正{m.label}公示：允许导入或撤销该月数据")
+        name = _act(cur, actor, CORRECT, "correction_open", m, f"开始更正{m.label}公示：允许导入或撤销该月数据")
         if latest(cur, m) is None:
             raise PublishRefused(f"{m.label}尚未公示，可以直接导入或撤销，无需更正。")
         if correction_open(cur, m) is None:
@@ -216,7 +217,7 @@ def open_correction(con: Con, month: Month | str | date, actor: Actor | None) ->
 def withdraw_correction(con: Con, month: Month | str | date, actor: Actor | None) -> None:
     m = as_month(month)
     with transaction(con) as cur:
-        _act(cur, actor, CORRECT, "取消更正", m, f"取消更正{m.label}公示")
+        _act(cur, actor, CORRECT, "correction_withdraw", m, f"取消更正{m.label}公示")
         cur.execute("delete from posting_correction where month = ?", [_key(month)])
 
 
@@ -229,7 +230,7 @@ def correct(
     if not reason:
         raise PublishRefused("更正须写明原因。")
     with transaction(con) as cur:
-        name = _act(cur, actor, CORRECT, "发布更正", m, f"更正{m.label}公示：{reason}")
+        name = _act(cur, actor, CORRECT, "correction", m, f"更正{m.label}公示：{reason}")
         before = latest(cur, m)
         if before is None:
             raise PublishRefused(f"{m.label}尚未公示，请先发布。")
@@ -280,7 +281,7 @@ def _same(a, b) -> bool:
 def _diff_rows(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     old = {int(r["fact_id"]): r for r in before.to_dict("records")}
     new = {int(r["fact_id"]): r for r in after.to_dict("records")}
-    out = []
+    out: list[dict[str, Any]] = []
     for fact_id in sorted(old.keys() | new.keys()):
         a, b = old.get(fact_id), new.get(fact_id)
         if a is None:
@@ -435,7 +436,7 @@ def raise_objection(
         raise PublishRefused("请写明异议内容。")
     today = today or date.today()
     with transaction(con) as cur:
-        name = _act(cur, actor, OBJECT, "登记异议", m, f"登记{m.label}公示的异议：{text[:200]}")
+        name = _act(cur, actor, OBJECT, "objection", m, f"登记{m.label}公示的异议：{text[:200]}")
         raiser = str(by or "").strip() or name
         version = latest(cur, m)
         if version is None:
@@ -443,13 +444,14 @@ def raise_objection(
         if not version.in_window(today):
             raise PublishRefused(f"{m.label}的公示期为 {version.window_text}，不在公示期内，不能提出异议。")
         if fact_id is not None:
-            found = cur.execute(
+            found = scalar(
+                cur,
                 "select count(*) from posting_row where month = ? and version = ? and fact_id = ?",
                 [str(m), version.version, fact_id],
-            ).fetchone()[0]
+            )
             if not found:
                 raise PublishRefused("所选的记录不在本月公示中。")
-        objection_id = cur.execute("select coalesce(max(objection_id), 0) + 1 from posting_objection").fetchone()[0]
+        objection_id = scalar(cur, "select coalesce(max(objection_id), 0) + 1 from posting_objection")
         cur.execute(
             "insert into posting_objection values (?, ?, ?, ?, ?, ?, ?, 'open', null, null, null)",
             [objection_id, str(m), version.version, fact_id, raiser, datetime.now(), text],
@@ -469,7 +471,9 @@ def answer_objection(con: Con, objection_id: int, actor: Actor | None, reply: st
         if found is None:
             raise PublishRefused(f"没有编号为 {objection_id} 的异议。")
         verdict = "异议成立" if upheld else "异议不成立"
-        actor_name = _act(cur, actor, PUBLISH, "答复异议", as_month(found[1]), f"答复异议 #{objection_id}：{verdict}")
+        actor_name = _act(
+            cur, actor, PUBLISH, "objection_reply", as_month(found[1]), f"答复异议 #{objection_id}：{verdict}"
+        )
         cur.execute(
             """
             update posting_objection set status = ?, reply = ?, replied_by = ?, replied_at = ?

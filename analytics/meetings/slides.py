@@ -21,13 +21,15 @@ from analytics.meetings import publish as pub
 from analytics.periods import Month, Quarter, week_start
 from analytics.results import arena as arena_results
 from analytics.results import flags as flag_results
+from analytics.results import pages
 from analytics.results import participation as part
 from analytics.results import points as pts
 from analytics.results import stars as star_results
 from analytics.results import tasks as task_results
 from analytics.results import trends as trend_results
 from analytics.rules import rulebook as rb
-from analytics.store.db import Con
+from analytics.store import catalog as catalog_module
+from analytics.store.db import Con, scalar
 
 AGENDAS = {"month": "月度讲评", "quarter": "季度讲评", "week": "科室周讲评"}
 WHOLE = "全部门"
@@ -130,7 +132,7 @@ def num(value, digits: int = 1) -> str:
 def pct(value) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    return f"{float(value) * 100:.0f}%"
+    return f"{float(value):.0%}"  # as ui.format.percent writes it
 
 
 def day(value) -> str:
@@ -177,7 +179,7 @@ def _period(agenda: str, period: str | date) -> tuple[str, date, date, date, str
 
 
 def _data_as_of(cur: Con) -> datetime | None:
-    return cur.execute("select max(imported_at) from import_batch where status = 'committed'").fetchone()[0]
+    return scalar(cur, "select max(imported_at) from import_batch where status = 'committed'")
 
 
 def _batches(cur: Con, start: date, end: date) -> list[int]:
@@ -232,26 +234,52 @@ def periods_with_data(cur: Con, agenda: str) -> list[str]:
 # The slides ---------------------------------------------------------------------------------------
 
 
-def _points_slide(cur: Con, month: Month, scope: list[str], label: str) -> Slide:
-    """The month's points by section (counted net, per capita) from trends.section_trend."""
-    trend = trend_results.section_trend(cur, month.year, month)
-    now = _in(trend[trend["month"] == str(month)], scope)
-    totals = _in(pts.posting_totals(cur, month), scope)
+def overviews(cur: Con, month: Month, scope: list[str], every: list[str]) -> list[pages.OverviewPage]:
+    """The 总览 page objects a meeting reads: the department's when it reviews every section, else one per section it
+    reviews (the page's own section view), so each figure on the slide is a figure 总览 shows."""
+    months = list(catalog_module.load(cur).months)
+    if set(scope) == set(every):
+        return [pages.overview_page(cur, month, None, months)]
+    ids = dict(cur.execute("select name, section_id from section").fetchall())
+    return [pages.overview_page(cur, month, int(ids[s]), months) for s in scope if s in ids]
+
+
+def _overview_slide(cur: Con, month: Month, scope: list[str], every: list[str], label: str) -> Slide:
+    """The month at a glance: the KPI cards of 总览 (one page object, or the sum of each reviewed section's) and the
+    sections' net points from the same object."""
+    found = overviews(cur, month, scope, every)
+    tasks = sum(p.tasks for p in found)
+    present = sum(p.people_present for p in found)
+    holder = found[0].flag_holder if found else None
     kpis = [
-        ("净得分合计", num(now["net"].sum())),
-        ("有加减分的人数", num(len(totals))),
-        ("加减分记录", num(int(totals["events"].sum()) if len(totals) else 0)),
-        ("封顶扣除", num(totals["capped"].sum() if len(totals) else 0)),
+        ("本季度流动红旗", holder or "暂无"),
+        ("在岗人数", f"{sum(p.headcount for p in found)} 人"),
+        ("本月净得分", num(sum(p.net for p in found))),
+        ("本月摘星", f"{sum(p.month_star_count for p in found)} 人"),
+        ("任务办结率", pct(sum(p.tasks_closed for p in found) / tasks if tasks else None)),
+        ("本月参与率", pct(sum(p.people_active for p in found) / present if present else None)),
     ]
-    chart = None
+    slide = Slide(
+        "overview",
+        f"{label} 总体情况",
+        kpis,
+        source="与“总览”页同一组数据：加减分按当月适用规则计入（含月度上限封顶），任务按月末亮灯，流动红旗为上季度夺旗结果",
+    )
+    now = _in(found[0].sections, scope) if found else pd.DataFrame()
     if len(now):
-        chart = Chart(
+        slide.chart = Chart(
             "bar",
             list(now["section"]),
             [("净得分", [float(x) for x in now["net"]]), ("人均净得分", [float(x) for x in now["net_per_capita"]])],
             "分",
         )
-    return Slide("points", f"{label} 加减分概况", kpis, chart, source="加减分按当月适用规则计入（含月度上限封顶）")
+    totals = _in(pts.posting_totals(cur, month), scope)
+    if len(totals):
+        slide.bullets.append(
+            f"有加减分的 {len(totals)} 人，共 {int(totals['events'].sum())} 条记录，"
+            f"封顶扣除 {num(totals['capped'].sum())} 分；另有单项之星 {sum(p.content_star_count for p in found)} 人"
+        )
+    return slide
 
 
 def _stars_slide(cur: Con, months: list[Month], scope: list[str], label: str) -> Slide:
@@ -294,23 +322,18 @@ def _flags_slide(cur: Con, quarter: Quarter) -> Slide:
         slide.bullets.append("本季度没有数据，不评夺旗")
         return slide
     sections = result.sections.sort_values("rank")
-
-    def flag_text(value) -> str:
-        if value is None:
-            return "本季度无"
-        return "、".join(value) if isinstance(value, list) else str(value)
-
     slide.kpis = [
-        (flag_results.RED_FLAG, flag_text(result.red_flag)),
-        (flag_results.PROGRESS_FLAG, flag_text(result.progress_flag)),
+        (flag_results.RED_FLAG, flag_results.flag_text(result.red_flag) or "本季度无"),
+        (flag_results.PROGRESS_FLAG, flag_results.flag_text(result.progress_flag) or "本季度无"),
     ]
+    # The weighted parts that add up to the score: the bars 季度夺旗 stacks.
     slide.chart = Chart(
         "stacked",
         list(sections["section"]),
         [
-            ("人均净得分换算分", [float(x) for x in sections["points_scaled"].fillna(0)]),
-            ("人均摘星换算分", [float(x) for x in sections["stars_scaled"].fillna(0)]),
-            ("按期办结率换算分", [float(x) for x in sections["tasks_scaled"].fillna(0)]),
+            ("人均净得分部分", [float(x) for x in sections["part_points"].fillna(0)]),
+            ("人均摘星部分", [float(x) for x in sections["part_stars"].fillna(0)]),
+            ("按期办结率部分", [float(x) for x in sections["part_tasks"].fillna(0)]),
         ],
         "分",
     )
@@ -361,8 +384,20 @@ def _tasks_slide(cur: Con, as_of: date, scope: list[str], label: str) -> Slide:
     lights = _in(task_results.task_lights(cur, as_of), scope)
     counts = task_results.light_counts(lights)
     attention = lights[lights["light"].isin(ATTENTION_LIGHTS)]
-    slide = Slide("tasks", f"{label} 任务督办", source=f"任务亮灯：截至 {as_of:%Y-%m-%d} 每项任务最新一次进度快照")
-    slide.kpis = [(light, num(counts.get(light, 0))) for light in task_results.LIGHTS]
+    slide = Slide(
+        "tasks",
+        f"{label} 任务督办",
+        source=f"与“任务督办”页同一组数据：截至 {as_of:%Y-%m-%d} 每项任务最新一次进度快照的亮灯",
+    )
+    k = pages.task_kpis(lights, as_of)
+    slide.kpis = [
+        ("任务总数", f"{k.tasks} 项"),
+        ("已办结", f"{k.closed} 项"),
+        ("完成率", pct(k.completion)),
+        ("按期办结率", pct(k.on_time_rate)),
+        ("逾期未办结", f"{k.overdue} 项"),
+        ("久未反馈", f"{k.stale} 项"),
+    ]
     present = [light for light in task_results.LIGHTS if counts.get(light, 0)]
     if present:
         slide.chart = Chart("doughnut", present, [("任务数", [float(counts[x]) for x in present])], "项")
@@ -578,16 +613,16 @@ def build(
     last = months[-1]
     slides: list[Slide] = []
     if agenda == "month":
-        slides.append(_points_slide(cur, last, scope, label))
+        slides.append(_overview_slide(cur, last, scope, every, label))
         slides.append(_stars_slide(cur, months, scope, label))
         slides.append(_trend_slide(cur, last, scope, f"{label} 趋势与升降"))
     elif agenda == "quarter":
-        slides.append(_points_slide(cur, last, scope, last.label))
+        slides.append(_overview_slide(cur, last, scope, every, last.label))
         slides.append(_flags_slide(cur, Quarter.parse(key)))
         slides.append(_stars_slide(cur, months, scope, label))
         slides.append(_trend_slide(cur, last, scope, f"{label} 趋势与升降"))
     else:
-        slides.append(_week_people(cur, start, end, section))
+        slides.append(_week_people(cur, start, end, scope[0]))
     slides.append(_tasks_slide(cur, end, scope, label))
     slides.append(_deadline_slide(cur, end, scope))
     slides.append(_participation_slide(cur, start, end, scope, label))

@@ -11,7 +11,7 @@ from datetime import date
 import pandas as pd
 
 from analytics.accounts import guard
-from analytics.accounts.roles import MANAGE_RULES, Actor, require
+from analytics.accounts.roles import MANAGE_RULES, SYSTEM, Actor, is_system, require
 from analytics.errors import RuleBookError
 from analytics.rules import rulebook as rb
 from analytics.store.db import Con, transaction
@@ -184,19 +184,20 @@ def save_edit(
     effective_from: date,
     created_by: str | None,
     note: str | None = None,
-    actor: Actor | None = None,
+    actor: Actor = SYSTEM,
 ) -> int:
     """Store an edited book as a new version in one transaction (which bumps the data version); returns its id.
-    With an actor: it must hold the rules permission, becomes the version's author and is audited."""
+    A user's actor must hold the rules permission, becomes the version's author and is audited; SYSTEM (the default,
+    in-process callers only) is trusted; None is refused."""
     book.check()
     with transaction(con) as cur:
-        if actor is not None:
+        if not is_system(actor):
             require(actor, MANAGE_RULES)
             created_by = actor.name
         if not note:
             note = default_note(rb.current(cur), book)
         version_id = rb.save(cur, book, effective_from, "edit", created_by=created_by, note=note)
-        if actor is not None:
+        if not is_system(actor):
             guard.rules_saved(cur, actor, version_id, effective_from, note)
         return version_id
 

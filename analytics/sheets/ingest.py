@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from analytics.accounts import guard
-from analytics.accounts.roles import Actor
+from analytics.accounts.roles import SYSTEM, Actor, is_system
 from analytics.errors import FileUnreadable, ImportRefused, UndoRefused
 from analytics.meetings import publish as published
 from analytics.rules import rulebook as rb
@@ -589,12 +589,12 @@ def _note_layout(result: SheetResult, layout, data) -> None:
 # Commit ------------------------------------------------------------------------------------------
 
 
-def commit(con: Con, preview: Preview, actor: Actor | None = None) -> int:
+def commit(con: Con, preview: Preview, actor: Actor = SYSTEM) -> int:
     """Store a checked file in one transaction; returns the batch id. Refuses a preview with errors.
 
     ``actor`` (the signed-in user, or the CLI's local user) must hold the import permission, may import only the
-    sections it is limited to, becomes the batch's uploader and is recorded in the audit log. None is the trusted
-    in-process caller (the demo loader at first start, tests)."""
+    sections it is limited to, becomes the batch's uploader and is recorded in the audit log. SYSTEM (the default) is
+    the trusted in-process caller (the demo loader at first start, tests); None is refused."""
     if not preview.ok:
         first = preview.errors[0].text() if preview.errors else "没有可导入的数据"
         raise ImportRefused(f"文件“{preview.file_name}”有 {len(preview.errors)} 处错误，未导入。第一处：{first}")
@@ -605,10 +605,10 @@ def commit(con: Con, preview: Preview, actor: Actor | None = None) -> int:
             if not preview.ok:
                 first = preview.errors[0].text() if preview.errors else "没有可导入的数据"
                 raise ImportRefused(f"数据在预览后发生了变化，重新检查发现问题：{first}")
-        if actor is not None:
+        if not is_system(actor):
             guard.before_import(cur, actor, preview)
         batch_id = write_batch(cur, preview)
-        if actor is not None:
+        if not is_system(actor):
             guard.after_import(cur, actor, preview, batch_id)
         return batch_id
 
@@ -714,7 +714,7 @@ def import_bytes(
     options: Options | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
-    actor: Actor | None = None,
+    actor: Actor = SYSTEM,
 ) -> tuple[Preview, int | None]:
     """Prepare and, unless a dry run or refused, commit. Returns (preview, batch id or None)."""
     preview = prepare(con.cursor(), content, file_name, options, progress)
@@ -724,7 +724,7 @@ def import_bytes(
 
 
 def import_path(
-    con: Con, path: str | Path, options: Options | None = None, dry_run: bool = False, actor: Actor | None = None
+    con: Con, path: str | Path, options: Options | None = None, dry_run: bool = False, actor: Actor = SYSTEM
 ):
     path = Path(path)
     return import_bytes(con, path.read_bytes(), path.name, options, dry_run, actor=actor)
@@ -755,11 +755,11 @@ def batch_file(cur: Con, batch_id: int) -> tuple[str, bytes] | None:
     return (row[0], bytes(row[1])) if row else None
 
 
-def undo(con: Con, batch_id: int, user: str | None = None, actor: Actor | None = None) -> dict:
+def undo(con: Con, batch_id: int, user: str | None = None, actor: Actor = SYSTEM) -> dict:
     """Take a batch back out: its rows go, the snapshots it replaced return, the roster and rules are restored.
     With an actor: checked (clerks undo only their own batches), recorded as undone by it, and audited."""
     with transaction(con) as cur:
-        if actor is None:
+        if is_system(actor):
             return undo_in(cur, batch_id, user)
         guard.before_undo(cur, actor, batch_id)
         result = undo_in(cur, batch_id, actor.name)
