@@ -72,6 +72,13 @@ class Layout:
     seq_col: int | None = None
     header_rows: int = 1  # 2 when sub-headers (加分/减分) sit under a merged header (加减分)
     rivals: list[str] = field(default_factory=list)  # other kinds this header fits exactly as well
+    # The clerk's column matching (analytics.sheets.mapping): grid columns whose field was chosen (or ignored) by
+    # hand, fields whose positive numbers count negative or as written whatever the header says, and whether the
+    # choices came from a remembered layout.
+    chosen: set[int] = field(default_factory=set)
+    negate: set[str] = field(default_factory=set)
+    as_written: set[str] = field(default_factory=set)
+    remembered: bool = False
 
     @property
     def body_row(self) -> int:
