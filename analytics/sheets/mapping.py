@@ -23,12 +23,13 @@ from typing import Any
 
 import pandas as pd
 
-from analytics.accounts import audit
+from analytics.accounts import audit, roles
+from analytics.accounts.roles import Actor
 from analytics.errors import DashboardError
 from analytics.sheets.kinds import KINDS, Column, Kind
 from analytics.sheets.layout import Layout, _column_keys, _header_key
 from analytics.sheets.normalize import clean_text, is_blank
-from analytics.store.db import Con, fetch_df
+from analytics.store.db import Con, fetch_df, transaction
 
 IGNORE = "忽略"
 NEGATE = "negate"
@@ -372,3 +373,11 @@ def forget(cur: Con, layout_id: int, actor: str, ip: str | None = None) -> bool:
     label = KINDS[row[0]].label if row[0] in KINDS else row[0]
     audit.record(cur, actor, "setting_change", f"列对应关系 #{layout_id}", f"删除“{label}”的列对应关系：{row[1]}", ip)
     return True
+
+
+def delete_remembered(con: Con, layout_id: int, actor: Actor) -> bool:
+    """An administrator deletes a remembered layout: the next sheet of that shape is matched afresh."""
+    if not roles.may(actor, roles.MANAGE_RULES):
+        raise roles.PermissionDenied("只有管理员可以删除记住的列对应关系。")
+    with transaction(con) as cur:
+        return forget(cur, layout_id, actor.name, actor.ip)
