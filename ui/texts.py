@@ -87,7 +87,7 @@ IMPORT = {
     "checking": "正在检查 {name} …",
     "preview": "预览：{name}",
     "ok": "检查通过，可以导入",
-    "has_errors": "发现 {n} 处错误，需修改后重新上传",
+    "has_errors": "发现 {n} 处错误：可在下方改正（列对应、有错误的行），或修改文件后重新上传",
     "warnings": "{n} 条提醒（不影响导入）",
     "commit": "确认导入",
     "committed": "已导入「{name}」，批次 #{batch}：{rows} 行。",

@@ -151,14 +151,15 @@ def fix_rows(preview: Preview, index: int, version: str) -> None:
                 config[title] = st.column_config.TextColumn(title)
         # The key changes with the corrections, so a re-checked table starts from the new rows.
         state = abs(hash(tuple(sorted(corrections.items())))) % 10**8
-        edited = st.data_editor(
-            frame,
-            column_config=config,
-            hide_index=True,
-            num_rows="fixed",
-            width="stretch",
-            key=f"fix_{index}_{n}_{preview.sha256[:8]}_{state}",
-        )
+        with st.container(key=f"fixbox_{index}_{n}"):
+            edited = st.data_editor(
+                frame,
+                column_config=config,
+                hide_index=True,
+                num_rows="fixed",
+                width="stretch",
+                key=f"fix_{index}_{n}_{preview.sha256[:8]}_{state}",
+            )
         changed = fixes.corrections_from(sheet.sheet, frame, edited, titles)
         fresh = {k: v for k, v in changed.items() if corrections.get(k) != v}
         if fresh:

@@ -213,6 +213,13 @@ class Preview:
                 lines.append("；".join([text, *s.notes]))
         for sheet, why in self.ignored:
             lines.append(f"「{sheet}」未导入：{why}")
+        if self.corrected:
+            cells = "、".join(
+                f"「{c['sheet']}」第 {c['row']} 行 {c['header']} “{c['original'] or ''}”→“{c['value']}”"
+                for c in self.corrected[:20]
+            )
+            more = f" 等 {len(self.corrected)} 处" if len(self.corrected) > 20 else ""
+            lines.append(f"导入前在浏览器中改正：{cells}{more}（原值保留在导入记录中）")
         return lines
 
     def as_json(self) -> dict:

@@ -28,7 +28,7 @@ from analytics.accounts.roles import Actor
 from analytics.errors import DashboardError
 from analytics.sheets.kinds import KINDS, Column, Kind
 from analytics.sheets.layout import Layout, _column_keys, _header_key
-from analytics.sheets.normalize import clean_text, is_blank
+from analytics.sheets.normalize import clean_text, is_blank, plain_text
 from analytics.store.db import Con, fetch_df, transaction
 
 IGNORE = "忽略"
@@ -221,7 +221,7 @@ def _samples(grid: list[list[Any]], layout: Layout, index: int) -> str:
     found = []
     for row in grid[layout.body_row : layout.body_row + 60]:
         if index < len(row) and not is_blank(row[index]):
-            text = str(row[index]).strip()
+            text = plain_text(row[index]) or ""
             found.append(text if len(text) <= 16 else text[:15] + "…")
             if len(found) == SAMPLES:
                 break
