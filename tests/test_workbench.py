@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from conftest import xlsx_bytes
 
+from analytics.results.trace import source_rows
 from analytics.sheets import mapping
 from analytics.sheets.ingest import Options, import_bytes, undo
 from analytics.sheets.mapping import Choice, MappingError, parse_choice, parse_choices
@@ -122,6 +123,9 @@ def test_a_cell_corrected_before_commit_is_stored_with_its_original(roster_con):
     ).fetchall()
     assert stored == [(3, "姓名", "李 四四", "李四")]
     assert points(roster_con)[-1] == ("李四", -0.5, "早退")
+    fact = roster_con.execute("select fact_id from score_event where row_no = 3").fetchone()[0]
+    sources = source_rows(roster_con.cursor(), "score_event", [fact])
+    assert sources["corrected"].tolist() == ["姓名：“李 四四”→“李四”"]
     undo(roster_con, batch)
     assert points(roster_con) == []
 
