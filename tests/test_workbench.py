@@ -146,3 +146,41 @@ def test_hidden_sheets_are_reported_not_read(roster_con):
         and ("旧数据", "隐藏的工作表，不导入（如需导入，请在 Excel/WPS 中取消隐藏后再上传）") in preview.ignored
     )
     assert json.dumps(preview.as_json(), ensure_ascii=False)
+
+
+def test_a_file_touching_a_published_month_is_marked(roster_con):
+    from datetime import date
+
+    from analytics.accounts.roles import ADMIN, Actor
+    from analytics.meetings import publish
+
+    first = [["日期", "姓名", "考核内容", "分值", "事由"], ["2022-03-05", "张三", "宣传推广", 1, "简报"]]
+    import_bytes(roster_con, xlsx_bytes({"3月": first}), "a.xlsx")
+    publish.publish(roster_con, "2022-03", Actor("管理员", ADMIN), today=date(2022, 4, 2))
+    late = [first[0], ["2022-03-20", "李四", "宣传推广", 1, "补报"], ["2022-04-02", "李四", "宣传推广", 1, "信息"]]
+    preview, batch = import_bytes(roster_con, xlsx_bytes({"s": late}), "b.xlsx", dry_run=True)
+    assert preview.published_months == ["2022-03"] and preview.as_json()["published_months"] == ["2022-03"]
+    april = [first[0], ["2022-04-03", "李四", "宣传推广", 1, "信息"]]
+    assert import_bytes(roster_con, xlsx_bytes({"s": april}), "c.xlsx", dry_run=True)[0].published_months == []
+
+
+def test_the_fix_table_rows_offers_and_edits(roster_con):
+    from analytics.rules import rulebook as rb
+    from analytics.sheets import fixes
+
+    sheet = [["日期", "姓名", "考核内容", "分值", "事由"], ["2022-03-05", "张3", "宣传推貫", 1, "简报"]]
+    sheet.append(["2022-03-06", "李四", "宣传推广", 2, "信息"])
+    preview, _ = import_bytes(roster_con, xlsx_bytes({"3月": sheet}), "a.xlsx", dry_run=True)
+    frame, titles = fixes.error_rows(preview, "3月")
+    assert frame[fixes.ROW].tolist() == [2] and frame["姓名"].tolist() == ["张3"]
+    assert "张3" in frame[fixes.ERRORS].iat[0] and "宣传推貫" in frame[fixes.ERRORS].iat[0]
+    offered = fixes.offered(roster_con.cursor(), frame, titles, rb.current(roster_con.cursor()))
+    assert offered["姓名"][0] == "张三" and "张3" in offered["姓名"]
+    assert "宣传推广" in offered["考核内容"]
+    edited = frame.copy()
+    edited.loc[0, "姓名"] = "张三"
+    edited.loc[0, "考核内容"] = "宣传推广"
+    corrections = fixes.corrections_from("3月", frame, edited, titles)
+    assert corrections == {("3月", 2, "name"): "张三", ("3月", 2, "content"): "宣传推广"}
+    preview, batch = import_bytes(roster_con, xlsx_bytes({"3月": sheet}), "a.xlsx", Options(corrections=corrections))
+    assert batch is not None and len(preview.corrected) == 2

@@ -19,6 +19,7 @@ from analytics.store.db import Con
 ROW = "行号"
 ERRORS = "错误"
 MAX_ROWS = 200
+ALL_NAMES = 300  # rosters up to this size are offered whole in a person column
 PERSON_KEYS = ("name", "contestant", "judge", "owner")
 # A column whose values come from a rule-book list: its key → the list.
 VOCABULARIES = {
@@ -84,6 +85,9 @@ def offered(cur: Con, frame: pd.DataFrame, titles: dict[str, str], book: rb.Rule
             names = []
             for value in dict.fromkeys(written):
                 names.extend(n for n in people.suggest_names(value, 5) if n not in names)
+            if len(people.by_name) <= ALL_NAMES:
+                # A small roster is offered whole (after the closest names): the right person may look unlike the typo.
+                names.extend(n for n in sorted(people.by_name) if n not in names)
         else:
             continue
         out[title] = list(dict.fromkeys([*names, *written]))
