@@ -410,7 +410,7 @@ def _matched(cur: Con, preview: Preview, raw: RawSheet, layout: Layout) -> Layou
     choices: mapping.Choices = {}
     remembered = None
     if options.use_remembered:
-        remembered = mapping.recall(cur, mapping.signature(layout.kind, layout.headers))
+        remembered = mapping.recall(cur, mapping.signature(layout.kind, layout.headers)) or None
         choices.update(remembered or {})
     headers = {mapping.header_key(h) for h in layout.headers.values()}
     own = {h: c for h, c in options.columns.items() if h in headers}
@@ -418,7 +418,7 @@ def _matched(cur: Con, preview: Preview, raw: RawSheet, layout: Layout) -> Layou
     problems: list[str] = []
     out = mapping.apply(layout, choices, problems)
     # Said to come from the remembered layout only when the clerk changed nothing of it in this upload.
-    out.remembered = bool(remembered) and all(remembered.get(h) == c for h, c in own.items())
+    out.remembered = remembered is not None and all(remembered.get(h) == c for h, c in own.items())
     for text in problems:
         preview.file_problems.append(Problem(ERROR, raw.name, layout.header_row + 1, None, None, text))
     preview.layouts[raw.name] = out

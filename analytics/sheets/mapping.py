@@ -29,7 +29,7 @@ from analytics.errors import DashboardError
 from analytics.sheets.kinds import KINDS, Column, Kind
 from analytics.sheets.layout import Layout, _column_keys, _header_key
 from analytics.sheets.normalize import clean_text, is_blank, plain_text
-from analytics.store.db import Con, fetch_df, transaction
+from analytics.store.db import Con, fetch_df, scalar, transaction
 
 IGNORE = "忽略"
 NEGATE = "negate"
@@ -325,7 +325,7 @@ def remember(cur: Con, kind: str, headers: dict[int, str], choices: Choices, act
         cur.execute("delete from remembered_layout where layout_id = $id", {"id": old[0]})
         layout_id = int(old[0])
     else:
-        layout_id = int(cur.execute("select coalesce(max(layout_id), 0) + 1 from remembered_layout").fetchone()[0])
+        layout_id = int(scalar(cur, "select coalesce(max(layout_id), 0) + 1 from remembered_layout"))
     cur.execute(
         "insert into remembered_layout values ($id, $sig, $kind, $headers, $choices, $by, $at)",
         {
