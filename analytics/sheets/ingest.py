@@ -32,7 +32,7 @@ from analytics.sheets.problems import ERROR, WARNING, Problem
 from analytics.sheets.reader import RawSheet, hidden_sheets, read_file
 from analytics.sheets.roster import DECISION_LABELS, People, apply_roster, undo_roster
 from analytics.sheets.validate import CHECKS, Context, SheetResult
-from analytics.store.db import Con, data_version, fetch_df, transaction
+from analytics.store.db import Con, data_version, fetch_df, scalar, transaction
 
 Progress = Callable[[float, str], None]
 
@@ -592,9 +592,9 @@ def _describe(
     rows = [*data.skipped(), *result.skipped_rows]
     preview.skipped.extend({"sheet": sheet, "row": r, "why": why} for r, why in sorted(rows))
     plan = result.roster_plan
-    if plan is None:
-        return
     after = result.roster_after
+    if plan is None or after is None:
+        return
 
     def section_of(people: People, pid: int) -> str:
         record = people.people.get(pid)
@@ -773,14 +773,16 @@ def write_batch(cur: Con, preview: Preview) -> int:
     cur.execute("insert into import_file values (?, ?)", [batch_id, file_guard.without_macros(preview.content)])
     ids: dict[int, int] = {}
     for sheet in preview.sheets:
-        if sheet.kind == "roster":
+        if sheet.kind == "roster" and sheet.roster_plan is not None and sheet.roster_after is not None:
             ids.update(
                 apply_roster(cur, sheet.roster_plan, sheet.roster_after, batch_id, preview.file_name, sheet.sheet)
             )
-        elif sheet.kind == "rules":
+        elif sheet.kind == "rules" and sheet.new_book is not None:
             effective = options.rules_effective or date(sheet.new_book.campaign_year, 1, 1)
             note = "；".join(sheet.notes)
             rb.save(cur, sheet.new_book, effective, "upload", options.uploader, note, batch_id)
+        elif sheet.kind in ("roster", "rules"):
+            raise ImportRefused(f"「{sheet.sheet}」的检查结果不完整，未导入。请重新上传。")
         else:
             _insert_facts(cur, sheet, batch_id, preview.file_name, ids)
             _insert_claims(cur, sheet, batch_id, preview.file_name)
@@ -932,7 +934,7 @@ def undo_in(cur: Con, batch_id: int, user: str | None = None) -> dict:
         cur.execute(f"delete from {table} where batch_id = ?", [batch_id])
     cur.execute("delete from fact_claim where batch_id = ?", [batch_id])
     # Snapshots this batch replaced come back, unless a later batch has replaced the same task and date since.
-    restored = cur.execute("select count(*) from task_snapshot where superseded_by = ?", [batch_id]).fetchone()[0]
+    restored = scalar(cur, "select count(*) from task_snapshot where superseded_by = ?", [batch_id])
     cur.execute(
         """
         update task_snapshot t set superseded_by = (

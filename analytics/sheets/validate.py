@@ -213,13 +213,13 @@ class Checker:
         gone = [pid for pid, p in ctx.people.people.items() if p.left_on is not None]
         if days is not None and gone:
             warned: set[int] = set()
-            for pos in np.flatnonzero(np.isin(pids, gone)):
+            for pos in np.flatnonzero(np.isin(pids, gone)).tolist():
                 pid = int(pids[pos])
                 if days[pos] is not None and pid not in warned:
-                    message = ctx.people.left_warning(pid, days[pos])
-                    if message:
+                    said = ctx.people.left_warning(pid, days[pos])
+                    if said:
                         warned.add(pid)
-                        self.add(WARNING, pos, key, message)
+                        self.add(WARNING, pos, key, said)
         return pids, sections
 
     def duplicates(self, keys: list[np.ndarray], columns: str, hint: str) -> None:
@@ -295,6 +295,8 @@ def _skip_stored(
     """Drop rows that are events already stored by an earlier import (a cumulative sheet sent again, perhaps with
     more detail filled in); warn once with the first few. Returns (rows left, claims: fact_id and _row of each
     stored event sent again)."""
+    if kind.table is None:
+        raise ValueError(kind.key)  # only fact kinds have stored events
     found = _stored(cur, rows, kind.table, [*kind.identity, *also], ", t.fact_id", kind.detail)
     claims = pd.DataFrame(columns=["fact_id", "_row", "batch_id"])
     if found.empty:
@@ -572,7 +574,7 @@ def check_tasks(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> Sh
         return (sid, None) if sid is not None else (None, "unknown")
 
     sections, problems = map_unique(frame["section"], section)
-    for pos in np.flatnonzero(problems != None):  # noqa: E711
+    for pos in np.flatnonzero(problems != None).tolist():  # noqa: E711
         if problems[pos] == "不能为空":
             check.add(ERROR, pos, "section", "不能为空：请填写牵头科室")
             continue
@@ -807,7 +809,7 @@ def _parse_item_points(value: Any) -> tuple[tuple[float, float] | None, str | No
             high = -high  # '-1~3' written for '-1～-3'
         return (low, high), None
     number, problem = parse_points(text)
-    if problem:
+    if problem or number is None:
         return None, "应为固定分值（如 2、-0.5）或区间（如 1~3）"
     return (number, number), None
 
