@@ -69,7 +69,7 @@ def test_name_a_column_change_a_match_commit_and_next_month_asks_nothing(empty_d
     page = texts_of(at)
     assert "缺少必填列" not in page and "检查通过，可以导入" in page
 
-    points_box = at.selectbox(key=f"match_0_0_3_{tag}")
+    points_box = at.selectbox(key=f"match_0_0_3_分值:正_{tag}")
     assert points_box.value == "分值:正"
     points_box.select("分值:负")
     at.run()

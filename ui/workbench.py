@@ -14,6 +14,7 @@ from ui.db import connection, cursor
 from ui.safe import md
 
 W = texts.WORKBENCH
+UNUSED_PICKERS = 12  # up to this many unrecognised columns of a sheet get their own select box
 
 
 def choices_for(sha: str) -> dict[str, mapping.Choice]:
@@ -64,8 +65,12 @@ def matching(preview: Preview, index: int) -> None:
     tag = preview.sha256[:8]
     for n, step in enumerate(preview.matching):
         signed = _signed(step["kind"])
+        spare = {c["header"]: c["samples"] for c in step["columns"] if c["field"] is None}
         matched = [c for c in step["columns"] if c["field"] is not None or c["how"] == mapping.IGNORE]
         unused = [c for c in step["columns"] if c["field"] is None and c["how"] != mapping.IGNORE]
+        if len(unused) <= UNUSED_PICKERS:
+            # A few unrecognised columns get a select box each (to be read as a field); many are only listed.
+            matched, unused = sorted(matched + unused, key=lambda c: c["index"]), []
         asks = bool(step["missing"]) or any(c["how"] in (mapping.HOW_NEAR, mapping.HOW_CHOSEN) for c in matched)
         title = W["matching"].format(sheet=step["sheet"], kind=step["kind_label"])
         with st.expander(md(title), expanded=asks, icon=":material/view_column:"):
@@ -75,11 +80,10 @@ def matching(preview: Preview, index: int) -> None:
             for m in step["missing"]:
                 st.error(md(W["missing"].format(field=m["field"], meaning=m["meaning"])), icon=":material/error:")
                 field = m["field"].split(" 或 ")[0]
-                samples = {c["header"]: c["samples"] for c in unused}
                 pick = st.selectbox(
                     md(W["missing_pick"].format(field=m["field"])),
-                    [None, *samples],
-                    format_func=lambda h, s=samples: W["missing_none"] if h is None else f"{h}（{s[h] or '空'}）",
+                    [None, *spare],
+                    format_func=lambda h, s=spare: W["missing_none"] if h is None else f"{h}（{s[h] or '空'}）",
                     key=f"missing_{index}_{n}_{field}_{tag}",
                 )
                 if pick is not None and chosen.get(mapping.header_key(pick)) != mapping.Choice(field):
@@ -101,7 +105,8 @@ def matching(preview: Preview, index: int) -> None:
                     options,
                     index=options.index(current) if current in options else len(options) - 1,
                     format_func=_label,
-                    key=f"match_{index}_{n}_{column['index']}_{tag}",
+                    # The current reading is part of the key: when another choice changes it, the box starts afresh.
+                    key=f"match_{index}_{n}_{column['index']}_{current}_{tag}",
                     label_visibility="collapsed",
                 )
                 if picked != current:
