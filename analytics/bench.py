@@ -48,7 +48,7 @@ def make_files(rows: int) -> tuple[bytes, bytes]:
     roster = _xlsx([["姓名", "科室"], *[[n, s] for n, s in people]])
     rng = random.Random(2022)
     start = date(2022, 1, 1)
-    data = [["序号", "日期", "姓名", "科室", "考核内容", "分值", "事由", "登记人"]]
+    data: list[list[object]] = [["序号", "日期", "姓名", "科室", "考核内容", "分值", "事由", "登记人"]]
     for n in range(rows):
         name, section = people[rng.randrange(len(people))]
         day = start + timedelta(days=rng.randrange(365))

@@ -88,6 +88,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 1
     actor = _actor(args, con)
     refused = False
+    choices = _choices(args.map or [])
     for name in args.files:
         path = Path(name)
         options = Options(
@@ -97,6 +98,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             rules_effective=date.fromisoformat(args.effective) if args.effective else None,
             decisions=_decisions(args.decide or []),
             same_name=args.same_name,
+            columns=choices,
+            use_remembered=not args.no_remembered,
         )
         if not path.is_file():
             result = {
@@ -155,6 +158,8 @@ def cmd_import(args: argparse.Namespace) -> int:
                 f"    待确认 「{q['sheet']}」第 {q['row']} 行 {q['name']}：移动或新增同名人员？"
                 f"用 --decide '{q['sheet']}:{q['row']}=move'（或 =new）指定，或 --same-name move|new 全部指定"
             )
+        for step in preview.matching:
+            _print_matching(step)
         for problem in preview.errors[:50]:
             print(f"    错误 {problem.text()}")
         if len(preview.errors) > 50:
@@ -162,6 +167,34 @@ def cmd_import(args: argparse.Namespace) -> int:
         for problem in preview.warnings[:20]:
             print(f"    提醒 {problem.text()}")
     return 1 if refused else 0
+
+
+def _choices(items: list[str]) -> dict:
+    """--map '表头=字段[:负|正]' or '表头=忽略': the column matching step on the command line."""
+    from analytics.sheets.mapping import MappingError, parse_choices
+
+    try:
+        return parse_choices(items)
+    except MappingError as exc:
+        raise SystemExit(f"--map：{exc.message}") from exc
+
+
+def _print_matching(step: dict) -> None:
+    """The column matching of one sheet: changed, near or rule-bound columns, unused ones, and what is missing."""
+    if step["remembered"]:
+        print(f"    「{step['sheet']}」按上次确认的对应关系读取各列")
+    for column in step["columns"]:
+        plain = column["how"] in ("完全一致", "同义词") and not column["rule"]
+        if plain or column["how"] == "序号列":
+            continue
+        field = column["field"] or "（不导入）"
+        rule = f"，{column['rule']}" if column["rule"] else ""
+        print(f"    列 「{step['sheet']}」{column['header']} → {field}（{column['how']}{rule}）")
+    for missing in step["missing"]:
+        print(
+            f"    缺少 「{step['sheet']}」{missing['field']}：{missing['meaning']}。"
+            f"可用 --map '表头={missing['field'].split(' 或 ')[0]}' 指定由哪一列读取"
+        )
 
 
 _DECISION_WORDS = {"move": "move", "移动": "move", "new": "new", "新增": "new", "新增同名人员": "new"}
@@ -437,6 +470,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--decide", action="append", metavar="工作表:行号=move|new", help="人员名单：逐行指定移动或新增同名人员"
     )
+    p.add_argument(
+        "--map",
+        action="append",
+        metavar="表头=字段[:负|正]",
+        help="列对应：指定某一列读作哪个字段，如 --map '扣分=分值:负'（取负）、--map '编号=忽略'（不导入该列）；"
+        "导入成功后记住，下次同样表头的表格自动按此读取",
+    )
+    p.add_argument("--no-remembered", action="store_true", help="不使用上次确认的列对应关系，按表头重新识别")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("batches", help="导入记录；--undo 撤销一个批次", parents=[acting])

@@ -74,3 +74,13 @@ def test_a_rule_change_lists_the_past_results_it_would_change(roster_con):
     assert lost == {"李四", "王五"}
     assert impact.stars_gained.empty
     assert counts(roster_con) == before
+
+
+def test_an_import_that_awards_no_star_before_or_after_has_no_star_lines(roster_con):
+    deductions = xlsx_bytes({"扣分": [HEADER, ["2022-03-05", "张三", "纪律作风", -2, "迟到"]]})
+    impact = import_impact(roster_con, prepare(roster_con.cursor(), deductions, "扣分.xlsx"))
+    assert impact.stars_gained.empty and impact.stars_lost.empty
+    assert not any("之星" in line for line in impact.lines)
+    load(roster_con, MARCH, "三月.xlsx")  # stars on one side only: all of them are kept, none gained
+    impact = import_impact(roster_con, prepare(roster_con.cursor(), deductions, "扣分2.xlsx"))
+    assert impact.stars_gained.empty

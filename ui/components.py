@@ -24,6 +24,7 @@ SOURCE_COLUMNS = {
     "sheet": "工作表",
     "row_no": "行号",
     "imported_at": "导入时间",
+    "corrected": "导入前改正（原值→改正值）",
 }
 
 

@@ -16,7 +16,7 @@ from analytics.sheets.kinds import KIND_LABELS, KINDS
 from analytics.sheets.problems import Problem
 from analytics.sheets.templates import build_template, template_name
 from demo import year as demo
-from ui import auth, data, texts
+from ui import auth, data, texts, workbench
 from ui.db import connection, cursor
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -43,8 +43,19 @@ def preview_for(upload: Upload, opts: ingest.Options, progress, version: str) ->
     """The dry run of an upload, kept in the session until the data, the options or the clerk's decisions change."""
     sha = ingest.sha256_of(upload.content)
     decided = decisions_for(sha)
-    opts = replace(opts, decisions=dict(decided))
-    key = (sha, opts.kind, opts.mark_missing_left, opts.rules_effective, version, tuple(sorted(decided.items())))
+    chosen = workbench.choices_for(sha)
+    corrected = workbench.corrections_for(sha)
+    opts = replace(opts, decisions=dict(decided), columns=dict(chosen), corrections=dict(corrected))
+    key = (
+        sha,
+        opts.kind,
+        opts.mark_missing_left,
+        opts.rules_effective,
+        version,
+        tuple(sorted(decided.items())),
+        tuple(sorted(chosen.items(), key=lambda kv: kv[0])),
+        tuple(sorted(corrected.items())),
+    )
     store = st.session_state.setdefault("import_previews", {})
     if key not in store:
         if len(store) > 20:
@@ -56,7 +67,13 @@ def preview_for(upload: Upload, opts: ingest.Options, progress, version: str) ->
 def impact_for(preview: ingest.Preview) -> Impact | None:
     """What committing would change in stars, flags and task lights; computed once per preview."""
     store = st.session_state.setdefault("import_impacts", {})
-    key = (preview.sha256, preview.data_version, preview.kind)
+    key = (
+        preview.sha256,
+        preview.data_version,
+        preview.kind,
+        tuple(preview.options.columns.items()),
+        len(preview.corrected),
+    )
     if key not in store:
         store[key] = import_impact(connection(), preview)
     return store[key]
@@ -108,9 +125,16 @@ def show_preview(upload: Upload, preview: ingest.Preview, index: int, version: s
         if lines:
             st.markdown(f"**{t['summary']}**")
             st.markdown("\n".join(f"- {line}" for line in lines))
+        if preview.published_months:
+            st.warning(
+                texts.WORKBENCH["published"].format(months="、".join(preview.published_months)),
+                icon=":material/lock:",
+            )
         if preview.questions:
             decide(preview, index)
+        workbench.matching(preview, index)
         understood(preview)
+        workbench.ignored(preview)
         if preview.ok and preview.points_total is not None:
             left, right = st.columns(2)
             left.caption(t["by_content"])
@@ -128,6 +152,8 @@ def show_preview(upload: Upload, preview: ingest.Preview, index: int, version: s
         if errors:
             st.markdown(f"**{t['errors_table']}**")
             st.dataframe(problems_frame(errors[:2000]), hide_index=True, width="stretch")
+        if errors or preview.corrected:
+            workbench.fix_rows(preview, index, version)
         if warnings:
             with st.expander(t["warnings_table"]):
                 st.dataframe(problems_frame(warnings[:2000]), hide_index=True, width="stretch")
@@ -287,4 +313,25 @@ def demo_controls(is_demo: bool, empty: bool) -> None:
         if st.button(t["demo_load"], key="demo_load", icon=":material/science:"):
             with st.spinner(t["demo_load"] + " …"):
                 demo.load_demo(connection(), actor=auth.acting())
+            st.rerun()
+
+
+def files_overview(previews: list[ingest.Preview]) -> None:
+    """Several files at once: one line per file, and commit-all for the clean ones."""
+    impacts = {}
+    for p in previews:
+        if p.ok and p.sha256 not in committed_here() and any(s.kind in ("points", "tasks", "roster") for s in p.sheets):
+            impact = impact_for(p)
+            impacts[p.sha256] = impact.lines if impact is not None and impact.changes else ["无变化"]
+    clean = workbench.files_table(previews, impacts, committed_here())
+    if clean and st.button(
+        texts.WORKBENCH["commit_all"].format(n=len(clean)), key="commit_all", type="primary", icon=":material/save:"
+    ):
+        done = 0
+        for p in clean:
+            if commit(p) is None:
+                break
+            done += 1
+        if done:
+            st.toast(texts.WORKBENCH["commit_all_done"].format(n=done))
             st.rerun()

@@ -4,7 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from ui import auth, importer, limits, shell, texts
+from ui import auth, importer, limits, shell, texts, workbench
 from ui.db import location
 
 view = shell.begin("import", uses=())
@@ -35,6 +35,7 @@ files = st.file_uploader(
     t["uploader"], type=["xlsx", "xls", "csv"], accept_multiple_files=True, key="import_files", help=t["uploader_help"]
 )
 opts = importer.options(kind, mark_left, effective)
+checked = []
 for index, file in enumerate(files or []):
     if limits.too_big(file):
         continue
@@ -44,12 +45,18 @@ for index, file in enumerate(files or []):
         upload, opts, lambda f, text, bar=bar: bar.progress(min(f, 1.0), text=text), view.version
     )
     bar.empty()
+    checked.append((index, upload, preview))
+if len(checked) > 1:
+    importer.files_overview([p for _, _, p in checked])
+for index, upload, preview in checked:
     importer.show_preview(upload, preview, index, view.version)
 
 st.divider()
 importer.history(view.version)
 st.divider()
 importer.templates(view.version)
+st.divider()
+workbench.layouts_admin()
 st.divider()
 importer.demo_controls(view.catalog.demo, view.catalog.empty)
 st.caption(t["db"].format(path=location()))

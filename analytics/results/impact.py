@@ -76,12 +76,23 @@ def _text(value) -> str:
     return "、".join(value) if isinstance(value, list) else str(value)
 
 
+AWARD_KEY = ["month", "person_id", "award"]
+AWARD_COLUMNS = ["month", "name", "section", "award", "points"]
+
+
+def _only_in(frame: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
+    """The awards of ``frame`` that ``other`` lacks, by (month, person, award). Compared as key tuples: a pandas merge
+    of two empty Arrow-backed frames raises instead of returning nothing (a month with no star either side)."""
+    if frame.empty:
+        return frame.reindex(columns=AWARD_COLUMNS)
+    seen = set(other[AWARD_KEY].itertuples(index=False, name=None)) if not other.empty else set()
+    keep = [key not in seen for key in frame[AWARD_KEY].itertuples(index=False, name=None)]
+    return frame.loc[keep, AWARD_COLUMNS].reset_index(drop=True)
+
+
 def _diff(scope: Scope, before: Snapshot, after: Snapshot) -> Impact:
-    keys = ["month", "person_id", "award"]
-    columns = ["month", "name", "section", "award", "points"]
-    merged = before.awards.merge(after.awards, on=keys, how="outer", suffixes=("_b", "_a"), indicator=True)
-    gained = merged[merged["_merge"] == "right_only"].rename(columns=lambda c: c.removesuffix("_a"))[columns]
-    lost = merged[merged["_merge"] == "left_only"].rename(columns=lambda c: c.removesuffix("_b"))[columns]
+    gained = _only_in(after.awards, before.awards)
+    lost = _only_in(before.awards, after.awards)
     lines = []
     for row in gained.itertuples(index=False):
         lines.append(f"{row.name}（{row.section}）将获得 {Month.parse(row.month).label}「{row.award}」")

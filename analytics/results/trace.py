@@ -70,15 +70,21 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def source_rows(cur: Con, table: str, fact_ids: list[int]) -> pd.DataFrame:
-    """Where each fact came from: one row per fact with batch, file, sheet and Excel row, plus the batch time."""
+    """Where each fact came from: one row per fact with batch, file, sheet and Excel row, plus the batch time, and
+    the cells corrected in the browser before commit (corrected: 姓名：“原值”→“改正值”, else None)."""
     if table not in FACT_TABLES:
         raise ValueError(table)
     if not fact_ids:
-        return pd.DataFrame(columns=["fact_id", "batch_id", "source_file", "sheet", "row_no", "imported_at"])
+        return pd.DataFrame(
+            columns=["fact_id", "batch_id", "source_file", "sheet", "row_no", "imported_at", "corrected"]
+        )
     return fetch_df(
         cur,
         f"""
-        select f.fact_id, f.batch_id, f.source_file, f.sheet, f.row_no, b.imported_at
+        select f.fact_id, f.batch_id, f.source_file, f.sheet, f.row_no, b.imported_at,
+               (select string_agg(c.header || '：“' || coalesce(c.original, '') || '”→“' || c.corrected || '”', '；')
+                from import_correction c
+                where c.batch_id = f.batch_id and c.sheet = f.sheet and c.row_no = f.row_no) as corrected
         from {table} f join import_batch b using (batch_id)
         where f.fact_id in (select unnest($fact_ids))
         order by f.batch_id, f.sheet, f.row_no

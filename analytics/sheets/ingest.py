@@ -24,14 +24,15 @@ from analytics.errors import FileUnreadable, ImportRefused, UndoRefused
 from analytics.meetings import publish as published
 from analytics.rules import rulebook as rb
 from analytics.sheets import guard as file_guard
+from analytics.sheets import mapping
 from analytics.sheets.formulas import sheets_with_cross_formulas
 from analytics.sheets.kinds import COMMIT_ORDER, FACT_KINDS, FACT_TABLES, KIND_LABELS, KINDS
 from analytics.sheets.layout import Extracted, Layout, _cell_keys, _column_keys, extract, find_layout
 from analytics.sheets.problems import ERROR, WARNING, Problem
-from analytics.sheets.reader import RawSheet, read_file
+from analytics.sheets.reader import RawSheet, hidden_sheets, read_file
 from analytics.sheets.roster import DECISION_LABELS, People, apply_roster, undo_roster
 from analytics.sheets.validate import CHECKS, Context, SheetResult
-from analytics.store.db import Con, data_version, fetch_df, transaction
+from analytics.store.db import Con, data_version, fetch_df, scalar, transaction
 
 Progress = Callable[[float, str], None]
 
@@ -74,6 +75,13 @@ class Options:
     # same_name decides all such rows at once. Undecided rows are refused.
     decisions: dict[tuple[str, int], str] = field(default_factory=dict)
     same_name: str | None = None
+    # The clerk's column matching: header as written → field (or 忽略), with a sign rule; applied to every sheet
+    # holding that header, over the layout remembered for the sheet's signature (see analytics.sheets.mapping).
+    columns: dict[str, mapping.Choice] = field(default_factory=dict)
+    use_remembered: bool = True
+    # Cells corrected in the browser: (sheet, Excel row, field key) → the new text. The file stays as uploaded; the
+    # stored lineage keeps the original value (import_correction).
+    corrections: dict[tuple[str, int, str], str] = field(default_factory=dict)
 
 
 @dataclass
@@ -95,6 +103,10 @@ class Preview:
     roster_changes: list[dict] = field(default_factory=list)  # {"sheet", "row", "action", "name", ...}
     questions: list[dict] = field(default_factory=list)  # {"sheet", "row", "name", "now", "to", "choices"}
     why_kind: dict[str, str] = field(default_factory=dict)  # sheet → why it was read as its kind
+    matching: list[dict] = field(default_factory=list)  # the column matching step, per sheet (mapping.describe)
+    layouts: dict[str, Layout] = field(default_factory=dict)  # sheet → the layout read (after the clerk's choices)
+    corrected: list[dict] = field(default_factory=list)  # {"sheet", "row", "field", "header", "original", "value"}
+    published_months: list[str] = field(default_factory=list)  # months of this file already published
     _error_book: bytes | None = field(default=None, repr=False)
 
     def error_workbook(self) -> bytes:
@@ -201,6 +213,13 @@ class Preview:
                 lines.append("；".join([text, *s.notes]))
         for sheet, why in self.ignored:
             lines.append(f"「{sheet}」未导入：{why}")
+        if self.corrected:
+            cells = "、".join(
+                f"「{c['sheet']}」第 {c['row']} 行 {c['header']} “{c['original'] or ''}”→“{c['value']}”"
+                for c in self.corrected[:20]
+            )
+            more = f" 等 {len(self.corrected)} 处" if len(self.corrected) > 20 else ""
+            lines.append(f"导入前在浏览器中改正：{cells}{more}（原值保留在导入记录中）")
         return lines
 
     def as_json(self) -> dict:
@@ -217,7 +236,15 @@ class Preview:
             "skipped": self.skipped,
             "roster_changes": self.roster_changes,
             "questions": self.questions,
+            "matching": [{k: v for k, v in m.items() if k != "fields"} for m in self.matching],
+            "corrected": self.corrected,
+            "published_months": self.published_months,
         }
+
+    @property
+    def remembered(self) -> bool:
+        """True when a sheet was matched by a layout the clerk confirmed before."""
+        return any(m["remembered"] for m in self.matching)
 
 
 def sha256_of(content: bytes) -> str:
@@ -280,6 +307,8 @@ def prepare(
     if options.kind and options.kind not in KINDS:
         return refuse(f"未知的表格类型“{options.kind}”")
 
+    for name in hidden_sheets(content):
+        preview.ignored.append((name, "隐藏的工作表，不导入（如需导入，请在 Excel/WPS 中取消隐藏后再上传）"))
     ctx = _context(cur, options)
     preview.sections = dict(ctx.people.sections)
     computed = sheets_with_cross_formulas(content)
@@ -299,10 +328,16 @@ def prepare(
             continue
         facts = _fact_headers(raw.grid[layout.header_row])
         if not options.kind and layout.kind == "roster" and facts:
-            # Never a roster by default: 姓名 and 科室 are in almost every sheet. Say what it looks like instead.
+            # Never a roster by default: 姓名 and 科室 are in almost every sheet. Say what it looks like instead,
+            # and offer the matching step for that kind: the clerk may name the missing column there.
             like = find_layout(raw.grid, among=(*FACT_KINDS, "rules"))
-            preview.file_problems.append(_not_a_roster(raw.name, layout, like, facts))
-            continue
+            like = _matched(cur, preview, raw, like) if like is not None else None
+            if like is None or not like.complete:
+                preview.file_problems.append(_not_a_roster(raw.name, layout, like, facts))
+                continue
+            layout = like
+        else:
+            layout = _matched(cur, preview, raw, layout)
         if not layout.complete:
             if options.kind or len(layout.columns) >= 3 or facts:
                 preview.file_problems.append(_missing_columns(raw.name, layout))
@@ -341,10 +376,13 @@ def prepare(
     for n, (raw, layout) in enumerate(found):
         report(0.1 + 0.85 * n / len(found), f"正在检查「{raw.name}」…")
         data = extract(raw.grid, layout)
+        _correct(preview, raw.name, layout, data)
         ctx.default_year, ctx.year_problem, year_note = _year_evidence(raw, layout, preview.file_name)
         before = ctx.people
         result = CHECKS[layout.kind](ctx, raw.name, layout, data)
         _note_layout(result, layout, data)
+        if layout.remembered:
+            result.notes.insert(0, "按上次确认的对应关系读取各列")
         if year_note:
             result.notes.append(year_note)
         preview.sheets.append(result)
@@ -360,8 +398,71 @@ def prepare(
         else:
             refuse("文件中没有可导入的数据行（标题、示例行、空行和合计行已忽略）。请在表头下方填写数据后再上传。")
     published.check_preview(cur, preview)
+    preview.published_months = _published_months(cur, preview)
     report(1.0, "检查完成")
     return preview
+
+
+def _matched(cur: Con, preview: Preview, raw: RawSheet, layout: Layout) -> Layout:
+    """The column matching step of one sheet: the layout remembered for its signature, then the clerk's choices;
+    recorded in the preview for the page (and --json) to show."""
+    options = preview.options
+    choices: mapping.Choices = {}
+    remembered = None
+    if options.use_remembered:
+        remembered = mapping.recall(cur, mapping.signature(layout.kind, layout.headers)) or None
+        choices.update(remembered or {})
+    headers = {mapping.header_key(h) for h in layout.headers.values()}
+    own = {h: c for h, c in options.columns.items() if h in headers}
+    choices.update(own)
+    problems: list[str] = []
+    out = mapping.apply(layout, choices, problems)
+    # Said to come from the remembered layout only when the clerk changed nothing of it in this upload.
+    out.remembered = remembered is not None and all(remembered.get(h) == c for h, c in own.items())
+    for text in problems:
+        preview.file_problems.append(Problem(ERROR, raw.name, layout.header_row + 1, None, None, text))
+    preview.layouts[raw.name] = out
+    preview.matching.append(mapping.describe(raw.name, out, raw.grid))
+    return out
+
+
+def _correct(preview: Preview, sheet: str, layout: Layout, data: Extracted) -> None:
+    """Put the clerk's corrections into the rows as read, keeping each original value for the lineage."""
+    wanted = {(r, k): v for (s, r, k), v in preview.options.corrections.items() if s == sheet}
+    if not wanted:
+        return
+    position = {int(r): n for n, r in enumerate(data.frame["_row"])}
+    kind = KINDS[layout.kind]
+    for (row, key), value in sorted(wanted.items()):
+        if key not in data.frame or row not in position:
+            continue
+        at = position[row]
+        original = data.frame[key].iat[at]
+        if str(value) == ("" if original is None else str(original)):
+            continue
+        data.frame.iloc[at, data.frame.columns.get_loc(key)] = value
+        preview.corrected.append(
+            {
+                "sheet": sheet,
+                "row": row,
+                "field": key,
+                "header": layout.headers.get(layout.columns[key], kind.column(key).label),
+                "original": None if original is None or original != original else str(original),
+                "value": str(value),
+            }
+        )
+
+
+def _published_months(cur: Con, preview: Preview) -> list[str]:
+    """The months of this file's points that are already published (公示)."""
+    months: set[str] = set()
+    for sheet in preview.sheets:
+        if sheet.kind == "points" and len(sheet.rows):
+            dates = pd.to_datetime(sheet.rows["event_date"], errors="coerce").dropna()
+            months |= {f"{d.year}-{d.month:02d}" for d in dates}
+    if not months:
+        return []
+    return sorted(months & set(published.published_months(cur)))
 
 
 def _fact_headers(row: list) -> list[str]:
@@ -491,9 +592,9 @@ def _describe(
     rows = [*data.skipped(), *result.skipped_rows]
     preview.skipped.extend({"sheet": sheet, "row": r, "why": why} for r, why in sorted(rows))
     plan = result.roster_plan
-    if plan is None:
-        return
     after = result.roster_after
+    if plan is None or after is None:
+        return
 
     def section_of(people: People, pid: int) -> str:
         record = people.people.get(pid)
@@ -608,9 +709,33 @@ def commit(con: Con, preview: Preview, actor: Actor = SYSTEM) -> int:
         if not is_system(actor):
             guard.before_import(cur, actor, preview)
         batch_id = write_batch(cur, preview)
+        who = (preview.options.uploader or actor.name) if is_system(actor) else actor.name
+        _remember_layouts(cur, preview, who, actor.ip)
+        _store_corrections(cur, preview, batch_id, who)
         if not is_system(actor):
             guard.after_import(cur, actor, preview, batch_id)
         return batch_id
+
+
+def _remember_layouts(cur: Con, preview: Preview, who: str, ip: str | None) -> None:
+    """A matching the clerk confirmed (chose by hand, and committed) is remembered for the next sheet of its shape."""
+    imported = {s.sheet for s in preview.sheets}
+    for sheet, layout in preview.layouts.items():
+        if sheet not in imported or not layout.chosen or layout.remembered:
+            continue
+        choices = mapping.choices_of(layout)
+        if choices:
+            mapping.remember(cur, layout.kind, layout.headers, choices, who, ip)
+
+
+def _store_corrections(cur: Con, preview: Preview, batch_id: int, who: str) -> None:
+    if not preview.corrected:
+        return
+    now = datetime.now()
+    cur.executemany(
+        "insert into import_correction values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [[batch_id, c["sheet"], c["row"], c["header"], c["original"], c["value"], who, now] for c in preview.corrected],
+    )
 
 
 def write_batch(cur: Con, preview: Preview) -> int:
@@ -648,14 +773,16 @@ def write_batch(cur: Con, preview: Preview) -> int:
     cur.execute("insert into import_file values (?, ?)", [batch_id, file_guard.without_macros(preview.content)])
     ids: dict[int, int] = {}
     for sheet in preview.sheets:
-        if sheet.kind == "roster":
+        if sheet.kind == "roster" and sheet.roster_plan is not None and sheet.roster_after is not None:
             ids.update(
                 apply_roster(cur, sheet.roster_plan, sheet.roster_after, batch_id, preview.file_name, sheet.sheet)
             )
-        elif sheet.kind == "rules":
+        elif sheet.kind == "rules" and sheet.new_book is not None:
             effective = options.rules_effective or date(sheet.new_book.campaign_year, 1, 1)
             note = "；".join(sheet.notes)
             rb.save(cur, sheet.new_book, effective, "upload", options.uploader, note, batch_id)
+        elif sheet.kind in ("roster", "rules"):
+            raise ImportRefused(f"「{sheet.sheet}」的检查结果不完整，未导入。请重新上传。")
         else:
             _insert_facts(cur, sheet, batch_id, preview.file_name, ids)
             _insert_claims(cur, sheet, batch_id, preview.file_name)
@@ -807,7 +934,7 @@ def undo_in(cur: Con, batch_id: int, user: str | None = None) -> dict:
         cur.execute(f"delete from {table} where batch_id = ?", [batch_id])
     cur.execute("delete from fact_claim where batch_id = ?", [batch_id])
     # Snapshots this batch replaced come back, unless a later batch has replaced the same task and date since.
-    restored = cur.execute("select count(*) from task_snapshot where superseded_by = ?", [batch_id]).fetchone()[0]
+    restored = scalar(cur, "select count(*) from task_snapshot where superseded_by = ?", [batch_id])
     cur.execute(
         """
         update task_snapshot t set superseded_by = (

@@ -72,6 +72,13 @@ class Layout:
     seq_col: int | None = None
     header_rows: int = 1  # 2 when sub-headers (加分/减分) sit under a merged header (加减分)
     rivals: list[str] = field(default_factory=list)  # other kinds this header fits exactly as well
+    # The clerk's column matching (analytics.sheets.mapping): grid columns whose field was chosen (or ignored) by
+    # hand, fields whose positive numbers count negative or as written whatever the header says, and whether the
+    # choices came from a remembered layout.
+    chosen: set[int] = field(default_factory=set)
+    negate: set[str] = field(default_factory=set)
+    as_written: set[str] = field(default_factory=set)
+    remembered: bool = False
 
     @property
     def body_row(self) -> int:
@@ -121,13 +128,13 @@ def map_columns(cells: list[Any], kind: Kind, keys: list[tuple[str, str]] | None
     columns: dict[str, int] = {}
     taken: set[int] = set()
     near = []
-    for score, _, _, key, index in candidates:
-        if key in columns or index in taken:
+    for score, _, _, field_key, index in candidates:
+        if field_key in columns or index in taken:
             continue
-        columns[key] = index
+        columns[field_key] = index
         taken.add(index)
         if score < 1:
-            near.append((str(cells[index]).strip(), kind.column(key).label))
+            near.append((str(cells[index]).strip(), kind.column(field_key).label))
     headers = {i: str(c).strip() for i, c in enumerate(cells) if not is_blank(c)}
     seq_col = next((i for i, k in enumerate(keys) if k[1] in SEQ_HEADERS and i not in taken), None)
     # Several columns may name the same field (加减分 merged over 加分/减分 reads 加减分 twice): the first is used.

@@ -156,6 +156,21 @@ def _encrypted() -> FileUnreadable:
     )
 
 
+def hidden_sheets(data: bytes) -> list[str]:
+    """The names of a workbook's hidden worksheets (never read), for the preview to say so. Only the workbook's own
+    index is parsed, and only for a file read_file has already accepted; anything odd gives an empty list."""
+    if not data.startswith((_ZIP, _OLE)):
+        return []
+    try:
+        book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        try:
+            return [m.name for m in book.sheets_metadata if m.visible != calamine.SheetVisibleEnum.Visible]
+        finally:
+            book.close()
+    except Exception:  # noqa: BLE001 - a notice only: the sheets that matter were read (or refused) by read_file
+        return []
+
+
 def read_file(data: bytes, name: str) -> list[RawSheet]:
     """All visible worksheets of an upload, judged by its content first and its name second."""
     guard.check_upload(data, name)

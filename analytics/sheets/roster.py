@@ -16,7 +16,7 @@ from analytics.errors import UndoRefused
 from analytics.sheets.kinds import FACT_KINDS
 from analytics.sheets.normalize import clean_name, clean_text
 from analytics.sheets.problems import ERROR, WARNING, Problem
-from analytics.store.db import Con, fetch_df, next_id
+from analytics.store.db import Con, fetch_df, next_id, scalar
 
 _NUMERALS = str.maketrans("0123456789", "〇一二三四五六七八九")
 
@@ -191,7 +191,7 @@ class People:
         for u, (_pid, error, warning) in enumerate(resolved):
             if error or warning:
                 for pos in np.flatnonzero(codes == u):
-                    problems.append((int(pos), ERROR if error else WARNING, error or warning))
+                    problems.append((int(pos), ERROR if error else WARNING, error or warning or ""))
         sections = np.zeros(n, dtype=np.int64)
         if n:
             sid_u = np.array(
@@ -201,10 +201,12 @@ class People:
             if dates is not None:
                 # Only people who changed section need the date of each row.
                 movers = [
-                    u for u, r in enumerate(resolved) if r[0] is not None and len(self.people[r[0]].memberships) > 1
+                    (u, r[0])
+                    for u, r in enumerate(resolved)
+                    if r[0] is not None and len(self.people[r[0]].memberships) > 1
                 ]
-                for u in movers:
-                    record = self.people[resolved[u][0]]
+                for u, mover in movers:
+                    record = self.people[mover]
                     rows = np.flatnonzero(codes == u)
                     sections[rows] = [
                         record.section_on(dates[r]) if dates[r] is not None else record.current_section for r in rows
@@ -508,7 +510,7 @@ def apply_roster(
 ) -> dict[int, int]:
     """Write a roster plan inside the caller's transaction; returns temporary id → real id for people and sections."""
     ids: dict[int, int] = {}
-    order = cur.execute("select coalesce(max(sort_order), 0) from section").fetchone()[0]
+    order = scalar(cur, "select coalesce(max(sort_order), 0) from section")
     for temp, name in plan.new_sections.items():
         sid = next_id(cur, "seq_section")
         order += 1
@@ -547,6 +549,8 @@ def apply_roster(
         before = cur.execute(
             "select name, staff_no, title, category, left_on from person where person_id = ?", [pid]
         ).fetchone()
+        if before is None:
+            continue  # a person the plan names is always stored; nothing to snapshot otherwise
         open_membership = cur.execute(
             "select section_id, valid_from from membership where person_id = ? and valid_to is null", [pid]
         ).fetchone()
@@ -669,7 +673,7 @@ def undo_roster(cur: Con, batch_id: int) -> None:
                  + (select count(*) from task_snapshot where section_id = ?)
             """,
             [sid, sid],
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         if in_use:
             raise UndoRefused("这份名单新增的科室已被后来的导入引用：请先撤销引用它的批次，再撤销名单。")
         cur.execute("delete from section where section_id = ?", [sid])

@@ -51,7 +51,7 @@ def build_template(kind_key: str, book: RuleBook) -> bytes:
     wb.properties.created = wb.properties.modified = FIXED_TIME
     ws = wb.active
     ws.title = kind.label
-    columns = ("序号", *kind.template_columns)
+    columns: tuple[str | Column, ...] = ("序号", *kind.template_columns)
     width = len(columns)
     ws.cell(1, 1, f"{kind.label}（{book.campaign_year}年度“作风能力提升年”）")
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
@@ -133,7 +133,7 @@ def _dropdown(wb: Workbook, ws, book: RuleBook, column: Column, letter: str) -> 
     else:
         lists = wb.create_sheet("_lists")
         lists.sheet_state = "hidden"
-    values = _choices(book, column.choices)
+    values = _choices(book, column.choices or "")
     col = lists.max_column + 1 if lists.max_row > 1 or lists.cell(1, 1).value else 1
     lists.cell(1, col, column.label)
     for n, value in enumerate(values, start=2):
@@ -192,7 +192,7 @@ def _guide(wb: Workbook, kind: Kind, book: RuleBook) -> None:
     if kind.key == "participation":
         tips.append(
             "6. “五个一”学习："
-            + "、".join(f"{a.name}（{FREQUENCIES.get(a.frequency, '')}）" for a in book.activities if a.five_one)
+            + "、".join(f"{a.name}（{FREQUENCIES.get(a.frequency or '', '')}）" for a in book.activities if a.five_one)
         )
     for tip in tips:
         guide.append([tip])

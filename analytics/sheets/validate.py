@@ -18,6 +18,7 @@ import pandas as pd
 from analytics.rules import rulebook as rb
 from analytics.sheets.kinds import KINDS, Kind
 from analytics.sheets.layout import Extracted, Layout
+from analytics.sheets.mapping import negates
 from analytics.sheets.names import cell_problems, split_list
 from analytics.sheets.normalize import (
     clean_name,
@@ -212,13 +213,13 @@ class Checker:
         gone = [pid for pid, p in ctx.people.people.items() if p.left_on is not None]
         if days is not None and gone:
             warned: set[int] = set()
-            for pos in np.flatnonzero(np.isin(pids, gone)):
+            for pos in np.flatnonzero(np.isin(pids, gone)).tolist():
                 pid = int(pids[pos])
                 if days[pos] is not None and pid not in warned:
-                    message = ctx.people.left_warning(pid, days[pos])
-                    if message:
+                    said = ctx.people.left_warning(pid, days[pos])
+                    if said:
                         warned.add(pid)
-                        self.add(WARNING, pos, key, message)
+                        self.add(WARNING, pos, key, said)
         return pids, sections
 
     def duplicates(self, keys: list[np.ndarray], columns: str, hint: str) -> None:
@@ -294,6 +295,8 @@ def _skip_stored(
     """Drop rows that are events already stored by an earlier import (a cumulative sheet sent again, perhaps with
     more detail filled in); warn once with the first few. Returns (rows left, claims: fact_id and _row of each
     stored event sent again)."""
+    if kind.table is None:
+        raise ValueError(kind.key)  # only fact kinds have stored events
     found = _stored(cur, rows, kind.table, [*kind.identity, *also], ", t.fact_id", kind.detail)
     claims = pd.DataFrame(columns=["fact_id", "_row", "batch_id"])
     if found.empty:
@@ -321,38 +324,42 @@ def _skipped_as_stored(claims: pd.DataFrame) -> list[tuple[int, str]]:
     return [(int(r), f"与批次 #{int(b)} 中的记录相同，未重复计入") for r, b in zip(claims["_row"], claims["batch_id"])]
 
 
-_DEDUCTION = re.compile(r"[扣减]")
-
-
-def _is_deduction_header(text: str) -> bool:
-    """扣分, 减分值, 分值（扣分）: a header that means deduction; 加减分 holds signed values."""
-    return bool(_DEDUCTION.search(text)) and "加" not in text
-
-
 def _signed_points(check: Checker) -> np.ndarray:
-    """One signed value per row from 分值, or from 加分 and 减分 columns. Values under a header meaning deduction
-    count negative (a negative value there is taken as written, with a warning)."""
+    """One signed value per row from 分值, or from 加分 and 减分 columns. Values under a header meaning deduction (or
+    a column the clerk marked 取负) count negative; a negative value there is taken as written, with a warning. A
+    column marked 按原值 is taken as written whatever its header says."""
     what = "分值（加分为正、减分为负，如 2 或 -0.5）"
+    layout = check.layout
     pts = check.parse("points", parse_points, False, what, float)
-    if "points" in check.frame and _is_deduction_header(check.column("points")):
+    if "points" in check.frame and negates(layout, "points"):
         negative = np.flatnonzero(pts < 0)
         pts = np.where(pts > 0, -pts, pts)
         check.rules["points"] = "按减分计，取负"
         if len(negative):
             check.add(WARNING, negative, "points", "减分列中填写了负数：按减分计入（不再取负）")
+    elif "points" in layout.as_written:
+        check.rules["points"] = "按原值计（已确认不取负）"
     if "points_plus" not in check.frame and "points_minus" not in check.frame:
         return pts
     plus = check.parse("points_plus", parse_points, False, "加分", float)
     minus = check.parse("points_minus", parse_points, False, "减分", float)
     if "points_minus" in check.frame:
-        check.rules["points_minus"] = "按减分计，取负"
-        negative = np.flatnonzero(minus < 0)
-        if len(negative):
-            check.add(WARNING, negative, "points_minus", "减分列中填写了负数：按减分计入")
+        if negates(layout, "points_minus"):
+            check.rules["points_minus"] = "按减分计，取负"
+            negative = np.flatnonzero(minus < 0)
+            if len(negative):
+                check.add(WARNING, negative, "points_minus", "减分列中填写了负数：按减分计入")
+            minus = -np.abs(minus)
+        else:
+            check.rules["points_minus"] = "按原值计（已确认不取负）"
     if "points_plus" in check.frame:
-        check.rules["points_plus"] = "按加分计"
+        if negates(layout, "points_plus"):
+            check.rules["points_plus"] = "按减分计，取负"
+            plus = -np.abs(plus)
+        else:
+            check.rules["points_plus"] = "按加分计"
     either = ~np.isnan(plus) | ~np.isnan(minus)
-    combined = np.where(either, np.nan_to_num(plus) - np.abs(np.nan_to_num(minus)), np.nan)
+    combined = np.where(either, np.nan_to_num(plus) + np.nan_to_num(minus), np.nan)
     return np.where(np.isnan(pts), combined, pts)
 
 
@@ -567,7 +574,7 @@ def check_tasks(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> Sh
         return (sid, None) if sid is not None else (None, "unknown")
 
     sections, problems = map_unique(frame["section"], section)
-    for pos in np.flatnonzero(problems != None):  # noqa: E711
+    for pos in np.flatnonzero(problems != None).tolist():  # noqa: E711
         if problems[pos] == "不能为空":
             check.add(ERROR, pos, "section", "不能为空：请填写牵头科室")
             continue
@@ -802,7 +809,7 @@ def _parse_item_points(value: Any) -> tuple[tuple[float, float] | None, str | No
             high = -high  # '-1~3' written for '-1～-3'
         return (low, high), None
     number, problem = parse_points(text)
-    if problem:
+    if problem or number is None:
         return None, "应为固定分值（如 2、-0.5）或区间（如 1~3）"
     return (number, number), None
 
