@@ -124,11 +124,6 @@ def lights_chart(version: str, as_of: date, ledger: str | None, section_id: int 
     return task_figures.lights_figure(task_frame(version, as_of, ledger, section_id))
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def gantt_chart(version: str, as_of: date, ledger: str | None, section_id: int | None) -> go.Figure:
-    return task_figures.gantt_figure(task_frame(version, as_of, ledger, section_id), as_of)
-
-
 @st.cache_data(show_spinner=False, max_entries=64)
 def history_chart(version: str, task_code: str) -> go.Figure:
     return task_figures.history_figure(task_history(version, task_code))
