@@ -1,6 +1,6 @@
-"""The scale-minded queries give the same answers as the direct computation they replaced: the weekly burn-up from
-running sums of each task's weekly changes against the week x snapshot join, on the demo year and on random
-ledgers (hypothesis)."""
+"""The scale-minded queries give the same answers as the direct computation they replaced, on the demo year and on
+random ledgers (hypothesis): the weekly burn-up from running sums of each task's weekly changes against the week x
+snapshot join, and the flags' on-time rates from each snapshot's span against the period x snapshot join."""
 
 from __future__ import annotations
 
@@ -67,6 +67,79 @@ def direct_burnup(cur, year: int, ledger: str | None = None, as_of: date | None 
     )
 
 
+# The flags' task part as first written: every period joined with every live snapshot up to its as-of day.
+DIRECT_RATES = """
+    with periods as (
+        select unnest(range(len($starts::date[]))) as period, unnest($starts::date[]) as p_start,
+               unnest($ends::date[]) as p_end, unnest($as_ofs::date[]) as as_of,
+               unnest($closed::varchar[]) as closed
+    ),
+    latest as (
+        select p.period, t.task_code,
+               max_by(t.fact_id, (t.updated_on, t.fact_id)) as fact_id,
+               min(t.updated_on) filter (where t.stage = p.closed) as first_closed_on
+        from periods p
+        join task_snapshot t on t.superseded_by is null and t.updated_on <= p.as_of
+        group by p.period, t.task_code
+    ),
+    state as (
+        select l.period, t.task_code, t.section_id, t.due_date, t.stage, l.first_closed_on
+        from latest l join task_snapshot t using (fact_id)
+    )
+    select p.period, sec.section_id,
+           count(s.task_code) filter (where s.due_date between p.p_start and p.p_end) as due,
+           count(s.task_code) filter (
+               where s.due_date between p.p_start and p.p_end and s.stage = p.closed
+                 and s.first_closed_on <= s.due_date
+           ) as on_time
+    from periods p
+    cross join section sec
+    left join state s on s.period = p.period and s.section_id = sec.section_id
+    group by p.period, sec.section_id, sec.sort_order
+    order by p.period, sec.sort_order, sec.section_id
+"""
+
+
+def direct_rates(cur, periods: list[tuple[date, date, date]]) -> pd.DataFrame:
+    closed = [rb.in_force(cur, end).closed_stage for _, end, _ in periods]
+    params = {
+        "starts": [p[0] for p in periods],
+        "ends": [p[1] for p in periods],
+        "as_ofs": [p[2] for p in periods],
+        "closed": closed,
+    }
+    return fetch_df(cur, DIRECT_RATES, params)
+
+
+def assert_same_rates(cur, periods: list[tuple[date, date, date]]) -> None:
+    new = tasks.section_task_rates_many(cur, periods)
+    old = direct_rates(cur, periods)
+    for col in ("period", "section_id", "due", "on_time"):
+        assert new[col].astype(int).tolist() == old[col].astype(int).tolist(), col
+
+
+QUARTERS = [
+    (date(2022, 1, 1), date(2022, 3, 31), date(2022, 3, 31)),
+    (date(2022, 4, 1), date(2022, 6, 30), date(2022, 6, 30)),
+    (date(2022, 4, 1), date(2022, 6, 30), date(2022, 5, 15)),
+    (date(2022, 7, 1), date(2022, 9, 30), date(2022, 9, 30)),
+    (date(2022, 10, 1), date(2022, 12, 31), date(2022, 12, 31)),
+    (date(2021, 10, 1), date(2021, 12, 31), date(2021, 12, 31)),
+]
+
+
+def test_demo_on_time_rates_are_the_direct_rates(demo_db):
+    con = open_db(demo_db)
+    try:
+        cur = con.cursor()
+        assert direct_rates(cur, QUARTERS)["due"].sum() > 0
+        assert_same_rates(cur, QUARTERS)
+        for quarter in QUARTERS:
+            assert_same_rates(cur, [quarter])
+    finally:
+        con.close()
+
+
 def assert_same(new: pd.DataFrame, old: pd.DataFrame) -> None:
     assert list(new.columns) == list(old.columns)
     assert new["week_start"].tolist() == old["week_start"].tolist()
@@ -121,6 +194,7 @@ def ledgers(draw):
         st.sampled_from(STAGES),
         st.sampled_from([0, 12.5, 33.3, 50, 66.7, 99.9, 100]),
         st.integers(0, len(PEOPLE) - 1),
+        st.sampled_from(["2022-01-31", "2022-03-31", "2022-06-30", "2022-11-15"]),  # due date
     )
     return draw(st.lists(snapshot, min_size=1, max_size=40))
 
@@ -129,14 +203,14 @@ def ledgers(draw):
     max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
 )
 @given(ledgers(), st.sampled_from([None, *LEDGERS]), st.sampled_from([None, date(2022, 2, 14), date(2022, 12, 31)]))
-def test_random_burnup_is_the_direct_burnup(snapshots, ledger, as_of):
+def test_random_ledgers_give_the_direct_answers(snapshots, ledger, as_of):
     con = open_db(":memory:")
     try:
         load(con, csv_bytes(ROSTER), "名单.csv")
         rows = [HEADER]
         # One report per task and day, as the importer requires.
         unique = {(task, day): rest for task, day, *rest in snapshots}
-        for (task, day), (book, stage, progress, who) in unique.items():
+        for (task, day), (book, stage, progress, who, due) in unique.items():
             name, section = PEOPLE[who]
             updated = DAY0 + timedelta(days=day)
             rows.append(
@@ -146,8 +220,8 @@ def test_random_burnup_is_the_direct_burnup(snapshots, ledger, as_of):
                     book,
                     section,
                     name,
-                    "2021-10-01",
-                    "2022-06-30",
+                    "2021-12-15",
+                    due,
                     progress,
                     stage,
                     "",
@@ -158,5 +232,6 @@ def test_random_burnup_is_the_direct_burnup(snapshots, ledger, as_of):
         cur = con.cursor()
         for year in (2021, 2022, 2023):
             assert_same(tasks.burnup(cur, year, ledger, as_of), direct_burnup(cur, year, ledger, as_of))
+        assert_same_rates(cur, QUARTERS)
     finally:
         con.close()

@@ -364,17 +364,30 @@ def section_task_rates_many(cur: Con, periods: list[tuple[date, date, date]]) ->
                    unnest($ends::date[]) as p_end, unnest($as_ofs::date[]) as as_of,
                    unnest($closed::varchar[]) as closed
         ),
-        latest as (
-            select p.period, t.task_code,
-                   max_by(t.fact_id, (t.updated_on, t.fact_id)) as fact_id,
-                   min(t.updated_on) filter (where t.stage = p.closed) as first_closed_on
-            from periods p
-            join task_snapshot t on t.superseded_by is null and t.updated_on <= p.as_of
-            group by p.period, t.task_code
+        -- Each live snapshot is a task's state from its date until the task's next snapshot (a same-day pair: the
+        -- later fact_id), so the state on as_of is the one snapshot whose span holds it: one row per period x task,
+        -- not every period x every snapshot before it.
+        spans as (
+            select task_code, fact_id, updated_on,
+                   coalesce(
+                       lead(updated_on) over (partition by task_code order by updated_on, fact_id), '9999-12-31'::date
+                   ) as next_on
+            from task_snapshot
+            where superseded_by is null
+        ),
+        first_stage as (
+            select task_code, stage, min(updated_on) as first_on
+            from task_snapshot
+            where superseded_by is null
+            group by task_code, stage
         ),
         state as (
-            select l.period, t.task_code, t.section_id, t.due_date, t.stage, l.first_closed_on
-            from latest l join task_snapshot t using (fact_id)
+            select p.period, t.task_code, t.section_id, t.due_date, t.stage,
+                   case when f.first_on <= p.as_of then f.first_on end as first_closed_on
+            from periods p
+            join spans s on s.updated_on <= p.as_of and s.next_on > p.as_of
+            join task_snapshot t on t.fact_id = s.fact_id
+            left join first_stage f on f.task_code = s.task_code and f.stage = p.closed
         )
         select p.period, sec.section_id,
                count(s.task_code) filter (where s.due_date between p.p_start and p.p_end) as due,
