@@ -235,3 +235,19 @@ def test_random_ledgers_give_the_direct_answers(snapshots, ledger, as_of):
         assert_same_rates(cur, QUARTERS)
     finally:
         con.close()
+
+
+def test_the_wall_lists_this_years_tasks_and_the_gantt_a_bounded_set():
+    from analytics.results import pages
+
+    frame = pd.DataFrame(
+        {
+            "task_code": ["A", "B", "C", "D"],
+            "closed_on": [None, date(2021, 12, 31), date(2022, 1, 1), pd.NaT],
+        }
+    )
+    assert pages.tasks_in_year(frame, 2022)["task_code"].tolist() == ["A", "C", "D"]
+    assert pages.tasks_in_year(frame, 2021)["task_code"].tolist() == ["A", "B", "C", "D"]
+    many = pd.DataFrame({"task_code": [f"T{n}" for n in range(1000)], "closed_on": None})
+    assert pages.gantt_rows(many)["task_code"].tolist() == many["task_code"].tolist()[: pages.GANTT_LIMIT]
+    assert len(pages.gantt_rows(many.head(5))) == 5
