@@ -1,6 +1,8 @@
 """Cached reads for the board pages: one small generic wrapper, keyed by the database and its data version (which
-every import, undo and rule change bumps), around the core's functions; and the plotly figures cached the same way,
-since building a figure costs far more than unpickling a cached one. Nothing else in the board pages caches."""
+every import, undo and rule change bumps), around the core's functions; and the small plotly figures cached the same
+way, since building a figure costs far more than unpickling a cached one. A figure whose size grows with the data
+(the Gantt chart) is not cached: the cache holds its data and the page draws a bounded part of it. Nothing else in
+the board pages caches."""
 
 from __future__ import annotations
 
