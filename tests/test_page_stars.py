@@ -88,3 +88,24 @@ def test_section_filter_narrows_the_ranking(demo_db):
     no_exception(at)
     options = at.selectbox(key="stars_person").options
     assert options and all("（研究室）" in o for o in options)
+
+
+def test_a_large_tie_is_counted_and_listed_in_one_table(db_with):
+    # 20 people tie on 宣传推广 (4 points each); 工作质量 points differ, so the 月度之星 are three, not a tie.
+    names = [s + g for s in "张王李赵刘" for g in ("一", "二", "三", "四")]
+    rows = [["日期", "姓名", "考核内容", "分值", "事由"]]
+    for n, name in enumerate(names):
+        rows.append(["2022-03-04", name, "宣传推广", 4, f"信息采用{n}"])
+        rows.append(["2022-03-05", name, "工作质量", 0.5 * (n + 1), f"质量{n}"])
+    db = db_with(roster=[["姓名", "科室"], *[[name, "组织科"] for name in names]], points=rows)
+    at = open_page("stars", db)
+    on_month(at, "2022-03")
+    b = texts.BOARD
+    assert b["tied_count"].format(n="20") in texts_of(at)
+    assert b["tied_more"].format(n=17) in [p.proto.popover.label for p in at.get("popover")]
+    tied = [d.value for d in at.dataframe if list(d.value.columns) == [b["tied_name"], b["tied_section"]]]
+    assert len(tied) == 1 and len(tied[0]) == 17
+    # The tie's first three are links, plus the 工作质量 star (刘四); the other seventeen are table rows, not links.
+    linked = [link.label for link in at.get("page_link") if link.label.endswith("（组织科）")]
+    assert len(linked) == 4 and "刘四（组织科）" in linked
+    assert set(tied[0][b["tied_name"]]) | {label.split("（")[0] for label in linked} == set(names)

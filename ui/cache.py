@@ -1,6 +1,8 @@
 """Cached reads for the board pages: one small generic wrapper, keyed by the database and its data version (which
-every import, undo and rule change bumps), around the core's functions; and the plotly figures cached the same way,
-since building a figure costs far more than unpickling a cached one. Nothing else in the board pages caches."""
+every import, undo and rule change bumps), around the core's functions; and the small plotly figures cached the same
+way, since building a figure costs far more than unpickling a cached one. A figure whose size grows with the data
+(the Gantt chart) is not cached: the cache holds its data and the page draws a bounded part of it. Nothing else in
+the board pages caches."""
 
 from __future__ import annotations
 
@@ -122,11 +124,6 @@ def funnel_chart(version: str, as_of: date, ledger: str | None, section_id: int 
 @st.cache_data(show_spinner=False, max_entries=32)
 def lights_chart(version: str, as_of: date, ledger: str | None, section_id: int | None) -> go.Figure:
     return task_figures.lights_figure(task_frame(version, as_of, ledger, section_id))
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def gantt_chart(version: str, as_of: date, ledger: str | None, section_id: int | None) -> go.Figure:
-    return task_figures.gantt_figure(task_frame(version, as_of, ledger, section_id), as_of)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -10,7 +10,7 @@ import streamlit as st
 
 from analytics.periods import Quarter
 from analytics.results import arena, lights, pages
-from ui import components, texts
+from ui import components, texts, widgets
 from ui import format as fmt
 from ui.safe import md
 
@@ -36,8 +36,37 @@ def month_star_cards(frame: pd.DataFrame, per_row: int = 5, compact: bool = Fals
                 components.person_link(int(row.person_id), B["open_file"])
 
 
+# Links drawn for a tie before the rest goes into one selectable table: a capped score can tie thousands of people,
+# and a link per winner costs a Streamlit element each run.
+TIE_LINKS = 12
+
+
+def tied_rest(rest: pd.DataFrame, key: str) -> None:
+    """The rest of a tie behind a popover: a few as links, many as one table of name and section where a picked
+    row gives the link to that person's file (one element, however large the tie)."""
+    with st.popover(B["tied_more"].format(n=len(rest)), icon=":material/group:"):
+        if len(rest) <= TIE_LINKS:
+            for row in rest.itertuples(index=False):
+                components.person_link(int(row.person_id), f"{row.name}（{row.section}）")
+            return
+        shown = rest[["person_id", "name", "section"]].reset_index(drop=True)
+        st.caption(B["tied_pick"])
+        event = st.dataframe(
+            shown.drop(columns="person_id").rename(columns={"name": B["tied_name"], "section": B["tied_section"]}),
+            hide_index=True,
+            height=320,
+            key=key,
+            on_select="rerun",
+            selection_mode="single-row",
+        )
+        picked = widgets.picked_row(event, shown)
+        if picked is not None:
+            components.person_link(int(picked["person_id"]), f"{picked['name']}（{picked['section']}）")
+
+
 def content_star_cards(frame: pd.DataFrame, per_row: int = 4, key: str = "content_stars") -> None:
-    """One card per content star: the award, its winners (a tie shares the card) with links, the reason."""
+    """One card per content star: the award, its winners (a tie shares the card: the first three as links, the
+    count, the rest on demand), the reason."""
     content = frame[frame["award_kind"] == "content"]
     groups = list(content.groupby("award", sort=False))
     for start in range(0, len(groups), per_row):
@@ -46,29 +75,26 @@ def content_star_cards(frame: pd.DataFrame, per_row: int = 4, key: str = "conten
             with col.container(border=True):
                 st.markdown(f":red-badge[:material/workspace_premium: {md(award)}]")
                 st.caption(fmt.star_reason(group.iloc[0]))
-                shown = group.head(3)
-                for row in shown.itertuples(index=False):
+                if len(group) > 1:
+                    st.caption(B["tied_count"].format(n=f"{len(group):,}"))
+                for row in group.head(3).itertuples(index=False):
                     components.person_link(int(row.person_id), f"{row.name}（{row.section}）")
                 rest = group.iloc[3:]
                 if len(rest):
-                    with st.popover(B["tied_more"].format(n=len(rest)), icon=":material/group:"):
-                        for row in rest.itertuples(index=False):
-                            components.person_link(int(row.person_id), f"{row.name}（{row.section}）")
+                    tied_rest(rest, f"{key}_{start}_{award}")
 
 
-def content_star_lines(frame: pd.DataFrame, shown: int = 2) -> None:
-    """The content stars one line each: the award, the first winners as links, the rest of a tie behind a popover."""
+def content_star_lines(frame: pd.DataFrame, shown: int = 2, key: str = "content_star_lines") -> None:
+    """The content stars one line each: the award, the first winners as links, the rest of a tie on demand."""
     content = frame[frame["award_kind"] == "content"]
-    for award, group in content.groupby("award", sort=False):
+    for n, (award, group) in enumerate(content.groupby("award", sort=False)):
         with st.container(horizontal=True, gap="small", vertical_alignment="center"):
             st.markdown(f":red-badge[:material/workspace_premium: {md(award)}]", help=fmt.star_reason(group.iloc[0]))
             for row in group.head(shown).itertuples(index=False):
                 components.person_link(int(row.person_id), f"{row.name}（{row.section}）")
             rest = group.iloc[shown:]
             if len(rest):
-                with st.popover(B["tied_more"].format(n=len(rest)), icon=":material/group:"):
-                    for row in rest.itertuples(index=False):
-                        components.person_link(int(row.person_id), f"{row.name}（{row.section}）")
+                tied_rest(rest, f"{key}_{n}")
 
 
 def person_header(card: dict[str, Any]) -> None:

@@ -3,13 +3,12 @@ rates, the 五个一 grid and the 擂台 tables."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from analytics.results import participation, tasks
+from analytics.results import tasks
 from ui import charts, texts
 from ui import format as fmt
 from ui.safe import md
@@ -146,29 +145,14 @@ def five_one_grid(matrix: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return grid[["person_id", "name", "section", *names, "overall"]].reset_index(drop=True), names
 
 
-def _blend(low: str, high: str, share: float) -> str:
-    a = [int(low[i : i + 2], 16) for i in (1, 3, 5)]
-    b = [int(high[i : i + 2], 16) for i in (1, 3, 5)]
-    return "#" + "".join(f"{round(x + (y - x) * share):02X}" for x, y in zip(a, b))
-
-
-def _cell_style(value: Any) -> str:
-    """Pale gold at 60% or less, deepening to the house red at full completion (squared, so 85% and 95% look
-    different); grey where nothing is due."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "color: #9A9A9A; background-color: #F5F5F5"
-    share = min(max((float(value) - 0.6) / 0.4, 0.0), 1.0) ** 2
-    text = "#FFFFFF" if share >= 0.6 else ("#8B0000" if value < 0.6 else "#4A3A00")
-    return f"background-color: {_blend('#FBF3E4', '#C8102E', share)}; color: {text}"
-
-
-def five_one_styled(grid: pd.DataFrame, names: list[str]):
-    """The grid as a coloured table: deep red for full completion down to pale gold, and — where nothing is due."""
+def five_one_table(grid: pd.DataFrame, names: list[str]) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The grid as shown: Chinese headers and a progress bar per completion (empty where nothing is due), drawn by
+    the table itself from the column configuration — no per-cell styling in Python, whatever the number of people."""
     shown = grid.drop(columns=["person_id"]).rename(
         columns={"name": L["col_name"], "section": L["col_section"], "overall": L["col_overall"]}
     )
-    value_cols = [*names, L["col_overall"]]
-    return shown.style.format(participation.completion_text, subset=value_cols).map(_cell_style, subset=value_cols)
+    bar = st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="percent", color="#C8102E")
+    return shown, {name: bar for name in [*names, L["col_overall"]]}
 
 
 SESSION_CONFIG = {

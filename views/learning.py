@@ -57,8 +57,10 @@ else:
             help=L["frequency"].format(frequency=L["frequencies"].get(row["frequency"], "")),
         )
     grid, names = tables.five_one_grid(matrix)
+    shown, config = tables.five_one_table(grid, names)
     event = st.dataframe(
-        tables.five_one_styled(grid, names),
+        shown,
+        column_config=config,
         hide_index=True,
         width="stretch",
         height=min(38 + 35 * len(grid), 560),

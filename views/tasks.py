@@ -1,11 +1,14 @@
 """任务督办 (挂图作战): every task's light on the chosen month's last day — what needs attention first, the wall with
 progress bars, the closed loop, the timeline, rates by ledger and section, one task's history and the late closures."""
 
+from datetime import date
+
 import streamlit as st
 
 from analytics.results import pages
 from ui import cache, cards, components, deadlines, shell, tables, texts, widgets
 from ui import format as fmt
+from ui.figures import tasks as task_figures
 from ui.safe import md
 
 T = texts.TASKS
@@ -32,6 +35,8 @@ if frame.empty:
     st.stop()
 
 cards.task_kpi_row(pages.task_kpis(frame, day))
+# The lists below show this year's tasks only; the KPIs above count every task on the wall.
+frame = pages.tasks_in_year(frame, view.year)
 
 st.subheader(T["attention"], anchor=False, help=T["attention_help"])
 attention = cache.task_attention(view.version, day, ledger, view.section_id)
@@ -63,8 +68,11 @@ with right, st.container(border=True):
 with st.container(border=True):
     st.markdown(f"**{T['gantt_title'].format(ledger=md(chosen), section=md(view.section_label))}**")
     st.caption(T["gantt_note"])
-    with st.container(height=600 if len(frame) > 20 else "content", border=False):
-        components.chart(cache.gantt_chart(view.version, day, ledger, view.section_id), "task_gantt")
+    drawn = pages.gantt_rows(frame)
+    if len(drawn) < len(frame):
+        st.caption(T["gantt_bounded"].format(shown=len(drawn), n=f"{len(frame):,}"))
+    with st.container(height=600 if len(drawn) > 20 else "content", border=False):
+        components.chart(task_figures.gantt_figure(drawn, day), "task_gantt")
 
 st.subheader(T["rates"], anchor=False, help=T["rates_note"])
 ledger_tab, section_tab = st.tabs([T["by_ledger"], T["by_section"]])
@@ -88,6 +96,7 @@ components.trace_panel(trace, "task", inputs_columns=T["trace_columns"], sources
 
 st.subheader(T["late"], anchor=False, help=T["late_help"])
 late = pages.filter_tasks(cache.task_late(view.version, day), ledger, view.section_id)
+late = late[late["closed_on"].map(lambda d: d >= date(view.year, 1, 1))].reset_index(drop=True)
 if late.empty:
     st.caption(T["late_none"])
 else:

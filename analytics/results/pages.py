@@ -259,6 +259,23 @@ def attention_groups(attention: pd.DataFrame) -> list[tuple[Light, pd.DataFrame]
     return [(light, attention[attention["flags"].map(lambda f, x=light.label: x in f)]) for light in ATTENTION]
 
 
+# The Gantt chart draws at most this many tasks (the wall's first ones: what needs attention is on top).
+GANTT_LIMIT = 150
+
+
+def tasks_in_year(frame: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The tasks of task_lights that belong to the chosen year's wall: still open on the as-of day, or closed on or
+    after the year's first day. Tasks closed in earlier years stay in the KPIs and rates, not in the lists."""
+    start = date(year, 1, 1)
+    closed_before = frame["closed_on"].map(lambda d: _known(d) and d < start)
+    return frame[~closed_before.astype(bool)].reset_index(drop=True)
+
+
+def gantt_rows(frame: pd.DataFrame, limit: int = GANTT_LIMIT) -> pd.DataFrame:
+    """The first ``limit`` tasks of the wall for the Gantt chart: a bounded, relevant set, whatever the data size."""
+    return frame.head(limit)
+
+
 def filter_tasks(frame: pd.DataFrame, ledger: str | None, section_id: int | None) -> pd.DataFrame:
     keep = pd.Series(True, index=frame.index)
     if ledger is not None:

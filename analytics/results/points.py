@@ -57,6 +57,8 @@ EVENTS_SQL = """
         from score_event e
         join books b on b.month_start = cast(date_trunc('month', e.event_date) as date)
         left join rule_item i on i.version_id = b.version_id and i.code = e.item_code
+        -- A range on the column itself, so the scan skips row groups outside the months (the join alone cannot).
+        where e.event_date between $span_start::date and $span_end::date
     ),
     counted_event as (
         select fact_id, event_date, month_start, person_id, section_id, content, item_code, points, monthly_cap,
@@ -130,6 +132,8 @@ class MonthBooks:
             "star_top_n": [p["star_top_n"] for p in self.params],
             "star_min_points": [p["star_min_points"] for p in self.params],
             "content_star_threshold": [p["content_star_threshold"] for p in self.params],
+            "span_start": min((m.start for m in self.months), default=None),
+            "span_end": max((m.end for m in self.months), default=None),
             **more,
         }
 
