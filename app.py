@@ -51,4 +51,5 @@ navigation = st.navigation(
     expanded=True,  # an admin has 14 pages; Streamlit would fold some under an English "View more"
 )
 backups.daily()
+auth.sync_cookie()
 navigation.run()

@@ -1,7 +1,12 @@
 """Who is signed in and what they may do: the one place pages and the navigation ask. The session token lives in the
-Streamlit session state; the session itself (idle time, logout, password changes) lives in the database."""
+Streamlit session state and, so that a reload of the page keeps the user signed in, in a browser cookie that lasts
+until the browser is closed; the session itself (idle time, logout, password changes) lives in the database, so a
+cookie is only ever as good as the session it names."""
 
 from __future__ import annotations
+
+import json
+import re
 
 import streamlit as st
 
@@ -12,6 +17,10 @@ from ui.db import connection, cursor
 from ui.safe import md
 
 TOKEN = "auth_token"
+COOKIE = "dashboard_session"
+_COOKIE_PENDING = "auth_cookie"  # what the next run writes into the browser's cookie: a token, or "" to clear it
+_COOKIE_TRIED = "auth_cookie_tried"  # the cookie's token was looked at once in this browser session
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,100}")  # what users.login hands out; anything else is not looked up
 
 # The permissions the pages have asked for since before accounts; kept as names so those pages need no change.
 IMPORT = roles.IMPORT
@@ -49,9 +58,52 @@ def ip() -> str | None:
     return value if isinstance(value, str) else None  # AppTest hands a stand-in object
 
 
+def _cookie() -> str | None:
+    """The session cookie the browser sent when this session connected, as sent (None in tests and when absent)."""
+    try:
+        value = st.context.cookies.get(COOKIE)
+    except Exception:  # noqa: BLE001 - outside a browser session there are no cookies
+        return None
+    return value if isinstance(value, str) else None
+
+
+def remember(token: str) -> None:
+    """After a login: keep the user signed in across reloads of this browser (written by the next run)."""
+    st.session_state[TOKEN] = token
+    st.session_state[_COOKIE_PENDING] = token
+
+
+def forget() -> str | None:
+    """At logout: drop the session token here and in the browser; returns the token that was in use."""
+    st.session_state[_COOKIE_PENDING] = ""
+    return st.session_state.pop(TOKEN, None)
+
+
+def sync_cookie() -> None:
+    """Write a pending login or logout into the browser's cookie (the app calls this on every run). The cookie has
+    no expiry date, so closing the browser ends it; SameSite=Strict keeps other sites from sending it."""
+    pending = st.session_state.pop(_COOKIE_PENDING, None)
+    if pending is None:
+        return
+    value = pending if _TOKEN_SHAPE.fullmatch(pending) else ""
+    expiry = "" if value else "; max-age=0"
+    cookie = json.dumps(f"{COOKIE}={value}; path=/; SameSite=Strict{expiry}")
+    st.html(f"<script>document.cookie = {cookie};</script>", unsafe_allow_javascript=True)
+
+
 def actor() -> Actor | None:
     """The signed-in user of this browser session, or None (never signed in, logged out, idle too long)."""
     token = st.session_state.get(TOKEN)
+    if not token and not st.session_state.get(_COOKIE_TRIED):
+        # A reload or a new tab of a signed-in browser: resume the session its cookie names, once per session.
+        st.session_state[_COOKIE_TRIED] = True
+        sent = _cookie()
+        if sent is not None:
+            # The cookie is user input like any other: only a token's shape is looked up.
+            if not _TOKEN_SHAPE.fullmatch(sent) or users.session_actor(connection(), sent, ip()) is None:
+                st.session_state[_COOKIE_PENDING] = ""  # forged, ended or idle too long: clear it, say nothing
+                return None
+            token = st.session_state[TOKEN] = sent
     if not token:
         return None
     found = users.session_actor(connection(), token, ip())

@@ -32,7 +32,7 @@ if who is None:
         except DashboardError as exc:
             st.error(exc.message, icon=":material/error:")
         else:
-            st.session_state[auth.TOKEN] = token
+            auth.remember(token)
             st.session_state["auth_notice"] = t["welcome"].format(name=actor.name, role=actor.role_label)
             st.rerun()
     st.stop()
@@ -41,7 +41,7 @@ st.markdown(t["signed_in"].format(name=md(who.name), role=who.role_label))
 if who.sections:
     st.caption(t["sections"].format(sections=md("、".join(who.sections))))
 if st.button(t["logout"], key="logout", icon=":material/logout:"):
-    users.logout(connection(), st.session_state.pop(auth.TOKEN, None), auth.ip())
+    users.logout(connection(), auth.forget(), auth.ip())
     st.session_state["auth_notice"] = t["logged_out"]
     st.rerun()
 
