@@ -8,8 +8,7 @@ import pytest
 from conftest import ROSTER, load, xlsx_bytes
 
 from analytics.errors import ImportRefused, UndoRefused
-from analytics.sheets import ingest
-from analytics.sheets.ingest import Options, commit, import_bytes, list_batches, prepare, undo
+from analytics.sheets.ingest import Options, commit, import_bytes, list_batches, prepare, undo, write
 
 HEADER = ["日期", "姓名", "考核内容", "分值", "事由"]
 POINTS = [HEADER, ["2022-03-05", "张三", "宣传推广", 1, "信息"], ["2022-03-06", "李四", "工作质量", 2, "批示"]]
@@ -91,7 +90,7 @@ def test_a_failure_in_the_middle_of_a_commit_leaves_the_database_unchanged(roste
     preview = prepare(roster_con.cursor(), content, "合并.xlsx")
     assert preview.ok
     before = counts(roster_con)
-    real = ingest._insert_facts
+    real = write._insert_facts
     calls = []
 
     def failing(cur, sheet, *args):
@@ -100,7 +99,7 @@ def test_a_failure_in_the_middle_of_a_commit_leaves_the_database_unchanged(roste
             raise RuntimeError("磁盘已满")
         return real(cur, sheet, *args)
 
-    monkeypatch.setattr(ingest, "_insert_facts", failing)
+    monkeypatch.setattr(write, "_insert_facts", failing)
     with pytest.raises(RuntimeError):
         commit(roster_con, preview)
     assert calls == ["points", "participation"]  # the roster and the points were written before the failure

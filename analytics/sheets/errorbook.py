@@ -13,7 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from analytics.sheets.cells import put
-from analytics.sheets.ingest import Preview
+from analytics.sheets.ingest.preview import Preview
 from analytics.sheets.problems import ERROR
 
 ERROR_FILL = PatternFill("solid", fgColor="F8C9C9")

@@ -13,7 +13,7 @@ from analytics.rules import rulebook as rb
 from analytics.sheets.kinds import KINDS
 from analytics.sheets.layout import Layout
 from analytics.sheets.normalize import plain_text
-from analytics.sheets.roster import People
+from analytics.sheets.people import People
 from analytics.store.db import Con
 
 ROW = "行号"

@@ -1,30 +1,17 @@
-"""The spreadsheet contract as data: each sheet kind declared once — its columns (with header synonyms, notes and
-examples), the table its rows are stored in, the columns that identify an event, the grouping columns a clerk writes
-only on a group's first row, and its label.
+"""The spreadsheet contract as data: each sheet kind declared once — its columns (the shared 姓名/科室/工号/日期 ones
+from columns.py), the table its rows are stored in, the columns that identify an event, the grouping columns a clerk
+writes only on a group's first row, and its label. A kind of one person's events on a day (加减分, 参与) is declared
+through person_events(), which states once what such kinds share.
 
-Header recognition, validation dispatch, ingest, undo, the trace, the catalog, templates and the page's kind picker
-all read this one table: adding a kind is its declaration here, its migration and its check in validate.py."""
+Header recognition, the check dispatch, ingest, undo, the roster's re-sectioning, the trace, the catalog, templates
+and the page's kind picker all read this one table: adding a kind is its declaration here, its migration and its
+module in analytics/sheets/checks/."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-
-@dataclass(frozen=True)
-class Column:
-    key: str  # English name used in code and tables
-    label: str  # the header a template writes
-    synonyms: tuple[str, ...]  # other headers accepted as exactly this column
-    required: bool = False
-    note: str = ""  # what the template's comment says
-    examples: tuple[object, object] = ("", "")
-    choices: str | None = None  # a rule-book list for the template's dropdown: contents|activities|...
-    width: int = 12
-    in_template: bool = True  # False for alternative spellings of a column (加分/减分 beside 分值)
-    excludes: tuple[str, ...] = ()  # a header holding one of these is never a near match (加减分值 is not 减分)
-    # Where the label stands among the synonyms when two headers both name this column: 0 = first. The event date
-    # puts 发生日期/考核日期/活动日期 ahead of its label 日期, and the dates of entry (登记日期) last.
-    label_rank: int = 0
+from analytics.sheets.columns import NAME, PERSON, SECTION, STAFF_NO, VETO, Column, event_date
 
 
 @dataclass(frozen=True)
@@ -47,9 +34,25 @@ class Kind:
     live: str = "true"  # SQL condition of the rows in force (task snapshots can be superseded)
     # Grouping columns a clerk writes only on the first row of a group: blank cells below take the value above.
     fill_down: tuple[str, ...] = ()
+    # The stored section follows the person: the section of the membership in force on the row's date, set again
+    # whenever the person moves (a task's section is the lead section it names, and stays).
+    section_follows_person: bool = False
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
+
+    def labelled(self, label: str) -> Column | None:
+        """The column whose template header is `label`, if any."""
+        return next((c for c in self.columns if c.label == label), None)
+
+    def missing(self, columns: dict[str, int]) -> list[str]:
+        """The labels of required columns not among `columns`, then each one-of group none of whose columns is
+        there (考核内容 或 事项编号)."""
+        missing = [c.label for c in self.columns if c.required and c.key not in columns]
+        for group in self.one_of:
+            if not any(k in columns for k in group):
+                missing.append(" 或 ".join(self.column(k).label for k in group))
+        return missing
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -63,56 +66,36 @@ class Kind:
     def is_fact(self) -> bool:
         return self.table is not None
 
-
-# Shared columns: every kind that names a person, a section or a date uses these, so synonyms cannot drift apart.
-NAME = Column(
-    "name",
-    "姓名",
-    ("名字", "人员", "人员姓名", "干部姓名", "姓 名", "被考核人", "参与人", "参加人员", "参会人员"),
-    True,
-    "必填。须在人员名单中",
-    ("张三", "李四"),
-    width=10,
-)
-SECTION = Column(
-    "section",
-    "科室",
-    ("部门", "处室", "所在科室", "所在部门", "科 室", "所在处室"),
-    False,
-    "选填。重名时用于区分",
-    ("组织科", "干部一科"),
-    width=12,
-)
-# 编号 alone is a serial column (1, 2, 3 …), never a 工号.
-STAFF_NO = Column(
-    "staff_no",
-    "工号",
-    ("人员编号", "工作证号", "职工号", "员工编号"),
-    False,
-    "选填。名单中有重名时，填科室或工号之一",
-    ("", ""),
-    width=8,
-)
-# The date of the event first; the date of entry (登记/填报/录入日期) last, so with both the event's date wins.
-ENTRY_DATE_WORDS = ("登记日期", "填报日期", "录入日期", "登记时间", "填报时间")
-EVENT_WORDS = ("发生日期", "考核日期", "活动日期", "加减分日期")
-DATE = (*EVENT_WORDS, "日 期", "记录日期", "时间", "月份", *ENTRY_DATE_WORDS)
-EVENT_DATE = Column(
-    "event_date",
-    "日期",
-    DATE,
-    True,
-    "必填。如 2022-03-05，也可写 2022年3月5日",
-    ("2022-03-05", "2022-03-18"),
-    width=12,
-)
+    @property
+    def id_columns(self) -> tuple[str, ...]:
+        """Stored columns holding a person's or a section's id (a roster in the same file may create either)."""
+        return (*self.person_columns, *(c for c in self.stored if c == "section_id"))
 
 
-def event_date(extra: tuple[str, ...] = (), **changes) -> Column:
-    """The shared date column, with a kind's own words for its event (擂台日期) ahead of the dates of entry."""
-    words = tuple(w for w in DATE if w not in ENTRY_DATE_WORDS)
-    return replace(
-        EVENT_DATE, synonyms=(*extra, *words, *ENTRY_DATE_WORDS), label_rank=len(extra) + len(EVENT_WORDS), **changes
+def person_events(
+    key: str,
+    label: str,
+    date: Column,
+    columns: tuple[Column, ...],
+    table: str,
+    stored: tuple[str, ...],
+    identity: tuple[str, ...],
+    **more,
+) -> Kind:
+    """A kind whose rows are one person's events on a day (加减分, 参与): the date and the person (姓名/科室/工号)
+    first, then its own columns; stored with the person, the section the person belonged to that day (following
+    the person's moves), and the date that places the row in a month."""
+    return Kind(
+        key,
+        label,
+        (date, *PERSON, *columns),
+        table=table,
+        stored=("event_date", "person_id", "section_id", *stored),
+        identity=identity,
+        person_columns=("person_id",),
+        date_column="event_date",
+        section_follows_person=True,
+        **more,
     )
 
 
@@ -155,14 +138,11 @@ ROSTER = Kind(
     telltales=("title", "category", "staff_no", "status"),
 )
 
-POINTS = Kind(
+POINTS = person_events(
     "points",
     "加减分记录",
+    event_date(),
     (
-        event_date(),
-        NAME,
-        SECTION,
-        STAFF_NO,
         Column(
             "content",
             "考核内容",
@@ -229,39 +209,21 @@ POINTS = Kind(
             width=10,
             excludes=("日期", "时间"),
         ),
-        Column(
-            "veto", "一票否决", ("是否一票否决", "否决"), False, "选填：是 / 否。不填按事项规则判定", ("", ""), width=8
-        ),
+        replace(VETO, note="选填：是 / 否。不填按事项规则判定", examples=("", ""), width=8),
     ),
-    one_of=(("content", "item_code"), ("points", "points_plus", "points_minus")),
-    telltales=("points", "reason", "item_code", "content", "points_minus", "points_plus"),
     table="score_event",
-    stored=(
-        "event_date",
-        "person_id",
-        "section_id",
-        "content",
-        "item_code",
-        "points",
-        "reason",
-        "evidence",
-        "recorder",
-        "veto_flag",
-    ),
+    stored=("content", "item_code", "points", "reason", "evidence", "recorder", "veto_flag"),
     identity=("event_date", "person_id", "content", "points", "reason"),
     detail=("item_code",),
-    person_columns=("person_id",),
-    date_column="event_date",
+    one_of=(("content", "item_code"), ("points", "points_plus", "points_minus")),
+    telltales=("points", "reason", "item_code", "content", "points_minus", "points_plus"),
 )
 
-PARTICIPATION = Kind(
+PARTICIPATION = person_events(
     "participation",
     "参与记录",
+    event_date(("参加日期",), note="必填", examples=("2022-03-07", "2022-03-25")),
     (
-        event_date(("参加日期",), note="必填", examples=("2022-03-07", "2022-03-25")),
-        NAME,
-        SECTION,
-        STAFF_NO,
         Column(
             "activity",
             "活动类型",
@@ -292,13 +254,11 @@ PARTICIPATION = Kind(
             width=10,
         ),
     ),
-    telltales=("activity", "role", "hours"),
     table="participation",
-    stored=("event_date", "person_id", "section_id", "activity", "title", "role", "hours"),
+    stored=("activity", "title", "role", "hours"),
     identity=("event_date", "person_id", "activity"),
     detail=("title",),
-    person_columns=("person_id",),
-    date_column="event_date",
+    telltales=("activity", "role", "hours"),
     fill_down=("event_date", "activity", "title"),
 )
 
@@ -514,7 +474,7 @@ RULES = Kind(
             (5, ""),
             width=10,
         ),
-        Column("veto", "一票否决", ("是否一票否决", "否决"), False, "选填：是 / 否", ("否", "是"), width=10),
+        VETO,
         Column("note", "备注", ("说明",), False, "选填", ("", ""), width=20),
     ),
     telltales=("item_name", "monthly_cap"),

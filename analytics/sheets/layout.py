@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analytics.sheets.kinds import KINDS, Column, Kind
+from analytics.sheets.columns import Column
+from analytics.sheets.kinds import KINDS, Kind
 from analytics.sheets.normalize import clean_text, is_blank
 
 HEADER_SCAN_ROWS = 15
@@ -139,10 +140,7 @@ def map_columns(cells: list[Any], kind: Kind, keys: list[tuple[str, str]] | None
     seq_col = next((i for i, k in enumerate(keys) if k[1] in SEQ_HEADERS and i not in taken), None)
     # Several columns may name the same field (加减分 merged over 加分/减分 reads 加减分 twice): the first is used.
     unused = [headers[i] for i in sorted(headers) if i not in taken and i != seq_col]
-    missing = [c.label for c in kind.columns if c.required and c.key not in columns]
-    for group in kind.one_of:
-        if not any(k in columns for k in group):
-            missing.append(" 或 ".join(kind.column(k).label for k in group))
+    missing = kind.missing(columns)
     layout = Layout(kind.key, -1, columns, headers, near, unused, missing, seq_col)
     exact = len(columns) - len(near)
     telltales = sum(1 for t in kind.telltales if t in columns)

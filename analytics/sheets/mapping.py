@@ -26,7 +26,8 @@ import pandas as pd
 from analytics.accounts import audit, roles
 from analytics.accounts.roles import Actor
 from analytics.errors import DashboardError
-from analytics.sheets.kinds import KINDS, Column, Kind
+from analytics.sheets.columns import Column
+from analytics.sheets.kinds import KINDS, Kind
 from analytics.sheets.layout import Layout, _column_keys, _header_key
 from analytics.sheets.normalize import clean_text, is_blank, plain_text
 from analytics.store.db import Con, fetch_df, scalar, transaction
@@ -182,10 +183,7 @@ def _recount(
     ]
     seq_col = layout.seq_col if layout.seq_col not in chosen and layout.seq_col not in taken else None
     unused = [h for i, h in sorted(layout.headers.items()) if i not in taken and i != seq_col]
-    missing = [c.label for c in kind.columns if c.required and c.key not in columns]
-    for group in kind.one_of:
-        if not any(k in columns for k in group):
-            missing.append(" 或 ".join(kind.column(k).label for k in group))
+    missing = kind.missing(columns)
     return replace(
         layout,
         columns=columns,
@@ -261,7 +259,7 @@ def describe(sheet: str, layout: Layout, grid: list[list[Any]]) -> dict:
     for label in layout.missing:
         notes = []
         for one in label.split(" 或 "):
-            column = next((c for c in kind.columns if c.label == one), None)
+            column = kind.labelled(one)
             if column is not None and column.note:
                 notes.append(f"{one}：{column.note}")
         missing.append({"field": label, "meaning": "；".join(notes)})

@@ -8,6 +8,7 @@ from typing import Any
 ERROR = "error"
 WARNING = "warning"
 LEVEL_LABELS = {ERROR: "错误", WARNING: "提醒"}
+MAX_LISTED = 8  # rows or batches named in one message, before 等
 
 
 @dataclass

@@ -1,233 +1,18 @@
-"""The roster: who is who (姓名, 工号, 科室 over time), resolving names typed in sheets to people, and applying or undoing a
-roster upload (new people, changed details, moves between sections, people who left)."""
+"""A roster upload planned: who is new, whose details changed, who moved section, who left or came back — and the
+rows the clerk must decide (a name that exists only in another section: moved, or a second person of that name).
+Nothing is written here; analytics.sheets.roster_store stores a plan and takes it back."""
 
 from __future__ import annotations
 
-import difflib
-import json
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from analytics.errors import UndoRefused
-from analytics.sheets.kinds import FACT_KINDS
-from analytics.sheets.normalize import clean_name, clean_text
+from analytics.sheets.normalize import clean_text
+from analytics.sheets.people import Membership, People, PersonRecord
 from analytics.sheets.problems import ERROR, WARNING, Problem
-from analytics.store.db import Con, fetch_df, next_id, scalar
-
-_NUMERALS = str.maketrans("0123456789", "〇一二三四五六七八九")
-
-
-@dataclass
-class Membership:
-    section_id: int
-    valid_from: date
-    valid_to: date | None
-
-
-@dataclass
-class PersonRecord:
-    person_id: int
-    name: str
-    staff_no: str | None
-    title: str | None
-    category: str | None
-    left_on: date | None
-    memberships: list[Membership] = field(default_factory=list)
-
-    def section_on(self, day: date) -> int:
-        """The section on a day; before the first membership the first, after the last the last."""
-        spans = self.memberships
-        for m in spans:
-            if m.valid_from <= day and (m.valid_to is None or day <= m.valid_to):
-                return m.section_id
-        if day < spans[0].valid_from:
-            return spans[0].section_id
-        return spans[-1].section_id
-
-    @property
-    def current_section(self) -> int:
-        return self.memberships[-1].section_id
-
-
-class People:
-    """The roster in memory, for resolving the names of one upload. Cheap to build: a department has ~100 people."""
-
-    def __init__(self, people: dict[int, PersonRecord], sections: dict[int, str]):
-        self.people = people
-        self.sections = sections
-        self._index()
-
-    def _index(self) -> None:
-        self.by_name: dict[str, list[int]] = {}
-        self.by_staff: dict[str, int] = {}
-        for pid, p in self.people.items():
-            self.by_name.setdefault(p.name, []).append(pid)
-            if p.staff_no:
-                self.by_staff[clean_text(p.staff_no)] = pid
-        self.section_by_key = {clean_text(name): sid for sid, name in self.sections.items()}
-
-    @classmethod
-    def load(cls, cur: Con) -> People:
-        sections = dict(cur.execute("select section_id, name from section").fetchall())
-        rows = cur.execute(
-            """
-            select p.person_id, p.name, p.staff_no, p.title, p.category, p.left_on,
-                   m.section_id, m.valid_from, m.valid_to
-            from person p join membership m using (person_id)
-            order by p.person_id, m.valid_from
-            """
-        ).fetchall()
-        people: dict[int, PersonRecord] = {}
-        for pid, name, staff, title, category, left_on, sid, start, end in rows:
-            record = people.get(pid)
-            if record is None:
-                record = people[pid] = PersonRecord(pid, name, staff, title, category, left_on)
-            record.memberships.append(Membership(sid, start, end))
-        return cls(people, sections)
-
-    def describe(self, pid: int) -> str:
-        p = self.people[pid]
-        parts = [self.sections.get(p.current_section, "")]
-        if p.staff_no:
-            parts.append(f"工号 {p.staff_no}")
-        return f"{p.name}（{'，'.join(x for x in parts if x)}）"
-
-    def section_id(self, text: Any) -> int | None:
-        return self.section_by_key.get(clean_text(text))
-
-    def suggest_sections(self, text: Any) -> list[str]:
-        keys = list(self.section_by_key)
-        hits = difflib.get_close_matches(clean_text(text), keys, n=3, cutoff=0.3)
-        return [self.sections[self.section_by_key[k]] for k in hits]
-
-    def suggest_names(self, name: str, n: int = 3) -> list[str]:
-        """Roster names closest to a mistyped one: 张3 → 张三 first (digits read as numerals), then by likeness."""
-        if not name:
-            return []
-        spelled = name.translate(_NUMERALS)
-        scored = []
-        for candidate in self.by_name:
-            score = difflib.SequenceMatcher(None, spelled, candidate).ratio()
-            if candidate == spelled:
-                score += 1
-            if candidate[:1] == name[:1]:
-                score += 0.1
-            if score >= 0.45:
-                scored.append((-score, candidate))
-        return [c for _, c in sorted(scored)[:n]]
-
-    def resolve_one(self, name: str, section: Any, staff_no: Any) -> tuple[int | None, str | None, str | None]:
-        """(person_id, error, warning) for what a row says about a person."""
-        staff_key = clean_text(staff_no)
-        if staff_key:
-            pid = self.by_staff.get(staff_key)
-            if pid is None:
-                return None, f"工号“{staff_no}”不在人员名单中：请核对工号，或先导入包含此人的人员名单", None
-            if name and self.people[pid].name != name:
-                return None, f"工号 {staff_no} 在名单中是“{self.people[pid].name}”，与姓名“{name}”不一致：请核对", None
-            return pid, None, None
-        if not name:
-            return None, "姓名不能为空", None
-        candidates = self.by_name.get(name, [])
-        if not candidates:
-            close = self.suggest_names(name)
-            hint = f"最接近的有：{'、'.join(close)}。" if close else ""
-            return None, f"“{name}”不在人员名单中。{hint}请核对姓名，或先导入包含此人的人员名单", None
-        section_key = clean_text(section)
-        if len(candidates) == 1:
-            pid = candidates[0]
-            warning = None
-            if section_key:
-                sid = self.section_by_key.get(section_key)
-                if sid is None or all(m.section_id != sid for m in self.people[pid].memberships):
-                    warning = f"名单中{self.describe(pid)}的科室与表中“{section}”不同，按人员名单的科室统计"
-            return pid, None, warning
-        if section_key:
-            sid = self.section_by_key.get(section_key)
-            matching = [
-                p
-                for p in candidates
-                if sid is not None and any(m.section_id == sid for m in self.people[p].memberships)
-            ]
-            if len(matching) == 1:
-                return matching[0], None, None
-        who = "、".join(self.describe(p) for p in candidates)
-        return None, f"名单中有 {len(candidates)} 位“{name}”：{who}。请填写「科室」或「工号」列以区分", None
-
-    def resolve(
-        self,
-        frame: pd.DataFrame,
-        name_key: str = "name",
-        dates: np.ndarray | None = None,
-    ) -> tuple[np.ndarray, np.ndarray, list[tuple[int, str, str]]]:
-        """Person and section (on the row's date) for every row; problems as (row position, level, message).
-
-        Works per distinct (name, 科室, 工号): an upload of 100,000 rows names only a few dozen people."""
-        n = len(frame)
-        keys = [name_key] + ([k for k in ("section", "staff_no") if k in frame] if name_key == "name" else [])
-        codes = np.zeros(n, dtype=np.int64)
-        factors = []
-        for key in keys:
-            c, u = pd.factorize(frame[key], use_na_sentinel=False)
-            codes = codes * (len(u) + 1) + c
-            factors.append((c, u))
-        codes, combos = pd.factorize(codes)
-        # The first row of each combination, to read its raw values back.
-        first = np.full(len(combos), -1, dtype=np.int64)
-        first[codes[::-1]] = np.arange(n - 1, -1, -1)
-        resolved = []
-        for pos in first:
-            raw = {key: u[c[pos]] for key, (c, u) in zip(keys, factors)}
-            resolved.append(
-                self.resolve_one(clean_name(raw[name_key]), raw.get("section", ""), raw.get("staff_no", ""))
-            )
-        pid_u = np.array([r[0] if r[0] is not None else 0 for r in resolved], dtype=np.int64)
-        person_ids = pid_u[codes] if n else np.zeros(0, dtype=np.int64)
-        problems: list[tuple[int, str, str]] = []
-        for u, (_pid, error, warning) in enumerate(resolved):
-            if error or warning:
-                for pos in np.flatnonzero(codes == u):
-                    problems.append((int(pos), ERROR if error else WARNING, error or warning or ""))
-        sections = np.zeros(n, dtype=np.int64)
-        if n:
-            sid_u = np.array(
-                [self.people[r[0]].current_section if r[0] is not None else 0 for r in resolved], dtype=np.int64
-            )
-            sections = sid_u[codes]
-            if dates is not None:
-                # Only people who changed section need the date of each row.
-                movers = [
-                    (u, r[0])
-                    for u, r in enumerate(resolved)
-                    if r[0] is not None and len(self.people[r[0]].memberships) > 1
-                ]
-                for u, mover in movers:
-                    record = self.people[mover]
-                    rows = np.flatnonzero(codes == u)
-                    sections[rows] = [
-                        record.section_on(dates[r]) if dates[r] is not None else record.current_section for r in rows
-                    ]
-        return person_ids, sections, problems
-
-    def left_warning(self, pid: int, day: date) -> str | None:
-        p = self.people.get(pid)
-        if p and p.left_on and day > p.left_on:
-            return f"{p.name} 已于 {p.left_on:%Y-%m-%d} 离岗，此记录日期在其后：请核对"
-        return None
-
-
-# Every stored column naming a person, over the declared fact kinds: (batch_id, person_id) rows.
-PERSON_REFERENCES = " union all ".join(
-    f"select batch_id, {column} as person_id from {kind.table}"
-    for kind in FACT_KINDS.values()
-    for column in kind.person_columns
-)
-
-# Roster uploads ----------------------------------------------------------------------------------
 
 LEFT_WORDS = ("离岗", "调离", "退休", "离职", "调出", "辞职", "已离岗", "不在岗")
 
@@ -266,6 +51,47 @@ class RosterPlan:
         parts.append(f"未变 {self.unchanged} 人")
         return "，".join(parts)
 
+    def listed(self, sheet: str, before: People, after: People) -> list[dict]:
+        """Every change as the preview lists it: {"sheet", "row", "action", "name", and "from", "to", "on" or
+        "fields"}; sections named as before the upload (from) and after it (to)."""
+
+        def section_of(people: People, pid: int) -> str:
+            record = people.people.get(pid)
+            return people.sections.get(record.current_section, "") if record else ""
+
+        def change(row: int | None, action: str, pid: int) -> dict:
+            return {"sheet": sheet, "row": row, "action": action, "name": after.people[pid].name}
+
+        out = []
+        for ins in self.inserts:
+            pid = ins["person_id"]
+            out.append({**change(ins["row"], "新增", pid), "to": section_of(after, pid), "on": ins["valid_from"]})
+        for move in self.moves:
+            pid = move["person_id"]
+            out.append(
+                {
+                    **change(move["row"], "调整科室", pid),
+                    "from": section_of(before, pid),
+                    "to": after.sections.get(move["section_id"], ""),
+                    "on": move["on"],
+                }
+            )
+        for leave in self.leaves:
+            pid = leave["person_id"]
+            out.append({**change(leave["row"], "离岗", pid), "from": section_of(after, pid), "on": leave["on"]})
+        for pid in self.returns:
+            out.append({**change(None, "恢复在岗", pid), "to": section_of(after, pid)})
+        for update in self.updates:
+            fields = {k: v for k, v in update.items() if k not in ("person_id", "row")}
+            out.append({**change(update["row"], "更新信息", update["person_id"]), "fields": fields})
+        return out
+
+    def asked(self, sheet: str) -> list[dict]:
+        """The rows the clerk must decide, each with the choices offered: {"sheet", "row", "name", "now", "to",
+        "choices"}."""
+        choices = [{"value": k, "label": v} for k, v in DECISION_LABELS.items()]
+        return [{"sheet": sheet, **q, "choices": choices} for q in self.questions]
+
 
 def plan_roster(
     people: People,
@@ -286,7 +112,7 @@ def plan_roster(
     decisions = decisions or {}
     plan = RosterPlan()
     problems: list[Problem] = []
-    after = People({pid: _copy(p) for pid, p in people.people.items()}, dict(people.sections))
+    after = People({pid: p.copy() for pid, p in people.people.items()}, dict(people.sections))
     first_load = not people.people
     next_temp = [-1]
 
@@ -399,9 +225,7 @@ def plan_roster(
         if record.current_section != sid:
             old = after.sections.get(record.current_section, "")
             plan.moves.append({"person_id": pid, "section_id": sid, "on": on, "row": row})
-            last = record.memberships[-1]
-            last.valid_to = on - timedelta(days=1)
-            record.memberships.append(Membership(sid, on, None))
+            record.move(sid, on)
             if not rec.get("changed_on"):
                 problem(
                     WARNING,
@@ -491,190 +315,3 @@ def _settle_same_name(
         "请在预览中选择“移动”或“新增同名人员”，或在表中填写「工号」或「调整日期」后重新上传",
     )
     return "ambiguous"
-
-
-def _copy(p: PersonRecord) -> PersonRecord:
-    return PersonRecord(
-        p.person_id,
-        p.name,
-        p.staff_no,
-        p.title,
-        p.category,
-        p.left_on,
-        [Membership(m.section_id, m.valid_from, m.valid_to) for m in p.memberships],
-    )
-
-
-def apply_roster(
-    cur: Con, plan: RosterPlan, after: People, batch_id: int, file_name: str, sheet: str
-) -> dict[int, int]:
-    """Write a roster plan inside the caller's transaction; returns temporary id → real id for people and sections."""
-    ids: dict[int, int] = {}
-    order = scalar(cur, "select coalesce(max(sort_order), 0) from section")
-    for temp, name in plan.new_sections.items():
-        sid = next_id(cur, "seq_section")
-        order += 1
-        cur.execute("insert into section values (?, ?, ?)", [sid, name, order])
-        cur.execute("insert into roster_change values (?, 'section', null, ?, null)", [batch_id, sid])
-        ids[temp] = sid
-    journal = []
-    for ins in plan.inserts:
-        record = after.people[ins["person_id"]]
-        pid = next_id(cur, "seq_person")
-        ids[record.person_id] = pid
-        cur.execute(
-            "insert into person values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                pid,
-                record.name,
-                record.staff_no,
-                record.title,
-                record.category,
-                record.left_on,
-                batch_id,
-                file_name,
-                sheet,
-                ins["row"],
-            ],
-        )
-        m = record.memberships[0]
-        cur.execute(
-            "insert into membership values (?, ?, ?, null, ?, ?, ?, ?)",
-            [pid, ids.get(m.section_id, m.section_id), m.valid_from, batch_id, file_name, sheet, ins["row"]],
-        )
-        journal.append([batch_id, "insert", pid, None, None])
-    touched = {u["person_id"] for u in plan.updates} | {m["person_id"] for m in plan.moves}
-    touched |= {x["person_id"] for x in plan.leaves if x["person_id"] > 0} | set(plan.returns)
-    for pid in sorted(p for p in touched if p > 0):
-        before = cur.execute(
-            "select name, staff_no, title, category, left_on from person where person_id = ?", [pid]
-        ).fetchone()
-        if before is None:
-            continue  # a person the plan names is always stored; nothing to snapshot otherwise
-        open_membership = cur.execute(
-            "select section_id, valid_from from membership where person_id = ? and valid_to is null", [pid]
-        ).fetchone()
-        snapshot = {
-            "name": before[0],
-            "staff_no": before[1],
-            "title": before[2],
-            "category": before[3],
-            "left_on": before[4].isoformat() if before[4] else None,
-            "open_section": open_membership[0] if open_membership else None,
-            "open_from": open_membership[1].isoformat() if open_membership else None,
-        }
-        record = after.people[pid]
-        cur.execute(
-            "update person set name = ?, staff_no = ?, title = ?, category = ?, left_on = ? where person_id = ?",
-            [record.name, record.staff_no, record.title, record.category, record.left_on, pid],
-        )
-        journal.append([batch_id, "update", pid, None, json.dumps(snapshot, ensure_ascii=False)])
-    for move in plan.moves:
-        pid = move["person_id"]
-        pid = ids.get(pid, pid)
-        on = move["on"]
-        cur.execute(
-            "update membership set valid_to = ? where person_id = ? and valid_to is null",
-            [on - timedelta(days=1), pid],
-        )
-        sid = ids.get(move["section_id"], move["section_id"])
-        cur.execute(
-            "insert into membership values (?, ?, ?, null, ?, ?, ?, ?)",
-            [pid, sid, on, batch_id, file_name, sheet, move["row"]],
-        )
-    if journal:
-        cur.executemany("insert into roster_change values (?, ?, ?, ?, ?)", journal)
-    moved = [ids.get(m["person_id"], m["person_id"]) for m in plan.moves]
-    resection(cur, [p for p in moved if p > 0])
-    return ids
-
-
-# Facts whose section follows the person: attributed to the section of the membership in force on the fact's date.
-SECTIONED = ("score_event", "participation")
-
-
-def resection(cur: Con, person_ids: list[int]) -> None:
-    """Put every event of these people in the section they belonged to on the event's date (the membership in force
-    then; before the first membership, the first). Run after every roster change, so a move dated 3月1日 reaches
-    April's points whichever file arrived first."""
-    if not person_ids:
-        return
-    for table in SECTIONED:
-        cur.execute(
-            f"""
-            update {table} f set section_id = coalesce(
-                (select arg_max(m.section_id, m.valid_from) from membership m
-                 where m.person_id = f.person_id and m.valid_from <= f.event_date),
-                (select arg_min(m.section_id, m.valid_from) from membership m where m.person_id = f.person_id),
-                f.section_id)
-            where f.person_id in (select unnest(?::integer[]))
-            """,
-            [sorted(set(person_ids))],
-        )
-
-
-def undo_roster(cur: Con, batch_id: int) -> None:
-    """Put the roster back as it was before a roster batch; refuse when live records name people it added."""
-    inserted = [
-        r[0]
-        for r in cur.execute(
-            "select person_id from roster_change where batch_id = ? and action = 'insert'", [batch_id]
-        ).fetchall()
-    ]
-    if inserted:
-        used = fetch_df(
-            cur,
-            f"""
-            select distinct b.batch_id, b.file_name
-            from ({PERSON_REFERENCES}) f join import_batch b using (batch_id)
-            where f.person_id in (select unnest(?)) and b.status = 'committed' and b.batch_id <> ?
-            order by b.batch_id
-            """,
-            [inserted, batch_id],
-        )
-        if len(used):
-            listed = "、".join(f"#{r.batch_id}（{r.file_name}）" for r in used.itertuples())
-            raise UndoRefused(f"这份名单新增的人员已被后来的导入引用：{listed}。请先撤销这些批次，再撤销名单。")
-    for _, pid, before_json in cur.execute(
-        "select action, person_id, before_json from roster_change where batch_id = ? and action = 'update' order by person_id",
-        [batch_id],
-    ).fetchall():
-        before = json.loads(before_json)
-        cur.execute(
-            "update person set name = ?, staff_no = ?, title = ?, category = ?, left_on = ? where person_id = ?",
-            [before["name"], before["staff_no"], before["title"], before["category"], before["left_on"], pid],
-        )
-        if before["open_section"] is not None:
-            cur.execute("delete from membership where person_id = ? and batch_id = ?", [pid, batch_id])
-            cur.execute(
-                "update membership set valid_to = null where person_id = ? and section_id = ? and valid_from = ?",
-                [pid, before["open_section"], before["open_from"]],
-            )
-    if inserted:
-        cur.execute("delete from membership where person_id in (select unnest(?))", [inserted])
-        cur.execute("delete from person where person_id in (select unnest(?))", [inserted])
-    updated = [
-        r[0]
-        for r in cur.execute(
-            "select person_id from roster_change where batch_id = ? and action = 'update'", [batch_id]
-        ).fetchall()
-    ]
-    resection(cur, updated)
-    sections = [
-        r[0]
-        for r in cur.execute(
-            "select section_id from roster_change where batch_id = ? and action = 'section'", [batch_id]
-        ).fetchall()
-    ]
-    for sid in sections:
-        in_use = cur.execute(
-            """
-            select (select count(*) from membership where section_id = ?)
-                 + (select count(*) from task_snapshot where section_id = ?)
-            """,
-            [sid, sid],
-        ).fetchall()[0][0]
-        if in_use:
-            raise UndoRefused("这份名单新增的科室已被后来的导入引用：请先撤销引用它的批次，再撤销名单。")
-        cur.execute("delete from section where section_id = ?", [sid])
-    cur.execute("delete from roster_change where batch_id = ?", [batch_id])

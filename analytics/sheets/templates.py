@@ -14,7 +14,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from analytics.rules.rulebook import FREQUENCIES, RuleBook
 from analytics.sheets.cells import put
-from analytics.sheets.kinds import KINDS, Column, Kind
+from analytics.sheets.columns import Column
+from analytics.sheets.kinds import KINDS, Kind
 
 RED = "C8102E"
 GOLD = "FBF3E4"

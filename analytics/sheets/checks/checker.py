@@ -1,0 +1,222 @@
+"""The checks every kind shares, on whole columns: dates, free text, rule-book lists, people, duplicates; and the
+context a sheet is checked against (the rule books in force, the roster, today, the year of dates written without
+one).
+
+Every check works on whole columns (per distinct value where a parser is involved), so a sheet of 100,000 rows costs
+about as much as reading it. Messages name the sheet, the Excel row, the column as the clerk titled it, the value,
+and what is expected."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analytics.rules import rulebook as rb
+from analytics.sheets.checks.result import SheetResult
+from analytics.sheets.events import skipped_as_stored
+from analytics.sheets.layout import Layout
+from analytics.sheets.names import cell_problems
+from analytics.sheets.normalize import is_blank, map_unique, parse_date, plain_text
+from analytics.sheets.people import People
+from analytics.sheets.problems import ERROR, WARNING, Problem, names_list, show_value
+from analytics.store.db import Con
+
+
+@dataclass
+class Context:
+    """What a sheet is checked against: the rule books in force, the roster, today."""
+
+    cur: Con
+    book: rb.RuleBook  # the newest book: value lists and the campaign year
+    spans: list[tuple[date, rb.RuleBook]]  # (valid from, book) in date order, for scoring items
+    people: People
+    today: date
+    mark_missing_left: bool = False
+    rules_effective: date | None = None
+    # The year of dates written without one (3月5日), from the sheet's nearest evidence; year_problem when the
+    # evidence disagrees (then such dates are refused).
+    default_year: int | None = None
+    year_problem: str | None = None
+    # Roster rows whose name exists in another section: (sheet, Excel row) → 'move' | 'new'; same_name for all.
+    decisions: dict[tuple[str, int], str] = field(default_factory=dict)
+    same_name: str | None = None
+
+    @property
+    def year(self) -> int:
+        return self.default_year or self.book.campaign_year
+
+    def date_parser(self, month_only: str = "refuse") -> Callable[[Any], tuple[date | None, str | None]]:
+        year, problem = self.year, self.year_problem
+        return lambda v: parse_date(v, year, month_only, problem)
+
+    def book_index(self, days: np.ndarray) -> np.ndarray:
+        """Which span's book applies to each date (0 for a missing date)."""
+        if len(self.spans) == 1:
+            return np.zeros(len(days), dtype=np.int64)
+        starts = np.array([max(s, date(1900, 1, 1)) for s, _ in self.spans], dtype="datetime64[D]")
+        values = pd.to_datetime(pd.Series(days, dtype=object), errors="coerce").to_numpy(dtype="datetime64[D]")
+        index = np.searchsorted(starts, values, side="right") - 1
+        return np.clip(np.where(np.isnat(values), 0, index), 0, len(self.spans) - 1)
+
+
+class Checker:
+    """Collects problems for one sheet and turns row positions into Excel row numbers."""
+
+    def __init__(self, sheet: str, layout: Layout, frame: pd.DataFrame):
+        self.sheet = sheet
+        self.layout = layout
+        self.frame = frame
+        self.rows = frame["_row"].to_numpy()
+        self.problems: list[Problem] = []
+        self.bad = np.zeros(len(frame), dtype=bool)
+        self.rules: dict[str, str] = {}  # column key → how its values were read, for the preview
+        # Names are names, and no cell carries control characters or a novel: see analytics.sheets.names.
+        for pos, key, message, shown in cell_problems(frame, layout.kind):
+            self.add(ERROR, pos, key, message, {pos: shown})
+
+    def column(self, key: str) -> str:
+        return self.layout.header_of(key)
+
+    def add(self, level: str, positions, key: str | None, message: str | Callable[[int], str], values=None) -> None:
+        for pos in np.atleast_1d(positions):
+            pos = int(pos)
+            raw = (
+                values[pos] if values is not None else (self.frame[key].iat[pos] if key and key in self.frame else None)
+            )
+            text = message(pos) if callable(message) else message
+            self.problems.append(
+                Problem(
+                    level, self.sheet, int(self.rows[pos]), self.column(key) if key else None, show_value(raw), text
+                )
+            )
+            if level == ERROR:
+                self.bad[pos] = True
+
+    def parse(
+        self, key: str, parser: Callable[[Any], tuple[Any, str | None]], required: bool, what: str, dtype: Any = object
+    ) -> np.ndarray:
+        """Parse a column; blank cells are an error only when the column is required."""
+        if key not in self.frame:
+            return np.full(len(self.frame), np.nan if dtype is float else None, dtype=dtype)
+        values, problems = map_unique(self.frame[key], parser, dtype)
+        raw = self.frame[key]
+        for pos in np.flatnonzero(problems != None):  # noqa: E711 - elementwise test on an object array
+            problem = problems[pos]
+            if problem == "不能为空":
+                if required:
+                    self.add(ERROR, pos, key, f"不能为空：请填写{what}")
+                continue
+            self.add(ERROR, pos, key, f"“{show_value(raw.iat[pos])}”不是有效的{what}：{problem}")
+        return values
+
+    def text(self, key: str, required: bool = False, what: str = "") -> np.ndarray:
+        """Free text, trimmed; blank is None. Text cells take the fast road (str.strip), others go through
+        plain_text (a number written without .0, a date as 2022-03-05)."""
+        if key not in self.frame:
+            return np.full(len(self.frame), None, dtype=object)
+        cells = self.frame[key].to_numpy(dtype=object)
+        values = np.empty(len(cells), dtype=object)
+        values[:] = [(v.strip() or None) if type(v) is str else plain_text(v) for v in cells]
+        if required:
+            for pos in np.flatnonzero(pd.isna(values)):
+                self.add(ERROR, pos, key, f"不能为空：请填写{what}")
+        return values
+
+    def in_window(self, key: str, days: np.ndarray, book: rb.RuleBook) -> None:
+        low, high = book.date_window()
+        margin = book.int_param("date_margin_days")
+        codes, uniques = pd.factorize(pd.Series(days, dtype=object), use_na_sentinel=True)
+        outside_u = np.array([not (low <= d <= high) for d in uniques] + [False], dtype=bool)
+        for pos in np.flatnonzero(outside_u[codes]):
+            self.add(
+                ERROR,
+                pos,
+                key,
+                f"日期 {days[pos]:%Y-%m-%d} 不在活动年度 {book.campaign_year} 年（前后各放宽 {margin} 天）内："
+                "请核对年份；如活动年度有变，请管理员在「规则设置」中修改",
+            )
+
+    def outside(self, key: str, values: np.ndarray, low: float, high: float, message: Callable[[int], str]) -> None:
+        """An error on every value (None for a blank cell) outside low … high; the message is given the position."""
+        self.add(ERROR, np.flatnonzero([v is not None and not (low <= v <= high) for v in values]), key, message)
+
+    def vocab(self, key: str, vocabulary: rb.Vocabulary, required: bool, what: str) -> np.ndarray:
+        def parse(value):
+            if is_blank(value):
+                return None, "不能为空"
+            found = vocabulary.resolve(str(value))
+            return (found, None) if found else (None, "unknown")
+
+        values, problems = (
+            map_unique(self.frame[key], parse)
+            if key in self.frame
+            else (np.full(len(self.frame), None, dtype=object), np.full(len(self.frame), None, dtype=object))
+        )
+        for pos in np.flatnonzero(problems != None):  # noqa: E711
+            if problems[pos] == "不能为空":
+                if required:
+                    self.add(ERROR, pos, key, f"不能为空：请填写{what}")
+                continue
+            raw = show_value(self.frame[key].iat[pos])
+            close = vocabulary.suggest(raw or "")
+            hint = f"是否为：{'、'.join(close)}？" if close else ""
+            self.add(ERROR, pos, key, f"“{raw}”不是规则中的{what}。{hint}可选值：{names_list(vocabulary.names, 10)}")
+        return values
+
+    def people(self, ctx: Context, key: str, days: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        pids, sections, problems = ctx.people.resolve(self.frame, name_key=key, dates=days)
+        for pos, level, message in problems:
+            self.add(level, pos, key, message)
+        gone = [pid for pid, p in ctx.people.people.items() if p.left_on is not None]
+        if days is not None and gone:
+            warned: set[int] = set()
+            for pos in np.flatnonzero(np.isin(pids, gone)).tolist():
+                pid = int(pids[pos])
+                if days[pos] is not None and pid not in warned:
+                    said = ctx.people.left_warning(pid, days[pos])
+                    if said:
+                        warned.add(pid)
+                        self.add(WARNING, pos, key, said)
+        return pids, sections
+
+    def duplicates(self, keys: list[np.ndarray], columns: str, hint: str) -> None:
+        """Rows equal on the given values: the second and later are errors naming the first."""
+        # One integer per distinct combination of values, built column by column (re-numbered as it goes, so it
+        # never overflows), then one duplicated() over a single column.
+        combined = np.zeros(len(self.rows), dtype=np.int64)
+        for values in keys:
+            codes, uniques = pd.factorize(np.asarray(values), use_na_sentinel=False)
+            combined, _ = pd.factorize(combined * (len(uniques) + 1) + codes)
+        dup = pd.Series(combined).duplicated(keep=False).to_numpy() & ~self.bad
+        if not dup.any():
+            return
+        first_row: dict[int, int] = {}
+        for pos in np.flatnonzero(dup):
+            key = int(combined[pos])
+            if key in first_row:
+                self.add(ERROR, pos, None, f"与第 {first_row[key]} 行重复（{columns}都相同）。{hint}")
+            else:
+                first_row[key] = int(self.rows[pos])
+
+    def result(self, kind: str, rows: pd.DataFrame, **extra) -> SheetResult:
+        """The sheet's report. Rows left out as events already stored (`claims`, one per row) are counted and listed
+        from the claims."""
+        ordered = sorted(self.problems, key=lambda p: (p.row or 0, p.level != ERROR))
+        claims = extra.get("claims")
+        if claims is not None and len(claims):
+            extra.setdefault("skipped_existing", len(claims))
+            extra.setdefault("skipped_rows", skipped_as_stored(claims))
+        return SheetResult(self.sheet, kind, self.layout, rows, ordered, column_rules=self.rules, **extra)
+
+
+def dates(check: Checker, ctx: Context, key: str, required: bool = True, window: bool = True) -> np.ndarray:
+    """An event's dates: refused when only a month is written, and (with `window`) when outside the campaign year."""
+    days = check.parse(key, ctx.date_parser("refuse"), required, "日期（如 2022-03-05）")
+    if window:
+        check.in_window(key, days, ctx.book)
+    return days

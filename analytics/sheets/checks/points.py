@@ -1,0 +1,174 @@
+"""Checking a 加减分记录 sheet: signed points (分值, or 加分 and 减分), each row against its 事项 in the rule book in
+force on its date, the single-row bound, duplicates, and events already stored."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analytics.sheets.checks.checker import Checker, Context, dates
+from analytics.sheets.checks.result import SheetResult
+from analytics.sheets.events import skip_stored
+from analytics.sheets.kinds import KINDS
+from analytics.sheets.layout import Extracted, Layout
+from analytics.sheets.mapping import negates
+from analytics.sheets.normalize import code_text, is_blank, parse_bool, parse_points
+from analytics.sheets.problems import ERROR, WARNING
+
+
+def _blank_cells(series: pd.Series, positions: np.ndarray) -> np.ndarray:
+    values = series.to_numpy(dtype=object)[positions]
+    return np.array([is_blank(v) for v in values], dtype=bool)
+
+
+def _signed_points(check: Checker) -> np.ndarray:
+    """One signed value per row from 分值, or from 加分 and 减分 columns. Values under a header meaning deduction (or
+    a column the clerk marked 取负) count negative; a negative value there is taken as written, with a warning. A
+    column marked 按原值 is taken as written whatever its header says."""
+    what = "分值（加分为正、减分为负，如 2 或 -0.5）"
+    layout = check.layout
+    pts = check.parse("points", parse_points, False, what, float)
+    if "points" in check.frame and negates(layout, "points"):
+        negative = np.flatnonzero(pts < 0)
+        pts = np.where(pts > 0, -pts, pts)
+        check.rules["points"] = "按减分计，取负"
+        if len(negative):
+            check.add(WARNING, negative, "points", "减分列中填写了负数：按减分计入（不再取负）")
+    elif "points" in layout.as_written:
+        check.rules["points"] = "按原值计（已确认不取负）"
+    if "points_plus" not in check.frame and "points_minus" not in check.frame:
+        return pts
+    plus = check.parse("points_plus", parse_points, False, "加分", float)
+    minus = check.parse("points_minus", parse_points, False, "减分", float)
+    if "points_minus" in check.frame:
+        if negates(layout, "points_minus"):
+            check.rules["points_minus"] = "按减分计，取负"
+            negative = np.flatnonzero(minus < 0)
+            if len(negative):
+                check.add(WARNING, negative, "points_minus", "减分列中填写了负数：按减分计入")
+            minus = -np.abs(minus)
+        else:
+            check.rules["points_minus"] = "按原值计（已确认不取负）"
+    if "points_plus" in check.frame:
+        if negates(layout, "points_plus"):
+            check.rules["points_plus"] = "按减分计，取负"
+            plus = -np.abs(plus)
+        else:
+            check.rules["points_plus"] = "按加分计"
+    either = ~np.isnan(plus) | ~np.isnan(minus)
+    combined = np.where(either, np.nan_to_num(plus) + np.nan_to_num(minus), np.nan)
+    return np.where(np.isnan(pts), combined, pts)
+
+
+def check_points(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> SheetResult:
+    check = Checker(sheet, layout, data.frame)
+    frame = data.frame
+    days = dates(check, ctx, "event_date")
+    pids, sections = check.people(ctx, "name", days)
+    contents = check.vocab("content", ctx.book.vocab_contents, False, "考核内容")
+    codes = check.parse(
+        "item_code", lambda v: (code_text(v), None if not is_blank(v) else "不能为空"), False, "事项编号"
+    )
+    points = _signed_points(check)
+    reasons = check.text("reason", True, "加减分事由")
+    evidence = check.text("evidence")
+    recorder = check.text("recorder")
+    veto = check.parse("veto", parse_bool, False, "“是”或“否”")
+
+    n = len(frame)
+    books = ctx.book_index(days) if n else np.array([], dtype=int)
+    bound = ctx.book.param("points_bound")
+    item_codes = np.full(n, None, dtype=object)
+    pts = points
+    no_code = pd.isna(codes)
+    both_missing = no_code & pd.isna(contents) & ~check.bad
+    if both_missing.any():
+        check.add(
+            ERROR,
+            np.flatnonzero(both_missing),
+            "content" if "content" in frame else "item_code",
+            "「考核内容」和「事项编号」至少填写一项",
+            values=contents,
+        )
+    with_code = np.flatnonzero(~no_code)
+    if len(with_code):
+        # One lookup per distinct (rule version, code), then whole-column checks on its rows.
+        code_ids, code_values = pd.factorize(pd.Series(codes[with_code], dtype=object))
+        combo = books[with_code] * (len(code_values) + 1) + code_ids
+        for value in np.unique(combo):
+            rows = with_code[combo == value]
+            book = ctx.spans[books[rows[0]]][1]
+            code = codes[rows[0]]
+            item = book.item(code)
+            if item is None:
+                close = [c for c in book.items_by_code if c.startswith(code[:2])][:5]
+                hint = f"同类事项有：{'、'.join(close)}。" if close else ""
+                check.add(ERROR, rows, "item_code", f"事项编号“{code}”不在规则中。{hint}请在「规则设置」查看加减分事项")
+                continue
+            item_codes[rows] = item.code
+            given = contents[rows]
+            contents[rows[pd.isna(given)]] = item.content
+            clash = rows[~pd.isna(given) & (given != item.content)]
+            for pos in clash:
+                check.add(
+                    ERROR,
+                    pos,
+                    "content",
+                    f"事项 {item.code}（{item.name}）属于“{item.content}”，表中考核内容为“{contents[pos]}”：请核对",
+                )
+            blank = rows[np.isnan(pts[rows])]
+            if item.points_min == item.points_max and len(blank):
+                for key in ("points", "points_plus", "points_minus"):
+                    if key in frame:
+                        blank = blank[_blank_cells(frame[key], blank)]
+                pts[blank] = item.points_min
+                check.add(WARNING, blank, "points", f"分值未填写，按事项 {item.code} 的分值 {item.points_text} 计")
+            low, high = sorted((item.points_min, item.points_max))
+            wrong = rows[~np.isnan(pts[rows]) & ((pts[rows] < low - 1e-9) | (pts[rows] > high + 1e-9))]
+            for pos in wrong:
+                check.add(
+                    ERROR,
+                    pos,
+                    "points",
+                    f"事项 {item.code}（{item.name}）的分值应为 {item.points_text}，表中为 {pts[pos]:+g}：请核对分值或事项编号",
+                )
+    empty = np.isnan(pts) & ~check.bad
+    if empty.any():
+        check.add(ERROR, np.flatnonzero(empty), "points", "不能为空：请填写分值，加分为正、减分为负")
+    over = np.flatnonzero(pd.isna(item_codes) & ~np.isnan(pts) & (np.abs(np.nan_to_num(pts)) > bound))
+    for pos in over:
+        check.add(
+            ERROR, pos, "points", f"分值 {pts[pos]:+g} 超出单条上限 ±{bound:g}：请核对，或在「事项编号」中注明对应事项"
+        )
+    zero = np.flatnonzero(pts == 0)
+    if len(zero):
+        check.add(WARNING, zero, "points", "分值为 0，不影响得分")
+    points = pts
+
+    check.duplicates(
+        [days, pids, contents, item_codes, points, reasons],
+        "日期、姓名、考核内容、分值、事由",
+        "如确为两次加减分，请在事由中写明区别",
+    )
+    rows = pd.DataFrame(
+        {
+            "event_date": days,
+            "person_id": pids,
+            "section_id": sections,
+            "content": contents,
+            "item_code": item_codes,
+            "points": points,
+            "reason": reasons,
+            "evidence": evidence,
+            "recorder": recorder,
+            "veto_flag": veto,
+            "_row": check.rows,
+        },
+        # Text stays as Python objects: pandas' own string type costs a conversion here and DuckDB reads objects
+        # faster on insert.
+        dtype=object,
+    )
+    rows = rows[~check.bad].reset_index(drop=True)
+    rows = rows.astype({"points": float, "person_id": "int64", "section_id": "int64", "_row": "int64"})
+    rows, claims = skip_stored(check, ctx.cur, rows, KINDS["points"], "加减分")
+    return check.result("points", rows, claims=claims)

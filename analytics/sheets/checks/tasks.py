@@ -1,0 +1,158 @@
+"""Checking a 任务台账 sheet: one progress snapshot per task and 更新日期; the lead section, the owner, the stage
+against the progress, and the snapshots of the same task and day it replaces."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from analytics.sheets.checks.checker import Checker, Context, dates
+from analytics.sheets.checks.result import SheetResult
+from analytics.sheets.events import stored_matches
+from analytics.sheets.layout import Extracted, Layout
+from analytics.sheets.names import split_list
+from analytics.sheets.normalize import clean_name, code_text, halfwidth, is_blank, map_unique, parse_percent
+from analytics.sheets.problems import ERROR, MAX_LISTED, WARNING, Problem, show_value
+from analytics.store.db import fetch_df
+
+
+def _progress_column(check: Checker) -> np.ndarray:
+    values = check.parse("progress", parse_percent, True, "进度（0～100 的数字）")
+    raw = check.frame["progress"]
+    numeric = np.array([isinstance(r, (int, float)) and not isinstance(r, bool) for r in raw], dtype=bool)
+    got = np.array([v is not None for v in values], dtype=bool)
+    nums = np.array([v if v is not None else np.nan for v in values], dtype=float)
+    # A column written as fractions (0.6 formatted as 60 %) is scaled once for the whole column.
+    if (numeric & got).any() and np.nanmax(np.where(numeric & got, nums, np.nan)) <= 1:
+        nums = np.where(numeric & got, nums * 100, nums)
+    out = np.array([None if np.isnan(v) else float(v) for v in nums], dtype=object)
+    check.outside(
+        "progress", out, 0, 100, lambda pos: f"进度 {nums[pos]:g} 超出范围：应在 0～100 之间（100 表示全部完成）"
+    )
+    return out
+
+
+def check_tasks(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> SheetResult:
+    check = Checker(sheet, layout, data.frame)
+    frame = data.frame
+    codes = check.parse(
+        "task_code", lambda v: (code_text(v), None if not is_blank(v) else "不能为空"), True, "任务编号"
+    )
+    names = check.text("task_name", True, "任务名称")
+    ledgers = check.vocab("ledger", ctx.book.vocab_ledgers, True, "台账类别")
+    stages = check.vocab("stage", ctx.book.vocab_stages, True, "当前环节")
+    starts = check.parse("start_date", ctx.date_parser("first"), False, "日期")
+    dues = check.parse("due_date", ctx.date_parser("last"), True, "计划完成日期")
+    if "due_date" in frame:
+        check.rules["due_date"] = "只写年月的，按当月最后一天计"
+    updated = dates(check, ctx, "updated_on")
+    progress = _progress_column(check)
+    notes = check.text("latest_note")
+    owners = check.text("owner")
+
+    def section(value):
+        if is_blank(value):
+            return None, "不能为空"
+        parts = split_list(halfwidth(str(value)))
+        sid = ctx.people.section_id(parts[0]) if parts else None
+        return (sid, None) if sid is not None else (None, "unknown")
+
+    sections, problems = map_unique(frame["section"], section)
+    for pos in np.flatnonzero(problems != None).tolist():  # noqa: E711
+        if problems[pos] == "不能为空":
+            check.add(ERROR, pos, "section", "不能为空：请填写牵头科室")
+            continue
+        raw = show_value(frame["section"].iat[pos])
+        close = ctx.people.suggest_sections(raw)
+        hint = f"是否为：{'、'.join(close)}？" if close else ""
+        check.add(ERROR, pos, "section", f"“{raw}”不是人员名单中的科室。{hint}")
+    multi = np.array([isinstance(v, str) and len(split_list(v)) > 1 for v in frame["section"]], dtype=bool)
+    if multi.any():
+        check.add(WARNING, np.flatnonzero(multi)[:1], "section", "填写了多个科室，按第一个（牵头科室）统计")
+
+    owner_ids = np.zeros(len(frame), dtype=np.int64)
+    if "owner" in frame:
+        first_owner = pd.Series([re.split(r"[、,，/;；\s]+", o.strip())[0] if o else "" for o in owners], dtype=object)
+        unknown: dict[str, int] = {}
+        for pos, name in enumerate(first_owner):
+            name = clean_name(name)
+            if not name:
+                continue
+            candidates = ctx.people.by_name.get(name, [])
+            if len(candidates) == 1:
+                owner_ids[pos] = candidates[0]
+            elif name not in unknown:
+                unknown[name] = pos
+        for name, pos in unknown.items():
+            close = ctx.people.suggest_names(name)
+            hint = f"（最接近：{'、'.join(close)}）" if close else ""
+            why = "在名单中有重名" if ctx.people.by_name.get(name) else "不在人员名单中"
+            check.add(WARNING, pos, "owner", f"责任人“{name}”{why}{hint}，个人档案中将不显示这项任务")
+
+    closed = ctx.book.closed_stage
+    for pos in range(len(frame)):
+        if dues[pos] is not None and starts[pos] is not None and dues[pos] < starts[pos]:
+            check.add(
+                ERROR, pos, "due_date", f"计划完成日期 {dues[pos]:%Y-%m-%d} 早于开始日期 {starts[pos]:%Y-%m-%d}：请核对"
+            )
+        if progress[pos] is not None and stages[pos] is not None:
+            if stages[pos] == closed and progress[pos] < 100:
+                check.add(WARNING, pos, "progress", f"环节为“{closed}”但进度只有 {progress[pos]:g}%：按已办结统计")
+            elif stages[pos] != closed and progress[pos] >= 100:
+                check.add(WARNING, pos, "stage", f"进度已到 100% 但环节为“{stages[pos]}”：办结后请把环节改为“{closed}”")
+        if updated[pos] is not None and updated[pos] > ctx.today:
+            check.add(ERROR, pos, "updated_on", f"更新日期 {updated[pos]:%Y-%m-%d} 晚于今天：请核对")
+
+    check.duplicates([codes, updated], "任务编号、更新日期", "同一任务同一天只保留一条进展")
+    rows = pd.DataFrame(
+        {
+            "task_code": codes,
+            "task_name": names,
+            "ledger": ledgers,
+            "section_id": sections,
+            "owner_name": owners,
+            "owner_person_id": owner_ids,
+            "start_date": starts,
+            "due_date": dues,
+            "progress": progress,
+            "stage": stages,
+            "latest_note": notes,
+            "updated_on": updated,
+            "_row": check.rows,
+        }
+    )
+    rows = rows[~check.bad].reset_index(drop=True)
+    rows["owner_person_id"] = rows["owner_person_id"].where(rows["owner_person_id"] != 0, None)
+    rows = rows.astype({"section_id": "int64", "progress": float})
+    live = "(select * from task_snapshot where superseded_by is null)"
+    found = stored_matches(ctx.cur, rows, live, ["task_code", "updated_on"], ", t.fact_id, t.task_code, t.updated_on")
+    replaced = found[["fact_id", "task_code", "updated_on", "batch_id"]] if len(found) else None
+    if len(rows):
+        names_before = fetch_df(
+            ctx.cur,
+            """
+            select task_code, arg_max(task_name, updated_on) as task_name
+            from task_snapshot where superseded_by is null and task_code in (select unnest(?))
+            group by task_code
+            """,
+            [sorted(set(rows["task_code"]))],
+        ).set_index("task_code")["task_name"]
+        old_name = rows["task_code"].map(names_before)
+        renamed = rows[old_name.notna() & (old_name != rows["task_name"])]
+        for rec in renamed.drop_duplicates("task_code").head(MAX_LISTED).to_dict("records"):
+            check.problems.append(
+                Problem(
+                    WARNING,
+                    sheet,
+                    int(rec["_row"]),
+                    check.column("task_name"),
+                    rec["task_name"],
+                    f"任务 {rec['task_code']} 原名称为“{names_before[rec['task_code']]}”，将按新名称显示：如编号填错请更正",
+                )
+            )
+    result = check.result("tasks", rows, replaced=replaced)
+    if replaced is not None and len(replaced):
+        result.notes.append(f"替换 {len(replaced)} 条已有的同日进度快照（同一任务、同一更新日期以本次为准）")
+    return result

@@ -1,0 +1,126 @@
+"""An event's identity: the same event sent again is stored once.
+
+Rows of an upload equal to stored rows on the kind's identity (analytics.sheets.kinds: `identity`, `detail`) are the
+same events: the check skips them with one warning, the batch claims them (fact_claim), and undoing the batch that
+first brought them hands them to the earliest active batch that claimed them, so they stay while any of their
+files is imported."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from analytics.sheets.kinds import KINDS, Kind
+from analytics.sheets.problems import MAX_LISTED, WARNING, Problem
+from analytics.store.db import Con, fetch_df
+
+if TYPE_CHECKING:
+    from analytics.sheets.checks.checker import Checker
+    from analytics.sheets.checks.result import SheetResult
+
+
+def stored_matches(
+    cur: Con, rows: pd.DataFrame, table: str, keys: list[str], extra: str = "", detail: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Rows of an upload that match rows already stored in `table` on `keys` (blank equals blank) and on `detail`
+    where both are filled (a blank detail matches any). One row per matching upload row and stored row: the
+    upload's _row plus the stored fact's batch and any `extra` columns. A hash join in DuckDB: fast however big the
+    table."""
+    if rows.empty:
+        return pd.DataFrame(columns=["_row", "batch_id"])
+    condition = " and ".join(
+        [f"t.{k} is not distinct from p.{k}" for k in keys]
+        + [f"(t.{k} is null or p.{k} is null or t.{k} = p.{k})" for k in detail]
+    )
+    probe = rows[[*keys, *detail, "_row"]]
+    cur.complete()
+    cur.register("upload_probe", probe)
+    try:
+        return fetch_df(
+            cur,
+            f"""
+            select p._row, t.batch_id {extra}
+            from upload_probe p join {table} t on {condition}
+            """,
+        )
+    finally:
+        cur.unregister("upload_probe")
+
+
+def skip_stored(
+    check: Checker, cur: Con, rows: pd.DataFrame, kind: Kind, what: str, also: tuple[str, ...] = ()
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Drop rows that are events already stored by an earlier import (a cumulative sheet sent again, perhaps with
+    more detail filled in); warn once with the first few. Returns (rows left, claims: fact_id and _row of each
+    stored event sent again)."""
+    if kind.table is None:
+        raise ValueError(kind.key)  # only fact kinds have stored events
+    found = stored_matches(cur, rows, kind.table, [*kind.identity, *also], ", t.fact_id", kind.detail)
+    claims = pd.DataFrame(columns=["fact_id", "_row", "batch_id"])
+    if found.empty:
+        return rows, claims
+    claims = found.drop_duplicates("_row")[["fact_id", "_row", "batch_id"]].reset_index(drop=True)
+    hit = rows["_row"].isin(found["_row"]).to_numpy()
+    shown = "、".join(str(r) for r in rows["_row"].to_numpy()[hit][:MAX_LISTED])
+    more = "等" if hit.sum() > MAX_LISTED else ""
+    batches = "、".join(f"#{b}" for b in sorted(found["batch_id"].unique())[:MAX_LISTED])
+    check.problems.append(
+        Problem(
+            WARNING,
+            check.sheet,
+            None,
+            None,
+            None,
+            f"{int(hit.sum())} 行{what}与已导入的批次 {batches} 中的记录是同一事件（第 {shown} 行{more}），"
+            "不会重复计入，将跳过；选填列（如事项编号、依据、登记人）补填的内容不覆盖已导入的记录",
+        )
+    )
+    return rows[~hit].reset_index(drop=True), claims
+
+
+def skipped_as_stored(claims: pd.DataFrame) -> list[tuple[int, str]]:
+    return [(int(r), f"与批次 #{int(b)} 中的记录相同，未重复计入") for r, b in zip(claims["_row"], claims["batch_id"])]
+
+
+def claim(cur: Con, sheet: SheetResult, batch_id: int, file_name: str) -> None:
+    """This batch sends again events an earlier batch stored: it claims them too."""
+    if sheet.claims is None or sheet.claims.empty:
+        return
+    table = KINDS[sheet.kind].table
+    cur.executemany(
+        "insert into fact_claim values (?, ?, ?, ?, ?, ?)",
+        [
+            [table, int(f), batch_id, file_name, sheet.sheet, int(r)]
+            for f, r in zip(sheet.claims["fact_id"], sheet.claims["_row"])
+        ],
+    )
+
+
+def hand_over(cur: Con, table: str, batch_id: int) -> int:
+    """Before a batch's rows of `table` go: rows another active batch also brought stay, handed to the earliest such
+    batch with its file and row (and its claim, now held, is dropped). Returns how many stay."""
+    handed = cur.execute(
+        f"""
+        update {table} f set batch_id = c.batch_id, source_file = c.source_file, sheet = c.sheet,
+                              row_no = c.row_no
+        from (
+            select fact_id, arg_min(batch_id, batch_id) as batch_id, arg_min(source_file, batch_id) as source_file,
+                   arg_min(sheet, batch_id) as sheet, arg_min(row_no, batch_id) as row_no
+            from fact_claim
+            where fact_table = $table and batch_id <> $batch
+              and batch_id in (select batch_id from import_batch where status = 'committed')
+            group by fact_id
+        ) c
+        where f.fact_id = c.fact_id and f.batch_id = $batch
+        """,
+        {"table": table, "batch": batch_id},
+    ).fetchall()
+    cur.execute(
+        f"""
+        delete from fact_claim c where fact_table = $table
+          and exists (select 1 from {table} f where f.fact_id = c.fact_id and f.batch_id = c.batch_id)
+        """,
+        {"table": table},
+    )
+    return int(handed[0][0]) if handed else 0

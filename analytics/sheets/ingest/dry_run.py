@@ -1,0 +1,237 @@
+"""The dry run: a file read, each sheet understood, matched to its columns, corrected and checked against the data
+as it is — nothing stored. Its preview is what the clerk confirms and what the commit stores."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from analytics.errors import FileUnreadable
+from analytics.meetings import publish as published
+from analytics.rules import rulebook as rb
+from analytics.sheets import guard as file_guard
+from analytics.sheets import mapping
+from analytics.sheets.checks import CHECKS, Context
+from analytics.sheets.formulas import sheets_with_cross_formulas
+from analytics.sheets.ingest.describe import describe_sheet, note_layout
+from analytics.sheets.ingest.history import find_committed
+from analytics.sheets.ingest.preview import Options, Preview, Progress, sha256_of
+from analytics.sheets.ingest.understand import (
+    GUIDE_SHEETS,
+    SUMMARY_WORDS,
+    fact_headers,
+    missing_columns,
+    not_a_roster,
+    year_evidence,
+)
+from analytics.sheets.kinds import COMMIT_ORDER, FACT_KINDS, KIND_LABELS, KINDS
+from analytics.sheets.layout import Extracted, Layout, extract, find_layout
+from analytics.sheets.people import People
+from analytics.sheets.problems import ERROR, Problem
+from analytics.sheets.reader import RawSheet, hidden_sheets, read_file
+from analytics.store.db import Con, data_version
+
+
+def _context(cur: Con, options: Options) -> Context:
+    """What every sheet is checked against."""
+    spans = [(start, rb.load(cur, vid)) for vid, start, _ in rb.version_spans(cur)]
+    book = rb.current(cur)
+    return Context(
+        cur=cur,
+        book=book,
+        spans=spans,
+        people=People.load(cur),
+        today=options.today or date.today(),
+        mark_missing_left=options.mark_missing_left,
+        rules_effective=options.rules_effective,
+        decisions=dict(options.decisions),
+        same_name=options.same_name,
+    )
+
+
+def prepare(
+    cur: Con, content: bytes, file_name: str, options: Options | None = None, progress: Progress | None = None
+) -> Preview:
+    """Read and check a file without storing anything: the preview the clerk sees before committing."""
+    options = options or Options()
+    report = progress or (lambda fraction, text: None)
+    preview = Preview(
+        file_guard.safe_file_name(file_name), content, sha256_of(content), options, data_version=data_version(cur)
+    )
+
+    def refuse(message: str) -> Preview:
+        preview.file_problems.append(Problem(ERROR, "", None, None, None, message))
+        return preview
+
+    earlier = find_committed(cur, preview.sha256)
+    if earlier:
+        batch_id, earlier_name, at = earlier
+        return refuse(
+            f"这个文件已于 {at:%Y-%m-%d %H:%M} 导入过（批次 #{batch_id}，文件名“{earlier_name}”），不能重复导入。"
+            "如需重新导入，请先在「导入记录」中撤销该批次。"
+        )
+    report(0.05, "正在读取文件…")
+    try:
+        preview.raw = read_file(content, preview.file_name)
+    except FileUnreadable as exc:
+        return refuse(exc.message)
+    if options.kind and options.kind not in KINDS:
+        return refuse(f"未知的表格类型“{options.kind}”")
+
+    for name in hidden_sheets(content):
+        preview.ignored.append((name, "隐藏的工作表，不导入（如需导入，请在 Excel/WPS 中取消隐藏后再上传）"))
+    ctx = _context(cur, options)
+    preview.sections = dict(ctx.people.sections)
+    computed = sheets_with_cross_formulas(content)
+    found = []
+    for raw in preview.raw:
+        if raw.name.strip() in GUIDE_SHEETS:
+            continue
+        if not options.kind and any(w in raw.name for w in SUMMARY_WORDS):
+            preview.ignored.append((raw.name, "工作表名称表明是汇总/统计表，其数字由明细表算出，不导入"))
+            continue
+        if not options.kind and raw.name in computed:
+            preview.ignored.append((raw.name, "单元格是引用其他工作表的公式，是汇总表，不导入（只导入明细）"))
+            continue
+        layout = find_layout(raw.grid, options.kind)
+        if layout is None:
+            preview.ignored.append((raw.name, "没有找到表头（如为说明页可忽略）"))
+            continue
+        facts = fact_headers(raw.grid[layout.header_row])
+        if not options.kind and layout.kind == "roster" and facts:
+            # Never a roster by default: 姓名 and 科室 are in almost every sheet. Say what it looks like instead,
+            # and offer the matching step for that kind: the clerk may name the missing column there.
+            like = find_layout(raw.grid, among=(*FACT_KINDS, "rules"))
+            like = _matched(cur, preview, raw, like) if like is not None else None
+            if like is None or not like.complete:
+                preview.file_problems.append(not_a_roster(raw.name, layout, like, facts))
+                continue
+            layout = like
+        else:
+            layout = _matched(cur, preview, raw, layout)
+        if not layout.complete:
+            if options.kind or len(layout.columns) >= 3 or facts:
+                preview.file_problems.append(missing_columns(raw.name, layout))
+            else:
+                preview.ignored.append((raw.name, "没有找到可识别的表头"))
+            continue
+        if not options.kind and layout.rivals and layout.kind != "roster":
+            both = "、".join(f"“{KIND_LABELS[k]}”" for k in (layout.kind, *layout.rivals))
+            preview.file_problems.append(
+                Problem(
+                    ERROR,
+                    raw.name,
+                    layout.header_row + 1,
+                    None,
+                    None,
+                    f"表头同样符合 {both}，无法确定表格类型，未导入。请在上传时选择表格类型，或删去不属于该表的列",
+                )
+            )
+            continue
+        if options.kind:
+            preview.why_kind[raw.name] = f"上传时选择了“{KIND_LABELS[options.kind]}”"
+        else:
+            named = "、".join(layout.header_of(k) for k in layout.columns)
+            preview.why_kind[raw.name] = f"表头含有 {named}"
+        found.append((raw, layout))
+    if not found:
+        if not preview.file_problems:
+            refuse("没有找到可识别的工作表。请使用「下载模板」中的表头，或确认表头含有 姓名、日期、分值、事由 等列。")
+        return preview
+    kinds = {layout.kind for _, layout in found}
+    if "rules" in kinds and len(kinds) > 1:
+        return refuse("加减分事项表（规则）请单独上传，不要与其他数据放在同一个文件中。")
+
+    order = {k: n for n, k in enumerate(COMMIT_ORDER)}
+    found.sort(key=lambda pair: order[pair[1].kind])
+    for n, (raw, layout) in enumerate(found):
+        report(0.1 + 0.85 * n / len(found), f"正在检查「{raw.name}」…")
+        data = extract(raw.grid, layout)
+        _correct(preview, raw.name, layout, data)
+        ctx.default_year, ctx.year_problem, year_note = year_evidence(raw, layout, preview.file_name)
+        before = ctx.people
+        result = CHECKS[layout.kind](ctx, raw.name, layout, data)
+        note_layout(result, layout, data)
+        if layout.remembered:
+            result.notes.insert(0, "按上次确认的对应关系读取各列")
+        if year_note:
+            result.notes.append(year_note)
+        preview.sheets.append(result)
+        describe_sheet(preview, raw, layout, data, result, before, year_note)
+        if result.roster_after is not None:
+            ctx.people = result.roster_after
+            preview.sections = dict(ctx.people.sections)
+    if not preview.errors and preview.rows_imported == 0 and not preview.rows_replaced:
+        if preview.rows_skipped:
+            refuse(f"文件中的 {preview.rows_skipped} 行数据都已导入过，没有新的内容。")
+        elif any(s.kind == "roster" for s in preview.sheets):
+            refuse("人员名单与现有名单一致，没有需要更新的内容。")
+        else:
+            refuse("文件中没有可导入的数据行（标题、示例行、空行和合计行已忽略）。请在表头下方填写数据后再上传。")
+    published.check_preview(cur, preview)
+    preview.published_months = _published_months(cur, preview)
+    report(1.0, "检查完成")
+    return preview
+
+
+def _matched(cur: Con, preview: Preview, raw: RawSheet, layout: Layout) -> Layout:
+    """The column matching step of one sheet: the layout remembered for its signature, then the clerk's choices;
+    recorded in the preview for the page (and --json) to show."""
+    options = preview.options
+    choices: mapping.Choices = {}
+    remembered = None
+    if options.use_remembered:
+        remembered = mapping.recall(cur, mapping.signature(layout.kind, layout.headers)) or None
+        choices.update(remembered or {})
+    headers = {mapping.header_key(h) for h in layout.headers.values()}
+    own = {h: c for h, c in options.columns.items() if h in headers}
+    choices.update(own)
+    problems: list[str] = []
+    out = mapping.apply(layout, choices, problems)
+    # Said to come from the remembered layout only when the clerk changed nothing of it in this upload.
+    out.remembered = remembered is not None and all(remembered.get(h) == c for h, c in own.items())
+    for text in problems:
+        preview.file_problems.append(Problem(ERROR, raw.name, layout.header_row + 1, None, None, text))
+    preview.layouts[raw.name] = out
+    preview.matching.append(mapping.describe(raw.name, out, raw.grid))
+    return out
+
+
+def _correct(preview: Preview, sheet: str, layout: Layout, data: Extracted) -> None:
+    """Put the clerk's corrections into the rows as read, keeping each original value for the lineage."""
+    wanted = {(r, k): v for (s, r, k), v in preview.options.corrections.items() if s == sheet}
+    if not wanted:
+        return
+    position = {int(r): n for n, r in enumerate(data.frame["_row"])}
+    kind = KINDS[layout.kind]
+    for (row, key), value in sorted(wanted.items()):
+        if key not in data.frame or row not in position:
+            continue
+        at = position[row]
+        original = data.frame[key].iat[at]
+        if str(value) == ("" if original is None else str(original)):
+            continue
+        data.frame.iloc[at, data.frame.columns.get_loc(key)] = value
+        preview.corrected.append(
+            {
+                "sheet": sheet,
+                "row": row,
+                "field": key,
+                "header": layout.headers.get(layout.columns[key], kind.column(key).label),
+                "original": None if original is None or original != original else str(original),
+                "value": str(value),
+            }
+        )
+
+
+def _published_months(cur: Con, preview: Preview) -> list[str]:
+    """The months of this file's points that are already published (公示)."""
+    months: set[str] = set()
+    for sheet in preview.sheets:
+        if sheet.kind == "points" and len(sheet.rows):
+            dates = pd.to_datetime(sheet.rows["event_date"], errors="coerce").dropna()
+            months |= {f"{d.year}-{d.month:02d}" for d in dates}
+    if not months:
+        return []
+    return sorted(months & set(published.published_months(cur)))
