@@ -24,7 +24,7 @@ from pptx.util import Emu, Inches, Pt, lazyproperty
 from xlsxwriter import Workbook
 
 from analytics.errors import DashboardError
-from analytics.meetings.slides import Meeting, Slide
+from analytics.meetings.meeting import Meeting, Slide
 
 FONT = "Noto Sans CJK SC"  # fonts-noto-cjk on Debian; PowerPoint and WPS fall back to their own Chinese font
 FALLBACK = "Microsoft YaHei"

@@ -19,7 +19,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from analytics.meetings import publish as pub
 from analytics.meetings.deputies import sections
-from analytics.meetings.slides import safe_file_name
+from analytics.meetings.meeting import safe_file_name
 from analytics.periods import Month
 from analytics.results.points import as_month, posting
 from analytics.rules import rulebook as rb

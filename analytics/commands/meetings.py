@@ -6,19 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
+from analytics.commands.common import acting, open_db
 from analytics.errors import DashboardError
-
-
-def _acting(con, args: argparse.Namespace):
-    from analytics.cli import _actor
-
-    return _actor(args, con)
-
-
-def _open():
-    from analytics import open_db
-
-    return open_db()
 
 
 def _write(path: Path, content: bytes) -> None:
@@ -34,7 +23,7 @@ def cmd_deck(args: argparse.Namespace) -> int:
         raise ValueError("请给出 --month、--quarter 或 --section 与 --week 中的一种")
     if args.week and not args.section:
         raise ValueError("科室周讲评须同时给出 --section 和 --week")
-    con = _open()
+    con = open_db()
     agenda, period = (
         ("month", args.month) if args.month else ("quarter", args.quarter) if args.quarter else ("week", args.week)
     )
@@ -50,7 +39,7 @@ def cmd_deck(args: argparse.Namespace) -> int:
 def cmd_posting(args: argparse.Namespace) -> int:
     from analytics.meetings import deck, posting
 
-    con = _open()
+    con = open_db()
     sheet = posting.posting_sheet(con.cursor(), args.month, version=args.version, live=args.live)
     content = posting.posting_xlsx(sheet)
     out = Path(args.output or sheet.file_name)
@@ -63,8 +52,8 @@ def cmd_posting(args: argparse.Namespace) -> int:
 def cmd_publish(args: argparse.Namespace) -> int:
     from analytics.meetings import publish
 
-    con = _open()
-    version = publish.publish(con, args.month, _acting(con, args))
+    con = open_db()
+    version = publish.publish(con, args.month, acting(args, con))
     print(f"已发布 {version.month} 第 {version.version} 版公示，公示期 {version.window_text}")
     return 0
 
@@ -72,8 +61,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
 def cmd_open_correction(args: argparse.Namespace) -> int:
     from analytics.meetings import publish
 
-    con = _open()
-    publish.open_correction(con, args.month, _acting(con, args))
+    con = open_db()
+    publish.open_correction(con, args.month, acting(args, con))
     print(f"{args.month} 已开始更正：现在可以导入或撤销该月的加减分，完成后请发布更正版本（correct）。")
     return 0
 
@@ -81,8 +70,8 @@ def cmd_open_correction(args: argparse.Namespace) -> int:
 def cmd_correct(args: argparse.Namespace) -> int:
     from analytics.meetings import publish
 
-    con = _open()
-    version = publish.correct(con, args.month, _acting(con, args), args.reason)
+    con = open_db()
+    version = publish.correct(con, args.month, acting(args, con), args.reason)
     print(f"已发布 {version.month} 第 {version.version} 版公示（更正），公示期 {version.window_text}")
     return 0
 
@@ -90,8 +79,8 @@ def cmd_correct(args: argparse.Namespace) -> int:
 def cmd_object(args: argparse.Namespace) -> int:
     from analytics.meetings import publish
 
-    con = _open()
-    objection_id = publish.raise_objection(con, args.month, _acting(con, args), args.text, fact_id=args.row, by=args.by)
+    con = open_db()
+    objection_id = publish.raise_objection(con, args.month, acting(args, con), args.text, fact_id=args.row, by=args.by)
     print(f"已登记异议 #{objection_id}")
     return 0
 
@@ -99,8 +88,8 @@ def cmd_object(args: argparse.Namespace) -> int:
 def cmd_reply(args: argparse.Namespace) -> int:
     from analytics.meetings import publish
 
-    con = _open()
-    publish.answer_objection(con, args.id, _acting(con, args), args.text, upheld=args.upheld)
+    con = open_db()
+    publish.answer_objection(con, args.id, acting(args, con), args.text, upheld=args.upheld)
     print(f"已答复异议 #{args.id}：{'异议成立' if args.upheld else '异议不成立'}")
     return 0
 
@@ -108,7 +97,7 @@ def cmd_reply(args: argparse.Namespace) -> int:
 def cmd_diff(args: argparse.Namespace) -> int:
     from analytics.meetings import publish
 
-    cur = _open().cursor()
+    cur = open_db().cursor()
     found = publish.versions(cur, args.month)
     if len(found) < 2 and args.before is None:
         raise DashboardError(f"{args.month} 只有 {len(found)} 个公示版本，没有可比较的更正。")
@@ -146,7 +135,7 @@ def cmd_deputies(args: argparse.Namespace) -> int:
     from analytics.meetings import deputies
     from analytics.store.db import transaction
 
-    con = _open()
+    con = open_db()
     if args.set or args.reset:
         assignment: dict[str, list[str]] = {}
         for item in args.set or []:
@@ -155,7 +144,7 @@ def cmd_deputies(args: argparse.Namespace) -> int:
                 raise ValueError(f"应写成 姓名=科室1,科室2，而不是“{item}”")
             assignment[name.strip()] = [s.strip() for s in secs.replace("，", ",").split(",") if s.strip()]
         with transaction(con) as cur:
-            deputies.assign(cur, assignment, _acting(con, args))
+            deputies.assign(cur, assignment, acting(args, con))
     cur = con.cursor()
     source = "已设置" if deputies.is_recorded(cur) else "按人员名单职务推定"
     print(f"分管部长与科室（{source}）：")
