@@ -135,7 +135,7 @@ def overviews(cur: Con, month: Month, scope: list[str], every: list[str]) -> lis
     if set(scope) == set(every):
         return [pages.overview_page(cur, month, None, months)]
     ids = dict(cur.execute("select name, section_id from section").fetchall())
-    return [pages.overview_page(cur, month, int(ids[s]), months) for s in scope if s in ids]
+    return pages.overview_pages(cur, month, [int(ids[s]) for s in scope if s in ids], months)
 
 
 def _overview_slide(cur: Con, month: Month, scope: list[str], every: list[str], label: str) -> Slide:

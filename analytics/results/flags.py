@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from analytics.periods import Quarter, quarters_of_year
-from analytics.results.points import BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL, month_books, month_points, with_sql
+from analytics.results import rollup
+from analytics.results.points import BOOKS_SQL, PERSON_MONTH_SQL, month_books, month_points, with_sql
 from analytics.results.stars import AWARDS_SQL
 from analytics.results.tasks import section_task_rates_many
 from analytics.results.trace import Trace
@@ -63,16 +64,22 @@ SECTION_SQL = """
                count(*) as person_months
         from present group by 1, 2
     ),
-    section_points as (
-        select cast(date_trunc('quarter', c.month_start) as date) as quarter_start, c.section_id,
-               round(sum(c.counted), 4) as net, count(*) as events, bool_or(c.is_veto) as veto,
+    section_vetoes as (
+        select cast(date_trunc('quarter', v.month_start) as date) as quarter_start, v.section_id,
                string_agg(
-                   case when c.is_veto then
-                       p.name || ' ' || strftime(c.event_date, '%-m月%-d日') || ' ' || c.veto_reason
-                   end,
-                   '；' order by c.event_date, c.fact_id
+                   p.name || ' ' || strftime(v.event_date, '%-m月%-d日') || ' ' || v.veto_reason,
+                   '；' order by v.event_date, v.fact_id
                ) as veto_reasons
-        from counted_event c join person p on p.person_id = c.person_id
+        from veto_event v join person p on p.person_id = v.person_id
+        group by 1, 2
+    ),
+    section_points as (
+        select cast(date_trunc('quarter', g.month_start) as date) as quarter_start, g.section_id,
+               round(sum(g.counted), 4) as net, sum(g.events) as events, bool_or(g.veto) as veto,
+               any_value(sv.veto_reasons) as veto_reasons
+        from grain g
+        left join section_vetoes sv
+            on sv.quarter_start = cast(date_trunc('quarter', g.month_start) as date) and sv.section_id = g.section_id
         group by 1, 2
     ),
     section_stars as (
@@ -166,7 +173,11 @@ def _all_scores(cur: Con, quarters: list[Quarter]) -> dict[Quarter, _Scores]:
     """Score every section of each quarter; the point and star parts of all quarters come from one query."""
     months = [m for q in quarters for m in q.months]
     books = month_books(cur, months)
-    raw = fetch_df(cur, with_sql(BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL, AWARDS_SQL) + SECTION_SQL, books.sql_params())
+    raw = fetch_df(
+        cur,
+        with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL, AWARDS_SQL) + SECTION_SQL,
+        books.sql_params(),
+    )
     task_rates = section_task_rates_many(cur, [(q.start, q.end, q.end) for q in quarters])
     found = {}
     for n, q in enumerate(quarters):
@@ -442,21 +453,24 @@ def section_people(cur: Con, section_id: int, quarter: Quarter | str | date) -> 
     books = month_books(cur, q.months)
     return fetch_df(
         cur,
-        with_sql(BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL, AWARDS_SQL)
+        with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL, AWARDS_SQL)
         + """
         , members as (
             select person_id, count(*)::integer as months_present
             from present where home_section_id = $section_id group by person_id
         ),
+        vetoes as (
+            select person_id,
+                   string_agg(strftime(event_date, '%-m月%-d日') || ' ' || veto_reason, '；' order by event_date, fact_id)
+                       as veto_reasons
+            from veto_event where section_id = $section_id group by person_id
+        ),
         pts as (
-            select person_id, round(sum(counted), 4) as net, round(sum(points), 4) as raw,
-                   round(sum(points) - sum(counted), 4) as capped, count(*)::integer as events,
-                   bool_or(is_veto) as veto,
-                   string_agg(
-                       case when is_veto then strftime(event_date, '%-m月%-d日') || ' ' || veto_reason end,
-                       '；' order by event_date, fact_id
-                   ) as veto_reasons
-            from counted_event where section_id = $section_id group by person_id
+            select g.person_id, round(sum(g.counted), 4) as net, round(sum(g.raw), 4) as raw,
+                   round(sum(g.raw) - sum(g.counted), 4) as capped, sum(g.events)::integer as events,
+                   bool_or(g.veto) as veto, any_value(v.veto_reasons) as veto_reasons
+            from grain g left join vetoes v on v.person_id = g.person_id
+            where g.section_id = $section_id group by g.person_id
         ),
         st as (
             select person_id,

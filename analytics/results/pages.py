@@ -5,7 +5,7 @@ same objects, so a page, a slide and a printed posting cannot disagree. Names he
 them.
 
 - ``overview_page(cur, month, section_id)`` → ``OverviewPage``: what 总览 shows for a month (department or one
-  section).
+  section); ``overview_pages(cur, month, section_ids)`` for several sections in one pass (analytics/results/overview.py).
 - ``content_ranking(cur, month)`` → ``ContentRanking``: 每月摘星's ranking by content.
 - ``star_streak(board)`` → ``Streak | None``: the longest run of 月度之星 on the year's 摘星榜.
 - ``flags.quarter_flags`` (``FlagResult``; ``.sections`` carries the weighted parts ``part_points``,
@@ -26,137 +26,13 @@ from typing import Any
 
 import pandas as pd
 
-from analytics.periods import Month, Quarter
-from analytics.results import arena, flags, participation, points, profile, stars, tasks, trends
+from analytics.periods import Month
+from analytics.results import arena, participation, points, profile, stars, tasks, trends
 from analytics.results.lights import ATTENTION, CLOSED, OVERDUE, STALE, Light
-from analytics.store import catalog as catalog_module
+from analytics.results.overview import OverviewPage as OverviewPage
+from analytics.results.overview import overview_page as overview_page
+from analytics.results.overview import overview_pages as overview_pages
 from analytics.store.db import Con
-
-# 总览 ----------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OverviewPage:
-    """What 总览 shows for a month and (optionally) one section.
-
-    KPI cards: ``flag_holder`` (流动红旗 flying this quarter, won in ``flag_quarter``), ``headcount`` (people on the
-    roster that month), ``net`` and ``net_before`` (the month before, None without data), ``month_star_count`` and
-    ``content_star_count``, ``tasks`` / ``tasks_closed`` / ``tasks_overdue`` on the month's last day and
-    ``task_close_rate``, ``people_active`` / ``people_present`` and ``participation_rate``, ``participation_rows``,
-    ``five_one`` (五个一 completion weighted by headcount).
-    Charts: ``series`` (one row per month: net, headcount, per_capita), ``sections`` (one row per section of the
-    month: headcount, net, net_per_capita), ``mix`` (one row per content: counted, capped), ``stars`` (the month's
-    awards in scope)."""
-
-    month: Month
-    section_id: int | None
-    has_points: bool
-    headcount: int
-    net: float
-    net_before: float | None
-    series: pd.DataFrame
-    sections: pd.DataFrame
-    mix: pd.DataFrame
-    stars: pd.DataFrame
-    month_star_count: int
-    content_star_count: int
-    flag_holder: str | None
-    flag_quarter: Quarter
-    tasks: int
-    tasks_closed: int
-    tasks_overdue: int
-    people_active: int
-    people_present: int
-    participation_rows: int
-    five_one: float | None
-
-    @property
-    def net_change(self) -> float | None:
-        """The net against the month before; None when that month has no data."""
-        return None if self.net_before is None else self.net - self.net_before
-
-    @property
-    def task_close_rate(self) -> float | None:
-        return self.tasks_closed / self.tasks if self.tasks else None
-
-    @property
-    def participation_rate(self) -> float | None:
-        return self.people_active / self.people_present if self.people_present else None
-
-
-def _in_section(frame: pd.DataFrame, section_id: int | None) -> pd.DataFrame:
-    return frame if section_id is None else frame[frame["section_id"] == section_id]
-
-
-def _series(frame: pd.DataFrame, section_id: int | None) -> pd.DataFrame:
-    """One row per month: net, headcount and net per capita of the department or of one section."""
-    frame = _in_section(frame, section_id)
-    out = frame.groupby("month", sort=True).agg(net=("net", "sum"), headcount=("headcount", "sum")).reset_index()
-    out["net"] = out["net"].astype(float).round(2)
-    out["per_capita"] = (out["net"] / out["headcount"].where(out["headcount"] > 0)).astype(float).round(2)
-    return out
-
-
-def _month_net(cur: Con, month: Month, months: list[str], section_id: int | None) -> float | None:
-    """A month's net (also in another year); None when that month has no data."""
-    if str(month) not in months:
-        return None
-    frame = trends.section_trend(cur, month.year)
-    frame = _in_section(frame[frame["month"] == str(month)], section_id)
-    return float(frame["net"].sum())
-
-
-def overview_page(
-    cur: Con, month: Month | str, section_id: int | None = None, months: list[str] | None = None
-) -> OverviewPage:
-    """What 总览 shows; months = the months with any data (the catalog's, read when not given)."""
-    m = Month.parse(str(month))
-    months = list(catalog_module.load(cur).months if months is None else months)
-    trend = trends.section_trend(cur, m.year)
-    series = _series(trend, section_id)
-    row = series[series["month"] == str(m)]
-    sections = trend[trend["month"] == str(m)][["section_id", "section", "headcount", "net", "net_per_capita"]]
-
-    mix = _in_section(points.month_points(cur, m), section_id)
-    listed = list(points.content_columns(cur, m).values())
-    order = listed + sorted(set(mix["content"]) - set(listed))
-    mix = mix.groupby("content")[["counted", "capped"]].sum().reindex(order).fillna(0.0).reset_index()
-
-    awarded = _in_section(stars.monthly_stars(cur, m).stars, section_id)
-    held = flags.quarter_flags(cur, m.quarter.shift(-1))
-    lights = _in_section(tasks.task_lights(cur, m.end), section_id)
-    took_part = _in_section(participation.section_participation(cur, m.start, m.end, m.end), section_id)
-    # People on the roster that month, also in a month without points (the points series is then empty).
-    heads = int(took_part["headcount"].sum())
-    completion = took_part["five_one_completion"].astype(float)
-    weights = took_part["headcount"].astype(float)
-    five_one = (
-        float((completion * weights).sum() / weights[completion.notna()].sum()) if completion.notna().any() else None
-    )
-    return OverviewPage(
-        month=m,
-        section_id=section_id,
-        has_points=bool(len(row)) and str(m) in months,
-        headcount=heads,
-        net=float(row["net"].iat[0]) if len(row) else 0.0,
-        net_before=_month_net(cur, m.shift(-1), months, section_id),
-        series=series,
-        sections=sections.reset_index(drop=True),
-        mix=mix,
-        stars=awarded.reset_index(drop=True),
-        month_star_count=int((awarded["award_kind"] == "month").sum()),
-        content_star_count=int((awarded["award_kind"] == "content").sum()),
-        flag_holder=flags.flag_text(held.red_flag),
-        flag_quarter=held.quarter,
-        tasks=int(len(lights)),
-        tasks_closed=int((lights["light"] == CLOSED).sum()),
-        tasks_overdue=int((lights["light"] == OVERDUE).sum()),
-        people_active=int(took_part["active_people"].sum()),
-        people_present=heads,
-        participation_rows=int(took_part["rows"].sum()),
-        five_one=five_one,
-    )
-
 
 # 每月摘星 -------------------------------------------------------------------------------------------
 

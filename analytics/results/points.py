@@ -14,6 +14,7 @@ import pandas as pd
 
 from analytics.errors import RuleBookError
 from analytics.periods import Month, months_of_year
+from analytics.results import rollup
 from analytics.results.trace import Trace
 from analytics.rules import rulebook as rb
 from analytics.store.db import Con, fetch_df
@@ -44,21 +45,25 @@ BOOKS_SQL = """
 # each counts for what it adds to the capped running total, so the counted parts of a person's month add up to
 # sign(sum) * min(|sum|, cap) and the part over the cap stays visible on the very rows that went over it.
 EVENTS_SQL = """
-    event as (
+    event_rule as (
         select e.fact_id, e.event_date, b.month_start, e.person_id, e.section_id, e.content, e.item_code, e.points,
                i.monthly_cap,
                coalesce(e.veto_flag, i.veto, false) as is_veto,
-               case when coalesce(e.veto_flag, i.veto, false) then e.reason end as veto_reason,
-               sum(e.points) over (
-                   partition by e.person_id, b.month_start, e.item_code
-                   order by e.event_date, e.fact_id
-                   rows between unbounded preceding and current row
-               ) as running
+               case when coalesce(e.veto_flag, i.veto, false) then e.reason end as veto_reason
         from score_event e
         join books b on b.month_start = cast(date_trunc('month', e.event_date) as date)
         left join rule_item i on i.version_id = b.version_id and i.code = e.item_code
         -- A range on the column itself, so the scan skips row groups outside the months (the join alone cannot).
         where e.event_date between $span_start::date and $span_end::date
+    ),
+    event as (
+        select *,
+               sum(points) over (
+                   partition by person_id, month_start, item_code
+                   order by event_date, fact_id
+                   rows between unbounded preceding and current row
+               ) as running
+        from event_rule
     ),
     counted_event as (
         select fact_id, event_date, month_start, person_id, section_id, content, item_code, points, monthly_cap,
@@ -68,6 +73,23 @@ EVENTS_SQL = """
                              - sign(running - points) * least(abs(running - points), monthly_cap)
                      end, 6) as counted
         from event
+    )"""
+
+# The grain every total of points is summed from: one row per month x person x the section an event was attributed
+# to x content, with raw and counted points, events, whether any was a veto and the last event (date, fact) for the
+# person's section of the month; and the veto events themselves (few), for their reasons in date order. The rollup
+# table (analytics/results/rollup.py) stores exactly these rows, so a query reads them from there or from here.
+GRAIN_SQL = """
+    grain as (
+        select month_start, person_id, section_id, content,
+               sum(points) as raw, sum(counted) as counted, count(*) as events, bool_or(is_veto) as veto,
+               max(event_date) as last_date, arg_max(fact_id, (event_date, fact_id)) as last_fact
+        from counted_event
+        group by month_start, person_id, section_id, content
+    ),
+    veto_event as (
+        select month_start, person_id, section_id, event_date, fact_id, veto_reason
+        from event_rule where is_veto
     )"""
 
 # One row per person x month: everyone present that month (a membership overlapping it, not left before it began)
@@ -82,20 +104,25 @@ PERSON_MONTH_SQL = """
         where p.left_on is null or p.left_on >= b.month_start
         group by b.month_start, m.person_id
     ),
-    scored as (
+    veto_reasons as (
         select month_start, person_id,
-               arg_max(section_id, (event_date, fact_id)) as event_section_id,
-               round(sum(points), 4) as raw,
-               round(sum(counted), 4) as net,
-               round(sum(points) - sum(counted), 4) as capped,
-               count(*) as events,
-               bool_or(is_veto) as veto,
-               string_agg(
-                   case when is_veto then strftime(event_date, '%-m月%-d日') || ' ' || veto_reason end,
-                   '；' order by event_date, fact_id
-               ) as veto_reasons
-        from counted_event
+               string_agg(strftime(event_date, '%-m月%-d日') || ' ' || veto_reason, '；' order by event_date, fact_id)
+                   as veto_reasons
+        from veto_event
         group by month_start, person_id
+    ),
+    scored as (
+        select g.month_start, g.person_id,
+               arg_max(g.section_id, (g.last_date, g.last_fact)) as event_section_id,
+               round(sum(g.raw), 4) as raw,
+               round(sum(g.counted), 4) as net,
+               round(sum(g.raw) - sum(g.counted), 4) as capped,
+               sum(g.events)::bigint as events,
+               bool_or(g.veto) as veto,
+               any_value(v.veto_reasons) as veto_reasons
+        from grain g
+        left join veto_reasons v on v.month_start = g.month_start and v.person_id = g.person_id
+        group by g.month_start, g.person_id
     ),
     person_month as (
         select coalesce(s.month_start, p.month_start) as month_start,
@@ -214,19 +241,19 @@ def month_points(cur: Con, month: Month | str) -> pd.DataFrame:
     books = month_books(cur, [m])
     return fetch_df(
         cur,
-        with_sql(BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL)
+        with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL)
         + """
-        select $month as month, c.person_id, p.name, pm.section_id, s.name as section, c.content,
-               count(*) as events,
-               round(sum(c.points), 4) as raw,
-               round(sum(c.counted), 4) as counted,
-               round(sum(c.points) - sum(c.counted), 4) as capped
-        from counted_event c
+        select $month as month, g.person_id, p.name, pm.section_id, s.name as section, g.content,
+               sum(g.events)::bigint as events,
+               round(sum(g.raw), 4) as raw,
+               round(sum(g.counted), 4) as counted,
+               round(sum(g.raw) - sum(g.counted), 4) as capped
+        from grain g
         join person_month pm using (month_start, person_id)
-        join person p on p.person_id = c.person_id
+        join person p on p.person_id = g.person_id
         left join section s on s.section_id = pm.section_id
-        group by c.person_id, p.name, pm.section_id, s.name, s.sort_order, c.content
-        order by s.sort_order, c.person_id, c.content
+        group by g.person_id, p.name, pm.section_id, s.name, s.sort_order, g.content
+        order by s.sort_order, g.person_id, g.content
         """,
         books.sql_params(month=str(m)),
     )
@@ -257,17 +284,17 @@ def person_month_net(cur: Con, month: Month | str) -> pd.DataFrame:
     codes = {name: code for code, name, _ in listed}
     # Numbered aliases and parameters keep rule-book text out of the SQL; the names go in as values.
     per_content = "".join(
-        f",\n               round(coalesce(sum(c.counted) filter (where c.content = $content{n}), 0), 4) as c{n}"
+        f",\n               round(coalesce(sum(g.counted) filter (where g.content = $content{n}), 0), 4) as c{n}"
         for n in range(len(names))
     )
     frame = fetch_df(
         cur,
-        with_sql(BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL)
+        with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL)
         + f"""
         , by_content as (
-            select c.person_id{per_content}
-            from counted_event c
-            group by c.person_id
+            select g.person_id{per_content}
+            from grain g
+            group by g.person_id
         )
         select $month as month, pm.person_id, p.name, p.staff_no, pm.section_id, s.name as section, pm.present,
                pm.net, pm.raw, pm.capped, pm.events, pm.veto, pm.veto_reasons, bc.* exclude (person_id)
@@ -319,7 +346,7 @@ def posting_totals(cur: Con, month: Month | str) -> pd.DataFrame:
     books = month_books(cur, [m])
     return fetch_df(
         cur,
-        with_sql(BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL)
+        with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL)
         + """
         select pm.person_id, p.name, pm.section_id, s.name as section, pm.events, pm.raw, pm.net, pm.capped,
                pm.veto, pm.veto_reasons
@@ -404,7 +431,7 @@ def ytd_points(cur: Con, year: int, through_month: Month | str | int) -> dict[st
     # Both tables in one query: the shared blocks run once.
     frame = fetch_df(
         cur,
-        with_sql(BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL)
+        with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL)
         + """
         , per_person as (
             select person_id,
@@ -417,10 +444,10 @@ def ytd_points(cur: Con, year: int, through_month: Month | str | int) -> dict[st
             group by person_id
         ),
         per_section as (
-            select section_id, round(sum(counted), 4) as net, round(sum(points), 4) as raw,
-                   round(sum(points) - sum(counted), 4) as capped, count(*) as events,
+            select section_id, round(sum(counted), 4) as net, round(sum(raw), 4) as raw,
+                   round(sum(raw) - sum(counted), 4) as capped, sum(events) as events,
                    count(distinct person_id) as people
-            from counted_event
+            from grain
             group by section_id
         )
         select 'person' as row_kind, pp.person_id, p.name, pp.section_id, s.name as section, pp.net, pp.raw,

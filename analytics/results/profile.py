@@ -9,7 +9,9 @@ from typing import Any
 import pandas as pd
 
 from analytics.periods import Month, months_of_year
-from analytics.results.points import BOOKS_SQL, EVENTS_SQL, contents_of, month_books, with_sql, ytd_points
+from analytics.results import points as points_module
+from analytics.results import rollup
+from analytics.results.points import BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL, contents_of, month_books, with_sql
 from analytics.store.db import Con, fetch_df
 
 EVENT_COLUMNS = [
@@ -141,11 +143,32 @@ def monthly_totals(events: pd.DataFrame, year: int) -> pd.DataFrame:
 def year_standing(cur: Con, person_id: int, year: int, through: Month | str | int) -> dict[str, Any]:
     """The person's year to date through ``through``: net, raw, capped, events, months present, months with a veto,
     and the competition rank by net among everyone counted that year (rank None when the person is not among them),
-    with the number of people ranked."""
-    people = ytd_points(cur, year, through)["people"]
-    ranked = people.assign(rank=people["net"].rank(method="min", ascending=False))
-    hit = ranked[ranked["person_id"] == int(person_id)]
-    if hit.empty:
+    with the number of people ranked. Everyone's year is summed from the points rollup (person x month), and the
+    rank is one count, not a sort of the department."""
+    last = points_module._through(year, through)
+    books = month_books(cur, [m for m in months_of_year(year) if m <= last])
+    row = fetch_df(
+        cur,
+        with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL)
+        + """
+        , per_person as (
+            select person_id, round(sum(net), 4) as net, round(sum(raw), 4) as raw, round(sum(capped), 4) as capped,
+                   sum(events)::bigint as events,
+                   count(*) filter (where present) as months_present,
+                   count(*) filter (where veto) as veto_months
+            from person_month
+            group by person_id
+        ),
+        me as (select * from per_person where person_id = $person_id)
+        select (select count(*) from per_person) as people, me.net, me.raw, me.capped, me.events,
+               me.months_present, me.veto_months,
+               case when me.person_id is not null
+                    then 1 + (select count(*) from per_person o where o.net > me.net) end as rank
+        from (select 1) one left join me on true
+        """,
+        books.sql_params(person_id=int(person_id)),
+    ).iloc[0]
+    if pd.isna(row["rank"]):
         return {
             "net": 0.0,
             "raw": 0.0,
@@ -154,9 +177,8 @@ def year_standing(cur: Con, person_id: int, year: int, through: Month | str | in
             "months_present": 0,
             "veto_months": 0,
             "rank": None,
-            "people": len(ranked),
+            "people": int(row["people"]),
         }
-    row = hit.iloc[0]
     return {
         "net": float(row["net"]),
         "raw": float(row["raw"]),
@@ -165,7 +187,7 @@ def year_standing(cur: Con, person_id: int, year: int, through: Month | str | in
         "months_present": int(row["months_present"]),
         "veto_months": int(row["veto_months"]),
         "rank": int(row["rank"]),
-        "people": len(ranked),
+        "people": int(row["people"]),
     }
 
 

@@ -10,7 +10,8 @@ from typing import Any
 import pandas as pd
 
 from analytics.periods import Month, months_of_year
-from analytics.results.points import BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL, as_month, month_books, with_sql
+from analytics.results import rollup
+from analytics.results.points import BOOKS_SQL, PERSON_MONTH_SQL, as_month, month_books, with_sql
 from analytics.results.trace import Trace
 from analytics.store.db import Con, fetch_df
 
@@ -77,7 +78,7 @@ AWARDS_SQL = (
     ),
     content_points as (
         select month_start, person_id, content, round(sum(counted), 4) as points
-        from counted_event
+        from grain
         group by month_start, person_id, content
     ),
     content_rank as (
@@ -157,7 +158,7 @@ def awards(cur: Con, months: list[Month]) -> pd.DataFrame:
     if not months:
         return pd.DataFrame(columns=AWARD_COLUMNS)
     books = month_books(cur, months)
-    sql = with_sql(BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL, AWARDS_SQL) + AWARD_SELECT
+    sql = with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL, AWARDS_SQL) + AWARD_SELECT
     return _named_awards(fetch_df(cur, sql, books.sql_params()))
 
 
@@ -200,7 +201,7 @@ def _ranking_and_awards(cur: Con, books) -> tuple[pd.DataFrame, pd.DataFrame]:
     eligibility, rank among the eligible, star) and the awards (one row per award)."""
     frame = fetch_df(
         cur,
-        with_sql(BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL, AWARDS_SQL)
+        with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL, AWARDS_SQL)
         + """
         , ranked as (
             select *, case when eligible then rank() over (partition by eligible order by net desc) end as rank
@@ -407,7 +408,9 @@ def star_board(cur: Con, year: int) -> dict[str, Any]:
     if months:
         books = month_books(cur, months)
         frame = fetch_df(
-            cur, with_sql(BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL, AWARDS_SQL) + BOARD_SQL, books.sql_params()
+            cur,
+            with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL, AWARDS_SQL) + BOARD_SQL,
+            books.sql_params(),
         )
         frame = _named_awards(frame)
     else:

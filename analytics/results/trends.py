@@ -8,7 +8,8 @@ from datetime import date
 import pandas as pd
 
 from analytics.periods import Month, months_of_year
-from analytics.results.points import BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL, as_month, month_books, with_sql
+from analytics.results import rollup
+from analytics.results.points import BOOKS_SQL, PERSON_MONTH_SQL, as_month, month_books, with_sql
 from analytics.results.stars import last_month_with_data
 from analytics.store.db import Con, fetch_df
 
@@ -65,7 +66,7 @@ def _person_series(cur: Con, months: list[Month]) -> pd.DataFrame:
     books = month_books(cur, months)
     return fetch_df(
         cur,
-        with_sql(BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL)
+        with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL)
         + """
         , series as (
             select month_start, person_id, section_id, present, net,
@@ -128,7 +129,7 @@ def section_trend(cur: Con, year: int, through: Month | str | date | None = None
     books = month_books(cur, months)
     frame = fetch_df(
         cur,
-        with_sql(BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL)
+        with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL)
         + """
         , heads as (
             select month_start, home_section_id as section_id, count(*) as headcount
@@ -136,7 +137,7 @@ def section_trend(cur: Con, year: int, through: Month | str | date | None = None
         ),
         pts as (
             select month_start, section_id, round(sum(counted), 4) as net
-            from counted_event group by month_start, section_id
+            from grain group by month_start, section_id
         ),
         grid as (
             select coalesce(h.month_start, p.month_start) as month_start,
@@ -188,15 +189,15 @@ def content_trend(cur: Con, year: int, through: Month | str | date | None = None
     books = month_books(cur, months)
     frame = fetch_df(
         cur,
-        with_sql(BOOKS_SQL, EVENTS_SQL)
+        with_sql(BOOKS_SQL, rollup.counted_sql(cur))
         + """
         , listed as (
             select b.month_start, c.name as content, c.sort_order
             from books b join rule_content c on c.version_id = b.version_id
         ),
         pts as (
-            select month_start, content, round(sum(points), 4) as raw, round(sum(counted), 4) as counted
-            from counted_event group by month_start, content
+            select month_start, content, round(sum(raw), 4) as raw, round(sum(counted), 4) as counted
+            from grain group by month_start, content
         ),
         grid as (
             select coalesce(l.month_start, p.month_start) as month_start, coalesce(l.content, p.content) as content,
