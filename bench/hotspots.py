@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from analytics import open_db  # noqa: E402
-from analytics.benchmark import _function_cases, _Pages, _Samples, _scale_facts  # noqa: E402
+from bench.measure import Samples, function_cases, scale_facts  # noqa: E402
+from bench.page_timing import Pages  # noqa: E402
 
 
 class RecordingCursor:
@@ -118,9 +119,9 @@ def python_profile(fn, top: int, threads: bool = False) -> str:
 
 def profile_functions(db: Path, names: list[str], top: int, folder: Path) -> None:
     con = open_db(db)
-    facts = _scale_facts(con.cursor())
+    facts = scale_facts(con.cursor())
     log: list = []
-    cases = _function_cases(RecordingCursor(con.cursor(), log), facts)
+    cases = function_cases(RecordingCursor(con.cursor(), log), facts)
     for name in names:
         fn = cases[name]
         fn()  # warm
@@ -165,9 +166,9 @@ def _resolve(spec: str):
 
 def profile_page(db: Path, page: str, removals: list[str], repeat: int, top: int) -> None:
     con = open_db(db)
-    facts = _scale_facts(con.cursor())
+    facts = scale_facts(con.cursor())
     con.close()
-    pages = _Pages(db, facts, None, only={page})
+    pages = Pages(db, facts, None, only={page})
     if page not in pages.apps:
         raise SystemExit(f"{page}: {pages.broken.get(page, '没有这个页面')}")
     at = pages.apps[page]
@@ -181,7 +182,7 @@ def profile_page(db: Path, page: str, removals: list[str], repeat: int, top: int
             setattr(module, attr, stand_in if removed else original)
 
     variants = {"as is": False} | ({"without " + ", ".join(removals): True} if removals else {})
-    samples = _Samples()
+    samples = Samples()
     for _ in range(repeat):
         for label, removed in variants.items():
             apply(removed)

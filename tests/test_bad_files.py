@@ -10,6 +10,7 @@ import json
 import os
 import re
 import resource
+import signal
 import subprocess
 import sys
 import zipfile
@@ -219,3 +220,40 @@ def test_a_normal_workbook_still_reads_through_the_child(shared):
     preview, _ = import_bytes(shared, corpus.points(rows[1:]), "正常.xlsx", Options(), dry_run=True)
     assert preview.ok, [p.text() for p in preview.errors]
     assert preview.rows_imported == 2
+
+
+def test_a_file_that_kills_the_parsing_child_leaves_this_process_and_the_next_import_well(
+    files, db_with_roster, tmp_path
+):
+    """far_cell_no_dimension.xlsx passes the zip check (it declares no extent) and makes calamine ask for 512 GiB:
+    the warm child that reads it aborts. The clerk gets the Chinese message, this process and its database are as they
+    were, and the next file is read by a fresh child."""
+    from analytics.sheets import worker
+
+    path = tmp_path / "killed.duckdb"
+    path.write_bytes(db_with_roster.read_bytes())
+    con = open_db(path)
+    preview, _ = import_bytes(con, corpus.points([corpus.one_point()]), "预热.xlsx", Options(), dry_run=True)
+    assert preview.ok, [p.text() for p in preview.errors]
+    warm = [child.process for child in worker._idle]
+    assert warm and all(p.poll() is None for p in warm)
+    before = fingerprint(con)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    preview, batch_id = import_bytes(con, files["far_cell_no_dimension.xlsx"].read_bytes(), "far.xlsx")
+    assert batch_id is None
+    messages = [p.text() for p in preview.errors]
+    assert any(corpus.UNSAFE in m for m in messages), messages
+    for message in messages:
+        assert_chinese(message)
+    # The child died of the file itself (its own abort), not of a stop from here.
+    assert warm[-1].wait(timeout=10) == -signal.SIGABRT
+    assert fingerprint(con) == before
+    assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak) / 1024 < 100
+
+    preview, batch_id = import_bytes(
+        con, corpus.points([corpus.one_point(name="李四", reason="之后一条")]), "之后.xlsx"
+    )
+    assert batch_id is not None, [p.text() for p in preview.errors]
+    assert {child.process.pid for child in worker._idle}.isdisjoint({p.pid for p in warm})
+    con.close()

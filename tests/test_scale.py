@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from analytics import open_db
-from analytics.benchmark import page_paths, print_table
 from analytics.results import flags, participation, stars, tasks
 from analytics.sheets.ingest import import_path, undo
+from bench.page_timing import page_paths
+from bench.report import print_table
 from demo.scale import generate, parse_fraction
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -176,7 +176,8 @@ def check_preview(cur: Con, preview) -> None:
     for sheet in preview.sheets:
         if sheet.kind == "points" and len(sheet.rows) and "event_date" in sheet.rows:
             dates = pd.to_datetime(sheet.rows["event_date"], errors="coerce").dropna()
-            months |= {f"{d.year}-{d.month:02d}" for d in dates}
+            # The distinct months first: iterating 100,000 dates as Timestamps costs a second.
+            months |= {f"{m // 100}-{m % 100:02d}" for m in (dates.dt.year * 100 + dates.dt.month).unique().tolist()}
     locked, open_ = _locked(cur, months)
     if locked:
         preview.file_problems.append(

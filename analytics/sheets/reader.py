@@ -3,31 +3,22 @@
 A file that is really a web page, is password-protected, damaged or too large raises FileUnreadable with a Chinese
 message that says what to do, never a traceback. Two walls stand before python-calamine, which aborts the whole
 process on some hostile files: analytics.sheets.guard looks inside an xlsx first, and the workbook is then parsed in
-a child process with a memory cap, so whatever the parser does, only the child can die."""
+a warm child process with a memory cap (analytics.sheets.worker), so whatever the parser does, only the child can
+die."""
 
 from __future__ import annotations
 
 import csv
 import io
 import os
-import pickle
-import resource
-import subprocess
-import sys
-import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import python_calamine as calamine
 
 from analytics.errors import FileUnreadable
-from analytics.sheets import guard
+from analytics.sheets import guard, worker
 
-# The child that parses a workbook may use this much address space; a 300,000-row sheet needs about 1 GB.
-CHILD_MEMORY = 2 * 1024**3
-# And this long, on a slow shared machine: a 100,000-row sheet takes about 2 s.
-CHILD_SECONDS = 120
 # DASHBOARD_ISOLATE=off parses in the process itself (a debugging aid, never for a served app).
 ISOLATE = os.environ.get("DASHBOARD_ISOLATE", "on").lower() not in ("off", "0", "no", "false")
 
@@ -103,7 +94,9 @@ def read_workbook(data: bytes) -> list[RawSheet]:
         guard.inspect_zip(data)
     else:
         guard.check_xls_size(data)
-    return _read_isolated(data) if ISOLATE else read_workbook_here(data)
+    if not ISOLATE:
+        return read_workbook_here(data)
+    return [RawSheet(name, grid, merged) for name, grid, merged in worker.parse(data)]
 
 
 def read_workbook_here(data: bytes) -> list[RawSheet]:
@@ -195,63 +188,3 @@ def read_file(data: bytes, name: str) -> list[RawSheet]:
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise FileUnreadable("无法识别的文件格式。请上传 .xlsx、.xls 或 .csv 文件。")
     return read_csv(data, name)
-
-
-# The child process ----------------------------------------------------------------------------------------------
-# A fresh interpreter (`python -m analytics.sheets.reader`, about 0.1 s to start), not a fork of a server that holds a
-# database and threads, and not multiprocessing, which would re-run the caller's main script in the child.
-
-DIED = (
-    "文件超出了可以安全读取的范围（读取时所需内存过大），已拒绝读取，系统未受影响。"
-    "请在 Excel/WPS 中删除多余的行、列和工作表，另存为新的 .xlsx 后再上传；如仍不行，请拆分成几个文件。"
-)
-TIMED_OUT = "读取文件超过了 {seconds} 秒仍未完成，已停止读取。请删除多余的行、列和工作表，或拆分成几个文件后再上传。"
-_ROOT = Path(__file__).resolve().parents[2]
-# At most this many parses at once: ten clerks uploading together must not ask for ten times CHILD_MEMORY.
-_CHILDREN = threading.BoundedSemaphore(2)
-
-
-def _read_isolated(data: bytes) -> list[RawSheet]:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")])))
-    try:
-        with _CHILDREN:
-            done = subprocess.run(
-                [sys.executable, "-m", "analytics.sheets.reader"],
-                input=data,
-                capture_output=True,
-                timeout=CHILD_SECONDS,
-                env=env,
-                cwd=_ROOT,
-            )
-    except subprocess.TimeoutExpired as exc:
-        raise FileUnreadable(TIMED_OUT.format(seconds=CHILD_SECONDS)) from exc
-    if done.returncode != 0 or not done.stdout:
-        # The child died (an allocation refused by its cap aborts it): the file is refused, the server lives.
-        raise FileUnreadable(DIED)
-    status, payload = pickle.loads(done.stdout)
-    if status != "ok":
-        raise FileUnreadable(payload)
-    return payload
-
-
-def _child_main() -> None:
-    """Read a workbook from stdin, write (status, sheets or message) pickled to stdout, under a memory cap."""
-    resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY, CHILD_MEMORY))
-    data = sys.stdin.buffer.read()
-    try:
-        result: tuple = ("ok", read_workbook_here(data))
-    except FileUnreadable as exc:
-        result = ("refused", exc.message)
-    except MemoryError:
-        result = ("refused", DIED)
-    except Exception:  # noqa: BLE001 - whatever the parser raises, the parent shows a Chinese message
-        result = ("refused", guard.CORRUPT)
-    sys.stdout.buffer.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-    sys.stdout.flush()
-
-
-if __name__ == "__main__":
-    # Through the module's own name, so that the sheets pickle as analytics.sheets.reader.RawSheet.
-    from analytics.sheets.reader import _child_main as main
-
-    main()

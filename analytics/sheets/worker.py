@@ -1,0 +1,295 @@
+"""The wall around python-calamine: workbooks are parsed in a child process that is started once and kept warm.
+
+python-calamine aborts the whole process on some hostile files (an allocation it cannot make is not an exception), so
+it never runs in the server. A child (`python -m analytics.sheets.worker`: a fresh interpreter, not a fork of a server
+that holds a database and threads) reads one workbook after another from its stdin and answers each on its stdout as
+an analytics.sheets.wire frame. Its address space is capped at CHILD_MEMORY and every file has CHILD_SECONDS.
+
+A child is reused while it stays healthy: after a file it could not read, a death, a timeout, or when its memory has
+grown past RETIRE_BYTES it is ended and the next file gets a fresh one. At most MAX_CHILDREN parse at once (ten
+clerks uploading together must not ask for ten times CHILD_MEMORY); idle children are kept for the next upload and
+leave when the server does (their stdin closes). Whatever a child does, the server gets a Chinese message."""
+
+from __future__ import annotations
+
+import atexit
+import gc
+import os
+import resource
+import select
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from analytics.errors import FileUnreadable
+from analytics.sheets import wire
+
+# The child that parses a workbook may use this much address space; a 300,000-row sheet needs about 1 GB.
+CHILD_MEMORY = 2 * 1024**3
+# And this long per file, on a slow shared machine: a 100,000-row sheet takes about 2 s.
+CHILD_SECONDS = 120
+# A child whose resident memory after a file stays above this is replaced (the heap of a big parse is not all given
+# back); an idle child holds about 40 MB.
+RETIRE_BYTES = 300 * 1024**2
+MAX_CHILDREN = 2
+
+DIED = (
+    "文件超出了可以安全读取的范围（读取时所需内存过大），已拒绝读取，系统未受影响。"
+    "请在 Excel/WPS 中删除多余的行、列和工作表，另存为新的 .xlsx 后再上传；如仍不行，请拆分成几个文件。"
+)
+TIMED_OUT = "读取文件超过了 {seconds} 秒仍未完成，已停止读取。请删除多余的行、列和工作表，或拆分成几个文件后再上传。"
+_ROOT = Path(__file__).resolve().parents[2]
+_HEAD = 16  # a reply starts with its length and the child's resident bytes after the file, 8 bytes each
+
+
+class _Gone(Exception):
+    """The child ended or stopped answering before its reply was complete."""
+
+
+class _Late(Exception):
+    """The child did not answer within its time."""
+
+
+class Child:
+    """One warm child process and the pipes to it."""
+
+    def __init__(self) -> None:
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")])))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "analytics.sheets.worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            cwd=_ROOT,
+        )
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self._in = self.process.stdin.fileno()
+        self._out = self.process.stdout.fileno()
+        os.set_blocking(self._in, False)
+        self.files = 0
+        self.resident = 0
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def ask(self, data: bytes, seconds: float) -> bytes:
+        """Send one workbook, wait for its frame."""
+        deadline = time.monotonic() + seconds
+        self._send(len(data).to_bytes(8, "little") + data, deadline)
+        head = self._receive(_HEAD, deadline)
+        size = int.from_bytes(head[:8], "little")
+        self.resident = int.from_bytes(head[8:], "little")
+        self.files += 1
+        return self._receive(size, deadline)
+
+    def _send(self, data: bytes, deadline: float) -> None:
+        view = memoryview(data)
+        while view:
+            _, ready, _ = select.select([], [self._in], [], _left(deadline))
+            if not ready:
+                raise _Late
+            try:
+                sent = os.write(self._in, view[: 1 << 20])
+            except BlockingIOError:
+                continue
+            except OSError as exc:  # the child has gone: its end of the pipe is closed
+                raise _Gone from exc
+            view = view[sent:]
+
+    def _receive(self, size: int, deadline: float) -> bytes:
+        buffer = bytearray(size)
+        view = memoryview(buffer)
+        got = 0
+        while got < size:
+            ready, _, _ = select.select([self._out], [], [], _left(deadline))
+            if not ready:
+                raise _Late
+            n = os.readv(self._out, [view[got:]])
+            if n == 0:
+                raise _Gone
+            got += n
+        return bytes(buffer)
+
+    def stop(self) -> None:
+        """End the child: politely (its stdin closes and it leaves), then for sure."""
+        try:
+            self.process.stdin.close()  # type: ignore[union-attr]
+        except OSError:
+            pass
+        try:
+            self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process.stdout.close()  # type: ignore[union-attr]
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        self.process.stdout.close()  # type: ignore[union-attr]
+        try:
+            self.process.stdin.close()  # type: ignore[union-attr]
+        except OSError:
+            pass
+
+
+def _left(deadline: float) -> float:
+    return max(0.0, deadline - time.monotonic())
+
+
+_slots = threading.BoundedSemaphore(MAX_CHILDREN)
+_lock = threading.Lock()
+_idle: list[Child] = []
+
+
+def _take() -> tuple[Child, bool]:
+    """(a child, whether it has read files before): an idle live one, else a new one."""
+    with _lock:
+        while _idle:
+            child = _idle.pop()
+            if child.alive:
+                return child, True
+            child.kill()
+    return Child(), False
+
+
+def _give_back(child: Child) -> None:
+    with _lock:
+        if len(_idle) < MAX_CHILDREN:
+            _idle.append(child)
+            return
+    child.stop()
+
+
+@atexit.register
+def stop_all() -> None:
+    """End the idle children (also done by the operating system when the server's pipes close)."""
+    with _lock:
+        children, _idle[:] = list(_idle), []
+    for child in children:
+        child.stop()
+
+
+def parse(data: bytes) -> list[tuple[str, list[list[Any]], list]]:
+    """Parse a workbook in a child: [(sheet name, grid, merged ranges), …] or FileUnreadable in Chinese."""
+    with _slots:
+        child, used = _take()
+        try:
+            frame = child.ask(data, CHILD_SECONDS)
+        except _Late as exc:
+            child.kill()
+            raise FileUnreadable(TIMED_OUT.format(seconds=CHILD_SECONDS)) from exc
+        except _Gone as exc:
+            child.kill()
+            if not used:
+                # A fresh child died on this file (an allocation refused by its cap aborts it): the file is refused,
+                # the server lives.
+                raise FileUnreadable(DIED) from exc
+            # A reused child may have ended for reasons of its own while idle: the file gets a fresh one.
+            return _parse_fresh(data)
+        return _answer(child, frame)
+
+
+def _parse_fresh(data: bytes) -> list[tuple[str, list[list[Any]], list]]:
+    child = Child()
+    try:
+        frame = child.ask(data, CHILD_SECONDS)
+    except _Late as exc:
+        child.kill()
+        raise FileUnreadable(TIMED_OUT.format(seconds=CHILD_SECONDS)) from exc
+    except _Gone as exc:
+        child.kill()
+        raise FileUnreadable(DIED) from exc
+    return _answer(child, frame)
+
+
+def _answer(child: Child, frame: bytes) -> list[tuple[str, list[list[Any]], list]]:
+    try:
+        status, payload = wire.unpack(frame)
+    except wire.Broken as exc:
+        child.kill()
+        raise FileUnreadable(DIED) from exc
+    if status != "ok":
+        child.stop()  # after any file it could not read, the next file gets a fresh child
+        raise FileUnreadable(payload)
+    if child.resident > RETIRE_BYTES:
+        child.stop()
+    else:
+        _give_back(child)
+    return payload
+
+
+# The child's side ---------------------------------------------------------------------------------------------------
+
+
+def _resident_bytes() -> int:
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _trim() -> None:
+    """Give the freed heap of a big parse back to the system (glibc keeps it otherwise)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _read_exactly(stream, size: int) -> bytes:
+    chunks, got = [], 0
+    while got < size:
+        chunk = stream.read(size - got)
+        if not chunk:
+            return b""
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def _reply(sheets) -> bytes:
+    return wire.pack([(s.name, s.grid, s.merged) for s in sheets])
+
+
+def child_main() -> None:
+    """Read workbooks from stdin (8-byte length, then the bytes) until it closes; answer each with a frame."""
+    resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY, CHILD_MEMORY))
+    from analytics.sheets import guard
+    from analytics.sheets.reader import read_workbook_here
+
+    # The grid is a few hundred thousand lists and no cycle: the collector would walk them again and again.
+    gc.disable()
+    source, sink = sys.stdin.buffer, sys.stdout.buffer
+    while True:
+        head = _read_exactly(source, 8)
+        if not head:
+            return
+        data = _read_exactly(source, int.from_bytes(head, "little"))
+        try:
+            frame = _reply(read_workbook_here(data))
+        except FileUnreadable as exc:
+            frame = wire.refusal(exc.message)
+        except MemoryError:
+            frame = wire.refusal(DIED)
+        except Exception:  # noqa: BLE001 - whatever the parser raises, the server shows a Chinese message
+            frame = wire.refusal(guard.CORRUPT)
+        del data
+        gc.collect()
+        _trim()
+        sink.write(len(frame).to_bytes(8, "little") + _resident_bytes().to_bytes(8, "little"))
+        sink.write(frame)
+        sink.flush()
+        del frame
+
+
+if __name__ == "__main__":
+    child_main()
