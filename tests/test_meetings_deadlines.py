@@ -5,40 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from conftest import load
+import ledgers
 
 from analytics.meetings import deadlines as dl
 from analytics.meetings import slides
 
-HEADER = [
-    "任务编号",
-    "任务名称",
-    "台账类别",
-    "责任科室",
-    "责任人",
-    "开始日期",
-    "计划完成日期",
-    "进度(%)",
-    "当前环节",
-    "最新进展",
-    "更新日期",
-]
-
 
 def snap(code, updated, due, progress, stage="全程督查"):
-    return [
-        code,
-        f"任务{code}",
-        "基础夯实工程",
-        "组织科",
-        "张三",
-        "2022-01-01",
-        due,
-        progress,
-        stage,
-        "推进中",
-        updated,
-    ]
+    return ledgers.task_row(code, updated, progress, stage, due=due)
 
 
 def load_tasks(con):
@@ -56,7 +30,7 @@ def load_tasks(con):
         snap("C", "2022-04-20", "2022-06-30", 50),
         snap("C", "2022-05-27", "2022-06-30", 70),
     ]
-    load(con, [HEADER, *rows], "台账.xlsx")
+    ledgers.load_tasks(con, rows, "台账.xlsx")
 
 
 def test_postponements_original_and_current_deadline(roster_con):

@@ -15,16 +15,19 @@ from analytics import open_db
 from analytics.periods import Month, Quarter
 from analytics.results import participation
 from ui import format as fmt
-from ui import texts, widgets
+from ui import tables, texts, widgets
 
 L = texts.LEARNING
 
 
 def grid(at) -> pd.DataFrame:
-    """The 五个一 grid: the table with a name and an overall column."""
+    """The 五个一 grid: the table with a name and an overall column, its completions read back as shares (the page
+    shows them as whole percents out of 100, like every other rate)."""
     found = [d.value for d in at.dataframe if {L["col_name"], L["col_overall"]} <= set(d.value.columns)]
     assert len(found) == 1
-    return found[0]
+    shown = found[0]
+    bars = [c for c in shown.columns if c not in (L["col_name"], L["col_section"])]
+    return shown.assign(**{c: shown[c] / 100 for c in bars})
 
 
 def test_empty_database_says_what_is_missing(empty_db):
@@ -108,11 +111,24 @@ def test_demo_window_and_section_drive_the_grid(demo_db):
         demo_db,
         lambda cur: participation.five_one_matrix(cur, quarter.start, quarter.end, quarter.end),
     )
+    people = expected.drop_duplicates("person_id")
+    # 61 people: two pages of 50, the count above the grid, every person on one of the pages.
+    assert texts.PAGING["count"].format(n=len(people), unit="人", page=1, pages=2) in texts_of(at)
     table = grid(at)
-    assert len(table) == expected["person_id"].nunique()
+    assert len(table) == tables.PAGE_SIZE
+    at.number_input(key="five_one_page").set_value(2).run()
+    no_exception(at)
+    second = grid(at)
+    assert len(second) == len(people) - tables.PAGE_SIZE
+    assert sorted([*table[L["col_name"]], *second[L["col_name"]]]) == sorted(people["name"])
+    # The pages hold the engine's completions (as shares once read back), person by person.
+    engine = expected[expected["activity"] == "荐学"]
+    pairs = sorted((n, round(float(v), 9)) for n, v in zip(engine["name"], engine["completion"].fillna(-1)))
+    both = pd.concat([table, second])
+    assert sorted((n, round(float(v), 9)) for n, v in zip(both[L["col_name"]], both["荐学"].fillna(-1))) == pairs
     totals = participation.five_one_totals(expected).set_index("activity")
-    shown = {m.label: m.value for m in at.metric}
-    assert shown["荐学"] == fmt.percent(totals.loc["荐学", "completion"])
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["荐学"] == fmt.percent(totals.loc["荐学", "completion"])
 
     at.sidebar.selectbox(key="section").set_value("组织科").run()
     no_exception(at)
@@ -128,3 +144,31 @@ def test_learning_window_bounds():
     assert widgets.learning_window("year", Month(2022, 5), Quarter(2022, 2), 2022, today=date(2023, 1, 1))[2] == date(
         2022, 12, 31
     )
+
+
+def test_the_grid_is_searched_by_name_or_section(demo_db):
+    at = open_page("learning", demo_db)
+    no_exception(at)
+    first = grid(at)[L["col_name"]].iloc[0]
+    at.text_input(key="five_one_search").input(first).run()
+    no_exception(at)
+    found = grid(at)
+    assert first in set(found[L["col_name"]]) and len(found) < tables.PAGE_SIZE
+    assert texts.PAGING["count_one"].format(n=len(found), unit="人") in texts_of(at)
+    at.text_input(key="five_one_search").input("组织科").run()
+    assert set(grid(at)[L["col_section"]]) == {"组织科"}
+    at.text_input(key="five_one_search").input("没有这个人").run()
+    no_exception(at)
+    assert grid(at).empty
+    assert texts.PAGING["none"].format(text="没有这个人") in texts_of(at)
+
+
+def test_the_grid_shows_whole_percents():
+    grid_frame = pd.DataFrame(
+        {"person_id": [1, 2], "name": ["甲", "乙"], "section": ["组织科"] * 2, "荐学": [0.25, None], "overall": [0.5, 1.0]}
+    )
+    shown, config = tables.five_one_table(grid_frame, ["荐学"])
+    assert shown["荐学"].iloc[0] == pytest.approx(25) and math.isnan(shown["荐学"].iloc[1])
+    assert shown[L["col_overall"]].tolist() == [50.0, 100.0]
+    assert {c["type_config"]["format"] for c in config.values()} == {"%.0f%%"}
+    assert {c["type_config"]["max_value"] for c in config.values()} == {100}

@@ -11,7 +11,7 @@ from conftest import ROSTER, load
 
 from analytics import open_db
 from analytics.results import pages, tasks
-from ui import texts
+from ui import tables, texts
 
 T = texts.TASKS
 # The demo's latest month is December 2022, long past: the wall is read on its last day.
@@ -201,3 +201,68 @@ def test_as_of_is_the_month_end_or_today():
 
     assert pages.task_as_of(Month(2022, 3), today=date(2023, 1, 5)) == date(2022, 3, 31)
     assert pages.task_as_of(Month(2022, 3), today=date(2022, 3, 9)) == date(2022, 3, 9)
+
+
+def test_the_wall_is_paged_and_searched(demo_db):
+    wall_rows = read(demo_db, lambda cur: tasks.year_wall(cur, AS_OF, 2022))
+    codes = wall_rows["task_code"].tolist()
+    assert len(codes) > tables.PAGE_SIZE
+    pages_n = -(-len(codes) // tables.PAGE_SIZE)
+    at = open_page("tasks", demo_db)
+    no_exception(at)
+    text = texts_of(at)
+    assert texts.PAGING["count"].format(n=len(codes), unit="项", page=1, pages=pages_n) in text
+    assert wall(at)[T["columns"]["task_code"]].tolist() == codes[: tables.PAGE_SIZE]
+    # The Gantt chart draws the page, and says how many there are in all.
+    assert T["gantt_bounded"].format(shown=tables.PAGE_SIZE, n=f"{len(codes):,}") in text
+
+    at.number_input(key="task_wall_page").set_value(2).run()
+    no_exception(at)
+    assert wall(at)[T["columns"]["task_code"]].tolist() == codes[tables.PAGE_SIZE : 2 * tables.PAGE_SIZE]
+    # The task choice below lists the page shown.
+    assert at.selectbox(key="task").options[0].startswith(codes[tables.PAGE_SIZE])
+
+    # A search goes back to page 1 and keeps the rows whose code, name, section or owner contain the text.
+    name = wall_rows["task_name"].iloc[-1]
+    at.text_input(key="task_wall_search").input(name).run()
+    no_exception(at)
+    found = wall(at)
+    expected = wall_rows[wall_rows["task_name"].str.contains(name, regex=False)]["task_code"].tolist()
+    assert found[T["columns"]["task_code"]].tolist() == expected
+    assert texts.PAGING["count_one"].format(n=len(expected), unit="项") in texts_of(at)
+    at.text_input(key="task_wall_search").input("组织科").run()
+    sections = set(wall(at)[T["columns"]["section"]])
+    assert sections == {"组织科"}
+
+
+def test_the_kpis_count_every_year_and_the_wall_only_this_one(tmp_path):
+    db = small_db(tmp_path)
+    con = open_db(db)
+    # T-4 closed in 2021: in the KPIs of 2022, not on 2022's wall.
+    load(
+        con,
+        [
+            TASK_HEADER,
+            [
+                "T-4",
+                "旧任务",
+                "基础夯实工程",
+                "组织科",
+                "张三",
+                "2021-12-01",
+                "2021-12-31",
+                100,
+                "办结销号",
+                "2021-12-10",
+            ],
+        ],
+        "旧台账.xlsx",
+    )
+    con.close()
+    at = open_page("tasks", db, {"month": "2022-03"})
+    no_exception(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[T["kpi_tasks"]] == "4 项"
+    assert metrics[T["kpi_closed"]] == "2 项"
+    assert wall(at)[T["columns"]["task_code"]].tolist() == ["T-1", "T-2", "T-3"]
+    assert texts.PAGING["count_one"].format(n=3, unit="项") in texts_of(at)

@@ -1,6 +1,8 @@
 """The scale-minded queries give the same answers as the direct computation they replaced, on the demo year and on
 random ledgers (hypothesis): the weekly burn-up from running sums of each task's weekly changes against the week x
-snapshot join, and the flags' on-time rates from each snapshot's span against the period x snapshot join."""
+snapshot join, the flags' on-time rates from each snapshot's span against the period x snapshot join, and 任务督办's
+lights (latest snapshot by an integer key), year wall, KPIs and late closures in SQL against the struct-keyed state
+and the page-side filters and counts they replaced."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import pytest
 from conftest import ROSTER, csv_bytes, load
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ledgers import load_tasks, task_row
 
 from analytics import open_db
 from analytics.results import tasks
@@ -140,6 +143,76 @@ def test_demo_on_time_rates_are_the_direct_rates(demo_db):
         con.close()
 
 
+# The tasks' state on a day as first written: the latest snapshot by the pair (updated_on, fact_id) compared as a
+# struct. task_lights now folds the pair into one integer; everything after the state is shared.
+DIRECT_STATE = """
+    latest as (
+        select task_code,
+               max_by(fact_id, (updated_on, fact_id)) as fact_id,
+               min(updated_on) as first_on,
+               min(updated_on) filter (where stage = $closed) as first_closed_on,
+               max_by(start_date, (updated_on, fact_id)) filter (where start_date is not null) as any_start
+        from task_snapshot
+        where superseded_by is null and updated_on <= $as_of::date
+          and ($task_code::varchar is null or task_code = $task_code)
+        group by task_code
+    ),
+    state as (
+        select t.* exclude (superseded_by), l.first_closed_on, coalesce(l.any_start, l.first_on) as start
+        from latest l
+        join task_snapshot t using (fact_id)
+    )
+"""
+
+
+def direct_lights(cur, as_of: date, ledger: str | None = None, section_id: int | None = None) -> pd.DataFrame:
+    assert tasks._STATE in tasks._LIGHTS
+    sql = tasks._LIGHTS.replace(tasks._STATE, DIRECT_STATE)
+    frame = fetch_df(
+        cur,
+        sql + f"select {tasks._LIGHT_COLUMNS} from lights order by attention, due_date, task_code",
+        tasks._light_params(rb.in_force(cur, as_of), as_of, ledger, section_id),
+    )
+    frame["flags"] = pd.Series([list(x) for x in frame["flags"]], index=frame.index, dtype=object)
+    return frame
+
+
+def assert_same_wall(cur, as_of: date, ledger: str | None = None, section_id: int | None = None) -> None:
+    """task_lights, the year's wall, the KPIs and light counts in SQL, and the late closures of a year, against the
+    direct state and the page-side filters and counts they replaced (pages.tasks_in_year, pages.task_kpis)."""
+    from analytics.results import pages
+
+    old = direct_lights(cur, as_of, ledger, section_id)
+    new = tasks.task_lights(cur, as_of, ledger, section_id)
+    pd.testing.assert_frame_equal(new, old)
+    for year in (as_of.year - 1, as_of.year):
+        wall = tasks.year_wall(cur, as_of, year, ledger, section_id)
+        pd.testing.assert_frame_equal(wall, pages.tasks_in_year(old, year))
+        late = tasks.late_closures(cur, as_of, ledger, section_id, year)
+        every = tasks.late_closures(cur, as_of)
+        every = pages.filter_tasks(every, ledger, section_id)
+        keep = pd.Series([d >= date(year, 1, 1) for d in every["closed_on"]], index=every.index, dtype=bool)
+        every = every[keep].reset_index(drop=True)
+        pd.testing.assert_frame_equal(late, every)
+    summary = tasks.wall_summary(cur, as_of, ledger, section_id)
+    assert pages.TaskKpis(**summary.kpis) == pages.task_kpis(old, as_of)
+    assert summary.lights == tasks.light_counts(old)
+
+
+@pytest.mark.parametrize("ledger", [None, "揭榜挂帅", "没有这个台账"])
+@pytest.mark.parametrize("as_of", [date(2022, 1, 2), date(2022, 3, 31), date(2022, 7, 15), date(2022, 12, 31)])
+def test_demo_wall_is_the_direct_wall(demo_db, ledger, as_of):
+    con = open_db(demo_db)
+    try:
+        cur = con.cursor()
+        sections = [None, *(r[0] for r in cur.execute("select section_id from section order by 1").fetchall()[:2])]
+        assert len(direct_lights(cur, as_of)) > 0 or as_of == date(2022, 1, 2)
+        for section_id in sections:
+            assert_same_wall(cur, as_of, ledger, section_id)
+    finally:
+        con.close()
+
+
 def assert_same(new: pd.DataFrame, old: pd.DataFrame) -> None:
     assert list(new.columns) == list(old.columns)
     assert new["week_start"].tolist() == old["week_start"].tolist()
@@ -164,19 +237,6 @@ def test_demo_burnup_is_the_direct_burnup(demo_db, ledger, as_of):
         con.close()
 
 
-HEADER = [
-    "任务编号",
-    "任务名称",
-    "台账类别",
-    "责任科室",
-    "责任人",
-    "开始日期",
-    "计划完成日期",
-    "进度(%)",
-    "当前环节",
-    "最新进展",
-    "更新日期",
-]
 LEDGERS = ["基础夯实工程", "揭榜挂帅"]
 STAGES = ["领办登记", "全程督查", "即时反馈", "办结销号"]
 PEOPLE = [(r[0], r[1]) for r in ROSTER[1:]]
@@ -207,32 +267,20 @@ def test_random_ledgers_give_the_direct_answers(snapshots, ledger, as_of):
     con = open_db(":memory:")
     try:
         load(con, csv_bytes(ROSTER), "名单.csv")
-        rows = [HEADER]
+        rows = []
         # One report per task and day, as the importer requires.
         unique = {(task, day): rest for task, day, *rest in snapshots}
         for (task, day), (book, stage, progress, who, due) in unique.items():
             name, section = PEOPLE[who]
             updated = DAY0 + timedelta(days=day)
-            rows.append(
-                [
-                    f"T{task}",
-                    f"任务{task}",
-                    book,
-                    section,
-                    name,
-                    "2021-12-15",
-                    due,
-                    progress,
-                    stage,
-                    "",
-                    updated,
-                ]
-            )
-        load(con, csv_bytes(rows), "任务台账.csv")
+            rows.append(task_row(f"T{task}", updated, progress, stage, due, "2021-12-15", section, book, name, note=""))
+        load_tasks(con, rows, "任务台账.csv")
         cur = con.cursor()
         for year in (2021, 2022, 2023):
             assert_same(tasks.burnup(cur, year, ledger, as_of), direct_burnup(cur, year, ledger, as_of))
         assert_same_rates(cur, QUARTERS)
+        for day in (date(2022, 2, 14), date(2022, 6, 30), date(2023, 1, 31)):
+            assert_same_wall(cur, day, ledger)
     finally:
         con.close()
 

@@ -6,47 +6,15 @@ import math
 from datetime import date
 
 import pytest
-from conftest import load
+from ledgers import load_tasks, task_row
 
 from analytics.results import tasks
 from analytics.rules import rulebook as rb
 from analytics.sheets.ingest import undo
 from analytics.store.db import transaction
 
-HEADER = [
-    "任务编号",
-    "任务名称",
-    "台账类别",
-    "责任科室",
-    "责任人",
-    "开始日期",
-    "计划完成日期",
-    "进度(%)",
-    "当前环节",
-    "最新进展",
-    "更新日期",
-]
 D = date
-
-
-def row(
-    code,
-    updated,
-    progress,
-    stage="全程督查",
-    due="2022-06-30",
-    start="2022-01-01",
-    section="组织科",
-    ledger="基础夯实工程",
-    owner="张三",
-    name=None,
-    note="推进中",
-):
-    return [code, name or f"任务{code}", ledger, section, owner, start, due, progress, stage, note, updated]
-
-
-def load_tasks(con, rows, name="任务台账.xlsx"):
-    return load(con, [HEADER, *rows], name)
+row = task_row
 
 
 def light_of(con, code, as_of):

@@ -19,6 +19,7 @@ from analytics.results.trace import Trace
 from analytics.rules import rule_edit
 from analytics.rules import rulebook as rb
 from analytics.sheets.templates import build_template
+from ui import tables
 from ui.db import cursor
 from ui.figures import arena as arena_figures
 from ui.figures import learning as learning_figures
@@ -64,6 +65,8 @@ movers = reader(trends.movers, 24)
 
 # Tasks ------------------------------------------------------------------------------------------------
 task_frame = reader(tasks.task_lights, 32)
+task_summary = reader(tasks.wall_summary, 32)
+task_wall = reader(tasks.year_wall, 32)
 task_attention = reader(tasks.attention_list, 32)
 task_funnel = reader(tasks.funnel, 32)
 task_rates = reader(tasks.rates, 32)
@@ -102,6 +105,17 @@ def rules_template(version: str, _book: rb.RuleBook) -> bytes:
     return build_template("rules", _book)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def five_one_grid(
+    version: str, start: date, end: date, as_of: date, section_id: int | None
+) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
+    """学习实践's grid (one row per person, tables.five_one_grid), its activity names and the totals per activity,
+    kept ready so a rerun reads them instead of pivoting thousands of people again."""
+    matrix = five_one(version, start, end, as_of, section_id)
+    grid, names = tables.five_one_grid(matrix)
+    return grid, names, participation.five_one_totals(matrix)
+
+
 def five_one_activities(version: str, year: int) -> tuple[str, ...]:
     """The 五个一 activities of the book in force at the year's end, in its order."""
     book = rules_on(version, date(year, 12, 31))
@@ -123,7 +137,7 @@ def funnel_chart(version: str, as_of: date, ledger: str | None, section_id: int 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def lights_chart(version: str, as_of: date, ledger: str | None, section_id: int | None) -> go.Figure:
-    return task_figures.lights_figure(task_frame(version, as_of, ledger, section_id))
+    return task_figures.lights_figure(task_summary(version, as_of, ledger, section_id).lights)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -138,11 +138,10 @@ def downloads(frame: pd.DataFrame, name: str, key: str) -> None:
     """Our own export of a table shown on the page (Streamlit's table download is disabled app-wide): an xlsx and a
     csv built only when clicked, every cell through analytics.sheets.cells, so no text can run as a formula."""
     stem = safe_file_name(f"{name}-{date.today():%Y%m%d}")
-    flat = _flat(frame)
     bar = st.container(horizontal=True)
     bar.download_button(
         texts.DOWNLOAD["xlsx"],
-        data=lambda: cells.table_xlsx(flat, name),
+        data=lambda: cells.table_xlsx(_flat(frame), name),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
@@ -152,7 +151,7 @@ def downloads(frame: pd.DataFrame, name: str, key: str) -> None:
     )
     bar.download_button(
         texts.DOWNLOAD["csv"],
-        data=lambda: cells.table_csv(flat),
+        data=lambda: cells.table_csv(_flat(frame)),
         file_name=f"{stem}.csv",
         mime="text/csv",
         key=f"{key}_csv",

@@ -3,6 +3,8 @@ rates, the 五个一 grid and the 擂台 tables."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -17,6 +19,60 @@ B = texts.BOARD
 T = texts.TASKS
 L = texts.LEARNING
 A = texts.ARENA
+P = texts.PAGING
+
+# Rows a long table shows at a time: a page never ships the thousands of rows a city-sized database holds.
+PAGE_SIZE = 50
+
+
+def search_rows(frame: pd.DataFrame, columns: Sequence[str], text: str) -> pd.DataFrame:
+    """The rows where any of the columns contains the text (case-insensitive, literally: no pattern syntax)."""
+    text = text.strip()
+    if not text or frame.empty:
+        return frame
+    hit = pd.Series(False, index=frame.index)
+    for col in columns:
+        if col in frame:
+            hit |= frame[col].astype("string").str.contains(text, case=False, regex=False, na=False)
+    return frame[hit]
+
+
+def page_of(frame: pd.DataFrame, page: int, size: int = PAGE_SIZE) -> pd.DataFrame:
+    """Rows of page ``page`` (from 1; a page past the end is the last page)."""
+    pages = max(1, math.ceil(len(frame) / size))
+    page = min(max(int(page), 1), pages)
+    return frame.iloc[(page - 1) * size : page * size].reset_index(drop=True)
+
+
+def paged(
+    frame: pd.DataFrame,
+    key: str,
+    search: Sequence[str],
+    unit: str = "项",
+    hint: str | None = None,
+    size: int = PAGE_SIZE,
+) -> pd.DataFrame:
+    """A search box, a page selector and the count (共 N 项) above a long table; returns the rows to show. A new
+    search starts again at page 1; a page past the end (after the data or the filters changed) becomes the last."""
+    left, mid, right = st.columns([3, 1, 2], vertical_alignment="bottom")
+    text = left.text_input(P["search"], key=f"{key}_search", placeholder=hint or "").strip()
+    rows = search_rows(frame, search, text)
+    pages = max(1, math.ceil(len(rows) / size))
+    page_key, memo = f"{key}_page", f"{key}_searched"
+    if st.session_state.get(memo) != text:
+        st.session_state[memo] = text
+        st.session_state[page_key] = 1
+    if not 1 <= st.session_state.get(page_key, 1) <= pages:
+        st.session_state[page_key] = min(max(st.session_state.get(page_key, 1), 1), pages)
+    page = 1
+    if pages > 1:
+        page = int(mid.number_input(P["page"], min_value=1, max_value=pages, step=1, key=page_key))
+        right.caption(P["count"].format(n=len(rows), unit=unit, page=page, pages=pages))
+    else:
+        right.caption(P["count_one"].format(n=len(rows), unit=unit))
+    if text and rows.empty:
+        st.caption(P["none"].format(text=md(text)))
+    return page_of(rows, page, size)
 
 
 def table(
@@ -147,12 +203,15 @@ def five_one_grid(matrix: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 
 def five_one_table(grid: pd.DataFrame, names: list[str]) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The grid as shown: Chinese headers and a progress bar per completion (empty where nothing is due), drawn by
-    the table itself from the column configuration — no per-cell styling in Python, whatever the number of people."""
+    the table itself from the column configuration — no per-cell styling in Python, whatever the number of people.
+    Completions are shown as whole percents out of 100, like every other rate of the product (ui/format.py)."""
     shown = grid.drop(columns=["person_id"]).rename(
         columns={"name": L["col_name"], "section": L["col_section"], "overall": L["col_overall"]}
     )
-    bar = st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="percent", color="#C8102E")
-    return shown, {name: bar for name in [*names, L["col_overall"]]}
+    bars = [*names, L["col_overall"]]
+    shown[bars] = shown[bars].astype(float) * 100
+    bar = st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f%%", color="#C8102E")
+    return shown, {name: bar for name in bars}
 
 
 SESSION_CONFIG = {

@@ -564,7 +564,7 @@ TASKS = {
     "<br>当前环节：%{customdata[5]}<extra></extra>",
     "gantt_note": "颜色同亮灯；最需要关注的任务排在最上面，红色虚线为截至日期。",
     "gantt_today": "截至 {day}",
-    "gantt_bounded": "时间轴只画最需要关注的前 {shown} 项（本年共 {n} 项，全部见上方任务墙）；选择台账或科室可缩小范围。",
+    "gantt_bounded": "时间轴画任务墙当前一页的 {shown} 项（共 {n} 项）；在任务墙翻页或搜索可查看其他任务，选择台账或科室可缩小范围。",
     "detail": "任务进展",
     "task": "选择任务",
     "task_help": "默认显示最需要关注的任务；也可在上方台账中点选一行。",
@@ -598,6 +598,7 @@ TASKS = {
     "late": "逾期办结",
     "late_help": "已经办结、但办结日期晚于计划完成日期的任务，超期天数多的在前。",
     "late_none": "没有逾期办结的任务。",
+    "year_empty": "{year}年没有在办或在本年办结的任务；上方指标按全部年度的任务统计。",
 }
 
 LEARNING = {
@@ -1013,4 +1014,15 @@ WORKBENCH = {
     "layouts_pick": "选择要删除的对应关系",
     "layouts_delete": "删除",
     "layouts_deleted": "已删除列对应关系 #{id}。",
+}
+
+# Long tables shown a page at a time (ui/tables.py paged).
+PAGING = {
+    "search": "搜索",
+    "search_tasks": "输入任务编号、名称、科室或责任人",
+    "search_people": "输入姓名或科室",
+    "page": "页码",
+    "count": "共 {n:,} {unit}，第 {page} / {pages} 页",
+    "count_one": "共 {n:,} {unit}",
+    "none": "没有与“{text}”相符的记录。",
 }

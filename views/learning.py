@@ -3,7 +3,6 @@ the report's own words, participation month by month and the sections compared."
 
 import streamlit as st
 
-from analytics.results import participation
 from ui import cache, cards, components, shell, tables, texts, widgets
 from ui import format as fmt
 from ui.safe import md
@@ -32,8 +31,8 @@ start, end, as_of, label = widgets.learning_window(choice, view.month, view.quar
 st.caption(L["scope"].format(start=start, end=as_of, section=md(view.section_label)))
 
 items = cache.counters(view.version, start, end)
-matrix = cache.five_one(view.version, start, end, as_of, view.section_id)
-if not any(item["value"] for item in items) and not (len(matrix) and matrix["done"].sum()):
+grid, names, totals = cache.five_one_grid(view.version, start, end, as_of, view.section_id)
+if not any(item["value"] for item in items) and not (len(totals) and totals["done"].sum()):
     shell.empty_period(label + L["period_word"])
     st.stop()
 
@@ -41,10 +40,9 @@ st.subheader(L["counters"].format(label=label), anchor=False, help=L["counters_h
 cards.counter_cards(items)
 
 st.subheader(L["five_one"].format(label=label), anchor=False, help=L["five_one_help"])
-if matrix.empty:
+if grid.empty:
     st.info(L["no_people"].format(section=md(view.section_label)), icon=":material/group_off:")
 else:
-    totals = participation.five_one_totals(matrix)
     cols = st.columns(len(totals))
     for col, row in zip(cols, totals.to_dict("records")):
         col.metric(
@@ -56,20 +54,21 @@ else:
             delta_color="gray",
             help=L["frequency"].format(frequency=L["frequencies"].get(row["frequency"], "")),
         )
-    grid, names = tables.five_one_grid(matrix)
-    shown, config = tables.five_one_table(grid, names)
+    # Thousands of people at city scale: the grid is searched and shown a page at a time.
+    rows = tables.paged(grid, "five_one", ("name", "section"), unit="人", hint=texts.PAGING["search_people"])
+    shown, config = tables.five_one_table(rows, names)
     event = st.dataframe(
         shown,
         column_config=config,
         hide_index=True,
         width="stretch",
-        height=min(38 + 35 * len(grid), 560),
+        height=min(38 + 35 * len(rows), 560),
         key="five_one_table",
         on_select="rerun",
         selection_mode="single-row",
     )
     st.caption(L["legend"])
-    picked = widgets.picked_row(event, grid)
+    picked = widgets.picked_row(event, rows)
     if picked is not None:
         components.person_link(int(picked["person_id"]), L["person_link"].format(name=picked["name"]))
 

@@ -36,9 +36,9 @@ def funnel_figure(frame: pd.DataFrame) -> go.Figure:
     return charts.style(fig, None, height=300, legend=False)
 
 
-def lights_figure(frame: pd.DataFrame) -> go.Figure:
-    """Tasks per light, in the lights' order of precedence."""
-    counts = tasks.light_counts(frame)
+def lights_figure(lights: pd.DataFrame | dict[str, int]) -> go.Figure:
+    """Tasks per light, in the lights' order of precedence: of a task_lights frame, or the counts of wall_summary."""
+    counts = tasks.light_counts(lights) if isinstance(lights, pd.DataFrame) else lights
     names = [x for x in reversed(tasks.LIGHTS)]
     fig = go.Figure(
         go.Bar(
