@@ -231,7 +231,8 @@ def _published_months(cur: Con, preview: Preview) -> list[str]:
     for sheet in preview.sheets:
         if sheet.kind == "points" and len(sheet.rows):
             dates = pd.to_datetime(sheet.rows["event_date"], errors="coerce").dropna()
-            months |= {f"{d.year}-{d.month:02d}" for d in dates}
+            # The distinct months first: iterating 100,000 dates as Timestamps costs a second.
+            months |= {f"{m // 100}-{m % 100:02d}" for m in (dates.dt.year * 100 + dates.dt.month).unique().tolist()}
     if not months:
         return []
     return sorted(months & set(published.published_months(cur)))
