@@ -266,3 +266,18 @@ def test_the_kpis_count_every_year_and_the_wall_only_this_one(tmp_path):
     assert metrics[T["kpi_closed"]] == "2 项"
     assert wall(at)[T["columns"]["task_code"]].tolist() == ["T-1", "T-2", "T-3"]
     assert texts.PAGING["count_one"].format(n=3, unit="项") in texts_of(at)
+
+
+def test_page_of_and_search_rows():
+    frame = pd.DataFrame({"task_code": [f"T{n}" for n in range(120)], "task_name": ["甲乙"] * 60 + ["丙"] * 60})
+    assert tables.page_of(frame, 1)["task_code"].tolist() == [f"T{n}" for n in range(50)]
+    assert tables.page_of(frame, 3)["task_code"].tolist() == [f"T{n}" for n in range(100, 120)]
+    # A page past the end is the last; before the start, the first.
+    assert tables.page_of(frame, 9).equals(tables.page_of(frame, 3))
+    assert tables.page_of(frame, 0).equals(tables.page_of(frame, 1))
+    assert tables.page_of(frame.head(0), 1).empty
+    # Literal, case-insensitive text in any of the columns; regex characters are plain text.
+    assert len(tables.search_rows(frame, ["task_code", "task_name"], "t11")) == 11  # T11, T110–T119
+    assert len(tables.search_rows(frame, ["task_name"], "乙")) == 60
+    assert tables.search_rows(frame, ["task_name"], ".*").empty
+    assert tables.search_rows(frame, ["task_name"], "  ").equals(frame)
