@@ -255,7 +255,7 @@ def _unpack_sheet(body: memoryview, spec: Any) -> tuple[str, list[list[Any]], li
     return spec["name"], grid, ranges
 
 
-def unpack(frame: bytes) -> tuple[str, Any]:
+def unpack(frame: bytes | bytearray) -> tuple[str, Any]:
     """A frame → ("ok", [(name, grid, merged), …]) or ("refused", message). Raises Broken for anything else."""
     if len(frame) < 8:
         raise Broken("short frame")

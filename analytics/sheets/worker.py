@@ -40,6 +40,7 @@ DIED = (
     "文件超出了可以安全读取的范围（读取时所需内存过大），已拒绝读取，系统未受影响。"
     "请在 Excel/WPS 中删除多余的行、列和工作表，另存为新的 .xlsx 后再上传；如仍不行，请拆分成几个文件。"
 )
+NO_CHILD = "服务器暂时无法开始读取文件（系统资源不足），请稍后再上传；如持续出现，请联系管理员。"
 TIMED_OUT = "读取文件超过了 {seconds} 秒仍未完成，已停止读取。请删除多余的行、列和工作表，或拆分成几个文件后再上传。"
 _ROOT = Path(__file__).resolve().parents[2]
 _HEAD = 16  # a reply starts with its length and the child's resident bytes after the file, 8 bytes each
@@ -77,7 +78,7 @@ class Child:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def ask(self, data: bytes, seconds: float) -> bytes:
+    def ask(self, data: bytes, seconds: float) -> bytearray:
         """Send one workbook, wait for its frame."""
         deadline = time.monotonic() + seconds
         self._send(len(data).to_bytes(8, "little") + data, deadline)
@@ -101,7 +102,7 @@ class Child:
                 raise _Gone from exc
             view = view[sent:]
 
-    def _receive(self, size: int, deadline: float) -> bytes:
+    def _receive(self, size: int, deadline: float) -> bytearray:
         buffer = bytearray(size)
         view = memoryview(buffer)
         got = 0
@@ -113,7 +114,7 @@ class Child:
             if n == 0:
                 raise _Gone
             got += n
-        return bytes(buffer)
+        return buffer
 
     def stop(self) -> None:
         """End the child: politely (its stdin closes and it leaves), then for sure."""
@@ -178,7 +179,10 @@ def stop_all() -> None:
 def parse(data: bytes) -> list[tuple[str, list[list[Any]], list]]:
     """Parse a workbook in a child: [(sheet name, grid, merged ranges), …] or FileUnreadable in Chinese."""
     with _slots:
-        child, used = _take()
+        try:
+            child, used = _take()
+        except OSError as exc:  # no process could be started (the machine is out of processes or memory)
+            raise FileUnreadable(NO_CHILD) from exc
         try:
             frame = child.ask(data, CHILD_SECONDS)
         except _Late as exc:
@@ -196,7 +200,10 @@ def parse(data: bytes) -> list[tuple[str, list[list[Any]], list]]:
 
 
 def _parse_fresh(data: bytes) -> list[tuple[str, list[list[Any]], list]]:
-    child = Child()
+    try:
+        child = Child()
+    except OSError as exc:
+        raise FileUnreadable(NO_CHILD) from exc
     try:
         frame = child.ask(data, CHILD_SECONDS)
     except _Late as exc:
@@ -208,7 +215,7 @@ def _parse_fresh(data: bytes) -> list[tuple[str, list[list[Any]], list]]:
     return _answer(child, frame)
 
 
-def _answer(child: Child, frame: bytes) -> list[tuple[str, list[list[Any]], list]]:
+def _answer(child: Child, frame: bytearray) -> list[tuple[str, list[list[Any]], list]]:
     try:
         status, payload = wire.unpack(frame)
     except wire.Broken as exc:
