@@ -299,7 +299,7 @@ def build(department):
     return con, batch
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(departments())
 def test_random_departments_via_the_rollup_equal_the_direct_computation(department):
     con, batch = build(department)
