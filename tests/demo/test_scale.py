@@ -17,7 +17,7 @@ from analytics.results import flags, participation, stars, tasks
 from analytics.sheets.ingest import import_path, undo
 from demo.scale import generate, parse_fraction
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from test_browser import browser, go, log_in, open_page, page, server, settle  #
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BAD = ROOT / "tests" / "data" / "bad"
 
 
