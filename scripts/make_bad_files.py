@@ -1,6 +1,6 @@
 """The bad-input corpus: files a clerk (or an attacker) might upload, each paired with the Chinese message it must
 produce. `python scripts/make_bad_files.py` writes the small ones to tests/data/bad/; the large ones (a 51 MB
-upload, 300,001 rows) are only built at test time, in a temporary folder. tests/test_bad_files.py runs every case
+upload, 300,001 rows) are only built at test time, in a temporary folder. tests/sheets/test_bad_files.py runs every case
 through the importer and through the CLI.
 
 A case is refused unless it says `imports=True`: then it is a hostile-looking file whose data is fine (an .xlsm with

@@ -8,9 +8,10 @@ import openpyxl
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
-from test_browser import SHOTS, browser, go, log_in, page, server, settle  # noqa: F401 - fixtures used by name
 
 from analytics import open_db
+
+from .driving import SHOTS, go, log_in, settle
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +38,7 @@ def sheet(path, misspelled: str) -> None:
     book.save(path)
 
 
-def test_fix_a_misnamed_column_and_a_misspelled_name_in_the_browser_and_commit(page, server, demo_db, tmp_path):  # noqa: F811
+def test_fix_a_misnamed_column_and_a_misspelled_name_in_the_browser_and_commit(page, server, demo_db, tmp_path):
     log_in(page, server)
     go(page, "数据导入")
     file = tmp_path / "十二月加减分.xlsx"

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from conftest import ROSTER, xlsx_bytes
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def cli(db: Path, *args: str) -> subprocess.CompletedProcess:

@@ -19,7 +19,7 @@ from analytics.accounts import backup, users
 from analytics.accounts.roles import Actor, PermissionDenied
 from analytics.errors import DatabaseBusy
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ADMIN = Actor("王管理", "admin")
 
 

@@ -6,14 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import shutil
-import socket
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -23,20 +17,10 @@ from playwright.async_api import async_playwright, expect
 from ui import texts
 from ui.auth import PAGE_NEEDS
 
+from .driving import ARGS, CHROMIUM, ROOT
+
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # What an anonymous visitor can click in the menu (the default "viewing open" setting), as the app declares it;
 # 汇报模式 hides the menu (a meeting-room screen), so a session would not find its way back.
 PAGES = [texts.PAGES[key][0] for key, need in PAGE_NEEDS.items() if need is None and key not in ("login", "present")]
@@ -44,53 +28,6 @@ SESSIONS = 10
 SECONDS = 60
 GRACE = 10
 DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def loaded_server(demo_db, tmp_path_factory):
-    db = tmp_path_factory.mktemp("load") / "dashboard.duckdb"
-    shutil.copy(demo_db, db)
-    port = _port()
-    env = {**os.environ, "DASHBOARD_DB": str(db), "DASHBOARD_DEMO": "off"}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
-                break
-        except OSError:
-            time.sleep(0.3)
-    yield url
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
 
 
 async def _settle(tab) -> None:
@@ -157,11 +94,11 @@ async def _run(url: str) -> tuple[list[float], list[str], set[str], list[str]]:
     return times, problems, seen, slow
 
 
-def test_ten_sessions_click_through_every_page_for_a_minute(loaded_server):
+def test_ten_sessions_click_through_every_page_for_a_minute(server):
     if not Path(CHROMIUM).exists():
         pytest.fail("没有找到 Debian 的 chromium：请先运行 bash scripts/setup.sh dev")
     started = time.monotonic()
-    times, problems, seen, slow = asyncio.run(_run(loaded_server))
+    times, problems, seen, slow = asyncio.run(_run(server["url"]))
     print(f"负载测试用时 {time.monotonic() - started:.0f} s（其中点击 {SECONDS} s）")
     assert problems == []
     # Each session starts on a different page, so on a machine that keeps up together they open every one; on an

@@ -14,7 +14,7 @@ from ui import format as fmt
 from ui.figures import points as point_figures
 from ui.figures import tasks as task_figures
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_figures_and_formats_never_import_streamlit():

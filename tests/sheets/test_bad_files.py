@@ -23,7 +23,7 @@ from analytics.errors import FileUnreadable
 from analytics.sheets import guard
 from analytics.sheets.ingest import Options, import_bytes
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BAD = ROOT / "tests" / "data" / "bad"
 
 

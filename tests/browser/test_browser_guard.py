@@ -4,15 +4,14 @@ unknown address shows 页面不存在, and no table offers Streamlit's raw CSV d
 from __future__ import annotations
 
 import urllib.request
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from test_browser import browser, go, log_in, open_page, page, server, settle  # noqa: F401 - fixtures shared with it
+
+from .driving import ROOT, go, log_in, open_page, settle
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
 BAD = ROOT / "tests" / "data" / "bad"
 
 
@@ -30,7 +29,7 @@ def alive(running: dict) -> bool:
         ("shared_strings_bomb.xlsx", "超出了可以安全读取的范围"),
     ],
 )
-def test_a_hostile_upload_is_refused_in_chinese_and_the_server_lives(page, server, name, message):  # noqa: F811
+def test_a_hostile_upload_is_refused_in_chinese_and_the_server_lives(page, server, name, message):
     log_in(page, server)  # importing needs an account
     go(page, "数据导入")
     page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(str(BAD / name))
@@ -45,7 +44,7 @@ def test_a_hostile_upload_is_refused_in_chinese_and_the_server_lives(page, serve
 
 
 @pytest.mark.parametrize("path", ["no-such-page", "stars.php", "%E4%B8%8D%E5%AD%98%E5%9C%A8"])
-def test_an_unknown_address_shows_a_chinese_page(page, server, path):  # noqa: F811
+def test_an_unknown_address_shows_a_chinese_page(page, server, path):
     page.goto(f"{server['url']}/{path}")
     settle(page)
     main = page.locator('[data-testid="stMain"]')
@@ -56,7 +55,7 @@ def test_an_unknown_address_shows_a_chinese_page(page, server, path):  # noqa: F
     expect(page.locator("h1").first).to_contain_text("总览", timeout=30_000)
 
 
-def test_tables_offer_no_raw_csv_download(page, server):  # noqa: F811
+def test_tables_offer_no_raw_csv_download(page, server):
     open_page(page, server, "tasks")
     tables = page.locator('[data-testid="stDataFrame"]:visible')
     expect(tables.first).to_be_visible(timeout=30_000)

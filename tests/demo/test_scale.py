@@ -18,7 +18,7 @@ from bench.page_timing import page_paths
 from bench.report import print_table
 from demo.scale import generate, parse_fraction
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -5,139 +5,26 @@ page leaves a screenshot under artifacts/screenshots."""
 from __future__ import annotations
 
 import io
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import openpyxl
 import pytest
 from apptest import PAGES as APP_PAGES
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from analytics import open_db
-from analytics.accounts import users
 from analytics.results.stars import monthly_stars
 from analytics.rules.rulebook import current
 from analytics.sheets.templates import build_template
 from ui import texts
 
+from .driving import ADMIN, SHOTS, go, log_in, open_page, settle
+
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # Every page of the app's navigation with the title its heading shows.
 PAGES = {key: texts.PAGES[key][0] for key in APP_PAGES}
-
-
-ADMIN = "浏览器管理员"
-ADMIN_PASSWORD = "浏览器测试密码-123"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(demo_db, tmp_path_factory):
-    """A real server on a copy of the demo database, stopped after the module."""
-    db = tmp_path_factory.mktemp("browser") / "dashboard.duckdb"
-    shutil.copy(demo_db, db)
-    con = open_db(db)
-    try:
-        users.add(con, ADMIN, "admin", ADMIN_PASSWORD)
-    finally:
-        con.close()
-    port = free_port()
-    env = {**os.environ, "DASHBOARD_DB": str(db), "DASHBOARD_DEMO": "off", "DASHBOARD_DAILY_BACKUP": "off"}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        raise RuntimeError(process.stdout.read().decode(errors="replace"))
-    yield {"url": url, "db": db}
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("没有找到 Debian 的 chromium：请先运行 bash scripts/setup.sh dev（README 的测试命令会自动安装）")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
-    tab = context.new_page()
-    yield tab
-    context.close()
-
-
-def settle(tab) -> None:
-    """Wait until the script run is over (the app marks its root with the run state) and stays over."""
-    done = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-    for _ in range(2):
-        tab.wait_for_selector(done, timeout=60_000)
-        tab.wait_for_timeout(500)
-    tab.wait_for_selector(done, timeout=60_000)
-
-
-def open_page(tab, server, key: str, query: str = "") -> None:
-    path = "" if key == "overview" else key
-    tab.goto(f"{server['url']}/{path}{query}")
-    settle(tab)
 
 
 def test_a_deep_link_on_a_fresh_server_goes_through_the_app_navigation(page, server):
@@ -211,21 +98,6 @@ def filled_points_template() -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
-
-
-def log_in(tab, server) -> None:
-    """Sign in through the login form; later pages are reached through the menu, which keeps the session."""
-    open_page(tab, server, "login")
-    tab.get_by_label("账号").fill(ADMIN)
-    tab.get_by_label("密码").fill(ADMIN_PASSWORD)
-    tab.get_by_role("button", name="登录").click()
-    expect(tab.locator('[data-testid="stMain"]')).to_contain_text("已登录", timeout=30_000)
-    settle(tab)
-
-
-def go(tab, title: str) -> None:
-    tab.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).click()
-    settle(tab)
 
 
 def test_login_shows_the_admin_pages_which_a_url_alone_does_not_open(page, server):

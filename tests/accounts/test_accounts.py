@@ -301,7 +301,7 @@ def test_roster_load_helper_still_trusts_in_process_callers(con):
 def test_the_docs_cover_every_setting_and_command():
     from pathlib import Path
 
-    text = (Path(__file__).resolve().parent.parent / "docs" / "accounts.md").read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parents[2] / "docs" / "accounts.md").read_text(encoding="utf-8")
     for setting in settings.SETTINGS:
         assert f"`{setting.key}`" in text and setting.label in text
     for command in ("users add", "users list", "users passwd", "users disable", "backup -o", "restore", "--user"):

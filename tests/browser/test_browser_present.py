@@ -8,7 +8,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from playwright.sync_api import expect
-from test_browser import SHOTS, browser, open_page, page, server, settle  # noqa: F401 (fixtures)
+
+from .driving import SHOTS, open_page, settle
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +18,7 @@ def counter(tab) -> str:
     return tab.get_by_text(re.compile(r"第 \d+ / \d+ 页")).first.inner_text()
 
 
-def test_clicking_through_a_quarter_deck(server, page):  # noqa: F811
+def test_clicking_through_a_quarter_deck(server, page):
     open_page(page, server, "present", "?agenda=quarter&period=2022Q1")
     expect(page.get_by_text("2022年第一季度季度讲评").first).to_be_visible()
     expect(page.locator('[data-testid="stSidebar"]')).to_be_hidden()
@@ -33,7 +34,7 @@ def test_clicking_through_a_quarter_deck(server, page):  # noqa: F811
     page.screenshot(path=str(SHOTS / "present.png"), full_page=True)
 
 
-def test_auto_advance_moves_on_its_own(server, page):  # noqa: F811
+def test_auto_advance_moves_on_its_own(server, page):
     open_page(page, server, "present", "?agenda=month&period=2022-03&auto=10")
     assert counter(page).startswith("第 1 / ")
     expect(page.get_by_text(re.compile(r"第 2 / \d+ 页"))).to_be_visible(timeout=30_000)
