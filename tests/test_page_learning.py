@@ -165,7 +165,13 @@ def test_the_grid_is_searched_by_name_or_section(demo_db):
 
 def test_the_grid_shows_whole_percents():
     grid_frame = pd.DataFrame(
-        {"person_id": [1, 2], "name": ["甲", "乙"], "section": ["组织科"] * 2, "荐学": [0.25, None], "overall": [0.5, 1.0]}
+        {
+            "person_id": [1, 2],
+            "name": ["甲", "乙"],
+            "section": ["组织科"] * 2,
+            "荐学": [0.25, None],
+            "overall": [0.5, 1.0],
+        }
     )
     shown, config = tables.five_one_table(grid_frame, ["荐学"])
     assert shown["荐学"].iloc[0] == pytest.approx(25) and math.isnan(shown["荐学"].iloc[1])

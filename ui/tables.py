@@ -52,8 +52,13 @@ def paged(
     hint: str | None = None,
     size: int = PAGE_SIZE,
 ) -> pd.DataFrame:
-    """A search box, a page selector and the count (共 N 项) above a long table; returns the rows to show. A new
-    search starts again at page 1; a page past the end (after the data or the filters changed) becomes the last."""
+    """A search box, a page selector and the count (共 N 项) above a table longer than a page (a shorter one gets the
+    count only); returns the rows to show. A new search starts again at page 1; a page past the end (after the data or
+    the filters changed) becomes the last."""
+    if len(frame) <= size:
+        # One page: no search box or page selector, just the count.
+        st.caption(P["count_one"].format(n=len(frame), unit=unit))
+        return frame.reset_index(drop=True)
     left, mid, right = st.columns([3, 1, 2], vertical_alignment="bottom")
     text = left.text_input(P["search"], key=f"{key}_search", placeholder=hint or "").strip()
     rows = search_rows(frame, search, text)
