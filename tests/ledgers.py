@@ -1,9 +1,13 @@
 """A small task ledger for the tests: the header the importer reads, one row per snapshot with the usual defaults,
-and loading the rows through the real importer (as xlsx, or as csv when the file name says so)."""
+and loading the rows through the real importer (as xlsx, or as csv when the file name says so); and random ledgers
+(hypothesis) for the tests that hold a rewritten query to its direct form."""
 
 from __future__ import annotations
 
-from conftest import csv_bytes, load
+from datetime import date
+
+from conftest import ROSTER, csv_bytes, load
+from hypothesis import strategies as st
 
 TASK_HEADER = [
     "任务编号",
@@ -41,3 +45,26 @@ def load_tasks(con, rows: list[list], name: str = "任务台账.xlsx") -> int:
     """Import the rows under TASK_HEADER; returns the batch id."""
     table = [TASK_HEADER, *rows]
     return load(con, csv_bytes(table) if name.endswith(".csv") else table, name)
+
+
+# Random ledgers for the property tests that hold a rewritten query to its direct form.
+LEDGERS = ["基础夯实工程", "揭榜挂帅"]
+STAGES = ["领办登记", "全程督查", "即时反馈", "办结销号"]
+PEOPLE = [(r[0], r[1]) for r in ROSTER[1:]]
+DAY0 = date(2021, 12, 2)
+
+
+@st.composite
+def ledgers(draw):
+    """Up to 40 snapshots of up to 6 tasks over 14 months (Dec 2021 to Jan 2023), several on one day or one week, a
+    task's ledger changing now and then, progress with odd decimals."""
+    snapshot = st.tuples(
+        st.integers(0, 5),  # task
+        st.integers(0, 420),  # day after DAY0
+        st.sampled_from(LEDGERS),
+        st.sampled_from(STAGES),
+        st.sampled_from([0, 12.5, 33.3, 50, 66.7, 99.9, 100]),
+        st.integers(0, len(PEOPLE) - 1),
+        st.sampled_from(["2022-01-31", "2022-03-31", "2022-06-30", "2022-11-15"]),  # due date
+    )
+    return draw(st.lists(snapshot, min_size=1, max_size=40))

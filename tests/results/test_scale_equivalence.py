@@ -13,7 +13,7 @@ import pytest
 from conftest import ROSTER, csv_bytes, load
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from ledgers import load_tasks, task_row
+from ledgers import DAY0, LEDGERS, PEOPLE, ledgers, load_tasks, task_row
 
 from analytics import open_db
 from analytics.results import tasks
@@ -235,28 +235,6 @@ def test_demo_burnup_is_the_direct_burnup(demo_db, ledger, as_of):
         assert_same(tasks.burnup(cur, 2022, ledger, as_of), old)
     finally:
         con.close()
-
-
-LEDGERS = ["基础夯实工程", "揭榜挂帅"]
-STAGES = ["领办登记", "全程督查", "即时反馈", "办结销号"]
-PEOPLE = [(r[0], r[1]) for r in ROSTER[1:]]
-DAY0 = date(2021, 12, 2)
-
-
-@st.composite
-def ledgers(draw):
-    """Up to 40 snapshots of up to 6 tasks over 14 months (Dec 2021 to Jan 2023), several on one day or one week, a
-    task's ledger changing now and then, progress with odd decimals."""
-    snapshot = st.tuples(
-        st.integers(0, 5),  # task
-        st.integers(0, 420),  # day after DAY0
-        st.sampled_from(LEDGERS),
-        st.sampled_from(STAGES),
-        st.sampled_from([0, 12.5, 33.3, 50, 66.7, 99.9, 100]),
-        st.integers(0, len(PEOPLE) - 1),
-        st.sampled_from(["2022-01-31", "2022-03-31", "2022-06-30", "2022-11-15"]),  # due date
-    )
-    return draw(st.lists(snapshot, min_size=1, max_size=40))
 
 
 @settings(

@@ -9,8 +9,7 @@ import pandas as pd
 import pytest
 from conftest import ROSTER, csv_bytes, load
 from hypothesis import HealthCheck, given, settings
-from ledgers import load_tasks, task_row
-from test_scale_equivalence import DAY0, PEOPLE, ledgers
+from ledgers import DAY0, PEOPLE, ledgers, load_tasks, task_row
 
 from analytics import open_db
 from analytics.meetings import deadlines as dl

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
-from test_browser import ADMIN, browser, log_in, open_page, page, server, settle  # noqa: F401 (fixtures)
 
 from ui.auth import COOKIE
+
+from .driving import ADMIN, log_in, open_page, settle
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +25,7 @@ def signed_in(tab) -> None:
     expect(tab.locator('[data-testid="stMain"]')).to_contain_text(ADMIN)
 
 
-def test_a_reload_keeps_the_user_signed_in_and_logout_ends_it(page, server):  # noqa: F811
+def test_a_reload_keeps_the_user_signed_in_and_logout_ends_it(page, server):
     log_in(page, server)
     cookie = session_cookie(page)
     assert cookie is not None and cookie["sameSite"] == "Strict" and cookie["expires"] == -1  # ends with the browser
@@ -48,7 +49,7 @@ def test_a_reload_keeps_the_user_signed_in_and_logout_ends_it(page, server):  # 
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
-def test_a_forged_or_ended_cookie_signs_no_one_in(page, server):  # noqa: F811
+def test_a_forged_or_ended_cookie_signs_no_one_in(page, server):
     log_in(page, server)
     ended = session_cookie(page)["value"]
     page.get_by_role("button", name="退出登录").click()
