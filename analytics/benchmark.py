@@ -1,4 +1,4 @@
-"""The commands `scale` (the scale generator, demo/scale.py) and `bench` (the one benchmark, bench/run.py): their
+"""The commands `scale` (the scale generator, demo/scale/) and `bench` (the one benchmark, bench/run.py): their
 arguments and how they are run. The benchmark itself lives in bench/, outside the core, because it times pages through
 Streamlit's AppTest; only the standard library is imported here, so registering the commands costs nothing."""
 

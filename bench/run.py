@@ -1,4 +1,4 @@
-"""The one benchmark: on a scale database (demo/scale.py), in one run and interleaved round by round, the import of a
+"""The one benchmark: on a scale database (demo/scale/), in one run and interleaved round by round, the import of a
 100,000-row points workbook (into an empty database and into a copy of the scale one) beside the bare calamine and
 openpyxl parses, every core result function, every page of app.py's navigation cold and warm through AppTest beside an
 empty page, the overview's numbers computed naively from the raw rows with pandas (via .df() and via Arrow), the deck

@@ -6,7 +6,7 @@ Derived lazily, with no hook in the importer: the first reader after a change (a
 each bumps data_version) rebuilds it whole with one ``insert … select`` made of the very blocks the direct query
 uses, so the cap rule is stated once. A reader that cannot build it (a read-only or busy database, another thread
 already building, a what-if inside an open transaction) computes from the events directly: an answer never waits on
-the rollup and never differs from it (tests/test_rollup.py)."""
+the rollup and never differs from it (tests/results/test_rollup.py)."""
 
 from __future__ import annotations
 
