@@ -109,7 +109,7 @@ def overview_pages(
         list(points.content_columns(cur, m).values()),
         stars.monthly_stars(cur, m).stars,
         flags.quarter_flags(cur, m.quarter.shift(-1)),
-        tasks.task_lights(cur, m.end),
+        tasks.section_light_counts(cur, m.end),
         participation.section_participation(cur, m.start, m.end, m.end),
     )
     return [_overview(m, section_id, months, trend, trend_before, *shared) for section_id in section_ids]
@@ -125,7 +125,7 @@ def _overview(
     listed: list[str],
     month_stars: pd.DataFrame,
     held: flags.FlagResult,
-    month_lights: pd.DataFrame,
+    month_lights: pd.DataFrame,  # tasks per section and light (tasks.section_light_counts)
     month_part: pd.DataFrame,
 ) -> OverviewPage:
     series = _series(trend, section_id)
@@ -161,9 +161,9 @@ def _overview(
         content_star_count=int((awarded["award_kind"] == "content").sum()),
         flag_holder=flags.flag_text(held.red_flag),
         flag_quarter=held.quarter,
-        tasks=int(len(lights)),
-        tasks_closed=int((lights["light"] == CLOSED).sum()),
-        tasks_overdue=int((lights["light"] == OVERDUE).sum()),
+        tasks=int(lights["tasks"].sum()),
+        tasks_closed=int(lights.loc[lights["light"] == CLOSED, "tasks"].sum()),
+        tasks_overdue=int(lights.loc[lights["light"] == OVERDUE, "tasks"].sum()),
         people_active=int(took_part["active_people"].sum()),
         people_present=heads,
         participation_rows=int(took_part["rows"].sum()),

@@ -233,6 +233,17 @@ def wall_summary(cur: Con, as_of: date, ledger: str | None = None, section_id: i
     return WallSummary(kpis, {light: int(counts.get(light, 0)) for light in LIGHTS})
 
 
+def section_light_counts(cur: Con, as_of: date) -> pd.DataFrame:
+    """How many tasks of each section carry each light on as_of (columns section_id, light, tasks): the counts of
+    task_lights without shipping every task to Python (总览 shows three of them per scope)."""
+    book = rb.in_force(cur, as_of)
+    return fetch_df(
+        cur,
+        _LIGHTS + "select section_id, light, count(*) as tasks from lights group by all order by all",
+        _light_params(book, as_of),
+    )
+
+
 def tasks_of_person(cur: Con, person_id: int, as_of: date) -> pd.DataFrame:
     """One row per task whose responsible person (责任人) is the person, as in task_lights."""
     return task_lights(cur, as_of, owner=person_id)
