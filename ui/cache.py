@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics.results import arena, flags, pages, participation, points, stars, tasks, trends
+from analytics.results import arena, flag_drill, flags, pages, participation, points, stars, tasks, trends
 from analytics.results.trace import Trace
 from analytics.rules import rule_edit
 from analytics.rules import rulebook as rb
@@ -55,8 +55,8 @@ star_board = reader(stars.star_board, 8)
 quarter_flags = reader(flags.quarter_flags, 16)
 flag_history = reader(flags.flag_history, 8)
 flag_holder = reader(flags.flag_holder, 16)
-quarter_contents = reader(flags.quarter_contents, 16)
-section_people = reader(flags.section_people, 32)
+quarter_contents = reader(flag_drill.quarter_contents, 16)
+section_people = reader(flag_drill.section_people, 32)
 event_sources = reader(points.event_sources, 64)
 section_trend = reader(trends.section_trend, 8)
 person_trend = reader(trends.person_trend, 8)

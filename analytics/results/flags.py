@@ -1,6 +1,7 @@
 """Quarterly flags (季度夺旗) for sections: a flag score from per-capita net points, stars per capita and the on-time
 completion rate of tasks, each scaled 0..100 across sections; the 流动红旗 (held the next quarter), the 进步旗, the
-history of winners, and a drill from a section to its people."""
+history of winners and the section flying the flag. What a section's score is made of (its people, its contents):
+flag_drill.py."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pandas as pd
 
 from analytics.periods import Quarter, quarters_of_year
 from analytics.results import rollup
-from analytics.results.points import BOOKS_SQL, PERSON_MONTH_SQL, month_books, month_points, with_sql
+from analytics.results.points import BOOKS_SQL, PERSON_MONTH_SQL, month_books, with_sql
 from analytics.results.stars import AWARDS_SQL
 from analytics.results.tasks import section_task_rates_many
 from analytics.results.trace import Trace
@@ -446,79 +447,8 @@ def flag_history(cur: Con, year: int) -> pd.DataFrame:
     return frame.astype({"kept": bool})
 
 
-def section_people(cur: Con, section_id: int, quarter: Quarter | str | date) -> pd.DataFrame:
-    """One row per person in the section in any month of the quarter or with events attributed to it: months present
-    in the section, net/raw/capped points of events attributed to it, stars won while in it, veto."""
-    q = _quarter(quarter)
-    books = month_books(cur, q.months)
-    return fetch_df(
-        cur,
-        with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL, AWARDS_SQL)
-        + """
-        , members as (
-            select person_id, count(*)::integer as months_present
-            from present where home_section_id = $section_id group by person_id
-        ),
-        vetoes as (
-            select person_id,
-                   string_agg(strftime(event_date, '%-m月%-d日') || ' ' || veto_reason, '；' order by event_date, fact_id)
-                       as veto_reasons
-            from veto_event where section_id = $section_id group by person_id
-        ),
-        pts as (
-            select g.person_id, round(sum(g.counted), 4) as net, round(sum(g.raw), 4) as raw,
-                   round(sum(g.raw) - sum(g.counted), 4) as capped, sum(g.events)::integer as events,
-                   bool_or(g.veto) as veto, any_value(v.veto_reasons) as veto_reasons
-            from grain g left join vetoes v on v.person_id = g.person_id
-            where g.section_id = $section_id group by g.person_id
-        ),
-        st as (
-            select person_id,
-                   count(*) filter (where award_kind = 'month')::integer as month_stars,
-                   count(*) filter (where award_kind = 'content')::integer as content_stars
-            from award where section_id = $section_id group by person_id
-        ),
-        ids as (
-            select person_id from members union select person_id from pts union select person_id from st
-        )
-        select i.person_id, p.name, p.title, coalesce(m.months_present, 0) as months_present,
-               coalesce(x.net, 0) as net, coalesce(x.raw, 0) as raw, coalesce(x.capped, 0) as capped,
-               coalesce(x.events, 0) as events,
-               coalesce(st.month_stars, 0) as month_stars, coalesce(st.content_stars, 0) as content_stars,
-               coalesce(st.month_stars, 0) + coalesce(st.content_stars, 0) as stars,
-               coalesce(x.veto, false) as veto, x.veto_reasons
-        from ids i
-        join person p on p.person_id = i.person_id
-        left join members m on m.person_id = i.person_id
-        left join pts x on x.person_id = i.person_id
-        left join st on st.person_id = i.person_id
-        order by net desc, stars desc, i.person_id
-        """,
-        books.sql_params(section_id=int(section_id)),
-    )
-
-
 def flag_holder(cur: Con, quarter: Quarter | str | date) -> tuple[str | None, Quarter]:
     """The section flying the 流动红旗 in a quarter (it won the quarter before; names joined with "、" when shared)
     and that quarter before."""
     before = _quarter(quarter).shift(-1)
     return flag_text(quarter_flags(cur, before).red_flag), before
-
-
-def quarter_contents(cur: Con, quarter: Quarter | str | date) -> pd.DataFrame:
-    """One row per section with people that quarter x content: counted points and per capita over the quarter's
-    average headcount (the flag's headcount), for the contents radar of 季度夺旗."""
-    q = _quarter(quarter)
-    parts = [month_points(cur, m) for m in q.months]
-    frame = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else None
-    scored = quarter_flags(cur, q).sections.set_index("section_id")
-    heads = scored["headcount"]
-    if frame is None or heads.empty:
-        return pd.DataFrame(columns=["section_id", "section", "content", "counted", "per_capita"])
-    order = list(dict.fromkeys(frame["content"]))
-    sums = frame.groupby(["section_id", "section", "content"], as_index=False)["counted"].sum()
-    grid = pd.MultiIndex.from_product([heads.index, order], names=["section_id", "content"]).to_frame(index=False)
-    out = grid.merge(sums.drop(columns="section"), on=["section_id", "content"], how="left").fillna({"counted": 0.0})
-    out["section"] = out["section_id"].map(scored["section"])
-    out["per_capita"] = (out["counted"] / out["section_id"].map(heads)).astype(float).round(2)
-    return out[["section_id", "section", "content", "counted", "per_capita"]]

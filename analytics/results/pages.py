@@ -9,7 +9,7 @@ them.
 - ``content_ranking(cur, month)`` → ``ContentRanking``: 每月摘星's ranking by content.
 - ``star_streak(board)`` → ``Streak | None``: the longest run of 月度之星 on the year's 摘星榜.
 - ``flags.quarter_flags`` (``FlagResult``; ``.sections`` carries the weighted parts ``part_points``,
-  ``part_stars``, ``part_tasks`` that add up to ``score``), ``flags.flag_holder``, ``flags.quarter_contents``:
+  ``part_stars``, ``part_tasks`` that add up to ``score``), ``flags.flag_holder``, ``flag_drill.quarter_contents``:
   季度夺旗.
 - ``task_kpis(frame, as_of)`` → ``TaskKpis``: 任务督办's KPI row; ``task_as_of``, ``attention_groups``,
   ``filter_tasks``: its day, its 需要关注 tabs and its filters.

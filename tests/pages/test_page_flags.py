@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from apptest import no_exception, on, open_page, read, texts_of
 
-from analytics.results import flags
+from analytics.results import flag_drill, flags
 from ui import texts
 
 T = texts.FLAGS
@@ -59,7 +59,7 @@ def test_history_marks_every_quarter(demo_db):
 def test_radar_picker_and_section_people(demo_db):
     q2 = read(demo_db, lambda cur: flags.quarter_flags(cur, "2022Q2"))
     last = q2.sections.sort_values("rank").iloc[-1]
-    people = read(demo_db, lambda cur: flags.section_people(cur, int(last["section_id"]), "2022Q2"))
+    people = read(demo_db, lambda cur: flag_drill.section_people(cur, int(last["section_id"]), "2022Q2"))
     at = open_page("flags", demo_db)
     on(at, "quarter", "2022Q2")
     at.multiselect(key="flags_radar_sections").set_value([last["section"]]).run()

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from conftest import load
 
-from analytics.results import flags
+from analytics.results import flag_drill, flags
 from analytics.rules import rulebook as rb
 from analytics.store.db import transaction
 
@@ -260,7 +260,7 @@ def test_section_people(roster_con):
     progress_scenario(roster_con)
     cur = roster_con.cursor()
     section_id = cur.execute("select section_id from section where name = '干部一科'").fetchall()[0][0]
-    people = flags.section_people(cur, section_id, "2022Q2").set_index("name")
+    people = flag_drill.section_people(cur, section_id, "2022Q2").set_index("name")
     assert people.loc["王五", ["months_present", "net", "month_stars", "content_stars", "stars"]].tolist() == [
         3,
         4,

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from analytics import open_db
 from analytics.periods import months_of_year
-from analytics.results import flags, pages, points, profile, rollup, stars, trends
+from analytics.results import flag_drill, flags, pages, points, profile, rollup, stars, trends
 from analytics.rules import rulebook as rb
 from analytics.sheets.ingest import undo
 from analytics.store.db import data_version, fetch_df, rolled_back, transaction
@@ -76,9 +76,9 @@ def cases(cur, year: int, every: int = 1) -> dict[str, object]:
         found[f"movers {m}"] = trends.movers(cur, m)
     for q in quarters:
         found[f"quarter_flags {q}"] = flags.quarter_flags(cur, q)
-        found[f"quarter_contents {q}"] = flags.quarter_contents(cur, q)
+        found[f"quarter_contents {q}"] = flag_drill.quarter_contents(cur, q)
         for section_id in sections:
-            found[f"section_people {section_id} {q}"] = flags.section_people(cur, section_id, q)
+            found[f"section_people {section_id} {q}"] = flag_drill.section_people(cur, section_id, q)
     if months:
         for person_id in people:
             found[f"year_standing {person_id}"] = profile.year_standing(cur, person_id, year, months[-1])
