@@ -2,7 +2,8 @@
 that reads it, compared with its direct answer (``rollup.direct()``) on the demo year and on random departments
 (hypothesis: caps hit and not, vetoes, moves between sections, a rule version changing mid-year, a batch undone).
 And the rollup is only read when it is current: after an import, an undo or a rule edit it is rebuilt; inside a
-what-if transaction, on a read-only database or while another rebuild runs, the direct computation answers."""
+what-if transaction, on a read-only database or while another rebuild runs, the direct computation answers. A
+rebuild recomputes only the months whose inputs changed, and what it leaves equals a whole rebuild."""
 
 from __future__ import annotations
 
