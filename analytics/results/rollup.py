@@ -131,9 +131,10 @@ EVENT_PRINTS_SQL = """
     order by month_start
 """
 
-# Per rule version: a hash over the item columns EVENTS_SQL reads (the cap and the veto by code).
+# Per rule version: a hash over the item columns EVENTS_SQL reads (the cap and the veto by code), and the item's
+# content (not read today; an item moved to another content is rare enough to recompute its months for it).
 ITEM_PRINTS_SQL = """
-    select version_id, sum(hash(code, monthly_cap, veto)::hugeint) as items_hash
+    select version_id, sum(hash(code, monthly_cap, veto, content)::hugeint) as items_hash
     from rule_item
     group by version_id
 """
