@@ -219,8 +219,19 @@ def _refresh(cur: Con, whole: bool) -> tuple[list[date], list[date]]:
             "select * from veto_event) order by month_start, person_id",
             books.sql_params(),
         )
-        cur.executemany(
-            "insert into points_rollup_month values (?, ?, ?, ?, ?)",
-            [[m, *current[m]] for m in changed],
+        prints = [current[m] for m in changed]
+        cur.execute(
+            """
+            insert into points_rollup_month
+            select unnest($months::date[]), unnest($events::bigint[]), unnest($events_hash::hugeint[]),
+                   unnest($versions::integer[]), unnest($items_hash::hugeint[])
+            """,
+            {
+                "months": changed,
+                "events": [p[0] for p in prints],
+                "events_hash": [p[1] for p in prints],
+                "versions": [p[2] for p in prints],
+                "items_hash": [p[3] for p in prints],
+            },
         )
     return changed, sorted(m for m in stored if m not in current)
