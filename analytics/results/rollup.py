@@ -3,8 +3,10 @@ points.GRAIN_SQL) kept in a table for the data version it was built from, so yea
 hundred thousand rows at most instead of re-running the cap's running total over millions of score events.
 
 Derived lazily, with no hook in the importer: the first reader after a change (an import, an undo or a rule edit:
-each bumps data_version) rebuilds it whole with one ``insert … select`` made of the very blocks the direct query
-uses, so the cap rule is stated once. A reader that cannot build it (a read-only or busy database, another thread
+each bumps data_version) brings it up to date with ``insert … select`` made of the very blocks the direct query
+uses, so the cap rule is stated once. A month's rows depend only on its own score events and on the items of the
+rule version in force on its last day, so each month's fingerprint of those inputs is kept (points_rollup_month)
+and only the months whose fingerprint changed are recomputed: importing one month's sheet costs one month. A reader that cannot build it (a read-only or busy database, another thread
 already building, a what-if inside an open transaction) computes from the events directly: an answer never waits on
 the rollup and never differs from it (tests/results/test_rollup.py)."""
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 
 from analytics.periods import Month
 from analytics.results import points
@@ -38,6 +41,8 @@ VETO_COLUMNS = "month_start, person_id, section_id, event_date, fact_id, veto_re
 # One rebuild at a time in this process; a second reader meanwhile computes directly rather than waiting.
 _BUILDING = threading.Lock()
 _force_direct = False
+# The months the last committed rebuild in this process recomputed and dropped (read by the tests and the benchmark).
+last_rebuild: tuple[list[date], list[date]] = ([], [])
 
 
 @contextmanager
@@ -78,7 +83,7 @@ def _in_transaction(cur: Con) -> bool:
 def ready(cur: Con) -> bool:
     """Whether the rollup is current for the data ``cur`` sees, rebuilding it first when it is stale and this
     thread can: not forced direct, not inside a transaction, no other rebuild or write under way, a writable
-    database with migration 006."""
+    database with migrations 006 and 007."""
     if _force_direct:
         return False
     try:
@@ -114,38 +119,73 @@ def _months(cur: Con) -> list[Month]:
     return months
 
 
-def rebuild(cur: Con) -> bool:
-    """Rebuild the rollup for the data as committed now, in one transaction; False (and nothing written) when the
-    database refuses (read-only, a conflicting write)."""
+# Per month with events: how many, and an order-independent hash over every column of score_event that
+# points.EVENTS_SQL and GRAIN_SQL read (a roster move re-sections events in place, an undo deletes them, an import
+# adds them: each changes the month's count or hash). One grouped scan, no per-row Python.
+EVENT_PRINTS_SQL = """
+    select cast(date_trunc('month', event_date) as date) as month_start, count(*) as events,
+           sum(hash(fact_id, event_date, person_id, section_id, content, item_code, points, veto_flag,
+                    reason)::hugeint) as events_hash
+    from score_event
+    group by all
+    order by month_start
+"""
+
+# Per rule version: a hash over the item columns EVENTS_SQL reads (the cap and the veto by code), and the item's
+# content (not read today; an item moved to another content is rare enough to recompute its months for it).
+ITEM_PRINTS_SQL = """
+    select version_id, sum(hash(code, monthly_cap, veto, content)::hugeint) as items_hash
+    from rule_item
+    group by version_id
+"""
+
+Print = tuple[int, int, int, int]  # events, events_hash, version_id, items_hash
+
+
+def fingerprints(cur: Con) -> dict[date, Print]:
+    """The current fingerprint of every month with score events (what the month's rollup rows depend on)."""
+    events = cur.execute(EVENT_PRINTS_SQL).fetchall()
+    if not events:
+        return {}
+    months = [Month(row[0].year, row[0].month) for row in events]
+    books = points.month_books(cur, months)
+    items = {int(v): int(h) for v, h in cur.execute(ITEM_PRINTS_SQL).fetchall()}
+    return {
+        month_start: (int(count), int(digest), int(version), items.get(int(version), 0))
+        for (month_start, count, digest), version in zip(events, books.versions)
+    }
+
+
+def stored_fingerprints(cur: Con) -> dict[date, Print]:
+    """The fingerprints the stored rollup rows were built from, per month."""
+    rows = cur.execute(
+        "select month_start, events, events_hash, version_id, items_hash from points_rollup_month"
+    ).fetchall()
+    return {row[0]: (int(row[1]), int(row[2]), int(row[3]), int(row[4])) for row in rows}
+
+
+def rebuild(cur: Con, whole: bool = False) -> bool:
+    """Bring the rollup up to the data as committed now, in one transaction: only the months whose fingerprint
+    changed (or all, ``whole``) are deleted and recomputed, months without events any more are dropped. False (and
+    nothing written) when the database refuses (read-only, a conflicting write)."""
     try:
         cur.execute("begin")
     except Exception:
         return False
     try:
         version = data_version(cur)
-        if built_for(cur) != version:
-            cur.execute("delete from points_rollup")
-            cur.execute("delete from points_rollup_veto")
+        done: tuple[list[date], list[date]] | None = None
+        if whole or built_for(cur) != version:
+            done = _refresh(cur, whole)
             cur.execute("delete from points_rollup_state")
-            months = _months(cur)
-            if months:
-                books = points.month_books(cur, months)
-                blocks = points.with_sql(points.BOOKS_SQL, points.EVENTS_SQL, points.GRAIN_SQL)
-                cur.execute(
-                    f"insert into points_rollup ({GRAIN_COLUMNS}) select {GRAIN_COLUMNS} from ({blocks} "
-                    "select * from grain) order by month_start, person_id, section_id, content",
-                    books.sql_params(),
-                )
-                cur.execute(
-                    f"insert into points_rollup_veto ({VETO_COLUMNS}) select {VETO_COLUMNS} from ({blocks} "
-                    "select * from veto_event) order by month_start, person_id",
-                    books.sql_params(),
-                )
             cur.execute(
                 "insert into points_rollup_state values ($version, $months, now()::timestamp)",
-                {"version": version, "months": len(months)},
+                {"version": version, "months": len(_months(cur))},
             )
         cur.execute("commit")
+        if done is not None:
+            global last_rebuild
+            last_rebuild = done
         return True
     except Exception:
         try:
@@ -153,3 +193,45 @@ def rebuild(cur: Con) -> bool:
         except Exception:  # the failure already ended the transaction
             pass
         return False
+
+
+def _refresh(cur: Con, whole: bool) -> tuple[list[date], list[date]]:
+    """Inside the caller's transaction: recompute the months whose fingerprint differs from the stored one; returns
+    them and the stored months dropped (no events any more). Rows of any month not both stored and unchanged are
+    deleted first, so the tables hold exactly the rows of the months with events, whatever state they were in (a
+    rollup built before migration 007 has no fingerprints: it is rebuilt whole once)."""
+    current = fingerprints(cur)
+    stored = {} if whole else stored_fingerprints(cur)
+    kept = [m for m, p in stored.items() if current.get(m) == p]
+    changed = sorted(m for m in current if stored.get(m) != current[m])
+    for table in ("points_rollup", "points_rollup_veto", "points_rollup_month"):
+        cur.execute(f"delete from {table} where month_start not in (select unnest($kept::date[]))", {"kept": kept})
+    if changed:
+        books = points.month_books(cur, [Month(m.year, m.month) for m in changed])
+        blocks = points.with_sql(points.BOOKS_SQL, points.EVENTS_SQL, points.GRAIN_SQL)
+        cur.execute(
+            f"insert into points_rollup ({GRAIN_COLUMNS}) select {GRAIN_COLUMNS} from ({blocks} "
+            "select * from grain) order by month_start, person_id, section_id, content",
+            books.sql_params(),
+        )
+        cur.execute(
+            f"insert into points_rollup_veto ({VETO_COLUMNS}) select {VETO_COLUMNS} from ({blocks} "
+            "select * from veto_event) order by month_start, person_id",
+            books.sql_params(),
+        )
+        prints = [current[m] for m in changed]
+        cur.execute(
+            """
+            insert into points_rollup_month
+            select unnest($months::date[]), unnest($events::bigint[]), unnest($events_hash::hugeint[]),
+                   unnest($versions::integer[]), unnest($items_hash::hugeint[])
+            """,
+            {
+                "months": changed,
+                "events": [p[0] for p in prints],
+                "events_hash": [p[1] for p in prints],
+                "versions": [p[2] for p in prints],
+                "items_hash": [p[3] for p in prints],
+            },
+        )
+    return changed, sorted(m for m in stored if m not in current)

@@ -2,7 +2,8 @@
 that reads it, compared with its direct answer (``rollup.direct()``) on the demo year and on random departments
 (hypothesis: caps hit and not, vetoes, moves between sections, a rule version changing mid-year, a batch undone).
 And the rollup is only read when it is current: after an import, an undo or a rule edit it is rebuilt; inside a
-what-if transaction, on a read-only database or while another rebuild runs, the direct computation answers."""
+what-if transaction, on a read-only database or while another rebuild runs, the direct computation answers. A
+rebuild recomputes only the months whose inputs changed, and what it leaves equals a whole rebuild."""
 
 from __future__ import annotations
 
@@ -118,6 +119,46 @@ def stored_grain(cur) -> pd.DataFrame:
     )
 
 
+def veto_direct(cur) -> pd.DataFrame:
+    """The rollup's veto rows computed from the events, ordered for comparison."""
+    books = points.month_books(cur, rollup._months(cur))
+    sql = (
+        points.with_sql(points.BOOKS_SQL, points.EVENTS_SQL, points.GRAIN_SQL)
+        + f"""
+        select {rollup.VETO_COLUMNS} from veto_event order by month_start, person_id, event_date, fact_id"""
+    )
+    return fetch_df(cur, sql, books.sql_params())
+
+
+def stored_tables(cur) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The rollup's rows, its veto rows and its per-month fingerprints, ordered for comparison."""
+    veto = fetch_df(
+        cur,
+        f"select {rollup.VETO_COLUMNS} from points_rollup_veto order by month_start, person_id, event_date, fact_id",
+    )
+    prints = fetch_df(cur, "select * from points_rollup_month order by month_start")
+    return stored_grain(cur), veto, prints
+
+
+def check_partial(con, recomputed: set[date], dropped: set[date] = frozenset()) -> None:
+    """After a change, the first reader recomputes exactly the months named (and drops those named), and what it
+    leaves equals the direct computation and a whole rebuild, fingerprints included."""
+    cur = con.cursor()
+    assert rollup.built_for(cur) != data_version(cur)
+    assert rollup.ready(cur)
+    assert rollup.built_for(cur) == data_version(cur)
+    assert set(rollup.last_rebuild[0]) == recomputed
+    assert set(rollup.last_rebuild[1]) == dropped
+    partial = stored_tables(cur)
+    same(partial[0], grain_direct(cur), "points_rollup")
+    same(partial[1], veto_direct(cur), "points_rollup_veto")
+    months = set(rollup.stored_fingerprints(cur))
+    assert rollup.rebuild(cur, whole=True)
+    assert set(rollup.last_rebuild[0]) == months
+    for name, got, whole in zip(("rollup", "veto", "fingerprints"), partial, stored_tables(cur)):
+        same(got, whole, f"{name}: partial vs whole")
+
+
 # The demo year ----------------------------------------------------------------------------------
 
 
@@ -154,6 +195,80 @@ def test_undo_of_a_batch_rebuilds_the_rollup(demo_copy):
     check_against_direct(demo_copy, 2022)
     assert rollup.built_for(cur) == data_version(cur) != before
     same(stored_grain(cur), grain_direct(cur), "points_rollup")
+
+
+def months_of(cur, sql: str, params: dict | None = None) -> set[date]:
+    return {row[0] for row in cur.execute(sql, params or {}).fetchall()}
+
+
+def test_an_import_into_one_month_recomputes_that_month_only(demo_copy):
+    cur = demo_copy.cursor()
+    assert rollup.ready(cur)
+    rows = [["日期", "姓名", "事项编号", "分值", "事由"]]
+    rows += [[f"2022-05-{d:02d}", "郭一颖", "XC01", 1, f"新增事由{d}"] for d in range(1, 9)]
+    load(demo_copy, csv_bytes(rows), "五月补录.csv")
+    check_partial(demo_copy, {date(2022, 5, 1)})
+    # And a month that had no events before.
+    load(demo_copy, csv_bytes([rows[0], ["2023-01-05", "郭一颖", "XC01", 1, "新年事由"]]), "一月.csv")
+    check_partial(demo_copy, {date(2023, 1, 1)})
+
+
+def test_an_undo_recomputes_and_drops_the_batchs_months_only(demo_copy):
+    cur = demo_copy.cursor()
+    assert rollup.ready(cur)
+    batch = cur.execute(
+        "select max(batch_id) from import_batch where kind = 'points' and status = 'committed'"
+    ).fetchall()[0][0]
+    months = months_of(
+        cur, "select distinct date_trunc('month', event_date)::date from score_event where batch_id = $b", {"b": batch}
+    )
+    assert months
+    undo(demo_copy, batch)
+    still = months_of(cur, "select distinct date_trunc('month', event_date)::date from score_event")
+    check_partial(demo_copy, months & still, months - still)
+
+
+def test_a_rule_edit_from_a_date_recomputes_the_months_from_then(demo_copy):
+    cur = demo_copy.cursor()
+    assert rollup.ready(cur)
+    with transaction(demo_copy) as tx:
+        book = rb.current(tx)
+        items = [dataclasses.replace(i, monthly_cap=2.0 if i.code == "XC01" else i.monthly_cap) for i in book.items]
+        rb.save(tx, book.with_changes(items=items), date(2022, 10, 1), "edit")
+    check_partial(demo_copy, {date(2022, 10, 1), date(2022, 11, 1), date(2022, 12, 1)})
+    # A version's items changed in place (no new version): the months that version governs are recomputed.
+    with transaction(demo_copy) as tx:
+        version = tx.execute("select max(version_id) from rule_version").fetchall()[0][0]
+        tx.execute("update rule_item set monthly_cap = 1.0 where version_id = $v and code = 'XC01'", {"v": version})
+    check_partial(demo_copy, {date(2022, 10, 1), date(2022, 11, 1), date(2022, 12, 1)})
+
+
+def test_a_roster_move_recomputes_the_months_of_the_re_sectioned_events(demo_copy):
+    cur = demo_copy.cursor()
+    assert rollup.ready(cur)
+    person, section = cur.execute(
+        "select p.person_id, s.section_id from person p, section s where p.name = '郭一颖' and s.name = '研究室'"
+    ).fetchall()[0]
+    assert months_of(cur, "select distinct section_id from score_event where person_id = $p", {"p": person}) != {
+        section
+    }
+    load(demo_copy, csv_bytes([["姓名", "科室", "调整日期"], ["郭一颖", "研究室", "2022-11-15"]]), "调整.csv")
+    moved = months_of(
+        cur,
+        "select distinct date_trunc('month', event_date)::date from score_event "
+        "where person_id = $p and event_date >= '2022-11-15'",
+        {"p": person},
+    )
+    assert (
+        moved
+        and (
+            cur.execute(
+                "select bool_and(section_id = $s) from score_event where person_id = $p and event_date >= '2022-11-15'",
+                {"p": person, "s": section},
+            ).fetchall()[0][0]
+        )
+    )
+    check_partial(demo_copy, moved)
 
 
 def test_a_what_if_inside_a_transaction_sees_its_own_data(demo_copy):
@@ -308,9 +423,24 @@ def test_random_departments_via_the_rollup_equal_the_direct_computation(departme
         check_against_direct(con, 2022, every=2)
         same(stored_grain(con.cursor()), grain_direct(con.cursor()), "points_rollup")
         if batch is not None:
+            # The undo goes the partial way: only the batch's months are recomputed (or dropped).
+            cur = con.cursor()
+            months = months_of(
+                cur,
+                "select distinct date_trunc('month', event_date)::date from score_event where batch_id = $b",
+                {"b": batch},
+            )
             undo(con, batch)
             check_against_direct(con, 2022, every=2)
-            same(stored_grain(con.cursor()), grain_direct(con.cursor()), "points_rollup after undo")
+            still = months_of(cur, "select distinct date_trunc('month', event_date)::date from score_event")
+            assert set(rollup.last_rebuild[0]) == months & still
+            assert set(rollup.last_rebuild[1]) == months - still
+            same(stored_grain(cur), grain_direct(cur), "points_rollup after undo")
+            same(stored_tables(cur)[1], veto_direct(cur), "points_rollup_veto after undo")
+            partial = stored_tables(cur)
+            assert rollup.rebuild(cur, whole=True)
+            for name, got, whole in zip(("rollup", "veto", "fingerprints"), partial, stored_tables(cur)):
+                same(got, whole, f"{name} after undo: partial vs whole")
     finally:
         con.close()
 
