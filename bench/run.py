@@ -171,6 +171,12 @@ def run(
             if key in pages.broken:
                 entry["error"] = pages.broken[key]
             result["pages"][key] = entry
+        if m("page:present_turn:cold") is not None:
+            # 汇报模式 builds a topic when it is shown: its slowest page turn, first time round and second.
+            result["pages"]["present_turn"] = {
+                "page_cold_s": m("page:present_turn:cold"),
+                "page_warm_s": m("page:present_turn:warm"),
+            }
     overview = result["pages"].get("overview", {}).get("page_warm_s")
     result["overview_vs_naive_df"] = ratio(result["naive_df_s"], overview)
     result["overview_vs_naive_arrow"] = ratio(result["naive_arrow_s"], overview)

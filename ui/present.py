@@ -3,6 +3,7 @@ style, and one slide drawn from the core's slide data (analytics.meetings.slides
 
 from __future__ import annotations
 
+import copy
 import time
 
 import pandas as pd
@@ -39,13 +40,34 @@ PRESENT_CSS = """<style>
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
+def outline(version: str, agenda: str, period: str, deputy: str | None, section: str | None) -> Meeting:
+    """What the meeting reviews and its topics, without computing a slide: the page opens on this."""
+    return slides_module.outline(cursor(), agenda, period, deputy=deputy, section=section)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def topic(version: str, agenda: str, period: str, deputy: str | None, section: str | None, name: str) -> Slide:
+    """One topic's slide, computed the first time it is shown (or the deck is made) and kept for the data version."""
+    return slides_module.topic(cursor(), outline(version, agenda, period, deputy, section), name)
+
+
 def meeting(version: str, agenda: str, period: str, deputy: str | None, section: str | None) -> Meeting:
-    return slides_module.build(cursor(), agenda, period, deputy=deputy, section=section)
+    """The meeting with every slide, each from the topic cache: the deck holds the slides the page shows."""
+    m = copy.copy(outline(version, agenda, period, deputy, section))
+    m.slides = [topic(version, agenda, period, deputy, section, name) for name in m.topics]
+    m.closing = topic(version, agenda, period, deputy, section, slides_module.CLOSING)
+    return m
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def deck_bytes(version: str, agenda: str, period: str, deputy: str | None, section: str | None) -> bytes:
     return deck_module.build_deck(meeting(version, agenda, period, deputy, section))
+
+
+def deck_maker(version: str, agenda: str, period: str, deputy: str | None, section: str | None):
+    """The deck made when the download button is clicked, not on every run of the page (at city scale the whole
+    meeting takes seconds). Streamlit calls it outside the script run, so it reads through the cached functions."""
+    return lambda: deck_bytes(version, agenda, period, deputy, section)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -148,19 +170,21 @@ def draw_slide(m: Meeting, slide: Slide, key: str) -> None:
         st.markdown(f"- {md(bullet)}")
 
 
-def draw(m: Meeting, index: int, key: str) -> None:
-    """Page ``index`` of the meeting: 0 is the cover, then the topics, then the closing slide."""
-    pages = [None, *m.slides, m.closing]
-    page = pages[index]
-    if page is None:
+def draw(version: str, m: Meeting, index: int, key: str) -> None:
+    """Page ``index`` of the meeting (an outline): 0 is the cover, then the topics, then the closing slide; a topic is
+    computed when it is first shown."""
+    names = [None, *m.topics, slides_module.CLOSING]
+    name = names[index]
+    if name is None:
         draw_cover(m)
     else:
-        draw_slide(m, page, key)
+        draw_slide(m, topic(version, m.agenda, m.period, m.deputy, m.section, name), key)
     st.html(f'<div class="slide-foot">{html_text(m.as_of_text)}</div>')
 
 
 def page_count(m: Meeting) -> int:
-    return len(m.slides) + 2
+    """The cover, each topic, the closing slide."""
+    return len(m.topics) + 2
 
 
 def advance(state_key: str, total: int, seconds: int) -> int:
@@ -180,11 +204,11 @@ def moved_by_hand(state_key: str) -> None:
 
 
 def deck_download(version: str, agenda: str, period: str, key: str) -> None:
-    """The deck of the whole department for a period, as a download button on a board page."""
-    m = meeting(version, agenda, period, None, None)
+    """The deck of the whole department for a period, as a download button on a board page, made on the click."""
+    m = outline(version, agenda, period, None, None)
     st.download_button(
         T["download_deck"].format(title=m.title),
-        data=deck_bytes(version, agenda, period, None, None),
+        data=deck_maker(version, agenda, period, None, None),
         file_name=f"{m.file_stem}.pptx",
         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
         key=key,

@@ -63,7 +63,7 @@ with st.container(border=True):
     )
 
 try:
-    meeting = present.meeting(current, agenda, period, deputy, section)
+    meeting = present.outline(current, agenda, period, deputy, section)
 except DashboardError as exc:
     st.error(exc.message, icon=":material/error:")
     st.stop()
@@ -87,7 +87,7 @@ back.button(
 forward.button(T["next"], key="present_next", icon=":material/chevron_right:", on_click=go, args=(1,), width="stretch")
 pptx.download_button(
     T["download_pptx"],
-    data=present.deck_bytes(current, agenda, period, deputy, section),
+    data=present.deck_maker(current, agenda, period, deputy, section),
     file_name=f"{meeting.file_stem}.pptx",
     mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
     key="present_pptx",
@@ -117,7 +117,7 @@ def show() -> None:
     index = present.advance(STATE, total, auto)
     st.query_params["slide"] = str(index + 1)
     counter.markdown(f"**{T['counter'].format(n=index + 1, total=total)}**")
-    present.draw(meeting, index, f"slide{index}")
+    present.draw(current, meeting, index, f"slide{index}")
     st.caption(md(T["lineage"].format(lineage=meeting.lineage)))
 
 

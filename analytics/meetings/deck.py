@@ -241,6 +241,9 @@ def _content(prs, meeting: Meeting, spec: Slide, number: int, total: int) -> Non
 
 def build_deck(meeting: Meeting) -> bytes:
     """The deck as PPTX bytes: title, agenda, one slide per topic, closing with the coming deadlines."""
+    closing = meeting.closing
+    if closing is None or not meeting.built:
+        raise ValueError("build_deck needs a built meeting (slides.build), not an outline")
     prs = Presentation()
     prs.slide_width, prs.slide_height = WIDTH, HEIGHT
     topics = [s for s in meeting.slides]
@@ -263,13 +266,13 @@ def build_deck(meeting: Meeting) -> bytes:
     _notes(slide, meeting, "封面")
 
     slide = _frame(prs, meeting, "议程", 2, total)
-    items = [f"{n}. {s.title}" for n, s in enumerate(topics, start=1)] + [f"{len(topics) + 1}. {meeting.closing.title}"]
+    items = [f"{n}. {s.title}" for n, s in enumerate(topics, start=1)] + [f"{len(topics) + 1}. {closing.title}"]
     _box(slide, Inches(1.2), Inches(1.3), WIDTH - Inches(2.4), Inches(5.4), items, 22)
     _notes(slide, meeting, "议程")
 
     for n, spec in enumerate(topics, start=3):
         _content(prs, meeting, spec, n, total)
-    _content(prs, meeting, meeting.closing, total, total)
+    _content(prs, meeting, closing, total, total)
 
     for slide in prs.slides:
         _fix_runs(slide.shapes._spTree)

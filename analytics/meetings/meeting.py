@@ -61,10 +61,17 @@ class Meeting:
     rule_version: int
     batches: list[int]
     final: bool
-    slides: list[Slide]
-    closing: Slide
     deputy: str | None = None
     section: str | None = None
+    # The topic keys in the order they are shown (slides.TOPICS); an outline (slides.outline) stops here, a built
+    # meeting (slides.build) also holds each topic's slide, in that order, and the closing slide.
+    topics: tuple[str, ...] = ()
+    slides: list[Slide] = field(default_factory=list)
+    closing: Slide | None = None
+
+    @property
+    def built(self) -> bool:
+        return self.closing is not None and len(self.slides) == len(self.topics)
 
     @property
     def as_of_text(self) -> str:

@@ -336,18 +336,29 @@ def _week_people(cur: Con, start: date, end: date, section: str) -> Slide:
     return slide
 
 
-def build(
+# Which topics each agenda shows, in order; every meeting ends with the closing slide (coming deadlines).
+TOPICS: dict[str, tuple[str, ...]] = {
+    "month": ("overview", "stars", "trends", "tasks", "deadlines", "participation", "arena", "changes"),
+    "quarter": ("overview", "flags", "stars", "trends", "tasks", "deadlines", "participation", "arena", "changes"),
+    "week": ("people", "tasks", "deadlines", "participation", "arena", "changes"),
+}
+CLOSING = "closing"
+
+
+def outline(
     cur: Con,
     agenda: str,
     period: str | date,
     deputy: str | None = None,
     section: str | None = None,
 ) -> Meeting:
-    """The meeting for an agenda ('month', 'quarter', 'week') and period ('2022-03', '2022Q1', a day of the week).
+    """The meeting for an agenda ('month', 'quarter', 'week') and period ('2022-03', '2022Q1', a day of the week),
+    without its slides: what is reviewed, the lineage and the topics in order. 汇报模式 opens on this and builds a
+    topic when it is shown (``topic``); ``build`` builds them all.
 
     A month is reviewed for a deputy head's sections (``deputy``) or the whole department; a week for one
     ``section``. Raises DashboardError with a Chinese message for an unknown deputy or section."""
-    key, start, end, before, label = _period(agenda, period)
+    key, start, end, _, label = _period(agenda, period)
     every = dp.sections(cur)
     if agenda == "week":
         if not section:
@@ -362,32 +373,11 @@ def build(
         scope, who = led[deputy], f"{deputy} 分管：{'、'.join(led[deputy])}"
     else:
         scope, who, deputy = every, WHOLE, None
-    months = Quarter.parse(key).months if agenda == "quarter" else [Month.parse(end)]
-    last = months[-1]
-    slides: list[Slide] = []
-    if agenda == "month":
-        slides.append(_overview_slide(cur, last, scope, every, label))
-        slides.append(_stars_slide(cur, months, scope, label))
-        slides.append(_trend_slide(cur, last, scope, f"{label} 趋势与升降"))
-    elif agenda == "quarter":
-        slides.append(_overview_slide(cur, last, scope, every, last.label))
-        slides.append(_flags_slide(cur, Quarter.parse(key)))
-        slides.append(_stars_slide(cur, months, scope, label))
-        slides.append(_trend_slide(cur, last, scope, f"{label} 趋势与升降"))
-    else:
-        slides.append(_week_people(cur, start, end, scope[0]))
-    slides.append(work.tasks_slide(cur, end, scope, label))
-    slides.append(work.deadline_slide(cur, end, scope))
-    slides.append(_participation_slide(cur, start, end, scope, label))
-    slides.append(_arena_slide(cur, start, end, scope, label))
-    slides.append(work.changes_since(cur, before, end, scope, months))
     book = rb.in_force(cur, end)
-    final = all(pub.is_final(cur, m) for m in months)
-    title = f"{label}{AGENDAS[agenda]}"
     return Meeting(
         agenda=agenda,
         period=key,
-        title=title,
+        title=f"{label}{AGENDAS[agenda]}",
         subtitle=who,
         start=start,
         end=end,
@@ -395,9 +385,57 @@ def build(
         data_as_of=_data_as_of(cur),
         rule_version=int(book.version_id or 0),
         batches=_batches(cur, start, end),
-        final=final,
-        slides=slides,
-        closing=work.closing(cur, end, scope),
+        final=all(pub.is_final(cur, m) for m in _months(agenda, key, end)),
         deputy=deputy,
         section=section if agenda == "week" else None,
+        topics=TOPICS[agenda],
     )
+
+
+def _months(agenda: str, key: str, end: date) -> list[Month]:
+    return Quarter.parse(key).months if agenda == "quarter" else [Month.parse(end)]
+
+
+def topic(cur: Con, meeting: Meeting, name: str) -> Slide:
+    """One topic of the meeting (a key of ``meeting.topics``, or ``CLOSING``), computed from analytics.results."""
+    _, start, end, before, label = _period(meeting.agenda, meeting.period)
+    months = _months(meeting.agenda, meeting.period, end)
+    last, scope = months[-1], meeting.scope
+    if name == "overview":
+        # A quarter opens on the state at its last month.
+        return _overview_slide(cur, last, scope, dp.sections(cur), last.label)
+    if name == "stars":
+        return _stars_slide(cur, months, scope, label)
+    if name == "flags":
+        return _flags_slide(cur, Quarter.parse(meeting.period))
+    if name == "trends":
+        return _trend_slide(cur, last, scope, f"{label} 趋势与升降")
+    if name == "people":
+        return _week_people(cur, start, end, scope[0])
+    if name == "tasks":
+        return work.tasks_slide(cur, end, scope, label)
+    if name == "deadlines":
+        return work.deadline_slide(cur, end, scope)
+    if name == "participation":
+        return _participation_slide(cur, start, end, scope, label)
+    if name == "arena":
+        return _arena_slide(cur, start, end, scope, label)
+    if name == "changes":
+        return work.changes_since(cur, before, end, scope, months)
+    if name == CLOSING:
+        return work.closing(cur, end, scope)
+    raise ValueError(f"未知的讲评议题“{name}”")
+
+
+def build(
+    cur: Con,
+    agenda: str,
+    period: str | date,
+    deputy: str | None = None,
+    section: str | None = None,
+) -> Meeting:
+    """The meeting with every slide built (the deck, the command line): ``outline`` and then each ``topic``."""
+    meeting = outline(cur, agenda, period, deputy=deputy, section=section)
+    meeting.slides = [topic(cur, meeting, name) for name in meeting.topics]
+    meeting.closing = topic(cur, meeting, CLOSING)
+    return meeting

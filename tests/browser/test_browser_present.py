@@ -3,7 +3,10 @@ hidden, and auto-advance turning the page on its own."""
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -39,3 +42,22 @@ def test_auto_advance_moves_on_its_own(server, page):
     assert counter(page).startswith("第 1 / ")
     expect(page.get_by_text(re.compile(r"第 2 / \d+ 页"))).to_be_visible(timeout=30_000)
     expect(page.get_by_text(re.compile(r"第 3 / \d+ 页"))).to_be_visible(timeout=30_000)
+
+
+def _downloaded_deck(tab, button) -> bytes:
+    with tab.expect_download(timeout=120_000) as caught:
+        button.click()
+    path = caught.value.path()
+    assert caught.value.suggested_filename.endswith(".pptx")
+    return Path(path).read_bytes()
+
+
+def test_the_deck_is_made_on_the_click_and_downloads(server, page):
+    """The deck is not built on every run of the page: the button makes it when clicked, and it is a real deck."""
+    open_page(page, server, "present", "?agenda=month&period=2022-03")
+    content = _downloaded_deck(page, page.get_by_role("button", name="下载 PPTX"))
+    names = zipfile.ZipFile(io.BytesIO(content)).namelist()
+    assert "ppt/presentation.xml" in names and sum(n.startswith("ppt/slides/slide") for n in names) >= 5
+    open_page(page, server, "stars", "?month=2022-03")
+    content = _downloaded_deck(page, page.get_by_role("button", name=re.compile("下载讲评材料")))
+    assert zipfile.ZipFile(io.BytesIO(content)).testzip() is None
