@@ -38,24 +38,29 @@ SNAPSHOT_PRINTS_SQL = """
 """
 
 # The spans of the tasks in $codes (all when $all): one row per task x reported day, the day's last snapshot by
-# fact_id, as the state from that day until the task's next reported day. any_start is the latest start date written
-# up to and including that snapshot (same-day ones before it too), as task_lights' any_start is on any day it covers.
+# fact_id, as the state from that day until the task's next reported day. In (updated_on, fact_id) order per task, a
+# snapshot is its day's last when the next one is on a later day, which is then the span's next_on; any_start is the
+# latest start date written up to and including it (same-day ones before it too), as task_lights' any_start is on any
+# day the span covers. One window over the narrow columns; the winners' other columns are joined by fact_id.
 SPANS_SQL = """
-    with live as (
-        select t.* exclude (superseded_by),
-               last_value(start_date ignore nulls) over (
-                   partition by task_code order by updated_on, fact_id rows between unbounded preceding and current row
-               ) as any_start,
-               min(updated_on) over (partition by task_code) as first_on,
-               row_number() over (partition by task_code, updated_on order by fact_id desc) as day_rank
-        from task_snapshot t
+    with ordered as (
+        select fact_id, updated_on,
+               lead(updated_on) over w as next_row_on,
+               last_value(start_date ignore nulls) over (w rows between unbounded preceding and current row)
+                   as any_start,
+               first_value(updated_on) over w as first_on
+        from task_snapshot
         where superseded_by is null and ($all or task_code in (select unnest($codes::varchar[])))
+        window w as (partition by task_code order by updated_on, fact_id)
+    ),
+    winners as (
+        select fact_id, coalesce(next_row_on, date '9999-12-31') as next_on, any_start, first_on
+        from ordered
+        where next_row_on is null or next_row_on > updated_on
     )
-    select * exclude (day_rank, any_start, first_on),
-           coalesce(lead(updated_on) over (partition by task_code order by updated_on), date '9999-12-31') as next_on,
-           any_start, first_on
-    from live
-    where day_rank = 1
+    select t.* exclude (superseded_by), w.next_on, w.any_start, w.first_on
+    from winners w
+    join task_snapshot t using (fact_id)
 """
 
 STAGE_FIRST_SQL = """
