@@ -75,6 +75,11 @@ _PERIODS = """
 # One row per person x 五个一 activity. A period is expected of a person when it overlaps both the window and the
 # person's time on the roster, and has either ended by as_of or already holds the person's participation (so a
 # running week counts only once done, and 奖学 is not owed before the year is out).
+#
+# Counted without pairing every person with every period and probing for attendance (5,000 people x a year of weeks
+# is half a million pairs): the attended periods (distinct person x activity x period start, integer keys) are
+# matched to their people by a hash join and counted, and the periods that ended by as_of are counted per person
+# from the window's few dozen periods. expected = ended + attended periods still running on as_of.
 _MATRIX = (
     "with "
     + _PEOPLE
@@ -86,8 +91,8 @@ _MATRIX = (
                unnest($act_order::integer[]) as act_order
     ),
     attended as (
-        -- each participation mapped to the start of its period, so periods match by equality
-        select distinct p.person_id, p.activity,
+        -- each participation mapped to the start of its period
+        select distinct p.person_id, a.act_order, a.frequency,
                case a.frequency
                    when 'weekly' then date_trunc('week', p.event_date)
                    when 'half_monthly' then
@@ -101,29 +106,35 @@ _MATRIX = (
         join acts a using (activity)
         where p.event_date between date_trunc('year', $start::date) and $as_of::date
     ),
-    owed as (
-        select pe.person_id, a.activity, wp.p_start, wp.p_end, att.person_id is not null as done
+    done_periods as (
+        select att.person_id, att.act_order, wp.p_end
+        from attended att
+        join window_periods wp on wp.frequency = att.frequency and wp.p_start = att.p_start
+        join people pe on pe.person_id = att.person_id
+        where wp.p_end >= greatest($start::date, pe.joined) and wp.p_start <= least($end::date, pe.gone)
+    ),
+    done_counts as (
+        select person_id, act_order, count(*) as done, count(*) filter (where p_end > $as_of::date) as running
+        from done_periods
+        group by person_id, act_order
+    ),
+    ended_counts as (
+        select pe.person_id, a.act_order, count(*) as ended
         from people pe
         cross join acts a
         join window_periods wp on wp.frequency = a.frequency
-        left join attended att
-          on att.person_id = pe.person_id and att.activity = a.activity and att.p_start = wp.p_start
-        where wp.p_end >= greatest($start::date, pe.joined) and wp.p_start <= least($end::date, pe.gone)
-    ),
-    counted as (
-        select person_id, activity,
-               count(*) filter (where p_end <= $as_of::date or done) as expected,
-               count(*) filter (where done) as done
-        from owed
-        group by person_id, activity
+        where wp.p_end <= $as_of::date
+          and wp.p_end >= greatest($start::date, pe.joined) and wp.p_start <= least($end::date, pe.gone)
+        group by pe.person_id, a.act_order
     ),
     matrix as (
         select pe.person_id, pe.name, pe.section_id, pe.section, pe.section_order, a.activity, a.frequency,
-               a.act_order, coalesce(c.expected, 0) as expected, coalesce(c.done, 0) as done,
-               coalesce(c.done, 0) / nullif(c.expected, 0)::double as completion
+               a.act_order, coalesce(e.ended, 0) + coalesce(d.running, 0) as expected, coalesce(d.done, 0) as done,
+               coalesce(d.done, 0) / nullif(coalesce(e.ended, 0) + coalesce(d.running, 0), 0)::double as completion
         from people pe
         cross join acts a
-        left join counted c on c.person_id = pe.person_id and c.activity = a.activity
+        left join done_counts d on d.person_id = pe.person_id and d.act_order = a.act_order
+        left join ended_counts e on e.person_id = pe.person_id and e.act_order = a.act_order
     ),
     matrix_overall as (
         select *, avg(completion) over (partition by person_id) as overall

@@ -184,7 +184,7 @@ def _refresh(cur: Con, whole: bool) -> list[str]:
             cur.execute(f"delete from {table} where task_code in (select unnest($codes::varchar[]))", {"codes": codes})
     if codes:
         cur.execute(
-            f"insert into task_span ({SPAN_COLUMNS}) select {SPAN_COLUMNS} from ({SPANS_SQL}) order by updated_on",
+            f"insert into task_span ({SPAN_COLUMNS}) select {SPAN_COLUMNS} from ({SPANS_SQL}) order by next_on, updated_on",
             scope,
         )
         cur.execute(f"insert into task_stage_first {STAGE_FIRST_SQL}", scope)
