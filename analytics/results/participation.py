@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from analytics.results import participation_rollup
 from analytics.rules import rulebook as rb
 from analytics.store.db import Con, fetch_df
 
@@ -233,6 +234,52 @@ _COUNTER_PHRASES = {
 }
 
 
+# Each activity's counter over [$start, $end]; each distinct count runs only over the rows of the activities counted
+# that way (one aggregate computing all four over every row was most of the time).
+_COUNTERS_SQL = """
+    with acts as (
+        select unnest($activities::varchar[]) as activity, unnest($counters::varchar[]) as counter,
+               unnest($orders::integer[]) as act_order
+    ),
+    counted as (
+        select p.activity, a.counter, p.person_id, p.role, p.event_date, p.title
+        from participation p
+        join acts a using (activity)
+        where p.event_date between $start and $end
+    ),
+    values_ as (
+        select activity, count(*) as value from counted where counter = 'rows' group by activity
+        union all
+        select activity, count(distinct person_id) from counted where counter = 'people' group by activity
+        union all
+        select activity, count(distinct person_id) from counted where counter = 'speakers' and role = '主讲'
+        group by activity
+        union all
+        select activity, count(*)
+        from (
+            select distinct activity, event_date, coalesce(title, '') as title
+            from counted
+            where counter not in ('rows', 'people', 'speakers')
+        )
+        group by activity
+    )
+    select a.activity, a.counter, coalesce(v.value, 0) as value
+    from acts a
+    left join values_ v using (activity)
+    order by a.act_order
+"""
+
+
+def _counter_params(acts: list, start: date, end: date) -> dict[str, Any]:
+    return {
+        "activities": [a.name for a in acts],
+        "counters": [a.counter for a in acts],
+        "orders": list(range(len(acts))),
+        "start": start,
+        "end": end,
+    }
+
+
 def counters(cur: Con, start: date, end: date) -> list[dict]:
     """One dict per activity the rule book counts (in its order): {"activity", "value", "unit", "label"}, the value
     counted over [start, end] by the activity's counter (rows, distinct people, distinct 主讲 speakers, distinct
@@ -241,31 +288,7 @@ def counters(cur: Con, start: date, end: date) -> list[dict]:
     acts = [a for a in book.activities if a.counter]
     if not acts:
         return []
-    rows = cur.execute(
-        """
-        with acts as (
-            select unnest($activities) as activity, unnest($counters) as counter, unnest($orders) as act_order
-        )
-        select a.activity, a.counter,
-               case a.counter
-                   when 'rows' then count(p.fact_id)
-                   when 'people' then count(distinct p.person_id)
-                   when 'speakers' then count(distinct p.person_id) filter (where p.role = '主讲')
-                   else count(distinct (p.event_date, coalesce(p.title, ''))) filter (where p.fact_id is not null)
-               end as value
-        from acts a
-        left join participation p on p.activity = a.activity and p.event_date between $start and $end
-        group by a.activity, a.counter, a.act_order
-        order by a.act_order
-        """,
-        {
-            "activities": [a.name for a in acts],
-            "counters": [a.counter for a in acts],
-            "orders": list(range(len(acts))),
-            "start": start,
-            "end": end,
-        },
-    ).fetchall()
+    rows = cur.execute(_COUNTERS_SQL, _counter_params(acts, start, end)).fetchall()
     out = []
     for activity, counter, value in rows:
         unit, text = _PHRASES.get(activity) or _COUNTER_PHRASES.get(counter, ("", "{a} {v}"))
@@ -275,32 +298,42 @@ def counters(cur: Con, start: date, end: date) -> list[dict]:
     return out
 
 
+# Participation rows and distinct people per month x activity of the year: from the participation rollup when it is
+# current, else counted from the participation rows.
+_MONTH_COUNTS_ROLLUP = """
+    select month_start, activity, rows, people
+    from participation_month
+    where month_start between $first and $last
+"""
+_MONTH_COUNTS_DIRECT = """
+    select date_trunc('month', event_date)::date as month_start, activity,
+           count(*) as rows, count(distinct person_id) as people
+    from participation
+    where event_date between $first and $last
+    group by all
+"""
+
+
 def monthly_participation(cur: Con, year: int) -> pd.DataFrame:
     """One row per month x activity (every activity of the rule book, then any other recorded): participation rows
     and distinct people."""
     book = rb.in_force(cur, date(year, 12, 31))
     names = [a.name for a in book.activities]
+    counts = _MONTH_COUNTS_ROLLUP if participation_rollup.ready(cur) else _MONTH_COUNTS_DIRECT
     return fetch_df(
         cur,
-        """
-        with book_acts as (
+        f"""
+        with agg as ({counts}),
+        book_acts as (
             select unnest($names::varchar[]) as activity, unnest($order::integer[]) as act_order
         ),
         acts as (
             select activity, act_order from book_acts
             union all
-            select distinct activity, null from participation
-            where event_date between $first and $last and activity not in (select activity from book_acts)
+            select distinct activity, null from agg where activity not in (select activity from book_acts)
         ),
         months as (
             select m::date as month_start from generate_series($first::date, $last::date, interval 1 month) t(m)
-        ),
-        agg as (
-            select date_trunc('month', event_date)::date as month_start, activity,
-                   count(*) as rows, count(distinct person_id) as people
-            from participation
-            where event_date between $first and $last
-            group by all
         )
         select strftime(m.month_start, '%Y-%m') as month, m.month_start, a.activity,
                coalesce(g.rows, 0) as rows, coalesce(g.people, 0) as people

@@ -1,6 +1,9 @@
-"""The 五个一 matrix counted without pairing every person with every period (participation._MATRIX) gives the same
-answers as the pairing it replaced, kept here as the reference: five_one_matrix and section_participation on the demo
-year and on random participation with people joining, moving and leaving mid-year (hypothesis)."""
+"""The participation queries written for scale give the same answers as the direct forms they replaced, kept here as
+the reference: the 五个一 matrix counted without pairing every person with every period (five_one_matrix,
+section_participation), the counters with each distinct count over its own activities' rows, and the monthly
+participation read from the participation rollup (against ``rollup.direct()``; after an import or an undo only the
+changed months are recomputed and the table equals a whole rebuild). On the demo year and on random participation
+with people joining, moving and leaving mid-year (hypothesis)."""
 
 from __future__ import annotations
 
@@ -15,6 +18,10 @@ from hypothesis import strategies as st
 
 from analytics import open_db
 from analytics.results import participation as pa
+from analytics.results import participation_rollup, rollup
+from analytics.rules import rulebook as rb
+from analytics.sheets.ingest import undo
+from analytics.store.db import data_version
 
 # The matrix as first written: every person x activity x window period, left-joined with the attended periods.
 DIRECT_MATRIX = (
@@ -74,6 +81,61 @@ DIRECT_MATRIX = (
 )
 
 
+# The counters as first written: one aggregate computing every kind of count over every row.
+DIRECT_COUNTERS = """
+    with acts as (
+        select unnest($activities) as activity, unnest($counters) as counter, unnest($orders) as act_order
+    )
+    select a.activity, a.counter,
+           case a.counter
+               when 'rows' then count(p.fact_id)
+               when 'people' then count(distinct p.person_id)
+               when 'speakers' then count(distinct p.person_id) filter (where p.role = '主讲')
+               else count(distinct (p.event_date, coalesce(p.title, ''))) filter (where p.fact_id is not null)
+           end as value
+    from acts a
+    left join participation p on p.activity = a.activity and p.event_date between $start and $end
+    group by a.activity, a.counter, a.act_order
+    order by a.act_order
+"""
+
+
+def assert_same_counts(cur, spans, years) -> int:
+    """counters against DIRECT_COUNTERS on each span, monthly_participation via the rollup against the direct count
+    on each year; returns the participation rows counted."""
+    total = 0
+    for start, end in spans:
+        acts = [a for a in rb.in_force(cur, end).activities if a.counter]
+        old = cur.execute(DIRECT_COUNTERS, pa._counter_params(acts, start, end)).fetchall()
+        new = pa.counters(cur, start, end)
+        assert [(c["activity"], c["value"]) for c in new] == [(a, int(v)) for a, _, v in old]
+    for year in years:
+        assert participation_rollup.ready(cur)
+        new = pa.monthly_participation(cur, year)
+        with rollup.direct():
+            assert not participation_rollup.ready(cur)
+            old = pa.monthly_participation(cur, year)
+        pd.testing.assert_frame_equal(new, old)
+        total += int(new["rows"].sum())
+    return total
+
+
+def stored_months(cur) -> pd.DataFrame:
+    return cur.sql("select * from participation_month order by month_start, activity").df()
+
+
+def check_partial(con, recomputed: set[date]) -> None:
+    """The next reader recomputes exactly ``recomputed`` months, and the table equals a whole rebuild."""
+    cur = con.cursor()
+    assert participation_rollup.built_for(cur) != data_version(cur)
+    assert participation_rollup.ready(cur)
+    assert set(participation_rollup.last_rebuild) == recomputed
+    partial = stored_months(cur)
+    assert participation_rollup.rebuild(cur, whole=True)
+    pd.testing.assert_frame_equal(partial, stored_months(cur))
+    assert_same_counts(cur, [], [2021, 2022, 2023])
+
+
 @contextmanager
 def direct():
     kept = pa._MATRIX
@@ -117,6 +179,30 @@ def test_demo_matrix_is_the_direct_matrix(demo_db):
         cur = con.cursor()
         sections = [None, *(r[0] for r in cur.execute("select section_id from section order by 1").fetchall()[:2])]
         assert assert_same(cur, WINDOWS, sections) > 0
+        spans = [(date(2022, 1, 1), date(2022, 12, 31)), (date(2022, 3, 1), date(2022, 3, 31))]
+        assert assert_same_counts(cur, spans, [2021, 2022]) > 0
+    finally:
+        con.close()
+
+
+def test_an_import_and_an_undo_recompute_their_months_only(demo_db, tmp_path):
+    import shutil
+
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_db, path)
+    con = open_db(path)
+    try:
+        cur = con.cursor()
+        assert participation_rollup.ready(cur)
+        name = cur.execute("select min(name) from person").fetchall()[0][0]
+        rows = [HEADER, ["2022-05-06", name, "荐学", "补录一", "参与"], ["2023-01-09", name, "游学", "新年", "参与"]]
+        batch = load(con, rows, "补录.xlsx")
+        check_partial(con, {date(2022, 5, 1), date(2023, 1, 1)})
+        undo(con, batch)
+        check_partial(con, {date(2022, 5, 1), date(2023, 1, 1)})
+        assert not cur.execute("select count(*) from participation_month where month_start = '2023-01-01'").fetchall()[
+            0
+        ][0]
     finally:
         con.close()
 
@@ -160,8 +246,15 @@ def test_random_participation_gives_the_direct_matrix(rows, changes):
                 continue  # not on the roster any more: the importer would refuse the row
             table.append([when.isoformat(), NAMES[who], activity, f"活动{n}", "参与"])
         if len(table) > 1:
-            load(con, table, "参与记录.xlsx")
-        assert_same(con.cursor(), WINDOWS)
+            batch = load(con, table, "参与记录.xlsx")
+        cur = con.cursor()
+        assert_same(cur, WINDOWS)
+        spans = [(date(2022, 1, 1), date(2022, 12, 31)), (date(2021, 12, 1), date(2022, 2, 28))]
+        assert_same_counts(cur, spans, [2021, 2022, 2023])
+        if len(table) > 1:
+            undo(con, batch)
+            assert_same_counts(cur, spans, [2021, 2022, 2023])
+            assert stored_months(cur).empty
     finally:
         con.close()
 
