@@ -125,7 +125,12 @@ def main(scale: str, repeat: int, commit: str) -> dict:
         functions = {}
         for name, t in times.items():
             o, n = statistics.median(t["old"]), statistics.median(t["new"])
-            functions[name] = {"old_s": round(o, 4), "new_s": round(n, 4), "ratio": round(o / n, 1), "equal": equal[name]}
+            functions[name] = {
+                "old_s": round(o, 4),
+                "new_s": round(n, 4),
+                "ratio": round(o / n, 1),
+                "equal": equal[name],
+            }
         # A data version bump with no change: the fingerprint scans only.
         with transaction(con):
             pass
