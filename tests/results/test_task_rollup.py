@@ -21,7 +21,7 @@ from analytics import open_db
 from analytics.errors import DashboardError
 from analytics.results import rollup, task_rollup, tasks
 from analytics.sheets.ingest import undo
-from analytics.store.db import data_version, rolled_back
+from analytics.store.db import data_version, rolled_back, transaction
 
 DAYS = [date(2022, 1, 2), date(2022, 1, 7), date(2022, 3, 31), date(2022, 7, 15), date(2022, 12, 31), date(2023, 2, 1)]
 
@@ -172,14 +172,18 @@ def test_a_what_if_inside_a_transaction_reads_the_snapshots(demo_copy):
 def test_a_read_only_database_answers_from_the_snapshots(demo_db, tmp_path):
     path = tmp_path / "ro.duckdb"
     shutil.copyfile(demo_db, path)
-    open_db(path).close()  # migrated, rollup never built
+    writable = open_db(path)
+    with transaction(writable):  # a change after the rollup was last built (if it ever was)
+        pass
+    writable.close()
     import duckdb
 
     con = duckdb.connect(str(path), read_only=True)
     try:
         cur = con.cursor()
-        assert not task_rollup.ready(cur)
+        assert not task_rollup.ready(cur)  # stale, and a read-only database cannot bring it up to date
         assert len(tasks.task_lights(cur, date(2022, 7, 15))) > 0
+        assert len(tasks.burnup(cur, 2022)) > 0
     finally:
         con.close()
 
