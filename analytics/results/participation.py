@@ -106,6 +106,17 @@ _MATRIX = (
         from participation p
         join acts a using (activity)
         where p.event_date between date_trunc('year', $start::date) and $as_of::date
+          -- nothing before the period that holds $start can fall in the window (a June window reads June's weeks,
+          -- not the year's)
+          and p.event_date >= case a.frequency
+                  when 'weekly' then date_trunc('week', $start::date)
+                  when 'half_monthly' then
+                      date_trunc('month', $start::date)
+                      + case when day($start::date) > 15 then interval 15 day else interval 0 day end
+                  when 'monthly' then date_trunc('month', $start::date)
+                  when 'quarterly' then date_trunc('quarter', $start::date)
+                  else date_trunc('year', $start::date)
+              end
     ),
     done_periods as (
         select att.person_id, att.act_order, wp.p_end
