@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from analytics.results import participation_rollup
 from analytics.rules import rulebook as rb
 from analytics.store.db import Con, fetch_df
 
@@ -75,6 +76,11 @@ _PERIODS = """
 # One row per person x 五个一 activity. A period is expected of a person when it overlaps both the window and the
 # person's time on the roster, and has either ended by as_of or already holds the person's participation (so a
 # running week counts only once done, and 奖学 is not owed before the year is out).
+#
+# Counted without pairing every person with every period and probing for attendance (5,000 people x a year of weeks
+# is half a million pairs): the attended periods (distinct person x activity x period start, integer keys) are
+# matched to their people by a hash join and counted, and the periods that ended by as_of are counted per person
+# from the window's few dozen periods. expected = ended + attended periods still running on as_of.
 _MATRIX = (
     "with "
     + _PEOPLE
@@ -86,8 +92,8 @@ _MATRIX = (
                unnest($act_order::integer[]) as act_order
     ),
     attended as (
-        -- each participation mapped to the start of its period, so periods match by equality
-        select distinct p.person_id, p.activity,
+        -- each participation mapped to the start of its period
+        select distinct p.person_id, a.act_order, a.frequency,
                case a.frequency
                    when 'weekly' then date_trunc('week', p.event_date)
                    when 'half_monthly' then
@@ -100,30 +106,47 @@ _MATRIX = (
         from participation p
         join acts a using (activity)
         where p.event_date between date_trunc('year', $start::date) and $as_of::date
+          -- nothing before the period that holds $start can fall in the window (a June window reads June's weeks,
+          -- not the year's)
+          and p.event_date >= case a.frequency
+                  when 'weekly' then date_trunc('week', $start::date)
+                  when 'half_monthly' then
+                      date_trunc('month', $start::date)
+                      + case when day($start::date) > 15 then interval 15 day else interval 0 day end
+                  when 'monthly' then date_trunc('month', $start::date)
+                  when 'quarterly' then date_trunc('quarter', $start::date)
+                  else date_trunc('year', $start::date)
+              end
     ),
-    owed as (
-        select pe.person_id, a.activity, wp.p_start, wp.p_end, att.person_id is not null as done
+    done_periods as (
+        select att.person_id, att.act_order, wp.p_end
+        from attended att
+        join window_periods wp on wp.frequency = att.frequency and wp.p_start = att.p_start
+        join people pe on pe.person_id = att.person_id
+        where wp.p_end >= greatest($start::date, pe.joined) and wp.p_start <= least($end::date, pe.gone)
+    ),
+    done_counts as (
+        select person_id, act_order, count(*) as done, count(*) filter (where p_end > $as_of::date) as running
+        from done_periods
+        group by person_id, act_order
+    ),
+    ended_counts as (
+        select pe.person_id, a.act_order, count(*) as ended
         from people pe
         cross join acts a
         join window_periods wp on wp.frequency = a.frequency
-        left join attended att
-          on att.person_id = pe.person_id and att.activity = a.activity and att.p_start = wp.p_start
-        where wp.p_end >= greatest($start::date, pe.joined) and wp.p_start <= least($end::date, pe.gone)
-    ),
-    counted as (
-        select person_id, activity,
-               count(*) filter (where p_end <= $as_of::date or done) as expected,
-               count(*) filter (where done) as done
-        from owed
-        group by person_id, activity
+        where wp.p_end <= $as_of::date
+          and wp.p_end >= greatest($start::date, pe.joined) and wp.p_start <= least($end::date, pe.gone)
+        group by pe.person_id, a.act_order
     ),
     matrix as (
         select pe.person_id, pe.name, pe.section_id, pe.section, pe.section_order, a.activity, a.frequency,
-               a.act_order, coalesce(c.expected, 0) as expected, coalesce(c.done, 0) as done,
-               coalesce(c.done, 0) / nullif(c.expected, 0)::double as completion
+               a.act_order, coalesce(e.ended, 0) + coalesce(d.running, 0) as expected, coalesce(d.done, 0) as done,
+               coalesce(d.done, 0) / nullif(coalesce(e.ended, 0) + coalesce(d.running, 0), 0)::double as completion
         from people pe
         cross join acts a
-        left join counted c on c.person_id = pe.person_id and c.activity = a.activity
+        left join done_counts d on d.person_id = pe.person_id and d.act_order = a.act_order
+        left join ended_counts e on e.person_id = pe.person_id and e.act_order = a.act_order
     ),
     matrix_overall as (
         select *, avg(completion) over (partition by person_id) as overall
@@ -222,6 +245,52 @@ _COUNTER_PHRASES = {
 }
 
 
+# Each activity's counter over [$start, $end]; each distinct count runs only over the rows of the activities counted
+# that way (one aggregate computing all four over every row was most of the time).
+_COUNTERS_SQL = """
+    with acts as (
+        select unnest($activities::varchar[]) as activity, unnest($counters::varchar[]) as counter,
+               unnest($orders::integer[]) as act_order
+    ),
+    counted as (
+        select p.activity, a.counter, p.person_id, p.role, p.event_date, p.title
+        from participation p
+        join acts a using (activity)
+        where p.event_date between $start and $end
+    ),
+    values_ as (
+        select activity, count(*) as value from counted where counter = 'rows' group by activity
+        union all
+        select activity, count(distinct person_id) from counted where counter = 'people' group by activity
+        union all
+        select activity, count(distinct person_id) from counted where counter = 'speakers' and role = '主讲'
+        group by activity
+        union all
+        select activity, count(*)
+        from (
+            select distinct activity, event_date, coalesce(title, '') as title
+            from counted
+            where counter not in ('rows', 'people', 'speakers')
+        )
+        group by activity
+    )
+    select a.activity, a.counter, coalesce(v.value, 0) as value
+    from acts a
+    left join values_ v using (activity)
+    order by a.act_order
+"""
+
+
+def _counter_params(acts: list, start: date, end: date) -> dict[str, Any]:
+    return {
+        "activities": [a.name for a in acts],
+        "counters": [a.counter for a in acts],
+        "orders": list(range(len(acts))),
+        "start": start,
+        "end": end,
+    }
+
+
 def counters(cur: Con, start: date, end: date) -> list[dict]:
     """One dict per activity the rule book counts (in its order): {"activity", "value", "unit", "label"}, the value
     counted over [start, end] by the activity's counter (rows, distinct people, distinct 主讲 speakers, distinct
@@ -230,31 +299,7 @@ def counters(cur: Con, start: date, end: date) -> list[dict]:
     acts = [a for a in book.activities if a.counter]
     if not acts:
         return []
-    rows = cur.execute(
-        """
-        with acts as (
-            select unnest($activities) as activity, unnest($counters) as counter, unnest($orders) as act_order
-        )
-        select a.activity, a.counter,
-               case a.counter
-                   when 'rows' then count(p.fact_id)
-                   when 'people' then count(distinct p.person_id)
-                   when 'speakers' then count(distinct p.person_id) filter (where p.role = '主讲')
-                   else count(distinct (p.event_date, coalesce(p.title, ''))) filter (where p.fact_id is not null)
-               end as value
-        from acts a
-        left join participation p on p.activity = a.activity and p.event_date between $start and $end
-        group by a.activity, a.counter, a.act_order
-        order by a.act_order
-        """,
-        {
-            "activities": [a.name for a in acts],
-            "counters": [a.counter for a in acts],
-            "orders": list(range(len(acts))),
-            "start": start,
-            "end": end,
-        },
-    ).fetchall()
+    rows = cur.execute(_COUNTERS_SQL, _counter_params(acts, start, end)).fetchall()
     out = []
     for activity, counter, value in rows:
         unit, text = _PHRASES.get(activity) or _COUNTER_PHRASES.get(counter, ("", "{a} {v}"))
@@ -264,32 +309,42 @@ def counters(cur: Con, start: date, end: date) -> list[dict]:
     return out
 
 
+# Participation rows and distinct people per month x activity of the year: from the participation rollup when it is
+# current, else counted from the participation rows.
+_MONTH_COUNTS_ROLLUP = """
+    select month_start, activity, rows, people
+    from participation_month
+    where month_start between $first and $last
+"""
+_MONTH_COUNTS_DIRECT = """
+    select date_trunc('month', event_date)::date as month_start, activity,
+           count(*) as rows, count(distinct person_id) as people
+    from participation
+    where event_date between $first and $last
+    group by all
+"""
+
+
 def monthly_participation(cur: Con, year: int) -> pd.DataFrame:
     """One row per month x activity (every activity of the rule book, then any other recorded): participation rows
     and distinct people."""
     book = rb.in_force(cur, date(year, 12, 31))
     names = [a.name for a in book.activities]
+    counts = _MONTH_COUNTS_ROLLUP if participation_rollup.ready(cur) else _MONTH_COUNTS_DIRECT
     return fetch_df(
         cur,
-        """
-        with book_acts as (
+        f"""
+        with agg as ({counts}),
+        book_acts as (
             select unnest($names::varchar[]) as activity, unnest($order::integer[]) as act_order
         ),
         acts as (
             select activity, act_order from book_acts
             union all
-            select distinct activity, null from participation
-            where event_date between $first and $last and activity not in (select activity from book_acts)
+            select distinct activity, null from agg where activity not in (select activity from book_acts)
         ),
         months as (
             select m::date as month_start from generate_series($first::date, $last::date, interval 1 month) t(m)
-        ),
-        agg as (
-            select date_trunc('month', event_date)::date as month_start, activity,
-                   count(*) as rows, count(distinct person_id) as people
-            from participation
-            where event_date between $first and $last
-            group by all
         )
         select strftime(m.month_start, '%Y-%m') as month, m.month_start, a.activity,
                coalesce(g.rows, 0) as rows, coalesce(g.people, 0) as people

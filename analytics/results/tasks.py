@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from analytics.errors import DashboardError
+from analytics.results import task_rollup
 from analytics.results.lights import CLOSED, LABELS, OVERDUE, STALE
 from analytics.results.task_progress import (  # noqa: F401  (re-exported: callers read them as tasks.*)
     burnup,
@@ -50,6 +51,21 @@ _STATE = """
         select t.* exclude (superseded_by), l.first_closed_on, coalesce(l.any_start, l.first_on) as start
         from latest l
         join task_snapshot t using (fact_id)
+    )
+"""
+
+# The same state from the task rollup (task_rollup.py): the one span of each task that holds $as_of, its first
+# closed day from the stage days. A range predicate over the spans, sorted by updated_on, instead of an aggregate
+# over every snapshot up to the day.
+_SPAN_STATE = """
+    state as (
+        select s.* exclude (next_on, any_start, first_on), f.first_on as first_closed_on,
+               coalesce(s.any_start, s.first_on) as start
+        from task_span s
+        left join task_stage_first f
+          on f.task_code = s.task_code and f.stage = $closed and f.first_on <= $as_of::date
+        where s.updated_on <= $as_of::date and s.next_on > $as_of::date
+          and ($task_code::varchar is null or s.task_code = $task_code)
     )
 """
 
@@ -117,6 +133,12 @@ _LIGHTS = (
 """
 )
 
+
+def _lights_sql(cur: Con) -> str:
+    """_LIGHTS over the task rollup when it is current (brought up to date if it can be), else over the snapshots."""
+    return _LIGHTS.replace(_STATE, _SPAN_STATE) if task_rollup.ready(cur) else _LIGHTS
+
+
 _LIGHT_COLUMNS = """
     task_code, task_name, ledger, section_id, section, owner_name, owner_person_id, start, due_date, progress,
     expected, stage, stage_step, latest_note, updated_on, days_since_update, days_to_due, light, flags, closed_on,
@@ -174,7 +196,7 @@ def task_lights(
     since = date(year, 1, 1) if year is not None else None
     frame = fetch_df(
         cur,
-        _LIGHTS + f"select {_LIGHT_COLUMNS} from lights order by attention, due_date, task_code",
+        _lights_sql(cur) + f"select {_LIGHT_COLUMNS} from lights order by attention, due_date, task_code",
         _light_params(book, as_of, ledger, section_id, owner, since=since),
     )
     return _with_lists(frame)
@@ -203,7 +225,7 @@ def wall_summary(cur: Con, as_of: date, ledger: str | None = None, section_id: i
     params = _light_params(book, as_of, ledger, section_id)
     row = fetch_df(
         cur,
-        _LIGHTS
+        _lights_sql(cur)
         + """
         select count(*) as tasks,
                count(*) filter (where light = $closed_label) as closed,
@@ -239,7 +261,7 @@ def section_light_counts(cur: Con, as_of: date) -> pd.DataFrame:
     book = rb.in_force(cur, as_of)
     return fetch_df(
         cur,
-        _LIGHTS + "select section_id, light, count(*) as tasks from lights group by all order by all",
+        _lights_sql(cur) + "select section_id, light, count(*) as tasks from lights group by all order by all",
         _light_params(book, as_of),
     )
 
@@ -268,7 +290,7 @@ def late_closures(
     since = date(year, 1, 1) if year is not None else None
     return fetch_df(
         cur,
-        _LIGHTS
+        _lights_sql(cur)
         + """
         select task_code, task_name, ledger, section_id, section, owner_name, owner_person_id, due_date, closed_on,
                date_diff('day', due_date, closed_on) as days_late, fact_id, batch_id, source_file, sheet, row_no
@@ -286,7 +308,7 @@ def light_trace(cur: Con, task_code: str, as_of: date) -> Trace:
     frame = _with_lists(
         fetch_df(
             cur,
-            _LIGHTS + f"select {_LIGHT_COLUMNS}, first_closed_on from lights",
+            _lights_sql(cur) + f"select {_LIGHT_COLUMNS}, first_closed_on from lights",
             _light_params(book, as_of, task_code=task_code),
         )
     )
@@ -362,7 +384,7 @@ def funnel(cur: Con, as_of: date, ledger: str | None = None, section_id: int | N
     book = rb.in_force(cur, as_of)
     return fetch_df(
         cur,
-        _LIGHTS
+        _lights_sql(cur)
         + """
         select st.stage, st.stage_step as step,
                count(l.task_code) filter (where l.stage_step >= st.stage_step) as reached,
@@ -402,7 +424,7 @@ def rates(cur: Con, as_of: date, by: str = "ledger") -> pd.DataFrame:
     """
     if by == "section":
         sql = (
-            _LIGHTS
+            _lights_sql(cur)
             + f"""
             select s.section_id, s.name as section, {agg}
             from section s
@@ -419,7 +441,7 @@ def rates(cur: Con, as_of: date, by: str = "ledger") -> pd.DataFrame:
     )
     # Ledgers a task still names after the rule book dropped them are kept, after the book's own.
     sql = (
-        _LIGHTS
+        _lights_sql(cur)
         + f""",
         book_ledgers as (
             select unnest($ledger_names::varchar[]) as ledger, unnest($ledger_planned::integer[]) as planned,
