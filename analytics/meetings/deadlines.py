@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from analytics.results.tasks import task_lights
@@ -92,26 +93,23 @@ def deadline_history(cur: Con, as_of: date, section_id: int | None = None, moved
         + ["progress"]
     ].merge(history, on="task_code", how="inner" if moved_only else "left")
     frame = frame.rename(columns={"due_date": "current_due"})
-    on_time, verdicts = [], []
-    for row in frame.itertuples(index=False):
-        original, current, closed = row.original_due, row.current_due, row.closed_on
-        if closed is not None and not pd.isna(closed):
-            by_original = closed <= original
-            if by_original:
-                verdicts.append(ON_TIME)
-            elif closed <= current:
-                verdicts.append(ON_TIME_AFTER_MOVE)
-            else:
-                verdicts.append(LATE)
-        elif as_of > original:
-            by_original = False
-            verdicts.append(LATE if as_of > current else LATE_BY_ORIGINAL)
-        else:
-            by_original = None
-            verdicts.append(OPEN)
-        on_time.append(by_original)
-    frame["on_time_by_original"] = pd.Series(on_time, dtype=object)
-    frame["verdict"] = verdicts
+    # Column-wise (a city's ledger holds tens of thousands of tasks): closed → by its closing day; open and past the
+    # original deadline → late by it; else not yet decided.
+    original = pd.to_datetime(frame["original_due"])
+    current = pd.to_datetime(frame["current_due"])
+    closed = pd.to_datetime(frame["closed_on"])
+    day = pd.Timestamp(as_of)
+    done = closed.notna().to_numpy()
+    past = (day > original).to_numpy()
+    by_original = (closed <= original).to_numpy()
+    frame["on_time_by_original"] = pd.Series(
+        np.where(done, by_original, np.where(past, False, None)), index=frame.index, dtype=object
+    )
+    frame["verdict"] = np.select(
+        [done & by_original, done & (closed <= current).to_numpy(), done, past & (day > current).to_numpy(), past],
+        [ON_TIME, ON_TIME_AFTER_MOVE, LATE, LATE, LATE_BY_ORIGINAL],
+        default=OPEN,
+    )
     frame["postponements"] = frame["postponements"].fillna(0).astype(int)
     frame["moves"] = frame["moves"].fillna(0).astype(int)
     frame = frame.sort_values(["postponements", "current_due", "task_code"], ascending=[False, True, True])

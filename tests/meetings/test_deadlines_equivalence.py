@@ -45,12 +45,33 @@ DIRECT_MOVES = """
 """
 
 
+def verdicts_by_rows(frame: pd.DataFrame, as_of: date) -> tuple[list, list]:
+    """The verdicts read row by row, as deadline_history computed them before it went column-wise (the oracle)."""
+    on_time, verdicts = [], []
+    for row in frame.itertuples(index=False):
+        original, current, closed = row.original_due, row.current_due, row.closed_on
+        if closed is not None and not pd.isna(closed):
+            by_original = closed <= original
+            verdicts.append(dl.ON_TIME if by_original else dl.ON_TIME_AFTER_MOVE if closed <= current else dl.LATE)
+        elif as_of > original:
+            by_original = False
+            verdicts.append(dl.LATE if as_of > current else dl.LATE_BY_ORIGINAL)
+        else:
+            by_original = None
+            verdicts.append(dl.OPEN)
+        on_time.append(by_original)
+    return on_time, verdicts
+
+
 def assert_same_history(cur, as_of: date) -> None:
     fast = fetch_df(cur, dl._HISTORY, {"as_of": as_of}).sort_values("task_code").reset_index(drop=True)
     direct = fetch_df(cur, DIRECT, {"as_of": as_of}).sort_values("task_code").reset_index(drop=True)
     pd.testing.assert_frame_equal(fast, direct, check_dtype=False)
     moved = dl.moved_tasks(cur, as_of)
     whole = dl.deadline_history(cur, as_of)
+    on_time, verdicts = verdicts_by_rows(whole, as_of)
+    assert list(whole["verdict"]) == verdicts
+    assert [None if v is None else bool(v) for v in whole["on_time_by_original"]] == on_time
     expected = whole[whole["moves"] > 0].reset_index(drop=True)
     pd.testing.assert_frame_equal(moved, expected, check_dtype=False)
     start = as_of - timedelta(days=120)
