@@ -7,6 +7,7 @@ files is imported."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -34,6 +35,13 @@ def stored_matches(
         + [f"(t.{k} is null or p.{k} is null or t.{k} = p.{k})" for k in detail]
     )
     probe = rows[[*keys, *detail, "_row"]]
+    params: dict[str, object] = {}
+    span = _date_span(rows["event_date"]) if "event_date" in keys else None
+    if span is not None:
+        # Only stored rows within the upload's dates can match: a range DuckDB answers from each row group's
+        # min/max, so a year's file never reads the other years of a big table.
+        condition += " and t.event_date between $low and $high"
+        params = {"low": span[0], "high": span[1]}
     cur.complete()
     cur.register("upload_probe", probe)
     try:
@@ -43,9 +51,18 @@ def stored_matches(
             select p._row, t.batch_id {extra}
             from upload_probe p join {table} t on {condition}
             """,
+            params or None,
         )
     finally:
         cur.unregister("upload_probe")
+
+
+def _date_span(days: pd.Series) -> tuple[date, date] | None:
+    """The first and last date of a column of dates; None when one is missing or they are not all dates."""
+    values = days.tolist()
+    if not values or not all(isinstance(v, date) for v in values):
+        return None
+    return min(values), max(values)
 
 
 def skip_stored(
