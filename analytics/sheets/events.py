@@ -59,10 +59,13 @@ def stored_matches(
 
 def _date_span(days: pd.Series) -> tuple[date, date] | None:
     """The first and last date of a column of dates; None when one is missing or they are not all dates."""
-    values = days.tolist()
-    if not values or not all(isinstance(v, date) for v in values):
+    values = days.to_numpy(dtype=object)
+    if not len(values) or pd.api.types.infer_dtype(values, skipna=False) != "date":
         return None
-    return min(values), max(values)
+    try:
+        return values.min(), values.max()
+    except TypeError:  # dates beside date-times do not compare; the range is only a shortcut
+        return None
 
 
 def skip_stored(
@@ -105,13 +108,23 @@ def claim(cur: Con, sheet: SheetResult, batch_id: int, file_name: str) -> None:
     if sheet.claims is None or sheet.claims.empty:
         return
     table = KINDS[sheet.kind].table
-    cur.executemany(
-        "insert into fact_claim values (?, ?, ?, ?, ?, ?)",
-        [
-            [table, int(f), batch_id, file_name, sheet.sheet, int(r)]
-            for f, r in zip(sheet.claims["fact_id"], sheet.claims["_row"])
-        ],
+    claimed = pd.DataFrame(
+        {"fact_id": sheet.claims["fact_id"].astype("int64"), "row_no": sheet.claims["_row"].astype("int64")}
     )
+    # One insert of the whole frame: a file sent again whole claims every one of its events, and row by row
+    # (executemany) 20,000 claims took 17 s.
+    cur.complete()
+    cur.register("claimed_rows", claimed)
+    try:
+        cur.execute(
+            """
+            insert into fact_claim (fact_table, fact_id, batch_id, source_file, sheet, row_no)
+            select $table, fact_id, $batch, $file, $sheet, row_no from claimed_rows
+            """,
+            {"table": table, "batch": batch_id, "file": file_name, "sheet": sheet.sheet},
+        )
+    finally:
+        cur.unregister("claimed_rows")
 
 
 def hand_over(cur: Con, table: str, batch_id: int) -> int:

@@ -22,9 +22,13 @@ _SPACES = re.compile(r"\s+")
 EXCEL_EPOCH = date(1899, 12, 30)
 
 
+# Any character halfwidth() changes: most text has none, and one search is far cheaper than a translation.
+_WIDE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_FULLWIDTH)) + "]")
+
+
 def halfwidth(text: str) -> str:
     """Full-width digits, letters and signs to ASCII (＋２ → +2); the ideographic space to a space."""
-    return text.translate(_FULLWIDTH)
+    return text.translate(_FULLWIDTH) if _WIDE.search(text) else text
 
 
 def is_blank(value: Any) -> bool:

@@ -254,6 +254,53 @@ def test_the_date_span_of_an_upload_is_taken_only_from_dates():
     )
     assert _date_span(pd.Series([date(2022, 3, 5), None], dtype=object)) is None
     assert _date_span(pd.Series([], dtype=object)) is None
+    assert _date_span(pd.Series([date(2022, 3, 5), datetime(2022, 3, 6)], dtype=object)) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0xFFFF), max_size=12))
+def test_halfwidth_after_a_search_is_the_full_translation(text):
+    from analytics.sheets.normalize import _FULLWIDTH, halfwidth
+
+    assert halfwidth(text) == text.translate(_FULLWIDTH)
+    assert halfwidth("＋２　分。" + text) == ("＋２　分。" + text).translate(_FULLWIDTH)
+
+
+def _old_duplicates(keys, bad):
+    """The check this replaced: every column hashed for every row."""
+    combined = np.zeros(len(keys[0]), dtype=np.int64)
+    for values in keys:
+        codes, uniques = pd.factorize(np.asarray(values), use_na_sentinel=False)
+        combined, _ = pd.factorize(combined * (len(uniques) + 1) + codes)
+    dup = pd.Series(combined).duplicated(keep=False).to_numpy() & ~bad
+    found, first_row = [], {}
+    for pos in np.flatnonzero(dup):
+        key = int(combined[pos])
+        if key in first_row:
+            found.append((pos + 2, first_row[key]))
+        else:
+            first_row[key] = pos + 2
+    return found
+
+
+small = st.one_of(st.sampled_from(["a", "b", "", None, "1"]), st.integers(0, 2), st.just(float("nan")), st.just(1.0))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(small, small, small, st.booleans()), min_size=1, max_size=40))
+def test_duplicates_found_on_the_rows_still_in_question_are_those_found_on_all_rows(rows):
+    keys = []
+    for n in range(3):
+        column = np.empty(len(rows), dtype=object)
+        column[:] = [r[n] for r in rows]
+        keys.append(column)
+    bad = np.array([r[3] for r in rows], dtype=bool)
+    frame = pd.DataFrame({"name": ["x"] * len(rows), "_row": np.arange(2, len(rows) + 2)}, dtype=object)
+    check = Checker("表", _layout("name"), frame)
+    check.bad = bad.copy()
+    check.duplicates(keys, "三列", "")
+    got = [(p.row, int(p.message.split("第 ")[1].split(" 行")[0])) for p in check.problems]
+    assert got == _old_duplicates(keys, bad)
 
 
 POINTS = [

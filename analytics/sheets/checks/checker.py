@@ -131,7 +131,7 @@ class Checker:
         if key not in self.frame:
             return np.full(len(self.frame), None, dtype=object)
         codes, uniques = self.factors(key)
-        if all(type(u) is str for u in uniques):
+        if not len(uniques) or pd.api.types.infer_dtype(uniques, skipna=False) == "string":
             # Text and blanks only (the usual column): each distinct text is trimmed once. Otherwise cell by cell,
             # since factorize takes 1, 1.0 and True for one value and plain_text writes them differently.
             distinct = np.empty(len(uniques) + 1, dtype=object)
@@ -209,17 +209,23 @@ class Checker:
     def duplicates(self, keys: list[np.ndarray], columns: str, hint: str) -> None:
         """Rows equal on the given values: the second and later are errors naming the first."""
         # One integer per distinct combination of values, built column by column (re-numbered as it goes, so it
-        # never overflows), then one duplicated() over a single column.
+        # never overflows). After each column only the rows whose combination so far repeats can still be
+        # duplicates: the rest are dropped, so the costly columns (事由, unique on almost every row) are hashed for
+        # the few rows that share a date and a person, not for all of them.
+        at = np.arange(len(self.rows))
         combined = np.zeros(len(self.rows), dtype=np.int64)
         for values in keys:
-            codes, uniques = pd.factorize(np.asarray(values), use_na_sentinel=False)
+            if not len(at):
+                break
+            codes, uniques = pd.factorize(np.asarray(values)[at], use_na_sentinel=False)
             combined, _ = pd.factorize(combined * (len(uniques) + 1) + codes)
-        dup = pd.Series(combined).duplicated(keep=False).to_numpy() & ~self.bad
+            repeats = pd.Series(combined).duplicated(keep=False).to_numpy()
+            at, combined = at[repeats], combined[repeats]
+        dup = ~self.bad[at]
         if not dup.any():
             return
         first_row: dict[int, int] = {}
-        for pos in np.flatnonzero(dup):
-            key = int(combined[pos])
+        for pos, key in zip(at[dup].tolist(), combined[dup].tolist(), strict=True):
             if key in first_row:
                 self.add(ERROR, pos, None, f"与第 {first_row[key]} 行重复（{columns}都相同）。{hint}")
             else:
