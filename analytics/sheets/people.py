@@ -198,14 +198,16 @@ class People:
         def rows_of(u: int) -> np.ndarray:
             return order[bounds[u] : bounds[u + 1]]
 
-        # The first row of each combination, to read its raw values back.
+        # The first row of each combination, to read its raw values back (column by column, not row by row).
         first = order[bounds[:-1]]
-        resolved = []
-        for pos in first:
-            raw = {key: u[c[pos]] for key, (c, u) in zip(keys, columns)}
-            resolved.append(
-                self.resolve_one(clean_name(raw[name_key]), raw.get("section", ""), raw.get("staff_no", ""))
+        raw = {key: [u[i] for i in c[first].tolist()] for key, (c, u) in zip(keys, columns)}
+        blank = [""] * len(first)
+        resolved = [
+            self.resolve_one(clean_name(name), section, staff)
+            for name, section, staff in zip(
+                raw[name_key], raw.get("section", blank), raw.get("staff_no", blank), strict=True
             )
+        ]
         pid_u = np.array([r[0] if r[0] is not None else 0 for r in resolved], dtype=np.int64)
         person_ids = pid_u[codes] if n else np.zeros(0, dtype=np.int64)
         problems: list[tuple[int, str, str]] = []
