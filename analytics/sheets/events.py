@@ -7,6 +7,7 @@ files is imported."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -34,6 +35,13 @@ def stored_matches(
         + [f"(t.{k} is null or p.{k} is null or t.{k} = p.{k})" for k in detail]
     )
     probe = rows[[*keys, *detail, "_row"]]
+    params: dict[str, object] = {}
+    span = _date_span(rows["event_date"]) if "event_date" in keys else None
+    if span is not None:
+        # Only stored rows within the upload's dates can match: a range DuckDB answers from each row group's
+        # min/max, so a year's file never reads the other years of a big table.
+        condition += " and t.event_date between $low and $high"
+        params = {"low": span[0], "high": span[1]}
     cur.complete()
     cur.register("upload_probe", probe)
     try:
@@ -43,9 +51,21 @@ def stored_matches(
             select p._row, t.batch_id {extra}
             from upload_probe p join {table} t on {condition}
             """,
+            params or None,
         )
     finally:
         cur.unregister("upload_probe")
+
+
+def _date_span(days: pd.Series) -> tuple[date, date] | None:
+    """The first and last date of a column of dates; None when one is missing or they are not all dates."""
+    values = days.to_numpy(dtype=object)
+    if not len(values) or pd.api.types.infer_dtype(values, skipna=False) != "date":
+        return None
+    try:
+        return values.min(), values.max()
+    except TypeError:  # dates beside date-times do not compare; the range is only a shortcut
+        return None
 
 
 def skip_stored(
@@ -88,13 +108,23 @@ def claim(cur: Con, sheet: SheetResult, batch_id: int, file_name: str) -> None:
     if sheet.claims is None or sheet.claims.empty:
         return
     table = KINDS[sheet.kind].table
-    cur.executemany(
-        "insert into fact_claim values (?, ?, ?, ?, ?, ?)",
-        [
-            [table, int(f), batch_id, file_name, sheet.sheet, int(r)]
-            for f, r in zip(sheet.claims["fact_id"], sheet.claims["_row"])
-        ],
+    claimed = pd.DataFrame(
+        {"fact_id": sheet.claims["fact_id"].astype("int64"), "row_no": sheet.claims["_row"].astype("int64")}
     )
+    # One insert of the whole frame: a file sent again whole claims every one of its events, and row by row
+    # (executemany) 20,000 claims took 17 s.
+    cur.complete()
+    cur.register("claimed_rows", claimed)
+    try:
+        cur.execute(
+            """
+            insert into fact_claim (fact_table, fact_id, batch_id, source_file, sheet, row_no)
+            select $table, fact_id, $batch, $file, $sheet, row_no from claimed_rows
+            """,
+            {"table": table, "batch": batch_id, "file": file_name, "sheet": sheet.sheet},
+        )
+    finally:
+        cur.unregister("claimed_rows")
 
 
 def hand_over(cur: Con, table: str, batch_id: int) -> int:

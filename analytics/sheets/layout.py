@@ -257,19 +257,26 @@ def _row_marks(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return picked[:, 0], picked[:, 1], picked[:, 2]
 
 
-def extract(grid: list[list[Any]], layout: Layout) -> Extracted:
-    """The data rows under the header, as raw cells, with the Excel row number of each."""
-    body = grid[layout.body_row :]
-    first_row = layout.body_row + 1
-    n = len(body)
-    width = max((len(r) for r in body), default=0)
-    if any(len(r) != width for r in body):
-        body = [list(r) + [""] * (width - len(r)) for r in body]
+def extract(grid: list[list[Any]], layout: Layout, array: np.ndarray | None = None) -> Extracted:
+    """The data rows under the header, as raw cells, with the Excel row number of each.
 
-    # One C-level pass turns the rows into a 2-D array; its columns are then free to slice.
-    cells = np.empty((n, width), dtype=object)
-    if n and width:
-        cells[:] = body
+    ``array`` is the same sheet as one rectangular object array (RawSheet.cells, from the parsing child's wire):
+    its columns are sliced as they are. Without it the grid's rows are made into one (the cells beyond a short row
+    are "" either way, and a wider array only adds blank cells, so both give the same result)."""
+    first_row = layout.body_row + 1
+    if array is not None and array.ndim == 2 and len(array) == len(grid):
+        cells = array[layout.body_row :]
+        n, width = cells.shape
+    else:
+        body = grid[layout.body_row :]
+        n = len(body)
+        width = max((len(r) for r in body), default=0)
+        if any(len(r) != width for r in body):
+            body = [list(r) + [""] * (width - len(r)) for r in body]
+        # One C-level pass turns the rows into a 2-D array; its columns are then free to slice.
+        cells = np.empty((n, width), dtype=object)
+        if n and width:
+            cells[:] = body
 
     def column(index: int) -> np.ndarray:
         if index >= width:
@@ -293,6 +300,7 @@ def extract(grid: list[list[Any]], layout: Layout) -> Extracted:
 
     keys = list(columns)
     blank = _blank(columns[keys[0]])
+    first_blank = blank.copy()
     repeated = columns[keys[0]] == layout.headers[layout.columns[keys[0]]]
     for key in keys[1:]:
         # Only rows still in question are looked at again: most rows fail the first test.
@@ -334,7 +342,7 @@ def extract(grid: list[list[Any]], layout: Layout) -> Extracted:
             if _one_text(cells[pos], at_least=3):
                 note[pos] = True
     # A lone text cell under the last data row that reads like a note (以上数据截至3月底), typed under any column.
-    lone = ((cells != "") & ~pd.isna(cells)).sum(axis=1) == 1
+    lone = _lone(cells, first_blank, [layout.columns[k] for k in keys[:2]], columns[keys[1]] if len(keys) > 1 else None)
     data_like = ~(blank | total | example | repeated | note | hint | lone)
     last_data = int(np.flatnonzero(data_like)[-1]) if data_like.any() else -1
     for pos in np.flatnonzero(lone & ~blank):
@@ -362,6 +370,19 @@ def extract(grid: list[list[Any]], layout: Layout) -> Extracted:
         filled_down=filled_down,
     )
     return out
+
+
+def _lone(cells: np.ndarray, first_blank: np.ndarray, first_two: list[int], second: np.ndarray | None) -> np.ndarray:
+    """Rows with exactly one filled cell. A row whose first two mapped columns are both filled has two, so only the
+    other rows (few in a sheet of data) are counted cell by cell."""
+    if second is None or len(set(first_two)) < 2:
+        return ((cells != "") & ~pd.isna(cells)).sum(axis=1) == 1
+    lone = np.zeros(len(cells), dtype=bool)
+    maybe = np.flatnonzero(first_blank | _blank(second))
+    if len(maybe):
+        part = cells[maybe]
+        lone[maybe] = ((part != "") & ~pd.isna(part)).sum(axis=1) == 1
+    return lone
 
 
 def _one_text(row: np.ndarray, at_least: int = 2) -> bool:

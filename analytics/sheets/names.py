@@ -5,13 +5,14 @@ hook in Checker, so every sheet kind gets the same rule with the row and the col
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from analytics.sheets.guard import CONTROL, LINE
-from analytics.sheets.normalize import halfwidth
+from analytics.sheets.normalize import Factors, halfwidth
 
 # Text in one cell: a name, and any other cell.
 MAX_NAME_CHARS = 50
@@ -76,16 +77,21 @@ def visible(text: str) -> str:
     return _CONTROL.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
 
 
-def cell_problems(frame: pd.DataFrame, kind: str | None = None) -> list[tuple[int, str, str, str]]:
+def cell_problems(
+    frame: pd.DataFrame, kind: str | None = None, factors: Callable[[str], Factors] | None = None
+) -> list[tuple[int, str, str, str]]:
     """(row position, column key, message, value as shown) for every cell of a sheet's frame that is not a plain
     name, or is text past the limits. Each distinct value is judged once, and a column whose values are all plain
-    is passed with one search over them together, so 100,000 rows cost a few milliseconds."""
+    is passed with one search over them together, so 100,000 rows cost a few milliseconds. ``factors`` gives a
+    column's ``pd.factorize`` when the caller keeps them (analytics.sheets.checks.checker.Checker): its distinct
+    values and, for the few columns with a problem, the rows holding one."""
     found = []
     for key in frame.columns:
         if key.startswith("_") or not (frame[key].dtype == object or pd.api.types.is_string_dtype(frame[key].dtype)):
             continue
         column = frame[key]
-        texts = [v for v in pd.unique(column.to_numpy(dtype=object)) if isinstance(v, str)]
+        codes, uniques = factors(key) if factors is not None else (None, pd.unique(column.to_numpy(dtype=object)))
+        texts = [v for v in uniques if isinstance(v, str)]
         if not texts:
             continue
         is_name = key in NAME_COLUMNS and kind != "rules"
@@ -99,7 +105,12 @@ def cell_problems(frame: pd.DataFrame, kind: str | None = None) -> list[tuple[in
                 verdicts[value] = verdict
         if not verdicts:
             continue
-        for pos in np.flatnonzero(column.isin(list(verdicts)).to_numpy()):
+        if codes is not None:
+            bad = [n for n, v in enumerate(uniques) if isinstance(v, str) and v in verdicts]
+            at = np.flatnonzero(np.isin(codes, bad))
+        else:
+            at = np.flatnonzero(column.isin(list(verdicts)).to_numpy())
+        for pos in at:
             value = column.iat[pos]
             shown = visible(value.strip())
             found.append((int(pos), key, verdicts[value], shown if len(shown) <= 60 else shown[:57] + "…"))

@@ -22,9 +22,13 @@ _SPACES = re.compile(r"\s+")
 EXCEL_EPOCH = date(1899, 12, 30)
 
 
+# Any character halfwidth() changes: most text has none, and one search is far cheaper than a translation.
+_WIDE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_FULLWIDTH)) + "]")
+
+
 def halfwidth(text: str) -> str:
     """Full-width digits, letters and signs to ASCII (＋２ → +2); the ideographic space to a space."""
-    return text.translate(_FULLWIDTH)
+    return text.translate(_FULLWIDTH) if _WIDE.search(text) else text
 
 
 def is_blank(value: Any) -> bool:
@@ -217,14 +221,21 @@ def parse_bool(value: Any) -> tuple[bool | None, str | None]:
     return None, "应填“是”或“否”"
 
 
+Factors = tuple[np.ndarray, np.ndarray]
+
+
 def map_unique(
-    series: pd.Series, parse: Callable[[Any], tuple[Any, str | None]], dtype: Any = object
+    series: pd.Series,
+    parse: Callable[[Any], tuple[Any, str | None]],
+    dtype: Any = object,
+    factors: Factors | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Apply a cell parser to each distinct value of a column; returns (values, problems) aligned with the rows.
-    With dtype=float the values come back as floats, NaN where the parser gave None.
+    With dtype=float the values come back as floats, NaN where the parser gave None. ``factors`` is the column's
+    ``pd.factorize(series)`` when the caller has it already.
 
     Blank cells are parsed too (a parser decides whether blank is a problem)."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    codes, uniques = factors if factors is not None else pd.factorize(series, use_na_sentinel=True)
     parsed = [parse(u) for u in uniques]
     parsed.append(parse(None))
     # pd.factorize marks missing values with -1, which indexes the last slot: the blank result.

@@ -33,6 +33,9 @@ class RawSheet:
     name: str
     grid: list[list[Any]]
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    # The same cells as one rectangular object array (rows × widest row, short rows padded with ""), when the parsing
+    # child's wire delivered it: extract slices its columns instead of rebuilding it from the grid's rows.
+    cells: Any = field(default=None, repr=False, compare=False)
 
 
 def _looks_like_html(data: bytes) -> bool:
@@ -96,7 +99,7 @@ def read_workbook(data: bytes) -> list[RawSheet]:
         guard.check_xls_size(data)
     if not ISOLATE:
         return read_workbook_here(data)
-    return [RawSheet(name, grid, merged) for name, grid, merged in worker.parse(data)]
+    return [RawSheet(name, grid, merged, cells) for name, grid, merged, cells in worker.parse(data)]
 
 
 def read_workbook_here(data: bytes) -> list[RawSheet]:

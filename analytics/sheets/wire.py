@@ -199,7 +199,7 @@ def _unstrings(body: memoryview, spec: Any, count: int) -> np.ndarray:
     return values
 
 
-def _unpack_sheet(body: memoryview, spec: Any) -> tuple[str, list[list[Any]], list]:
+def _unpack_sheet(body: memoryview, spec: Any, arrays: bool = False) -> tuple:
     if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
         raise Broken("sheet")
     rows, width = spec.get("rows"), spec.get("width")
@@ -241,7 +241,8 @@ def _unpack_sheet(body: memoryview, spec: Any) -> tuple[str, list[list[Any]], li
             flat[where] = [
                 time(m // 3_600_000_000, m // 60_000_000 % 60, m // _US % 60, m % _US) for m in values.tolist()
             ]
-    grid = flat.reshape(rows, width).tolist()
+    cells = flat.reshape(rows, width)
+    grid = cells.tolist()
     if spec.get("lengths") is not None:
         lengths = _array(body, spec["lengths"], rows)
         if len(lengths) and (lengths.min() < 0 or lengths.max() > width):
@@ -252,11 +253,17 @@ def _unpack_sheet(body: memoryview, spec: Any) -> tuple[str, list[list[Any]], li
         ranges = [((int(a[0]), int(a[1])), (int(b[0]), int(b[1]))) for a, b in merged or ()]
     except (TypeError, ValueError, IndexError) as exc:
         raise Broken("merged") from exc
+    if arrays:
+        return spec["name"], grid, ranges, cells
     return spec["name"], grid, ranges
 
 
-def unpack(frame: bytes | bytearray) -> tuple[str, Any]:
-    """A frame → ("ok", [(name, grid, merged), …]) or ("refused", message). Raises Broken for anything else."""
+def unpack(frame: bytes | bytearray, arrays: bool = False) -> tuple[str, Any]:
+    """A frame → ("ok", [(name, grid, merged), …]) or ("refused", message). Raises Broken for anything else.
+
+    With ``arrays`` each sheet also carries its cells as one rectangular object array (rows × widest row, short
+    rows padded with ""): the array the grid is made from, which the importer slices into columns instead of
+    turning the grid's rows back into an array (analytics.sheets.layout.extract)."""
     if len(frame) < 8:
         raise Broken("short frame")
     size = int.from_bytes(frame[:8], "little")
@@ -277,7 +284,7 @@ def unpack(frame: bytes | bytearray) -> tuple[str, Any]:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return "ok", [_unpack_sheet(body, spec) for spec in header["sheets"]]
+        return "ok", [_unpack_sheet(body, spec, arrays) for spec in header["sheets"]]
     finally:
         if enabled:
             gc.enable()

@@ -176,8 +176,9 @@ def stop_all() -> None:
         child.stop()
 
 
-def parse(data: bytes) -> list[tuple[str, list[list[Any]], list]]:
-    """Parse a workbook in a child: [(sheet name, grid, merged ranges), …] or FileUnreadable in Chinese."""
+def parse(data: bytes) -> list[tuple[str, list[list[Any]], list, Any]]:
+    """Parse a workbook in a child: [(sheet name, grid, merged ranges, cells as one array), …] or FileUnreadable in
+    Chinese (see wire.unpack for the array)."""
     with _slots:
         try:
             child, used = _take()
@@ -199,7 +200,7 @@ def parse(data: bytes) -> list[tuple[str, list[list[Any]], list]]:
         return _answer(child, frame)
 
 
-def _parse_fresh(data: bytes) -> list[tuple[str, list[list[Any]], list]]:
+def _parse_fresh(data: bytes) -> list[tuple[str, list[list[Any]], list, Any]]:
     try:
         child = Child()
     except OSError as exc:
@@ -215,9 +216,9 @@ def _parse_fresh(data: bytes) -> list[tuple[str, list[list[Any]], list]]:
     return _answer(child, frame)
 
 
-def _answer(child: Child, frame: bytearray) -> list[tuple[str, list[list[Any]], list]]:
+def _answer(child: Child, frame: bytearray) -> list[tuple[str, list[list[Any]], list, Any]]:
     try:
-        status, payload = wire.unpack(frame)
+        status, payload = wire.unpack(frame, arrays=True)
     except wire.Broken as exc:
         child.kill()
         raise FileUnreadable(DIED) from exc

@@ -21,7 +21,7 @@ from analytics.sheets.checks.result import SheetResult
 from analytics.sheets.events import skipped_as_stored
 from analytics.sheets.layout import Layout
 from analytics.sheets.names import cell_problems
-from analytics.sheets.normalize import is_blank, map_unique, parse_date, plain_text
+from analytics.sheets.normalize import Factors, is_blank, map_unique, parse_date, plain_text
 from analytics.sheets.people import People
 from analytics.sheets.problems import ERROR, WARNING, Problem, names_list, show_value
 from analytics.store.db import Con
@@ -75,9 +75,20 @@ class Checker:
         self.problems: list[Problem] = []
         self.bad = np.zeros(len(frame), dtype=bool)
         self.rules: dict[str, str] = {}  # column key → how its values were read, for the preview
+        self._factors: dict[str, Factors] = {}
         # Names are names, and no cell carries control characters or a novel: see analytics.sheets.names.
-        for pos, key, message, shown in cell_problems(frame, layout.kind):
+        for pos, key, message, shown in cell_problems(frame, layout.kind, self.factors):
             self.add(ERROR, pos, key, message, {pos: shown})
+
+    def factors(self, key: str) -> Factors:
+        """A column as (codes, distinct values), ``pd.factorize`` with -1 for a blank cell: worked out once, and
+        shared by every check of the column (plain names, parsing, the rule-book lists, people, free text), each
+        of which then looks at the few distinct values instead of the 100,000 cells. The frame's cells are never
+        changed after the checker is made."""
+        found = self._factors.get(key)
+        if found is None:
+            found = self._factors[key] = pd.factorize(self.frame[key], use_na_sentinel=True)
+        return found
 
     def column(self, key: str) -> str:
         return self.layout.header_of(key)
@@ -103,7 +114,7 @@ class Checker:
         """Parse a column; blank cells are an error only when the column is required."""
         if key not in self.frame:
             return np.full(len(self.frame), np.nan if dtype is float else None, dtype=dtype)
-        values, problems = map_unique(self.frame[key], parser, dtype)
+        values, problems = map_unique(self.frame[key], parser, dtype, self.factors(key))
         raw = self.frame[key]
         for pos in np.flatnonzero(problems != None):  # noqa: E711 - elementwise test on an object array
             problem = problems[pos]
@@ -119,9 +130,17 @@ class Checker:
         plain_text (a number written without .0, a date as 2022-03-05)."""
         if key not in self.frame:
             return np.full(len(self.frame), None, dtype=object)
-        cells = self.frame[key].to_numpy(dtype=object)
-        values = np.empty(len(cells), dtype=object)
-        values[:] = [(v.strip() or None) if type(v) is str else plain_text(v) for v in cells]
+        codes, uniques = self.factors(key)
+        if not len(uniques) or pd.api.types.infer_dtype(uniques, skipna=False) == "string":
+            # Text and blanks only (the usual column): each distinct text is trimmed once. Otherwise cell by cell,
+            # since factorize takes 1, 1.0 and True for one value and plain_text writes them differently.
+            distinct = np.empty(len(uniques) + 1, dtype=object)
+            distinct[:] = [u.strip() or None for u in uniques] + [None]
+            values = distinct[codes]
+        else:
+            cells = self.frame[key].to_numpy(dtype=object)
+            values = np.empty(len(cells), dtype=object)
+            values[:] = [(v.strip() or None) if type(v) is str else plain_text(v) for v in cells]
         if required:
             for pos in np.flatnonzero(pd.isna(values)):
                 self.add(ERROR, pos, key, f"不能为空：请填写{what}")
@@ -153,7 +172,7 @@ class Checker:
             return (found, None) if found else (None, "unknown")
 
         values, problems = (
-            map_unique(self.frame[key], parse)
+            map_unique(self.frame[key], parse, factors=self.factors(key))
             if key in self.frame
             else (np.full(len(self.frame), None, dtype=object), np.full(len(self.frame), None, dtype=object))
         )
@@ -169,35 +188,44 @@ class Checker:
         return values
 
     def people(self, ctx: Context, key: str, days: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        pids, sections, problems = ctx.people.resolve(self.frame, name_key=key, dates=days)
+        pids, sections, problems = ctx.people.resolve(self.frame, name_key=key, dates=days, factors=self.factors)
         for pos, level, message in problems:
             self.add(level, pos, key, message)
-        gone = [pid for pid, p in ctx.people.people.items() if p.left_on is not None]
+        gone = {pid: p.left_on for pid, p in ctx.people.people.items() if p.left_on is not None}
         if days is not None and gone:
-            warned: set[int] = set()
-            for pos in np.flatnonzero(np.isin(pids, gone)).tolist():
-                pid = int(pids[pos])
-                if days[pos] is not None and pid not in warned:
-                    said = ctx.people.left_warning(pid, days[pos])
+            # One warning per leaver, on the first row dated after the day they left: whole columns compared.
+            at = np.flatnonzero(np.isin(pids, list(gone)))
+            if len(at):
+                left = np.array([gone[int(pid)] for pid in pids[at]], dtype="datetime64[D]")
+                day = np.array(days[at].tolist(), dtype="datetime64[D]")
+                after = at[~np.isnat(day) & (day > left)]
+                _, first = np.unique(pids[after], return_index=True)
+                for pos in np.sort(after[first]).tolist():
+                    said = ctx.people.left_warning(int(pids[pos]), days[pos])
                     if said:
-                        warned.add(pid)
                         self.add(WARNING, pos, key, said)
         return pids, sections
 
     def duplicates(self, keys: list[np.ndarray], columns: str, hint: str) -> None:
         """Rows equal on the given values: the second and later are errors naming the first."""
         # One integer per distinct combination of values, built column by column (re-numbered as it goes, so it
-        # never overflows), then one duplicated() over a single column.
+        # never overflows). After each column only the rows whose combination so far repeats can still be
+        # duplicates: the rest are dropped, so the costly columns (事由, unique on almost every row) are hashed for
+        # the few rows that share a date and a person, not for all of them.
+        at = np.arange(len(self.rows))
         combined = np.zeros(len(self.rows), dtype=np.int64)
         for values in keys:
-            codes, uniques = pd.factorize(np.asarray(values), use_na_sentinel=False)
+            if not len(at):
+                break
+            codes, uniques = pd.factorize(np.asarray(values)[at], use_na_sentinel=False)
             combined, _ = pd.factorize(combined * (len(uniques) + 1) + codes)
-        dup = pd.Series(combined).duplicated(keep=False).to_numpy() & ~self.bad
+            repeats = pd.Series(combined).duplicated(keep=False).to_numpy()
+            at, combined = at[repeats], combined[repeats]
+        dup = ~self.bad[at]
         if not dup.any():
             return
         first_row: dict[int, int] = {}
-        for pos in np.flatnonzero(dup):
-            key = int(combined[pos])
+        for pos, key in zip(at[dup].tolist(), combined[dup].tolist(), strict=True):
             if key in first_row:
                 self.add(ERROR, pos, None, f"与第 {first_row[key]} 行重复（{columns}都相同）。{hint}")
             else:

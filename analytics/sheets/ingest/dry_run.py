@@ -3,6 +3,7 @@ as it is — nothing stored. Its preview is what the clerk confirms and what the
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pandas as pd
@@ -50,6 +51,26 @@ def _context(cur: Con, options: Options) -> Context:
     )
 
 
+def _read_beside_context(cur: Con, content: bytes, file_name: str, options: Options) -> tuple[list[RawSheet], Context]:
+    """Read the file and load what its sheets are checked against at the same time: a workbook is parsed in the
+    warm child (analytics.sheets.worker) while this thread waits on a pipe, so the roster and the rule books (all
+    people of a big department) are loaded in that wait instead of after it. Only the reading runs in the helper
+    thread; the database is used from this one. A file that cannot be read is refused as before, whatever the
+    loading did; a loading failure surfaces only once the file was read, where it always did."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="read_upload") as pool:
+        reading = pool.submit(read_file, content, file_name)
+        try:
+            ctx: Context | None = _context(cur, options)
+            failed: BaseException | None = None
+        except Exception as exc:  # noqa: BLE001 - raised below, after the reading, where it was raised before
+            ctx, failed = None, exc
+        raw = reading.result()
+    if failed is not None:
+        raise failed
+    assert ctx is not None
+    return raw, ctx
+
+
 def prepare(
     cur: Con, content: bytes, file_name: str, options: Options | None = None, progress: Progress | None = None
 ) -> Preview:
@@ -73,7 +94,7 @@ def prepare(
         )
     report(0.05, "正在读取文件…")
     try:
-        preview.raw = read_file(content, preview.file_name)
+        preview.raw, ctx = _read_beside_context(cur, content, preview.file_name, options)
     except FileUnreadable as exc:
         return refuse(exc.message)
     if options.kind and options.kind not in KINDS:
@@ -81,7 +102,6 @@ def prepare(
 
     for name in hidden_sheets(content):
         preview.ignored.append((name, "隐藏的工作表，不导入（如需导入，请在 Excel/WPS 中取消隐藏后再上传）"))
-    ctx = _context(cur, options)
     preview.sections = dict(ctx.people.sections)
     computed = sheets_with_cross_formulas(content)
     found = []
@@ -147,7 +167,7 @@ def prepare(
     found.sort(key=lambda pair: order[pair[1].kind])
     for n, (raw, layout) in enumerate(found):
         report(0.1 + 0.85 * n / len(found), f"正在检查「{raw.name}」…")
-        data = extract(raw.grid, layout)
+        data = extract(raw.grid, layout, raw.cells)
         _correct(preview, raw.name, layout, data)
         ctx.default_year, ctx.year_problem, year_note = year_evidence(raw, layout, preview.file_name)
         before = ctx.people
@@ -162,6 +182,8 @@ def prepare(
         if result.roster_after is not None:
             ctx.people = result.roster_after
             preview.sections = dict(ctx.people.sections)
+    for raw in preview.raw:
+        raw.cells = None  # read by extract only: the preview (kept by the page) holds the grid alone
     if not preview.errors and preview.rows_imported == 0 and not preview.rows_replaced:
         if preview.rows_skipped:
             refuse(f"文件中的 {preview.rows_skipped} 行数据都已导入过，没有新的内容。")

@@ -137,14 +137,18 @@ def _insert_facts(cur: Con, sheet: SheetResult, batch_id: int, file_name: str, i
         for col in kind.id_columns:
             frame[col] = frame[col].map(lambda v: ids.get(v, v) if v is not None and v == v else v)
     frame.insert(0, "row_no", sheet.rows["_row"].astype("int64"))
-    frame.insert(0, "sheet", sheet.sheet)
-    frame.insert(0, "source_file", file_name)
-    frame.insert(0, "batch_id", batch_id)
-    names = ", ".join(("batch_id", "source_file", "sheet", "row_no", *columns))
+    names = ", ".join(("row_no", *columns))
     cur.complete()  # an unread earlier result (fetchone) would make register() fail
     cur.register("incoming_rows", frame)
     try:
-        cur.execute(f"insert into {table} ({names}) select {names} from incoming_rows")
+        # The batch, file and sheet are one value for every row: bound once, not carried as 100,000 cells.
+        cur.execute(
+            f"""
+            insert into {table} (batch_id, source_file, sheet, {names})
+            select $batch, $file, $sheet, {names} from incoming_rows
+            """,
+            {"batch": batch_id, "file": file_name, "sheet": sheet.sheet},
+        )
     finally:
         cur.unregister("incoming_rows")
 
