@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from analytics.periods import Quarter, quarters_of_year
-from analytics.results import rollup
-from analytics.results.points import BOOKS_SQL, PERSON_MONTH_SQL, month_books, with_sql
+from analytics.results import flag_rollup, rollup
+from analytics.results.points import BOOKS_SQL, PERSON_MONTH_SQL, MonthBooks, month_books, with_sql
 from analytics.results.stars import AWARDS_SQL
 from analytics.results.tasks import section_task_rates_many
 from analytics.results.trace import Trace
@@ -106,6 +106,54 @@ SECTION_SQL = """
     order by q.quarter_start, s.sort_order, s.section_id
 """
 
+# The same rows as SECTION_SQL, summed from the flag rollup's section months (flag_rollup.py): the stored months
+# ($stored: every month with score events) and, computed live, the quarters' other months (those in `books`; without
+# score events they cost little). Vetoes come from the points rollup's veto rows of all the months ($all_months).
+ROLLUP_SECTION_SQL = (
+    flag_rollup.SECTION_MONTH_SQL
+    + """
+    , months as (
+        select * from flag_section_month where month_start in (select unnest($stored::date[]))
+        union all
+        select * from section_month
+    ),
+    quarters as (
+        select unnest($quarter_starts::date[]) as quarter_start
+    ),
+    per_quarter as (
+        select cast(date_trunc('quarter', month_start) as date) as quarter_start, section_id,
+               sum(person_months) as person_months, round(sum(net), 4) as net, sum(events) as events,
+               bool_or(veto) as veto, sum(month_stars) as month_stars, sum(content_stars) as content_stars
+        from months
+        group by 1, 2
+    ),
+    section_vetoes as (
+        select cast(date_trunc('quarter', v.month_start) as date) as quarter_start, v.section_id,
+               string_agg(
+                   p.name || ' ' || strftime(v.event_date, '%-m月%-d日') || ' ' || v.veto_reason,
+                   '；' order by v.event_date, v.fact_id
+               ) as veto_reasons
+        from points_rollup_veto v join person p on p.person_id = v.person_id
+        where v.month_start in (select unnest($all_months::date[]))
+        group by 1, 2
+    )
+    select year(q.quarter_start) || 'Q' || quarter(q.quarter_start) as quarter, s.section_id, s.name as section,
+           s.sort_order,
+           coalesce(pq.person_months, 0) / 3::double as headcount,
+           coalesce(pq.net, 0) as net,
+           coalesce(pq.events, 0)::integer as events,
+           coalesce(pq.month_stars, 0)::integer as month_stars,
+           coalesce(pq.content_stars, 0)::integer as content_stars,
+           coalesce(pq.veto, false) as veto,
+           case when pq.events > 0 then sv.veto_reasons end as veto_reasons
+    from quarters q
+    cross join section s
+    left join per_quarter pq on pq.quarter_start = q.quarter_start and pq.section_id = s.section_id
+    left join section_vetoes sv on sv.quarter_start = q.quarter_start and sv.section_id = s.section_id
+    order by q.quarter_start, s.sort_order, s.section_id
+"""
+)
+
 
 def flag_formula(weights: dict[str, float]) -> str:
     wp, ws, wt = (weights[k] for k in WEIGHT_KEYS)
@@ -174,11 +222,7 @@ def _all_scores(cur: Con, quarters: list[Quarter]) -> dict[Quarter, _Scores]:
     """Score every section of each quarter; the point and star parts of all quarters come from one query."""
     months = [m for q in quarters for m in q.months]
     books = month_books(cur, months)
-    raw = fetch_df(
-        cur,
-        with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL, AWARDS_SQL) + SECTION_SQL,
-        books.sql_params(),
-    )
+    raw = _section_quarters(cur, quarters, books)
     task_rates = section_task_rates_many(cur, [(q.start, q.end, q.end) for q in quarters])
     found = {}
     for n, q in enumerate(quarters):
@@ -187,6 +231,40 @@ def _all_scores(cur: Con, quarters: list[Quarter]) -> dict[Quarter, _Scores]:
         last = 3 * n + 2
         found[q] = _score(q, part, tasks, books.params[last], books.versions[last], books.effective[last])
     return found
+
+
+def _section_quarters(cur: Con, quarters: list[Quarter], books: MonthBooks) -> pd.DataFrame:
+    """One row per quarter x section (SECTION_SQL's rows): from the flag rollup when it is current, else directly."""
+    if not flag_rollup.ready(cur):
+        return fetch_df(
+            cur,
+            with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL, AWARDS_SQL) + SECTION_SQL,
+            books.sql_params(),
+        )
+    starts = [m.start for m in books.months]
+    stored = {
+        row[0]
+        for row in cur.execute(
+            "select month_start from flag_section_month_print where month_start in (select unnest($months::date[]))",
+            {"months": starts},
+        ).fetchall()
+    }
+    live = [n for n, m in enumerate(books.months) if m.start not in stored]
+    rest = MonthBooks(
+        tuple(books.months[n] for n in live),
+        tuple(books.versions[n] for n in live),
+        tuple(books.params[n] for n in live),
+        tuple(books.effective[n] for n in live),
+    )
+    return fetch_df(
+        cur,
+        with_sql(BOOKS_SQL, rollup.ROLLUP_SQL, PERSON_MONTH_SQL, AWARDS_SQL) + ROLLUP_SECTION_SQL,
+        rest.sql_params(
+            stored=sorted(stored),
+            all_months=starts,
+            quarter_starts=[q.start for q in quarters],
+        ),
+    )
 
 
 def _score(
