@@ -344,16 +344,15 @@ def _winners(frame: pd.DataFrame) -> list[str]:
     """Top sections by score, then per-capita net points, then on-time rate (a section without tasks comes last)."""
     if frame.empty:
         return []
-    keys = pd.DataFrame(
-        {
-            "score": frame["score"].round(6),
-            "net_per_capita": frame["net_per_capita"].round(6),
-            "on_time_rate": frame["on_time_rate"].fillna(-1.0).round(6),
-        }
-    )
-    best = keys.sort_values(list(keys.columns), ascending=False).iloc[0]
-    hit = (keys == best).all(axis=1)
-    return frame.loc[hit, "section"].tolist()
+    score = np.round(frame["score"].to_numpy(dtype=float), 6)
+    net = np.round(frame["net_per_capita"].to_numpy(dtype=float), 6)
+    rate = np.round(np.nan_to_num(frame["on_time_rate"].to_numpy(dtype=float), nan=-1.0), 6)
+    # The first of the three keys in descending order, then those equal to it on all three (a handful of rows:
+    # plain arrays, not a sorted frame).
+    hit = score == score.max()
+    hit &= net == net[hit].max()
+    hit &= rate == rate[hit].max()
+    return frame["section"].to_numpy()[hit].tolist()
 
 
 def _red_flag(scores: _Scores) -> tuple[list[str], list[str], list[str]]:
@@ -361,20 +360,24 @@ def _red_flag(scores: _Scores) -> tuple[list[str], list[str], list[str]]:
     frame = scores.sections
     if not scores.has_data:
         return [], [], [f"{scores.quarter.label}没有加减分记录和到期任务，不评选{RED_FLAG}"]
-    candidates = frame[~frame["veto"] & frame["score"].notna()]
+    scored = frame["score"].notna().to_numpy()
+    veto = frame["veto"].to_numpy(dtype=bool)
+    candidates = frame[~veto & scored]
     notes: list[str] = []
     ties: list[str] = []
-    leader = frame[frame["score"].notna()].head(1)
-    if len(leader) and bool(leader["veto"].iat[0]):
-        notes.append(f"{leader['section'].iat[0]}得分最高，但本季度有一票否决事项，不能获得{RED_FLAG}")
+    if scored.any():
+        leader = int(np.argmax(scored))
+        if veto[leader]:
+            notes.append(f"{frame['section'].iat[leader]}得分最高，但本季度有一票否决事项，不能获得{RED_FLAG}")
     winners = _winners(candidates)
     if not winners:
         notes.append(f"本季度没有符合条件的科室，不评选{RED_FLAG}")
         return [], ties, notes
-    top_score = candidates["score"].round(6).max()
-    level = candidates[candidates["score"].round(6) == top_score]
+    rounded = np.round(candidates["score"].to_numpy(dtype=float), 6)
+    top_score = rounded.max()
+    level = candidates["section"].to_numpy()[rounded == top_score].tolist()
     if len(level) > 1:
-        names = "、".join(level["section"])
+        names = "、".join(level)
         if len(winners) == 1:
             ties.append(
                 f"{names}得分并列第一（{top_score:.2f} 分），依次比较人均净得分、按期办结率后，由{winners[0]}获得{RED_FLAG}"
@@ -502,12 +505,17 @@ def flag_history(cur: Con, year: int) -> pd.DataFrame:
     quarters = quarters_of_year(year)
     scores = _all_scores(cur, [quarters[0].shift(-1), *quarters])
     rows = []
+    first = scores[quarters[0].shift(-1)]
+    # Each quarter's red flag is decided once: the quarter after compares with it (保旗).
+    reds = {first.quarter: _red_flag(first)[0] if first.has_data else []}
     for q in quarters:
-        if not scores[q].has_data:
-            continue
         before = scores[q.shift(-1)]
+        if not scores[q].has_data:
+            reds[q] = []
+            continue
         result = _decide(scores[q], before)
-        previous_red = _red_flag(before)[0] if before.has_data else []
+        reds[q] = result.red_flag
+        previous_red = reds[before.quarter] if before.has_data else []
         red = flag_text(result.red_flag)
         rows.append(
             {
