@@ -69,6 +69,34 @@ SECTION_MONTH_SQL = """
 
 SECTION_MONTH_COLUMNS = "month_start, section_id, person_months, net, events, veto, month_stars, content_stars"
 
+# One row per month x section x content (after BOOKS_SQL, the grain blocks and PERSON_MONTH_SQL): the counted points
+# of the people whose section that month it is, each person's total rounded as points.month_points shows it, and the
+# lowest of those person ids.
+SECTION_CONTENT_SQL = """
+    , person_content as (
+        select g.month_start, g.person_id, pm.section_id, g.content, round(sum(g.counted), 4) as counted
+        from grain g
+        join person_month pm using (month_start, person_id)
+        join person p on p.person_id = g.person_id
+        group by g.month_start, g.person_id, pm.section_id, g.content
+    ),
+    section_content as (
+        select month_start, section_id, content, sum(counted) as counted, min(person_id) as first_person
+        from person_content
+        group by month_start, section_id, content
+    )"""
+
+SECTION_CONTENT_COLUMNS = "month_start, section_id, content, counted, first_person"
+
+# The section x content rows of the months given, with the section's name and order, for the contents radar.
+CONTENTS_SQL = """
+    select c.month_start, c.section_id, s.name as section, s.sort_order, c.content, c.counted, c.first_person
+    from flag_section_content c
+    left join section s on s.section_id = c.section_id
+    where c.month_start between $first::date and $last::date
+      and c.month_start in (select unnest($months::date[]))
+"""
+
 # Per month of the points rollup: a hash of its fingerprint, of who is present in which section and of the star
 # parameters of the rule version in force (after BOOKS_SQL, ROLLUP_SQL and PERSON_MONTH_SQL).
 SECTION_PRINTS_SQL = """
@@ -246,7 +274,7 @@ def _refresh_sections(cur: Con, whole: bool) -> list[date]:
     stored = {} if whole else stored_section_prints(cur)
     kept = [m for m, p in stored.items() if current.get(m) == p]
     changed = sorted(m for m in current if stored.get(m) != current[m])
-    for table in ("flag_section_month", "flag_section_month_print"):
+    for table in ("flag_section_month", "flag_section_content", "flag_section_month_print"):
         cur.execute(f"delete from {table} where month_start not in (select unnest($kept::date[]))", {"kept": kept})
     if changed:
         books = points.month_books(cur, [Month(m.year, m.month) for m in changed])
@@ -254,6 +282,11 @@ def _refresh_sections(cur: Con, whole: bool) -> list[date]:
         cur.execute(
             f"insert into flag_section_month ({SECTION_MONTH_COLUMNS}) select {SECTION_MONTH_COLUMNS} from "
             f"({blocks} {SECTION_MONTH_SQL} select * from section_month) order by month_start, section_id",
+            books.sql_params(),
+        )
+        cur.execute(
+            f"insert into flag_section_content ({SECTION_CONTENT_COLUMNS}) select {SECTION_CONTENT_COLUMNS} from "
+            f"({blocks} {SECTION_CONTENT_SQL} select * from section_content) order by month_start, section_id, content",
             books.sql_params(),
         )
         prints = [current[m] for m in changed]
@@ -271,6 +304,16 @@ def _refresh_sections(cur: Con, whole: bool) -> list[date]:
             },
         )
     return changed
+
+
+def stored_months(cur: Con, months: list[date]) -> set[date]:
+    """Those of the months whose section rows are stored (the months with score events; the rollups must be
+    ready)."""
+    rows = cur.execute(
+        "select month_start from flag_section_month_print where month_start in (select unnest($months::date[]))",
+        {"months": months},
+    ).fetchall()
+    return {row[0] for row in rows}
 
 
 def stored_task_prints(cur: Con) -> dict[str, tuple[int, int]]:

@@ -257,13 +257,7 @@ def _section_quarters(cur: Con, quarters: list[Quarter], books: MonthBooks) -> p
             books.sql_params(),
         )
     starts = [m.start for m in books.months]
-    stored = {
-        row[0]
-        for row in cur.execute(
-            "select month_start from flag_section_month_print where month_start in (select unnest($months::date[]))",
-            {"months": starts},
-        ).fetchall()
-    }
+    stored = flag_rollup.stored_months(cur, starts)
     live = [n for n, m in enumerate(books.months) if m.start not in stored]
     rest = MonthBooks(
         tuple(books.months[n] for n in live),

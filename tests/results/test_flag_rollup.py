@@ -19,7 +19,7 @@ from test_rollup import build, departments, same
 
 from analytics import open_db
 from analytics.periods import quarters_of_year
-from analytics.results import flag_rollup, flags, rollup, tasks
+from analytics.results import flag_drill, flag_rollup, flags, rollup, tasks
 from analytics.rules import rulebook as rb
 from analytics.sheets.ingest import undo
 from analytics.store.db import data_version, fetch_df, rolled_back, transaction
@@ -35,11 +35,12 @@ PERIODS = [
 
 
 def flag_cases(cur, year: int = 2022) -> dict[str, object]:
-    """Everything the flag rollups serve: each quarter's flags (the scored sections, the flags, the trace), the
-    history, the quarter's on-time rates alone and several periods at once."""
+    """Everything the flag rollups serve: each quarter's flags (the scored sections, the flags, the trace) and
+    contents radar, the history, the quarter's on-time rates alone and several periods at once."""
     found: dict[str, object] = {"flag_history": flags.flag_history(cur, year)}
     for q in [quarters_of_year(year)[0].shift(-1), *quarters_of_year(year)]:
         found[f"quarter_flags {q}"] = flags.quarter_flags(cur, q)
+        found[f"quarter_contents {q}"] = flag_drill.quarter_contents(cur, q)
     found["rates"] = tasks.section_task_rates_many(cur, PERIODS)
     for n, (start, end, as_of) in enumerate(PERIODS):
         found[f"rates {n}"] = tasks.section_task_rates(cur, start, end, as_of)
@@ -70,6 +71,7 @@ def check_against_direct(con, year: int = 2022) -> dict[str, object]:
 def stored_tables(cur) -> list:
     return [
         fetch_df(cur, "select * from flag_section_month order by month_start, section_id"),
+        fetch_df(cur, "select * from flag_section_content order by month_start, section_id, content"),
         fetch_df(cur, "select * from flag_section_month_print order by month_start"),
         fetch_df(cur, "select * from flag_task_span order by task_code, updated_on, fact_id"),
         fetch_df(cur, "select * from flag_task_print order by task_code"),
@@ -119,9 +121,10 @@ def test_demo_year_via_the_flag_rollup_equals_the_direct_computation(demo_copy):
     assert got["rates"]["due"].sum() > 0 and got["rates"]["on_time"].sum() > 0
     stored = stored_tables(cur)
     assert stored[0]["month_stars"].sum() > 0 and stored[0]["content_stars"].sum() > 0
-    assert set(stored[1]["month_start"]) == event_months(cur)
+    assert set(stored[2]["month_start"]) == event_months(cur)
+    assert got["quarter_contents 2022Q2"]["counted"].abs().sum() > 0
     live = cur.execute("select count(*) from task_snapshot where superseded_by is null").fetchall()[0][0]
-    assert len(stored[2]) == live
+    assert len(stored[3]) == live
 
 
 def test_an_import_into_one_month_recomputes_that_month_only(demo_copy):

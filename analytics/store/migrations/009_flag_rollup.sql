@@ -17,7 +17,18 @@ create table flag_section_month (
     content_stars bigint not null
 );
 
--- Per month, a fingerprint of everything its flag_section_month rows come from: the month's points rollup
+-- One row per month x section x content: counted points of the people whose section that month it is (the section of
+-- their last event, else their membership), each person's total rounded as the month's points table shows it, and
+-- the lowest such person id (the contents radar lists contents in the order that table first shows them).
+create table flag_section_content (
+    month_start date not null,
+    section_id integer not null,
+    content varchar not null,
+    counted double not null,
+    first_person integer not null
+);
+
+-- Per month, a fingerprint of everything its flag_section_month and flag_section_content rows come from: the month's points rollup
 -- fingerprint (score events, rule version, items), a hash of who is present in which section, and a hash of the
 -- version's star parameters.
 create table flag_section_month_print (
