@@ -128,6 +128,23 @@ TASK_SPANS_SQL = """
     order by due_date, task_code, updated_on, fact_id
 """
 
+# A hash of everything the section rows are computed from (every month's points rollup fingerprint, the memberships,
+# who left when, the rule versions and their parameters) and one of every live task snapshot: two table-wide sums,
+# far cheaper than the per-month and per-task fingerprints they spare when an import touched neither.
+INPUTS_SQL = """
+    select hash(
+               (select coalesce(sum(hash(month_start, events, events_hash, version_id, items_hash)::hugeint), 0)
+                from points_rollup_month),
+               (select coalesce(sum(hash(person_id, section_id, valid_from, valid_to)::hugeint), 0) from membership),
+               (select coalesce(sum(hash(person_id, left_on)::hugeint), 0) from person),
+               (select coalesce(sum(hash(version_id, effective_from)::hugeint), 0) from rule_version),
+               (select coalesce(sum(hash(version_id, key, value, text_value)::hugeint), 0) from rule_param)
+           )::hugeint as sections_input,
+           (select hash(count(*), coalesce(sum(hash(task_code, fact_id, updated_on, section_id, due_date, stage)
+                                                 ::hugeint), 0))
+            from task_snapshot where superseded_by is null)::hugeint as tasks_input
+"""
+
 TASK_PRINTS_SQL = """
     select task_code, count(*) as snapshots,
            sum(hash(fact_id, updated_on, section_id, due_date, stage)::hugeint) as snapshots_hash
@@ -229,9 +246,19 @@ def rebuild(cur: Con, whole: bool = False) -> bool:
             return False
         done = None
         if whole or built_for(cur) != version:
-            done = (_refresh_sections(cur, whole), _refresh_tasks(cur, whole))
+            sections_input, tasks_input = (int(v) for v in cur.execute(INPUTS_SQL).fetchall()[0])
+            before = cur.execute("select sections_input, tasks_input from flag_rollup_state").fetchall()
+            same_sections = bool(before) and int(before[0][0]) == sections_input and not whole
+            same_tasks = bool(before) and int(before[0][1]) == tasks_input and not whole
+            done = (
+                [] if same_sections else _refresh_sections(cur, whole),
+                [] if same_tasks else _refresh_tasks(cur, whole),
+            )
             cur.execute("delete from flag_rollup_state")
-            cur.execute("insert into flag_rollup_state values ($version, now()::timestamp)", {"version": version})
+            cur.execute(
+                "insert into flag_rollup_state values ($version, $sections, $tasks, now()::timestamp)",
+                {"version": version, "sections": sections_input, "tasks": tasks_input},
+            )
         cur.execute("commit")
         if done is not None:
             global last_rebuild
@@ -274,8 +301,9 @@ def _refresh_sections(cur: Con, whole: bool) -> list[date]:
     stored = {} if whole else stored_section_prints(cur)
     kept = [m for m, p in stored.items() if current.get(m) == p]
     changed = sorted(m for m in current if stored.get(m) != current[m])
-    for table in ("flag_section_month", "flag_section_content", "flag_section_month_print"):
-        cur.execute(f"delete from {table} where month_start not in (select unnest($kept::date[]))", {"kept": kept})
+    if whole or len(kept) < len(stored):
+        for table in ("flag_section_month", "flag_section_content", "flag_section_month_print"):
+            cur.execute(f"delete from {table} where month_start not in (select unnest($kept::date[]))", {"kept": kept})
     if changed:
         books = points.month_books(cur, [Month(m.year, m.month) for m in changed])
         blocks = points.with_sql(points.BOOKS_SQL, rollup.ROLLUP_SQL, points.PERSON_MONTH_SQL, AWARDS_SQL)
@@ -323,28 +351,40 @@ def stored_task_prints(cur: Con) -> dict[str, tuple[int, int]]:
 
 def _refresh_tasks(cur: Con, whole: bool) -> list[str]:
     """Inside the caller's transaction: recompute the spans of the tasks whose live snapshots changed, drop the
-    tasks without live snapshots any more; returns the tasks recomputed."""
-    current = {row[0]: (int(row[1]), int(row[2])) for row in cur.execute(TASK_PRINTS_SQL).fetchall()}
-    stored = {} if whole else stored_task_prints(cur)
-    kept = [t for t, p in stored.items() if current.get(t) == p]
-    changed = sorted(t for t in current if stored.get(t) != current[t])
-    if len(kept) < len(stored) or whole:
-        for table in ("flag_task_span", "flag_task_print"):
-            cur.execute(f"delete from {table} where task_code not in (select unnest($kept::varchar[]))", {"kept": kept})
+    tasks without live snapshots any more; returns the tasks recomputed. The comparison with the stored
+    fingerprints runs in SQL: only the codes that differ come back."""
+    if whole:
+        cur.execute("delete from flag_task_span")
+        cur.execute("delete from flag_task_print")
+        changed = [row[0] for row in cur.execute(f"select task_code from ({TASK_PRINTS_SQL}) order by 1").fetchall()]
+        if changed:
+            cur.execute(f"insert into flag_task_span {TASK_SPANS_SQL}", {"all": True, "codes": []})
+            cur.execute(f"insert into flag_task_print {TASK_PRINTS_SQL}")
+        return changed
+    differ = cur.execute(
+        f"""
+        with now as ({TASK_PRINTS_SQL})
+        select coalesce(n.task_code, p.task_code) as task_code, n.task_code is not null as live
+        from now n
+        full join flag_task_print p using (task_code)
+        where n.task_code is null or p.task_code is null
+           or n.snapshots <> p.snapshots or n.snapshots_hash <> p.snapshots_hash
+        order by 1
+        """
+    ).fetchall()
+    if not differ:
+        return []
+    codes = [row[0] for row in differ]
+    changed = [row[0] for row in differ if row[1]]
+    for table in ("flag_task_span", "flag_task_print"):
+        cur.execute(f"delete from {table} where task_code in (select unnest($codes::varchar[]))", {"codes": codes})
     if changed:
-        # Deleting then inserting keeps a task's rows together; a whole rebuild writes the table in due-date order.
-        everything = len(kept) == 0
+        # A task's rows are deleted and inserted together; a whole rebuild writes the table in due-date order.
+        cur.execute(f"insert into flag_task_span {TASK_SPANS_SQL}", {"all": False, "codes": changed})
         cur.execute(
-            f"insert into flag_task_span {TASK_SPANS_SQL}",
-            {"all": everything, "codes": [] if everything else changed},
-        )
-        prints = [current[t] for t in changed]
-        cur.execute(
-            """
-            insert into flag_task_print
-            select unnest($codes::varchar[]), unnest($snapshots::bigint[]), unnest($hashes::hugeint[])
-            """,
-            {"codes": changed, "snapshots": [p[0] for p in prints], "hashes": [p[1] for p in prints]},
+            f"insert into flag_task_print select * from ({TASK_PRINTS_SQL}) "
+            "where task_code in (select unnest($codes::varchar[]))",
+            {"codes": changed},
         )
     return changed
 

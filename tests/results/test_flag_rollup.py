@@ -127,6 +127,14 @@ def test_demo_year_via_the_flag_rollup_equals_the_direct_computation(demo_copy):
     assert len(stored[3]) == live
 
 
+def test_a_new_data_version_without_changes_recomputes_nothing(demo_copy):
+    cur = demo_copy.cursor()
+    assert flag_rollup.ready(cur)
+    with transaction(demo_copy):
+        pass
+    check_partial(demo_copy, set(), set())
+
+
 def test_an_import_into_one_month_recomputes_that_month_only(demo_copy):
     cur = demo_copy.cursor()
     assert flag_rollup.ready(cur)

@@ -58,8 +58,11 @@ create table flag_task_print (
     snapshots_hash hugeint not null
 );
 
--- At most one row: the data_version the tables above were built for.
+-- At most one row: the data_version the tables above were built for, and a hash of all the inputs of the section
+-- rows and of the task spans then: when a new data version leaves them equal, nothing is recomputed month by month.
 create table flag_rollup_state (
     data_version integer not null,
+    sections_input hugeint not null,
+    tasks_input hugeint not null,
     built_at timestamp not null
 );
