@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 
 from analytics.periods import Quarter
-from analytics.results import rollup
+from analytics.results import flag_rollup, rollup
 from analytics.results.flags import _quarter, quarter_flags
 from analytics.results.points import BOOKS_SQL, PERSON_MONTH_SQL, month_books, month_points, with_sql
 from analytics.results.stars import AWARDS_SQL
@@ -72,16 +72,39 @@ def quarter_contents(cur: Con, quarter: Quarter | str | date) -> pd.DataFrame:
     """One row per section with people that quarter x content: counted points and per capita over the quarter's
     average headcount (the flag's headcount), for the contents radar of 季度夺旗."""
     q = _quarter(quarter)
-    parts = [month_points(cur, m) for m in q.months]
-    frame = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else None
+    frame, order = _contents(cur, q)
     scored = quarter_flags(cur, q).sections.set_index("section_id")
     heads = scored["headcount"]
     if frame is None or heads.empty:
         return pd.DataFrame(columns=["section_id", "section", "content", "counted", "per_capita"])
-    order = list(dict.fromkeys(frame["content"]))
     sums = frame.groupby(["section_id", "section", "content"], as_index=False)["counted"].sum()
     grid = pd.MultiIndex.from_product([heads.index, order], names=["section_id", "content"]).to_frame(index=False)
     out = grid.merge(sums.drop(columns="section"), on=["section_id", "content"], how="left").fillna({"counted": 0.0})
     out["section"] = out["section_id"].map(scored["section"])
     out["per_capita"] = (out["counted"] / out["section_id"].map(heads)).astype(float).round(2)
     return out[["section_id", "section", "content", "counted", "per_capita"]]
+
+
+def _contents(cur: Con, q: Quarter) -> tuple[pd.DataFrame | None, list[str]]:
+    """The quarter's counted points by the people's section x content (rows to sum; None when there are none) and
+    the contents in the order the months' points tables first show them (month, then section order and person)."""
+    if flag_rollup.ready(cur):
+        starts = [m.start for m in q.months]
+        rows = fetch_df(cur, flag_rollup.CONTENTS_SQL, {"months": starts, "first": starts[0], "last": starts[-1]})
+        if rows.empty:
+            return None, []
+        # A section without an order sorts last, as it does in the points table (nulls last).
+        keys = zip(
+            rows["month_start"].tolist(),
+            rows["sort_order"].isna().tolist(),
+            rows["sort_order"].fillna(0).tolist(),
+            rows["first_person"].tolist(),
+            rows["content"].tolist(),
+        )
+        order = [key[-1] for key in sorted(keys)]
+        return rows[["section_id", "section", "content", "counted"]], list(dict.fromkeys(order))
+    parts = [month_points(cur, m) for m in q.months]
+    if not any(len(p) for p in parts):
+        return None, []
+    frame = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    return frame, list(dict.fromkeys(frame["content"]))

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from analytics.periods import Quarter, quarters_of_year
-from analytics.results import rollup
-from analytics.results.points import BOOKS_SQL, PERSON_MONTH_SQL, month_books, with_sql
+from analytics.results import flag_rollup, rollup
+from analytics.results.points import BOOKS_SQL, PERSON_MONTH_SQL, MonthBooks, month_books, with_sql
 from analytics.results.stars import AWARDS_SQL
 from analytics.results.tasks import section_task_rates_many
 from analytics.results.trace import Trace
@@ -106,6 +106,67 @@ SECTION_SQL = """
     order by q.quarter_start, s.sort_order, s.section_id
 """
 
+# The same rows as SECTION_SQL, summed from the flag rollup's section months (flag_rollup.py): `months` holds the
+# stored months ($stored: every month with score events) and, when some of the quarters' months have no score events,
+# those computed live (LIVE_MONTHS_SQL; without events they cost little). Vetoes come from the points rollup's veto
+# rows of all the months ($all_months).
+STORED_MONTHS_SQL = """
+    with months as (
+        select * from flag_section_month
+        where month_start between $first::date and $last::date
+          and month_start in (select unnest($stored::date[]))
+    )"""
+
+LIVE_MONTHS_SQL = (
+    with_sql(BOOKS_SQL, rollup.ROLLUP_SQL, PERSON_MONTH_SQL, AWARDS_SQL)
+    + flag_rollup.SECTION_MONTH_SQL
+    + """
+    , months as (
+        select * from flag_section_month
+        where month_start between $first::date and $last::date
+          and month_start in (select unnest($stored::date[]))
+        union all
+        select * from section_month
+    )"""
+)
+
+QUARTERS_FROM_MONTHS_SQL = """
+    , quarters as (
+        select unnest($quarter_starts::date[]) as quarter_start
+    ),
+    per_quarter as (
+        select cast(date_trunc('quarter', month_start) as date) as quarter_start, section_id,
+               sum(person_months) as person_months, round(sum(net), 4) as net, sum(events) as events,
+               bool_or(veto) as veto, sum(month_stars) as month_stars, sum(content_stars) as content_stars
+        from months
+        group by 1, 2
+    ),
+    section_vetoes as (
+        select cast(date_trunc('quarter', v.month_start) as date) as quarter_start, v.section_id,
+               string_agg(
+                   p.name || ' ' || strftime(v.event_date, '%-m月%-d日') || ' ' || v.veto_reason,
+                   '；' order by v.event_date, v.fact_id
+               ) as veto_reasons
+        from points_rollup_veto v join person p on p.person_id = v.person_id
+        where v.month_start in (select unnest($all_months::date[]))
+        group by 1, 2
+    )
+    select year(q.quarter_start) || 'Q' || quarter(q.quarter_start) as quarter, s.section_id, s.name as section,
+           s.sort_order,
+           coalesce(pq.person_months, 0) / 3::double as headcount,
+           coalesce(pq.net, 0) as net,
+           coalesce(pq.events, 0)::integer as events,
+           coalesce(pq.month_stars, 0)::integer as month_stars,
+           coalesce(pq.content_stars, 0)::integer as content_stars,
+           coalesce(pq.veto, false) as veto,
+           case when pq.events > 0 then sv.veto_reasons end as veto_reasons
+    from quarters q
+    cross join section s
+    left join per_quarter pq on pq.quarter_start = q.quarter_start and pq.section_id = s.section_id
+    left join section_vetoes sv on sv.quarter_start = q.quarter_start and sv.section_id = s.section_id
+    order by q.quarter_start, s.sort_order, s.section_id
+"""
+
 
 def flag_formula(weights: dict[str, float]) -> str:
     wp, ws, wt = (weights[k] for k in WEIGHT_KEYS)
@@ -174,19 +235,46 @@ def _all_scores(cur: Con, quarters: list[Quarter]) -> dict[Quarter, _Scores]:
     """Score every section of each quarter; the point and star parts of all quarters come from one query."""
     months = [m for q in quarters for m in q.months]
     books = month_books(cur, months)
-    raw = fetch_df(
-        cur,
-        with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL, AWARDS_SQL) + SECTION_SQL,
-        books.sql_params(),
-    )
+    raw = _section_quarters(cur, quarters, books)
     task_rates = section_task_rates_many(cur, [(q.start, q.end, q.end) for q in quarters])
     found = {}
+    by_quarter = raw["quarter"].to_numpy()
+    by_period = task_rates["period"].to_numpy()
     for n, q in enumerate(quarters):
-        part = raw[raw["quarter"] == str(q)].drop(columns="quarter").reset_index(drop=True)
-        tasks = task_rates[task_rates["period"] == n].drop(columns="period")
+        part = raw.take(np.flatnonzero(by_quarter == str(q))).reset_index(drop=True)
+        tasks = task_rates.take(np.flatnonzero(by_period == n))
         last = 3 * n + 2
         found[q] = _score(q, part, tasks, books.params[last], books.versions[last], books.effective[last])
     return found
+
+
+def _section_quarters(cur: Con, quarters: list[Quarter], books: MonthBooks) -> pd.DataFrame:
+    """One row per quarter x section (SECTION_SQL's rows): from the flag rollup when it is current, else directly."""
+    if not flag_rollup.ready(cur):
+        return fetch_df(
+            cur,
+            with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL, AWARDS_SQL) + SECTION_SQL,
+            books.sql_params(),
+        )
+    starts = [m.start for m in books.months]
+    stored = flag_rollup.stored_months(cur, starts)
+    live = [n for n, m in enumerate(books.months) if m.start not in stored]
+    rest = MonthBooks(
+        tuple(books.months[n] for n in live),
+        tuple(books.versions[n] for n in live),
+        tuple(books.params[n] for n in live),
+        tuple(books.effective[n] for n in live),
+    )
+    params = {
+        "stored": sorted(stored),
+        "all_months": starts,
+        "first": min(starts),
+        "last": max(starts),
+        "quarter_starts": [q.start for q in quarters],
+    }
+    if not live:  # the usual case: a short query without the blocks of the direct computation
+        return fetch_df(cur, STORED_MONTHS_SQL + QUARTERS_FROM_MONTHS_SQL, params)
+    return fetch_df(cur, LIVE_MONTHS_SQL + QUARTERS_FROM_MONTHS_SQL, rest.sql_params(**params))
 
 
 def _score(
@@ -202,11 +290,18 @@ def _score(
     The arithmetic runs on plain arrays: a quarter has a handful of sections, and pandas' per-call overhead would
     cost more than the sums themselves."""
     weights = {k: params[k] for k in WEIGHT_KEYS}
-    by_section = tasks.set_index("section_id")
     sid = raw["section_id"].to_numpy()
-    due = by_section["due"].reindex(sid).fillna(0).to_numpy(dtype=np.int64)
-    on_time = by_section["on_time"].reindex(sid).fillna(0).to_numpy(dtype=np.int64)
-    rate = np.where(due > 0, by_section["rate"].reindex(sid).to_numpy(dtype=float), np.nan)
+    at = dict(zip(tasks["section_id"].tolist(), range(len(tasks))))
+    found = np.array([at.get(int(s), -1) for s in sid], dtype=np.int64)
+    known = found >= 0
+
+    def per_section(column: str) -> np.ndarray:
+        values = tasks[column].to_numpy(dtype=float)
+        return np.where(known, values[np.where(known, found, 0)] if len(values) else np.nan, np.nan)
+
+    due = np.nan_to_num(per_section("due"), nan=0.0).astype(np.int64)
+    on_time = np.nan_to_num(per_section("on_time"), nan=0.0).astype(np.int64)
+    rate = np.where(due > 0, per_section("rate"), np.nan)
     headcount = raw["headcount"].to_numpy(dtype=float)
     events = raw["events"].to_numpy()
     has_data = bool(events.sum() > 0 or due.sum() > 0)
@@ -215,12 +310,11 @@ def _score(
     sections = raw["section"].tolist()
     for n in np.flatnonzero((headcount <= 0) & ((events > 0) | (due > 0))):
         excluded.append({"name": sections[n], "reason": "本季度没有在岗人员，无法计算人均数值，不参加评比"})
-    keep = headcount > 0
+    keep = np.flatnonzero(headcount > 0)
 
-    frame = raw[keep].reset_index(drop=True)
     due, on_time, rate, headcount = due[keep], on_time[keep], rate[keep], headcount[keep]
-    stars = (frame["month_stars"] + frame["content_stars"]).to_numpy()
-    net_per_capita = np.round(frame["net"].to_numpy(dtype=float) / headcount, 6)
+    stars = raw["month_stars"].to_numpy()[keep] + raw["content_stars"].to_numpy()[keep]
+    net_per_capita = np.round(raw["net"].to_numpy(dtype=float)[keep] / headcount, 6)
     stars_per_capita = np.round(stars / headcount, 6)
     scaled = {
         "points_scaled": _scale(net_per_capita),
@@ -230,22 +324,12 @@ def _score(
     wp, ws, wt = (weights[k] for k in WEIGHT_KEYS)
     parts = _parts(scaled, due > 0, wp, ws, wt)
     score = np.round((parts["part_points"] + parts["part_stars"] + parts["part_tasks"]).astype(float), 6)
-    rank = [pd.NA if np.isnan(v) else int(1 + np.sum(score > v)) for v in score]
-    frame = frame.assign(
-        stars=stars,
-        net_per_capita=net_per_capita,
-        stars_per_capita=stars_per_capita,
-        tasks_due=due,
-        tasks_on_time=on_time,
-        on_time_rate=rate,
-        **scaled,
-        **parts,
-        score=score,
-        rank=pd.array(rank, dtype="Int64"),
-    )
+    # Competition ranking (1 + how many score higher); no score, no rank.
+    unscored = np.isnan(score)
+    rank = 1 + (score[None, :] > score[:, None]).sum(axis=1)
     if has_data:
-        no_tasks = [name for name, d in zip(frame["section"], due) if d == 0]
-        if no_tasks and len(no_tasks) < len(frame):
+        no_tasks = [sections[n] for n, d in zip(keep, due) if d == 0]
+        if no_tasks and len(no_tasks) < len(keep):
             share = "、".join(no_tasks)
             if wp + ws > 0:
                 notes.append(
@@ -258,7 +342,29 @@ def _score(
             notes.append(
                 "本季度各科室都没有到期任务，不计按期办结率，按人均净得分和人均摘星两项计分（权重按比例放大到合计为 1）"
             )
-    frame = frame[SECTION_COLUMNS].sort_values(["rank", "section_id"], na_position="last").reset_index(drop=True)
+    # By rank (unranked last), then section_id; the frame is built once, in that order.
+    order = np.lexsort((sid[keep], np.where(unscored, np.iinfo(np.int64).max, rank)))
+    rows = raw.take(keep[order]).reset_index(drop=True)
+    computed = {
+        "stars": stars,
+        "net_per_capita": net_per_capita,
+        "stars_per_capita": stars_per_capita,
+        "tasks_due": due,
+        "tasks_on_time": on_time,
+        "on_time_rate": rate,
+        **scaled,
+        **parts,
+        "score": score,
+    }
+    columns: dict[str, Any] = {}
+    for name in SECTION_COLUMNS:
+        if name == "rank":
+            columns[name] = pd.arrays.IntegerArray(rank[order].astype(np.int64), unscored[order])
+        elif name in computed:
+            columns[name] = computed[name][order]
+        else:
+            columns[name] = rows[name]
+    frame = pd.DataFrame(columns)
     return _Scores(quarter, frame, weights, version_id, effective, has_data, notes, excluded)
 
 
@@ -266,16 +372,15 @@ def _winners(frame: pd.DataFrame) -> list[str]:
     """Top sections by score, then per-capita net points, then on-time rate (a section without tasks comes last)."""
     if frame.empty:
         return []
-    keys = pd.DataFrame(
-        {
-            "score": frame["score"].round(6),
-            "net_per_capita": frame["net_per_capita"].round(6),
-            "on_time_rate": frame["on_time_rate"].fillna(-1.0).round(6),
-        }
-    )
-    best = keys.sort_values(list(keys.columns), ascending=False).iloc[0]
-    hit = (keys == best).all(axis=1)
-    return frame.loc[hit, "section"].tolist()
+    score = np.round(frame["score"].to_numpy(dtype=float), 6)
+    net = np.round(frame["net_per_capita"].to_numpy(dtype=float), 6)
+    rate = np.round(np.nan_to_num(frame["on_time_rate"].to_numpy(dtype=float), nan=-1.0), 6)
+    # The first of the three keys in descending order, then those equal to it on all three (a handful of rows:
+    # plain arrays, not a sorted frame).
+    hit = score == score.max()
+    hit &= net == net[hit].max()
+    hit &= rate == rate[hit].max()
+    return frame["section"].to_numpy()[hit].tolist()
 
 
 def _red_flag(scores: _Scores) -> tuple[list[str], list[str], list[str]]:
@@ -283,20 +388,24 @@ def _red_flag(scores: _Scores) -> tuple[list[str], list[str], list[str]]:
     frame = scores.sections
     if not scores.has_data:
         return [], [], [f"{scores.quarter.label}没有加减分记录和到期任务，不评选{RED_FLAG}"]
-    candidates = frame[~frame["veto"] & frame["score"].notna()]
+    scored = frame["score"].notna().to_numpy()
+    veto = frame["veto"].to_numpy(dtype=bool)
+    candidates = frame[~veto & scored]
     notes: list[str] = []
     ties: list[str] = []
-    leader = frame[frame["score"].notna()].head(1)
-    if len(leader) and bool(leader["veto"].iat[0]):
-        notes.append(f"{leader['section'].iat[0]}得分最高，但本季度有一票否决事项，不能获得{RED_FLAG}")
+    if scored.any():
+        leader = int(np.argmax(scored))
+        if veto[leader]:
+            notes.append(f"{frame['section'].iat[leader]}得分最高，但本季度有一票否决事项，不能获得{RED_FLAG}")
     winners = _winners(candidates)
     if not winners:
         notes.append(f"本季度没有符合条件的科室，不评选{RED_FLAG}")
         return [], ties, notes
-    top_score = candidates["score"].round(6).max()
-    level = candidates[candidates["score"].round(6) == top_score]
+    rounded = np.round(candidates["score"].to_numpy(dtype=float), 6)
+    top_score = rounded.max()
+    level = candidates["section"].to_numpy()[rounded == top_score].tolist()
     if len(level) > 1:
-        names = "、".join(level["section"])
+        names = "、".join(level)
         if len(winners) == 1:
             ties.append(
                 f"{names}得分并列第一（{top_score:.2f} 分），依次比较人均净得分、按期办结率后，由{winners[0]}获得{RED_FLAG}"
@@ -309,22 +418,28 @@ def _red_flag(scores: _Scores) -> tuple[list[str], list[str], list[str]]:
 def _progress_flag(now: _Scores, before: _Scores | None, red: list[str]) -> tuple[list[str], list[str], list[str]]:
     """(winners, ties sentences, notes) of the progress flag; ``frame`` gains a ``gain`` column."""
     frame = now.sections
-    frame["previous_score"] = np.nan
-    frame["gain"] = np.nan
+    if not now.has_data or before is None or not before.has_data:
+        frame["previous_score"] = np.nan
+        frame["gain"] = np.nan
     if not now.has_data:
         return [], [], []
     if before is None or not before.has_data:
         if now.quarter.quarter == 1:
             return [], [], [f"{now.quarter.label}为年度第一季度，没有上一季度的数据可比，不评选{PROGRESS_FLAG}"]
         return [], [], [f"上一季度（{before.quarter.label if before else ''}）没有数据可比，不评选{PROGRESS_FLAG}"]
-    previous = before.sections.set_index("section_id")["score"]
-    frame["previous_score"] = frame["section_id"].map(previous).astype(float)
-    frame["gain"] = (frame["score"] - frame["previous_score"]).round(6)
-    candidates = frame[~frame["veto"] & ~frame["section"].isin(red) & (frame["gain"] > 0)]
-    if candidates.empty:
+    previous = dict(zip(before.sections["section_id"].tolist(), before.sections["score"].tolist()))
+    score = frame["score"].to_numpy(dtype=float)
+    previous_score = np.array([previous.get(s, np.nan) for s in frame["section_id"].tolist()], dtype=float)
+    gain = np.round(score - previous_score, 6)
+    frame["previous_score"] = previous_score
+    frame["gain"] = gain
+    names = frame["section"].to_numpy()
+    held = np.array([name in red for name in names.tolist()], dtype=bool)
+    candidate = ~frame["veto"].to_numpy(dtype=bool) & ~held & (gain > 0)
+    if not candidate.any():
         return [], [], [f"本季度没有得分比上一季度提高、且符合条件的科室，不评选{PROGRESS_FLAG}"]
-    top = candidates["gain"].max()
-    winners = candidates.loc[candidates["gain"] == top, "section"].tolist()
+    top = gain[candidate].max()
+    winners = names[candidate & (gain == top)].tolist()
     ties = []
     if len(winners) > 1:
         ties.append(f"{'、'.join(winners)}得分提高幅度相同（均提高 {top:.2f} 分），共同获得{PROGRESS_FLAG}")
@@ -365,12 +480,13 @@ def _decide(now: _Scores, before: _Scores | None) -> FlagResult:
     red, red_ties, red_notes = _red_flag(now)
     progress, progress_ties, progress_notes = _progress_flag(now, before, red)
     excluded = list(now.excluded)
-    vetoed = now.sections[now.sections["veto"]] if now.sections["veto"].any() else now.sections.iloc[0:0]
-    for row in vetoed.itertuples(index=False):
+    vetoed = np.flatnonzero(now.sections["veto"].to_numpy(dtype=bool))
+    names, reasons = now.sections["section"].to_numpy(), now.sections["veto_reasons"].to_numpy()
+    for n in vetoed:
         excluded.append(
             {
-                "name": row.section,
-                "reason": f"本季度有一票否决事项：{row.veto_reasons}，不能获得{RED_FLAG}和{PROGRESS_FLAG}",
+                "name": names[n],
+                "reason": f"本季度有一票否决事项：{reasons[n]}，不能获得{RED_FLAG}和{PROGRESS_FLAG}",
             }
         )
     notes = list(now.notes) + red_notes + progress_notes
@@ -424,12 +540,17 @@ def flag_history(cur: Con, year: int) -> pd.DataFrame:
     quarters = quarters_of_year(year)
     scores = _all_scores(cur, [quarters[0].shift(-1), *quarters])
     rows = []
+    first = scores[quarters[0].shift(-1)]
+    # Each quarter's red flag is decided once: the quarter after compares with it (保旗).
+    reds = {first.quarter: _red_flag(first)[0] if first.has_data else []}
     for q in quarters:
-        if not scores[q].has_data:
-            continue
         before = scores[q.shift(-1)]
+        if not scores[q].has_data:
+            reds[q] = []
+            continue
         result = _decide(scores[q], before)
-        previous_red = _red_flag(before)[0] if before.has_data else []
+        reds[q] = result.red_flag
+        previous_red = reds[before.quarter] if before.has_data else []
         red = flag_text(result.red_flag)
         rows.append(
             {
