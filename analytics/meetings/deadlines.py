@@ -102,8 +102,9 @@ def deadline_history(cur: Con, as_of: date, section_id: int | None = None, moved
     done = closed.notna().to_numpy()
     past = (day > original).to_numpy()
     by_original = (closed <= original).to_numpy()
+    undecided = np.full(len(frame), None, dtype=object)
     frame["on_time_by_original"] = pd.Series(
-        np.where(done, by_original, np.where(past, False, None)), index=frame.index, dtype=object
+        np.where(done, by_original, np.where(past, False, undecided)), index=frame.index, dtype=object
     )
     frame["verdict"] = np.select(
         [done & by_original, done & (closed <= current).to_numpy(), done, past & (day > current).to_numpy(), past],

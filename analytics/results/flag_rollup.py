@@ -1,16 +1,12 @@
 """The flag rollups: what the quarterly flag (季度夺旗) sums, kept in tables for the data version they were built from,
-so a quarter reads a few hundred section x month rows and the task spans due in it rather than ranking the quarter's
-stars over the points rollup and windowing every task snapshot ever reported (migration 009).
+so a quarter reads a few hundred section x month rows rather than ranking the quarter's stars over the points rollup
+(migration 009). The task part of the flag reads the task rollup's spans (task_rollup.py, task_progress.py).
 
 - flag_section_month: one row per month x section (headcount in person-months, counted net points, events, veto,
   stars won in it), made by SECTION_MONTH_SQL from the very blocks the direct query uses (points, stars), read from
   the points rollup. Each month's fingerprint (its points rollup fingerprint, who is present in which section, the
   star parameters) is kept, and only months whose fingerprint changed are recomputed. Months without score events
   are not stored: a quarter reading one computes it live, which is cheap (no events to rank).
-- flag_task_span: one row per live task snapshot with the span of days it is the task's state, so a period's state
-  on a day is the spans holding that day, found by a range predicate on due_date (the table is kept in due-date
-  order, so row groups outside the period are skipped). Each task's fingerprint is kept, and only tasks whose live
-  snapshots changed are recomputed.
 
 Like the points rollup (rollup.py) it is derived lazily by the first reader after data_version moves, never waits
 and never differs: a reader that cannot build it (forced direct, inside a transaction, read-only, another rebuild)
@@ -23,12 +19,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 
-import pandas as pd
-
 from analytics.periods import Month
 from analytics.results import points, rollup
 from analytics.results.stars import AWARDS_SQL
-from analytics.store.db import WRITE_LOCK, Con, data_version, fetch_df
+from analytics.store.db import WRITE_LOCK, Con, data_version
 
 # One row per month x section with people present, points attributed or stars won (after BOOKS_SQL, the grain
 # blocks, PERSON_MONTH_SQL and AWARDS_SQL): person-months present (membership at the month's end), counted net points
@@ -114,23 +108,9 @@ SECTION_PRINTS_SQL = """
     order by r.month_start
 """
 
-# Each live snapshot is a task's state from its date until the task's next snapshot (a same-day pair: the later
-# fact_id); stage_since is the first day the task was reported at that stage.
-TASK_SPANS_SQL = """
-    select task_code, fact_id, updated_on,
-           coalesce(
-               lead(updated_on) over (partition by task_code order by updated_on, fact_id), '9999-12-31'::date
-           ) as next_on,
-           section_id, due_date, stage,
-           min(updated_on) over (partition by task_code, stage) as stage_since
-    from task_snapshot
-    where superseded_by is null and ($all or task_code in (select unnest($codes::varchar[])))
-    order by due_date, task_code, updated_on, fact_id
-"""
-
 # A hash of everything the section rows are computed from (every month's points rollup fingerprint, the memberships,
-# who left when, the rule versions and their parameters) and one of every live task snapshot: two table-wide sums,
-# far cheaper than the per-month and per-task fingerprints they spare when an import touched neither.
+# who left when, the rule versions and their parameters): table-wide sums, far cheaper than the per-month
+# fingerprints they spare when an import did not touch them.
 INPUTS_SQL = """
     select hash(
                (select coalesce(sum(hash(month_start, events, events_hash, version_id, items_hash)::hugeint), 0)
@@ -139,53 +119,14 @@ INPUTS_SQL = """
                (select coalesce(sum(hash(person_id, left_on)::hugeint), 0) from person),
                (select coalesce(sum(hash(version_id, effective_from)::hugeint), 0) from rule_version),
                (select coalesce(sum(hash(version_id, key, value, text_value)::hugeint), 0) from rule_param)
-           )::hugeint as sections_input,
-           (select hash(count(*), coalesce(sum(hash(task_code, fact_id, updated_on, section_id, due_date, stage)
-                                                 ::hugeint), 0))
-            from task_snapshot where superseded_by is null)::hugeint as tasks_input
-"""
-
-TASK_PRINTS_SQL = """
-    select task_code, count(*) as snapshots,
-           sum(hash(fact_id, updated_on, section_id, due_date, stage)::hugeint) as snapshots_hash
-    from task_snapshot
-    where superseded_by is null
-    group by task_code
-"""
-
-# One row per period x section (every section): tasks whose state on the period's as_of is due within the period,
-# and those of them closed by their due date. A span holds as_of when updated_on <= as_of < next_on; the state's
-# stage is the closed one only if the task was first closed on or before as_of, so stage_since is its closing day.
-TASK_RATES_SQL = """
-    with periods as (
-        select unnest(range(len($starts::date[]))) as period, unnest($starts::date[]) as p_start,
-               unnest($ends::date[]) as p_end, unnest($as_ofs::date[]) as as_of,
-               unnest($closed::varchar[]) as closed
-    ),
-    state as (
-        select p.period, s.section_id, s.stage = p.closed and s.stage_since <= s.due_date as on_time
-        from flag_task_span s
-        join periods p
-          on s.due_date between p.p_start and p.p_end and s.updated_on <= p.as_of and s.next_on > p.as_of
-        -- a range on the column itself, so the scan skips the row groups of other periods
-        where s.due_date between $low::date and $high::date
-    ),
-    per_section as (
-        select period, section_id, count(*) as due, count(*) filter (where on_time) as on_time
-        from state group by period, section_id
-    )
-    select p.period, sec.section_id, coalesce(ps.due, 0) as due, coalesce(ps.on_time, 0) as on_time
-    from periods p
-    cross join section sec
-    left join per_section ps on ps.period = p.period and ps.section_id = sec.section_id
-    order by p.period, sec.sort_order, sec.section_id
+           )::hugeint as sections_input
 """
 
 # One rebuild at a time in this process; a second reader meanwhile computes directly rather than waiting.
 _BUILDING = threading.Lock()
 _off = False
-# What the last committed rebuild in this process recomputed: (months, tasks) (read by the tests).
-last_rebuild: tuple[list[date], list[str]] = ([], [])
+# The months the last committed rebuild in this process recomputed (read by the tests).
+last_rebuild: list[date] = []
 
 
 @contextmanager
@@ -232,7 +173,7 @@ def ready(cur: Con) -> bool:
 
 
 def rebuild(cur: Con, whole: bool = False) -> bool:
-    """Bring the flag rollups up to the data as committed now, in one transaction: only the months and tasks whose
+    """Bring the flag rollups up to the data as committed now, in one transaction: only the months whose
     fingerprint changed (or all, ``whole``) are recomputed. False (nothing written) when the points rollup is not
     current for this data version or the database refuses."""
     try:
@@ -246,18 +187,14 @@ def rebuild(cur: Con, whole: bool = False) -> bool:
             return False
         done = None
         if whole or built_for(cur) != version:
-            sections_input, tasks_input = (int(v) for v in cur.execute(INPUTS_SQL).fetchall()[0])
-            before = cur.execute("select sections_input, tasks_input from flag_rollup_state").fetchall()
+            sections_input = int(cur.execute(INPUTS_SQL).fetchall()[0][0])
+            before = cur.execute("select sections_input from flag_rollup_state").fetchall()
             same_sections = bool(before) and int(before[0][0]) == sections_input and not whole
-            same_tasks = bool(before) and int(before[0][1]) == tasks_input and not whole
-            done = (
-                [] if same_sections else _refresh_sections(cur, whole),
-                [] if same_tasks else _refresh_tasks(cur, whole),
-            )
+            done = [] if same_sections else _refresh_sections(cur, whole)
             cur.execute("delete from flag_rollup_state")
             cur.execute(
-                "insert into flag_rollup_state values ($version, $sections, $tasks, now()::timestamp)",
-                {"version": version, "sections": sections_input, "tasks": tasks_input},
+                "insert into flag_rollup_state values ($version, $sections, now()::timestamp)",
+                {"version": version, "sections": sections_input},
             )
         cur.execute("commit")
         if done is not None:
@@ -342,68 +279,3 @@ def stored_months(cur: Con, months: list[date]) -> set[date]:
         {"months": months},
     ).fetchall()
     return {row[0] for row in rows}
-
-
-def stored_task_prints(cur: Con) -> dict[str, tuple[int, int]]:
-    rows = cur.execute("select task_code, snapshots, snapshots_hash from flag_task_print").fetchall()
-    return {row[0]: (int(row[1]), int(row[2])) for row in rows}
-
-
-def _refresh_tasks(cur: Con, whole: bool) -> list[str]:
-    """Inside the caller's transaction: recompute the spans of the tasks whose live snapshots changed, drop the
-    tasks without live snapshots any more; returns the tasks recomputed. The comparison with the stored
-    fingerprints runs in SQL: only the codes that differ come back."""
-    if whole:
-        cur.execute("delete from flag_task_span")
-        cur.execute("delete from flag_task_print")
-        changed = [row[0] for row in cur.execute(f"select task_code from ({TASK_PRINTS_SQL}) order by 1").fetchall()]
-        if changed:
-            cur.execute(f"insert into flag_task_span {TASK_SPANS_SQL}", {"all": True, "codes": []})
-            cur.execute(f"insert into flag_task_print {TASK_PRINTS_SQL}")
-        return changed
-    differ = cur.execute(
-        f"""
-        with now as ({TASK_PRINTS_SQL})
-        select coalesce(n.task_code, p.task_code) as task_code, n.task_code is not null as live
-        from now n
-        full join flag_task_print p using (task_code)
-        where n.task_code is null or p.task_code is null
-           or n.snapshots <> p.snapshots or n.snapshots_hash <> p.snapshots_hash
-        order by 1
-        """
-    ).fetchall()
-    if not differ:
-        return []
-    codes = [row[0] for row in differ]
-    changed = [row[0] for row in differ if row[1]]
-    for table in ("flag_task_span", "flag_task_print"):
-        cur.execute(f"delete from {table} where task_code in (select unnest($codes::varchar[]))", {"codes": codes})
-    if changed:
-        # A task's rows are deleted and inserted together; a whole rebuild writes the table in due-date order.
-        cur.execute(f"insert into flag_task_span {TASK_SPANS_SQL}", {"all": False, "codes": changed})
-        cur.execute(
-            f"insert into flag_task_print select * from ({TASK_PRINTS_SQL}) "
-            "where task_code in (select unnest($codes::varchar[]))",
-            {"codes": changed},
-        )
-    return changed
-
-
-def section_task_rates(cur: Con, periods: list[tuple[date, date, date]], closed: list[str]) -> pd.DataFrame:
-    """task_progress.section_task_rates_many read from the task spans (the flag rollups must be ready): one row per
-    period x section with due, on_time and rate."""
-    frame = fetch_df(
-        cur,
-        TASK_RATES_SQL,
-        {
-            "starts": [p[0] for p in periods],
-            "ends": [p[1] for p in periods],
-            "as_ofs": [p[2] for p in periods],
-            "closed": closed,
-            "low": min(p[0] for p in periods),
-            "high": max(p[1] for p in periods),
-        },
-    )
-    frame = frame.astype({"period": "int64", "section_id": "int64", "due": "int64", "on_time": "int64"})
-    frame["rate"] = (frame["on_time"] / frame["due"].where(frame["due"] > 0)).astype(float)
-    return frame

@@ -8,7 +8,7 @@ from datetime import date
 
 import pandas as pd
 
-from analytics.results import flag_rollup, task_rollup
+from analytics.results import task_rollup
 from analytics.rules import rulebook as rb
 from analytics.store.db import Con, fetch_df, scalar
 
@@ -28,8 +28,8 @@ def section_task_rates_many(cur: Con, periods: list[tuple[date, date, date]]) ->
     if not periods:
         return pd.DataFrame(columns=["period", "section_id", "due", "on_time", "rate"])
     closed = [rb.in_force(cur, end).closed_stage for _, end, _ in periods]
-    if flag_rollup.ready(cur):  # the task spans it keeps give the same counts without windowing every snapshot
-        return flag_rollup.section_task_rates(cur, periods, closed)
+    if task_rollup.ready(cur):  # the stored task spans give the same counts without windowing every snapshot
+        return _rates_from_spans(cur, periods, closed)
     frame = fetch_df(
         cur,
         """
@@ -80,6 +80,55 @@ def section_task_rates_many(cur: Con, periods: list[tuple[date, date, date]]) ->
             "ends": [p[1] for p in periods],
             "as_ofs": [p[2] for p in periods],
             "closed": closed,
+        },
+    )
+    frame = frame.astype({"period": "int64", "section_id": "int64", "due": "int64", "on_time": "int64"})
+    frame["rate"] = (frame["on_time"] / frame["due"].where(frame["due"] > 0)).astype(float)
+    return frame
+
+
+# One row per period x section (every section): tasks whose state on the period's as_of (the span of task_span that
+# holds it: updated_on <= as_of < next_on) is due within the period, and those of them at the closed stage reached
+# (task_stage_first) by their due date.
+_SPAN_RATES_SQL = """
+    with periods as (
+        select unnest(range(len($starts::date[]))) as period, unnest($starts::date[]) as p_start,
+               unnest($ends::date[]) as p_end, unnest($as_ofs::date[]) as as_of,
+               unnest($closed::varchar[]) as closed
+    ),
+    state as (
+        select p.period, s.section_id, s.stage = p.closed and f.first_on <= s.due_date as on_time
+        from task_span s
+        join periods p
+          on s.due_date between p.p_start and p.p_end and s.updated_on <= p.as_of and s.next_on > p.as_of
+        left join task_stage_first f on f.task_code = s.task_code and f.stage = s.stage
+        -- ranges on the columns themselves, so the scan skips row groups of other periods
+        where s.due_date between $low::date and $high::date and s.next_on > $first_as_of::date
+    ),
+    per_section as (
+        select period, section_id, count(*) as due, count(*) filter (where on_time) as on_time
+        from state group by period, section_id
+    )
+    select p.period, sec.section_id, coalesce(ps.due, 0) as due, coalesce(ps.on_time, 0) as on_time
+    from periods p
+    cross join section sec
+    left join per_section ps on ps.period = p.period and ps.section_id = sec.section_id
+    order by p.period, sec.sort_order, sec.section_id
+"""
+
+
+def _rates_from_spans(cur: Con, periods: list[tuple[date, date, date]], closed: list[str]) -> pd.DataFrame:
+    frame = fetch_df(
+        cur,
+        _SPAN_RATES_SQL,
+        {
+            "starts": [p[0] for p in periods],
+            "ends": [p[1] for p in periods],
+            "as_ofs": [p[2] for p in periods],
+            "closed": closed,
+            "low": min(p[0] for p in periods),
+            "high": max(p[1] for p in periods),
+            "first_as_of": min(p[2] for p in periods),
         },
     )
     frame = frame.astype({"period": "int64", "section_id": "int64", "due": "int64", "on_time": "int64"})

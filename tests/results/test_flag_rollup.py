@@ -19,7 +19,7 @@ from test_rollup import build, departments, same
 
 from analytics import open_db
 from analytics.periods import quarters_of_year
-from analytics.results import flag_drill, flag_rollup, flags, rollup, tasks
+from analytics.results import flag_drill, flag_rollup, flags, rollup, task_rollup, tasks
 from analytics.rules import rulebook as rb
 from analytics.sheets.ingest import undo
 from analytics.store.db import data_version, fetch_df, rolled_back, transaction
@@ -73,24 +73,20 @@ def stored_tables(cur) -> list:
         fetch_df(cur, "select * from flag_section_month order by month_start, section_id"),
         fetch_df(cur, "select * from flag_section_content order by month_start, section_id, content"),
         fetch_df(cur, "select * from flag_section_month_print order by month_start"),
-        fetch_df(cur, "select * from flag_task_span order by task_code, updated_on, fact_id"),
-        fetch_df(cur, "select * from flag_task_print order by task_code"),
     ]
 
 
-def check_partial(con, months: set[date], codes: set[str]) -> None:
-    """After a change, the first reader recomputes exactly the months and tasks named, and what it leaves equals a
-    whole rebuild (fingerprints included) and answers as the direct computation does."""
+def check_partial(con, months: set[date]) -> None:
+    """After a change, the first reader recomputes exactly the months named, and what it leaves equals a whole
+    rebuild (fingerprints included) and answers as the direct computation does (the task part of the flag reads the
+    task rollup, tests/results/test_task_rollup.py)."""
     cur = con.cursor()
     assert flag_rollup.built_for(cur) != data_version(cur)
     assert flag_rollup.ready(cur)
-    assert set(flag_rollup.last_rebuild[0]) == months
-    assert set(flag_rollup.last_rebuild[1]) == codes
+    assert set(flag_rollup.last_rebuild) == months
     partial = stored_tables(cur)
     assert flag_rollup.rebuild(cur, whole=True)
-    for name, got, whole in zip(
-        ("section months", "month prints", "spans", "task prints"), partial, stored_tables(cur)
-    ):
+    for name, got, whole in zip(("section months", "section contents", "month prints"), partial, stored_tables(cur)):
         same(got, whole, f"{name}: partial vs whole")
     check_against_direct(con)
 
@@ -123,8 +119,8 @@ def test_demo_year_via_the_flag_rollup_equals_the_direct_computation(demo_copy):
     assert stored[0]["month_stars"].sum() > 0 and stored[0]["content_stars"].sum() > 0
     assert set(stored[2]["month_start"]) == event_months(cur)
     assert got["quarter_contents 2022Q2"]["counted"].abs().sum() > 0
-    live = cur.execute("select count(*) from task_snapshot where superseded_by is null").fetchall()[0][0]
-    assert len(stored[3]) == live
+    # The rates were read from the task rollup's spans, built for this data.
+    assert task_rollup.built_for(cur) == data_version(cur)
 
 
 def test_a_new_data_version_without_changes_recomputes_nothing(demo_copy):
@@ -132,7 +128,7 @@ def test_a_new_data_version_without_changes_recomputes_nothing(demo_copy):
     assert flag_rollup.ready(cur)
     with transaction(demo_copy):
         pass
-    check_partial(demo_copy, set(), set())
+    check_partial(demo_copy, set())
 
 
 def test_an_import_into_one_month_recomputes_that_month_only(demo_copy):
@@ -141,10 +137,10 @@ def test_an_import_into_one_month_recomputes_that_month_only(demo_copy):
     rows = [["日期", "姓名", "事项编号", "分值", "事由"]]
     rows += [[f"2022-05-{d:02d}", "郭一颖", "XC01", 1, f"新增事由{d}"] for d in range(1, 9)]
     load(demo_copy, csv_bytes(rows), "五月补录.csv")
-    check_partial(demo_copy, {date(2022, 5, 1)}, set())
+    check_partial(demo_copy, {date(2022, 5, 1)})
 
 
-def test_a_task_report_recomputes_that_task_only(demo_copy):
+def test_a_task_report_recomputes_no_section_month(demo_copy):
     cur = demo_copy.cursor()
     assert flag_rollup.ready(cur)
     code, name, ledger, section, owner, start, due, updated = cur.execute(
@@ -159,14 +155,14 @@ def test_a_task_report_recomputes_that_task_only(demo_copy):
         code, updated + timedelta(days=1), 100, "办结销号", due, start or "", section, ledger, owner, name
     )
     load_tasks(demo_copy, [closing], "任务台账.csv")
-    check_partial(demo_copy, set(), {code})
+    check_partial(demo_copy, set())
 
 
 def test_a_roster_move_recomputes_the_months_it_changes(demo_copy):
     cur = demo_copy.cursor()
     assert flag_rollup.ready(cur)
     load(demo_copy, csv_bytes([["姓名", "科室", "调整日期"], ["郭一颖", "研究室", "2022-11-15"]]), "调整.csv")
-    check_partial(demo_copy, {m for m in event_months(cur) if m >= date(2022, 11, 1)}, set())
+    check_partial(demo_copy, {m for m in event_months(cur) if m >= date(2022, 11, 1)})
 
 
 def test_someone_joining_recomputes_the_months_of_the_new_headcount(demo_copy):
@@ -175,7 +171,7 @@ def test_someone_joining_recomputes_the_months_of_the_new_headcount(demo_copy):
     assert flag_rollup.ready(cur)
     section = cur.execute("select name from section order by section_id limit 1").fetchall()[0][0]
     load(demo_copy, csv_bytes([["姓名", "科室", "调整日期"], ["新来的", section, "2022-08-20"]]), "新进.csv")
-    check_partial(demo_copy, {m for m in event_months(cur) if m >= date(2022, 8, 1)}, set())
+    check_partial(demo_copy, {m for m in event_months(cur) if m >= date(2022, 8, 1)})
 
 
 def test_a_rule_edit_from_a_date_recomputes_the_months_from_then(demo_copy):
@@ -185,7 +181,7 @@ def test_a_rule_edit_from_a_date_recomputes_the_months_from_then(demo_copy):
         book = rb.current(tx)
         items = [dataclasses.replace(i, monthly_cap=2.0 if i.code == "XC01" else i.monthly_cap) for i in book.items]
         rb.save(tx, book.with_changes(items=items), date(2022, 10, 1), "edit")
-    check_partial(demo_copy, {m for m in event_months(cur) if m >= date(2022, 10, 1)}, set())
+    check_partial(demo_copy, {m for m in event_months(cur) if m >= date(2022, 10, 1)})
 
 
 def test_an_undo_recomputes_the_batchs_months_only(demo_copy):
@@ -202,8 +198,7 @@ def test_an_undo_recomputes_the_batchs_months_only(demo_copy):
     }
     undo(demo_copy, batch)
     assert flag_rollup.ready(cur)
-    assert set(flag_rollup.last_rebuild[0]) <= months
-    assert not set(flag_rollup.last_rebuild[1])
+    assert set(flag_rollup.last_rebuild) <= months
     check_against_direct(demo_copy)
 
 
@@ -260,13 +255,11 @@ def test_random_departments_via_the_flag_rollup_equal_the_direct_computation(dep
             load_tasks(con, task_rows(people, first), "任务台账一.csv")
         check_against_direct(con)
         cur = con.cursor()
-        # A second ledger reports again on some tasks (a same-day report replaces the earlier one): only the
-        # tasks whose live snapshots changed are recomputed.
-        before = flag_rollup.stored_task_prints(cur)
+        # A second ledger reports again on some tasks (a same-day report replaces the earlier one): no section month
+        # is recomputed, and the rates read from the task rollup's spans still equal the direct ones.
         if second:
             load_tasks(con, task_rows(people, second), "任务台账二.csv")
-            after = {row[0]: (int(row[1]), int(row[2])) for row in cur.execute(flag_rollup.TASK_PRINTS_SQL).fetchall()}
-            check_partial(con, set(), {t for t in after if before.get(t) != after[t]})
+            check_partial(con, set())
         if batch is not None:
             months = {
                 row[0]
@@ -277,7 +270,7 @@ def test_random_departments_via_the_flag_rollup_equal_the_direct_computation(dep
             }
             undo(con, batch)
             assert flag_rollup.ready(cur)
-            assert set(flag_rollup.last_rebuild[0]) <= months
+            assert set(flag_rollup.last_rebuild) <= months
             partial = stored_tables(cur)
             assert flag_rollup.rebuild(cur, whole=True)
             for got, whole in zip(partial, stored_tables(cur)):

@@ -1,7 +1,7 @@
 -- The flag rollups (analytics/results/flag_rollup.py): what the quarterly flag (季度夺旗) sums, kept for one data
--- version so a quarter reads a few hundred section x month rows and the task spans due in it, instead of ranking a
--- quarter's stars from the points rollup and windowing every task snapshot ever reported. Derived data: the first
--- reader after data_version changes recomputes the months / tasks whose fingerprint changed; never edited in place.
+-- version so a quarter reads a few hundred section x month rows instead of ranking a quarter's stars from the points
+-- rollup (its task part reads the task rollup's spans, migration 010). Derived data: the first reader after
+-- data_version changes recomputes the months whose fingerprint changed; never edited in place.
 
 -- One row per month x section with anything in it: person-months present (people whose membership at the month's
 -- end is the section), counted net points and events attributed to it, any veto, and the stars its people won while
@@ -38,31 +38,10 @@ create table flag_section_month_print (
     stars_hash hugeint not null
 );
 
--- One row per live task snapshot: the span of days it is the task's state (from updated_on until the task's next
--- snapshot, exclusive), with the fields the on-time rate reads and the first day the task reached this stage.
-create table flag_task_span (
-    task_code varchar not null,
-    fact_id bigint not null,
-    updated_on date not null,
-    next_on date not null,
-    section_id integer not null,
-    due_date date not null,
-    stage varchar not null,
-    stage_since date not null
-);
-
--- Per task, a fingerprint of its live snapshots (count and an order-independent hash of the columns read).
-create table flag_task_print (
-    task_code varchar primary key,
-    snapshots bigint not null,
-    snapshots_hash hugeint not null
-);
-
 -- At most one row: the data_version the tables above were built for, and a hash of all the inputs of the section
--- rows and of the task spans then: when a new data version leaves them equal, nothing is recomputed month by month.
+-- rows then: when a new data version leaves them equal, nothing is recomputed month by month.
 create table flag_rollup_state (
     data_version integer not null,
     sections_input hugeint not null,
-    tasks_input hugeint not null,
     built_at timestamp not null
 );
