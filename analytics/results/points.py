@@ -241,7 +241,7 @@ def month_points(cur: Con, month: Month | str) -> pd.DataFrame:
     books = month_books(cur, [m])
     return fetch_df(
         cur,
-        with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL)
+        with_sql(BOOKS_SQL, rollup.people_sql(cur, books))
         + """
         select $month as month, g.person_id, p.name, pm.section_id, s.name as section, g.content,
                sum(g.events)::bigint as events,
@@ -289,7 +289,7 @@ def person_month_net(cur: Con, month: Month | str) -> pd.DataFrame:
     )
     frame = fetch_df(
         cur,
-        with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL)
+        with_sql(BOOKS_SQL, rollup.people_sql(cur, books))
         + f"""
         , by_content as (
             select g.person_id{per_content}
@@ -346,7 +346,7 @@ def posting_totals(cur: Con, month: Month | str) -> pd.DataFrame:
     books = month_books(cur, [m])
     return fetch_df(
         cur,
-        with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL)
+        with_sql(BOOKS_SQL, rollup.people_sql(cur, books))
         + """
         select pm.person_id, p.name, pm.section_id, s.name as section, pm.events, pm.raw, pm.net, pm.capped,
                pm.veto, pm.veto_reasons
@@ -431,7 +431,7 @@ def ytd_points(cur: Con, year: int, through_month: Month | str | int) -> dict[st
     # Both tables in one query: the shared blocks run once.
     frame = fetch_df(
         cur,
-        with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL)
+        with_sql(BOOKS_SQL, rollup.people_sql(cur, books))
         + """
         , per_person as (
             select person_id,

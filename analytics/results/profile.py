@@ -11,7 +11,7 @@ import pandas as pd
 from analytics.periods import Month, months_of_year
 from analytics.results import points as points_module
 from analytics.results import rollup
-from analytics.results.points import BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL, contents_of, month_books, with_sql
+from analytics.results.points import BOOKS_SQL, EVENTS_SQL, contents_of, month_books, with_sql
 from analytics.store.db import Con, fetch_df
 
 EVENT_COLUMNS = [
@@ -149,7 +149,7 @@ def year_standing(cur: Con, person_id: int, year: int, through: Month | str | in
     books = month_books(cur, [m for m in months_of_year(year) if m <= last])
     row = fetch_df(
         cur,
-        with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL)
+        with_sql(BOOKS_SQL, rollup.people_sql(cur, books))
         + """
         , per_person as (
             select person_id, round(sum(net), 4) as net, round(sum(raw), 4) as raw, round(sum(capped), 4) as capped,

@@ -11,7 +11,7 @@ import pandas as pd
 
 from analytics.periods import Month, months_of_year
 from analytics.results import rollup
-from analytics.results.points import BOOKS_SQL, PERSON_MONTH_SQL, as_month, month_books, with_sql
+from analytics.results.points import BOOKS_SQL, as_month, month_books, with_sql
 from analytics.results.trace import Trace
 from analytics.store.db import Con, fetch_df
 
@@ -158,7 +158,7 @@ def awards(cur: Con, months: list[Month]) -> pd.DataFrame:
     if not months:
         return pd.DataFrame(columns=AWARD_COLUMNS)
     books = month_books(cur, months)
-    sql = with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL, AWARDS_SQL) + AWARD_SELECT
+    sql = with_sql(BOOKS_SQL, rollup.awards_sql(cur, books)) + AWARD_SELECT
     return _named_awards(fetch_df(cur, sql, books.sql_params()))
 
 
@@ -201,7 +201,7 @@ def _ranking_and_awards(cur: Con, books) -> tuple[pd.DataFrame, pd.DataFrame]:
     eligibility, rank among the eligible, star) and the awards (one row per award)."""
     frame = fetch_df(
         cur,
-        with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL, AWARDS_SQL)
+        with_sql(BOOKS_SQL, rollup.awards_sql(cur, books))
         + """
         , ranked as (
             select *, case when eligible then rank() over (partition by eligible order by net desc) end as rank
@@ -409,7 +409,7 @@ def star_board(cur: Con, year: int) -> dict[str, Any]:
         books = month_books(cur, months)
         frame = fetch_df(
             cur,
-            with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL, AWARDS_SQL) + BOARD_SQL,
+            with_sql(BOOKS_SQL, rollup.awards_sql(cur, books)) + BOARD_SQL,
             books.sql_params(),
         )
         frame = _named_awards(frame)

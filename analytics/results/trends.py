@@ -9,7 +9,7 @@ import pandas as pd
 
 from analytics.periods import Month, months_of_year
 from analytics.results import rollup
-from analytics.results.points import BOOKS_SQL, PERSON_MONTH_SQL, as_month, month_books, with_sql
+from analytics.results.points import BOOKS_SQL, as_month, month_books, with_sql
 from analytics.results.stars import last_month_with_data
 from analytics.store.db import Con, fetch_df
 
@@ -66,7 +66,7 @@ def _person_series(cur: Con, months: list[Month]) -> pd.DataFrame:
     books = month_books(cur, months)
     return fetch_df(
         cur,
-        with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL)
+        with_sql(BOOKS_SQL, rollup.people_sql(cur, books))
         + """
         , series as (
             select month_start, person_id, section_id, present, net,
@@ -129,7 +129,7 @@ def section_trend(cur: Con, year: int, through: Month | str | date | None = None
     books = month_books(cur, months)
     frame = fetch_df(
         cur,
-        with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL)
+        with_sql(BOOKS_SQL, rollup.people_sql(cur, books))
         + """
         , heads as (
             select month_start, home_section_id as section_id, count(*) as headcount
