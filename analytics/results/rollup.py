@@ -62,8 +62,20 @@ AWARD_SQL = """
     )"""
 
 PERSON_COLUMNS = (
-    "month_start, person_id, section_id, home_section_id, present, net, raw, capped, events, veto, veto_reasons"
+    "month_start, person_id, section_id, home_section_id, present, net, raw, capped, events, veto, veto_reasons, "
+    "month_rank, ytd_net, ytd_rank"
 )
+
+# The layer's ranks and year-to-date columns, over person_month of a span of whole years' first months.
+SERIES_SQL = """
+    , series as (
+        select *, rank() over (partition by month_start order by net desc) as month_rank,
+               round(sum(net) over (partition by person_id, year(month_start) order by month_start), 4) as ytd_net
+        from person_month
+    )
+    select *, rank() over (partition by month_start order by ytd_net desc) as ytd_rank
+    from series
+"""
 AWARD_COLUMNS = "month_start, person_id, section_id, award, award_kind, content, net_points, points, rank, content_order"
 
 # One rebuild at a time in this process; a second reader meanwhile computes directly rather than waiting.
@@ -104,6 +116,12 @@ def _layer_holds(cur: Con, books: points.MonthBooks) -> bool:
         {"months": wanted},
     ).fetchall()[0][0]
     return bool(wanted) and int(held) == len(wanted)
+
+
+def layer_ready(cur: Con, books: points.MonthBooks) -> bool:
+    """Whether the person x month layer is current and holds every month of ``books`` (a query may then read its
+    ranks and year-to-date columns)."""
+    return ready(cur) and _layer_holds(cur, books)
 
 
 def people_sql(cur: Con, books: points.MonthBooks) -> str:
@@ -348,19 +366,25 @@ def _refresh_people(cur: Con, whole: bool, current: dict[date, Print]) -> list[d
             "from points_person_print"
         ).fetchall()
         stored = {row[0]: tuple(int(x) for x in row[1:]) for row in rows}  # type: ignore[misc]
-    kept = [m for m, p in stored.items() if prints.get(m) == p]
-    changed = sorted(m for m in prints if stored.get(m) != prints[m])
+    moved = [m for m in prints if stored.get(m) != prints[m]] + [m for m in stored if m not in prints]
+    # A month's year-to-date columns depend on its year's earlier months: a change moves the later months as well.
+    changed = sorted(m for m in prints if any(c.year == m.year and c <= m for c in moved))
+    kept = [m for m in stored if m in prints and m not in changed]
     for table in ("points_person_month", "points_award", "points_person_print"):
         cur.execute(f"delete from {table} where month_start not in (select unnest($kept::date[]))", {"kept": kept})
     if not changed:
         return changed
+    # The changed months with the months before them in their years (held, so unchanged), for the running totals.
+    span = sorted(m for m in prints if any(c.year == m.year and m <= c for c in changed))
+    books = points.month_books(cur, [Month(m.year, m.month) for m in span])
+    blocks = points.with_sql(points.BOOKS_SQL, ROLLUP_SQL, points.PERSON_MONTH_SQL)
+    cur.execute(
+        f"insert into points_person_month ({PERSON_COLUMNS}) select {PERSON_COLUMNS} from ({blocks} {SERIES_SQL}) "
+        "where month_start in (select unnest($changed::date[])) order by month_start, person_id",
+        books.sql_params(changed=changed),
+    )
     books = points.month_books(cur, [Month(m.year, m.month) for m in changed])
     blocks = points.with_sql(points.BOOKS_SQL, ROLLUP_SQL, points.PERSON_MONTH_SQL, stars.AWARDS_SQL)
-    cur.execute(
-        f"insert into points_person_month ({PERSON_COLUMNS}) select {PERSON_COLUMNS} from ({blocks} "
-        "select * from person_month) order by month_start, person_id",
-        books.sql_params(),
-    )
     cur.execute(
         f"insert into points_award ({AWARD_COLUMNS}) select {AWARD_COLUMNS} from ({blocks} "
         "select * from award) order by month_start, person_id",

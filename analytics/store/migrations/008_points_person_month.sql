@@ -15,7 +15,13 @@ create table points_person_month (
     capped double not null,
     events bigint not null,
     veto boolean not null,
-    veto_reasons varchar
+    veto_reasons varchar,
+    -- Competition rank by the month's net among everyone of the month; net summed from January of the month's year
+    -- (the trend's cumulative) and the rank by it. They depend on the year's earlier months too, so a changed month
+    -- recomputes the later months of its year.
+    month_rank bigint not null,
+    ytd_net double not null,
+    ytd_rank bigint not null
 );
 
 -- One row per award x month (see AWARDS_SQL): 月度之星 (award null, award_kind 'month') and the content stars.
