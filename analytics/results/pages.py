@@ -318,7 +318,7 @@ def person_file(cur: Con, person_id: int, year: int, last_date: date | None) -> 
         by_month_content=profile.by_month_content(events, year, contents),
         months=profile.monthly_totals(events, year),
         standing=profile.year_standing(cur, person_id, year, last) if last else None,
-        awards=profile.awards_of(stars.star_board(cur, year)["awards"], person_id),
+        awards=profile.person_awards(cur, person_id, year),
         five_one=participation.five_one_matrix(cur, date(year, 1, 1), date(year, 12, 31), as_of, person_id=person_id),
         activities=profile.activity_summary(rows),
         participation_rows=len(rows),

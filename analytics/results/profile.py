@@ -10,7 +10,7 @@ import pandas as pd
 
 from analytics.periods import Month, months_of_year
 from analytics.results import points as points_module
-from analytics.results import rollup
+from analytics.results import rollup, stars
 from analytics.results.points import BOOKS_SQL, EVENTS_SQL, contents_of, month_books, with_sql
 from analytics.store.db import Con, fetch_df
 
@@ -189,6 +189,21 @@ def year_standing(cur: Con, person_id: int, year: int, through: Month | str | in
         "rank": int(row["rank"]),
         "people": int(row["people"]),
     }
+
+
+def person_awards(cur: Con, person_id: int, year: int) -> pd.DataFrame:
+    """The person's rows of star_board(cur, year)["awards"], as awards_of gives them, read for this person alone (the
+    board of a year lists tens of thousands of awards when content stars tie at capped scores)."""
+    last = stars.last_month_with_data(cur, year)
+    months = [m for m in months_of_year(year) if last is not None and m <= last]
+    if not months:
+        return awards_of(pd.DataFrame(columns=stars.AWARD_COLUMNS), person_id)
+    books = month_books(cur, months)
+    mine = stars.AWARD_ROWS + "    where a.person_id = $person_id" + stars.AWARD_ORDER
+    frame = fetch_df(
+        cur, with_sql(BOOKS_SQL, rollup.awards_sql(cur, books)) + mine, books.sql_params(person_id=int(person_id))
+    )
+    return awards_of(stars._named_awards(frame)[stars.AWARD_COLUMNS], person_id)
 
 
 def awards_of(awards: pd.DataFrame, person_id: int) -> pd.DataFrame:

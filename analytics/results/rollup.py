@@ -76,7 +76,9 @@ SERIES_SQL = """
     select *, rank() over (partition by month_start order by ytd_net desc) as ytd_rank
     from series
 """
-AWARD_COLUMNS = "month_start, person_id, section_id, award, award_kind, content, net_points, points, rank, content_order"
+AWARD_COLUMNS = (
+    "month_start, person_id, section_id, award, award_kind, content, net_points, points, rank, content_order"
+)
 
 # One rebuild at a time in this process; a second reader meanwhile computes directly rather than waiting.
 _BUILDING = threading.Lock()

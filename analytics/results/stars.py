@@ -136,15 +136,18 @@ def star_formula(params: dict[str, float]) -> str:
     )
 
 
-# Award rows with names, for a query made of the shared blocks and AWARDS_SQL.
-AWARD_SELECT = """
+# Award rows with names, for a query made of the shared blocks and AWARDS_SQL (a condition on ``a`` may go between).
+AWARD_ROWS = """
     select strftime(a.month_start, '%Y-%m') as month, a.person_id, p.name, a.section_id, s.name as section,
            a.award, a.award_kind, a.content, a.net_points, a.points, a.rank::integer as rank
     from award a
     join person p on p.person_id = a.person_id
     left join section s on s.section_id = a.section_id
+"""
+AWARD_ORDER = """
     order by a.month_start, a.content_order, a.rank, s.sort_order, a.person_id
 """
+AWARD_SELECT = AWARD_ROWS + AWARD_ORDER
 
 
 def _named_awards(frame: pd.DataFrame) -> pd.DataFrame:
