@@ -321,14 +321,17 @@ def posting(cur: Con, month: Month | str) -> pd.DataFrame:
     books = month_books(cur, [m])
     return fetch_df(
         cur,
-        with_sql(BOOKS_SQL, EVENTS_SQL)
+        with_sql(BOOKS_SQL, rollup.events_sql(cur))
         + """
+        , totals as (
+            select person_id, round(sum(counted), 4) as person_total from counted_event group by person_id
+        )
         select c.fact_id, c.event_date, c.person_id, p.name, c.section_id, s.name as section, c.content,
                c.item_code, i.name as item_name, c.points, c.counted, round(c.points - c.counted, 6) as capped,
                c.is_veto as veto, f.reason, f.evidence, f.recorder,
-               f.batch_id, f.source_file, f.sheet, f.row_no,
-               round(sum(c.counted) over (partition by c.person_id), 4) as person_total
+               f.batch_id, f.source_file, f.sheet, f.row_no, t.person_total
         from counted_event c
+        join totals t on t.person_id = c.person_id
         join score_event f on f.fact_id = c.fact_id
         join books b on b.month_start = c.month_start
         left join rule_item i on i.version_id = b.version_id and i.code = c.item_code
@@ -367,7 +370,7 @@ def points_trace(cur: Con, month: Month | str) -> Trace:
     books = month_books(cur, [m])
     capped = fetch_df(
         cur,
-        with_sql(BOOKS_SQL, EVENTS_SQL)
+        with_sql(BOOKS_SQL, rollup.events_sql(cur))
         + """
         select p.name, s.name as section, c.item_code, i.name as item_name, max(c.monthly_cap) as monthly_cap,
                round(sum(c.points), 4) as raw, round(sum(c.counted), 4) as counted,
@@ -484,7 +487,7 @@ def event_sources(cur: Con, person_id: int, month: Month | str, content: str | N
     books = month_books(cur, [m])
     return fetch_df(
         cur,
-        with_sql(BOOKS_SQL, EVENTS_SQL)
+        with_sql(BOOKS_SQL, rollup.events_sql(cur))
         + """
         select c.fact_id, c.event_date, c.content, c.item_code, i.name as item_name, c.points, c.counted,
                round(c.points - c.counted, 6) as capped, c.is_veto as veto, f.reason, f.evidence, f.recorder,

@@ -11,7 +11,7 @@ import pandas as pd
 from analytics.periods import Month, months_of_year
 from analytics.results import points as points_module
 from analytics.results import rollup, stars
-from analytics.results.points import BOOKS_SQL, EVENTS_SQL, contents_of, month_books, with_sql
+from analytics.results.points import BOOKS_SQL, contents_of, month_books, with_sql
 from analytics.store.db import Con, fetch_df
 
 EVENT_COLUMNS = [
@@ -77,7 +77,7 @@ def person_events(cur: Con, person_id: int, year: int) -> pd.DataFrame:
     books = month_books(cur, months)
     frame = fetch_df(
         cur,
-        with_sql(BOOKS_SQL, EVENTS_SQL)
+        with_sql(BOOKS_SQL, rollup.events_sql(cur))
         + """
         select c.fact_id, c.event_date, strftime(c.month_start, '%Y-%m') as month, c.section_id, s.name as section,
                c.content, c.item_code, i.name as item_name, c.points, c.counted,

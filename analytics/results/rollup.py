@@ -38,6 +38,23 @@ ROLLUP_SQL = """
 GRAIN_COLUMNS = "month_start, person_id, section_id, content, raw, counted, events, veto, last_date, last_fact"
 VETO_COLUMNS = "month_start, person_id, section_id, event_date, fact_id, veto_reason"
 
+# The score events of ``books``' months as points.EVENTS_SQL's counted_event gives them, their counted points read
+# from the rollup (migration 008) rather than from a running total over every event of the span.
+EVENT_SQL = """
+    counted_event as (
+        select e.fact_id, e.event_date, b.month_start, e.person_id, e.section_id, e.content, e.item_code, e.points,
+               i.monthly_cap,
+               coalesce(e.veto_flag, i.veto, false) as is_veto,
+               case when coalesce(e.veto_flag, i.veto, false) then e.reason end as veto_reason,
+               r.counted
+        from score_event e
+        join books b on b.month_start = cast(date_trunc('month', e.event_date) as date)
+        left join rule_item i on i.version_id = b.version_id and i.code = e.item_code
+        join points_rollup_event r on r.fact_id = e.fact_id
+        where e.event_date between $span_start::date and $span_end::date
+          and r.month_start between $span_start::date and $span_end::date
+    )"""
+
 # The person x month layer (migration 008), read in place of points.PERSON_MONTH_SQL's blocks when it holds every month
 # of ``books``: the rows of person_month, and the people present (who the layer lists as present).
 PEOPLE_SQL = """
@@ -124,6 +141,14 @@ def layer_ready(cur: Con, books: points.MonthBooks) -> bool:
     """Whether the person x month layer is current and holds every month of ``books`` (a query may then read its
     ranks and year-to-date columns)."""
     return ready(cur) and _layer_holds(cur, books)
+
+
+def events_sql(cur: Con) -> str:
+    """The blocks (after BOOKS_SQL) that give ``counted_event`` for the months of ``books``: each event of the span
+    joined with its counted points kept in the rollup when it is current, else points.EVENTS_SQL."""
+    if ready(cur):
+        return EVENT_SQL
+    return points.EVENTS_SQL
 
 
 def people_sql(cur: Con, books: points.MonthBooks) -> str:
@@ -291,7 +316,7 @@ def _refresh(cur: Con, whole: bool, current: dict[date, Print]) -> tuple[list[da
     stored = {} if whole else stored_fingerprints(cur)
     kept = [m for m, p in stored.items() if current.get(m) == p]
     changed = sorted(m for m in current if stored.get(m) != current[m])
-    for table in ("points_rollup", "points_rollup_veto", "points_rollup_month"):
+    for table in ("points_rollup", "points_rollup_veto", "points_rollup_event", "points_rollup_month"):
         cur.execute(f"delete from {table} where month_start not in (select unnest($kept::date[]))", {"kept": kept})
     if changed:
         books = points.month_books(cur, [Month(m.year, m.month) for m in changed])
@@ -304,6 +329,11 @@ def _refresh(cur: Con, whole: bool, current: dict[date, Print]) -> tuple[list[da
         cur.execute(
             f"insert into points_rollup_veto ({VETO_COLUMNS}) select {VETO_COLUMNS} from ({blocks} "
             "select * from veto_event) order by month_start, person_id",
+            books.sql_params(),
+        )
+        cur.execute(
+            "insert into points_rollup_event (month_start, fact_id, counted) select month_start, fact_id, counted "
+            f"from ({blocks} select * from counted_event) order by month_start, fact_id",
             books.sql_params(),
         )
         prints = [current[m] for m in changed]

@@ -49,6 +49,43 @@ def layer_direct(cur) -> tuple[pd.DataFrame, pd.DataFrame]:
     return people, awarded
 
 
+def counted_direct(cur) -> pd.DataFrame:
+    """Every event's counted points computed from the events (points.EVENTS_SQL), as points_rollup_event holds them."""
+    books = points.month_books(cur, event_months(cur))
+    sql = points.with_sql(points.BOOKS_SQL, points.EVENTS_SQL)
+    sql += " select month_start, fact_id, counted from counted_event order by fact_id"
+    return fetch_df(cur, sql, books.sql_params())
+
+
+def event_cases(cur, year: int) -> dict[str, object]:
+    """The functions that read each event's counted points: on every month, a few people each."""
+    found: dict[str, object] = {}
+    people = [row[0] for row in cur.execute("select person_id from person order by person_id limit 4").fetchall()]
+    for m in event_months(cur):
+        if m.year == year:
+            found[f"posting {m}"] = points.posting(cur, m)
+            found[f"points_trace {m}"] = points.points_trace(cur, m)
+            for person_id in people:
+                found[f"event_sources {person_id} {m}"] = points.event_sources(cur, person_id, m)
+    for person_id in people:
+        found[f"person_events {person_id}"] = profile.person_events(cur, person_id, year)
+    return found
+
+
+def check_events(con, year: int = 2022) -> None:
+    """The stored counted points equal the direct ones, and so do the functions reading them."""
+    cur = con.cursor()
+    assert rollup.ready(cur)
+    stored = fetch_df(cur, "select month_start, fact_id, counted from points_rollup_event order by fact_id")
+    same(stored, counted_direct(cur), "points_rollup_event")
+    with rollup.direct():
+        expected = event_cases(cur, year)
+    got = event_cases(cur, year)
+    assert got.keys() == expected.keys() and got
+    for key in expected:
+        same(got[key], expected[key], key)
+
+
 def layer_stored(cur) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     people = fetch_df(cur, f"select {rollup.PERSON_COLUMNS} from points_person_month order by month_start, person_id")
     awarded = fetch_df(
@@ -95,6 +132,7 @@ def test_demo_layer_equals_the_direct_computation_and_is_read(demo_copy):  # noq
     assert people["month_rank"].max() > 1 and (people["ytd_net"] != people["net"]).any()
     assert people["veto"].any() and (people["present"] & (people["events"] == 0)).any()
     assert set(awarded["award_kind"]) == {"month", "content"}
+    check_events(demo_copy)
 
 
 def test_a_data_version_bump_without_change_recomputes_nothing(demo_copy):  # noqa: F811
@@ -113,6 +151,7 @@ def test_an_import_recomputes_its_month_and_the_later_months_of_its_year(demo_co
     check_layer(demo_copy, {m.start for m in months_of_year(2022) if m.month >= 5})
     load(demo_copy, csv_bytes([rows[0], ["2023-01-05", "郭一颖", "XC01", 1, "新年事由"]]), "一月.csv")
     check_layer(demo_copy, {date(2023, 1, 1)})
+    check_events(demo_copy)
 
 
 def test_an_undo_and_a_roster_change_and_a_star_rule(demo_copy):  # noqa: F811
@@ -177,10 +216,12 @@ def test_random_departments_layer_equals_the_direct_computation(department):
         bump(con)
         check_layer(con)
         check_against_direct(con, 2022, every=3)
+        check_events(con)
         if batch is not None:
             undo(con, batch)
             check_layer(con)
             check_against_direct(con, 2022, every=3)
+            check_events(con)
     finally:
         con.close()
 

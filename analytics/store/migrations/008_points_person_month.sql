@@ -51,6 +51,16 @@ create table points_person_print (
     roster_hash hugeint not null
 );
 
--- A rollup built before this migration has no layer: mark it stale, so the first reader fills the layer (the rollup's
--- own months whose fingerprints are unchanged are kept).
+-- One row per score event of the rollup's months: the points it counts for after its item's monthly cap
+-- (points.EVENTS_SQL's counted_event.counted), so the posting and the source rows join it instead of re-running the
+-- cap's running total over everyone's events. Kept with the rollup's months (points_rollup_month).
+create table points_rollup_event (
+    month_start date not null,
+    fact_id bigint not null,
+    counted double not null
+);
+
+-- A rollup built before this migration has neither the layer nor the events' counted points: forget its fingerprints,
+-- so the first reader rebuilds it whole, once.
+delete from points_rollup_month;
 delete from points_rollup_state;
