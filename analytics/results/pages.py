@@ -354,12 +354,13 @@ def trend_choices(cur: Con, year: int) -> TrendChoices:
     totals = people[people["month"] == last].sort_values(["cumulative", "person_id"], ascending=[False, True])
     names = people.drop_duplicates("person_id", keep="last").set_index("person_id")
     ordered = totals["person_id"].astype(int).tolist()
-    ordered += [int(p) for p in names.index if int(p) not in set(ordered)]
+    seen = set(ordered)
+    ordered += [int(p) for p in names.index if int(p) not in seen]
     sections = trends.section_trend(cur, year)
     contents = trends.content_trend(cur, year)
     return TrendChoices(
         person_ids=ordered,
-        person_names={int(p): f"{r['name']}（{r['section']}）" for p, r in names.iterrows()},
+        person_names={int(p): f"{n}（{s}）" for p, n, s in zip(names.index, names["name"], names["section"])},
         sections=list(dict.fromkeys(sections.sort_values("section_id")["section"].dropna())),
         contents=list(dict.fromkeys(contents["content"])),
         people_trend=people,
