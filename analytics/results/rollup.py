@@ -55,8 +55,9 @@ EVENT_SQL = """
           and r.month_start between $span_start::date and $span_end::date
     )"""
 
-# The person x month layer (migration 008), read in place of points.PERSON_MONTH_SQL's blocks when it holds every month
-# of ``books``: the rows of person_month, and the people present (who the layer lists as present).
+# The person x month layer (migration 008), read in place of points.PERSON_MONTH_SQL's blocks: the rows of
+# person_month, and the people present (who the layer lists as present). The layer holds every month with events; a
+# month of ``books`` without any gets its people present with nothing scored, as PERSON_MONTH_SQL gives them.
 PEOPLE_SQL = """
     person_month as (
         select month_start, person_id, section_id, home_section_id, present, net, raw, capped, events, veto,
@@ -64,6 +65,15 @@ PEOPLE_SQL = """
         from points_person_month
         where month_start between $span_start::date and $span_end::date
           and month_start in (select month_start from books)
+        union all
+        select b.month_start, m.person_id, arg_max(m.section_id, m.valid_from), arg_max(m.section_id, m.valid_from),
+               true, 0.0, 0.0, 0.0, 0::bigint, false, null::varchar
+        from books b
+        join membership m on m.valid_from <= b.month_end and (m.valid_to is null or m.valid_to >= b.month_start)
+        join person p on p.person_id = m.person_id
+        where (p.left_on is null or p.left_on >= b.month_start)
+          and b.month_start not in (select month_start from points_person_print)
+        group by b.month_start, m.person_id
     ),
     present as (
         select month_start, person_id, home_section_id from person_month where present
@@ -153,12 +163,10 @@ def events_sql(cur: Con) -> str:
 
 def people_sql(cur: Con, books: points.MonthBooks) -> str:
     """The blocks (after BOOKS_SQL) that give ``grain``, ``veto_event``, ``person_month`` and ``present`` for the
-    months of ``books``: the person x month layer when the rollup is current and holds them, else the shared blocks
-    over the rollup or the events (points.PERSON_MONTH_SQL)."""
+    months of ``books``: the person x month layer when the rollup is current, else the shared blocks over the events
+    (points.PERSON_MONTH_SQL)."""
     if ready(cur):
-        if _layer_holds(cur, books):
-            return ROLLUP_SQL + "," + PEOPLE_SQL
-        return ROLLUP_SQL + "," + points.PERSON_MONTH_SQL
+        return ROLLUP_SQL + "," + PEOPLE_SQL
     return points.EVENTS_SQL + "," + points.GRAIN_SQL + "," + points.PERSON_MONTH_SQL
 
 
@@ -170,7 +178,7 @@ def awards_sql(cur: Con, books: points.MonthBooks) -> str:
     if ready(cur):
         if _layer_holds(cur, books):
             return ",".join((ROLLUP_SQL, PEOPLE_SQL, stars.STAR_ELIGIBLE_SQL, AWARD_SQL))
-        return ",".join((ROLLUP_SQL, points.PERSON_MONTH_SQL, stars.AWARDS_SQL))
+        return ",".join((ROLLUP_SQL, PEOPLE_SQL, stars.AWARDS_SQL))
     return ",".join((points.EVENTS_SQL, points.GRAIN_SQL, points.PERSON_MONTH_SQL, stars.AWARDS_SQL))
 
 
