@@ -8,7 +8,15 @@ uses, so the cap rule is stated once. A month's rows depend only on its own scor
 rule version in force on its last day, so each month's fingerprint of those inputs is kept (points_rollup_month)
 and only the months whose fingerprint changed are recomputed: importing one month's sheet costs one month. A reader that cannot build it (a read-only or busy database, another thread
 already building, a what-if inside an open transaction) computes from the events directly: an answer never waits on
-the rollup and never differs from it (tests/results/test_rollup.py)."""
+the rollup and never differs from it (tests/results/test_rollup.py).
+
+Two more layers are kept with it, in the same transaction (migration 008, tests/results/test_rollup_people.py): each
+event's counted points (points_rollup_event: the posting and the source rows join them instead of re-running the
+running total), and the person x month layer (points_person_month with the month's rank and the year-to-date net and
+rank, points_award with the month's stars), so a year's star board, trend and standings read tens of thousands of
+rows. The layer's months also depend on the roster and the rule version's star parameters and contents, hashed into
+its own fingerprint (points_person_print); its running totals depend on the year's earlier months, so a changed
+month recomputes the later months of its year; a roster change recomputes every month, from the rollup."""
 
 from __future__ import annotations
 
