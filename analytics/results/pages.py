@@ -329,8 +329,7 @@ def person_file(cur: Con, person_id: int, year: int, last_date: date | None) -> 
 
 def year_leader(cur: Con, year: int) -> int | None:
     """The person with the year's highest net points: the 个人档案 a leader most likely wants first."""
-    people = points.ytd_points(cur, year, 12)["people"]
-    return int(people["person_id"].iloc[0]) if len(people) else None
+    return points.ytd_leader(cur, year, 12)
 
 
 @dataclass(frozen=True)

@@ -477,6 +477,31 @@ def ytd_points(cur: Con, year: int, through_month: Month | str | int) -> dict[st
     return {"people": people, "sections": sections}
 
 
+def ytd_leader(cur: Con, year: int, through_month: Month | str | int) -> int | None:
+    """The first person of ytd_points(...)["people"] (the highest year-to-date net; ties by section order, then id),
+    without summing the sections' table; None without anyone."""
+    last = _through(year, through_month)
+    books = month_books(cur, [m for m in months_of_year(year) if m <= last])
+    rows = cur.execute(
+        with_sql(BOOKS_SQL, rollup.people_sql(cur, books))
+        + """
+        , per_person as (
+            select person_id, arg_max(section_id, month_start) as section_id, round(sum(net), 4) as net
+            from person_month
+            group by person_id
+        )
+        select pp.person_id
+        from per_person pp
+        join person p on p.person_id = pp.person_id
+        left join section s on s.section_id = pp.section_id
+        order by pp.net desc, s.sort_order, pp.person_id
+        limit 1
+        """,
+        books.sql_params(),
+    ).fetchall()
+    return int(rows[0][0]) if rows else None
+
+
 # Source rows ------------------------------------------------------------------------------------
 
 

@@ -223,6 +223,17 @@ def test_person_awards_are_the_boards_rows_of_the_person(demo_copy):  # noqa: F8
     assert file is not None and file.month_star_count + file.content_star_count > 0
 
 
+def test_the_year_leader_is_the_first_of_the_year_to_date(demo_copy):  # noqa: F811
+    cur = demo_copy.cursor()
+    for year, through in ((2022, 12), (2022, 3), (2022, 7), (2031, 12)):
+        people = points.ytd_points(cur, year, through)["people"]
+        first = int(people["person_id"].iloc[0]) if len(people) else None
+        assert points.ytd_leader(cur, year, through) == first
+        with rollup.direct():
+            assert points.ytd_leader(cur, year, through) == first
+    assert pages.year_leader(cur, 2022) == points.ytd_leader(cur, 2022, 12) is not None
+
+
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(departments())
 def test_random_departments_layer_equals_the_direct_computation(department):
@@ -232,6 +243,8 @@ def test_random_departments_layer_equals_the_direct_computation(department):
         check_layer(con)
         check_against_direct(con, 2022, every=3)
         check_events(con)
+        people = points.ytd_points(con.cursor(), 2022, 12)["people"]
+        assert points.ytd_leader(con.cursor(), 2022, 12) == (int(people["person_id"].iloc[0]) if len(people) else None)
         if batch is not None:
             undo(con, batch)
             check_layer(con)
