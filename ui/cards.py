@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
 import streamlit as st
 
 from analytics.periods import Quarter
@@ -52,11 +51,8 @@ def tied_rest(rest: pd.DataFrame, key: str) -> None:
             return
         shown = rest[["person_id", "name", "section"]].reset_index(drop=True)
         st.caption(B["tied_pick"])
-        # Handed over as Arrow made in this thread: the default conversion starts a thread pool for every table, which
-        # on a busy server costs more than the rows themselves (a page can hold several large ties).
-        named = shown.drop(columns="person_id").rename(columns={"name": B["tied_name"], "section": B["tied_section"]})
         event = st.dataframe(
-            pa.Table.from_pandas(named, preserve_index=False, nthreads=1),
+            shown.drop(columns="person_id").rename(columns={"name": B["tied_name"], "section": B["tied_section"]}),
             hide_index=True,
             height=320,
             key=key,
