@@ -14,12 +14,13 @@ view = shell.begin("trends", uses=("year", "month", "section"))
 if shell.empty_database(view):
     st.stop()
 
-people = cache.person_trend(view.version, view.year)
+# The choices carry the year's person trend: one read of it, not two.
+data = cache.trend_choices(view.version, view.year)
+people = data.people_trend
 if people.empty:
     shell.empty_period(f"{view.year}年" + t["points_word"])
     st.stop()
 
-data = cache.trend_choices(view.version, view.year)
 person_ids = data.person_ids
 labels = data.person_names
 sections = data.sections

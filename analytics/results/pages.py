@@ -323,7 +323,7 @@ def person_file(cur: Con, person_id: int, year: int, last_date: date | None) -> 
         by_month_content=profile.by_month_content(events, year, contents),
         months=profile.monthly_totals(events, year),
         standing=profile.year_standing(cur, person_id, year, last) if last else None,
-        awards=profile.awards_of(stars.star_board(cur, year)["awards"], person_id),
+        awards=profile.person_awards(cur, person_id, year),
         five_one=participation.five_one_matrix(cur, date(year, 1, 1), date(year, 12, 31), as_of, person_id=person_id),
         activities=profile.activity_summary(rows),
         participation_rows=len(rows),
@@ -334,8 +334,7 @@ def person_file(cur: Con, person_id: int, year: int, last_date: date | None) -> 
 
 def year_leader(cur: Con, year: int) -> int | None:
     """The person with the year's highest net points: the 个人档案 a leader most likely wants first."""
-    people = points.ytd_points(cur, year, 12)["people"]
-    return int(people["person_id"].iloc[0]) if len(people) else None
+    return points.ytd_leader(cur, year, 12)
 
 
 @dataclass(frozen=True)
@@ -359,12 +358,13 @@ def trend_choices(cur: Con, year: int) -> TrendChoices:
     totals = people[people["month"] == last].sort_values(["cumulative", "person_id"], ascending=[False, True])
     names = people.drop_duplicates("person_id", keep="last").set_index("person_id")
     ordered = totals["person_id"].astype(int).tolist()
-    ordered += [int(p) for p in names.index if int(p) not in set(ordered)]
+    seen = set(ordered)
+    ordered += [int(p) for p in names.index if int(p) not in seen]
     sections = trends.section_trend(cur, year)
     contents = trends.content_trend(cur, year)
     return TrendChoices(
         person_ids=ordered,
-        person_names={int(p): f"{r['name']}（{r['section']}）" for p, r in names.iterrows()},
+        person_names={int(p): f"{n}（{s}）" for p, n, s in zip(names.index, names["name"], names["section"])},
         sections=list(dict.fromkeys(sections.sort_values("section_id")["section"].dropna())),
         contents=list(dict.fromkeys(contents["content"])),
         people_trend=people,

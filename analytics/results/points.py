@@ -241,7 +241,7 @@ def month_points(cur: Con, month: Month | str) -> pd.DataFrame:
     books = month_books(cur, [m])
     return fetch_df(
         cur,
-        with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL)
+        with_sql(BOOKS_SQL, rollup.people_sql(cur, books))
         + """
         select $month as month, g.person_id, p.name, pm.section_id, s.name as section, g.content,
                sum(g.events)::bigint as events,
@@ -289,7 +289,7 @@ def person_month_net(cur: Con, month: Month | str) -> pd.DataFrame:
     )
     frame = fetch_df(
         cur,
-        with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL)
+        with_sql(BOOKS_SQL, rollup.people_sql(cur, books))
         + f"""
         , by_content as (
             select g.person_id{per_content}
@@ -321,14 +321,17 @@ def posting(cur: Con, month: Month | str) -> pd.DataFrame:
     books = month_books(cur, [m])
     return fetch_df(
         cur,
-        with_sql(BOOKS_SQL, EVENTS_SQL)
+        with_sql(BOOKS_SQL, rollup.events_sql(cur))
         + """
+        , totals as (
+            select person_id, round(sum(counted), 4) as person_total from counted_event group by person_id
+        )
         select c.fact_id, c.event_date, c.person_id, p.name, c.section_id, s.name as section, c.content,
                c.item_code, i.name as item_name, c.points, c.counted, round(c.points - c.counted, 6) as capped,
                c.is_veto as veto, f.reason, f.evidence, f.recorder,
-               f.batch_id, f.source_file, f.sheet, f.row_no,
-               round(sum(c.counted) over (partition by c.person_id), 4) as person_total
+               f.batch_id, f.source_file, f.sheet, f.row_no, t.person_total
         from counted_event c
+        join totals t on t.person_id = c.person_id
         join score_event f on f.fact_id = c.fact_id
         join books b on b.month_start = c.month_start
         left join rule_item i on i.version_id = b.version_id and i.code = c.item_code
@@ -346,7 +349,7 @@ def posting_totals(cur: Con, month: Month | str) -> pd.DataFrame:
     books = month_books(cur, [m])
     return fetch_df(
         cur,
-        with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL)
+        with_sql(BOOKS_SQL, rollup.people_sql(cur, books))
         + """
         select pm.person_id, p.name, pm.section_id, s.name as section, pm.events, pm.raw, pm.net, pm.capped,
                pm.veto, pm.veto_reasons
@@ -367,7 +370,7 @@ def points_trace(cur: Con, month: Month | str) -> Trace:
     books = month_books(cur, [m])
     capped = fetch_df(
         cur,
-        with_sql(BOOKS_SQL, EVENTS_SQL)
+        with_sql(BOOKS_SQL, rollup.events_sql(cur))
         + """
         select p.name, s.name as section, c.item_code, i.name as item_name, max(c.monthly_cap) as monthly_cap,
                round(sum(c.points), 4) as raw, round(sum(c.counted), 4) as counted,
@@ -431,7 +434,7 @@ def ytd_points(cur: Con, year: int, through_month: Month | str | int) -> dict[st
     # Both tables in one query: the shared blocks run once.
     frame = fetch_df(
         cur,
-        with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL)
+        with_sql(BOOKS_SQL, rollup.people_sql(cur, books))
         + """
         , per_person as (
             select person_id,
@@ -474,6 +477,31 @@ def ytd_points(cur: Con, year: int, through_month: Month | str | int) -> dict[st
     return {"people": people, "sections": sections}
 
 
+def ytd_leader(cur: Con, year: int, through_month: Month | str | int) -> int | None:
+    """The first person of ytd_points(...)["people"] (the highest year-to-date net; ties by section order, then id),
+    without summing the sections' table; None without anyone."""
+    last = _through(year, through_month)
+    books = month_books(cur, [m for m in months_of_year(year) if m <= last])
+    rows = cur.execute(
+        with_sql(BOOKS_SQL, rollup.people_sql(cur, books))
+        + """
+        , per_person as (
+            select person_id, arg_max(section_id, month_start) as section_id, round(sum(net), 4) as net
+            from person_month
+            group by person_id
+        )
+        select pp.person_id
+        from per_person pp
+        join person p on p.person_id = pp.person_id
+        left join section s on s.section_id = pp.section_id
+        order by pp.net desc, s.sort_order, pp.person_id
+        limit 1
+        """,
+        books.sql_params(),
+    ).fetchall()
+    return int(rows[0][0]) if rows else None
+
+
 # Source rows ------------------------------------------------------------------------------------
 
 
@@ -484,7 +512,7 @@ def event_sources(cur: Con, person_id: int, month: Month | str, content: str | N
     books = month_books(cur, [m])
     return fetch_df(
         cur,
-        with_sql(BOOKS_SQL, EVENTS_SQL)
+        with_sql(BOOKS_SQL, rollup.events_sql(cur))
         + """
         select c.fact_id, c.event_date, c.content, c.item_code, i.name as item_name, c.points, c.counted,
                round(c.points - c.counted, 6) as capped, c.is_veto as veto, f.reason, f.evidence, f.recorder,

@@ -10,8 +10,8 @@ import pandas as pd
 
 from analytics.periods import Month, months_of_year
 from analytics.results import points as points_module
-from analytics.results import rollup
-from analytics.results.points import BOOKS_SQL, EVENTS_SQL, PERSON_MONTH_SQL, contents_of, month_books, with_sql
+from analytics.results import rollup, stars
+from analytics.results.points import BOOKS_SQL, contents_of, month_books, with_sql
 from analytics.store.db import Con, fetch_df
 
 EVENT_COLUMNS = [
@@ -77,7 +77,7 @@ def person_events(cur: Con, person_id: int, year: int) -> pd.DataFrame:
     books = month_books(cur, months)
     frame = fetch_df(
         cur,
-        with_sql(BOOKS_SQL, EVENTS_SQL)
+        with_sql(BOOKS_SQL, rollup.events_sql(cur))
         + """
         select c.fact_id, c.event_date, strftime(c.month_start, '%Y-%m') as month, c.section_id, s.name as section,
                c.content, c.item_code, i.name as item_name, c.points, c.counted,
@@ -149,7 +149,7 @@ def year_standing(cur: Con, person_id: int, year: int, through: Month | str | in
     books = month_books(cur, [m for m in months_of_year(year) if m <= last])
     row = fetch_df(
         cur,
-        with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL)
+        with_sql(BOOKS_SQL, rollup.people_sql(cur, books))
         + """
         , per_person as (
             select person_id, round(sum(net), 4) as net, round(sum(raw), 4) as raw, round(sum(capped), 4) as capped,
@@ -189,6 +189,21 @@ def year_standing(cur: Con, person_id: int, year: int, through: Month | str | in
         "rank": int(row["rank"]),
         "people": int(row["people"]),
     }
+
+
+def person_awards(cur: Con, person_id: int, year: int) -> pd.DataFrame:
+    """The person's rows of star_board(cur, year)["awards"], as awards_of gives them, read for this person alone (the
+    board of a year lists tens of thousands of awards when content stars tie at capped scores)."""
+    last = stars.last_month_with_data(cur, year)
+    months = [m for m in months_of_year(year) if last is not None and m <= last]
+    if not months:
+        return awards_of(pd.DataFrame(columns=stars.AWARD_COLUMNS), person_id)
+    books = month_books(cur, months)
+    mine = stars.AWARD_ROWS + "    where a.person_id = $person_id" + stars.AWARD_ORDER
+    frame = fetch_df(
+        cur, with_sql(BOOKS_SQL, rollup.awards_sql(cur, books)) + mine, books.sql_params(person_id=int(person_id))
+    )
+    return awards_of(stars._named_awards(frame)[stars.AWARD_COLUMNS], person_id)
 
 
 def awards_of(awards: pd.DataFrame, person_id: int) -> pd.DataFrame:

@@ -8,7 +8,15 @@ uses, so the cap rule is stated once. A month's rows depend only on its own scor
 rule version in force on its last day, so each month's fingerprint of those inputs is kept (points_rollup_month)
 and only the months whose fingerprint changed are recomputed: importing one month's sheet costs one month. A reader that cannot build it (a read-only or busy database, another thread
 already building, a what-if inside an open transaction) computes from the events directly: an answer never waits on
-the rollup and never differs from it (tests/results/test_rollup.py)."""
+the rollup and never differs from it (tests/results/test_rollup.py).
+
+Two more layers are kept with it, in the same transaction (migration 008, tests/results/test_rollup_people.py): each
+event's counted points (points_rollup_event: the posting and the source rows join them instead of re-running the
+running total), and the person x month layer (points_person_month with the month's rank and the year-to-date net and
+rank, points_award with the month's stars), so a year's star board, trend and standings read tens of thousands of
+rows. The layer's months also depend on the roster and the rule version's star parameters and contents, hashed into
+its own fingerprint (points_person_print); its running totals depend on the year's earlier months, so a changed
+month recomputes the later months of its year; a roster change recomputes every month, from the rollup."""
 
 from __future__ import annotations
 
@@ -38,11 +46,82 @@ ROLLUP_SQL = """
 GRAIN_COLUMNS = "month_start, person_id, section_id, content, raw, counted, events, veto, last_date, last_fact"
 VETO_COLUMNS = "month_start, person_id, section_id, event_date, fact_id, veto_reason"
 
+# The score events of ``books``' months as points.EVENTS_SQL's counted_event gives them, their counted points read
+# from the rollup (migration 008) rather than from a running total over every event of the span.
+EVENT_SQL = """
+    counted_event as (
+        select e.fact_id, e.event_date, b.month_start, e.person_id, e.section_id, e.content, e.item_code, e.points,
+               i.monthly_cap,
+               coalesce(e.veto_flag, i.veto, false) as is_veto,
+               case when coalesce(e.veto_flag, i.veto, false) then e.reason end as veto_reason,
+               r.counted
+        from score_event e
+        join books b on b.month_start = cast(date_trunc('month', e.event_date) as date)
+        left join rule_item i on i.version_id = b.version_id and i.code = e.item_code
+        join points_rollup_event r on r.fact_id = e.fact_id
+        where e.event_date between $span_start::date and $span_end::date
+          and r.month_start between $span_start::date and $span_end::date
+    )"""
+
+# The person x month layer (migration 008), read in place of points.PERSON_MONTH_SQL's blocks: the rows of
+# person_month, and the people present (who the layer lists as present). The layer holds every month with events; a
+# month of ``books`` without any gets its people present with nothing scored, as PERSON_MONTH_SQL gives them.
+PEOPLE_SQL = """
+    person_month as (
+        select month_start, person_id, section_id, home_section_id, present, net, raw, capped, events, veto,
+               veto_reasons
+        from points_person_month
+        where month_start between $span_start::date and $span_end::date
+          and month_start in (select month_start from books)
+        union all
+        select b.month_start, m.person_id, arg_max(m.section_id, m.valid_from), arg_max(m.section_id, m.valid_from),
+               true, 0.0, 0.0, 0.0, 0::bigint, false, null::varchar
+        from books b
+        join membership m on m.valid_from <= b.month_end and (m.valid_to is null or m.valid_to >= b.month_start)
+        join person p on p.person_id = m.person_id
+        where (p.left_on is null or p.left_on >= b.month_start)
+          and b.month_start not in (select month_start from points_person_print)
+        group by b.month_start, m.person_id
+    ),
+    present as (
+        select month_start, person_id, home_section_id from person_month where present
+    )"""
+
+# The awards of the months of ``books``, read from the layer in place of stars.AWARDS_SQL's ranking windows.
+AWARD_SQL = """
+    award as (
+        select month_start, person_id, section_id, award, award_kind, content, net_points, points, rank, content_order
+        from points_award
+        where month_start between $span_start::date and $span_end::date
+          and month_start in (select month_start from books)
+    )"""
+
+PERSON_COLUMNS = (
+    "month_start, person_id, section_id, home_section_id, present, net, raw, capped, events, veto, veto_reasons, "
+    "month_rank, ytd_net, ytd_rank"
+)
+
+# The layer's ranks and year-to-date columns, over person_month of a span of whole years' first months.
+SERIES_SQL = """
+    , series as (
+        select *, rank() over (partition by month_start order by net desc) as month_rank,
+               round(sum(net) over (partition by person_id, year(month_start) order by month_start), 4) as ytd_net
+        from person_month
+    )
+    select *, rank() over (partition by month_start order by ytd_net desc) as ytd_rank
+    from series
+"""
+AWARD_COLUMNS = (
+    "month_start, person_id, section_id, award, award_kind, content, net_points, points, rank, content_order"
+)
+
 # One rebuild at a time in this process; a second reader meanwhile computes directly rather than waiting.
 _BUILDING = threading.Lock()
 _force_direct = False
 # The months the last committed rebuild in this process recomputed and dropped (read by the tests and the benchmark).
 last_rebuild: tuple[list[date], list[date]] = ([], [])
+# The months the last committed rebuild recomputed in the person x month layer.
+last_people_rebuild: list[date] = []
 
 
 @contextmanager
@@ -65,6 +144,52 @@ def counted_sql(cur: Con) -> str:
     return points.EVENTS_SQL + "," + points.GRAIN_SQL
 
 
+def _layer_holds(cur: Con, books: points.MonthBooks) -> bool:
+    """Whether the person x month layer holds every month of ``books`` (it holds the months with score events; a
+    month without any is computed, which is cheap for it has no points)."""
+    wanted = sorted({m.start for m in books.months})
+    held = cur.execute(
+        "select count(*) from points_person_print where month_start in (select unnest($months::date[]))",
+        {"months": wanted},
+    ).fetchall()[0][0]
+    return bool(wanted) and int(held) == len(wanted)
+
+
+def layer_ready(cur: Con, books: points.MonthBooks) -> bool:
+    """Whether the person x month layer is current and holds every month of ``books`` (a query may then read its
+    ranks and year-to-date columns)."""
+    return ready(cur) and _layer_holds(cur, books)
+
+
+def events_sql(cur: Con) -> str:
+    """The blocks (after BOOKS_SQL) that give ``counted_event`` for the months of ``books``: each event of the span
+    joined with its counted points kept in the rollup when it is current, else points.EVENTS_SQL."""
+    if ready(cur):
+        return EVENT_SQL
+    return points.EVENTS_SQL
+
+
+def people_sql(cur: Con, books: points.MonthBooks) -> str:
+    """The blocks (after BOOKS_SQL) that give ``grain``, ``veto_event``, ``person_month`` and ``present`` for the
+    months of ``books``: the person x month layer when the rollup is current, else the shared blocks over the events
+    (points.PERSON_MONTH_SQL)."""
+    if ready(cur):
+        return ROLLUP_SQL + "," + PEOPLE_SQL
+    return points.EVENTS_SQL + "," + points.GRAIN_SQL + "," + points.PERSON_MONTH_SQL
+
+
+def awards_sql(cur: Con, books: points.MonthBooks) -> str:
+    """people_sql's blocks and then ``star_eligible`` and ``award`` (stars.AWARDS_SQL): the awards read from the
+    layer when it holds every month of ``books``, else ranked here."""
+    from analytics.results import stars
+
+    if ready(cur):
+        if _layer_holds(cur, books):
+            return ",".join((ROLLUP_SQL, PEOPLE_SQL, stars.STAR_ELIGIBLE_SQL, AWARD_SQL))
+        return ",".join((ROLLUP_SQL, PEOPLE_SQL, stars.AWARDS_SQL))
+    return ",".join((points.EVENTS_SQL, points.GRAIN_SQL, points.PERSON_MONTH_SQL, stars.AWARDS_SQL))
+
+
 def built_for(cur: Con) -> int | None:
     """The data_version the rollup holds, None when it was never built."""
     rows = cur.execute("select max(data_version) from points_rollup_state").fetchall()
@@ -83,7 +208,7 @@ def _in_transaction(cur: Con) -> bool:
 def ready(cur: Con) -> bool:
     """Whether the rollup is current for the data ``cur`` sees, rebuilding it first when it is stale and this
     thread can: not forced direct, not inside a transaction, no other rebuild or write under way, a writable
-    database with migrations 006 and 007."""
+    database with migrations 006, 007 and 008."""
     if _force_direct:
         return False
     try:
@@ -175,8 +300,11 @@ def rebuild(cur: Con, whole: bool = False) -> bool:
     try:
         version = data_version(cur)
         done: tuple[list[date], list[date]] | None = None
+        people: list[date] = []
         if whole or built_for(cur) != version:
-            done = _refresh(cur, whole)
+            current = fingerprints(cur)
+            done = _refresh(cur, whole, current)
+            people = _refresh_people(cur, whole, current)
             cur.execute("delete from points_rollup_state")
             cur.execute(
                 "insert into points_rollup_state values ($version, $months, now()::timestamp)",
@@ -184,8 +312,9 @@ def rebuild(cur: Con, whole: bool = False) -> bool:
             )
         cur.execute("commit")
         if done is not None:
-            global last_rebuild
+            global last_rebuild, last_people_rebuild
             last_rebuild = done
+            last_people_rebuild = people
         return True
     except Exception:
         try:
@@ -195,16 +324,15 @@ def rebuild(cur: Con, whole: bool = False) -> bool:
         return False
 
 
-def _refresh(cur: Con, whole: bool) -> tuple[list[date], list[date]]:
+def _refresh(cur: Con, whole: bool, current: dict[date, Print]) -> tuple[list[date], list[date]]:
     """Inside the caller's transaction: recompute the months whose fingerprint differs from the stored one; returns
     them and the stored months dropped (no events any more). Rows of any month not both stored and unchanged are
     deleted first, so the tables hold exactly the rows of the months with events, whatever state they were in (a
     rollup built before migration 007 has no fingerprints: it is rebuilt whole once)."""
-    current = fingerprints(cur)
     stored = {} if whole else stored_fingerprints(cur)
     kept = [m for m, p in stored.items() if current.get(m) == p]
     changed = sorted(m for m in current if stored.get(m) != current[m])
-    for table in ("points_rollup", "points_rollup_veto", "points_rollup_month"):
+    for table in ("points_rollup", "points_rollup_veto", "points_rollup_event", "points_rollup_month"):
         cur.execute(f"delete from {table} where month_start not in (select unnest($kept::date[]))", {"kept": kept})
     if changed:
         books = points.month_books(cur, [Month(m.year, m.month) for m in changed])
@@ -217,6 +345,11 @@ def _refresh(cur: Con, whole: bool) -> tuple[list[date], list[date]]:
         cur.execute(
             f"insert into points_rollup_veto ({VETO_COLUMNS}) select {VETO_COLUMNS} from ({blocks} "
             "select * from veto_event) order by month_start, person_id",
+            books.sql_params(),
+        )
+        cur.execute(
+            "insert into points_rollup_event (month_start, fact_id, counted) select month_start, fact_id, counted "
+            f"from ({blocks} select * from counted_event) order by month_start, fact_id",
             books.sql_params(),
         )
         prints = [current[m] for m in changed]
@@ -235,3 +368,90 @@ def _refresh(cur: Con, whole: bool) -> tuple[list[date], list[date]]:
             },
         )
     return changed, sorted(m for m in stored if m not in current)
+
+
+# The person x month layer ---------------------------------------------------------------------------------------
+# Besides a month's points (its fingerprint above), its person_month rows depend on the roster (memberships and
+# leaving dates: who is present, their section at the month's end) and its awards on the rule version's star
+# parameters and contents (names, star names, order). The roster is one hash for all months: a roster change is rare
+# and recomputing every month of the layer reads the rollup, not the events.
+BOOK_PRINTS_SQL = """
+    select version_id, sum(part) as book_hash from (
+        select version_id, hash('param', key, value)::hugeint as part from rule_param
+        union all
+        select version_id, hash('content', code, name, star_name, sort_order)::hugeint from rule_content
+    )
+    group by version_id
+"""
+ROSTER_PRINT_SQL = """
+    select coalesce((select sum(hash(person_id, section_id, valid_from, valid_to)::hugeint) from membership), 0)
+         + coalesce((select sum(hash(person_id, left_on)::hugeint) from person), 0)
+"""
+
+PeoplePrint = tuple[int, int, int, int, int, int]  # the month's Print, book_hash, roster_hash
+
+
+def people_fingerprints(cur: Con, current: dict[date, Print]) -> dict[date, PeoplePrint]:
+    """The layer's fingerprint of every month with score events, from the rollup's (``current``)."""
+    if not current:
+        return {}
+    books = {int(v): int(h) for v, h in cur.execute(BOOK_PRINTS_SQL).fetchall()}
+    roster = int(cur.execute(ROSTER_PRINT_SQL).fetchall()[0][0])
+    return {month: (*p, books.get(p[2], 0), roster) for month, p in current.items()}
+
+
+def _refresh_people(cur: Con, whole: bool, current: dict[date, Print]) -> list[date]:
+    """Inside the caller's transaction, after _refresh: recompute the layer's months whose fingerprint changed, from
+    the rollup as just refreshed, with the very blocks a direct query uses (PERSON_MONTH_SQL, AWARDS_SQL); drop the
+    months without events. Returns the months recomputed."""
+    from analytics.results import stars
+
+    prints = people_fingerprints(cur, current)
+    stored: dict[date, PeoplePrint] = {}
+    if not whole:
+        rows = cur.execute(
+            "select month_start, events, events_hash, version_id, items_hash, book_hash, roster_hash "
+            "from points_person_print"
+        ).fetchall()
+        stored = {row[0]: tuple(int(x) for x in row[1:]) for row in rows}  # type: ignore[misc]
+    moved = [m for m in prints if stored.get(m) != prints[m]] + [m for m in stored if m not in prints]
+    # A month's year-to-date columns depend on its year's earlier months: a change moves the later months as well.
+    changed = sorted(m for m in prints if any(c.year == m.year and c <= m for c in moved))
+    kept = [m for m in stored if m in prints and m not in changed]
+    for table in ("points_person_month", "points_award", "points_person_print"):
+        cur.execute(f"delete from {table} where month_start not in (select unnest($kept::date[]))", {"kept": kept})
+    if not changed:
+        return changed
+    # The changed months with the months before them in their years (held, so unchanged), for the running totals.
+    span = sorted(m for m in prints if any(c.year == m.year and m <= c for c in changed))
+    books = points.month_books(cur, [Month(m.year, m.month) for m in span])
+    blocks = points.with_sql(points.BOOKS_SQL, ROLLUP_SQL, points.PERSON_MONTH_SQL)
+    cur.execute(
+        f"insert into points_person_month ({PERSON_COLUMNS}) select {PERSON_COLUMNS} from ({blocks} {SERIES_SQL}) "
+        "where month_start in (select unnest($changed::date[])) order by month_start, person_id",
+        books.sql_params(changed=changed),
+    )
+    books = points.month_books(cur, [Month(m.year, m.month) for m in changed])
+    blocks = points.with_sql(points.BOOKS_SQL, ROLLUP_SQL, points.PERSON_MONTH_SQL, stars.AWARDS_SQL)
+    cur.execute(
+        f"insert into points_award ({AWARD_COLUMNS}) select {AWARD_COLUMNS} from ({blocks} "
+        "select * from award) order by month_start, person_id",
+        books.sql_params(),
+    )
+    made = [prints[m] for m in changed]
+    cur.execute(
+        """
+        insert into points_person_print
+        select unnest($months::date[]), unnest($events::bigint[]), unnest($events_hash::hugeint[]),
+               unnest($versions::integer[]), unnest($items_hash::hugeint[]), unnest($book_hash::hugeint[]),
+               unnest($roster_hash::hugeint[])
+        """,
+        {
+            "months": changed,
+            **{
+                key: [p[n] for p in made]
+                for n, key in enumerate(("events", "events_hash", "versions", "items_hash", "book_hash", "roster_hash"))
+            },
+        },
+    )
+    return changed

@@ -11,7 +11,7 @@ import pandas as pd
 
 from analytics.periods import Month, months_of_year
 from analytics.results import rollup
-from analytics.results.points import BOOKS_SQL, PERSON_MONTH_SQL, as_month, month_books, with_sql
+from analytics.results.points import BOOKS_SQL, as_month, month_books, with_sql
 from analytics.results.trace import Trace
 from analytics.store.db import Con, fetch_df
 
@@ -136,15 +136,18 @@ def star_formula(params: dict[str, float]) -> str:
     )
 
 
-# Award rows with names, for a query made of the shared blocks and AWARDS_SQL.
-AWARD_SELECT = """
+# Award rows with names, for a query made of the shared blocks and AWARDS_SQL (a condition on ``a`` may go between).
+AWARD_ROWS = """
     select strftime(a.month_start, '%Y-%m') as month, a.person_id, p.name, a.section_id, s.name as section,
            a.award, a.award_kind, a.content, a.net_points, a.points, a.rank::integer as rank
     from award a
     join person p on p.person_id = a.person_id
     left join section s on s.section_id = a.section_id
+"""
+AWARD_ORDER = """
     order by a.month_start, a.content_order, a.rank, s.sort_order, a.person_id
 """
+AWARD_SELECT = AWARD_ROWS + AWARD_ORDER
 
 
 def _named_awards(frame: pd.DataFrame) -> pd.DataFrame:
@@ -158,7 +161,7 @@ def awards(cur: Con, months: list[Month]) -> pd.DataFrame:
     if not months:
         return pd.DataFrame(columns=AWARD_COLUMNS)
     books = month_books(cur, months)
-    sql = with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL, AWARDS_SQL) + AWARD_SELECT
+    sql = with_sql(BOOKS_SQL, rollup.awards_sql(cur, books)) + AWARD_SELECT
     return _named_awards(fetch_df(cur, sql, books.sql_params()))
 
 
@@ -201,7 +204,7 @@ def _ranking_and_awards(cur: Con, books) -> tuple[pd.DataFrame, pd.DataFrame]:
     eligibility, rank among the eligible, star) and the awards (one row per award)."""
     frame = fetch_df(
         cur,
-        with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL, AWARDS_SQL)
+        with_sql(BOOKS_SQL, rollup.awards_sql(cur, books))
         + """
         , ranked as (
             select *, case when eligible then rank() over (partition by eligible order by net desc) end as rank
@@ -235,24 +238,28 @@ def _ranking_and_awards(cur: Con, books) -> tuple[pd.DataFrame, pd.DataFrame]:
     return ranking, given.astype({"rank": "int64"})
 
 
+# Whether each row of a ranking meets a condition of ELIGIBILITY (column-wise: a month has thousands of people).
 _MET = {
-    "no_veto": lambda row, low: not row.veto,
-    "present": lambda row, low: bool(row.present),
-    "above_min": lambda row, low: row.net > low,
+    "no_veto": lambda frame, low: ~frame["veto"].astype(bool),
+    "present": lambda frame, low: frame["present"].astype(bool),
+    "above_min": lambda frame, low: frame["net"] > low,
 }
 
 
 def _excluded(ranking: pd.DataFrame, low: float) -> list[dict[str, Any]]:
     """Everyone with events kept out of the awards by a rule rather than by rank (a veto always counts), with the
     first condition of ELIGIBILITY they miss; people with no events are only counted in a note."""
-    out = []
-    for row in ranking.itertuples(index=False):
-        if row.eligible or not (row.events or row.veto):
-            continue
-        missed = next(c for c in ELIGIBILITY if not _MET[c.key](row, low))
-        reason = missed.reason.format(low=low, net=row.net, veto_reasons=row.veto_reasons)
-        out.append({"name": row.name, "reason": reason})
-    return out
+    out = ranking[~ranking["eligible"].astype(bool) & ((ranking["events"] != 0) | ranking["veto"].astype(bool))]
+    if out.empty:
+        return []
+    # The first condition missed: later conditions only fill the rows no earlier one has claimed.
+    missed = pd.Series(None, index=out.index, dtype=object)
+    for condition in ELIGIBILITY:
+        missed = missed.where(missed.notna() | _MET[condition.key](out, low), condition)
+    return [
+        {"name": name, "reason": c.reason.format(low=low, net=net, veto_reasons=reasons)}
+        for name, c, net, reasons in zip(out["name"], missed, out["net"], out["veto_reasons"])
+    ]
 
 
 def _names(frame: pd.DataFrame) -> str:
@@ -339,8 +346,9 @@ def last_month_with_data(cur: Con, year: int) -> Month | None:
     return Month(last.year, last.month) if last else None
 
 
-# Award rows, each carrying its person's and section's yearly counts, the person's longest run of consecutive months
-# with 月度之星 (gaps and islands over the month index) and the person's section at the end of the span.
+# Award rows, each carrying its person's yearly counts (grouped and joined back: a window over every award row costs
+# more), the person's longest run of consecutive months with 月度之星 (gaps and islands over the month index) and the
+# person's section at the end of the span.
 BOARD_SQL = """
     , month_marks as (
         select distinct person_id, year(month_start) * 12 + month(month_start) as idx
@@ -355,6 +363,11 @@ BOARD_SQL = """
         select person_id, max(length) as longest_streak, arg_max(end_idx, (length, end_idx)) as end_idx
         from runs group by person_id
     ),
+    counts as (
+        select person_id, count(*) filter (where award_kind = 'month') as person_month_stars,
+               count(*) filter (where award_kind = 'content') as person_content_stars
+        from award group by person_id
+    ),
     home as (
         select person_id, arg_max(section_id, valid_from) as section_id
         from membership where valid_from <= (select max(month_end) from books)
@@ -363,8 +376,7 @@ BOARD_SQL = """
     select strftime(a.month_start, '%Y-%m') as month, a.person_id, p.name, a.section_id, s.name as section,
            a.award, a.award_kind, a.content, a.net_points, a.points, a.rank::integer as rank,
            h.section_id as home_section_id, hs.name as home_section, hs.sort_order as home_order,
-           count(*) filter (where a.award_kind = 'month') over (partition by a.person_id) as person_month_stars,
-           count(*) filter (where a.award_kind = 'content') over (partition by a.person_id) as person_content_stars,
+           c.person_month_stars, c.person_content_stars,
            coalesce(st.longest_streak, 0)::integer as longest_streak,
            case when st.end_idx is not null
                 then ((st.end_idx - 1) // 12)::varchar || '-' || lpad((((st.end_idx - 1) % 12) + 1)::varchar, 2, '0')
@@ -372,6 +384,7 @@ BOARD_SQL = """
     from award a
     join person p on p.person_id = a.person_id
     left join section s on s.section_id = a.section_id
+    join counts c on c.person_id = a.person_id
     left join streaks st on st.person_id = a.person_id
     left join home h on h.person_id = a.person_id
     left join section hs on hs.section_id = h.section_id
@@ -409,7 +422,7 @@ def star_board(cur: Con, year: int) -> dict[str, Any]:
         books = month_books(cur, months)
         frame = fetch_df(
             cur,
-            with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL, AWARDS_SQL) + BOARD_SQL,
+            with_sql(BOOKS_SQL, rollup.awards_sql(cur, books)) + BOARD_SQL,
             books.sql_params(),
         )
         frame = _named_awards(frame)

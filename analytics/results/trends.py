@@ -9,7 +9,7 @@ import pandas as pd
 
 from analytics.periods import Month, months_of_year
 from analytics.results import rollup
-from analytics.results.points import BOOKS_SQL, PERSON_MONTH_SQL, as_month, month_books, with_sql
+from analytics.results.points import BOOKS_SQL, as_month, month_books, with_sql
 from analytics.results.stars import last_month_with_data
 from analytics.store.db import Con, fetch_df
 
@@ -62,11 +62,38 @@ def _months(cur: Con, year: int, through: Month | str | date | None) -> list[Mon
     return [m for m in months_of_year(year) if m <= last]
 
 
+# The person series read from the person x month layer, whose rows carry the month's rank and the year-to-date net
+# and rank: no window runs here, the month before is a join.
+LAYER_SERIES_SQL = """
+    , held as (
+        select month_start, person_id, section_id, present, net, month_rank, ytd_net, ytd_rank
+        from points_person_month
+        where month_start between $span_start::date and $span_end::date
+          and month_start in (select month_start from books)
+    )
+    select strftime(x.month_start, '%Y-%m') as month, x.person_id, p.name, x.section_id, s.name as section,
+           x.present, x.net, x.ytd_net as cumulative,
+           round(x.net - b.net, 4) as change,
+           x.month_rank::integer as rank,
+           (b.month_rank - x.month_rank)::integer as rank_change,
+           x.ytd_rank::integer as cumulative_rank,
+           (b.ytd_rank - x.ytd_rank)::integer as cumulative_rank_change
+    from held x
+    left join held b on b.person_id = x.person_id and b.month_start = cast(x.month_start - interval 1 month as date)
+    join person p on p.person_id = x.person_id
+    left join section s on s.section_id = x.section_id
+    order by x.month_start, x.month_rank, s.sort_order, x.person_id
+"""
+
+
 def _person_series(cur: Con, months: list[Month]) -> pd.DataFrame:
     books = month_books(cur, months)
+    # The layer's running totals start in January: they are the series' own when the months are a year's first ones.
+    if months == months_of_year(months[0].year)[: len(months)] and rollup.layer_ready(cur, books):
+        return fetch_df(cur, with_sql(BOOKS_SQL) + LAYER_SERIES_SQL, books.sql_params())
     return fetch_df(
         cur,
-        with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL)
+        with_sql(BOOKS_SQL, rollup.people_sql(cur, books))
         + """
         , series as (
             select month_start, person_id, section_id, present, net,
@@ -129,7 +156,7 @@ def section_trend(cur: Con, year: int, through: Month | str | date | None = None
     books = month_books(cur, months)
     frame = fetch_df(
         cur,
-        with_sql(BOOKS_SQL, rollup.counted_sql(cur), PERSON_MONTH_SQL)
+        with_sql(BOOKS_SQL, rollup.people_sql(cur, books))
         + """
         , heads as (
             select month_start, home_section_id as section_id, count(*) as headcount

@@ -55,14 +55,20 @@ def load(cur: Con) -> Catalog:
     dated = " union all ".join(
         f"select {k.date_column} as d from {k.table} where {k.live}" for k in FACT_KINDS.values()
     )
-    months = fetch_df(cur, f"select distinct strftime(d, '%Y-%m') as month from ({dated}) order by month")[
-        "month"
-    ].tolist()
+    # One scan for the months and the last day; the months are written once each, not once per row.
+    spans = cur.execute(
+        f"""
+        select strftime(m, '%Y-%m') as month, last
+        from (select date_trunc('month', d) as m, max(d) as last from ({dated}) group by m)
+        order by month
+        """
+    ).fetchall()
+    months = [month for month, _ in spans]
     counted = " union all ".join(
         f"select '{k.key}', count(*) from {k.table} where {k.live}" for k in FACT_KINDS.values()
     )
     facts = dict(cur.execute(f"{counted} union all select 'people', count(*) from person").fetchall())
-    last = scalar(cur, f"select max(d) from ({dated})")
+    last = max((day for _, day in spans if day is not None), default=None)
     sections = fetch_df(
         cur,
         """
