@@ -170,6 +170,11 @@ def test_the_set_based_write_leaves_every_table_as_the_per_row_write(rowwise):
         assert "调整科室 2 人，标记离岗 4 人，恢复在岗 1 人" in summaries[3]
         assert summaries[4].count("调整科室 1 人") == 2
         assert "这份名单新增的人员已被后来的导入引用" in previews[False][5]
+        # 王五's points of 8月10日 and 10月10日 fall after his departure on 8月1日; 钱一 and those marked left have none.
+        leaving_late = [p for step in previews[False][2:4] for p in step[2] if "离岗日期为" in p]
+        assert leaving_late == [
+            "「名单」第 4 行「状态」列：王五 离岗日期为 2022-08-01，已导入的记录中有 2 条在此之后：请核对"
+        ]
         assert new.execute("select count(*) from roster_change").fetchone()[0] == 10  # FIRST: 3 sections, 7 people
     finally:
         new.close()
