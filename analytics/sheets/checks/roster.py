@@ -14,7 +14,6 @@ from analytics.sheets.normalize import clean_name, code_text, is_blank
 from analytics.sheets.people import People
 from analytics.sheets.problems import WARNING, Problem
 from analytics.sheets.roster import RosterPlan, plan_roster
-from analytics.store.db import scalar
 
 
 def check_roster(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> SheetResult:
@@ -56,19 +55,32 @@ def check_roster(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> S
     return result
 
 
-# A person's own events dated after a day: over the kinds whose rows are one person's events (kinds.person_events).
-_EVENTS_AFTER = " union all ".join(
-    f"select event_date from {k.table} where person_id = $p and event_date > $on"
-    for k in FACT_KINDS.values()
-    if k.section_follows_person
+# People's own events (person, date): over the kinds whose rows are one person's events (kinds.person_events).
+_PERSON_EVENTS = " union all ".join(
+    f"select person_id, event_date from {k.table}" for k in FACT_KINDS.values() if k.section_follows_person
 )
 
 
 def _events_after_leaving(check: Checker, ctx: Context, plan: RosterPlan, after: People) -> None:
     """A departure dated before records already stored says so, as the records would had they come after it."""
     leaving = [(x["person_id"], x["on"], x["row"]) for x in plan.leaves if x["person_id"] > 0]
+    if not leaving:
+        return
+    # One count for all the leavers (a city's roster marks hundreds; a query each read the events hundreds of times).
+    counts = {
+        (pid, on): n
+        for pid, on, n in ctx.cur.execute(
+            f"""
+            select l.person_id, l.left_on, count(*)
+            from (select unnest($pids::integer[]) as person_id, unnest($days::date[]) as left_on) l
+            join ({_PERSON_EVENTS}) e on e.person_id = l.person_id and e.event_date > l.left_on
+            group by all
+            """,
+            {"pids": [pid for pid, _, _ in leaving], "days": [on for _, on, _ in leaving]},
+        ).fetchall()
+    }
     for pid, on, row in leaving:
-        later = scalar(ctx.cur, f"select count(*) from ({_EVENTS_AFTER})", {"p": pid, "on": on})
+        later = counts.get((pid, on), 0)
         if later:
             check.problems.append(
                 Problem(
