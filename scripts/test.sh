@@ -8,4 +8,4 @@ bash scripts/setup.sh dev
 .venv/bin/python -m ruff format --check .
 # The core's types (the folders are listed in pyproject.toml's [tool.mypy]).
 .venv/bin/python -m mypy
-.venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest --durations=15 "$@"

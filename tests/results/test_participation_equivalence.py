@@ -221,7 +221,7 @@ def participations(draw):
 
 
 @settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
 )
 @given(participations(), st.booleans())
 def test_random_participation_gives_the_direct_matrix(rows, changes):

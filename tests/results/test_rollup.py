@@ -349,7 +349,13 @@ FREE_POINTS = [-1.0, -0.5, 0.5, 1.0, 2.0, 3.0]
 def departments(draw):
     people = [(name, draw(st.sampled_from(SECTIONS))) for name in NAMES[: draw(st.integers(2, len(NAMES)))]]
     moves = draw(
-        st.lists(st.tuples(st.integers(0, len(people) - 1), st.sampled_from(SECTIONS), st.integers(2, 11)), max_size=2)
+        # At most one move a person: the same move drawn twice would be a roster file the importer refuses as sent
+        # before, not a department.
+        st.lists(
+            st.tuples(st.integers(0, len(people) - 1), st.sampled_from(SECTIONS), st.integers(2, 11)),
+            max_size=2,
+            unique_by=lambda move: move[0],
+        )
     )
     event = st.tuples(
         st.integers(0, len(people) - 1),

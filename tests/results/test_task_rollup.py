@@ -192,7 +192,7 @@ RANDOM_DAYS = [date(2022, 2, 14), date(2022, 6, 30), date(2022, 12, 31), date(20
 
 
 @settings(
-    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
 )
 @given(ledgers(), ledgers(), st.sampled_from([None, *LEDGERS]))
 def test_random_ledgers_via_the_task_rollup_equal_the_direct_computation(first, second, ledger):

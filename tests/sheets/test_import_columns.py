@@ -55,7 +55,7 @@ def _same_extracted(a: lay.Extracted, b: lay.Extracted) -> None:
     assert a.skipped_hint == b.skipped_hint and a.blank_rows == b.blank_rows and a.filled_down == b.filled_down
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(row, min_size=0, max_size=25), st.lists(st.sampled_from(["", "加减分记录表"]), max_size=2))
 def test_a_sheet_sliced_from_the_wires_array_is_extracted_as_from_its_rows(body, titles):
     grid = [[t] for t in titles] + [HEADER] + body
@@ -67,7 +67,7 @@ def test_a_sheet_sliced_from_the_wires_array_is_extracted_as_from_its_rows(body,
     _same_extracted(lay.extract(decoded, layout, cells), lay.extract(decoded, layout))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.lists(st.lists(hostile, min_size=4, max_size=4), min_size=1, max_size=30), st.sampled_from([(0, 1), (2, 3)]))
 def test_lone_rows_found_from_two_columns_are_those_counted_cell_by_cell(rows, pair):
     cells = np.empty((len(rows), 4), dtype=object)
@@ -142,7 +142,7 @@ staff = st.sampled_from(["", None, "A01", "a01", "B01", "C9", "X1", 12.0])
 days = st.one_of(st.none(), st.dates(min_value=date(2021, 12, 1), max_value=date(2023, 2, 1)))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(names, sections_, staff, days), min_size=1, max_size=40), st.booleans())
 def test_people_resolved_per_distinct_value_match_the_row_wise_resolution(rows, with_staff):
     people = _people()
@@ -174,7 +174,7 @@ def _context(people: People) -> Context:
     return Context(cur=None, book=None, spans=[], people=people, today=date(2023, 1, 1))  # type: ignore[arg-type]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["王五", "张三", "李四"]), staff, days), min_size=1, max_size=40))
 def test_a_leaver_is_warned_once_on_the_first_row_after_leaving_as_row_by_row(rows):
     people = _people()
@@ -211,7 +211,7 @@ texts = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.lists(texts, min_size=1, max_size=30), st.booleans())
 def test_free_text_trimmed_per_distinct_value_is_the_text_trimmed_cell_by_cell(cells, required):
     from analytics.sheets.normalize import plain_text
@@ -226,7 +226,7 @@ def test_free_text_trimmed_per_distinct_value_is_the_text_trimmed_cell_by_cell(c
         assert blank_rows == [n + 2 for n, v in enumerate(expected) if v is None]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(
     st.lists(
         st.tuples(
@@ -257,7 +257,7 @@ def test_the_date_span_of_an_upload_is_taken_only_from_dates():
     assert _date_span(pd.Series([date(2022, 3, 5), datetime(2022, 3, 6)], dtype=object)) is None
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0xFFFF), max_size=12))
 def test_halfwidth_after_a_search_is_the_full_translation(text):
     from analytics.sheets.normalize import _FULLWIDTH, halfwidth
@@ -286,7 +286,7 @@ def _old_duplicates(keys, bad):
 small = st.one_of(st.sampled_from(["a", "b", "", None, "1"]), st.integers(0, 2), st.just(float("nan")), st.just(1.0))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.lists(st.tuples(small, small, small, st.booleans()), min_size=1, max_size=40))
 def test_duplicates_found_on_the_rows_still_in_question_are_those_found_on_all_rows(rows):
     keys = []

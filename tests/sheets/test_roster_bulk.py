@@ -281,7 +281,7 @@ def run(cur, module, sheets: list[dict], same_batch: bool) -> list:
     return seen
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sheets=st.lists(sheet_plans, min_size=1, max_size=2), same_batch=st.booleans())
 def test_random_rosters_write_and_undo_as_the_per_row_write(departments, sheets, same_batch):
     results = []
