@@ -114,7 +114,9 @@ def plan_roster(
     problems: list[Problem] = []
     after = People({pid: p.copy() for pid, p in people.people.items()}, dict(people.sections))
     first_load = not people.people
-    next_temp = [-1]
+    # Temporary ids continue below those of an earlier sheet of the same file (planned against its result), so the
+    # people and sections each sheet creates keep ids of their own until the write gives them real ones.
+    next_temp = [min(-1, min(people.people, default=0) - 1, min(people.sections, default=0) - 1)]
 
     def temp_id() -> int:
         value = next_temp[0]

@@ -153,13 +153,22 @@ def _befores(cur: Con, person_ids: list[int]) -> list[tuple[int, dict]]:
 
 
 def apply_roster(
-    cur: Con, plan: RosterPlan, after: People, batch_id: int, file_name: str, sheet: str
+    cur: Con,
+    plan: RosterPlan,
+    after: People,
+    batch_id: int,
+    file_name: str,
+    sheet: str,
+    earlier: dict[int, int] | None = None,
 ) -> dict[int, int]:
-    """Write a roster plan inside the caller's transaction; returns temporary id → real id for people and sections.
+    """Write a roster plan inside the caller's transaction; returns temporary id → real id for people and sections,
+    those of ``earlier`` included (the ids the file's earlier roster sheets gave: a later sheet is planned against
+    their result, so it can move or change a person or use a section they created).
 
     Every table is written once: new sections, new people, the changed people's details, the open memberships that
     moves close, the memberships that inserts and moves open, and the journal."""
-    ids: dict[int, int] = {}
+    ids: dict[int, int] = dict(earlier or {})
+    planned_as = {real: temp for temp, real in ids.items()}  # a real id → its key in `after`
     journal: list[tuple[str, int | None, int | None, str | None]] = []  # action, person_id, section_id, before_json
     lineage = {"batch_id": batch_id, "source_file": file_name, "sheet": sheet}
 
@@ -198,12 +207,15 @@ def apply_roster(
         )
         journal += [("insert", pid, None, None) for pid in pids]
 
-    # Snapshots of the stored people the plan changes, taken before any of their rows are written.
+    # Snapshots of the stored people the plan changes, taken before any of their rows are written. A person this
+    # batch already journalled (an earlier roster sheet of the same file) keeps that first snapshot alone: it is the
+    # roster as it was before the file, which is what undoing the batch restores.
     touched = {u["person_id"] for u in plan.updates} | {m["person_id"] for m in plan.moves}
-    touched |= {x["person_id"] for x in plan.leaves if x["person_id"] > 0} | set(plan.returns)
-    befores = _befores(cur, sorted(p for p in touched if p > 0))
+    touched |= {x["person_id"] for x in plan.leaves} | set(plan.returns)
+    befores = _befores(cur, sorted(p for p in (ids.get(t, t) for t in touched) if p > 0))
+    journalled = set(_journalled(cur, batch_id, "update")) | set(_journalled(cur, batch_id, "insert"))
     if befores:
-        changed = [after.people[pid] for pid, _ in befores]
+        changed = [after.people[planned_as.get(pid, pid)] for pid, _ in befores]
         _set_people(
             cur,
             {
@@ -215,7 +227,11 @@ def apply_roster(
                 "left_on": [r.left_on for r in changed],
             },
         )
-        journal += [("update", pid, None, json.dumps(before, ensure_ascii=False)) for pid, before in befores]
+        journal += [
+            ("update", pid, None, json.dumps(before, ensure_ascii=False))
+            for pid, before in befores
+            if pid not in journalled
+        ]
 
     # Memberships, played through in plan order as PersonRecord.move does: an insert opens one; a move closes the
     # person's open membership the day before and opens another. A membership opened here is closed in the planned
@@ -324,20 +340,25 @@ def undo_roster(cur: Con, batch_id: int) -> None:
             listed = "、".join(f"#{r.batch_id}（{r.file_name}）" for r in used.itertuples())
             raise UndoRefused(f"这份名单新增的人员已被后来的导入引用：{listed}。请先撤销这些批次，再撤销名单。")
     journalled = cur.execute(
-        "select person_id, before_json from roster_change where batch_id = ? and action = 'update' order by person_id",
+        "select person_id, before_json from roster_change where batch_id = ? and action = 'update'"
+        " order by person_id, rowid",
         [batch_id],
     ).fetchall()
-    befores = [(pid, json.loads(before_json)) for pid, before_json in journalled]
-    # A person journalled twice (two roster sheets in one file) keeps the details of the last row, as restoring
-    # row after row in this order would leave them.
-    last = dict(befores)
-    if last:
+    # One snapshot a person: the first written, the roster as it was before the file. (A batch written before
+    # apply_roster journalled a person once may hold a later snapshot too, taken after an earlier sheet of the
+    # same file; restoring it would leave that sheet's changes.)
+    first: dict[int, dict] = {}
+    for pid, before_json in journalled:
+        first.setdefault(pid, json.loads(before_json))
+    befores = list(first.items())
+    if first:
         _set_people(
             cur,
             {
-                "person_id": list(last),
+                "person_id": list(first),
                 **{
-                    key: [b[key] for b in last.values()] for key in ("name", "staff_no", "title", "category", "left_on")
+                    key: [b[key] for b in first.values()]
+                    for key in ("name", "staff_no", "title", "category", "left_on")
                 },
             },
         )

@@ -73,11 +73,19 @@ def _before(cur: Con, pid: int) -> dict | None:
 
 
 def apply_roster(
-    cur: Con, plan: RosterPlan, after: People, batch_id: int, file_name: str, sheet: str
+    cur: Con,
+    plan: RosterPlan,
+    after: People,
+    batch_id: int,
+    file_name: str,
+    sheet: str,
+    earlier: dict[int, int] | None = None,
 ) -> dict[int, int]:
-    """Write a roster plan inside the caller's transaction; returns temporary id → real id for people and sections."""
+    """Write a roster plan inside the caller's transaction; returns temporary id → real id for people and sections,
+    those the file's earlier roster sheets gave (``earlier``) included."""
     lineage = _Lineage(batch_id, file_name, sheet)
-    ids: dict[int, int] = {}
+    ids: dict[int, int] = dict(earlier or {})
+    planned_as = {real: temp for temp, real in ids.items()}
     journal: list[list[Any]] = []  # roster_change rows: batch_id, action, person_id, section_id, before_json
     order = scalar(cur, "select coalesce(max(sort_order), 0) from section")
     for temp, name in plan.new_sections.items():
@@ -109,14 +117,18 @@ def apply_roster(
         lineage.open_membership(cur, pid, ids.get(m.section_id, m.section_id), m.valid_from, ins["row"])
         journal.append([batch_id, "insert", pid, None, None])
     touched = {u["person_id"] for u in plan.updates} | {m["person_id"] for m in plan.moves}
-    touched |= {x["person_id"] for x in plan.leaves if x["person_id"] > 0} | set(plan.returns)
+    touched |= {x["person_id"] for x in plan.leaves} | set(plan.returns)
+    touched = {ids.get(t, t) for t in touched}
+    # A person an earlier sheet of the same file journalled keeps that first snapshot alone.
+    journalled = set(_journalled(cur, batch_id, "update")) | set(_journalled(cur, batch_id, "insert"))
     for pid in sorted(p for p in touched if p > 0):
         before = _before(cur, pid)
         if before is None:
             continue  # a person the plan names is always stored; nothing to snapshot otherwise
-        record = after.people[pid]
+        record = after.people[planned_as.get(pid, pid)]
         _set_person(cur, pid, record.name, record.staff_no, record.title, record.category, record.left_on)
-        journal.append([batch_id, "update", pid, None, json.dumps(before, ensure_ascii=False)])
+        if pid not in journalled:
+            journal.append([batch_id, "update", pid, None, json.dumps(before, ensure_ascii=False)])
     for move in plan.moves:
         pid = ids.get(move["person_id"], move["person_id"])
         lineage.move(cur, pid, ids.get(move["section_id"], move["section_id"]), move["on"], move["row"])
@@ -174,10 +186,15 @@ def undo_roster(cur: Con, batch_id: int) -> None:
         if len(used):
             listed = "、".join(f"#{r.batch_id}（{r.file_name}）" for r in used.itertuples())
             raise UndoRefused(f"这份名单新增的人员已被后来的导入引用：{listed}。请先撤销这些批次，再撤销名单。")
+    restored: set[int] = set()
     for pid, before_json in cur.execute(
-        "select person_id, before_json from roster_change where batch_id = ? and action = 'update' order by person_id",
+        "select person_id, before_json from roster_change where batch_id = ? and action = 'update'"
+        " order by person_id, rowid",
         [batch_id],
     ).fetchall():
+        if pid in restored:
+            continue  # the first snapshot is the roster before the file
+        restored.add(pid)
         before = json.loads(before_json)
         _set_person(
             cur, pid, before["name"], before["staff_no"], before["title"], before["category"], before["left_on"]

@@ -238,10 +238,13 @@ def compared(cur) -> dict[str, pd.DataFrame]:
 
 
 def run(cur, module, sheets: list[dict], same_batch: bool) -> list:
-    """Write the sheets (batch 10, or 10 and 11) and undo them newest first; what each step saw and left."""
+    """Write the sheets (batch 10, or 10 and 11) and undo them newest first; what each step saw and left. When
+    every undo is allowed, the department is as it was before the first sheet."""
     seen: list = []
+    start = compared(cur)
     people = People.load(cur)
     batches = []
+    ids: dict[int, int] = {}  # temporary → real ids given by the earlier sheets of the batch
     for i, sheet in enumerate(sheets):
         batch = 10 if same_batch else 10 + i
         plan, after, problems = plan_roster(
@@ -261,7 +264,7 @@ def run(cur, module, sheets: list[dict], same_batch: bool) -> list:
         if len(moved) > len(set(moved)) or any(p < 0 for p in moved):
             event("a person moved twice, or a person of the first sheet moved in the second")
         try:
-            module.apply_roster(cur, plan, after, batch, "名单.xlsx", f"表{i}")
+            ids = module.apply_roster(cur, plan, after, batch, "名单.xlsx", f"表{i}", ids if same_batch else None)
         except Exception as exc:  # the same plan must fail the same way
             event("the write failed")
             seen.append(type(exc).__name__)
@@ -278,6 +281,8 @@ def run(cur, module, sheets: list[dict], same_batch: bool) -> list:
             seen.append(refused.message)
             return seen
         seen.append(compared(cur))
+    # Undoing every batch puts the department back as it was: people, memberships, the journal, the events' sections.
+    seen.append(("not restored", [t for t in COMPARED if not seen[-1][t].equals(start[t])]))
     return seen
 
 
@@ -302,3 +307,82 @@ def test_random_rosters_write_and_undo_as_the_per_row_write(departments, sheets,
                 pd.testing.assert_frame_equal(got[name], expected[name], obj=name)
         else:
             assert got == expected
+    if new[-1][0] == "not restored":
+        assert new[-1][1] == []
+
+
+def test_undoing_a_file_with_two_roster_sheets_puts_back_the_roster_before_the_file():
+    """A person whom both sheets of one file change (moved and renamed in the first, moved, renamed and retitled in
+    the second) is journalled once, as before the file; undoing the file restores that, not the first sheet's
+    result, and the events follow the person back to their section."""
+    con = open_db(":memory:")
+    try:
+        for content, name, today in (
+            (xlsx_bytes({"名单": FIRST}), "名单.xlsx", date(2022, 3, 1)),
+            (xlsx_bytes({"3月": POINTS}), "加减分.xlsx", date(2022, 3, 1)),
+        ):
+            preview, batch = import_bytes(con, content, name, Options(today=today), actor=ADMINISTRATOR)
+            assert batch is not None, [p.text() for p in preview.errors]
+        roster = ("person", "membership", "score_event")
+        before = {t: fetch_df(con, f"select * exclude (batch_id) from {t} order by all") for t in roster}
+        preview, batch = import_bytes(
+            con, xlsx_bytes(TWO_SHEETS), "两表名单.xlsx", Options(today=date(2022, 11, 20)), actor=ADMINISTRATOR
+        )
+        assert batch is not None, [p.text() for p in preview.errors]
+        zhao = fetch_df(con, "select name, title from person where staff_no = 'B02'")
+        assert zhao.values.tolist() == [["赵七", "副科长"]]
+        journal = "select count(*) from roster_change where batch_id = ? and action = 'update'"
+        assert con.execute(journal, [batch]).fetchone()[0] == 1
+        undo(con, batch, actor=ADMINISTRATOR)
+        for table in roster:
+            after = fetch_df(con, f"select * exclude (batch_id) from {table} order by all")
+            pd.testing.assert_frame_equal(after, before[table], obj=table)
+    finally:
+        con.close()
+
+
+def test_a_later_roster_sheet_moves_and_changes_people_the_earlier_sheet_added():
+    """Sheet 2 is planned against sheet 1's result: it can move a person sheet 1 added into a section sheet 1 created,
+    change their details and add people of its own. Every id written is real, nobody is lost or made twice, and
+    undoing the file leaves the roster as before it."""
+    con = open_db(":memory:")
+    try:
+        preview, _ = import_bytes(
+            con, xlsx_bytes({"名单": FIRST}), "名单.xlsx", Options(today=date(2022, 3, 1)), actor=ADMINISTRATOR
+        )
+        roster = ("section", "person", "membership")
+        before = {t: fetch_df(con, f"select * from {t} order by all") for t in roster}
+        sheets = {
+            "一月": [HEADER, ["钱二", "新一科", "科员", "N01", "", "", "2022-01-10"]],
+            "二月": [
+                HEADER,
+                ["钱二", "新二科", "副科长", "N01", "", "", "2022-02-10"],
+                ["孙三", "新一科", "科员", "N02", "", "", "2022-02-10"],
+            ],
+        }
+        preview, batch = import_bytes(
+            con, xlsx_bytes(sheets), "两表名单.xlsx", Options(today=date(2022, 3, 20)), actor=ADMINISTRATOR
+        )
+        assert batch is not None, [p.text() for p in preview.errors]
+        for table, column in (("person", "person_id"), ("membership", "person_id"), ("membership", "section_id")):
+            assert con.execute(f"select count(*) from {table} where {column} < 0").fetchone()[0] == 0
+        spans = fetch_df(
+            con,
+            """select p.name, p.title, s.name as section, m.valid_from, m.valid_to
+               from membership m join person p using (person_id) join section s using (section_id)
+               where p.staff_no in ('N01', 'N02') order by p.staff_no, m.valid_from""",
+        )
+        assert spans[["name", "title", "section"]].values.tolist() == [
+            ["钱二", "副科长", "新一科"],
+            ["钱二", "副科长", "新二科"],
+            ["孙三", "科员", "新一科"],
+        ]
+        assert spans["valid_to"].isna().tolist() == [False, True, True]
+        assert con.execute("select count(*) from person where staff_no in ('N01', 'N02')").fetchone()[0] == 2
+        undo(con, batch, actor=ADMINISTRATOR)
+        for table in roster:
+            pd.testing.assert_frame_equal(
+                fetch_df(con, f"select * from {table} order by all"), before[table], obj=table
+            )
+    finally:
+        con.close()

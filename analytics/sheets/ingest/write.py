@@ -108,7 +108,7 @@ def write_batch(cur: Con, preview: Preview) -> int:
     for sheet in preview.sheets:
         if sheet.kind == "roster" and sheet.roster_plan is not None and sheet.roster_after is not None:
             ids.update(
-                apply_roster(cur, sheet.roster_plan, sheet.roster_after, batch_id, preview.file_name, sheet.sheet)
+                apply_roster(cur, sheet.roster_plan, sheet.roster_after, batch_id, preview.file_name, sheet.sheet, ids)
             )
         elif sheet.kind == "rules" and sheet.new_book is not None:
             effective = options.rules_effective or date(sheet.new_book.campaign_year, 1, 1)
