@@ -59,7 +59,12 @@ class Version:
     reason: str | None
 
     def in_window(self, today: date) -> bool:
-        return self.window_start <= today <= self.window_end
+        """Whether an objection is taken on this day: during the posting period, and on the weekend days just before
+        it (a posting published on a Saturday is read, and objected to, before its first working day)."""
+        opens = self.window_start
+        while (opens - timedelta(days=1)).weekday() >= 5:
+            opens -= timedelta(days=1)
+        return opens <= today <= self.window_end
 
     @property
     def window_text(self) -> str:

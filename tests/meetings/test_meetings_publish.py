@@ -165,6 +165,19 @@ def test_objections_during_the_posting_period_and_their_answers(march):
     assert table["raised_by"].tolist() == ["赵六"]
 
 
+def test_an_objection_is_taken_from_the_day_of_publication_even_at_a_weekend(march):
+    con, _ = march
+    saturday = date(2022, 4, 9)
+    version = pub.publish(con, "2022-03", BOSS, today=saturday)
+    assert (version.window_start, version.window_end) == (date(2022, 4, 11), date(2022, 4, 15))
+    pub.raise_objection(con, "2022-03", BOSS, by="赵六", text="周末看到公示", today=saturday)
+    pub.raise_objection(con, "2022-03", BOSS, by="赵六", text="最后一天", today=version.window_end)
+    for outside in (date(2022, 4, 8), date(2022, 4, 16)):  # the Friday before, the Saturday after
+        with pytest.raises(pub.PublishRefused, match="不在公示期内"):
+            pub.raise_objection(con, "2022-03", BOSS, by="赵六", text="期外", today=outside)
+    assert pub.objections(con.cursor(), "2022-03")["raised_by"].tolist() == ["赵六", "赵六"]
+
+
 def test_the_posting_period_is_a_rule_book_parameter(march):
     from analytics.rules import rulebook as rb
     from analytics.store.db import transaction
