@@ -99,7 +99,9 @@ with left, st.container(border=True):
     components.chart(point_figures.monthly_net_figure(data.series, str(view.month)), "overview_trend")
 with right, st.container(border=True):
     st.markdown(f"**{t['sections_title'].format(month=view.month.label)}**", help=t["sections_help"])
-    components.chart(point_figures.section_bar_figure(data.sections, view.section), "overview_sections")
+    figure = point_figures.section_bar_figure(data.sections, view.section)
+    with st.container(height=360 if figure.layout.height > 360 else "content", border=False):
+        components.chart(figure, "overview_sections")
 
 left, right = st.columns([2, 3])
 with left, st.container(border=True):

@@ -67,3 +67,20 @@ def test_one_percent_and_one_signed():
     assert fmt.percent(0.854) == "85%" and fmt.percent(None) == "—" and fmt.percent(float("nan")) == "—"
     assert fmt.signed(12) == "+12" and fmt.signed(-3.5) == "-3.5" and fmt.signed(0) == "0"
     assert fmt.month_label("2022-07") == "2022年7月"
+
+
+def test_the_section_bars_give_every_section_of_a_city_its_own_row():
+    """100 sections: the chart grows 22 px a section (the page scrolls it), so no label is dropped for space."""
+    section_bar_figure = point_figures.section_bar_figure
+    sections = pd.DataFrame(
+        {
+            "section": [f"科室{i:03d}" for i in range(100)],
+            "net_per_capita": [i / 10 for i in range(100)],
+            "headcount": 50,
+            "net": 100.0,
+        }
+    )
+    fig = section_bar_figure(sections, "科室007")
+    assert fig.layout.height >= 22 * 100
+    assert list(fig.data[0].y) == [f"科室{i:03d}" for i in range(100)]
+    assert section_bar_figure(sections.head(8), None).layout.height == 320

@@ -70,7 +70,13 @@ def section_bar_figure(sections: pd.DataFrame, chosen: str | None) -> go.Figure:
     low = min(0.0, float(values.min())) if len(values) else 0.0
     high = max(0.0, float(values.max())) if len(values) else 1.0
     fig.update_xaxes(title=B["per_capita"], range=[low * 1.15, high * 1.15 or 1])
-    return charts.style(fig, None, height=320, legend=False)
+    return charts.style(fig, None, height=section_bars_height(len(frame)), legend=False)
+
+
+def section_bars_height(sections: int) -> int:
+    """320 px, or 22 px a section when there are more than a dozen, so every section keeps its label (a city has
+    100); the page shows a tall chart in a scrolling box."""
+    return max(320, 80 + 22 * sections)
 
 
 def contents_figure(mix: pd.DataFrame) -> go.Figure:
