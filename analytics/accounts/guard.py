@@ -40,6 +40,7 @@ def _outside_rows(cur: Con, actor: Actor, preview: Any) -> list[str]:
     """'「sheet」第 N 行（科室）' for every row of the preview that belongs to a section the actor may not import."""
     allowed = set(actor.sections)
     found: list[str] = []
+    after = next((s.roster_after for s in reversed(preview.sheets) if s.roster_after is not None), None)
     for sheet in preview.sheets:
         rows = sheet.rows
         if sheet.kind == "roster":
@@ -48,6 +49,8 @@ def _outside_rows(cur: Con, actor: Actor, preview: Any) -> list[str]:
             sections = rows["section_id"].map(preview.sections)
         elif "contestant_id" in rows:
             people = _current_sections(cur, [int(p) for p in rows["contestant_id"].dropna().unique()])
+            if after is not None:  # the roster as this file's roster sheets leave it (it may add the contestant)
+                people = {pid: preview.sections.get(p.current_section) for pid, p in after.people.items()}
             sections = rows["contestant_id"].map(people)
         else:
             sections = None

@@ -68,6 +68,32 @@ def _date_span(days: pd.Series) -> tuple[date, date] | None:
         return None
 
 
+def _one_to_one(rows: list[int], facts: list[int], exact: list[bool]) -> list[int]:
+    """Positions of the (row, fact) pairs that match as many upload rows to stored facts as can be, each on both
+    sides at most once (augmenting paths, Kuhn's method; a row tries its exact matches first, then the facts in id
+    order). Groups are the few rows and facts of one event identity, so the paths are short."""
+    options: dict[int, list[tuple[bool, int, int]]] = {}
+    for n, (row, fact, same) in enumerate(zip(rows, facts, exact)):
+        options.setdefault(row, []).append((not same, fact, n))
+    for listed in options.values():
+        listed.sort()
+    owner: dict[int, tuple[int, int]] = {}  # fact → (row, pair position)
+
+    def place(row: int, seen: set[int]) -> bool:
+        for _, fact, n in options[row]:
+            if fact in seen:
+                continue
+            seen.add(fact)
+            if fact not in owner or place(owner[fact][0], seen):
+                owner[fact] = (row, n)
+                return True
+        return False
+
+    for row in sorted(options):
+        place(row, set())
+    return sorted(n for _, n in owner.values())
+
+
 def skip_stored(
     check: Checker, cur: Con, rows: pd.DataFrame, kind: Kind, what: str, also: tuple[str, ...] = ()
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -76,11 +102,17 @@ def skip_stored(
     stored event sent again)."""
     if kind.table is None:
         raise ValueError(kind.key)  # only fact kinds have stored events
-    found = stored_matches(cur, rows, kind.table, [*kind.identity, *also], ", t.fact_id", kind.detail)
+    exact = " and ".join(f"t.{k} is not distinct from p.{k}" for k in kind.detail) or "true"
+    found = stored_matches(
+        cur, rows, kind.table, [*kind.identity, *also], f", t.fact_id, ({exact}) as exact", kind.detail
+    )
     claims = pd.DataFrame(columns=["fact_id", "_row", "batch_id"])
     if found.empty:
         return rows, claims
-    claims = found.drop_duplicates("_row")[["fact_id", "_row", "batch_id"]].reset_index(drop=True)
+    # One stored event a row and one row a stored event: two rows of the upload (distinct in it, e.g. one with 事项编号
+    # and one without) never claim the same stored fact; a row left without one is a new event.
+    found = found.iloc[_one_to_one(found["_row"].tolist(), found["fact_id"].tolist(), found["exact"].tolist())]
+    claims = found[["fact_id", "_row", "batch_id"]].reset_index(drop=True)
     hit = rows["_row"].isin(found["_row"]).to_numpy()
     shown = "、".join(str(r) for r in rows["_row"].to_numpy()[hit][:MAX_LISTED])
     more = "等" if hit.sum() > MAX_LISTED else ""

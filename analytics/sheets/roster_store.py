@@ -168,7 +168,8 @@ def apply_roster(
     Every table is written once: new sections, new people, the changed people's details, the open memberships that
     moves close, the memberships that inserts and moves open, and the journal."""
     ids: dict[int, int] = dict(earlier or {})
-    planned_as = {real: temp for temp, real in ids.items()}  # a real id → its key in `after`
+    # A real person id → its key in `after` (people only: a section's real id can equal a person's).
+    planned_as = {real: temp for temp, real in ids.items() if temp in after.people}
     journal: list[tuple[str, int | None, int | None, str | None]] = []  # action, person_id, section_id, before_json
     lineage = {"batch_id": batch_id, "source_file": file_name, "sheet": sheet}
 
@@ -339,6 +340,26 @@ def undo_roster(cur: Con, batch_id: int) -> None:
         if len(used):
             listed = "、".join(f"#{r.batch_id}（{r.file_name}）" for r in used.itertuples())
             raise UndoRefused(f"这份名单新增的人员已被后来的导入引用：{listed}。请先撤销这些批次，再撤销名单。")
+    # A later roster file that changed the same people planned against this one: restoring this one's
+    # snapshots would undo that file's changes too (and leave two open memberships). Newest first.
+    changed = inserted + _journalled(cur, batch_id, "update")
+    if changed:
+        later = fetch_df(
+            cur,
+            """
+            select distinct b.batch_id, b.file_name
+            from roster_change c join import_batch b using (batch_id)
+            where c.action = 'update' and c.person_id in (select unnest(?)) and c.batch_id > ?
+              and b.status = 'committed'
+            order by b.batch_id
+            """,
+            [changed, batch_id],
+        )
+        if len(later):
+            listed = "、".join(f"#{r.batch_id}（{r.file_name}）" for r in later.itertuples())
+            raise UndoRefused(
+                f"这份名单调整过的人员，后来的名单又做了调整：{listed}。请先撤销这些批次，再撤销这份名单。"
+            )
     journalled = cur.execute(
         "select person_id, before_json from roster_change where batch_id = ? and action = 'update'"
         " order by person_id, rowid",

@@ -85,7 +85,7 @@ def apply_roster(
     those the file's earlier roster sheets gave (``earlier``) included."""
     lineage = _Lineage(batch_id, file_name, sheet)
     ids: dict[int, int] = dict(earlier or {})
-    planned_as = {real: temp for temp, real in ids.items()}
+    planned_as = {real: temp for temp, real in ids.items() if temp in after.people}
     journal: list[list[Any]] = []  # roster_change rows: batch_id, action, person_id, section_id, before_json
     order = scalar(cur, "select coalesce(max(sort_order), 0) from section")
     for temp, name in plan.new_sections.items():
@@ -186,6 +186,24 @@ def undo_roster(cur: Con, batch_id: int) -> None:
         if len(used):
             listed = "、".join(f"#{r.batch_id}（{r.file_name}）" for r in used.itertuples())
             raise UndoRefused(f"这份名单新增的人员已被后来的导入引用：{listed}。请先撤销这些批次，再撤销名单。")
+    changed = inserted + _journalled(cur, batch_id, "update")
+    if changed:
+        later = fetch_df(
+            cur,
+            """
+            select distinct b.batch_id, b.file_name
+            from roster_change c join import_batch b using (batch_id)
+            where c.action = 'update' and c.person_id in (select unnest(?)) and c.batch_id > ?
+              and b.status = 'committed'
+            order by b.batch_id
+            """,
+            [changed, batch_id],
+        )
+        if len(later):
+            listed = "、".join(f"#{r.batch_id}（{r.file_name}）" for r in later.itertuples())
+            raise UndoRefused(
+                f"这份名单调整过的人员，后来的名单又做了调整：{listed}。请先撤销这些批次，再撤销这份名单。"
+            )
     restored: set[int] = set()
     for pid, before_json in cur.execute(
         "select person_id, before_json from roster_change where batch_id = ? and action = 'update'"

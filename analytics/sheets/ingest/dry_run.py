@@ -13,7 +13,7 @@ from analytics.meetings import publish as published
 from analytics.rules import rulebook as rb
 from analytics.sheets import guard as file_guard
 from analytics.sheets import mapping
-from analytics.sheets.checks import CHECKS, Context
+from analytics.sheets.checks import CHECKS, Context, SheetResult
 from analytics.sheets.formulas import sheets_with_cross_formulas
 from analytics.sheets.ingest.describe import describe_sheet, note_layout
 from analytics.sheets.ingest.history import find_committed
@@ -172,6 +172,8 @@ def prepare(
         ctx.default_year, ctx.year_problem, year_note = year_evidence(raw, layout, preview.file_name)
         before = ctx.people
         result = CHECKS[layout.kind](ctx, raw.name, layout, data)
+        if layout.kind in FACT_KINDS:
+            _repeats_of_earlier_sheets(preview, result)
         note_layout(result, layout, data)
         if layout.remembered:
             result.notes.insert(0, "按上次确认的对应关系读取各列")
@@ -195,6 +197,32 @@ def prepare(
     preview.published_months = _published_months(cur, preview)
     report(1.0, "检查完成")
     return preview
+
+
+def _repeats_of_earlier_sheets(preview: Preview, result: SheetResult) -> None:
+    """Rows that are the same event as a row of an earlier sheet of the same kind in this file (equal on the kind's
+    identity, each detail equal or blank on one side, as a stored row is matched): an error, as a repeat within one
+    sheet is."""
+    kind = FACT_KINDS[result.kind]
+    columns = [*kind.identity, *kind.detail, "_row"]
+    for earlier in preview.sheets:
+        if earlier.kind != result.kind or earlier.rows.empty or result.rows.empty:
+            continue
+        pairs = result.rows[columns].merge(earlier.rows[columns], on=list(kind.identity), suffixes=("", "_earlier"))
+        for d in kind.detail:
+            mine, theirs = pairs[d], pairs[f"{d}_earlier"]
+            pairs = pairs[mine.isna() | theirs.isna() | (mine == theirs)]
+        for rec in pairs.drop_duplicates("_row").to_dict("records"):
+            result.problems.append(
+                Problem(
+                    ERROR,
+                    result.sheet,
+                    int(rec["_row"]),
+                    None,
+                    None,
+                    f"与「{earlier.sheet}」第 {int(rec['_row_earlier'])} 行是同一条记录：同一事件在文件中只能登记一次",
+                )
+            )
 
 
 def _matched(cur: Con, preview: Preview, raw: RawSheet, layout: Layout) -> Layout:
