@@ -7,9 +7,12 @@ files is imported."""
 
 from __future__ import annotations
 
+import json
+import math
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from analytics.sheets.kinds import KINDS, Kind
@@ -113,6 +116,7 @@ def skip_stored(
     # and one without) never claim the same stored fact; a row left without one is a new event.
     found = found.iloc[_one_to_one(found["_row"].tolist(), found["fact_id"].tolist(), found["exact"].tolist())]
     claims = found[["fact_id", "_row", "batch_id"]].reset_index(drop=True)
+    claims["details"] = _details(rows, claims["_row"], kind)
     hit = rows["_row"].isin(found["_row"]).to_numpy()
     shown = "、".join(str(r) for r in rows["_row"].to_numpy()[hit][:MAX_LISTED])
     more = "等" if hit.sum() > MAX_LISTED else ""
@@ -131,6 +135,31 @@ def skip_stored(
     return rows[~hit].reset_index(drop=True), claims
 
 
+def detail_columns(kind: Kind) -> list[str]:
+    """The stored columns a claim carries over on hand-over: all but the identity, ids and the date."""
+    fixed = {*kind.identity, *kind.id_columns, kind.date_column}
+    return [c for c in kind.stored if c not in fixed]
+
+
+def _plain(value: Any) -> Any:
+    """A cell as JSON holds it: None for blank (NaN, NaT, None), Python scalars for numpy ones."""
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, np.generic):
+        return _plain(value.item())
+    return value
+
+
+def _details(rows: pd.DataFrame, claimed: pd.Series, kind: Kind) -> list[str]:
+    """For each claimed row (by _row), the JSON object of its detail columns."""
+    columns = detail_columns(kind)
+    picked = rows.set_index("_row").loc[claimed.to_numpy(), columns]
+    return [
+        json.dumps({c: _plain(v) for c, v in zip(columns, values)}, ensure_ascii=False, default=str)
+        for values in picked.itertuples(index=False, name=None)
+    ]
+
+
 def skipped_as_stored(claims: pd.DataFrame) -> list[tuple[int, str]]:
     return [(int(r), f"与批次 #{int(b)} 中的记录相同，未重复计入") for r, b in zip(claims["_row"], claims["batch_id"])]
 
@@ -141,7 +170,11 @@ def claim(cur: Con, sheet: SheetResult, batch_id: int, file_name: str) -> None:
         return
     table = KINDS[sheet.kind].table
     claimed = pd.DataFrame(
-        {"fact_id": sheet.claims["fact_id"].astype("int64"), "row_no": sheet.claims["_row"].astype("int64")}
+        {
+            "fact_id": sheet.claims["fact_id"].astype("int64"),
+            "row_no": sheet.claims["_row"].astype("int64"),
+            "details": sheet.claims["details"] if "details" in sheet.claims else None,
+        }
     )
     # One insert of the whole frame: a file sent again whole claims every one of its events, and row by row
     # (executemany) 20,000 claims took 17 s.
@@ -150,8 +183,8 @@ def claim(cur: Con, sheet: SheetResult, batch_id: int, file_name: str) -> None:
     try:
         cur.execute(
             """
-            insert into fact_claim (fact_table, fact_id, batch_id, source_file, sheet, row_no)
-            select $table, fact_id, $batch, $file, $sheet, row_no from claimed_rows
+            insert into fact_claim (fact_table, fact_id, batch_id, source_file, sheet, row_no, details)
+            select $table, fact_id, $batch, $file, $sheet, row_no, details from claimed_rows
             """,
             {"table": table, "batch": batch_id, "file": file_name, "sheet": sheet.sheet},
         )
@@ -161,14 +194,27 @@ def claim(cur: Con, sheet: SheetResult, batch_id: int, file_name: str) -> None:
 
 def hand_over(cur: Con, table: str, batch_id: int) -> int:
     """Before a batch's rows of `table` go: rows another active batch also brought stay, handed to the earliest such
-    batch with its file and row (and its claim, now held, is dropped). Returns how many stay."""
+    batch with its file and row (and its claim, now held, is dropped), and with what that row said beyond the event's
+    identity (事项编号, 活动名称 …), so the event reads as the remaining file wrote it. Returns how many stay."""
+    kind = next(k for k in KINDS.values() if k.table == table)
+    types = dict(
+        cur.execute(
+            "select column_name, data_type from information_schema.columns where table_name = ?", [table]
+        ).fetchall()
+    )
+    details = "".join(
+        f", {c} = case when c.details is null then f.{c}"
+        f" else cast(json_extract_string(c.details, '$.\"{c}\"') as {types[c]}) end"
+        for c in detail_columns(kind)
+    )
     handed = cur.execute(
         f"""
         update {table} f set batch_id = c.batch_id, source_file = c.source_file, sheet = c.sheet,
-                              row_no = c.row_no
+                              row_no = c.row_no {details}
         from (
             select fact_id, arg_min(batch_id, batch_id) as batch_id, arg_min(source_file, batch_id) as source_file,
-                   arg_min(sheet, batch_id) as sheet, arg_min(row_no, batch_id) as row_no
+                   arg_min(sheet, batch_id) as sheet, arg_min(row_no, batch_id) as row_no,
+                   first(details order by batch_id) as details
             from fact_claim
             where fact_table = $table and batch_id <> $batch
               and batch_id in (select batch_id from import_batch where status = 'committed')

@@ -2,9 +2,8 @@
 the real importer (import_bytes / undo): the same event in two sheets of a file is refused with the row and the sheet
 named, re-sent rows claim stored events one to one, and overlapping files imported, undone in every order and imported
 again leave exactly the events of the files still imported.
-
-One known limitation is kept as a strict xfail (it fails today; when it is fixed the mark must go): an event handed
-over on undo keeps the undone file's optional details."""
+An event handed over on undo takes what the remaining file wrote of it (事项编号 and the rest), so it counts as that
+file alone would."""
 
 from __future__ import annotations
 
@@ -166,11 +165,6 @@ def test_participation_rows_differing_by_blank_title_survive_undo_of_the_first_f
     assert dept.execute("select count(*) from participation").fetchone()[0] == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an event handed over on undo keeps the undone file's blank 事项编号, not the code the remaining file gives: the "
-    "item's monthly cap is no longer applied and the month's net differs from importing the remaining file alone",
-)
 def test_event_handed_over_on_undo_counts_as_in_the_file_that_keeps_it(dept):
     def rows(code):
         return [[f"2022-03-{d:02d}", "张三", "工作质量", code, 2, f"批示{d}"] for d in (1, 2, 3, 4)]  # ZL01: cap 6
@@ -290,3 +284,35 @@ def test_overlapping_multi_sheet_files_imported_undone_in_any_order_and_again(ma
         assert con.execute("select count(*) from fact_claim").fetchone()[0] == 0
     finally:
         con.close()
+
+
+def test_handed_over_participation_takes_the_remaining_files_title_role_and_hours(dept):
+    header = [*PART, "角色", "时长(小时)"]
+    bare = ["2022-03-05", "张三", "荐学", None, None, None]
+    full = ["2022-03-05", "张三", "荐学", "书一", "主讲", 2]
+    other = ["2022-03-06", "李四", "研学", "书二", "参与", 1]
+    alone = open_db(":memory:")
+    try:
+        load(alone, ROSTER, "名单.xlsx", today=date(2022, 1, 10))
+        imported(alone, {"s": [header, full, other]}, "b.xlsx")
+        expected = facts(alone)
+    finally:
+        alone.close()
+    first = imported(dept, {"s": [header, bare]}, "a.xlsx")
+    imported(dept, {"s": [header, full, other]}, "b.xlsx")  # 张三's row: the same event, skipped and claimed
+    assert dept.execute("select title from participation where person_id = 1").fetchone()[0] is None
+    undo(dept, first)
+    assert_same_facts(facts(dept), expected)
+    assert dept.execute("select count(*) from fact_claim").fetchone()[0] == 0
+
+
+def test_a_claim_written_before_details_were_kept_hands_over_the_lineage_only(dept):
+    bare = ["2022-03-05", "张三", "荐学", None]
+    first = imported(dept, {"s": [PART, bare]}, "a.xlsx")
+    second = imported(
+        dept, {"s": [PART, ["2022-03-05", "张三", "荐学", "书一"], ["2022-03-06", "李四", "研学", None]]}, "b.xlsx"
+    )
+    dept.execute("update fact_claim set details = null")
+    undo(dept, first)
+    row = dept.execute("select title, batch_id, row_no from participation where person_id = 1").fetchone()
+    assert row == (None, second, 2)
