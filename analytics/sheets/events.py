@@ -7,12 +7,9 @@ files is imported."""
 
 from __future__ import annotations
 
-import json
-import math
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from analytics.sheets.kinds import KINDS, Kind
@@ -141,23 +138,16 @@ def detail_columns(kind: Kind) -> list[str]:
     return [c for c in kind.stored if c not in fixed]
 
 
-def _plain(value: Any) -> Any:
-    """A cell as JSON holds it: None for blank (NaN, NaT, None), Python scalars for numpy ones."""
-    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, np.generic):
-        return _plain(value.item())
-    return value
-
-
 def _details(rows: pd.DataFrame, claimed: pd.Series, kind: Kind) -> list[str]:
-    """For each claimed row (by _row), the JSON object of its detail columns."""
+    """For each claimed row (by _row), the JSON object of its detail columns (blank as null), written by pandas in
+    one pass: a whole cumulative file sent again claims 100,000 rows."""
     columns = detail_columns(kind)
-    picked = rows.set_index("_row").loc[claimed.to_numpy(), columns]
-    return [
-        json.dumps({c: _plain(v) for c, v in zip(columns, values)}, ensure_ascii=False, default=str)
-        for values in picked.itertuples(index=False, name=None)
-    ]
+    picked = rows.set_index("_row").loc[claimed.to_numpy(), columns].reset_index(drop=True)
+    if picked.empty:
+        return []
+    text = picked.to_json(orient="records", lines=True, force_ascii=False, double_precision=15)
+    # One object a line: a line break inside a value is written as \n, so splitting on real ones is safe.
+    return text.rstrip("\n").split("\n")
 
 
 def skipped_as_stored(claims: pd.DataFrame) -> list[tuple[int, str]]:
