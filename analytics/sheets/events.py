@@ -90,7 +90,12 @@ def _one_to_one(rows: list[int], facts: list[int], exact: list[bool]) -> list[in
         return False
 
     for row in sorted(options):
-        place(row, set())
+        try:
+            place(row, set())
+        except RecursionError:  # a path longer than Python's stack (a hostile file): the row's first free fact
+            free = next(((fact, n) for _, fact, n in options[row] if fact not in owner), None)
+            if free is not None:
+                owner[free[0]] = (row, free[1])
     return sorted(n for _, n in owner.values())
 
 
