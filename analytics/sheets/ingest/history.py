@@ -77,7 +77,9 @@ def undo_in(cur: Con, batch_id: int, user: str | None = None) -> dict:
         cur.execute(f"delete from {table} where batch_id = ?", [batch_id])
     cur.execute("delete from fact_claim where batch_id = ?", [batch_id])
     # Snapshots this batch replaced come back, unless a later batch has replaced the same task and date since.
-    restored = scalar(cur, "select count(*) from task_snapshot where superseded_by = ?", [batch_id])
+    replaced = [
+        r[0] for r in cur.execute("select fact_id from task_snapshot where superseded_by = ?", [batch_id]).fetchall()
+    ]
     cur.execute(
         """
         update task_snapshot t set superseded_by = (
@@ -88,6 +90,16 @@ def undo_in(cur: Con, batch_id: int, user: str | None = None) -> dict:
         where t.superseded_by = ?
         """,
         [batch_id],
+    )
+    # Counted after: the ones a later batch replaced too now point at it and stay replaced.
+    restored = (
+        scalar(
+            cur,
+            "select count(*) from task_snapshot where superseded_by is null and fact_id in (select unnest(?))",
+            [replaced],
+        )
+        if replaced
+        else 0
     )
     if kind and "roster" in kind.split(","):
         undo_roster(cur, batch_id)
