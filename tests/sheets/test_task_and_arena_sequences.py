@@ -408,3 +408,27 @@ def test_a_corrected_mark_is_refused_naming_the_batch_until_the_stored_one_is_un
         assert stored_marks(con)[key] == (92.0, None)
     finally:
         con.close()
+
+
+def test_a_corrected_mark_names_every_batch_holding_the_stored_one():
+    """The stored mark was sent by two files: the refusal names both (undoing only the one that wrote it would hand
+    the mark to the other and the correction would be refused again), and once both are undone it goes in."""
+    key = ("2022-03-05", "业务擂台", "张三", "李四")
+    other = ("2022-03-05", "业务擂台", "张三", "王五")
+    con = fresh()
+    try:
+        first = send(con, *arena_file(0, {key: 90}, None)[:2])[1]
+        second = send(con, *arena_file(1, {key: 90, other: 85}, None)[:2])[1]
+        assert first is not None and second is not None
+        corrected = arena_file(2, {key: 92, ("2022-03-06", "业务擂台", "张三", "王五"): 80}, None)[:2]
+        preview, batch = send(con, *corrected)
+        assert batch is None
+        assert any(f"#{first}、#{second}" in p.text() for p in preview.errors), [p.text() for p in preview.errors]
+        undo(con, first)
+        preview, batch = send(con, *corrected)  # the mark now stands in the second file
+        assert batch is None and any(f"批次 #{second} 导入" in p.text() for p in preview.errors)
+        undo(con, second)
+        assert send(con, *corrected)[1] is not None
+        assert stored_marks(con)[key] == (92.0, None)
+    finally:
+        con.close()
