@@ -340,26 +340,7 @@ def undo_roster(cur: Con, batch_id: int) -> None:
         if len(used):
             listed = "、".join(f"#{r.batch_id}（{r.file_name}）" for r in used.itertuples())
             raise UndoRefused(f"这份名单新增的人员已被后来的导入引用：{listed}。请先撤销这些批次，再撤销名单。")
-    # A later roster file that changed the same people planned against this one: restoring this one's
-    # snapshots would undo that file's changes too (and leave two open memberships). Newest first.
-    changed = inserted + _journalled(cur, batch_id, "update")
-    if changed:
-        later = fetch_df(
-            cur,
-            """
-            select distinct b.batch_id, b.file_name
-            from roster_change c join import_batch b using (batch_id)
-            where c.action = 'update' and c.person_id in (select unnest(?)) and c.batch_id > ?
-              and b.status = 'committed'
-            order by b.batch_id
-            """,
-            [changed, batch_id],
-        )
-        if len(later):
-            listed = "、".join(f"#{r.batch_id}（{r.file_name}）" for r in later.itertuples())
-            raise UndoRefused(
-                f"这份名单调整过的人员，后来的名单又做了调整：{listed}。请先撤销这些批次，再撤销这份名单。"
-            )
+    refuse_if_changed_later(cur, batch_id, inserted + _journalled(cur, batch_id, "update"))
     journalled = cur.execute(
         "select person_id, before_json from roster_change where batch_id = ? and action = 'update'"
         " order by person_id, rowid",
@@ -422,3 +403,25 @@ def undo_roster(cur: Con, batch_id: int) -> None:
             "delete from section where section_id in (select unnest($sids::integer[]))", {"sids": sections_added}
         )
     cur.execute("delete from roster_change where batch_id = ?", [batch_id])
+
+
+def refuse_if_changed_later(cur: Con, batch_id: int, people: list[int]) -> None:
+    """Refuse to undo a roster batch while a later committed roster batch changed the same people: it was planned
+    against this one's result, so restoring this one's snapshots would undo its changes too (and leave two open
+    memberships). Newest first, as for the people a batch added that later files name."""
+    if not people:
+        return
+    later = fetch_df(
+        cur,
+        """
+        select distinct b.batch_id, b.file_name
+        from roster_change c join import_batch b using (batch_id)
+        where c.action = 'update' and c.person_id in (select unnest(?)) and c.batch_id > ?
+          and b.status = 'committed'
+        order by b.batch_id
+        """,
+        [people, batch_id],
+    )
+    if len(later):
+        listed = "、".join(f"#{r.batch_id}（{r.file_name}）" for r in later.itertuples())
+        raise UndoRefused(f"这份名单调整过的人员，后来的名单又做了调整：{listed}。请先撤销这些批次，再撤销这份名单。")

@@ -12,6 +12,7 @@ from analytics.errors import UndoRefused
 from analytics.sheets.kinds import FACT_KINDS
 from analytics.sheets.people import People
 from analytics.sheets.roster import RosterPlan
+from analytics.sheets.roster_store import refuse_if_changed_later
 from analytics.store.db import Con, fetch_df, next_id, scalar
 
 # Every stored column naming a person, over the declared fact kinds: (batch_id, person_id) rows.
@@ -186,24 +187,7 @@ def undo_roster(cur: Con, batch_id: int) -> None:
         if len(used):
             listed = "、".join(f"#{r.batch_id}（{r.file_name}）" for r in used.itertuples())
             raise UndoRefused(f"这份名单新增的人员已被后来的导入引用：{listed}。请先撤销这些批次，再撤销名单。")
-    changed = inserted + _journalled(cur, batch_id, "update")
-    if changed:
-        later = fetch_df(
-            cur,
-            """
-            select distinct b.batch_id, b.file_name
-            from roster_change c join import_batch b using (batch_id)
-            where c.action = 'update' and c.person_id in (select unnest(?)) and c.batch_id > ?
-              and b.status = 'committed'
-            order by b.batch_id
-            """,
-            [changed, batch_id],
-        )
-        if len(later):
-            listed = "、".join(f"#{r.batch_id}（{r.file_name}）" for r in later.itertuples())
-            raise UndoRefused(
-                f"这份名单调整过的人员，后来的名单又做了调整：{listed}。请先撤销这些批次，再撤销这份名单。"
-            )
+    refuse_if_changed_later(cur, batch_id, inserted + _journalled(cur, batch_id, "update"))
     restored: set[int] = set()
     for pid, before_json in cur.execute(
         "select person_id, before_json from roster_change where batch_id = ? and action = 'update'"

@@ -24,6 +24,7 @@ import pytest
 from conftest import ROSTER, load, xlsx_bytes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ledgers import TASK_HEADER
 
 from analytics import open_db
 from analytics.results import arena as arena_results
@@ -32,19 +33,6 @@ from analytics.sheets.ingest import Options, import_bytes, undo
 from analytics.store.db import fetch_df
 
 TODAY = date(2022, 7, 1)
-TASK_HEADER = [
-    "任务编号",
-    "任务名称",
-    "台账类别",
-    "责任科室",
-    "责任人",
-    "开始日期",
-    "计划完成日期",
-    "进度(%)",
-    "当前环节",
-    "最新进展",
-    "更新日期",
-]
 ARENA_HEADER = ["日期", "擂台", "主题", "选手", "评委", "得分"]
 
 CODES = ["T1", "T2", "T3"]
