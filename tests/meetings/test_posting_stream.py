@@ -137,7 +137,7 @@ def postings(draw):
                 "reason": draw(TEXT),
             }
         )
-    frame = pd.DataFrame(rows, columns=posting_columns())
+    frame = pd.DataFrame(rows, columns=pub.ROW_COLUMNS)  # lineage columns left blank: the workbook does not show them
     version = draw(st.booleans())
     return posting.PostingSheet(
         Month(2022, 3),
@@ -150,24 +150,6 @@ def postings(draw):
         else None,
         draw(st.one_of(st.none(), st.just(datetime(2022, 4, 1, 8, 30)))),
     )
-
-
-def posting_columns() -> list[str]:
-    return [
-        "fact_id",
-        "section",
-        "person_id",
-        "name",
-        "event_date",
-        "content",
-        "item_code",
-        "item_name",
-        "points",
-        "counted",
-        "capped",
-        "veto",
-        "reason",
-    ]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -8,7 +8,6 @@ rebuild recomputes only the months whose inputs changed, and what it leaves equa
 from __future__ import annotations
 
 import dataclasses
-import math
 import shutil
 import threading
 from datetime import date
@@ -16,6 +15,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 import pytest
+from answers import same
 from conftest import csv_bytes, load
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -26,30 +26,6 @@ from analytics.results import flag_drill, flags, pages, points, profile, rollup,
 from analytics.rules import rulebook as rb
 from analytics.sheets.ingest import undo
 from analytics.store.db import data_version, fetch_df, rolled_back, transaction
-
-
-def same(got, expected, path: str = "result") -> None:
-    """Equal answers: frames with the same columns, dtypes and values (floats to 1e-9), dataclasses field by field."""
-    if isinstance(expected, pd.DataFrame):
-        assert isinstance(got, pd.DataFrame), path
-        pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=0, atol=1e-9, obj=path)
-    elif dataclasses.is_dataclass(expected):
-        for f in dataclasses.fields(expected):
-            same(getattr(got, f.name), getattr(expected, f.name), f"{path}.{f.name}")
-    elif isinstance(expected, dict):
-        assert got.keys() == expected.keys(), path
-        for key in expected:
-            same(got[key], expected[key], f"{path}[{key!r}]")
-    elif isinstance(expected, list | tuple):
-        assert len(got) == len(expected), path
-        for n, (a, b) in enumerate(zip(got, expected)):
-            same(a, b, f"{path}[{n}]")
-    elif isinstance(expected, float) and math.isnan(expected):
-        assert isinstance(got, float) and math.isnan(got), path
-    elif isinstance(expected, float):
-        assert got == pytest.approx(expected, abs=1e-9), path
-    else:
-        assert got == expected, path
 
 
 def cases(cur, year: int, every: int = 1) -> dict[str, object]:

@@ -4,11 +4,9 @@ results read through the rollups against ``rollup.direct()``."""
 
 from __future__ import annotations
 
-import dataclasses
-import math
 from datetime import date
 
-import pandas as pd
+from answers import same
 from conftest import ROSTER, load, xlsx_bytes
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -123,7 +121,8 @@ def events_in_their_section(con) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Bug: undoing an earlier roster file while a later roster file that changed the same person is still imported.
+# Undoing an earlier roster file while a later roster file that changed the same person is still imported: refused,
+# newest first.
 
 
 def test_undoing_an_older_roster_file_under_a_later_one_that_changed_the_same_person():
@@ -237,7 +236,7 @@ def test_undo_of_roster_files_newest_first_restores_the_start():
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Checks that passed: a workbook holding a roster sheet and points / participation sheets naming the people and
+# A workbook holding a roster sheet and points / participation sheets naming the people and
 # sections it adds, moves and marks as left, in either order of sheets; beside a points file of the base people
 # imported before or after it; undone in every order, imported again.
 
@@ -306,27 +305,6 @@ def base_points(draw):
         )
     )
     return {"3月": [POINTS] + [[f"2022-{m:02d}-{d:02d}", w, "宣传推广", v, f"信息{w}{m}{d}"] for w, m, d, v in events]}
-
-
-def same(got, expected, path: str = "result") -> None:
-    """Equal answers: frames (floats to 1e-9), dataclasses field by field, containers item by item."""
-    if isinstance(expected, pd.DataFrame):
-        pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=0, atol=1e-9, obj=path)
-    elif dataclasses.is_dataclass(expected):
-        for f in dataclasses.fields(expected):
-            same(getattr(got, f.name), getattr(expected, f.name), f"{path}.{f.name}")
-    elif isinstance(expected, dict):
-        assert got.keys() == expected.keys(), path
-        for key in expected:
-            same(got[key], expected[key], f"{path}[{key!r}]")
-    elif isinstance(expected, list | tuple):
-        assert len(got) == len(expected), path
-        for n, (a, b) in enumerate(zip(got, expected)):
-            same(a, b, f"{path}[{n}]")
-    elif isinstance(expected, float) and math.isnan(expected):
-        assert isinstance(got, float) and math.isnan(got), path
-    else:
-        assert got == expected, path
 
 
 def answers(con) -> dict[str, object]:

@@ -14,6 +14,7 @@ import pytest
 from conftest import ROSTER, load, xlsx_bytes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ledgers import TASK_HEADER, task_row
 
 from analytics import open_db
 from analytics.results import points
@@ -25,18 +26,6 @@ POINTS = ["日期", "姓名", "考核内容", "分值", "事由"]
 POINTS_CODED = ["日期", "姓名", "考核内容", "事项编号", "分值", "事由"]
 PART = ["日期", "姓名", "活动类型", "活动名称"]
 ARENA = ["日期", "擂台", "选手", "评委", "得分"]
-TASKS = [
-    "任务编号",
-    "任务名称",
-    "台账类别",
-    "责任科室",
-    "责任人",
-    "开始日期",
-    "计划完成日期",
-    "进度(%)",
-    "当前环节",
-    "更新日期",
-]
 FACTS = ("score_event", "participation", "task_snapshot", "arena_mark", "fact_claim")
 
 
@@ -73,8 +62,8 @@ def assert_same_facts(got, expected) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Bugs: the same event in two sheets of one workbook is stored twice. Within one sheet it is an error (与第 n 行重复);
-# across sheets nothing compares them: each sheet is checked only against the rows already stored.
+# The same event in two sheets of one workbook: an error naming the earlier sheet's row, as a repeat within one sheet
+# is (与第 n 行重复); each sheet is checked against the earlier sheets of its kind as well as the rows already stored.
 
 
 def _refused_or_once(con, preview, batch, table: str, expected_rows: int) -> None:
@@ -106,9 +95,8 @@ def test_arena_mark_in_two_sheets_of_one_file_is_stored_once(dept):
 
 
 def test_one_task_day_in_two_sheets_of_one_file_leaves_one_live_snapshot(dept):
-    first = ["T1", "任务一", "基础夯实工程", "组织科", "张三", "2022-02-01", "2022-06-30", 30, "全程督查", "2022-03-15"]
-    second = first[:7] + [50] + first[8:]
-    preview, batch = send(dept, {"a": [TASKS, first], "b": [TASKS, second]}, "台账.xlsx")
+    first, second = (task_row("T1", "2022-03-15", progress, start="2022-02-01") for progress in (30, 50))
+    preview, batch = send(dept, {"a": [TASK_HEADER, first], "b": [TASK_HEADER, second]}, "台账.xlsx")
     if batch is None:
         assert preview.errors and all("「a」" in p.text() for p in preview.errors), [p.text() for p in preview.errors]
     else:
@@ -117,10 +105,10 @@ def test_one_task_day_in_two_sheets_of_one_file_leaves_one_live_snapshot(dept):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Bug: two rows of one sheet that differ only in a 'detail' column (事项编号 / 活动名称), one of them blank, are two events
-# for the in-sheet duplicate check, but one event for the stored-row match (blank detail matches any). A later file
-# sending both rows again claims ONE stored fact twice; undoing the first file then hands over one fact and deletes
-# the other, so the later (still imported) file loses an event.
+# Two rows of one sheet that differ only in a 'detail' column (事项编号 / 活动名称), one of them blank, are two events for
+# the in-sheet duplicate check, and either may match a stored fact (blank detail matches any). A later file sending
+# both again claims the two stored facts one to one, so undoing the first file hands both over and loses nothing; a
+# fact handed over takes what the remaining file wrote of it.
 
 
 def test_points_rows_differing_by_blank_item_code_survive_undo_of_the_first_file(dept):
@@ -185,8 +173,8 @@ def test_event_handed_over_on_undo_counts_as_in_the_file_that_keeps_it(dept):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Checks that passed: several sheets of one kind whose rows do NOT repeat each other, overlapping files already
-# imported, undone in every order and imported again.
+# Several sheets of one kind whose rows do not repeat each other, overlapping files already imported, undone in every
+# order and imported again.
 
 PEOPLE = ["张三", "李四", "王五", "赵六"]
 event = st.tuples(
