@@ -48,9 +48,10 @@ def _outside_rows(cur: Con, actor: Actor, preview: Any) -> list[str]:
         elif "section_id" in rows:
             sections = rows["section_id"].map(preview.sections)
         elif "contestant_id" in rows:
-            people = _current_sections(cur, [int(p) for p in rows["contestant_id"].dropna().unique()])
             if after is not None:  # the roster as this file's roster sheets leave it (it may add the contestant)
                 people = {pid: preview.sections.get(p.current_section) for pid, p in after.people.items()}
+            else:
+                people = _current_sections(cur, [int(p) for p in rows["contestant_id"].dropna().unique()])
             sections = rows["contestant_id"].map(people)
         else:
             sections = None
