@@ -10,7 +10,7 @@ import streamlit as st
 
 from analytics.errors import DashboardError
 from analytics.results.impact import Impact, import_impact
-from analytics.sheets import ingest
+from analytics.sheets import ingest, worker
 from analytics.sheets.errorbook import error_workbook_name
 from analytics.sheets.kinds import KIND_LABELS, KINDS
 from analytics.sheets.problems import Problem
@@ -26,6 +26,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class Upload:
     name: str
     content: bytes
+
+
+def ready_readers() -> None:
+    """Have the parsing children started before the clerk chooses a file (analytics.sheets.worker.warm)."""
+    worker.warm()
 
 
 def options(kind: str | None, mark_missing_left: bool, effective: date | None) -> ingest.Options:

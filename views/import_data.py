@@ -14,6 +14,7 @@ st.caption(t["intro"])
 if not auth.can(auth.IMPORT):
     st.warning(t["no_permission"], icon=":material/lock:")
     st.stop()
+importer.ready_readers()
 
 left, middle, right = st.columns([2, 2, 2], vertical_alignment="bottom")
 kind = left.selectbox(

@@ -17,7 +17,8 @@ from typing import Any
 import python_calamine as calamine
 
 from analytics.errors import FileUnreadable
-from analytics.sheets import guard, worker
+from analytics.sheets import guard, halves, worker
+from analytics.sheets.formulas import sheets_with_cross_formulas
 
 # DASHBOARD_ISOLATE=off parses in the process itself (a debugging aid, never for a served app).
 ISOLATE = os.environ.get("DASHBOARD_ISOLATE", "on").lower() not in ("off", "0", "no", "false")
@@ -36,6 +37,12 @@ class RawSheet:
     # The same cells as one rectangular object array (rows × widest row, short rows padded with ""), when the parsing
     # child's wire delivered it: extract slices its columns instead of rebuilding it from the grid's rows.
     cells: Any = field(default=None, repr=False, compare=False)
+    # Where grid[0][0] lies when the sheet was read from its first non-empty cell (the second half of a cut sheet,
+    # inside the parsing child only); (0, 0) for every sheet the importer sees.
+    origin: tuple[int, int] = field(default=(0, 0), repr=False, compare=False)
+    # The sheet computes its cells from other sheets (=SUM('3月'!E:E)): a summary of the detail sheets beside it,
+    # never imported (analytics.sheets.formulas).
+    summary: bool = False
 
 
 def _looks_like_html(data: bytes) -> bool:
@@ -99,11 +106,18 @@ def read_workbook(data: bytes) -> list[RawSheet]:
         guard.check_xls_size(data)
     if not ISOLATE:
         return read_workbook_here(data)
-    return [RawSheet(name, grid, merged, cells) for name, grid, merged, cells in worker.parse(data)]
+    part = halves.part_to_split(data) if data.startswith(_ZIP) else None
+    return [
+        RawSheet(name, grid, merged, cells, summary=summary)
+        for name, grid, merged, cells, summary in worker.parse(data, part)
+    ]
 
 
-def read_workbook_here(data: bytes) -> list[RawSheet]:
-    """Parse a workbook in this process. Only for files the guard has passed, and best in a child (see above)."""
+def read_workbook_here(data: bytes, only: str | None = None) -> list[RawSheet]:
+    """Parse a workbook in this process. Only for files the guard has passed, and best in a child (see above).
+
+    With ``only`` just the visible worksheet of that name is read, from its first non-empty cell instead of A1: the
+    second half of a cut sheet (analytics.sheets.halves), whose origin then says where its cells lie."""
     try:
         book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except calamine.PasswordError as exc:
@@ -117,11 +131,14 @@ def read_workbook_here(data: bytes) -> list[RawSheet]:
         for meta in book.sheets_metadata:
             if meta.visible != calamine.SheetVisibleEnum.Visible or meta.typ != calamine.SheetTypeEnum.WorkSheet:
                 continue
+            if only is not None and meta.name != only:
+                continue
             sheet = book.get_sheet_by_name(meta.name)
-            grid = sheet.to_python(skip_empty_area=False)
+            grid = sheet.to_python(skip_empty_area=only is not None)
             merged = list(sheet.merged_cell_ranges or ())
             _fill_merged(grid, merged)
-            sheets.append(RawSheet(meta.name, grid, merged))
+            top, left = (sheet.start or (0, 0)) if only is not None else (0, 0)
+            sheets.append(RawSheet(meta.name, grid, merged, origin=(int(top), int(left))))
     except calamine.PasswordError as exc:
         raise _encrypted() from exc
     except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError, OSError) as exc:
@@ -130,6 +147,9 @@ def read_workbook_here(data: bytes) -> list[RawSheet]:
         ) from exc
     finally:
         book.close()
+    computed = sheets_with_cross_formulas(data)
+    for raw in sheets:
+        raw.summary = raw.name in computed
     return sheets
 
 

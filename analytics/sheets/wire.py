@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import json
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import chain
 from typing import Any
@@ -137,10 +138,27 @@ def _pack_sheet(name: str, grid: list[list[Any]], merged: list, out: _Writer) ->
     }
 
 
-def pack(sheets: list[tuple[str, list[list[Any]], list]]) -> bytes:
+@dataclass
+class Notes:
+    """What a frame says besides its sheets."""
+
+    # Which half of a cut sheet the child read (analytics.sheets.halves): {"sheet", "half", "origin": (row,
+    # column) of the first cell of the second half}; None for a frame of whole sheets.
+    split: dict | None = None
+    # The sheets holding formulas over other sheets (analytics.sheets.formulas): summaries, never imported.
+    summaries: frozenset[str] = frozenset()
+
+
+def pack(sheets: list[tuple[str, list[list[Any]], list]], notes: Notes | None = None) -> bytes:
     """(name, grid, merged ranges) per sheet → one frame."""
     out = _Writer()
-    header = {"status": "ok", "sheets": [_pack_sheet(name, grid, merged, out) for name, grid, merged in sheets]}
+    header: dict[str, Any] = {
+        "status": "ok",
+        "sheets": [_pack_sheet(n, grid, merged, out) for n, grid, merged in sheets],
+    }
+    if notes is not None:
+        header["split"] = notes.split and {**notes.split, "origin": list(notes.split["origin"])}
+        header["summaries"] = sorted(notes.summaries)
     return _frame(header, out)
 
 
@@ -260,6 +278,13 @@ def _unpack_sheet(body: memoryview, spec: Any, arrays: bool = False) -> tuple:
 
 def unpack(frame: bytes | bytearray, arrays: bool = False) -> tuple[str, Any]:
     """A frame → ("ok", [(name, grid, merged), …]) or ("refused", message). Raises Broken for anything else.
+    See unpack_split for the arrays."""
+    status, payload, _ = unpack_notes(frame, arrays)
+    return status, payload
+
+
+def unpack_notes(frame: bytes | bytearray, arrays: bool = False) -> tuple[str, Any, Notes]:
+    """unpack, and the frame's Notes. Raises Broken for notes that are not.
 
     With ``arrays`` each sheet also carries its cells as one rectangular object array (rows × widest row, short
     rows padded with ""): the array the grid is made from, which the importer slices into columns instead of
@@ -276,15 +301,30 @@ def unpack(frame: bytes | bytearray, arrays: bool = False) -> tuple[str, Any]:
     if not isinstance(header, dict):
         raise Broken("header")
     if header.get("status") == "refused" and isinstance(header.get("message"), str):
-        return "refused", header["message"]
+        return "refused", header["message"], Notes()
     if header.get("status") != "ok" or not isinstance(header.get("sheets"), list):
         raise Broken("status")
     body = memoryview(frame)[8 + size :]
     # The grid is a few hundred thousand new lists and no cycle: the collector would walk the whole heap for them.
     enabled = gc.isenabled()
     gc.disable()
+    summaries = header.get("summaries", [])
+    if not (isinstance(summaries, list) and all(isinstance(name, str) for name in summaries)):
+        raise Broken("summaries")
+    notes = Notes(_split(header.get("split")), frozenset(summaries))
     try:
-        return "ok", [_unpack_sheet(body, spec, arrays) for spec in header["sheets"]]
+        return "ok", [_unpack_sheet(body, spec, arrays) for spec in header["sheets"]], notes
     finally:
         if enabled:
             gc.enable()
+
+
+def _split(note: Any) -> dict | None:
+    if note is None:
+        return None
+    if not isinstance(note, dict) or not isinstance(note.get("sheet"), str) or note.get("half") not in (0, 1):
+        raise Broken("split")
+    origin = note.get("origin", [0, 0])
+    if not (isinstance(origin, list) and len(origin) == 2 and all(type(n) is int and 0 <= n < 1 << 31 for n in origin)):
+        raise Broken("split origin")
+    return {"sheet": note["sheet"], "half": note["half"], "origin": (origin[0], origin[1])}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import gc
+import json
 import os
 import resource
 import select
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from analytics.errors import FileUnreadable
-from analytics.sheets import wire
+from analytics.sheets import halves, wire
 
 # The child that parses a workbook may use this much address space; a 300,000-row sheet needs about 1 GB.
 CHILD_MEMORY = 2 * 1024**3
@@ -78,10 +79,13 @@ class Child:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def ask(self, data: bytes, seconds: float) -> bytearray:
-        """Send one workbook, wait for its frame."""
+    def ask(self, data: bytes, seconds: float, half: tuple[str, int] | None = None) -> bytearray:
+        """Send one workbook, wait for its frame. ``half`` = (worksheet part, 0 or 1): read that half of the part's
+        rows (analytics.sheets.halves)."""
         deadline = time.monotonic() + seconds
-        self._send(len(data).to_bytes(8, "little") + data, deadline)
+        request = json.dumps({"part": half[0], "half": half[1]} if half else {}).encode("utf-8")
+        self._send(len(request).to_bytes(8, "little") + request + len(data).to_bytes(8, "little"), deadline)
+        self._send(data, deadline)
         head = self._receive(_HEAD, deadline)
         size = int.from_bytes(head[:8], "little")
         self.resident = int.from_bytes(head[8:], "little")
@@ -154,9 +158,23 @@ def _take() -> tuple[Child, bool]:
         while _idle:
             child = _idle.pop()
             if child.alive:
-                return child, True
+                return child, child.files > 0
             child.kill()
     return Child(), False
+
+
+def warm() -> None:
+    """Start idle children up to MAX_CHILDREN, so that the next upload (and the second half of a big sheet) does not
+    wait for an interpreter to start; the import page calls this when it opens. A child that cannot be started now
+    is left for the upload to start and report."""
+    with _lock:
+        missing = MAX_CHILDREN - len(_idle)
+    for _ in range(missing):
+        try:
+            child = Child()
+        except OSError:
+            return
+        _give_back(child)
 
 
 def _give_back(child: Child) -> None:
@@ -176,10 +194,21 @@ def stop_all() -> None:
         child.stop()
 
 
-def parse(data: bytes) -> list[tuple[str, list[list[Any]], list, Any]]:
-    """Parse a workbook in a child: [(sheet name, grid, merged ranges, cells as one array), …] or FileUnreadable in
-    Chinese (see wire.unpack for the array)."""
+# A parsed sheet: (name, grid, merged ranges, cells as one array (see wire.unpack), holds formulas over other sheets).
+Sheet = tuple[str, list[list[Any]], list, Any, bool]
+
+
+def parse(data: bytes, part: str | None = None) -> list[Sheet]:
+    """Parse a workbook in a child: its visible worksheets, or FileUnreadable in Chinese. ``part`` names a big
+    worksheet to read in two halves at once, when the second child is free (analytics.sheets.halves)."""
     with _slots:
+        if part is not None and _slots.acquire(blocking=False):
+            try:
+                both = _parse_halves(data, part)
+            finally:
+                _slots.release()
+            if both is not None:
+                return both
         try:
             child, used = _take()
         except OSError as exc:  # no process could be started (the machine is out of processes or memory)
@@ -200,7 +229,7 @@ def parse(data: bytes) -> list[tuple[str, list[list[Any]], list, Any]]:
         return _answer(child, frame)
 
 
-def _parse_fresh(data: bytes) -> list[tuple[str, list[list[Any]], list, Any]]:
+def _parse_fresh(data: bytes) -> list[Sheet]:
     try:
         child = Child()
     except OSError as exc:
@@ -216,20 +245,94 @@ def _parse_fresh(data: bytes) -> list[tuple[str, list[list[Any]], list, Any]]:
     return _answer(child, frame)
 
 
-def _answer(child: Child, frame: bytearray) -> list[tuple[str, list[list[Any]], list, Any]]:
+def _answer(child: Child, frame: bytearray) -> list[Sheet]:
     try:
-        status, payload = wire.unpack(frame, arrays=True)
+        status, payload, notes = wire.unpack_notes(frame, arrays=True)
     except wire.Broken as exc:
         child.kill()
         raise FileUnreadable(DIED) from exc
     if status != "ok":
         child.stop()  # after any file it could not read, the next file gets a fresh child
         raise FileUnreadable(payload)
+    _keep_or_retire(child)
+    return [(*sheet, sheet[0] in notes.summaries) for sheet in payload]
+
+
+def _parse_halves(data: bytes, part: str) -> list[Sheet] | None:
+    """Two children read the two halves of `part` at once; the sheets as one child would have read them, or None
+    when anything went otherwise (a child died, refused the file or disagreed with the other): the caller then
+    reads the file whole in one child, which gives the file's own answer or message."""
+    pair: list[tuple[Child, bool]] = []
+    try:
+        pair.extend((_take(), _take()))
+    except OSError:
+        for child, _ in pair:
+            _give_back(child)
+        return None
+    frames: list[bytearray | None] = [None, None]
+    late = [False, False]
+
+    def ask(n: int) -> None:
+        try:
+            frames[n] = pair[n][0].ask(data, CHILD_SECONDS, (part, n))
+        except _Late:
+            late[n] = True
+        except _Gone:
+            pass
+
+    second = threading.Thread(target=ask, args=(1,), name="parse_second_half")
+    second.start()
+    ask(0)
+    second.join()
+    if any(late):
+        for child, _ in pair:
+            child.kill()
+        raise FileUnreadable(TIMED_OUT.format(seconds=CHILD_SECONDS))
+    try:
+        if frames[0] is None or frames[1] is None:
+            raise wire.Broken("no answer")
+        sheets = _joined(wire.unpack_notes(frames[0], arrays=True), wire.unpack_notes(frames[1], arrays=True))
+    except wire.Broken:
+        for child, _ in pair:
+            child.kill()
+        return None
+    for child, _ in pair:
+        _keep_or_retire(child)
+    return sheets
+
+
+def _joined(first: tuple[str, Any, wire.Notes], second: tuple[str, Any, wire.Notes]) -> list[Sheet]:
+    """The two children's answers as one; Broken when they are not two halves of one sheet."""
+    (status_a, sheets, notes_a), (status_b, rest, notes_b) = first, second
+    if status_a != "ok" or status_b != "ok":
+        raise wire.Broken("refused")
+    summaries = notes_a.summaries | notes_b.summaries
+    whole = [(*sheet, sheet[0] in summaries) for sheet in sheets]
+    cut_a, cut_b = notes_a.split, notes_b.split
+    if cut_a is None and cut_b is None and not rest:
+        return whole  # the sheet could not be cut: the first child read the whole workbook
+    if cut_a is None or cut_b is None or cut_a["half"] != 0 or cut_b["half"] != 1 or cut_a["sheet"] != cut_b["sheet"]:
+        raise wire.Broken("halves")
+    name = cut_a["sheet"]
+    if len(rest) > 1 or (rest and rest[0][0] != name):
+        raise wire.Broken("halves")
+    if not rest:
+        return whole  # the cut sheet is not a visible worksheet: neither child read it
+    at = [n for n, sheet in enumerate(sheets) if sheet[0] == name]
+    if len(at) != 1:
+        raise wire.Broken("halves")
+    cells = halves.join(sheets[at[0]][3], rest[0][3], cut_b["origin"])
+    if cells is None:
+        raise wire.Broken("rows out of order")
+    whole[at[0]] = (name, cells.tolist(), sheets[at[0]][2], cells, name in summaries)
+    return whole
+
+
+def _keep_or_retire(child: Child) -> None:
     if child.resident > RETIRE_BYTES:
         child.stop()
     else:
         _give_back(child)
-    return payload
 
 
 # The child's side ---------------------------------------------------------------------------------------------------
@@ -264,15 +367,27 @@ def _read_exactly(stream, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def _reply(sheets) -> bytes:
-    return wire.pack([(s.name, s.grid, s.merged) for s in sheets])
+def _reply(data: bytes, request: dict) -> bytes:
+    from analytics.sheets.reader import read_workbook_here
+
+    part, half = request.get("part"), request.get("half")
+    mine = halves.cut(data, part, half) if isinstance(part, str) and half in (0, 1) else None
+    split = None
+    if mine is None:  # a whole workbook; for the second of two children, a sheet that cannot be cut: nothing
+        sheets = [] if half == 1 else read_workbook_here(data)
+    else:
+        data, name = mine
+        sheets = read_workbook_here(data, only=name if half == 1 else None)
+        split = {"sheet": name, "half": half, "origin": sheets[0].origin if half == 1 and sheets else (0, 0)}
+    summaries = frozenset(s.name for s in sheets if s.summary)
+    return wire.pack([(s.name, s.grid, s.merged) for s in sheets], wire.Notes(split, summaries))
 
 
 def child_main() -> None:
     """Read workbooks from stdin (8-byte length, then the bytes) until it closes; answer each with a frame."""
     resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY, CHILD_MEMORY))
     from analytics.sheets import guard
-    from analytics.sheets.reader import read_workbook_here
+    from analytics.sheets import reader as _loaded  # noqa: F401 - loaded before the first file arrives
 
     # The grid is a few hundred thousand lists and no cycle: the collector would walk them again and again.
     gc.disable()
@@ -281,9 +396,10 @@ def child_main() -> None:
         head = _read_exactly(source, 8)
         if not head:
             return
-        data = _read_exactly(source, int.from_bytes(head, "little"))
+        request = _read_exactly(source, int.from_bytes(head, "little"))
+        data = _read_exactly(source, int.from_bytes(_read_exactly(source, 8), "little"))
         try:
-            frame = _reply(read_workbook_here(data))
+            frame = _reply(data, json.loads(request or b"{}"))
         except FileUnreadable as exc:
             frame = wire.refusal(exc.message)
         except MemoryError:

@@ -14,7 +14,6 @@ from analytics.rules import rulebook as rb
 from analytics.sheets import guard as file_guard
 from analytics.sheets import mapping
 from analytics.sheets.checks import CHECKS, Context, SheetResult
-from analytics.sheets.formulas import sheets_with_cross_formulas
 from analytics.sheets.ingest.describe import describe_sheet, note_layout
 from analytics.sheets.ingest.history import find_committed
 from analytics.sheets.ingest.preview import Options, Preview, Progress, sha256_of
@@ -53,10 +52,10 @@ def _context(cur: Con, options: Options) -> Context:
 
 def _read_beside_context(cur: Con, content: bytes, file_name: str, options: Options) -> tuple[list[RawSheet], Context]:
     """Read the file and load what its sheets are checked against at the same time: a workbook is parsed in the
-    warm child (analytics.sheets.worker) while this thread waits on a pipe, so the roster and the rule books (all
+    warm children (analytics.sheets.worker) while this thread waits on a pipe, so the roster and the rule books (all
     people of a big department) are loaded in that wait instead of after it. Only the reading runs in the helper
-    thread; the database is used from this one. A file that cannot be read is refused as before, whatever the
-    loading did; a loading failure surfaces only once the file was read, where it always did."""
+    thread; the database is used from this one. A file that cannot be read is refused as before, whatever the loading
+    did; a loading failure surfaces only once the file was read, where it always did."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="read_upload") as pool:
         reading = pool.submit(read_file, content, file_name)
         try:
@@ -103,7 +102,6 @@ def prepare(
     for name in hidden_sheets(content):
         preview.ignored.append((name, "隐藏的工作表，不导入（如需导入，请在 Excel/WPS 中取消隐藏后再上传）"))
     preview.sections = dict(ctx.people.sections)
-    computed = sheets_with_cross_formulas(content)
     found = []
     for raw in preview.raw:
         if raw.name.strip() in GUIDE_SHEETS:
@@ -111,7 +109,7 @@ def prepare(
         if not options.kind and any(w in raw.name for w in SUMMARY_WORDS):
             preview.ignored.append((raw.name, "工作表名称表明是汇总/统计表，其数字由明细表算出，不导入"))
             continue
-        if not options.kind and raw.name in computed:
+        if not options.kind and raw.summary:
             preview.ignored.append((raw.name, "单元格是引用其他工作表的公式，是汇总表，不导入（只导入明细）"))
             continue
         layout = find_layout(raw.grid, options.kind)

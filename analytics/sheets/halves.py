@@ -1,0 +1,126 @@
+"""One big worksheet read by two parsing children at once, each taking half of its rows.
+
+python-calamine parses a sheet on one core. A 100,000-row sheet takes about a second, and the server has at least two
+cores and two warm children (analytics.sheets.worker). So when a workbook's largest worksheet is big, both children
+get the same bytes with a different half: each cuts the sheet's XML at the same row boundary (the same function on
+the same bytes), builds a workbook holding its half of the rows, and parses that. The first child also parses every
+other sheet of the workbook; the second only the cut sheet, without the empty rows above its half. The server puts
+the two halves of the cells back together (join) and gets what one child parsing the whole sheet would have given.
+
+A sheet is cut only when the cut is certainly harmless; otherwise both children say so and the first one parses the
+whole workbook as it always did:
+- the rows are plain XML (no CDATA, comment or processing instruction, where a `</row>` could hide);
+- the second half starts with a row that states its number (`<row r="…">`), so its cells land where they would;
+- the sheet has no merged cells (a merged block's value is copied into its cells, which may lie in both halves).
+The server checks the halves too: the second half must start below the last row of the first, or the whole workbook
+is parsed again by one child (rows out of order, which only a hand-made file has)."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import zipfile
+from typing import Any
+
+import numpy as np
+
+from analytics.sheets import guard
+
+# A worksheet unpacked to at least this many bytes (about 15,000 rows of eight columns) is read in two halves.
+SPLIT_BYTES = 8 * guard.MB
+# Above this the parts are not unpacked a second time in the children (the guard allows members up to 400 MB).
+MAX_SPLIT_BYTES = 160 * guard.MB
+
+_SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
+_SHEET_DATA = re.compile(rb"<((?:\w+:)?)sheetData\b[^>]*?(/?)>")
+# CDATA sections and comments start with "<!", processing instructions with "<?": where either could hide a "</row>".
+# "!" and "?" are rare in a sheet's XML, so each is looked for alone first (a one-byte search is many times faster).
+_HIDING = ((b"!", b"<!"), (b"?", b"<?"))
+
+
+def part_to_split(data: bytes) -> str | None:
+    """The worksheet part worth reading in two halves: the largest one, when it is big enough and the machine has a
+    second core. Only the zip's directory is read."""
+    if (os.cpu_count() or 1) < 2:
+        return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as book:
+            sheets = [i for i in book.infolist() if _SHEET_PART.fullmatch(i.filename)]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        return None
+    if not sheets:
+        return None
+    largest = max(sheets, key=lambda info: info.file_size)
+    return largest.filename if SPLIT_BYTES <= largest.file_size <= MAX_SPLIT_BYTES else None
+
+
+def _cut_at(xml: bytes) -> tuple[int, int, int] | None:
+    """(end of the <sheetData> tag, the cut, start of </sheetData>) for a sheet that can be cut, else None."""
+    data = _SHEET_DATA.search(xml)
+    if data is None or data.group(2):
+        return None
+    prefix = data.group(1)
+    start = data.end()
+    end = xml.rfind(b"</" + prefix + b"sheetData>")
+    if end < start or any(xml.find(c, start, end) != -1 and xml.find(mark, start, end) != -1 for c, mark in _HIDING):
+        return None
+    if xml.find(b"mergeCell", end) != -1:
+        return None
+    row_end = b"</" + prefix + b"row>"
+    cut = xml.find(row_end, (start + end) // 2, end)
+    if cut == -1:
+        return None
+    cut += len(row_end)
+    if not re.compile(rb"\s*<" + re.escape(prefix) + rb'row\s[^>]*?\br="\d+"').match(xml, cut, end):
+        return None
+    return start, cut, end
+
+
+def cut(data: bytes, part: str, half: int) -> tuple[bytes, str] | None:
+    """The workbook with `part` holding only its first (half 0) or second (half 1) half of rows, and the cut sheet's
+    name; None when the sheet cannot be cut (see above) or is not a sheet of the workbook's index. The parts are
+    stored unpacked: the parser does not unpack them again."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as book:
+            name = guard._sheet_names(book).get(part)
+            if name is None or part not in book.NameToInfo:
+                return None
+            xml = book.read(part)
+            bounds = _cut_at(xml)
+            if bounds is None:
+                return None
+            start, middle, end = bounds
+            whole = memoryview(xml)
+            pieces = (whole[:middle], whole[end:]) if half == 0 else (whole[:start], whole[middle:])
+            out = io.BytesIO()
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as new:
+                for info in book.infolist():
+                    if info.is_dir():
+                        continue
+                    if info.filename != part:
+                        new.writestr(info.filename, book.read(info))
+                        continue
+                    with new.open(zipfile.ZipInfo(part, info.date_time), "w", force_zip64=True) as member:
+                        for piece in pieces:
+                            member.write(piece)
+            return out.getvalue(), name
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, RuntimeError):
+        return None
+
+
+def join(first: Any, second: Any, origin: tuple[int, int]) -> Any:
+    """The cells of the whole sheet from the first half's (parsed from A1) and the second's (parsed from `origin`,
+    its first non-empty cell), both rectangular object arrays. None when the second half does not start below the
+    first (rows out of order): then the halves cannot be put together by position."""
+    top, left = origin
+    rows_a, width_a = first.shape
+    rows_b, width_b = second.shape
+    if rows_b == 0:
+        return first
+    if top < rows_a:
+        return None
+    cells = np.full((top + rows_b, max(width_a, left + width_b)), "", dtype=object)
+    cells[:rows_a, :width_a] = first
+    cells[top:, left : left + width_b] = second
+    return cells

@@ -1,0 +1,268 @@
+"""A big worksheet read by two children at once (analytics.sheets.halves) gives exactly what one parse of the whole
+workbook gives: every cell, its type and place, the other sheets, hidden sheets and summary sheets. A sheet that
+cannot be cut safely (merged cells, CDATA or comments among the rows, a second half whose first row does not state
+its number, rows out of order) is read whole, with the same result. Tiny sheets are cut here by lowering the size
+at which a sheet is cut."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from datetime import date, datetime
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analytics.errors import FileUnreadable
+from analytics.sheets import formulas, halves, reader, worker
+from tests.sheets.test_worker import same
+
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+@pytest.fixture
+def cut_everything(monkeypatch):
+    """Every worksheet is big enough to cut; the pool starts and ends empty; each read says whether it was cut."""
+    monkeypatch.setattr(halves, "SPLIT_BYTES", 0)
+    monkeypatch.setattr(halves.os, "cpu_count", lambda: 2)
+    worker.stop_all()
+    taken: list[bool] = []
+    halves_of = worker._parse_halves
+
+    def counted(data, part):
+        answer = halves_of(data, part)
+        taken.append(answer is not None)
+        return answer
+
+    monkeypatch.setattr(worker, "_parse_halves", counted)
+    yield taken
+    worker.stop_all()
+
+
+def book_bytes(sheets: dict[str, list[list]], hidden: tuple[str, ...] = (), write_only: bool = False) -> bytes:
+    book = openpyxl.Workbook(write_only=write_only)
+    if not write_only:
+        book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+        if name in hidden:
+            sheet.sheet_state = "hidden"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def with_sheet_xml(data: bytes, change) -> bytes:
+    """The workbook with its first worksheet's XML passed through ``change``."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as book, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in book.infolist():
+            body = book.read(info)
+            new.writestr(info.filename, change(body) if info.filename == SHEET else body)
+    return out.getvalue()
+
+
+def assert_read_as_whole(data: bytes) -> list[reader.RawSheet]:
+    """Read through the children (cut when it can be) and in this process, whole: the same sheets, cells and notes."""
+    isolated = reader.read_workbook(data)
+    here = reader.read_workbook_here(data)
+    assert [s.name for s in isolated] == [s.name for s in here]
+    for a, b in zip(isolated, here, strict=True):
+        assert same(a.grid, b.grid), a.name
+        assert a.merged == b.merged and a.summary == b.summary
+        assert a.cells.shape == (len(b.grid), max(map(len, b.grid), default=0))
+        assert same(a.cells.tolist(), a.grid)
+    return isolated
+
+
+ROWS = [["序号", "日期", "姓名", "分值", "事由"]] + [
+    [n, date(2024, 1 + n % 12, 1 + n % 28), f"人{n % 7}", (n % 5) - 1.5, f"事由{n}"] for n in range(1, 200)
+]
+
+
+@pytest.mark.parametrize("write_only", [False, True])
+def test_a_cut_sheet_reads_as_the_whole_beside_other_hidden_and_summary_sheets(cut_everything, write_only):
+    summary = [["合计"], ["=SUM('加减分'!D:D)"]]
+    data = book_bytes({"加减分": ROWS, "说明": [["本表说明"]], "隐藏": [["x"]], "汇总": summary}, ("隐藏",), write_only)
+    sheets = assert_read_as_whole(data)
+    assert cut_everything == [True]
+    assert [s.name for s in sheets] == ["加减分", "说明", "汇总"]
+    assert [s.summary for s in sheets] == [False, False, True]
+    assert sheets[0].grid[1][2] == "人1" and len(sheets[0].grid) == len(ROWS)
+
+
+value = st.one_of(
+    st.none(),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=6),
+    st.integers(min_value=-(10**9), max_value=10**9),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.booleans(),
+    st.dates(min_value=date(1901, 1, 1), max_value=date(2100, 1, 1)),
+    st.datetimes(min_value=datetime(1901, 1, 1), max_value=datetime(2100, 1, 1)).map(
+        lambda d: d.replace(microsecond=0)
+    ),
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(st.lists(value, max_size=7), min_size=1, max_size=40),
+    lead=st.integers(min_value=0, max_value=3),
+    gap=st.integers(min_value=0, max_value=3),
+    write_only=st.booleans(),
+)
+def test_any_sheet_reads_the_same_cut_or_whole(cut_everything, rows, lead, gap, write_only):
+    # Empty columns before the data, empty rows inside it, and the second half perhaps starting further right.
+    shaped = [[None] * lead + row for row in rows[: len(rows) // 2]] + [[]] * gap
+    shaped += [[None] * (lead + 1) + row for row in rows[len(rows) // 2 :]]
+    data = book_bytes({"表": shaped, "旁表": [["a", 1]]}, write_only=write_only)
+    assert_read_as_whole(data)
+
+
+def test_a_sheet_with_merged_cells_is_read_whole(cut_everything):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in ROWS:
+        sheet.append(row)
+    sheet.merge_cells("C2:C150")  # one 姓名 over many rows, across the middle
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = buffer.getvalue()
+    assert halves.cut(data, SHEET, 0) is None
+    sheets = assert_read_as_whole(data)
+    assert cut_everything == [True]  # both children answered; the first read the workbook whole
+    assert sheets[0].grid[149][2] == sheets[0].grid[1][2]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        # A comment and a CDATA section among the rows: a "</row>" could hide in them.
+        lambda xml: xml.replace(b"</row>", b"</row><!-- </row> -->", 1),
+        lambda xml: xml.replace(b"<v>3</v>", b"<v><![CDATA[3]]></v>", 1),
+        # Rows that do not state their number: the second half could not know where it starts.
+        lambda xml: re.sub(rb'<row r="\d+"', b"<row", xml),
+    ],
+)
+def test_rows_that_cannot_be_cut_safely_are_read_whole(cut_everything, change):
+    data = with_sheet_xml(book_bytes({"表": ROWS}), change)
+    assert halves.cut(data, SHEET, 0) is None and halves.cut(data, SHEET, 1) is None
+    assert_read_as_whole(data)
+
+
+def test_rows_out_of_order_are_read_again_by_one_child(cut_everything):
+    # The last row states a number above the first half: the halves cannot be put together by position.
+    def last_row_first(xml: bytes) -> bytes:
+        return re.sub(
+            rb'<row r="200"(.*?)</row>', lambda m: m.group(0).replace(b'r="200', b'r="3').replace(b'200"', b'3"'), xml
+        )
+
+    data = with_sheet_xml(book_bytes({"表": ROWS}), last_row_first)
+    assert halves.cut(data, SHEET, 1) is not None
+    assert_read_as_whole(data)
+    assert cut_everything == [False]
+
+
+def test_the_two_halves_hold_every_row_once():
+    data = book_bytes({"表": ROWS})
+    first, name = halves.cut(data, SHEET, 0)
+    second, same_name = halves.cut(data, SHEET, 1)
+    assert name == same_name == "表"
+    top = reader.read_workbook_here(first)[0].grid
+    bottom = reader.read_workbook_here(second, only=name)[0]
+    assert 0 < len(top) < len(ROWS) and bottom.origin == (len(top), 0)
+    assert same(top + bottom.grid, reader.read_workbook_here(data)[0].grid)
+
+
+def test_a_small_sheet_or_one_core_is_not_cut(monkeypatch):
+    data = book_bytes({"表": ROWS})
+    assert halves.part_to_split(data) is None  # far below SPLIT_BYTES
+    monkeypatch.setattr(halves, "SPLIT_BYTES", 0)
+    assert halves.part_to_split(data) == SHEET
+    monkeypatch.setattr(halves.os, "cpu_count", lambda: 1)
+    assert halves.part_to_split(data) is None
+
+
+def test_with_the_second_child_busy_the_workbook_is_read_by_one(cut_everything, monkeypatch):
+    import threading
+
+    monkeypatch.setattr(worker, "_slots", threading.BoundedSemaphore(1))
+    assert_read_as_whole(book_bytes({"表": ROWS}))
+    assert cut_everything == []
+
+
+def test_a_file_one_half_refuses_gets_the_whole_files_message(cut_everything):
+    # A cut sheet whose second half is broken XML: the halves are given up and one child reads the whole file,
+    # whose message the clerk sees.
+    data = with_sheet_xml(book_bytes({"表": ROWS}), lambda xml: xml.replace(b'<c r="A150"', b'<c r=""', 1))
+    with pytest.raises(FileUnreadable) as whole:
+        reader.read_workbook_here(data)
+    with pytest.raises(FileUnreadable) as isolated:
+        reader.read_workbook(data)
+    assert isolated.value.message == whole.value.message
+    assert cut_everything == [False]
+
+
+chunk = st.sampled_from(
+    [b"<f>", b"</f>", b"<x:f t='shared'>", b"<c>", b"<v>1</v>", b"!", b"'3\xe6\x9c\x88'!", b"A1", b"<"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(chunk, max_size=30))
+def test_the_quick_formula_search_finds_what_the_pattern_finds(parts):
+    xml = b"".join(parts)
+    assert formulas._has_cross_formula(xml) == (formulas._CROSS.search(xml) is not None)
+
+
+def test_a_part_with_many_exclamation_marks_is_searched_with_the_pattern(monkeypatch):
+    monkeypatch.setattr(formulas, "_FEW", 3)
+    xml = b"<c><is><t>!</t></is></c>" * 10 + b"<f>'a'!A1</f>"
+    assert formulas._has_cross_formula(xml)
+    assert not formulas._has_cross_formula(xml[: -len(b"<f>'a'!A1</f>")])
+
+
+def test_a_second_child_that_dies_leaves_the_file_to_one_child(cut_everything, monkeypatch):
+    ask = worker.Child.ask
+
+    def dies_on_the_second_half(self, data, seconds, half=None):
+        if half is not None and half[1] == 1:
+            self.kill()
+            raise worker._Gone
+        return ask(self, data, seconds, half)
+
+    monkeypatch.setattr(worker.Child, "ask", dies_on_the_second_half)
+    assert_read_as_whole(book_bytes({"表": ROWS}))
+    assert cut_everything == [False]
+
+
+def test_a_half_that_runs_out_of_time_is_explained(cut_everything, monkeypatch):
+    ask = worker.Child.ask
+
+    def late_on_the_first_half(self, data, seconds, half=None):
+        if half is not None and half[1] == 0:
+            raise worker._Late
+        return ask(self, data, seconds, half)
+
+    monkeypatch.setattr(worker.Child, "ask", late_on_the_first_half)
+    with pytest.raises(FileUnreadable) as late:
+        reader.read_workbook(book_bytes({"表": ROWS}))
+    assert "秒仍未完成" in late.value.message and not worker._idle
+
+
+def test_warm_children_wait_for_the_first_upload(cut_everything):
+    worker.warm()
+    children = list(worker._idle)
+    assert len(children) == worker.MAX_CHILDREN and all(c.alive and c.files == 0 for c in children)
+    assert_read_as_whole(book_bytes({"表": ROWS}))
+    assert cut_everything == [True]
+    assert sorted(c.files for c in children) == [1, 1] and set(worker._idle) == set(children)
+    worker.warm()  # nothing missing: nothing started
+    assert set(worker._idle) == set(children)
