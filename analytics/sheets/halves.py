@@ -39,6 +39,10 @@ _SHEET_DATA = re.compile(rb"<((?:\w+:)?)sheetData\b[^>]*?(/?)>")
 _HIDING = ((b"!", b"<!"), (b"?", b"<?"))
 
 
+class Declined(Exception):
+    """The parser does not list the cut sheet's name exactly once: the workbook is read whole instead."""
+
+
 def part_to_split(data: bytes) -> str | None:
     """The worksheet part worth reading in two halves: the largest one, when it is big enough and the machine has a
     second core. Only the zip's directory is read."""
@@ -77,13 +81,52 @@ def _cut_at(xml: bytes) -> tuple[int, int, int] | None:
     return start, cut, end
 
 
+_TAG = re.compile(rb"<(?:\w+:)?(sheet|Relationship)\s([^>]*)>")
+_ATTR = re.compile(rb'\s([\w:]+)="([^"]*)"')
+
+
+def owner(book: zipfile.ZipFile, part: str) -> str | None:
+    """The name of the one sheet whose part is `part`, read strictly: None unless the workbook's index and its
+    relationships are unambiguous (ids and names unique, targets plain paths under xl/worksheets/) and exactly one
+    sheet points at the part. A cut must never fall on a part that the parser would find under another name, or
+    under two."""
+    try:
+        workbook = book.read("xl/workbook.xml")
+        rels = book.read("xl/_rels/workbook.xml.rels")
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError):
+        return None
+    targets: dict[bytes, bytes] = {}
+    for kind, attrs in _TAG.findall(rels):
+        found = dict(_ATTR.findall(b" " + attrs))
+        if kind != b"Relationship" or b"Id" not in found or found[b"Id"] in targets:
+            return None
+        targets[found[b"Id"]] = found.get(b"Target", b"")
+    names, owners = set(), []
+    for kind, attrs in _TAG.findall(workbook):
+        if kind != b"sheet":
+            continue
+        found = dict(_ATTR.findall(b" " + attrs))
+        name, rid = found.get(b"name"), found.get(b"r:id")
+        if name is None or rid is None or name in names or rid not in targets:
+            return None
+        names.add(name)
+        target = targets[rid].decode("utf-8", "replace")
+        path = target[1:] if target.startswith("/") else "xl/" + target
+        if path == part:
+            owners.append(name)
+    if len(owners) != 1 or not _SHEET_PART.fullmatch(part) or b"&" in owners[0]:
+        return None  # an escaped name could be read differently; such a sheet is simply read whole
+    return owners[0].decode("utf-8", "replace")
+
+
 def cut(data: bytes, part: str, half: int) -> tuple[bytes, str] | None:
     """The workbook with `part` holding only its first (half 0) or second (half 1) half of rows, and the cut sheet's
-    name; None when the sheet cannot be cut (see above) or is not a sheet of the workbook's index. The parts are
-    stored unpacked: the parser does not unpack them again."""
+    name; None when the sheet cannot be cut (see above) or its part and name are not certain (owner). The parts are
+    stored unpacked: the parser does not unpack them again. The reader then checks that the parser lists the name
+    once among its worksheets."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as book:
-            name = guard._sheet_names(book).get(part)
+            name = owner(book, part)
             if name is None or part not in book.NameToInfo:
                 return None
             xml = book.read(part)

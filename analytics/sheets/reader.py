@@ -113,11 +113,13 @@ def read_workbook(data: bytes) -> list[RawSheet]:
     ]
 
 
-def read_workbook_here(data: bytes, only: str | None = None) -> list[RawSheet]:
+def read_workbook_here(data: bytes, only: str | None = None, cut: str | None = None) -> list[RawSheet]:
     """Parse a workbook in this process. Only for files the guard has passed, and best in a child (see above).
 
-    With ``only`` just the visible worksheet of that name is read, from its first non-empty cell instead of A1: the
-    second half of a cut sheet (analytics.sheets.halves), whose origin then says where its cells lie."""
+    For the halves of a cut sheet (analytics.sheets.halves): ``cut`` names it, and halves.Declined is raised,
+    before any sheet is read, unless the parser lists that name exactly once. With ``only`` just the visible worksheet of that
+    name is read, from its first non-empty cell instead of A1 (the second half), whose origin then says where its
+    cells lie."""
     try:
         book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except calamine.PasswordError as exc:
@@ -128,6 +130,8 @@ def read_workbook_here(data: bytes, only: str | None = None) -> list[RawSheet]:
         ) from exc
     sheets = []
     try:
+        if cut is not None and [m.name for m in book.sheets_metadata].count(cut) != 1:
+            raise halves.Declined(cut)
         for meta in book.sheets_metadata:
             if meta.visible != calamine.SheetVisibleEnum.Visible or meta.typ != calamine.SheetTypeEnum.WorkSheet:
                 continue

@@ -372,13 +372,16 @@ def _reply(data: bytes, request: dict) -> bytes:
 
     part, half = request.get("part"), request.get("half")
     mine = halves.cut(data, part, half) if isinstance(part, str) and half in (0, 1) else None
-    split = None
-    if mine is None:  # a whole workbook; for the second of two children, a sheet that cannot be cut: nothing
+    sheets, split = None, None
+    if mine is not None:
+        book, name = mine
+        try:
+            sheets = read_workbook_here(book, only=name if half == 1 else None, cut=name)
+            split = {"sheet": name, "half": half, "origin": sheets[0].origin if half == 1 and sheets else (0, 0)}
+        except halves.Declined:
+            sheets = None
+    if sheets is None:  # a whole workbook; for the second of two children, a sheet that cannot be cut: nothing
         sheets = [] if half == 1 else read_workbook_here(data)
-    else:
-        data, name = mine
-        sheets = read_workbook_here(data, only=name if half == 1 else None)
-        split = {"sheet": name, "half": half, "origin": sheets[0].origin if half == 1 and sheets else (0, 0)}
     summaries = frozenset(s.name for s in sheets if s.summary)
     return wire.pack([(s.name, s.grid, s.merged) for s in sheets], wire.Notes(split, summaries))
 

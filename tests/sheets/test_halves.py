@@ -266,3 +266,53 @@ def test_warm_children_wait_for_the_first_upload(cut_everything):
     assert sorted(c.files for c in children) == [1, 1] and set(worker._idle) == set(children)
     worker.warm()  # nothing missing: nothing started
     assert set(worker._idle) == set(children)
+
+
+def with_part(data: bytes, part: str, change) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as book, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in book.infolist():
+            body = book.read(info)
+            new.writestr(info.filename, change(body) if info.filename == part else body)
+    return out.getvalue()
+
+
+SECOND_SHEET = b'name="b" sheetId="2" state="visible" r:id="rId2"/>'
+SECOND_REL = b'Target="/xl/worksheets/sheet2.xml" Id="rId2"/>'
+
+
+@pytest.mark.parametrize(
+    ("part", "change"),
+    [
+        # Two sheets whose relationships point at the same part: each must show every row.
+        (
+            "xl/_rels/workbook.xml.rels",
+            lambda rels: rels.replace(SECOND_REL, b'Target="/xl/worksheets/sheet1.xml" Id="rId2"/>'),
+        ),
+        (
+            "xl/workbook.xml",
+            lambda book: book.replace(SECOND_SHEET, b'name="b" sheetId="2" state="visible" r:id="rId1"/>'),
+        ),
+        # A relationship id given twice, a name given twice, a name written with an entity, a target the reader
+        # could resolve otherwise: the index is not certain, the sheet is read whole.
+        ("xl/_rels/workbook.xml.rels", lambda rels: rels.replace(b'Id="rId2"', b'Id="rId1"')),
+        ("xl/workbook.xml", lambda book: book.replace(b'name="b"', 'name="表"'.encode())),
+        ("xl/workbook.xml", lambda book: book.replace('name="表"'.encode(), b'name="&#34920;"')),
+        (
+            "xl/_rels/workbook.xml.rels",
+            lambda rels: rels.replace(b'Target="/xl/worksheets/sheet1.xml"', b'Target="xl/worksheets/sheet1.xml"'),
+        ),
+        # A name with a line break in it: whatever the parser makes of it, the cells are the whole sheet's.
+        ("xl/workbook.xml", lambda book: book.replace('name="表"'.encode(), 'name="表\n一"'.encode())),
+    ],
+)
+def test_a_sheet_whose_part_or_name_is_not_certain_reads_as_the_whole(cut_everything, part, change):
+    data = with_part(book_bytes({"表": ROWS, "b": [["x"]]}), part, change)
+    try:
+        here = reader.read_workbook_here(data)
+    except FileUnreadable:
+        with pytest.raises(FileUnreadable):
+            reader.read_workbook(data)
+        return
+    sheets = assert_read_as_whole(data)
+    assert len(sheets) == len(here)
