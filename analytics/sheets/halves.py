@@ -76,7 +76,12 @@ def _cut_at(xml: bytes) -> tuple[int, int, int] | None:
     if cut == -1:
         return None
     cut += len(row_end)
-    if not re.compile(rb"\s*<" + re.escape(prefix) + rb'row\s[^>]*?\br="\d+"').match(xml, cut, end):
+    # Every row of the second half, the first above all, states its number: a row without one is placed after the
+    # row before it, which the second child would not have read.
+    numbered = re.compile(rb"<" + re.escape(prefix) + rb'row\s[^>]*?\br="\d+"')
+    if not numbered.match(xml, cut + len(xml[cut : cut + 64]) - len(xml[cut : cut + 64].lstrip()), end):
+        return None
+    if len(numbered.findall(xml, cut, end)) != xml.count(b"<" + prefix + b"row", cut, end):
         return None
     return start, cut, end
 
