@@ -326,3 +326,62 @@ def test_a_sheet_whose_part_or_name_is_not_certain_reads_as_the_whole(cut_everyt
         return
     sheets = assert_read_as_whole(data)
     assert len(sheets) == len(here)
+
+
+def read_or_message(data: bytes):
+    try:
+        return reader.read_workbook(data)
+    except FileUnreadable as exc:
+        return exc.message
+
+
+mutation = st.tuples(
+    st.sampled_from(["renumber", "drop_r", "repeat", "swap", "hide", "cut_bytes", "stray_tag"]),
+    st.integers(0, 10**6),
+    st.integers(0, 10**6),
+)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(mutation, min_size=1, max_size=4))
+def test_a_damaged_or_hand_made_sheet_reads_the_same_cut_or_whole(cut_everything, monkeypatch, mutations):
+    """The sheet's XML changed the ways a hand-made or damaged file is: rows renumbered, numbers dropped, rows
+    repeated or swapped, comments and stray tags among them, bytes missing. Read cut and read whole (both in the
+    children), the cells or the message are the same."""
+
+    def damaged(xml: bytes) -> bytes:
+        for kind, a, b in mutations:
+            rows = [m.span() for m in re.finditer(rb"<row\b.*?</row>", xml)]
+            if not rows:
+                return xml
+            (s1, e1), (s2, e2) = rows[a % len(rows)], rows[b % len(rows)]
+            if kind == "renumber":
+                xml = xml[:s1] + re.sub(rb'\br="\d+"', f'r="{1 + b % 400}"'.encode(), xml[s1:e1], count=1) + xml[e1:]
+            elif kind == "drop_r":
+                xml = xml[:s1] + re.sub(rb'\sr="[A-Z]*\d+"', b"", xml[s1:e1], count=1 + b % 3) + xml[e1:]
+            elif kind == "repeat":
+                xml = xml[:e1] + xml[s2:e2] + xml[e1:]
+            elif kind == "swap" and e1 <= s2:
+                xml = xml[:s1] + xml[s2:e2] + xml[e1:s2] + xml[s1:e1] + xml[e2:]
+            elif kind == "hide":
+                xml = xml[:e1] + [b"<!-- </row> -->", b"<?pi </row>?>"][b % 2] + xml[e1:]
+            elif kind == "cut_bytes":
+                at = s1 + a % max(1, e1 - s1)
+                xml = xml[:at] + xml[at + 1 + b % 40 :]
+            elif kind == "stray_tag":
+                xml = xml[:e1] + [b"</row>", b'<row r="2">', b"<c/>", b"</sheetData>"][b % 4] + xml[e1:]
+        return xml
+
+    data = with_sheet_xml(book_bytes({"表": ROWS, "旁表": [["a", 1]]}), damaged)
+    cut = read_or_message(data)
+    with monkeypatch.context() as patch:
+        patch.setattr(halves, "part_to_split", lambda data: None)
+        whole = read_or_message(data)
+    if isinstance(whole, str) or isinstance(cut, str):
+        assert cut == whole
+        return
+    assert [s.name for s in cut] == [s.name for s in whole]
+    for a, b in zip(cut, whole, strict=True):
+        assert same(a.grid, b.grid) and a.merged == b.merged and a.summary == b.summary
