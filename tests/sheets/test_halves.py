@@ -65,14 +65,19 @@ def book_bytes(
     return buffer.getvalue()
 
 
-def with_sheet_xml(data: bytes, change) -> bytes:
-    """The workbook with its first worksheet's XML passed through ``change``."""
+def with_part(data: bytes, part: str, change) -> bytes:
+    """The workbook with its part ``part`` passed through ``change``."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as book, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
         for info in book.infolist():
             body = book.read(info)
-            new.writestr(info.filename, change(body) if info.filename == SHEET else body)
+            new.writestr(info.filename, change(body) if info.filename == part else body)
     return out.getvalue()
+
+
+def with_sheet_xml(data: bytes, change) -> bytes:
+    """The workbook with its first worksheet's XML passed through ``change``."""
+    return with_part(data, SHEET, change)
 
 
 def assert_read_as_whole(data: bytes) -> list[reader.RawSheet]:
@@ -276,15 +281,6 @@ def test_warm_children_wait_for_the_first_upload(cut_everything):
     assert sorted(c.files for c in children) == [1, 1] and set(worker._idle) == set(children)
     worker.warm()  # nothing missing: nothing started
     assert set(worker._idle) == set(children)
-
-
-def with_part(data: bytes, part: str, change) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as book, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
-        for info in book.infolist():
-            body = book.read(info)
-            new.writestr(info.filename, change(body) if info.filename == part else body)
-    return out.getvalue()
 
 
 SECOND_SHEET = b'name="b" sheetId="2" state="visible" r:id="rId2"/>'
