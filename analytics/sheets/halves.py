@@ -10,8 +10,10 @@ the two halves of the cells back together (join) and gets what one child parsing
 A sheet is cut only when the cut is certainly harmless; otherwise both children say so and the first one parses the
 whole workbook as it always did:
 - the rows are plain XML (no CDATA, comment or processing instruction, where a `</row>` could hide);
-- the second half starts with a row that states its number (`<row r="…">`), so its cells land where they would;
-- the sheet has no merged cells (a merged block's value is copied into its cells, which may lie in both halves).
+- every row of the second half states its number (`<row r="…">`), so its cells land where they would;
+- the sheet has no merged cells (a merged block's value is copied into its cells, which may lie in both halves);
+- the sheet's part and name are certain: the workbook's index is unambiguous (owner) and the parser lists the name
+  once.
 The server checks the halves too: the second half must start below the last row of the first, or the whole workbook
 is parsed again by one child (rows out of order, which only a hand-made file has)."""
 

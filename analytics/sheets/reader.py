@@ -117,9 +117,9 @@ def read_workbook_here(data: bytes, only: str | None = None, cut: str | None = N
     """Parse a workbook in this process. Only for files the guard has passed, and best in a child (see above).
 
     For the halves of a cut sheet (analytics.sheets.halves): ``cut`` names it, and halves.Declined is raised,
-    before any sheet is read, unless the parser lists that name exactly once. With ``only`` just the visible worksheet of that
-    name is read, from its first non-empty cell instead of A1 (the second half), whose origin then says where its
-    cells lie."""
+    before any sheet is read, unless the parser lists that name exactly once. With ``only`` just the visible
+    worksheet of that name is read, from its first non-empty cell instead of A1 (the second half), whose origin then
+    says where its cells lie."""
     try:
         book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except calamine.PasswordError as exc:

@@ -278,7 +278,7 @@ def _unpack_sheet(body: memoryview, spec: Any, arrays: bool = False) -> tuple:
 
 def unpack(frame: bytes | bytearray, arrays: bool = False) -> tuple[str, Any]:
     """A frame → ("ok", [(name, grid, merged), …]) or ("refused", message). Raises Broken for anything else.
-    See unpack_split for the arrays."""
+    See unpack_notes for ``arrays``."""
     status, payload, _ = unpack_notes(frame, arrays)
     return status, payload
 

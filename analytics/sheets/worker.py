@@ -387,7 +387,8 @@ def _reply(data: bytes, request: dict) -> bytes:
 
 
 def child_main() -> None:
-    """Read workbooks from stdin (8-byte length, then the bytes) until it closes; answer each with a frame."""
+    """Read requests from stdin until it closes, each an 8-byte length and a JSON object (which half of which part
+    to read, or {} for the whole workbook), then an 8-byte length and the workbook; answer each with a frame."""
     resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY, CHILD_MEMORY))
     from analytics.sheets import guard
     from analytics.sheets import reader as _loaded  # noqa: F401 - loaded before the first file arrives
