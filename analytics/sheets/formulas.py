@@ -47,8 +47,9 @@ def _has_cross_formula(xml: bytes) -> bool:
     return _CROSS.search(xml) is not None
 
 
-def sheets_with_cross_formulas(content: bytes) -> set[str]:
-    """Names of the worksheets holding at least one formula that refers to another sheet."""
+def sheets_with_cross_formulas(content: bytes, among: set[str] | None = None) -> set[str]:
+    """Names of the worksheets (of those named ``among``, when given) holding at least one formula that refers to
+    another sheet. Only those sheets' XML is unpacked."""
     if not content.startswith(b"PK\x03\x04"):
         return set()
     try:
@@ -64,7 +65,7 @@ def sheets_with_cross_formulas(content: bytes) -> set[str]:
             found = set()
             for name, rid in _SHEET.findall(workbook):
                 target = targets.get(rid)
-                if not target:
+                if not target or (among is not None and _unescape(name) not in among):
                     continue
                 text = target.decode("utf-8", errors="replace")
                 part = text.lstrip("/") if text.startswith("/") else normpath(join("xl", text))

@@ -151,7 +151,7 @@ def read_workbook_here(data: bytes, only: str | None = None, cut: str | None = N
         ) from exc
     finally:
         book.close()
-    computed = sheets_with_cross_formulas(data)
+    computed = sheets_with_cross_formulas(data, {raw.name for raw in sheets})
     for raw in sheets:
         raw.summary = raw.name in computed
     return sheets

@@ -176,7 +176,7 @@ def test_limited_clerk_may_import_arena_marks_of_a_person_the_same_file_adds_to_
 
 
 def test_limited_clerk_points_of_a_person_the_same_file_adds_are_accepted():
-    """Passed: the same workbook with a 加减分 sheet instead is accepted (the guard reads the sections of the
+    """The same workbook with a 加减分 sheet instead is accepted (the guard reads the sections of the
     preview, which include the roster sheet's result), and undone cleanly."""
     from analytics.accounts.roles import CLERK, Actor
 
@@ -220,7 +220,7 @@ def test_second_roster_sheet_changes_a_person_whose_id_equals_a_section_the_firs
 
 
 def test_undo_of_roster_files_newest_first_restores_the_start():
-    """Passed: the same two roster files undone newest first give the department back exactly."""
+    """The same two roster files undone newest first give the department back exactly."""
     con = fresh()
     try:
         start = canonical(con)
