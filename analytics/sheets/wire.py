@@ -11,7 +11,6 @@ A frame: 8 bytes (little-endian) of header length, the header (JSON), then the b
 
 from __future__ import annotations
 
-import gc
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -19,6 +18,8 @@ from itertools import chain
 from typing import Any
 
 import numpy as np
+
+from analytics import collector
 
 STR, FLOAT, INT, BOOL, DATE, DATETIME, TIME, TIMEDELTA, OTHER = range(9)
 _KIND_OF = {
@@ -305,18 +306,13 @@ def unpack_notes(frame: bytes | bytearray, arrays: bool = False) -> tuple[str, A
     if header.get("status") != "ok" or not isinstance(header.get("sheets"), list):
         raise Broken("status")
     body = memoryview(frame)[8 + size :]
-    # The grid is a few hundred thousand new lists and no cycle: the collector would walk the whole heap for them.
-    enabled = gc.isenabled()
-    gc.disable()
     summaries = header.get("summaries", [])
     if not (isinstance(summaries, list) and all(isinstance(name, str) for name in summaries)):
         raise Broken("summaries")
     notes = Notes(_split(header.get("split")), frozenset(summaries))
-    try:
+    # The grid is a few hundred thousand new lists and no cycle: the collector would walk the whole heap for them.
+    with collector.paused():
         return "ok", [_unpack_sheet(body, spec, arrays) for spec in header["sheets"]], notes
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _split(note: Any) -> dict | None:

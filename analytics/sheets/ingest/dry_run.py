@@ -8,6 +8,7 @@ from datetime import date
 
 import pandas as pd
 
+from analytics import collector
 from analytics.errors import FileUnreadable
 from analytics.meetings import publish as published
 from analytics.rules import rulebook as rb
@@ -70,6 +71,7 @@ def _read_beside_context(cur: Con, content: bytes, file_name: str, options: Opti
     return raw, ctx
 
 
+@collector.paused()
 def prepare(
     cur: Con, content: bytes, file_name: str, options: Options | None = None, progress: Progress | None = None
 ) -> Preview:

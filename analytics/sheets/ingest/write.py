@@ -8,6 +8,7 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 
+from analytics import collector
 from analytics.accounts import guard
 from analytics.accounts.roles import SYSTEM, Actor, is_system
 from analytics.errors import ImportRefused
@@ -23,6 +24,7 @@ from analytics.sheets.roster_store import apply_roster
 from analytics.store.db import Con, data_version, transaction
 
 
+@collector.paused()
 def commit(con: Con, preview: Preview, actor: Actor = SYSTEM) -> int:
     """Store a checked file in one transaction; returns the batch id. Refuses a preview with errors.
 
@@ -153,6 +155,7 @@ def _insert_facts(cur: Con, sheet: SheetResult, batch_id: int, file_name: str, i
         cur.unregister("incoming_rows")
 
 
+@collector.paused()
 def import_bytes(
     con: Con,
     content: bytes,
