@@ -174,3 +174,18 @@ def join(first: Any, second: Any, origin: tuple[int, int]) -> Any:
     cells[:rows_a, :width_a] = first
     cells[top:, left : left + width_b] = second
     return cells
+
+
+def join_rows(cells: Any, first: list[list[Any]], second: list[list[Any]], origin: tuple[int, int]) -> list[list[Any]]:
+    """The grid (one list per row) of the joined `cells`, given each half's rows. When both halves are as wide as the
+    whole and the second starts in column A (the usual sheet), their rows are the whole sheet's rows already and are
+    reused, with blank rows between; otherwise the rows are made from the joined cells."""
+    top, left = origin
+    rows, width = cells.shape
+    if not second:
+        return first if len(first) == rows and all(map(width.__eq__, map(len, first))) else cells.tolist()
+    if left or top < len(first) or top + len(second) != rows:
+        return cells.tolist()
+    if not (all(map(width.__eq__, map(len, first))) and all(map(width.__eq__, map(len, second)))):
+        return cells.tolist()
+    return first + [[""] * width for _ in range(top - len(first))] + second

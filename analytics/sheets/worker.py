@@ -13,6 +13,7 @@ leave when the server does (their stdin closes). Whatever a child does, the serv
 from __future__ import annotations
 
 import atexit
+import fcntl
 import gc
 import json
 import os
@@ -36,6 +37,8 @@ CHILD_SECONDS = 120
 # back); an idle child holds about 40 MB.
 RETIRE_BYTES = 300 * 1024**2
 MAX_CHILDREN = 2
+# Each pipe to and from a child holds this much (Linux allows up to 1 MB without privileges; 64 KB otherwise).
+PIPE_BYTES = 1024**2
 
 DIED = (
     "文件超出了可以安全读取的范围（读取时所需内存过大），已拒绝读取，系统未受影响。"
@@ -72,6 +75,11 @@ class Child:
         self._in = self.process.stdin.fileno()
         self._out = self.process.stdout.fileno()
         os.set_blocking(self._in, False)
+        for pipe in (self._in, self._out):
+            try:  # a bigger pipe: fewer wake-ups while a frame of several megabytes passes
+                fcntl.fcntl(pipe, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+            except (OSError, AttributeError):
+                pass
         self.files = 0
         self.resident = 0
 
@@ -283,15 +291,24 @@ def _parse_halves(data: bytes, part: str) -> list[Sheet] | None:
     second = threading.Thread(target=ask, args=(1,), name="parse_second_half")
     second.start()
     ask(0)
+    # The first half is decoded while the second child may still be parsing.
+    first: tuple | wire.Broken | None = None
+    if frames[0] is not None:
+        try:
+            first = wire.unpack_notes(frames[0], arrays=True)
+        except wire.Broken as exc:
+            first = exc
     second.join()
     if any(late):
         for child, _ in pair:
             child.kill()
         raise FileUnreadable(TIMED_OUT.format(seconds=CHILD_SECONDS))
     try:
-        if frames[0] is None or frames[1] is None:
+        if first is None or frames[1] is None:
             raise wire.Broken("no answer")
-        sheets = _joined(wire.unpack_notes(frames[0], arrays=True), wire.unpack_notes(frames[1], arrays=True))
+        if isinstance(first, wire.Broken):
+            raise first
+        sheets = _joined(first, wire.unpack_notes(frames[1], arrays=True))
     except wire.Broken:
         for child, _ in pair:
             child.kill()
@@ -324,7 +341,8 @@ def _joined(first: tuple[str, Any, wire.Notes], second: tuple[str, Any, wire.Not
     cells = halves.join(sheets[at[0]][3], rest[0][3], cut_b["origin"])
     if cells is None:
         raise wire.Broken("rows out of order")
-    whole[at[0]] = (name, cells.tolist(), sheets[at[0]][2], cells, name in summaries)
+    grid = halves.join_rows(cells, sheets[at[0]][1], rest[0][1], cut_b["origin"])
+    whole[at[0]] = (name, grid, sheets[at[0]][2], cells, name in summaries)
     return whole
 
 

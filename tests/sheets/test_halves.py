@@ -90,6 +90,7 @@ def assert_read_as_whole(data: bytes) -> list[reader.RawSheet]:
         assert a.merged == b.merged and a.summary == b.summary
         assert a.cells.shape == (len(b.grid), max(map(len, b.grid), default=0))
         assert same(a.cells.tolist(), a.grid)
+        assert len(set(map(id, a.grid))) == len(a.grid)  # every row its own list, as the importer may change one
     return isolated
 
 
