@@ -172,13 +172,7 @@ def _labels(months: list[str]) -> str:
 def check_preview(cur: Con, preview) -> None:
     """The importer's hook: a points file that touches a published month gets an error in its preview (so it cannot
     be committed), or a reminder when an admin has opened that month for correction."""
-    months: set[str] = set()
-    for sheet in preview.sheets:
-        if sheet.kind == "points" and len(sheet.rows) and "event_date" in sheet.rows:
-            dates = pd.to_datetime(sheet.rows["event_date"], errors="coerce").dropna()
-            # The distinct months first: iterating 100,000 dates as Timestamps costs a second.
-            months |= {f"{m // 100}-{m % 100:02d}" for m in (dates.dt.year * 100 + dates.dt.month).unique().tolist()}
-    locked, open_ = _locked(cur, months)
+    locked, open_ = _locked(cur, preview.points_months())
     if locked:
         preview.file_problems.append(
             Problem(

@@ -6,8 +6,6 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
-import pandas as pd
-
 from analytics import collector
 from analytics.errors import FileUnreadable
 from analytics.meetings import publish as published
@@ -277,12 +275,7 @@ def _correct(preview: Preview, sheet: str, layout: Layout, data: Extracted) -> N
 
 def _published_months(cur: Con, preview: Preview) -> list[str]:
     """The months of this file's points that are already published (公示)."""
-    months: set[str] = set()
-    for sheet in preview.sheets:
-        if sheet.kind == "points" and len(sheet.rows):
-            dates = pd.to_datetime(sheet.rows["event_date"], errors="coerce").dropna()
-            # The distinct months first: iterating 100,000 dates as Timestamps costs a second.
-            months |= {f"{m // 100}-{m % 100:02d}" for m in (dates.dt.year * 100 + dates.dt.month).unique().tolist()}
+    months = preview.points_months()
     if not months:
         return []
     return sorted(months & set(published.published_months(cur)))

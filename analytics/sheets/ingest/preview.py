@@ -130,6 +130,17 @@ class Preview:
             return None
         return round(float(sum(s.rows["points"].sum() for s in sheets)), 4)
 
+    def points_months(self) -> set[str]:
+        """The months ("2022-03") of this file's points rows: what publishing (公示) is checked against."""
+        months: set[str] = set()
+        for sheet in self.sheets:
+            if sheet.kind == "points" and len(sheet.rows) and "event_date" in sheet.rows:
+                # The distinct dates first: a file of 100,000 rows has a few hundred.
+                days = pd.Series(pd.unique(sheet.rows["event_date"].to_numpy(dtype=object)), dtype=object)
+                dates = pd.to_datetime(days, errors="coerce").dropna()
+                months |= {f"{m // 100}-{m % 100:02d}" for m in (dates.dt.year * 100 + dates.dt.month).tolist()}
+        return months
+
     def points_rows(self) -> pd.DataFrame:
         frames = [s.rows.assign(sheet=s.sheet) for s in self.sheets if s.kind == "points" and len(s.rows)]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
