@@ -56,9 +56,12 @@ EVENT_SQL = """
                case when coalesce(e.veto_flag, i.veto, false) then e.reason end as veto_reason,
                r.counted
         from score_event e
-        join books b on b.month_start = cast(date_trunc('month', e.event_date) as date)
-        left join rule_item i on i.version_id = b.version_id and i.code = e.item_code
         join points_rollup_event r on r.fact_id = e.fact_id
+        -- The event's month as the rollup stored it (the same date_trunc, taken when the month was built): a plain
+        -- column, whose statistics give DuckDB the month's real size. Joined on date_trunc(event_date), it was
+        -- estimated at a handful of rows and every later join built its hash table on the wrong side.
+        join books b on b.month_start = r.month_start
+        left join rule_item i on i.version_id = b.version_id and i.code = e.item_code
         where e.event_date between $span_start::date and $span_end::date
           and r.month_start between $span_start::date and $span_end::date
     )"""

@@ -49,6 +49,9 @@ def cases(cur, year: int, every: int = 1) -> dict[str, object]:
         found[f"person_month_net {m}"] = points.person_month_net(cur, m)
         found[f"month_points {m}"] = points.month_points(cur, m)
         found[f"posting_totals {m}"] = points.posting_totals(cur, m)
+        # The readers of each event's counted points (rollup.EVENT_SQL when the rollup is current).
+        found[f"posting {m}"] = points.posting(cur, m)
+        found[f"points_trace {m}"] = points.points_trace(cur, m)
         found[f"monthly_stars {m}"] = stars.monthly_stars(cur, m)
         found[f"movers {m}"] = trends.movers(cur, m)
     for q in quarters:
@@ -59,6 +62,9 @@ def cases(cur, year: int, every: int = 1) -> dict[str, object]:
     if months:
         for person_id in people:
             found[f"year_standing {person_id}"] = profile.year_standing(cur, person_id, year, months[-1])
+        for person_id in people[:: max(1, len(people) // 5)]:
+            found[f"person_events {person_id}"] = profile.person_events(cur, person_id, year)
+            found[f"event_sources {person_id}"] = points.event_sources(cur, person_id, months[-1])
     return found
 
 
