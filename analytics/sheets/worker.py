@@ -23,6 +23,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -158,6 +160,20 @@ def _left(deadline: float) -> float:
 _slots = threading.BoundedSemaphore(MAX_CHILDREN)
 _lock = threading.Lock()
 _idle: list[Child] = []
+_reading = 0  # slots held now: children out of the pool, reading a file
+
+
+@contextmanager
+def _slot_in_use() -> Iterator[None]:
+    """Count a held slot, so that warm() does not start children for slots whose children are out reading."""
+    global _reading
+    with _lock:
+        _reading += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _reading -= 1
 
 
 def _take() -> tuple[Child, bool]:
@@ -174,9 +190,9 @@ def _take() -> tuple[Child, bool]:
 def warm() -> None:
     """Start idle children up to MAX_CHILDREN, so that the next upload (and the second half of a big sheet) does not
     wait for an interpreter to start; the import page calls this when it opens. A child that cannot be started now
-    is left for the upload to start and report."""
+    is left for the upload to start and report. Children out reading a file count: they come back to the pool."""
     with _lock:
-        missing = MAX_CHILDREN - len(_idle)
+        missing = MAX_CHILDREN - len(_idle) - _reading
     for _ in range(missing):
         try:
             child = Child()
@@ -209,10 +225,11 @@ Sheet = tuple[str, list[list[Any]], list, Any, bool]
 def parse(data: bytes, part: str | None = None) -> list[Sheet]:
     """Parse a workbook in a child: its visible worksheets, or FileUnreadable in Chinese. ``part`` names a big
     worksheet to read in two halves at once, when the second child is free (analytics.sheets.halves)."""
-    with _slots:
+    with _slots, _slot_in_use():
         if part is not None and _slots.acquire(blocking=False):
             try:
-                both = _parse_halves(data, part)
+                with _slot_in_use():
+                    both = _parse_halves(data, part)
             finally:
                 _slots.release()
             if both is not None:

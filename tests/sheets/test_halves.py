@@ -284,6 +284,26 @@ def test_warm_children_wait_for_the_first_upload(cut_everything):
     assert set(worker._idle) == set(children)
 
 
+def test_warming_while_the_children_read_starts_no_more(cut_everything, monkeypatch):
+    worker.warm()
+    started = []
+    real_init, real_ask = worker.Child.__init__, worker.Child.ask
+
+    def counted(self):
+        started.append(self)
+        real_init(self)
+
+    def ask(self, data, seconds, half=None):
+        worker.warm()  # another clerk opens the import page while this file is read
+        return real_ask(self, data, seconds, half)
+
+    monkeypatch.setattr(worker.Child, "__init__", counted)
+    monkeypatch.setattr(worker.Child, "ask", ask)
+    assert_read_as_whole(book_bytes({"表": ROWS}))
+    assert cut_everything == [True]
+    assert started == [] and len(worker._idle) == worker.MAX_CHILDREN
+
+
 SECOND_SHEET = b'name="b" sheetId="2" state="visible" r:id="rId2"/>'
 SECOND_REL = b'Target="/xl/worksheets/sheet2.xml" Id="rId2"/>'
 
