@@ -31,7 +31,7 @@ def _unescape(text: bytes) -> str:
     )
 
 
-def _has_cross_formula(xml: bytes) -> bool:
+def has_cross_formula(xml: bytes) -> bool:
     """_CROSS.search(xml), found from the other end: "!" is rare in a sheet's XML while "<" starts every tag, so each
     "!" is looked up with one-byte searches and only the tag before it is tried. A part with many "!" is searched
     as before."""
@@ -71,7 +71,7 @@ def sheets_with_cross_formulas(content: bytes, among: set[str] | None = None) ->
                 part = text.lstrip("/") if text.startswith("/") else normpath(join("xl", text))
                 if part not in names or book.getinfo(part).file_size > MAX_PART:
                     continue
-                if _has_cross_formula(book.read(part)):
+                if has_cross_formula(book.read(part)):
                     found.add(_unescape(name))
             return found
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, RuntimeError):

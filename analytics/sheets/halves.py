@@ -22,12 +22,16 @@ from __future__ import annotations
 import io
 import os
 import re
+import struct
 import zipfile
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from isal import isal_zlib
 
 from analytics.sheets import guard
+from analytics.sheets.formulas import has_cross_formula
 
 # A worksheet unpacked to at least this many bytes (about 15,000 rows of eight columns) is read in two halves.
 SPLIT_BYTES = 8 * guard.MB
@@ -39,6 +43,15 @@ _SHEET_DATA = re.compile(rb"<((?:\w+:)?)sheetData\b[^>]*?(/?)>")
 # CDATA sections and comments start with "<!", processing instructions with "<?": where either could hide a "</row>".
 # "!" and "?" are rare in a sheet's XML, so each is looked for alone first (a one-byte search is many times faster).
 _HIDING = ((b"!", b"<!"), (b"?", b"<?"))
+
+
+@dataclass(frozen=True)
+class Half:
+    """One child's workbook: the cut sheet holding only its half of the rows."""
+
+    book: bytes  # the workbook, its parts stored unpacked
+    sheet: str  # the cut sheet's name
+    summary: bool  # the whole sheet holds a formula over other sheets (analytics.sheets.formulas)
 
 
 class Declined(Exception):
@@ -79,11 +92,15 @@ def _cut_at(xml: bytes) -> tuple[int, int, int] | None:
         return None
     cut += len(row_end)
     # Every row of the second half, the first above all, states its number: a row without one is placed after the
-    # row before it, which the second child would not have read.
-    numbered = re.compile(rb"<" + re.escape(prefix) + rb'row\s[^>]*?\br="\d+"')
-    if not numbered.match(xml, cut + len(xml[cut : cut + 64]) - len(xml[cut : cut + 64].lstrip()), end):
+    # row before it, which the second child would not have read. One search finds a "<row" that is not followed by
+    # its number (an attribute value cannot hold "<" or ">", so each "<row" is one row's tag).
+    row = rb"<" + re.escape(prefix) + rb"row"
+    numbered = rb'\s[^>]*?\br="\d+"'
+    if not re.compile(row + numbered).match(
+        xml, cut + len(xml[cut : cut + 64]) - len(xml[cut : cut + 64].lstrip()), end
+    ):
         return None
-    if len(numbered.findall(xml, cut, end)) != xml.count(b"<" + prefix + b"row", cut, end):
+    if re.compile(row + rb"(?!" + numbered + rb")").search(xml, cut, end):
         return None
     return start, cut, end
 
@@ -126,17 +143,50 @@ def owner(book: zipfile.ZipFile, part: str) -> str | None:
     return owners[0].decode("utf-8", "replace")
 
 
-def cut(data: bytes, part: str, half: int) -> tuple[bytes, str] | None:
-    """The workbook with `part` holding only its first (half 0) or second (half 1) half of rows, and the cut sheet's
-    name; None when the sheet cannot be cut (see above) or its part and name are not certain (owner). The parts are
-    stored unpacked: the parser does not unpack them again. The reader then checks that the parser lists the name
-    once among its worksheets."""
+# A zip's local file header: its signature, then (after 22 bytes) the lengths of the name and of the extra field.
+_LOCAL = struct.Struct("<4s22xHH")
+
+
+def unpacked(data: bytes, book: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """A part's bytes. A plainly deflated part is unpacked with ISA-L straight from the file's bytes (about twice
+    zlib's speed, and its CRC-32 five times: 0.06 s instead of 0.13 s for a 100,000-row sheet, in each child). A part
+    whose header, size or CRC is not exactly what the directory says is read by zipfile, which raises for it as
+    before."""
+    if info.compress_type == zipfile.ZIP_DEFLATED and not info.flag_bits & 0x1:
+        at = info.header_offset
+        head = data[at : at + _LOCAL.size]
+        if len(head) == _LOCAL.size:
+            signature, name_size, extra_size = _LOCAL.unpack(head)
+            name = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437", "replace")
+            begin = at + _LOCAL.size + name_size + extra_size
+            if (
+                signature == b"PK\x03\x04"
+                and data[at + _LOCAL.size : at + _LOCAL.size + name_size] == name
+                and begin + info.compress_size <= len(data)
+            ):
+                try:
+                    # At most one byte more than the directory says: a part that unpacks to more is not read on.
+                    xml = isal_zlib.decompressobj(-15).decompress(
+                        memoryview(data)[begin : begin + info.compress_size], info.file_size + 1
+                    )
+                except Exception:  # noqa: BLE001 - ISA-L's own error for damaged data: zipfile then reads the part
+                    xml = b""
+                if len(xml) == info.file_size and isal_zlib.crc32(xml) == info.CRC:
+                    return xml
+    return book.read(info)
+
+
+def cut(data: bytes, part: str, half: int) -> Half | None:
+    """The workbook with `part` holding only its first (half 0) or second (half 1) half of rows, with the cut sheet's
+    name and whether the whole sheet is a summary; None when the sheet cannot be cut (see above) or its part and name
+    are not certain (owner). The parts are stored unpacked: the parser does not unpack them again. The reader then
+    checks that the parser lists the name once among its worksheets."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as book:
             name = owner(book, part)
             if name is None or part not in book.NameToInfo:
                 return None
-            xml = book.read(part)
+            xml = unpacked(data, book, book.NameToInfo[part])
             bounds = _cut_at(xml)
             if bounds is None:
                 return None
@@ -154,7 +204,8 @@ def cut(data: bytes, part: str, half: int) -> tuple[bytes, str] | None:
                     with new.open(zipfile.ZipInfo(part, info.date_time), "w", force_zip64=True) as member:
                         for piece in pieces:
                             member.write(piece)
-            return out.getvalue(), name
+            # Looked for in the whole sheet, which is at hand: the summary note is the same from either child.
+            return Half(out.getvalue(), name, has_cross_formula(xml))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, RuntimeError):
         return None
 

@@ -113,13 +113,16 @@ def read_workbook(data: bytes) -> list[RawSheet]:
     ]
 
 
-def read_workbook_here(data: bytes, only: str | None = None, cut: str | None = None) -> list[RawSheet]:
+def read_workbook_here(
+    data: bytes, only: str | None = None, cut: str | None = None, summary: bool | None = None
+) -> list[RawSheet]:
     """Parse a workbook in this process. Only for files the guard has passed, and best in a child (see above).
 
     For the halves of a cut sheet (analytics.sheets.halves): ``cut`` names it, and halves.Declined is raised,
     before any sheet is read, unless the parser lists that name exactly once. With ``only`` just the visible
     worksheet of that name is read, from its first non-empty cell instead of A1 (the second half), whose origin then
-    says where its cells lie."""
+    says where its cells lie; ``summary`` says whether the cut sheet is a summary (halves.Half.summary, found in the
+    whole sheet's XML), which is then not looked for in its half again."""
     try:
         book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except calamine.PasswordError as exc:
@@ -151,7 +154,9 @@ def read_workbook_here(data: bytes, only: str | None = None, cut: str | None = N
         ) from exc
     finally:
         book.close()
-    computed = sheets_with_cross_formulas(data, {raw.name for raw in sheets})
+    known = {cut: summary} if cut is not None and summary is not None else {}
+    computed = sheets_with_cross_formulas(data, {raw.name for raw in sheets} - known.keys())
+    computed |= {name for name, is_summary in known.items() if is_summary}
     for raw in sheets:
         raw.summary = raw.name in computed
     return sheets

@@ -409,9 +409,9 @@ def _reply(data: bytes, request: dict) -> bytes:
     mine = halves.cut(data, part, half) if isinstance(part, str) and half in (0, 1) else None
     sheets, split = None, None
     if mine is not None:
-        book, name = mine
+        name = mine.sheet
         try:
-            sheets = read_workbook_here(book, only=name if half == 1 else None, cut=name)
+            sheets = read_workbook_here(mine.book, only=name if half == 1 else None, cut=name, summary=mine.summary)
             split = {"sheet": name, "half": half, "origin": sheets[0].origin if half == 1 and sheets else (0, 0)}
         except halves.Declined:
             sheets = None

@@ -110,6 +110,62 @@ def test_a_cut_sheet_reads_as_the_whole_beside_other_hidden_and_summary_sheets(c
     assert sheets[0].grid[1][2] == "人1" and len(sheets[0].grid) == len(ROWS)
 
 
+@pytest.mark.parametrize("at", [5, len(ROWS) - 5])
+def test_a_cut_sheet_with_a_formula_over_another_sheet_in_either_half_is_a_summary(cut_everything, at):
+    rows = [list(row) for row in ROWS]
+    rows[at][3] = "='旁表'!A1"
+    sheets = assert_read_as_whole(book_bytes({"表": rows, "旁表": [[1]]}))
+    assert cut_everything == [True]
+    assert [s.summary for s in sheets] == [True, False]
+    first = halves.cut(book_bytes({"表": rows, "旁表": [[1]]}), SHEET, 0)
+    assert first is not None and first.summary
+
+
+def stored_and_deflated(data: bytes) -> list[tuple[zipfile.ZipInfo, bytes]]:
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        return [(info, book.read(info)) for info in book.infolist()]
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED])
+def test_a_part_is_unpacked_as_zipfile_reads_it(method):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", method) as new:
+        new.writestr("xl/worksheets/sheet1.xml", b"<row>" * 50_000)
+        new.writestr("xl/worksheets/表.xml", "<c>表</c>" * 1000)
+    data = b"prefix bytes before the zip" + out.getvalue()  # zipfile finds members after leading bytes
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        for info in book.infolist():
+            assert halves.unpacked(data, book, info) == book.read(info)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        # The directory's CRC or size does not match the bytes; the part unpacks to more than the directory says.
+        lambda info: setattr(info, "CRC", info.CRC ^ 1),
+        lambda info: setattr(info, "file_size", info.file_size - 1),
+        lambda info: setattr(info, "file_size", info.file_size + 1),
+    ],
+)
+def test_a_part_that_is_not_what_the_directory_says_is_read_as_zipfile_reads_it(damage):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
+        new.writestr("xl/worksheets/sheet1.xml", b"<row>" * 50_000)
+    data = out.getvalue()
+
+    def outcome(read):
+        try:
+            return read()
+        except zipfile.BadZipFile as exc:
+            return type(exc)
+
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        info = book.infolist()[0]
+        damage(info)
+        expected = outcome(lambda: book.read(info))
+        assert outcome(lambda: halves.unpacked(data, book, info)) == expected
+
+
 value = st.one_of(
     st.none(),
     st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=6),
@@ -188,11 +244,12 @@ def test_rows_out_of_order_are_read_again_by_one_child(cut_everything):
 
 def test_the_two_halves_hold_every_row_once():
     data = book_bytes({"表": ROWS})
-    first, name = halves.cut(data, SHEET, 0)
-    second, same_name = halves.cut(data, SHEET, 1)
-    assert name == same_name == "表"
-    top = reader.read_workbook_here(first)[0].grid
-    bottom = reader.read_workbook_here(second, only=name)[0]
+    first, second = halves.cut(data, SHEET, 0), halves.cut(data, SHEET, 1)
+    assert first is not None and second is not None
+    name = first.sheet
+    assert name == second.sheet == "表" and first.summary is second.summary is False
+    top = reader.read_workbook_here(first.book)[0].grid
+    bottom = reader.read_workbook_here(second.book, only=name)[0]
     assert 0 < len(top) < len(ROWS) and bottom.origin == (len(top), 0)
     assert same(top + bottom.grid, reader.read_workbook_here(data)[0].grid)
 
@@ -235,14 +292,14 @@ chunk = st.sampled_from(
 @given(st.lists(chunk, max_size=30))
 def test_the_quick_formula_search_finds_what_the_pattern_finds(parts):
     xml = b"".join(parts)
-    assert formulas._has_cross_formula(xml) == (formulas._CROSS.search(xml) is not None)
+    assert formulas.has_cross_formula(xml) == (formulas._CROSS.search(xml) is not None)
 
 
 def test_a_part_with_many_exclamation_marks_is_searched_with_the_pattern(monkeypatch):
     monkeypatch.setattr(formulas, "_FEW", 3)
     xml = b"<c><is><t>!</t></is></c>" * 10 + b"<f>'a'!A1</f>"
-    assert formulas._has_cross_formula(xml)
-    assert not formulas._has_cross_formula(xml[: -len(b"<f>'a'!A1</f>")])
+    assert formulas.has_cross_formula(xml)
+    assert not formulas.has_cross_formula(xml[: -len(b"<f>'a'!A1</f>")])
 
 
 def test_a_second_child_that_dies_leaves_the_file_to_one_child(cut_everything, monkeypatch):
