@@ -12,6 +12,7 @@ whole workbook as it always did:
 - the rows are plain XML (no CDATA, comment or processing instruction, where a `</row>` could hide);
 - every row of the second half states its number (`<row r="…">`), so its cells land where they would;
 - the sheet has no merged cells (a merged block's value is copied into its cells, which may lie in both halves);
+- no second `<sheetData>` or `</sheetData>` lies among the rows;
 - the sheet's part and name are certain: the workbook's index is unambiguous (owner) and the parser lists the name
   once.
 The server checks the halves too: the second half must start below the last row of the first, or the whole workbook
@@ -191,6 +192,11 @@ def cut(data: bytes, part: str, half: int) -> Half | None:
             if bounds is None:
                 return None
             start, middle, end = bounds
+            # A second <sheetData> or </sheetData> among the rows (a damaged file): a whole read stops at the first
+            # closing tag, and rows after it must not come back through a half. Each child looks in its own rows;
+            # when one cuts and the other does not, the workbook is read whole (analytics.sheets.worker).
+            if xml.find(b"sheetData", *((start, middle) if half == 0 else (middle, end))) != -1:
+                return None
             whole = memoryview(xml)
             pieces = (whole[:middle], whole[end:]) if half == 0 else (whole[:start], whole[middle:])
             out = io.BytesIO()

@@ -113,6 +113,40 @@ def read_workbook(data: bytes) -> list[RawSheet]:
     ]
 
 
+def _open_half(data: bytes) -> Any:
+    """The parser's workbook over the half of a cut sheet (analytics.sheets.halves), through an anonymous in-memory
+    file (memfd) where the system has one. The parser reads a Python file object into memory by reads of doubling size,
+    copying each; for the 37 MB of a 100,000-row sheet's half that took 0.05-0.1 s, and opening, parsing and reading
+    its cells from the file is about 0.08 s faster in all (15 rounds interleaved). Whatever goes wrong with a half, the
+    workbook is read whole again (analytics.sheets.worker), so only halves take this road."""
+    fd = _memory_file(data)
+    if fd is None:
+        return calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    try:
+        # The parser opens the file again by its path and keeps that handle: closing ours leaves its file readable.
+        return calamine.CalamineWorkbook.from_path(f"/proc/self/fd/{fd}")
+    finally:
+        os.close(fd)
+
+
+def _memory_file(data: bytes) -> int | None:
+    """A descriptor of an anonymous in-memory file holding `data`, or None where there is none to be had."""
+    try:
+        fd = os.memfd_create("workbook", os.MFD_CLOEXEC)
+    except (AttributeError, OSError):
+        return None
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        if os.path.exists(f"/proc/self/fd/{fd}"):
+            return fd
+    except OSError:
+        pass
+    os.close(fd)
+    return None
+
+
 def read_workbook_here(
     data: bytes, only: str | None = None, cut: str | None = None, summary: bool | None = None
 ) -> list[RawSheet]:
@@ -124,7 +158,7 @@ def read_workbook_here(
     says where its cells lie; ``summary`` says whether the cut sheet is a summary (halves.Half.summary, found in the
     whole sheet's XML), which is then not looked for in its half again."""
     try:
-        book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        book = _open_half(data) if cut is not None else calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except calamine.PasswordError as exc:
         raise _encrypted() from exc
     except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError, OSError) as exc:

@@ -294,38 +294,41 @@ def _parse_halves(data: bytes, part: str) -> list[Sheet] | None:
         for child, _ in pair:
             _give_back(child)
         return None
-    frames: list[bytearray | None] = [None, None]
+    answers: list[tuple | wire.Broken | None] = [None, None]
     late = [False, False]
 
     def ask(n: int) -> None:
+        """Ask child n for its half and decode its frame as soon as it comes: whichever child finishes first, its
+        frame is decoded while the other may still be parsing."""
         try:
-            frames[n] = pair[n][0].ask(data, CHILD_SECONDS, (part, n))
+            frame = pair[n][0].ask(data, CHILD_SECONDS, (part, n))
         except _Late:
             late[n] = True
+            return
         except _Gone:
-            pass
+            return
+        try:
+            answers[n] = wire.unpack_notes(frame, arrays=True)
+        except wire.Broken as exc:
+            answers[n] = exc
 
     second = threading.Thread(target=ask, args=(1,), name="parse_second_half")
     second.start()
     ask(0)
-    # The first half is decoded while the second child may still be parsing.
-    first: tuple | wire.Broken | None = None
-    if frames[0] is not None:
-        try:
-            first = wire.unpack_notes(frames[0], arrays=True)
-        except wire.Broken as exc:
-            first = exc
     second.join()
     if any(late):
         for child, _ in pair:
             child.kill()
         raise FileUnreadable(TIMED_OUT.format(seconds=CHILD_SECONDS))
     try:
-        if first is None or frames[1] is None:
+        first, rest = answers
+        if first is None or rest is None:
             raise wire.Broken("no answer")
         if isinstance(first, wire.Broken):
             raise first
-        sheets = _joined(first, wire.unpack_notes(frames[1], arrays=True))
+        if isinstance(rest, wire.Broken):
+            raise rest
+        sheets = _joined(first, rest)
     except wire.Broken:
         for child, _ in pair:
             child.kill()

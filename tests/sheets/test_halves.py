@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl.styles import PatternFill
 
@@ -229,6 +229,25 @@ def test_rows_that_cannot_be_cut_safely_are_read_whole(cut_everything, change):
     assert_read_as_whole(data)
 
 
+@pytest.mark.parametrize("at", [3, 190])
+@pytest.mark.parametrize("tag", [b"</sheetData>", b"<sheetData>"])
+def test_a_second_sheet_data_tag_among_the_rows_reads_as_the_whole(cut_everything, at, tag):
+    # A whole read stops at the first </sheetData>: the rows after it must not come back through the other half.
+    data = with_sheet_xml(
+        book_bytes({"表": ROWS}), lambda xml: xml.replace(f'<row r="{at}"'.encode(), tag + f'<row r="{at}"'.encode(), 1)
+    )
+    assert (halves.cut(data, SHEET, 0) is None) == (at < 100) and (halves.cut(data, SHEET, 1) is None) == (at > 100)
+    try:
+        here = reader.read_workbook_here(data)
+    except FileUnreadable:
+        with pytest.raises(FileUnreadable):
+            reader.read_workbook(data)
+        return
+    sheets = assert_read_as_whole(data)
+    assert len(sheets[0].grid) == len(here[0].grid)
+    assert cut_everything == [False]
+
+
 def test_rows_out_of_order_are_read_again_by_one_child(cut_everything):
     # The last row states a number above the first half: the halves cannot be put together by position.
     def last_row_first(xml: bytes) -> bytes:
@@ -252,6 +271,22 @@ def test_the_two_halves_hold_every_row_once():
     bottom = reader.read_workbook_here(second.book, only=name)[0]
     assert 0 < len(top) < len(ROWS) and bottom.origin == (len(top), 0)
     assert same(top + bottom.grid, reader.read_workbook_here(data)[0].grid)
+
+
+@pytest.mark.parametrize("memory_file", [True, False])
+def test_a_half_reads_the_same_from_a_memory_file_or_without_one(monkeypatch, memory_file):
+    import os
+
+    data = book_bytes({"表": ROWS})
+    first, second = halves.cut(data, SHEET, 0), halves.cut(data, SHEET, 1)
+    assert first is not None and second is not None
+    if not memory_file:  # a system without memfd: the half is read from a file object
+        monkeypatch.delattr(os, "memfd_create")
+    files = len(os.listdir("/proc/self/fd"))
+    top = reader.read_workbook_here(first.book, cut=first.sheet, summary=first.summary)[0].grid
+    bottom = reader.read_workbook_here(second.book, only=second.sheet, cut=second.sheet, summary=second.summary)[0]
+    assert same(top + bottom.grid, reader.read_workbook_here(data)[0].grid)
+    assert len(os.listdir("/proc/self/fd")) == files  # no descriptor is left open
 
 
 def test_a_small_sheet_or_one_core_is_not_cut(monkeypatch):
@@ -420,6 +455,7 @@ mutation = st.tuples(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
 )
 @given(st.lists(mutation, min_size=1, max_size=4))
+@example([("stray_tag", 0, 1), ("stray_tag", 0, 3)])  # a </sheetData> after the first row
 def test_a_damaged_or_hand_made_sheet_reads_the_same_cut_or_whole(cut_everything, monkeypatch, mutations):
     """The sheet's XML changed the ways a hand-made or damaged file is: rows renumbered, numbers dropped, rows
     repeated or swapped, comments and stray tags among them, bytes missing. Read cut and read whole (both in the
