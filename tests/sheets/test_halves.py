@@ -138,6 +138,18 @@ def test_a_part_is_unpacked_as_zipfile_reads_it(method):
             assert halves.unpacked(data, book, info) == book.read(info)
 
 
+def test_a_stored_zip_holds_its_members_as_zipfile_reads_them():
+    members = [("xl/worksheets/表.xml", (b"<row>", memoryview(b"abc")[1:], b"")), ("[Content_Types].xml", (b"x" * 9,))]
+    data = halves.stored_zip(members)
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        assert book.testzip() is None
+        assert [(i.filename, i.compress_type) for i in book.infolist()] == [
+            ("xl/worksheets/表.xml", zipfile.ZIP_STORED),
+            ("[Content_Types].xml", zipfile.ZIP_STORED),
+        ]
+        assert book.read("xl/worksheets/表.xml") == b"<row>bc" and book.read("[Content_Types].xml") == b"x" * 9
+
+
 @pytest.mark.parametrize(
     "damage",
     [
