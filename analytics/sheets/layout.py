@@ -279,9 +279,11 @@ def extract(grid: list[list[Any]], layout: Layout, array: np.ndarray | None = No
             cells[:] = body
 
     def column(index: int) -> np.ndarray:
+        # A view of the cells, never written to (_fill_down writes into a copy); the frame takes copies of the rows
+        # it keeps.
         if index >= width:
             return np.full(n, "", dtype=object)
-        return cells[:, index].copy()
+        return cells[:, index]
 
     columns = {key: column(index) for key, index in layout.columns.items()}
     row_numbers = np.arange(first_row, first_row + n, dtype=np.int64)
@@ -409,6 +411,8 @@ def _fill_down(columns: dict[str, np.ndarray], keep: np.ndarray, keys: tuple[str
         # The index of the last filled row at or above each row; -1 above the first filled one (left blank).
         last = np.maximum.accumulate(np.where(~empty, np.arange(len(kept)), -1))
         take = empty & (last >= 0)
+        # Into a copy: the column is a view of the sheet's cells, which stay as read.
+        values = columns[key] = values.copy()
         values[rows[take]] = kept[last[take]]
         counts[key] = int(take.sum())
     return counts

@@ -333,3 +333,26 @@ def test_an_unreadable_file_is_refused_even_when_the_roster_could_not_load(roste
     # A readable file: the loading failure surfaces as it did before, after the reading.
     with pytest.raises(RuntimeError, match="roster store unavailable"):
         import_bytes(roster_con, xlsx_bytes({"Sheet1": POINTS}), "加减分.xlsx")
+
+
+def test_filling_down_leaves_the_sheets_cells_as_read():
+    # 日期 and 活动类型 written on a group's first row only: the frame's rows take the value above, the sheet's own
+    # cells (kept for the preview and sliced by extract) do not change.
+    grid = [
+        ["日期", "姓名", "活动类型", "主题"],
+        [date(2024, 3, 1), "张三", "每周一文", "第一期"],
+        ["", "李四", "", ""],
+        [date(2024, 3, 8), "王五", "青年讲堂", "第二期"],
+        ["", "赵六", "", ""],
+    ]
+    status, sheets = wire.unpack(wire.pack([("表", grid, [])]), arrays=True)
+    assert status == "ok"
+    _, decoded, _, cells = sheets[0]
+    before = cells.copy()
+    layout = lay.find_layout(decoded, "participation")
+    assert layout is not None
+    extracted = lay.extract(decoded, layout, cells)
+    assert extracted.frame["event_date"].tolist() == [date(2024, 3, 1)] * 2 + [date(2024, 3, 8)] * 2
+    assert extracted.frame["activity"].tolist() == ["每周一文", "每周一文", "青年讲堂", "青年讲堂"]
+    assert extracted.filled_down["event_date"] == 2
+    assert (cells == before).all() and decoded[2] == ["", "李四", "", ""]
