@@ -349,8 +349,10 @@ def extract(grid: list[list[Any]], layout: Layout, array: np.ndarray | None = No
     last_data = int(np.flatnonzero(data_like)[-1]) if data_like.any() else -1
     for pos in np.flatnonzero(lone & ~blank):
         if pos > last_data:
-            text = next(c for c in cells[pos] if not is_blank(c))
-            if isinstance(text, str) and (len(text.strip()) >= NOTE_MIN_LENGTH or "：" in text or ":" in text):
+            text = next((c for c in cells[pos] if not is_blank(c)), None)
+            if text is None:
+                blank[pos] = True  # its one cell holds only spaces: a blank row of the sheet's empty tail
+            elif isinstance(text, str) and (len(text.strip()) >= NOTE_MIN_LENGTH or "：" in text or ":" in text):
                 note[pos] = True
 
     keep = ~(blank | total | example | repeated | note | hint)

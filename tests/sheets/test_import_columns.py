@@ -356,3 +356,15 @@ def test_filling_down_leaves_the_sheets_cells_as_read():
     assert extracted.frame["activity"].tolist() == ["每周一文", "每周一文", "青年讲堂", "青年讲堂"]
     assert extracted.filled_down["event_date"] == 2
     assert (cells == before).all() and decoded[2] == ["", "李四", "", ""]
+
+
+@pytest.mark.parametrize("spaces", [" ", "\u3000", " \t"])
+def test_a_row_of_spaces_under_the_last_data_row_is_a_blank_row(spaces):
+    # A cell holding only spaces, alone in its row below the data (a clerk's stray space bar): skipped as blank,
+    # not a crash and not a row of errors.
+    grid = [HEADER, [1, date(2024, 3, 1), "张三", "一科", "工作质量", 1, "事由"], ["", spaces]]
+    for cells in (None, wire.unpack(wire.pack([("表", grid, [])]), arrays=True)[1][0][3]):
+        layout = lay.find_layout(grid)
+        assert layout is not None
+        extracted = lay.extract(grid, layout, cells)
+        assert extracted.frame["_row"].tolist() == [2] and extracted.skipped_blank == 1

