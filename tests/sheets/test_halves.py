@@ -11,6 +11,7 @@ import re
 import zipfile
 from datetime import date, datetime
 
+import numpy as np
 import openpyxl
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -148,6 +149,26 @@ def test_a_part_is_unpacked_as_zipfile_reads_it(method):
     with zipfile.ZipFile(io.BytesIO(data)) as book:
         for info in book.infolist():
             assert halves.unpacked(data, book, info) == book.read(info)
+
+
+@pytest.mark.parametrize(
+    ("second_shape", "origin"),
+    [((2, 3), (3, 0)), ((2, 3), (5, 0)), ((2, 2), (3, 1)), ((2, 4), (3, 0)), ((0, 0), (3, 0))],
+)
+def test_two_halves_are_joined_by_position(second_shape, origin):
+    # Adjacent halves of one width (the usual sheet), a gap of blank rows, a second half further right or wider,
+    # an empty second half: each cell where it lies in the sheet, "" elsewhere.
+    first = np.array([[f"a{r}{c}" for c in range(3)] for r in range(3)], dtype=object)
+    second = np.array([[f"b{r}{c}" for c in range(second_shape[1])] for r in range(second_shape[0])], dtype=object)
+    second = second.reshape(second_shape)
+    cells = halves.join(first, second, origin)
+    top, left = origin
+    expected = {(r, c): first[r, c] for r in range(3) for c in range(3)}
+    expected |= {(top + r, left + c): second[r, c] for r in range(second_shape[0]) for c in range(second_shape[1])}
+    rows = top + second_shape[0] if second_shape[0] else 3
+    assert cells.shape == (rows, max(3, left + second_shape[1]))
+    assert {(r, c): v for (r, c), v in np.ndenumerate(cells) if v != ""} == expected
+    assert halves.join(first, second, (2, 0)) is None or second_shape[0] == 0  # rows out of order
 
 
 def test_a_stored_zip_holds_its_members_as_zipfile_reads_them():
