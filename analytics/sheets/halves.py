@@ -94,7 +94,8 @@ def _cut_at(xml: bytes) -> tuple[int, int, int] | None:
     cut += len(row_end)
     # Every row of the second half, the first above all, states its number: a row without one is placed after the
     # row before it, which the second child would not have read. One search finds a "<row" that is not followed by
-    # its number (an attribute value cannot hold "<" or ">", so each "<row" is one row's tag).
+    # its number (neither text nor an attribute value holds a raw "<", so every "<row" starts a row's tag; a ">"
+    # inside a value ends the search for the number early, and the sheet is then read whole, as before).
     row = rb"<" + re.escape(prefix) + rb"row"
     numbered = rb'\s[^>]*?\br="\d+"'
     if not re.compile(row + numbered).match(
