@@ -145,8 +145,13 @@ def owner(book: zipfile.ZipFile, part: str) -> str | None:
     return owners[0].decode("utf-8", "replace")
 
 
-# A zip's local file header: its signature, then (after 22 bytes) the lengths of the name and of the extra field.
-_LOCAL = struct.Struct("<4s22xHH")
+# A zip's records (APPNOTE 4.3.7, 4.3.12, 4.3.16): the local file header (signature, version needed, flags, method, time,
+# date, CRC-32, sizes, then the lengths of the name and of the extra field), the central directory's header and the
+# end record. Written by stored_zip: version 2.0, names in UTF-8 (flag 11), stored (method 0), dated 1980-01-01.
+_LOCAL_HEAD = struct.Struct("<4s5H3L2H")
+_CENTRAL_HEAD = struct.Struct("<4s6H3L5H2L")
+_END = struct.Struct("<4s4H2LH")
+_UTF8, _DAY_ONE = 0x800, 0x21
 
 
 def unpacked(data: bytes, book: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
@@ -156,14 +161,14 @@ def unpacked(data: bytes, book: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes
     before."""
     if info.compress_type == zipfile.ZIP_DEFLATED and not info.flag_bits & 0x1:
         at = info.header_offset
-        head = data[at : at + _LOCAL.size]
-        if len(head) == _LOCAL.size:
-            signature, name_size, extra_size = _LOCAL.unpack(head)
-            name = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437", "replace")
-            begin = at + _LOCAL.size + name_size + extra_size
+        head = data[at : at + _LOCAL_HEAD.size]
+        if len(head) == _LOCAL_HEAD.size:
+            signature, *_, name_size, extra_size = _LOCAL_HEAD.unpack(head)
+            name = info.orig_filename.encode("utf-8" if info.flag_bits & _UTF8 else "cp437", "replace")
+            begin = at + _LOCAL_HEAD.size + name_size + extra_size
             if (
                 signature == b"PK\x03\x04"
-                and data[at + _LOCAL.size : at + _LOCAL.size + name_size] == name
+                and data[at + _LOCAL_HEAD.size : at + _LOCAL_HEAD.size + name_size] == name
                 and begin + info.compress_size <= len(data)
             ):
                 try:
@@ -176,14 +181,6 @@ def unpacked(data: bytes, book: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes
                 if len(xml) == info.file_size and isal_zlib.crc32(xml) == info.CRC:
                     return xml
     return book.read(info)
-
-
-# The records of a zip without compression (APPNOTE 4.3.7, 4.3.12, 4.3.16): version 2.0, names in UTF-8 (flag 11),
-# stored (method 0), dated 1980-01-01.
-_LOCAL_HEAD = struct.Struct("<4s5H3L2H")
-_CENTRAL_HEAD = struct.Struct("<4s6H3L5H2L")
-_END = struct.Struct("<4s4H2LH")
-_UTF8, _DAY_ONE = 0x800, 0x21
 
 
 def stored_zip(members: list[tuple[str, tuple]]) -> bytes:

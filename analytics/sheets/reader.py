@@ -188,9 +188,12 @@ def read_workbook_here(
         ) from exc
     finally:
         book.close()
-    known = {cut: summary} if cut is not None and summary is not None else {}
-    computed = sheets_with_cross_formulas(data, {raw.name for raw in sheets} - known.keys())
-    computed |= {name for name, is_summary in known.items() if is_summary}
+    among = {raw.name for raw in sheets}
+    if cut is not None and summary is not None:
+        among.discard(cut)  # known from the whole sheet's XML
+    computed = sheets_with_cross_formulas(data, among)
+    if cut is not None and summary:
+        computed.add(cut)
     for raw in sheets:
         raw.summary = raw.name in computed
     return sheets
