@@ -75,13 +75,15 @@ _PERIODS = """
 
 # One row per person x 五个一 activity. A period is expected of a person when it overlaps both the window and the
 # person's time on the roster, and has either ended by as_of or already holds the person's participation (so a
-# running week counts only once done, and 奖学 is not owed before the year is out).
+# running week counts only once done, and 奖学 is not owed before the year is out). A period is done when the person
+# took part in it on or before as_of, on any of its days (the week of Monday 12-27 is done in a January window by a
+# 荐学 on 12-30).
 #
 # Counted without pairing every person with every period and probing for attendance (5,000 people x a year of weeks
-# is half a million pairs): the attended periods (distinct person x activity x period start, integer keys) are
-# matched to their people by a hash join and counted, and the periods that ended by as_of are counted per person
-# from the window's few dozen periods. expected = ended + attended periods still running on as_of.
-_MATRIX = (
+# is half a million pairs): the attended periods (person x activity x period start) are matched to their people by a
+# hash join and counted, and the periods that ended by as_of are counted per person from the window's few dozen
+# periods. expected = ended + attended periods still running on as_of.
+_MATRIX_HEAD = (
     "with "
     + _PEOPLE
     + ","
@@ -91,39 +93,42 @@ _MATRIX = (
         select unnest($act_names::varchar[]) as activity, unnest($act_freqs::varchar[]) as frequency,
                unnest($act_order::integer[]) as act_order
     ),
+"""
+)
+
+# The periods each person took part in by as_of, from the period holding $start on (nothing before it can fall in
+# the window: a June window reads June's weeks, not the year's): read from the participation rollup when it is
+# current, else each participation row mapped to the start of its period and the duplicates removed.
+_ATTENDED_ROLLUP = f"""
     attended as (
-        -- each participation mapped to the start of its period
+        select r.person_id, a.act_order, r.p_start, r.p_end
+        from participation_period r
+        join acts a on a.activity = r.activity and a.frequency = r.frequency
+        where r.p_start between {participation_rollup.period_start("a.frequency", "$start::date")} and $as_of::date
+          and r.first_on <= $as_of::date
+    ),
+"""
+_ATTENDED_DIRECT = f"""
+    attended_starts as (
         select distinct p.person_id, a.act_order, a.frequency,
-               case a.frequency
-                   when 'weekly' then date_trunc('week', p.event_date)
-                   when 'half_monthly' then
-                       date_trunc('month', p.event_date)
-                       + case when day(p.event_date) > 15 then interval 15 day else interval 0 day end
-                   when 'monthly' then date_trunc('month', p.event_date)
-                   when 'quarterly' then date_trunc('quarter', p.event_date)
-                   else date_trunc('year', p.event_date)
-               end::date as p_start
+               {participation_rollup.period_start("a.frequency", "p.event_date")} as p_start
         from participation p
         join acts a using (activity)
-        where p.event_date between date_trunc('year', $start::date) and $as_of::date
-          -- nothing before the period that holds $start can fall in the window (a June window reads June's weeks,
-          -- not the year's)
-          and p.event_date >= case a.frequency
-                  when 'weekly' then date_trunc('week', $start::date)
-                  when 'half_monthly' then
-                      date_trunc('month', $start::date)
-                      + case when day($start::date) > 15 then interval 15 day else interval 0 day end
-                  when 'monthly' then date_trunc('month', $start::date)
-                  when 'quarterly' then date_trunc('quarter', $start::date)
-                  else date_trunc('year', $start::date)
-              end
+        where p.event_date between {participation_rollup.period_start("a.frequency", "$start::date")}
+                               and $as_of::date
     ),
+    attended as (
+        select person_id, act_order, p_start, {participation_rollup.period_end("frequency", "p_start")} as p_end
+        from attended_starts
+    ),
+"""
+
+_MATRIX_TAIL = """
     done_periods as (
-        select att.person_id, att.act_order, wp.p_end
+        select att.person_id, att.act_order, att.p_end
         from attended att
-        join window_periods wp on wp.frequency = att.frequency and wp.p_start = att.p_start
         join people pe on pe.person_id = att.person_id
-        where wp.p_end >= greatest($start::date, pe.joined) and wp.p_start <= least($end::date, pe.gone)
+        where att.p_end >= greatest($start::date, pe.joined) and att.p_start <= least($end::date, pe.gone)
     ),
     done_counts as (
         select person_id, act_order, count(*) as done, count(*) filter (where p_end > $as_of::date) as running
@@ -153,7 +158,14 @@ _MATRIX = (
         from matrix
     )
 """
-)
+
+
+def _matrix(cur: Con, book: rb.RuleBook) -> str:
+    """The CTEs down to matrix_overall, reading the attended periods from the rollup when it holds the book's
+    五个一 activities."""
+    pairs = [(a.name, a.frequency) for a in book.activities if a.five_one and a.frequency]
+    current = participation_rollup.ready(cur) and participation_rollup.covers(cur, pairs)
+    return _MATRIX_HEAD + (_ATTENDED_ROLLUP if current else _ATTENDED_DIRECT) + _MATRIX_TAIL
 
 
 def _five_one_params(
@@ -190,7 +202,7 @@ def five_one_matrix(
     book = rb.in_force(cur, end)
     frame = fetch_df(
         cur,
-        _MATRIX
+        _matrix(cur, book)
         + """
         select person_id, name, section_id, section, activity, frequency, expected, done, completion, overall
         from matrix_overall
@@ -364,7 +376,7 @@ def section_participation(cur: Con, start: date, end: date, as_of: date | None =
     book = rb.in_force(cur, end)
     return fetch_df(
         cur,
-        _MATRIX
+        _matrix(cur, book)
         + """,
         persons as (
             select distinct person_id, section_id, overall from matrix_overall

@@ -1,11 +1,13 @@
-"""The participation rollup: participation rows and distinct people per month x activity (migration 010), kept for
-the data version it was built from, so a year's monthly participation reads a few hundred rows instead of grouping
-every participation of the year by month, activity and person.
+"""The participation rollup, kept for the data version it was built from: participation rows and distinct people per
+month x activity (migration 010), so a year's monthly participation reads a few hundred rows instead of grouping every
+participation of the year by month, activity and person; and the 五个一 periods each person took part in, with the
+first day they did (participation_period, migration 012), so the 五个一 matrix reads one row per person x period
+instead of mapping every participation row to its period and removing the duplicates.
 
 Derived as analytics/results/rollup.py derives the points rollup: by the first reader after data_version changes,
-recomputing only the months whose participation rows changed (a per-month count and order-independent hash); a
-reader that cannot (read-only, a write or another rebuild under way, inside a transaction, ``rollup.direct()``)
-counts the participation rows directly, with the same answer (tests/results/test_participation_equivalence.py)."""
+recomputing only the months whose participation rows changed (a per-month count and order-independent hash), and the
+periods that overlap them; a reader that cannot (read-only, a write or another rebuild under way, inside a
+transaction, ``rollup.direct()``) counts the participation rows directly, with the same answer (tests/results/test_participation_equivalence.py)."""
 
 from __future__ import annotations
 
@@ -34,6 +36,81 @@ MONTH_SQL = """
     group by all
     order by all
 """
+
+
+def period_start(frequency: str, day: str) -> str:
+    """SQL: the first day of the period of ``frequency`` (a SQL expression naming weekly, half_monthly, monthly,
+    quarterly or yearly) that holds ``day`` (a SQL date): weeks run Monday to Sunday, half-months 1–15 and 16–end."""
+    return f"""(case {frequency}
+            when 'weekly' then date_trunc('week', {day})
+            when 'half_monthly' then
+                date_trunc('month', {day})
+                + case when day({day}) > 15 then interval 15 day else interval 0 day end
+            when 'monthly' then date_trunc('month', {day})
+            when 'quarterly' then date_trunc('quarter', {day})
+            else date_trunc('year', {day})
+        end)::date"""
+
+
+def period_end(frequency: str, day: str) -> str:
+    """SQL: the last day of the period of ``frequency`` that holds ``day``."""
+    first = period_start(frequency, day)
+    return f"""(case {frequency}
+            when 'weekly' then {first} + interval 6 day
+            when 'half_monthly' then
+                case when day({day}) > 15 then last_day({day}) else date_trunc('month', {day}) + interval 14 day end
+            when 'monthly' then last_day({day})
+            when 'quarterly' then {first} + interval 3 month - interval 1 day
+            else {first} + interval 1 year - interval 1 day
+        end)::date"""
+
+
+# The activity x frequency pairs of 五个一 activities in any rule book version.
+PAIRS_SQL = """
+    select distinct name as activity, frequency
+    from rule_activity
+    where five_one and frequency is not null
+    order by all
+"""
+
+# Per pair of participation_period_pair and month in $months: the first and last day of the periods of the pair's
+# frequency that overlap the month.
+_SPANS = f"""
+    select pr.activity, pr.frequency, {period_start("pr.frequency", "m.m")} as lo,
+           {period_end("pr.frequency", "last_day(m.m)")} as hi
+    from participation_period_pair pr
+    cross join (select unnest($months::date[]) as m) m
+"""
+
+# The rows of participation_period for the pairs of participation_period_pair: of the periods that overlap the
+# months in $months, and of every period.
+_PERIODS_SQL = f"""
+    select p.activity, s.frequency, p.person_id, {period_start("s.frequency", "p.event_date")} as p_start,
+           {period_end("s.frequency", "p.event_date")} as p_end, min(p.event_date) as first_on
+    from participation p
+    join ({_SPANS}) s on s.activity = p.activity and p.event_date between s.lo and s.hi
+    group by all
+"""
+_ALL_PERIODS_SQL = f"""
+    select p.activity, pr.frequency, p.person_id, {period_start("pr.frequency", "p.event_date")} as p_start,
+           {period_end("pr.frequency", "p.event_date")} as p_end, min(p.event_date) as first_on
+    from participation p
+    join participation_period_pair pr using (activity)
+    group by all
+    order by p_start
+"""
+# Removes the rows of the periods that overlap the months in $months.
+_DELETE_PERIODS_SQL = f"""
+    delete from participation_period r
+    using ({_SPANS}) s
+    where r.activity = s.activity and r.frequency = s.frequency and r.p_start between s.lo and s.hi
+"""
+
+
+def covers(cur: Con, pairs: list[tuple[str, str]]) -> bool:
+    """Whether participation_period holds every activity x frequency pair in ``pairs`` (call after ``ready``)."""
+    stored = set(cur.execute("select activity, frequency from participation_period_pair").fetchall())
+    return set(pairs) <= stored
 
 
 def built_for(cur: Con) -> int | None:
@@ -110,6 +187,7 @@ def _refresh(cur: Con, whole: bool) -> list:
         }
     )
     changed = sorted(m for m in set(current) | set(stored) if current.get(m) != stored.get(m))
+    _refresh_periods(cur, changed, whole)
     if whole:
         cur.execute("delete from participation_month")
         cur.execute("delete from participation_month_print")
@@ -127,3 +205,22 @@ def _refresh(cur: Con, whole: bool) -> list:
             {"months": fresh, "n": [current[m][0] for m in fresh], "h": [current[m][1] for m in fresh]},
         )
     return changed
+
+
+def _refresh_periods(cur: Con, changed: list, whole: bool) -> None:
+    """Inside the caller's transaction: participation_period recomputed for the periods overlapping the ``changed``
+    months, or whole when asked or when the rule books' 五个一 pairs are not the ones it was built for."""
+    pairs = cur.execute(PAIRS_SQL).fetchall()
+    stored = cur.execute("select activity, frequency from participation_period_pair order by all").fetchall()
+    if whole or pairs != stored:
+        cur.execute("delete from participation_period")
+        cur.execute("delete from participation_period_pair")
+        if pairs:
+            cur.execute(
+                "insert into participation_period_pair select unnest($a::varchar[]), unnest($f::varchar[])",
+                {"a": [a for a, _ in pairs], "f": [f for _, f in pairs]},
+            )
+        cur.execute(f"insert into participation_period {_ALL_PERIODS_SQL}")
+    elif changed and pairs:
+        cur.execute(_DELETE_PERIODS_SQL, {"months": changed})
+        cur.execute(f"insert into participation_period {_PERIODS_SQL}", {"months": changed})

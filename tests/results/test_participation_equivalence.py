@@ -7,7 +7,8 @@ with people joining, moving and leaving mid-year (hypothesis)."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pandas as pd
@@ -21,7 +22,7 @@ from analytics.results import participation as pa
 from analytics.results import participation_rollup, rollup
 from analytics.rules import rulebook as rb
 from analytics.sheets.ingest import undo
-from analytics.store.db import data_version
+from analytics.store.db import data_version, transaction
 
 # The matrix as first written: every person x activity x window period, left-joined with the attended periods.
 DIRECT_MATRIX = (
@@ -47,7 +48,7 @@ DIRECT_MATRIX = (
                end::date as p_start
         from participation p
         join acts a using (activity)
-        where p.event_date between date_trunc('year', $start::date) and $as_of::date
+        where p.event_date <= $as_of::date
     ),
     owed as (
         select pe.person_id, a.activity, wp.p_start, wp.p_end, att.person_id is not null as done
@@ -124,42 +125,55 @@ def stored_months(cur) -> pd.DataFrame:
     return cur.sql("select * from participation_month order by month_start, activity").df()
 
 
+def stored_periods(cur) -> pd.DataFrame:
+    return cur.sql("select * from participation_period order by all").df()
+
+
 def check_partial(con, recomputed: set[date]) -> None:
     """The next reader recomputes exactly ``recomputed`` months, and the table equals a whole rebuild."""
     cur = con.cursor()
     assert participation_rollup.built_for(cur) != data_version(cur)
     assert participation_rollup.ready(cur)
     assert set(participation_rollup.last_rebuild) == recomputed
-    partial = stored_months(cur)
+    partial, periods = stored_months(cur), stored_periods(cur)
     assert participation_rollup.rebuild(cur, whole=True)
     pd.testing.assert_frame_equal(partial, stored_months(cur))
+    pd.testing.assert_frame_equal(periods, stored_periods(cur))
     assert_same_counts(cur, [], [2021, 2022, 2023])
 
 
 @contextmanager
 def direct():
-    kept = pa._MATRIX
-    pa._MATRIX = DIRECT_MATRIX
+    kept = pa._matrix
+    pa._matrix = lambda cur, book: DIRECT_MATRIX
     try:
         yield
     finally:
-        pa._MATRIX = kept
+        pa._matrix = kept
 
 
 def assert_same(cur, windows, sections=(None,)) -> int:
-    """five_one_matrix and section_participation equal to the reference on every window; returns the cells done."""
+    """five_one_matrix and section_participation, read from the participation rollup and counted directly, equal to
+    the reference on every window; returns the cells done."""
+    assert participation_rollup.ready(cur)
     done = 0
     for start, end, as_of in windows:
         for section_id in sections:
             new = pa.five_one_matrix(cur, start, end, as_of, section_id)
+            with rollup.direct():
+                counted = pa.five_one_matrix(cur, start, end, as_of, section_id)
             with direct():
                 old = pa.five_one_matrix(cur, start, end, as_of, section_id)
             pd.testing.assert_frame_equal(new, old)
+            pd.testing.assert_frame_equal(counted, old)
             done += int(new["done"].sum())
         new = pa.section_participation(cur, start, end, as_of)
+        with rollup.direct():
+            counted = pa.section_participation(cur, start, end, as_of)
         with direct():
             old = pa.section_participation(cur, start, end, as_of)
         pd.testing.assert_frame_equal(new, old)
+        pd.testing.assert_frame_equal(counted, old)
     return done
 
 
@@ -170,6 +184,8 @@ WINDOWS = [
     (date(2022, 3, 1), date(2022, 3, 31), date(2022, 3, 15)),
     (date(2022, 3, 16), date(2022, 5, 10), date(2022, 5, 10)),
     (date(2021, 12, 1), date(2022, 1, 31), date(2022, 1, 31)),
+    (date(2022, 1, 1), date(2022, 1, 31), date(2022, 1, 2)),  # inside the week of Monday 2021-12-27
+    (date(2023, 1, 1), date(2023, 1, 31), date(2023, 1, 10)),
 ]
 
 
@@ -195,7 +211,13 @@ def test_an_import_and_an_undo_recompute_their_months_only(demo_db, tmp_path):
         cur = con.cursor()
         assert participation_rollup.ready(cur)
         name = cur.execute("select min(name) from person").fetchall()[0][0]
-        rows = [HEADER, ["2022-05-06", name, "荐学", "补录一", "参与"], ["2023-01-09", name, "游学", "新年", "参与"]]
+        rows = [
+            HEADER,
+            ["2022-05-06", name, "荐学", "补录一", "参与"],
+            ["2022-05-31", name, "荐学", "跨月的一周", "参与"],  # the week of 05-30 runs into June
+            ["2022-05-20", name, "评学", "二季度", "参与"],  # the quarter's other months keep their rows
+            ["2023-01-09", name, "游学", "新年", "参与"],
+        ]
         batch = load(con, rows, "补录.xlsx")
         check_partial(con, {date(2022, 5, 1), date(2023, 1, 1)})
         undo(con, batch)
@@ -254,7 +276,9 @@ def test_random_participation_gives_the_direct_matrix(rows, changes):
         if len(table) > 1:
             undo(con, batch)
             assert_same_counts(cur, spans, [2021, 2022, 2023])
+            assert_same(cur, WINDOWS)
             assert stored_months(cur).empty
+            assert stored_periods(cur).empty
     finally:
         con.close()
 
@@ -269,3 +293,36 @@ def test_a_running_period_is_expected_only_once_done(roster_con, as_of):
     pd.testing.assert_frame_equal(frame, old)
     hit = frame[(frame["name"] == "张三") & (frame["activity"] == "荐学")].iloc[0]
     assert (hit["expected"], hit["done"]) == ((2, 0) if as_of.day == 15 else (5, 1))
+
+
+def test_a_week_across_the_new_year_is_done_by_a_day_before_it(roster_con):
+    # The week of Monday 2021-12-27 runs to 2022-01-02: a January window owes it, and a 荐学 on 12-30 does it.
+    load(roster_con, [HEADER, ["2021-12-30", "张三", "荐学", "每周一文", "参与"]], "参与.xlsx")
+    cur = roster_con.cursor()
+    for read in (nullcontext(), rollup.direct()):
+        with read:
+            frame = pa.five_one_matrix(cur, date(2022, 1, 1), date(2022, 1, 31), date(2022, 1, 31))
+        hit = frame[(frame["name"] == "张三") & (frame["activity"] == "荐学")].iloc[0]
+        assert (hit["expected"], hit["done"]) == (5, 1)  # the week of 01-31 is still running
+
+
+def test_a_rule_change_of_frequency_rebuilds_the_periods(roster_con):
+    # 荐学 monthly from July: the rollup is rebuilt for the new pair, and both books' matrices equal the reference.
+    rows = [HEADER] + [
+        [f"2022-{m:02d}-{d:02d}", "张三", "荐学", "每周一文", "参与"] for m in (5, 8) for d in (2, 9, 20)
+    ]
+    load(roster_con, rows, "参与.xlsx")
+    cur = roster_con.cursor()
+    assert participation_rollup.ready(cur)
+    assert_same(cur, WINDOWS)
+    book = rb.current(cur)
+    activities = tuple(replace(a, frequency="monthly") if a.name == "荐学" else a for a in book.activities)
+    with transaction(roster_con) as tx:
+        rb.save(tx, book.with_changes(activities=activities), date(2022, 7, 1), "edit")
+    assert participation_rollup.ready(cur)
+    pairs = cur.execute("select * from participation_period_pair where activity = '荐学' order by all").fetchall()
+    assert pairs == [("荐学", "monthly"), ("荐学", "weekly")]
+    assert_same(cur, [*WINDOWS, (date(2022, 7, 1), date(2022, 12, 31), date(2022, 12, 31))])
+    august = pa.five_one_matrix(cur, date(2022, 8, 1), date(2022, 8, 31), date(2022, 8, 31))
+    hit = august[(august["name"] == "张三") & (august["activity"] == "荐学")].iloc[0]
+    assert (hit["frequency"], hit["expected"], hit["done"]) == ("monthly", 1, 1)
