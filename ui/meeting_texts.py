@@ -60,6 +60,8 @@ POSTING = {
     "objections": "异议",
     "object_row": "针对的记录",
     "object_whole": "整张公示",
+    "object_row_help": "可选整张公示，或上方公示明细当前一页中的记录：先在明细表上方搜索姓名，再从这里选择。",
+    "search": "输入姓名、科室、事项或事由",
     "object_by": "提出人",
     "object_text": "异议内容",
     "object_submit": "提交异议",

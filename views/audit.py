@@ -50,7 +50,7 @@ bar = st.container(horizontal=True)
 stamp = f"{t['file_name']}-{date.today():%Y%m%d}"
 bar.download_button(
     t["export_xlsx"],
-    audit.to_xlsx(shown),
+    lambda: audit.to_xlsx(shown),  # built when clicked, not on every run of the page
     f"{stamp}.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="audit_xlsx",
@@ -59,7 +59,7 @@ bar.download_button(
 )
 bar.download_button(
     t["export_csv"],
-    audit.to_csv(shown),
+    lambda: audit.to_csv(shown),
     f"{stamp}.csv",
     "text/csv",
     key="audit_csv",

@@ -7,12 +7,15 @@ import streamlit as st
 
 from analytics.errors import DashboardError
 from analytics.meetings import publish as pub
-from ui import auth, components, shell
+from ui import auth, components, shell, tables
 from ui import posting as ui_posting
 from ui.db import connection
 from ui.meeting_texts import DIFF_COLUMNS, OBJECTION_COLUMNS, ROW_COLUMNS, STAR_DIFF_COLUMNS
 from ui.meeting_texts import POSTING as T
 from ui.safe import md
+
+# What the search box above the posting's rows and its difference looks in.
+SEARCH = ("name", "section", "reason", "item_name", "what", "content")
 
 view = shell.begin("posting", uses=("year", "month"))
 if shell.empty_database(view):
@@ -125,12 +128,19 @@ elif pdf.button(T["make_pdf"], key="posting_make_pdf"):
 
 what = T["live"] if live else T["version_label"].format(v=chosen)
 st.subheader(T["rows_title"].format(what=what), anchor=False)
+# A month of a city-sized department is tens of thousands of rows: the page shows one page of them (searchable), the
+# downloads and the printed 公示表 hold them all.
+page_rows = posted.rows.iloc[0:0]
 if posted.rows.empty:
     st.info(T["empty"])
 else:
-    shown_rows = posted.rows[list(ROW_COLUMNS)].rename(columns=ROW_COLUMNS)
-    st.dataframe(shown_rows, hide_index=True, key="posting_rows", height=360)
-    components.downloads(shown_rows, posted.file_name.removesuffix(".xlsx") + "_明细", "posting_rows")
+    page_rows = tables.paged(posted.rows, "posting_rows", SEARCH, unit="条", hint=T["search"])
+    st.dataframe(page_rows[list(ROW_COLUMNS)].rename(columns=ROW_COLUMNS), hide_index=True, key="posting_rows")
+    components.downloads(
+        posted.rows[list(ROW_COLUMNS)].rename(columns=ROW_COLUMNS),
+        posted.file_name.removesuffix(".xlsx") + "_明细",
+        "posting_rows",
+    )
 
 if len(found) >= 2:
     after = found[-1].version if live else max(chosen, 2)
@@ -140,7 +150,8 @@ if len(found) >= 2:
     if result.rows.empty:
         st.caption(T["diff_none"])
     else:
-        st.dataframe(result.rows[list(DIFF_COLUMNS)].rename(columns=DIFF_COLUMNS), hide_index=True, key="posting_diff")
+        changed = tables.paged(result.rows, "posting_diff", SEARCH, unit="条", hint=T["search"])
+        st.dataframe(changed[list(DIFF_COLUMNS)].rename(columns=DIFF_COLUMNS), hide_index=True, key="posting_diff")
     st.markdown(f"**{T['diff_stars']}**")
     if result.stars.empty:
         st.caption(T["diff_no_stars"])
@@ -160,15 +171,24 @@ if latest is not None:
         shown_objections = table[list(OBJECTION_COLUMNS)].rename(columns=OBJECTION_COLUMNS)
         st.dataframe(shown_objections, hide_index=True, key="posting_obj")
         components.downloads(shown_objections, f"{view.month.label}公示异议", "posting_obj")
+    # The record objected to is one of the rows on the page of the table above (search a name there first) that the
+    # latest published version holds, or the whole posting: the choice never lists the whole month.
     frozen = ui_posting.sheet(view.version, month, latest.version, False).rows
+    on_page = page_rows[page_rows["fact_id"].isin(frozen["fact_id"])] if len(page_rows) else page_rows
     rows = {0: T["object_whole"]} | {
-        int(r.fact_id): f"#{int(r.fact_id)} {r.name} {r.event_date:%m-%d} {r.reason}" for r in frozen.itertuples()
+        int(r.fact_id): f"#{int(r.fact_id)} {r.name} {r.event_date:%m-%d} {r.reason}" for r in on_page.itertuples()
     }
     with st.form("posting_object_form", clear_on_submit=True):
-        target = st.selectbox(T["object_row"], list(rows), format_func=lambda k: rows[k], key="posting_object_row")
+        target = st.selectbox(
+            T["object_row"],
+            list(rows),
+            format_func=lambda k: rows[k],
+            key="posting_object_row",
+            help=T["object_row_help"],
+        )
         by = st.text_input(T["object_by"], key="posting_object_by")
         text = st.text_area(T["object_text"], key="posting_object_text")
-        if st.form_submit_button(T["object_submit"]):
+        if st.form_submit_button(T["object_submit"], key="posting_object_submit"):
             act(
                 lambda: T["object_done"].format(
                     id=pub.raise_objection(connection(), month, user, text, fact_id=target or None, by=by)

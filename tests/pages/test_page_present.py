@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from analytics import open_db
 from analytics.accounts.roles import ADMIN, Actor
 from analytics.meetings import deputies, publish, slides
+from ui import tables
 
 BOSS = Actor("管理员", ADMIN)  # the acting admin of these tests
 
@@ -93,7 +94,10 @@ def test_the_posting_page_publishes_a_month(demo_db, tmp_path):
     assert "已公示：第 1 版" in text
     assert read(db, lambda cur: publish.latest(cur, "2022-03").version) == 1
     rows = next(d.value for d in at.dataframe if "记录编号" in d.value.columns)
-    assert len(rows) == read(db, lambda cur: len(publish.frozen_rows(cur, "2022-03", 1)))
+    frozen = read(db, lambda cur: len(publish.frozen_rows(cur, "2022-03", 1)))
+    # One page of the frozen rows, and the count of them all.
+    assert len(rows) == min(frozen, tables.PAGE_SIZE)
+    assert any(f"共 {frozen:,} 条" in c.value for c in at.caption)
 
 
 def test_a_published_month_is_marked_final_on_the_stars_page(demo_db, tmp_path):
