@@ -16,7 +16,7 @@ from analytics.sheets.kinds import KIND_LABELS, KINDS
 from analytics.sheets.problems import Problem
 from analytics.sheets.templates import build_template, template_name
 from demo import year as demo
-from ui import auth, data, texts, workbench
+from ui import auth, data, tables, texts, workbench
 from ui.db import connection, cursor
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -238,10 +238,13 @@ def history(version: str) -> None:
     if frame.empty:
         st.caption("还没有导入记录。")
         return
-    shown = frame.assign(
-        kind_label=frame["kind"].map(lambda k: "、".join(KIND_LABELS.get(x, x) for x in str(k).split(","))),
-        points_total=frame["points_total"].map(lambda v: "—" if pd.isna(v) else f"{v:+g}"),
-        status_label=frame["status"].map(texts.STATUS_LABELS) + frame["is_demo"].map(lambda d: "（演示）" if d else ""),
+    # Years of weekly uploads from every section are thousands of batches: one searchable page of them (newest first),
+    # and the batches offered for undo are the live ones on that page.
+    page = tables.paged(frame, "batches", ("batch_id", "file_name", "uploader"), unit="批", hint=t["search_batches"])
+    shown = page.assign(
+        kind_label=page["kind"].map(lambda k: "、".join(KIND_LABELS.get(x, x) for x in str(k).split(","))),
+        points_total=page["points_total"].map(lambda v: "—" if pd.isna(v) else f"{v:+g}"),
+        status_label=page["status"].map(texts.STATUS_LABELS) + page["is_demo"].map(lambda d: "（演示）" if d else ""),
     )
     st.dataframe(
         shown[list(texts.BATCH_COLUMNS)].rename(columns=texts.BATCH_COLUMNS),
@@ -249,12 +252,14 @@ def history(version: str) -> None:
         width="stretch",
         column_config={"导入时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},
     )
-    live = frame[frame["status"] == "committed"]
+    live = page[page["status"] == "committed"]
     if live.empty or not auth.can(auth.IMPORT):
         return
     labels = {int(r.batch_id): f"#{r.batch_id} {r.file_name}（{r.imported_at:%m-%d %H:%M}）" for r in live.itertuples()}
     left, right = st.columns([3, 1], vertical_alignment="bottom")
-    chosen = left.selectbox("选择要撤销的批次", list(labels), format_func=labels.get, key="undo_batch")
+    chosen = left.selectbox(
+        t["undo_pick"], list(labels), format_func=labels.get, key="undo_batch", help=t["undo_pick_help"]
+    )
     if right.button(t["undo"], key="undo_button", icon=":material/undo:"):
         st.session_state["undo_pending"] = chosen
     pending = st.session_state.get("undo_pending")

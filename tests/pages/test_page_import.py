@@ -5,9 +5,10 @@ from __future__ import annotations
 import shutil
 
 from apptest import no_exception, open_page, texts_of
-from conftest import ROSTER, xlsx_bytes
+from conftest import ROSTER, csv_bytes, load, xlsx_bytes
 
 from analytics import open_db
+from ui import tables
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 POINTS = [
@@ -68,6 +69,39 @@ def test_upload_preview_commit_and_undo(empty_db):
     no_exception(at)
     assert rows_in(empty_db, "score_event") == 0
     assert "已撤销" in texts_of(at)
+
+
+def test_the_history_shows_a_page_of_batches_and_undoes_one_found_by_name(empty_db):
+    # Years of weekly uploads are thousands of batches: the history and the undo choice stay one page long.
+    con = open_db(empty_db)
+    load(con, ROSTER, "名单.xlsx")
+    header = ["日期", "姓名", "考核内容", "分值", "事由"]
+    for n in range(1, tables.PAGE_SIZE + 6):
+        day = f"2022-{(n - 1) // 28 + 1:02d}-{(n - 1) % 28 + 1:02d}"
+        load(con, csv_bytes([header, [day, "张三", "宣传推广", 1, f"第{n}期"]]), f"周报{n:03d}.csv")
+    con.close()
+    batches = tables.PAGE_SIZE + 6  # the roster and the weekly files
+    at = open_page("import", empty_db)
+    no_exception(at)
+    history = next(d.value for d in at.dataframe if "批次" in d.value.columns)
+    assert len(history) == tables.PAGE_SIZE and int(history["批次"].iat[0]) == batches  # newest first
+    assert any(f"共 {batches:,} 批" in c.value for c in at.caption)
+    assert len(at.selectbox(key="undo_batch").options) == tables.PAGE_SIZE
+
+    at.text_input(key="batches_search").input("周报003").run()
+    history = next(d.value for d in at.dataframe if "批次" in d.value.columns)
+    assert list(history["文件"]) == ["周报003.csv"]
+    choice = at.selectbox(key="undo_batch")
+    assert len(choice.options) == 1
+    at.button(key="undo_button").click().run()
+    at.button(key="undo_confirm").click().run()
+    no_exception(at)
+    con = open_db(empty_db)
+    try:
+        gone = con.execute("select file_name from import_batch where status = 'undone'").fetchall()
+    finally:
+        con.close()
+    assert gone == [("周报003.csv",)]
 
 
 def test_errors_are_listed_with_row_and_column_and_block_the_commit(empty_db):
