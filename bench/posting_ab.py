@@ -56,6 +56,21 @@ def _one(tree: str, scale: str, month: str, published: bool) -> dict:
         }
 
 
+def in_child(tree: str, scale: str | Path, month: str, state: str) -> dict:
+    """The posting page of ``tree`` for the month as a draft or published, measured in a child process (a
+    published month stays published, so it is measured on a copy of its own); the one benchmark uses this too."""
+    run = subprocess.run(
+        # By path: the tree measured before the change may not hold this file.
+        [sys.executable, os.path.abspath(__file__), tree, tree, "--scale", str(scale)]
+        + ["--month", month, "--one", state],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tree,
+    )
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("before")
@@ -81,16 +96,7 @@ def main(argv: list[str] | None = None) -> None:
         order = list(trees.items()) if n % 2 == 0 else list(reversed(trees.items()))
         for name, tree in order:
             for state in ("draft", "published"):
-                run = subprocess.run(
-                    # By path: the tree measured before the change may not hold this file.
-                    [sys.executable, os.path.abspath(__file__), tree, tree, "--scale", args.scale]
-                    + ["--month", args.month, "--one", state],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                    cwd=tree,
-                )
-                out = json.loads(run.stdout.strip().splitlines()[-1])
+                out = in_child(tree, args.scale, args.month, state)
                 into = found[name].setdefault(state, {})
                 for key, value in out.items():
                     into.setdefault(key, []).append(value)

@@ -1,7 +1,7 @@
 """The one benchmark: on a scale database (demo/scale/), in one run and interleaved round by round, the import of a
 100,000-row points workbook (into an empty database and into a copy of the scale one) beside the bare calamine and
 openpyxl parses, every core result function, every page of app.py's navigation cold and warm through AppTest beside an
-empty page, the overview's numbers computed naively from the raw rows with pandas (via .df() and via Arrow), the deck
+empty page (and 每月公示 once more with its month published, in a child process), the overview's numbers computed naively from the raw rows with pandas (via .df() and via Arrow), the deck
 and the posting once analytics.meetings exists, and the peak memory. Returns one object of medians and ratios
 (`python -m analytics bench` prints it as a table, or as JSON with --json)."""
 
@@ -14,10 +14,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench import posting_ab
 from bench.measure import Samples, function_cases, meetings_cases, peak_rss_mb, rss_mb, scale_facts
 from bench.naive import measure_in_child
 from bench.page_timing import Pages
 from bench.report import ratio
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(
@@ -142,6 +145,15 @@ def run(
                 samples.time(name, fn)
             if meetings:
                 memory(f"第 {round_no + 1} 轮讲评与公示后")
+        published = None
+        if pages is not None and "posting" in pages.apps:
+            # 每月公示 once the month is published (it then also takes objections): measured on a copy of its own in a
+            # child process, since a published month stays published and the rounds above measure it as a draft.
+            say("每月公示（已发布的月份，子进程）…")
+            try:
+                published = posting_ab.in_child(str(ROOT), scale, facts["month"], "published")
+            except Exception as exc:
+                samples.errors["page:posting_published"] = str(exc)[:200]
         con.close()
 
     m = samples.median
@@ -171,6 +183,12 @@ def run(
             if key in pages.broken:
                 entry["error"] = pages.broken[key]
             result["pages"][key] = entry
+        if published is not None:
+            result["pages"]["posting_published"] = {
+                "page_cold_s": round(published["cold_s"], 4),
+                "page_warm_s": round(published["warm_s"], 4),
+                "child_peak_rss_mb": round(published["peak_rss_mb"], 1),
+            }
         if m("page:present_turn:cold") is not None:
             # 汇报模式 builds a topic when it is shown: its slowest page turn, first time round and second.
             result["pages"]["present_turn"] = {

@@ -232,8 +232,10 @@ def test_the_benchmark_reports_every_figure(tmp_path):
         "peak_rss_mb",
     ):
         assert result[key] is not None, key
-    # Every page of the navigation, and 汇报模式's slowest page turn (a topic is built when it is shown).
-    assert set(result["pages"]) == set(page_paths()) | {"present_turn"} and "overview" in result["pages"]
+    # Every page of the navigation, 汇报模式's slowest page turn (a topic is built when it is shown) and 每月公示 once
+    # its month is published.
+    assert set(result["pages"]) == set(page_paths()) | {"present_turn", "posting_published"}
+    assert "overview" in result["pages"] and result["pages"]["posting_published"]["child_peak_rss_mb"] > 0
     for key, page in result["pages"].items():
         assert page["page_cold_s"] is not None and page["page_warm_s"] is not None, (key, page)
     assert "stars.monthly_stars" in result["functions"]
