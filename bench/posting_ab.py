@@ -22,6 +22,14 @@ import tempfile
 from pathlib import Path
 
 
+def _high_water_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # no /proc: the process's own peak
+
+
 def _one(tree: str, scale: str, month: str, published: bool) -> dict:
     """Measure one tree in this process (started by main with the tree first on sys.path)."""
     sys.path.insert(0, tree)
@@ -52,7 +60,8 @@ def _one(tree: str, scale: str, month: str, published: bool) -> dict:
             "cold_s": statistics.median(samples.values["page:posting:cold"]),
             "warm_s": statistics.median(samples.values["page:posting:warm"]),
             "table_bytes": sum(len(d.proto.SerializeToString()) for d in at.dataframe),
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            # This process's own high-water mark: ru_maxrss would carry over the parent's from before the exec.
+            "peak_rss_mb": _high_water_mb(),
         }
 
 
