@@ -17,6 +17,7 @@ from openpyxl import Workbook
 
 from analytics import open_db
 from analytics.sheets.ingest import import_bytes
+from analytics.store.db import scalar
 
 SECTIONS = ["办公室", "组织科", "干部一科", "干部二科", "干部监督科", "人才工作科", "公务员管理科", "研究室"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
@@ -90,7 +91,7 @@ def run_import_bench(rows: int = 100_000, repeat: int = 5) -> dict[str, list[flo
             elapsed = time.perf_counter() - t0
             if batch is None:
                 raise RuntimeError(preview.errors[0].text())
-            assert con.execute("select count(*) from score_event").fetchone()[0] == rows
+            assert scalar(con, "select count(*) from score_event") == rows
             con.close()
             return elapsed
 

@@ -14,7 +14,7 @@ import duckdb
 from analytics.accounts import audit
 from analytics.accounts.roles import BACKUP, Actor, require
 from analytics.errors import DashboardError, DatabaseBusy
-from analytics.store.db import WRITE_LOCK, Con, get_meta, migrate, scalar, schema_version, set_meta
+from analytics.store.db import WRITE_LOCK, Con, first_row, get_meta, migrate, scalar, schema_version, set_meta
 
 # Backups are DuckDB files; the pages list and name them by this suffix.
 SUFFIX = ".duckdb"
@@ -90,7 +90,7 @@ def describe(path: str | Path) -> dict:
         found = scalar(
             con, "select count(*) from information_schema.tables where table_name = $MARKER", {"MARKER": MARKER}
         )
-        row = con.execute(f"select app, schema_version, created_at, created_by, note from {MARKER}").fetchone()
+        row = first_row(con, f"select app, schema_version, created_at, created_by, note from {MARKER}")
         if not found or row is None or row[0] != APP:
             raise BackupError(f"“{path.name}”不是本看板的备份文件，未做任何改动。")
         batches = scalar(con, "select count(*) from import_batch where status = 'committed'")

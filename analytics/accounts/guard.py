@@ -18,7 +18,7 @@ from analytics.accounts.roles import (
     PermissionDenied,
     require,
 )
-from analytics.store.db import Con
+from analytics.store.db import Con, first_row
 
 SHOWN_ROWS = 5
 
@@ -99,9 +99,9 @@ def after_import(cur: Con, actor: Actor, preview: Any, batch_id: int) -> None:
 def before_undo(cur: Con, actor: Actor, batch_id: int) -> None:
     """Clerks undo only their own batches; rules batches need the rules permission, demo batches the demo one."""
     require(actor, UNDO)
-    row = cur.execute(
-        "select kind, uploader, is_demo from import_batch where batch_id = $batch_id", {"batch_id": batch_id}
-    ).fetchone()
+    row = first_row(
+        cur, "select kind, uploader, is_demo from import_batch where batch_id = $batch_id", {"batch_id": batch_id}
+    )
     if row is None:
         return  # undo_in names the missing batch
     kind, uploader, is_demo = row
@@ -115,9 +115,7 @@ def before_undo(cur: Con, actor: Actor, batch_id: int) -> None:
 
 def after_undo(cur: Con, actor: Actor, batch_id: int, result: dict) -> None:
     removed = sum(result.get("removed", {}).values())
-    file_name = cur.execute(
-        "select file_name from import_batch where batch_id = $batch_id", {"batch_id": batch_id}
-    ).fetchone()
+    file_name = first_row(cur, "select file_name from import_batch where batch_id = $batch_id", {"batch_id": batch_id})
     audit.record(
         cur,
         actor.name,

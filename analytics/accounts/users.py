@@ -18,7 +18,7 @@ import pandas as pd
 from analytics.accounts import audit, settings
 from analytics.accounts.roles import ADMIN, CLERK, MANAGE_ACCOUNTS, ROLES, Actor, PermissionDenied, require
 from analytics.errors import DashboardError
-from analytics.store.db import WRITE_LOCK, Con, fetch_df, scalar
+from analytics.store.db import WRITE_LOCK, Con, fetch_df, first_row, scalar
 
 # bcrypt's work factor; tests lower it (a hash at 12 takes about a quarter of a second, on purpose).
 ROUNDS = 12
@@ -135,18 +135,14 @@ def section_names(cur: Con) -> list[str]:
 
 def actor_of(cur: Con, name: str, ip: str | None = None) -> Actor | None:
     """The enabled account of this name as an actor, or None."""
-    row = cur.execute(
-        "select name, role, sections from account where name = $name and not disabled", {"name": name}
-    ).fetchone()
+    row = first_row(cur, "select name, role, sections from account where name = $name and not disabled", {"name": name})
     if row is None:
         return None
     return Actor(row[0], row[1], tuple(row[2] or ()), ip)
 
 
 def _account(cur: Con, name: str) -> tuple:
-    row = cur.execute(
-        "select account_id, name, role, disabled from account where name = $name", {"name": name}
-    ).fetchone()
+    row = first_row(cur, "select account_id, name, role, disabled from account where name = $name", {"name": name})
     if row is None:
         raise AccountError(f"没有名为“{name}”的账号。")
     return row
@@ -284,10 +280,11 @@ def ip_wait(cur: Con, ip: str | None, now: datetime | None = None) -> int:
         return 0
     now = now or datetime.now()
     window = now - timedelta(minutes=int(settings.get(cur, "lockout_minutes")))
-    count, last = cur.execute(
+    count, last = first_row(
+        cur,
         "select count(*), max(happened_at) from login_attempt where ip = $ip and not ok and happened_at >= $window",
         {"ip": ip, "window": window},
-    ).fetchone() or (0, None)
+    ) or (0, None)
     if count < IP_FREE_FAILURES:
         return 0
     wait = min(2 ** (count - IP_FREE_FAILURES), IP_MAX_WAIT)
@@ -305,10 +302,11 @@ def login(con: Con, name: str, password: str, ip: str | None = None) -> tuple[Ac
         wait = ip_wait(cur, ip, now)
         limit = int(settings.get(cur, "lockout_attempts"))
         lock_minutes = int(settings.get(cur, "lockout_minutes"))
-        row = cur.execute(
+        row = first_row(
+            cur,
             "select account_id, role, sections, password_hash, disabled, failed_logins, locked_until from account where name = $name",
             {"name": name},
-        ).fetchone()
+        )
     finally:
         cur.close()
     if wait:
@@ -381,10 +379,11 @@ def session_actor(con: Con, token: str | None, ip: str | None = None, now: datet
     cur = con.cursor()
     try:
         idle = int(settings.get(cur, "session_idle_minutes"))
-        row = cur.execute(
+        row = first_row(
+            cur,
             "\n            select a.name, a.role, a.sections, s.last_seen\n            from account_session s join account a using (account_id)\n            where s.token_hash = $token_hash and s.ended_at is null and not a.disabled\n            ",
             {"token_hash": _token_hash(token)},
-        ).fetchone()
+        )
     finally:
         cur.close()
     if row is None:
@@ -414,10 +413,11 @@ def logout(con: Con, token: str | None, ip: str | None = None) -> None:
     if not token:
         return
     with _write(con) as cur:
-        row = cur.execute(
+        row = first_row(
+            cur,
             "select a.name from account_session s join account a using (account_id) where s.token_hash = $token_hash and s.ended_at is null",
             {"token_hash": _token_hash(token)},
-        ).fetchone()
+        )
         if row is None:
             return
         cur.execute(
@@ -431,9 +431,7 @@ def start_session(con: Con, name: str, ip: str | None = None) -> str:
     """A session for an enabled account without a password check: for an identity already proven elsewhere (the
     OIDC sign-in of st.login) and for tests that act as a role."""
     with _write(con) as cur:
-        row = cur.execute(
-            "select account_id from account where name = $name and not disabled", {"name": name}
-        ).fetchone()
+        row = first_row(cur, "select account_id from account where name = $name and not disabled", {"name": name})
         if row is None:
             raise AccountError(f"没有名为“{name}”的可用账号。")
         token = secrets.token_urlsafe(32)

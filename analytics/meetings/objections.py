@@ -11,7 +11,7 @@ from analytics.accounts.roles import OBJECT, PUBLISH, Actor
 from analytics.meetings.versions import PublishRefused, act, latest, month_key
 from analytics.periods import Month
 from analytics.results.points import as_month
-from analytics.store.db import Con, fetch_df, scalar, transaction
+from analytics.store.db import Con, fetch_df, first_row, scalar, transaction
 
 OBJECTION_STATUS = {"open": "待答复", "upheld": "异议成立", "rejected": "异议不成立"}
 
@@ -63,9 +63,7 @@ def answer_objection(con: Con, objection_id: int, actor: Actor | None, reply: st
     if not reply:
         raise PublishRefused("请填写答复内容。")
     with transaction(con) as cur:
-        found = cur.execute(
-            "select status, month from posting_objection where objection_id = ?", [objection_id]
-        ).fetchone()
+        found = first_row(cur, "select status, month from posting_objection where objection_id = ?", [objection_id])
         if found is None:
             raise PublishRefused(f"没有编号为 {objection_id} 的异议。")
         verdict = "异议成立" if upheld else "异议不成立"

@@ -35,7 +35,7 @@ from analytics.results.points import as_month, posting
 from analytics.results.stars import monthly_stars
 from analytics.rules import rulebook as rb
 from analytics.sheets.problems import ERROR, WARNING, Problem
-from analytics.store.db import Con, scalar, transaction
+from analytics.store.db import Con, first_row, scalar, transaction
 
 
 def _data_as_of(cur: Con) -> datetime | None:
@@ -201,7 +201,7 @@ def check_preview(cur: Con, preview) -> None:
 def check_undo(cur: Con, batch_id: int) -> None:
     """The undo's hook: a batch with score events in a published month is kept unless that month is open for
     correction."""
-    demo = cur.execute("select is_demo from import_batch where batch_id = ?", [batch_id]).fetchone()
+    demo = first_row(cur, "select is_demo from import_batch where batch_id = ?", [batch_id])
     if demo and demo[0]:
         # Clearing the demo year must stay possible; the frozen versions of its months are kept all the same.
         return

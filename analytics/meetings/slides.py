@@ -43,7 +43,7 @@ from analytics.results import stars as star_results
 from analytics.results import trends as trend_results
 from analytics.rules import rulebook as rb
 from analytics.store import catalog as catalog_module
-from analytics.store.db import Con, scalar
+from analytics.store.db import Con, first_row, scalar
 
 # The period and scope ----------------------------------------------------------------------------
 
@@ -95,14 +95,15 @@ def _batches(cur: Con, start: date, end: date) -> list[int]:
 
 def periods_with_data(cur: Con, agenda: str) -> list[str]:
     """The periods a meeting can review: months or quarters with points, or weeks with any fact; newest last."""
-    row = cur.execute(
+    row = first_row(
+        cur,
         """
         select min(d), max(d) from (
             select min(event_date) as d from score_event union all select max(event_date) from score_event
             union all select min(updated_on) from task_snapshot union all select max(updated_on) from task_snapshot
         )
-        """
-    ).fetchone()
+        """,
+    )
     if row is None or row[0] is None:
         return []
     first, last = row

@@ -16,7 +16,7 @@ from analytics.accounts.roles import Actor, require
 from analytics.errors import DashboardError
 from analytics.periods import Month
 from analytics.results.points import as_month
-from analytics.store.db import Con, fetch_df
+from analytics.store.db import Con, fetch_df, first_row
 
 ROW_COLUMNS = [
     "fact_id",
@@ -116,9 +116,7 @@ def is_final(cur: Con, month: Month | str | date) -> bool:
 
 
 def correction_open(cur: Con, month: Month | str | date) -> tuple[str, datetime] | None:
-    row = cur.execute(
-        "select opened_by, opened_at from posting_correction where month = ?", [month_key(month)]
-    ).fetchone()
+    row = first_row(cur, "select opened_by, opened_at from posting_correction where month = ?", [month_key(month)])
     return (row[0], row[1]) if row else None
 
 

@@ -12,7 +12,7 @@ from analytics.periods import Month, months_of_year
 from analytics.results import points as points_module
 from analytics.results import rollup, stars
 from analytics.results.points import BOOKS_SQL, contents_of, month_books, with_sql
-from analytics.store.db import Con, fetch_df
+from analytics.store.db import Con, fetch_df, first_row
 
 EVENT_COLUMNS = [
     "fact_id",
@@ -40,13 +40,14 @@ EVENT_COLUMNS = [
 def person_card(cur: Con, person_id: int) -> dict[str, Any] | None:
     """The person's header: name, 工号, title, category, left_on, the current section and every stretch in a section
     (岗位交流), oldest first as [{"section", "valid_from", "valid_to"}]; None for an unknown id."""
-    row = cur.execute(
+    row = first_row(
+        cur,
         """
         select p.person_id, p.name, p.staff_no, p.title, p.category, p.left_on, p.source_file, p.sheet, p.row_no
         from person p where p.person_id = $person_id
         """,
         {"person_id": int(person_id)},
-    ).fetchone()
+    )
     if row is None:
         return None
     keys = ["person_id", "name", "staff_no", "title", "category", "left_on", "source_file", "sheet", "row_no"]

@@ -24,7 +24,7 @@ from analytics.rules.book import (
     book_from_mapping,
     default_book,
 )
-from analytics.store.db import Con
+from analytics.store.db import Con, first_row
 
 __all__ = [
     "Activity",
@@ -209,7 +209,8 @@ def ensure_default(con: Con) -> None:
 
 def version_in_force(cur: Con, on: date) -> int:
     """The version id in force on a date; before the first version, the first version."""
-    row = cur.execute(
+    row = first_row(
+        cur,
         """
         select version_id from rule_version
         where effective_from <= ?
@@ -217,9 +218,9 @@ def version_in_force(cur: Con, on: date) -> int:
         limit 1
         """,
         [on],
-    ).fetchone()
+    )
     if row is None:
-        row = cur.execute("select version_id from rule_version order by effective_from, version_id limit 1").fetchone()
+        row = first_row(cur, "select version_id from rule_version order by effective_from, version_id limit 1")
     if row is None:
         raise RuleBookError("数据库中还没有规则，请重新启动以写入默认规则")
     return row[0]
@@ -231,9 +232,7 @@ def in_force(cur: Con, on: date) -> RuleBook:
 
 def current(cur: Con) -> RuleBook:
     """The newest version (by effective date): what new uploads are checked against by default."""
-    row = cur.execute(
-        "select version_id from rule_version order by effective_from desc, version_id desc limit 1"
-    ).fetchone()
+    row = first_row(cur, "select version_id from rule_version order by effective_from desc, version_id desc limit 1")
     if row is None:
         raise RuleBookError("数据库中还没有规则，请重新启动以写入默认规则")
     return load(cur, row[0])

@@ -30,7 +30,7 @@ from analytics.sheets.columns import Column
 from analytics.sheets.kinds import KINDS, Kind
 from analytics.sheets.layout import Layout, _column_keys, _header_key
 from analytics.sheets.normalize import clean_text, is_blank, plain_text
-from analytics.store.db import Con, fetch_df, scalar, transaction
+from analytics.store.db import Con, fetch_df, first_row, scalar, transaction
 
 IGNORE = "忽略"
 NEGATE = "negate"
@@ -310,7 +310,7 @@ def _load(text: str) -> Choices:
 
 def recall(cur: Con, sig: str) -> Choices | None:
     """The choices remembered for a header signature, or None."""
-    row = cur.execute("select choices from remembered_layout where signature = $sig", {"sig": sig}).fetchone()
+    row = first_row(cur, "select choices from remembered_layout where signature = $sig", {"sig": sig})
     return _load(row[0]) if row else None
 
 
@@ -318,7 +318,7 @@ def remember(cur: Con, kind: str, headers: dict[int, str], choices: Choices, act
     """Store (or replace) the choices for a sheet's signature inside the caller's transaction, and audit it."""
     sig = signature(kind, headers)
     ordered = [header_key(headers[i]) for i in sorted(headers)]
-    old = cur.execute("select layout_id from remembered_layout where signature = $sig", {"sig": sig}).fetchone()
+    old = first_row(cur, "select layout_id from remembered_layout where signature = $sig", {"sig": sig})
     if old:
         cur.execute("delete from remembered_layout where layout_id = $id", {"id": old[0]})
         layout_id = int(old[0])
@@ -362,9 +362,7 @@ def remembered_layouts(cur: Con) -> pd.DataFrame:
 
 def forget(cur: Con, layout_id: int, actor: str, ip: str | None = None) -> bool:
     """Delete one remembered layout inside the caller's transaction, and audit it. False when there is none."""
-    row = cur.execute(
-        "select kind, choices from remembered_layout where layout_id = $id", {"id": int(layout_id)}
-    ).fetchone()
+    row = first_row(cur, "select kind, choices from remembered_layout where layout_id = $id", {"id": int(layout_id)})
     if row is None:
         return False
     cur.execute("delete from remembered_layout where layout_id = $id", {"id": int(layout_id)})

@@ -59,9 +59,18 @@ def _migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
+def first_row(cur: Con, sql: str, params: Any = None) -> tuple | None:
+    """The first row of a query (None without one), its result read to the end. A result left unread (``fetchone``)
+    keeps the transaction of its connection open until the connection's next statement, and while any transaction
+    is open DuckDB does not fold the write-ahead log into the file: on the app's long-lived connection the log, and
+    the memory behind it, grew with every import (tests/test_checkpoint.py)."""
+    rows = cur.execute(sql, params).fetchall()
+    return rows[0] if rows else None
+
+
 def scalar(cur: Con, sql: str, params: Any = None) -> Any:
     """The first value of the first row of a query that always returns one (an aggregate); None without a row."""
-    row = cur.execute(sql, params).fetchone()
+    row = first_row(cur, sql, params)
     return None if row is None else row[0]
 
 
@@ -135,12 +144,12 @@ def _bump_data_version(cur: Con) -> None:
 
 def data_version(cur: Con) -> int:
     """A number that every import, undo and rule change increases; caches key on it."""
-    row = cur.execute("select value from meta where key = 'data_version'").fetchone()
+    row = first_row(cur, "select value from meta where key = 'data_version'")
     return int(row[0]) if row else 0
 
 
 def get_meta(cur: Con, key: str, default: str | None = None) -> str | None:
-    row = cur.execute("select value from meta where key = ?", [key]).fetchone()
+    row = first_row(cur, "select value from meta where key = ?", [key])
     return row[0] if row else default
 
 

@@ -14,17 +14,18 @@ from analytics.meetings import publish as published
 from analytics.sheets import events
 from analytics.sheets.kinds import FACT_TABLES
 from analytics.sheets.roster_store import undo_roster
-from analytics.store.db import Con, fetch_df, scalar, transaction
+from analytics.store.db import Con, fetch_df, first_row, scalar, transaction
 
 
 def find_committed(cur: Con, sha: str) -> tuple | None:
-    return cur.execute(
+    return first_row(
+        cur,
         """
         select batch_id, file_name, imported_at from import_batch
         where sha256 = ? and status = 'committed' order by batch_id limit 1
         """,
         [sha],
-    ).fetchone()
+    )
 
 
 def list_batches(cur: Con, include_undone: bool = True) -> pd.DataFrame:
@@ -42,10 +43,11 @@ def list_batches(cur: Con, include_undone: bool = True) -> pd.DataFrame:
 
 
 def batch_file(cur: Con, batch_id: int) -> tuple[str, bytes] | None:
-    row = cur.execute(
+    row = first_row(
+        cur,
         "select b.file_name, f.content from import_batch b join import_file f using (batch_id) where batch_id = ?",
         [batch_id],
-    ).fetchone()
+    )
     return (row[0], bytes(row[1])) if row else None
 
 
@@ -62,7 +64,7 @@ def undo(con: Con, batch_id: int, user: str | None = None, actor: Actor = SYSTEM
 
 
 def undo_in(cur: Con, batch_id: int, user: str | None = None) -> dict:
-    row = cur.execute("select kind, status, file_name from import_batch where batch_id = ?", [batch_id]).fetchone()
+    row = first_row(cur, "select kind, status, file_name from import_batch where batch_id = ?", [batch_id])
     if row is None:
         raise UndoRefused(f"没有编号为 #{batch_id} 的导入批次。")
     kind, status, file_name = row
