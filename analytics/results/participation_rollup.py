@@ -7,7 +7,8 @@ instead of mapping every participation row to its period and removing the duplic
 Derived as analytics/results/rollup.py derives the points rollup: by the first reader after data_version changes,
 recomputing only the months whose participation rows changed (a per-month count and order-independent hash), and the
 periods that overlap them; a reader that cannot (read-only, a write or another rebuild under way, inside a
-transaction, ``rollup.direct()``) counts the participation rows directly, with the same answer (tests/results/test_participation_equivalence.py)."""
+transaction, ``rollup.direct()``) counts the participation rows directly, with the same answer
+(tests/results/test_participation_equivalence.py)."""
 
 from __future__ import annotations
 
@@ -73,6 +74,9 @@ PAIRS_SQL = """
     order by all
 """
 
+# The pairs participation_period was built for.
+_STORED_PAIRS = "select activity, frequency from participation_period_pair"
+
 # Per pair of participation_period_pair and month in $months: the first and last day of the periods of the pair's
 # frequency that overlap the month.
 _SPANS = f"""
@@ -82,23 +86,24 @@ _SPANS = f"""
     cross join (select unnest($months::date[]) as m) m
 """
 
-# The rows of participation_period for the pairs of participation_period_pair: of the periods that overlap the
-# months in $months, and of every period.
-_PERIODS_SQL = f"""
-    select p.activity, s.frequency, p.person_id, {period_start("s.frequency", "p.event_date")} as p_start,
-           {period_end("s.frequency", "p.event_date")} as p_end, min(p.event_date) as first_on
-    from participation p
-    join ({_SPANS}) s on s.activity = p.activity and p.event_date between s.lo and s.hi
-    group by all
-"""
-_ALL_PERIODS_SQL = f"""
+
+def _periods_sql(pairs: str, where: str = "") -> str:
+    """SQL: the rows of participation_period, from the participation joined with ``pairs`` (rows with activity and
+    frequency) on activity, and ``where`` ("and ..." over p and pr)."""
+    return f"""
     select p.activity, pr.frequency, p.person_id, {period_start("pr.frequency", "p.event_date")} as p_start,
            {period_end("pr.frequency", "p.event_date")} as p_end, min(p.event_date) as first_on
     from participation p
-    join participation_period_pair pr using (activity)
+    join ({pairs}) pr on pr.activity = p.activity {where}
     group by all
     order by p_start
 """
+
+
+# The rows of participation_period for the pairs of participation_period_pair: of the periods that overlap the
+# months in $months, and of every period.
+_PERIODS_SQL = _periods_sql(_SPANS, "and p.event_date between pr.lo and pr.hi")
+_ALL_PERIODS_SQL = _periods_sql(_STORED_PAIRS)
 # Removes the rows of the periods that overlap the months in $months.
 _DELETE_PERIODS_SQL = f"""
     delete from participation_period r
@@ -110,7 +115,7 @@ _DELETE_PERIODS_SQL = f"""
 def covers(cur: Con, pairs: list[tuple[str, str]]) -> bool:
     """Whether participation_period holds every activity x frequency pair in ``pairs`` (call after ``ready``)."""
     try:
-        stored = set(cur.execute("select activity, frequency from participation_period_pair").fetchall())
+        stored = set(cur.execute(_STORED_PAIRS).fetchall())
     except Exception:  # not migrated to 012: count directly
         return False
     return set(pairs) <= stored
@@ -214,7 +219,7 @@ def _refresh_periods(cur: Con, changed: list, whole: bool) -> None:
     """Inside the caller's transaction: participation_period recomputed for the periods overlapping the ``changed``
     months, or whole when asked or when the rule books' 五个一 pairs are not the ones it was built for."""
     pairs = cur.execute(PAIRS_SQL).fetchall()
-    stored = cur.execute("select activity, frequency from participation_period_pair order by all").fetchall()
+    stored = cur.execute(f"{_STORED_PAIRS} order by all").fetchall()
     if whole or pairs != stored:
         cur.execute("delete from participation_period")
         cur.execute("delete from participation_period_pair")
