@@ -92,6 +92,19 @@ GRAIN_SQL = """
         from event_rule where is_veto
     )"""
 
+# The posting's events: counted_event's rows with the columns only the posting shows (the item's name in the month's
+# rule version, reason, evidence, lineage). The rollup gives the same block from one scan of score_event
+# (rollup.POSTED_SQL).
+POSTED_SQL = """
+    posted_event as (
+        select c.*, i.name as item_name,
+               f.reason, f.evidence, f.recorder, f.batch_id, f.source_file, f.sheet, f.row_no
+        from counted_event c
+        join score_event f on f.fact_id = c.fact_id
+        join books b on b.month_start = c.month_start
+        left join rule_item i on i.version_id = b.version_id and i.code = c.item_code
+    )"""
+
 # One row per person x month: everyone present that month (a membership overlapping it, not left before it began)
 # and everyone with events. The section is that of the person's last event of the month; without events, the
 # membership in force at the month's end (the latest one overlapping the month).
@@ -316,27 +329,24 @@ def person_month_net(cur: Con, month: Month | str) -> pd.DataFrame:
 def posting(cur: Con, month: Month | str) -> pd.DataFrame:
     """The public posting (公示): one row per score event of the month, with person, section, content, item, points,
     the counted and capped part, reason, evidence and lineage, plus ``person_total`` (the person's counted net for
-    the month). Per-person totals as a table: posting_totals()."""
+    the month, summed from the grain every other total comes from). Per-person totals as a table: posting_totals()."""
     m = as_month(month)
     books = month_books(cur, [m])
     return fetch_df(
         cur,
-        with_sql(BOOKS_SQL, rollup.events_sql(cur))
+        with_sql(BOOKS_SQL, rollup.posting_sql(cur))
         + """
         , totals as (
-            select person_id, round(sum(counted), 4) as person_total from counted_event group by person_id
+            select person_id, round(sum(counted), 4) as person_total from grain group by person_id
         )
         select c.fact_id, c.event_date, c.person_id, p.name, c.section_id, s.name as section, c.content,
-               c.item_code, i.name as item_name, c.points, c.counted, round(c.points - c.counted, 6) as capped,
-               c.is_veto as veto, f.reason, f.evidence, f.recorder,
-               f.batch_id, f.source_file, f.sheet, f.row_no, t.person_total
-        from counted_event c
-        join totals t on t.person_id = c.person_id
-        join score_event f on f.fact_id = c.fact_id
-        join books b on b.month_start = c.month_start
-        left join rule_item i on i.version_id = b.version_id and i.code = c.item_code
+               c.item_code, c.item_name, c.points, c.counted, round(c.points - c.counted, 6) as capped,
+               c.is_veto as veto, c.reason, c.evidence, c.recorder,
+               c.batch_id, c.source_file, c.sheet, c.row_no, t.person_total
+        from posted_event c
         join person p on p.person_id = c.person_id
         left join section s on s.section_id = c.section_id
+        join totals t on t.person_id = c.person_id
         order by s.sort_order, c.person_id, c.event_date, c.fact_id
         """,
         books.sql_params(),

@@ -66,6 +66,21 @@ EVENT_SQL = """
           and r.month_start between $span_start::date and $span_end::date
     )"""
 
+# points.POSTED_SQL from the rollup: each event of the span with its counted points and the columns the posting shows,
+# in one scan of score_event (counted_event and a second join to score_event for the text took two).
+POSTED_SQL = """
+    posted_event as (
+        select e.fact_id, e.event_date, r.month_start, e.person_id, e.section_id, e.content, e.item_code, e.points,
+               coalesce(e.veto_flag, i.veto, false) as is_veto, r.counted, i.name as item_name,
+               e.reason, e.evidence, e.recorder, e.batch_id, e.source_file, e.sheet, e.row_no
+        from score_event e
+        join points_rollup_event r on r.fact_id = e.fact_id
+        join books b on b.month_start = r.month_start
+        left join rule_item i on i.version_id = b.version_id and i.code = e.item_code
+        where e.event_date between $span_start::date and $span_end::date
+          and r.month_start between $span_start::date and $span_end::date
+    )"""
+
 # The person x month layer (migration 008), read in place of points.PERSON_MONTH_SQL's blocks: the rows of
 # person_month, and the people present (who the layer lists as present). The layer holds every month with events; a
 # month of ``books`` without any gets its people present with nothing scored, as PERSON_MONTH_SQL gives them.
@@ -170,6 +185,14 @@ def events_sql(cur: Con) -> str:
     if ready(cur):
         return EVENT_SQL
     return points.EVENTS_SQL
+
+
+def posting_sql(cur: Con) -> str:
+    """The blocks (after BOOKS_SQL) that give ``posted_event`` (points.POSTED_SQL) and ``grain`` for the months of
+    ``books``: read from the rollup when it is current, else computed from the events."""
+    if ready(cur):
+        return ROLLUP_SQL + "," + POSTED_SQL
+    return points.EVENTS_SQL + "," + points.GRAIN_SQL + "," + points.POSTED_SQL
 
 
 def people_sql(cur: Con, books: points.MonthBooks) -> str:
