@@ -125,18 +125,19 @@ def person_links(frame: pd.DataFrame, label: str = "name") -> None:
             person_link(int(row.person_id), str(getattr(row, label)))
 
 
-def _flat(frame: pd.DataFrame) -> pd.DataFrame:
+def _flat(frame: pd.DataFrame | Callable[[], pd.DataFrame]) -> pd.DataFrame:
     """A shown table as plain cells: a list of lights becomes "逾期、久未反馈"."""
-    out = frame.copy()
+    out = (frame() if callable(frame) else frame).copy()
     for column in out.columns:
         if out[column].dtype == object:
             out[column] = out[column].map(lambda v: "、".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
     return out
 
 
-def downloads(frame: pd.DataFrame, name: str, key: str) -> None:
+def downloads(frame: pd.DataFrame | Callable[[], pd.DataFrame], name: str, key: str) -> None:
     """Our own export of a table shown on the page (Streamlit's table download is disabled app-wide): an xlsx and a
-    csv built only when clicked, every cell through analytics.sheets.cells, so no text can run as a formula."""
+    csv built only when clicked, every cell through analytics.sheets.cells, so no text can run as a formula. A table
+    too big to copy on every run (a month's posting) is passed as the function that gives it, called on the click."""
     stem = safe_file_name(f"{name}-{date.today():%Y%m%d}")
     bar = st.container(horizontal=True)
     bar.download_button(

@@ -137,7 +137,7 @@ else:
     page_rows = tables.paged(posted.rows, "posting_rows", SEARCH, unit="条", hint=T["search"])
     st.dataframe(page_rows[list(ROW_COLUMNS)].rename(columns=ROW_COLUMNS), hide_index=True, key="posting_rows")
     components.downloads(
-        posted.rows[list(ROW_COLUMNS)].rename(columns=ROW_COLUMNS),
+        lambda rows=posted.rows: rows[list(ROW_COLUMNS)].rename(columns=ROW_COLUMNS),
         posted.file_name.removesuffix(".xlsx") + "_明细",
         "posting_rows",
     )

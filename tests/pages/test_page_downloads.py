@@ -66,3 +66,18 @@ def test_the_export_writes_lists_as_text_and_formulas_as_text():
     assert ws["B2"].value == "逾期、久未反馈" and ws["A3"].data_type == "s"
     text = cells.table_csv(flat).decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "'+1" in text
+
+
+def test_a_table_given_as_a_function_is_built_only_for_the_export():
+    """A month's posting is passed as the function that gives it, so a page run does not copy the whole month."""
+    shown = pd.DataFrame({"任务": ["=1+1"], "亮灯": [["逾期"]]})
+    calls = []
+
+    def table() -> pd.DataFrame:
+        calls.append(1)
+        return shown
+
+    flat = components._flat(table)
+    assert calls == [1]
+    pd.testing.assert_frame_equal(flat, components._flat(shown))
+    assert flat["亮灯"].tolist() == ["逾期"]
