@@ -46,30 +46,15 @@ _PEOPLE = """
 """
 
 # The frequency periods (calendar weeks Mon–Sun, half-months 1–15 / 16–end, months, quarters, years) that intersect
-# the window.
-_PERIODS = """
-    months as (
-        select m::date as m
-        from generate_series(date_trunc('month', $start::date), $end::date, interval 1 month) t(m)
-    ),
-    periods as (
-        select 'weekly' as frequency, w::date as p_start, (w + interval 6 day)::date as p_end
-        from generate_series(date_trunc('week', $start::date), $end::date, interval 7 day) t(w)
-        union all
-        select 'half_monthly', m, (m + interval 14 day)::date from months
-        union all
-        select 'half_monthly', (m + interval 15 day)::date, last_day(m) from months
-        union all
-        select 'monthly', m, last_day(m) from months
-        union all
-        select 'quarterly', q::date, (q + interval 3 month - interval 1 day)::date
-        from generate_series(date_trunc('quarter', $start::date), $end::date, interval 3 month) t(q)
-        union all
-        select 'yearly', y::date, (y + interval 1 year - interval 1 day)::date
-        from generate_series(date_trunc('year', $start::date), $end::date, interval 1 year) t(y)
-    ),
+# the window: the period of each frequency holding each of its days, with the bounds participation_rollup gives (the
+# one description of a period, shared with the rollup that stores them).
+_PERIODS = f"""
     window_periods as (
-        select * from periods where p_end >= $start::date and p_start <= $end::date
+        select distinct f.frequency,
+               {participation_rollup.period_start("f.frequency", "t.d")} as p_start,
+               {participation_rollup.period_end("f.frequency", "t.d")} as p_end
+        from (values ('weekly'), ('half_monthly'), ('monthly'), ('quarterly'), ('yearly')) f(frequency),
+             generate_series($start::date, $end::date, interval 1 day) t(d)
     )
 """
 
