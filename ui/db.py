@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 
 import streamlit as st
 
@@ -56,10 +57,26 @@ def cursor() -> Con:
     return connection().cursor()
 
 
+# The data version each database file was last seen at by this process.
+_SEEN: dict[str, int] = {}
+_SEEN_LOCK = threading.Lock()
+
+
 def version() -> str:
     """The cache key of the data: the database file and its data version, which every import, undo and rule change
-    bumps. Cached queries take it as their first argument, so two databases in one process never share answers."""
-    return f"{db_path()}#{data_version(cursor())}"
+    bumps. Cached queries take it as their first argument, so two databases in one process never share answers.
+
+    Every cached read is keyed by it, so once the version moves on nothing cached for an earlier one is asked for
+    again: the first run that sees the new version empties the caches, instead of leaving a month's posting, its
+    workbook and every page's tables of each superseded version in memory until their entries are pushed out."""
+    path = str(db_path())
+    current = data_version(cursor())
+    with _SEEN_LOCK:
+        before = _SEEN.get(path)
+        _SEEN[path] = current
+    if before is not None and before != current:
+        st.cache_data.clear()
+    return f"{path}#{current}"
 
 
 def location() -> str:
