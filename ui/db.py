@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 
@@ -9,8 +10,11 @@ import streamlit as st
 
 from analytics import open_db
 from analytics.errors import DashboardError, DatabaseBusy
+from analytics.results import rollup
 from analytics.store.db import Con, data_version, db_path
 from demo import year as demo
+
+log = logging.getLogger(__name__)
 
 
 @st.cache_resource(show_spinner=False)
@@ -20,11 +24,18 @@ def _open(path: str) -> Con:
     # DASHBOARD_DEMO=off starts with an empty database (a real deployment, or tests of empty pages).
     if os.environ.get("DASHBOARD_DEMO", "on").lower() not in ("off", "0", "no", "false"):
         demo.load_on_first_start(con)
+    # The rollups the pages read, brought up to date once here (under the first-start notice) rather than by
+    # whichever page is read first: a file restored from a backup, imported into from the command line or just
+    # migrated otherwise makes its first visitor's page pay for every build, while other sessions compute directly.
+    try:
+        rollup.bring_up_to_date(con.cursor())
+    except Exception:  # noqa: BLE001 - never a reason not to open: each reader then builds them, or computes directly
+        log.exception("汇总表预先建立失败，页面将在读取时再建立或直接计算")
     return con
 
 
 _READY: set[str] = set()
-FIRST_START = "首次打开：正在准备数据库。空库时会通过正常的导入流程加载 2022 年演示数据，约需数秒……"
+FIRST_START = "首次打开：正在准备数据库和汇总表。空库时会通过正常的导入流程加载 2022 年演示数据，约需数秒……"
 
 
 BUSY = (

@@ -21,6 +21,7 @@ month recomputes the later months of its year; a roster change recomputes every 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -256,6 +257,25 @@ def ready(cur: Con) -> bool:
             WRITE_LOCK.release()
     finally:
         _BUILDING.release()
+
+
+def bring_up_to_date(cur: Con) -> dict[str, float]:
+    """Every rollup (points with its person x month layer, flags, participation, tasks) brought up to date for the
+    data ``cur`` sees, as the first reader of each would; returns the seconds each took, or -1 for one that could not
+    be built here (read-only, in a transaction, another build under way: readers then compute directly). For a
+    database written without the pages being read: the scale generator, and the app's first open of a file."""
+    from analytics.results import flag_rollup, participation_rollup, task_rollup
+
+    took = {}
+    for name, build in (
+        ("points", ready),
+        ("flags", flag_rollup.ready),
+        ("participation", participation_rollup.ready),
+        ("tasks", task_rollup.ready),
+    ):
+        t0 = time.perf_counter()
+        took[name] = round(time.perf_counter() - t0, 3) if build(cur) else -1.0
+    return took
 
 
 def _months(cur: Con) -> list[Month]:

@@ -233,8 +233,13 @@ def generate(
     except BaseException:
         cur.execute("rollback")
         raise
+    # The rollups the pages read, built now as the app's first reader would: the file is ready to serve, and its
+    # first visitor does not wait for them.
+    from analytics.results import rollup
+
+    rollups = rollup.bring_up_to_date(cur)
     cur.execute("checkpoint")
-    summary = Summary(path, people, sections, months, seconds=0.0)
+    summary = Summary(path, people, sections, months, seconds=0.0, rollups=rollups)
     for table in ("score_event", "participation", "task_snapshot", "arena_mark", "membership", "import_batch"):
         summary.rows[table] = cur.execute(f"select count(*) from {table}").fetchone()[0]
     if xlsx_rows:

@@ -59,6 +59,9 @@ TOPICS = ("学习贯彻党代会精神", "干部工作业务知识", "基层党�
 QUARTER_WORDS = "一二三四"
 
 
+ROLLUP_NAMES = {"points": "加减分", "flags": "夺旗", "participation": "学习参与", "tasks": "任务"}
+
+
 @dataclass
 class Summary:
     path: Path
@@ -69,6 +72,7 @@ class Summary:
     seconds: float = 0.0
     points_xlsx: Path | None = None
     roster_xlsx: Path | None = None
+    rollups: dict[str, float] = field(default_factory=dict)  # seconds each rollup took to build (-1: not built)
 
     def lines(self) -> list[str]:
         counts = "，".join(f"{k} {v:,}" for k, v in self.rows.items())
@@ -76,6 +80,12 @@ class Summary:
             f"已生成规模数据 {self.path}：{self.people:,} 人，{self.sections} 个科室，{self.months} 个月，用时 {self.seconds:.1f}s"
         ]
         out.append(f"  {counts}")
+        if self.rollups:
+            built = "，".join(
+                f"{ROLLUP_NAMES.get(k, k)} {v:.1f}s" if v >= 0 else f"{ROLLUP_NAMES.get(k, k)} 未建"
+                for k, v in self.rollups.items()
+            )
+            out.append(f"  汇总表：{built}")
         if self.points_xlsx:
             out.append(f"  导入基准用文件：{self.points_xlsx}（加减分），{self.roster_xlsx}（人员名单）")
         return out
