@@ -25,8 +25,8 @@ def _open(path: str) -> Con:
     if os.environ.get("DASHBOARD_DEMO", "on").lower() not in ("off", "0", "no", "false"):
         demo.load_on_first_start(con)
     # The rollups the pages read, brought up to date once here (under the first-start notice) rather than by
-    # whichever page is read first: a file restored from a backup, imported into from the command line or just
-    # migrated otherwise makes its first visitor's page pay for every build, while other sessions compute directly.
+    # whichever page is read first: a file imported into from the command line, or written before the rollups
+    # existed, otherwise makes its first visitor's page pay for the builds, while other sessions compute directly.
     try:
         rollup.bring_up_to_date(con.cursor())
     except Exception:  # noqa: BLE001 - never a reason not to open: each reader then builds them, or computes directly

@@ -1,6 +1,6 @@
 """The app's first open of a database file brings every rollup the pages read up to date, under the first-start
-notice, so no page pays for the builds (a file restored from a backup or imported into from the command line has
-none current)."""
+notice, so no page pays for the builds (a file written before the rollups existed, or imported into from the
+command line, has them stale)."""
 
 from __future__ import annotations
 
