@@ -47,15 +47,9 @@ ROLLUP_SQL = """
 GRAIN_COLUMNS = "month_start, person_id, section_id, content, raw, counted, events, veto, last_date, last_fact"
 VETO_COLUMNS = "month_start, person_id, section_id, event_date, fact_id, veto_reason"
 
-# The score events of ``books``' months as points.EVENTS_SQL's counted_event gives them, their counted points read
-# from the rollup (migration 008) rather than from a running total over every event of the span.
-EVENT_SQL = """
-    counted_event as (
-        select e.fact_id, e.event_date, b.month_start, e.person_id, e.section_id, e.content, e.item_code, e.points,
-               i.monthly_cap,
-               coalesce(e.veto_flag, i.veto, false) as is_veto,
-               case when coalesce(e.veto_flag, i.veto, false) then e.reason end as veto_reason,
-               r.counted
+# The score events of the span joined with their counted points kept in the rollup (migration 008), the month's rule
+# version and its item: the FROM of the two event blocks below.
+_ROLLUP_EVENTS_FROM = """
         from score_event e
         join points_rollup_event r on r.fact_id = e.fact_id
         -- The event's month as the rollup stored it (the same date_trunc, taken when the month was built): a plain
@@ -64,22 +58,26 @@ EVENT_SQL = """
         join books b on b.month_start = r.month_start
         left join rule_item i on i.version_id = b.version_id and i.code = e.item_code
         where e.event_date between $span_start::date and $span_end::date
-          and r.month_start between $span_start::date and $span_end::date
+          and r.month_start between $span_start::date and $span_end::date"""
+
+# The score events of ``books``' months as points.EVENTS_SQL's counted_event gives them, their counted points read
+# from the rollup rather than from a running total over every event of the span.
+EVENT_SQL = f"""
+    counted_event as (
+        select e.fact_id, e.event_date, b.month_start, e.person_id, e.section_id, e.content, e.item_code, e.points,
+               i.monthly_cap,
+               coalesce(e.veto_flag, i.veto, false) as is_veto,
+               case when coalesce(e.veto_flag, i.veto, false) then e.reason end as veto_reason,
+               r.counted{_ROLLUP_EVENTS_FROM}
     )"""
 
 # points.POSTED_SQL from the rollup: each event of the span with its counted points and the columns the posting shows,
 # in one scan of score_event (counted_event and a second join to score_event for the text took two).
-POSTED_SQL = """
+POSTED_SQL = f"""
     posted_event as (
         select e.fact_id, e.event_date, r.month_start, e.person_id, e.section_id, e.content, e.item_code, e.points,
                coalesce(e.veto_flag, i.veto, false) as is_veto, r.counted, i.name as item_name,
-               e.reason, e.evidence, e.recorder, e.batch_id, e.source_file, e.sheet, e.row_no
-        from score_event e
-        join points_rollup_event r on r.fact_id = e.fact_id
-        join books b on b.month_start = r.month_start
-        left join rule_item i on i.version_id = b.version_id and i.code = e.item_code
-        where e.event_date between $span_start::date and $span_end::date
-          and r.month_start between $span_start::date and $span_end::date
+               e.reason, e.evidence, e.recorder, e.batch_id, e.source_file, e.sheet, e.row_no{_ROLLUP_EVENTS_FROM}
     )"""
 
 # The person x month layer (migration 008), read in place of points.PERSON_MONTH_SQL's blocks: the rows of
