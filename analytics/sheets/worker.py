@@ -30,6 +30,7 @@ from typing import Any
 
 from analytics.errors import FileUnreadable
 from analytics.sheets import halves, wire
+from analytics.store import allocator
 
 # The child that parses a workbook may use this much address space; a 300,000-row sheet needs about 1 GB.
 CHILD_MEMORY = 2 * 1024**3
@@ -384,16 +385,6 @@ def _resident_bytes() -> int:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def _trim() -> None:
-    """Give the freed heap of a big parse back to the system (glibc keeps it otherwise)."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
-
-
 def _read_exactly(stream, size: int) -> bytes:
     chunks, got = [], 0
     while got < size:
@@ -450,7 +441,7 @@ def child_main() -> None:
             frame = wire.refusal(guard.CORRUPT)
         del data
         gc.collect()
-        _trim()
+        allocator.trim()
         sink.write(len(frame).to_bytes(8, "little") + _resident_bytes().to_bytes(8, "little"))
         sink.write(frame)
         sink.flush()

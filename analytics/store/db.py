@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from analytics.errors import DatabaseBroken, DatabaseBusy, DataError
+from analytics.store import allocator
 
 DEFAULT_PATH = Path("data") / "dashboard.duckdb"
 
@@ -32,8 +33,10 @@ def db_path() -> Path:
 def connect(path: str | Path | None = None) -> Con:
     """Open (creating if needed) the database and bring its schema up to date.
 
-    ``":memory:"`` gives a throwaway database, which the tests use.
+    ``":memory:"`` gives a throwaway database, which the tests use. The process that opens it will hold it for long:
+    its allocator gives large freed blocks back to the system from now on (analytics.store.allocator).
     """
+    allocator.give_back_large_blocks()
     target = str(path if path is not None else db_path())
     if target != ":memory:":
         Path(target).parent.mkdir(parents=True, exist_ok=True)
