@@ -16,6 +16,11 @@ def _fmt(value: float | None, unit: str = "s") -> str:
     return "—" if value is None else f"{value:.3f}{unit}"
 
 
+def _times(value: float | None) -> str:
+    """A ratio as printed: 1.2×, or — when one side was not measured."""
+    return "—" if value is None else f"{value}×"
+
+
 def print_table(r: dict[str, Any]) -> None:
     rows = r["rows"]
     print(
@@ -26,12 +31,12 @@ def print_table(r: dict[str, Any]) -> None:
     print(f"\n导入 {r['import_rows']:,} 行加减分")
     print(f"  calamine 裸解析        {_fmt(r['calamine_parse_s']):>10}   1.00×")
     print(
-        f"  openpyxl 裸解析        {_fmt(r['openpyxl_parse_s']):>10}   {ratio(r['openpyxl_parse_s'], r['calamine_parse_s'])}×"
+        f"  openpyxl 裸解析        {_fmt(r['openpyxl_parse_s']):>10}   {_times(ratio(r['openpyxl_parse_s'], r['calamine_parse_s']))}"
     )
-    print(f"  完整导入（空库）       {_fmt(r['import_s']):>10}   {r['import_ratio_vs_calamine']}×  目标 ≤1.3×")
+    print(f"  完整导入（空库）       {_fmt(r['import_s']):>10}   {_times(r['import_ratio_vs_calamine'])}  目标 ≤1.3×")
     print(
-        f"  完整导入（规模库副本） {_fmt(r['import_into_scale_s']):>10}   {r['import_into_scale_vs_calamine']}×"
-        f"  ÷空库 {r['import_into_scale_ratio']}×  目标 ≤1.4×"
+        f"  完整导入（规模库副本） {_fmt(r['import_into_scale_s']):>10}   {_times(r['import_into_scale_vs_calamine'])}"
+        f"  ÷空库 {_times(r['import_into_scale_ratio'])}  目标 ≤1.4×"
     )
     if r["pages"]:
         print(f"\n{'页面':<12}{'冷启动':>10}{'热运行':>10}{'冷÷1.0s':>9}{'热÷0.25s':>10}")
@@ -46,7 +51,7 @@ def print_table(r: dict[str, Any]) -> None:
         print(f"  {'空页面（下限）':<10}{'':>10}{_fmt(r['empty_page_s']):>10}")
     print(
         f"\n总览 vs 朴素 pandas：朴素 .df() {_fmt(r['naive_df_s'])}，朴素 Arrow {_fmt(r['naive_arrow_s'])}；"
-        f"总览热运行快 {r['overview_vs_naive_df']}× / {r['overview_vs_naive_arrow']}×（目标 ≥10× / ≥3×）"
+        f"总览热运行快 {_times(r['overview_vs_naive_df'])} / {_times(r['overview_vs_naive_arrow'])}（目标 ≥10× / ≥3×）"
     )
     if r["functions"]:
         print(f"\n{'规则函数':<40}{'中位':>10}{'÷100ms':>8}")

@@ -38,7 +38,9 @@ def run(
     import python_calamine as calamine
 
     from analytics import open_db
+    from analytics.rules import rulebook
     from analytics.sheets.ingest import import_bytes
+    from analytics.store.db import transaction
     from demo import scale as generator
 
     skip = skip or set()
@@ -66,7 +68,7 @@ def run(
         facts = scale_facts(cur)
         points_path, roster_path = folder / "points.xlsx", folder / "roster.xlsx"
         say(f"写出 {rows:,} 行加减分导入文件…")
-        generator.write_import_files(cur, points_path, roster_path, rows)
+        rule_book, rule_from = generator.write_import_files(cur, points_path, roster_path, rows)
         points_bytes, roster_bytes = points_path.read_bytes(), roster_path.read_bytes()
         cases = {} if "functions" in skip else function_cases(cur, facts)
         person = cur.execute(
@@ -86,6 +88,9 @@ def run(
             db = open_db(target)
             try:
                 if with_roster:
+                    # The empty database gets the rule book the rows were written from (the scale one has it).
+                    with transaction(db) as write:
+                        rulebook.save(write, rule_book, rule_from, "基准")
                     import_bytes(db, roster_bytes, "人员名单.xlsx")
                 t0 = time.perf_counter()
                 preview, batch = import_bytes(db, points_bytes, "加减分.xlsx")

@@ -29,12 +29,30 @@ def _xlsx(sheet: str, rows: list[list]) -> bytes:
     return buffer.getvalue()
 
 
-def write_import_files(cur: Con, points_path: Path, roster_path: Path, rows: int, seed: int = 2022) -> None:
+def _book_of_the_year(cur: Con, year: int) -> tuple[rb.RuleBook, date, int]:
+    """The rule version in force on most days of the campaign year, its first day in the year and how many: every row
+    is dated inside them, so each is checked against the items and values it was written from."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    best: tuple[int, date, date] | None = None
+    for version_id, valid_from, valid_to in rb.version_spans(cur):
+        low, high = max(start, valid_from), min(end, valid_to or end)
+        if low <= high and (best is None or high - low > best[2] - best[1]):
+            best = (version_id, low, high)
+    if best is None:
+        raise ValueError(f"{year}年没有生效的规则版本，写不出导入基准用的文件")
+    return rb.load(cur, best[0]), best[1], (best[2] - best[1]).days + 1
+
+
+def write_import_files(
+    cur: Con, points_path: Path, roster_path: Path, rows: int, seed: int = 2022
+) -> tuple[rb.RuleBook, date]:
     """A points workbook of `rows` new events in the campaign year for people who stayed in one section all along
     (so it is valid both against this database and against an empty one that first imports the roster workbook),
-    and that roster workbook: everyone still on the roster, with 工号 because names repeat."""
-    book = rb.current(cur)
-    year = book.campaign_year
+    and that roster workbook: everyone still on the roster, with 工号 because names repeat. Returns the rule book the
+    rows were written from and its first day in the year: an empty database given that book from that day (the
+    benchmark does) accepts the file as this one does."""
+    year = rb.current(cur).campaign_year
+    book, first_day, days = _book_of_the_year(cur, year)
     stable = cur.execute(
         """
         select p.person_id, p.name, p.staff_no, s.name
@@ -53,12 +71,17 @@ def write_import_files(cur: Con, points_path: Path, roster_path: Path, rows: int
         order by p.person_id
         """
     ).fetchall()
-    rng = np.random.default_rng(seed + 1)
     items = [i for i in book.items if not i.veto]
+    if not stable or not items:
+        raise ValueError(
+            f"数据库里没有{year}年全年在同一科室的在册人员或可用的加减分事项，写不出导入基准用的文件；"
+            "请用 python -m analytics scale 生成规模数据库"
+        )
+    rng = np.random.default_rng(seed + 1)
     pick_person = rng.integers(0, len(stable), rows)
     pick_item = rng.integers(0, len(items), rows)
-    day0 = date(year, 1, 1).toordinal()
-    pick_day = rng.integers(0, 365, rows)
+    day0 = first_day.toordinal()
+    pick_day = rng.integers(0, days, rows)
     data: list[list] = [["序号", "日期", "姓名", "科室", "工号", "考核内容", "事项编号", "分值", "事由", "登记人"]]
     for n in range(rows):
         _, name, staff, section = stable[pick_person[n]]
@@ -69,3 +92,4 @@ def write_import_files(cur: Con, points_path: Path, roster_path: Path, rows: int
         )  # fmt: skip
     points_path.write_bytes(_xlsx("加减分", data))
     roster_path.write_bytes(_xlsx("干部名单", [["姓名", "科室", "工号", "职务", "人员类别"], *map(list, roster)]))
+    return book, first_day

@@ -6,17 +6,22 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
+from datetime import date
 from fractions import Fraction
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from analytics import open_db
 from analytics.results import flags, participation, stars, tasks
+from analytics.rules import rulebook as rb
 from analytics.sheets.ingest import import_path, undo
+from analytics.store.db import transaction
 from bench.page_timing import page_paths
 from bench.report import print_table
-from demo.scale import generate, parse_fraction
+from demo.scale import generate, parse_fraction, write_import_files
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -195,6 +200,52 @@ def test_the_benchmark_workbooks_import_cleanly(scale_db, tmp_path):
     preview, batch = import_path(big, scale_db.points_xlsx)
     assert batch is not None, [p.text() for p in preview.errors[:3]]
     assert one(big.cursor(), "select count(*) from score_event") == before + 60
+
+
+def test_the_benchmark_workbooks_follow_the_rule_version_of_the_year(scale_db, tmp_path):
+    """A database whose rules changed in the campaign year (the demo year's do): the rows are written from the version
+    in force on most of its days and dated inside them, so they import into it, and into an empty database given that
+    version from that day, as the benchmark does."""
+    copy = tmp_path / "changed.duckdb"
+    copy.write_bytes(scale_db.path.read_bytes())
+    con = open_db(copy)
+    book = rb.current(con.cursor())
+    year = book.campaign_year
+    first = next(i for i in book.items if not i.veto and i.points_min == i.points_max)
+    changed = replace(first, points_min=first.points_min + 1, points_max=first.points_max + 1)
+    with transaction(con) as tx:
+        rb.save(
+            tx, book.with_changes(items=[changed if i is first else i for i in book.items]), date(year, 3, 1), "edit"
+        )
+    points_path, roster_path = tmp_path / "p.xlsx", tmp_path / "r.xlsx"
+    written, from_day = write_import_files(con.cursor(), points_path, roster_path, 400)
+    assert from_day == date(year, 3, 1)
+    assert next(i for i in written.items if i.code == first.code).points_min == first.points_min + 1
+    rows = pd.read_excel(points_path, engine="calamine")
+    assert pd.to_datetime(rows["日期"]).min().date() >= from_day
+    assert (rows.loc[rows["事项编号"] == first.code, "分值"] == first.points_min + 1).all()
+    preview, batch = import_path(con, points_path)
+    assert batch is not None, [p.text() for p in preview.errors[:3]]
+    empty = open_db(":memory:")
+    with transaction(empty) as tx:
+        rb.save(tx, written, from_day, "基准")
+    for path in (roster_path, points_path):
+        preview, batch = import_path(empty, path)
+        assert batch is not None, [p.text() for p in preview.errors[:3]]
+
+
+def test_the_benchmark_workbooks_need_people_on_the_roster(tmp_path):
+    con = open_db(tmp_path / "empty.duckdb")
+    with pytest.raises(ValueError, match="在册人员"):
+        write_import_files(con.cursor(), tmp_path / "p.xlsx", tmp_path / "r.xlsx", 10)
+    run = subprocess.run(
+        [sys.executable, "-m", "analytics", "bench", "--scale", str(tmp_path / "empty.duckdb"), "--repeat", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 2 and "在册人员" in run.stderr and "Traceback" not in run.stderr
 
 
 def test_generation_is_deterministic(tmp_path):
