@@ -131,3 +131,11 @@ def on(at: AppTest, key: str, value) -> str:
     at.selectbox(key=key).set_value(value).run()
     no_exception(at)
     return texts_of(at)
+
+
+def open_trace(at: AppTest, key: str) -> str:
+    """Open the page's 怎么算出来的 panel (built only while open), rerun, and return the page's text."""
+    at.session_state[f"trace_{key}"] = True
+    at.run()
+    no_exception(at)
+    return texts_of(at)

@@ -35,8 +35,16 @@ def trace_panel(
     sources: Callable[[], pd.DataFrame] | None = None,
     expanded: bool = False,
 ) -> None:
-    """The 公信·阳光 promise: the rule version, parameters, formula, inputs, exclusions, ties and source rows."""
-    with st.expander(texts.TRACE_TITLE, icon=":material/calculate:", expanded=expanded, key=f"trace_{key}"):
+    """The 公信·阳光 promise: the rule version, parameters, formula, inputs, exclusions, ties and source rows.
+
+    Built only while open (the expander reruns the page when it is opened or closed): closed, a month's inputs of a
+    city's 5,000 people and their source rows are neither read nor sent to the browser on every run."""
+    panel = st.expander(
+        texts.TRACE_TITLE, icon=":material/calculate:", expanded=expanded, key=f"trace_{key}", on_change="rerun"
+    )
+    if not panel.open:
+        return
+    with panel:
         version = f"规则第 {trace.rule_version} 版" if trace.rule_version else "规则"
         since = f"（{trace.effective_from:%Y-%m-%d} 起施行）" if trace.effective_from else ""
         st.caption(f"{md(trace.subject)} · 依据{version}{since}")

@@ -91,7 +91,14 @@ def test_demo_another_session_by_key_shows_its_dropped_marks(demo_db):
     trace = read(
         demo_db, lambda cur: arena.arena_trace(cur, row["arena"], row["date"], int(row["contestant_id"]), row["topic"])
     )
+    # 怎么算出来的 is built only while open: closed, the trace is not on the page; opened, it is, down to the rows.
+    assert trace.subject not in text
+    at.session_state["trace_arena"] = True
+    at.run()
+    no_exception(at)
+    text = texts_of(at)
     assert trace.subject in text
+    assert texts.SOURCE_ROWS in text
 
 
 def test_demo_arena_filter_keeps_one_kind(demo_db):

@@ -3,7 +3,7 @@ filter, the flag history, the radar's section picker and a section's people."""
 
 from __future__ import annotations
 
-from apptest import no_exception, on, open_page, read, texts_of
+from apptest import no_exception, on, open_page, open_trace, read, texts_of
 
 from analytics.results import flag_drill, flags
 from ui import texts
@@ -40,7 +40,8 @@ def test_demo_quarter_shows_the_holders_and_switching_changes_them(demo_db):
     assert T["flying_caption"].format(quarter="2022年第二季度", won_in="2022年第一季度") in text
     if q2.progress_flag:
         assert f"## {flags.flag_text(q2.progress_flag)}" in text
-    assert "2022年第二季度 季度夺旗" in text  # the trace panel's subject
+    assert "2022年第二季度 季度夺旗" not in text  # the trace panel is built only while open
+    assert "2022年第二季度 季度夺旗" in open_trace(at, "flags")  # its subject
     text = on(at, "quarter", "2022Q3")
     assert f"## :red[{q3.red_flag[0]}]" in text
     assert f"## {q2.red_flag[0]}" in text  # now flying

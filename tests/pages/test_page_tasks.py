@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from apptest import no_exception, open_page, read, texts_of
+from apptest import no_exception, open_page, open_trace, read, texts_of
 from conftest import ROSTER, load
 
 from analytics import open_db
@@ -179,7 +179,8 @@ def test_a_chosen_task_shows_its_history_and_its_source_row(demo_db):
     at = open_page("tasks", demo_db)
     at.selectbox(key="task").set_value(code).run()
     no_exception(at)
-    text = texts_of(at)
+    assert trace.subject not in texts_of(at)  # the trace panel is built only while open
+    text = open_trace(at, "task")
     assert trace.subject in text
     source = trace.inputs.iloc[0]
     assert f"来源：批次 #{source['batch_id']}，文件“{source['source_file']}”" in text

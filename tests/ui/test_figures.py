@@ -84,3 +84,23 @@ def test_the_section_bars_give_every_section_of_a_city_its_own_row():
     assert fig.layout.height >= 22 * 100
     assert list(fig.data[0].y) == [f"科室{i:03d}" for i in range(100)]
     assert section_bar_figure(sections.head(8), None).layout.height == 320
+
+
+def test_the_heatmap_writes_values_in_while_there_are_few_sections():
+    def frame(sections: int) -> pd.DataFrame:
+        return pd.DataFrame(
+            [
+                {"section": f"第{s}科", "month": f"2022-{m:02d}", "net_per_capita": s + m / 10}
+                for s in range(sections)
+                for m in range(1, 13)
+            ]
+        )
+
+    few = point_figures.heatmap_figure(frame(point_figures.WRITTEN_ROWS), None)
+    assert few.data[0].texttemplate == "%{text}" and few.data[0].text[0][0] == fmt.points_text(0.1)
+    assert few.layout.height == point_figures.ROW_PX * point_figures.WRITTEN_ROWS + 90
+    # A city's hundred sections: colour and hover only, rows half as tall, every section still drawn.
+    many = point_figures.heatmap_figure(frame(100), None)
+    assert many.data[0].texttemplate is None and many.data[0].text is None
+    assert len(many.data[0].y) == 100 and many.layout.height == point_figures.DENSE_ROW_PX * 100 + 90
+    assert "%{z:.2f}" in many.data[0].hovertemplate

@@ -243,27 +243,38 @@ def lines_figure(
     return charts.style(fig, title, height=320)
 
 
+# Up to this many sections the heatmap writes each value in its cell, at a row height the text fits in; beyond it (a
+# city's hundred sections) the rows are half as tall and the value is on hover only: 100 rows of written cells make a
+# 3,900-pixel chart that takes the browser half a second more to draw.
+WRITTEN_ROWS = 30
+ROW_PX, DENSE_ROW_PX = 38, 20
+
+
 def heatmap_figure(frame: pd.DataFrame, title: str) -> go.Figure:
-    """Months across, sections down, net per capita as colour (white → gold → red) with the value written in."""
+    """Months across, sections down, net per capita as colour (white → gold → red), with the value written in while
+    there are at most WRITTEN_ROWS sections."""
     wide = frame.pivot_table(index="section", columns="month", values="net_per_capita", aggfunc="first", sort=False)
     wide = wide.reindex(columns=sorted(wide.columns))
     labels = [Month.parse(m).short_label for m in wide.columns]
+    written = len(wide) <= WRITTEN_ROWS
     fig = go.Figure(
         go.Heatmap(
             z=wide.values,
             x=labels,
             y=[html_text(s) for s in wide.index],
             colorscale=[[0, "#FFFFFF"], [0.5, charts.GOLD], [1, charts.RED]],
-            text=[[fmt.points_text(v) for v in r] for r in wide.values],
-            texttemplate="%{text}",
+            text=[[fmt.points_text(v) for v in r] for r in wide.values] if written else None,
+            texttemplate="%{text}" if written else None,
             xgap=2,
-            ygap=2,
+            ygap=2 if written else 1,
             colorbar={"title": {"text": B["per_capita"]}},
             hovertemplate="%{y} · %{x}<br>" + B["per_capita"] + " %{z:.2f}<extra></extra>",
         )
     )
     fig.update_yaxes(autorange="reversed")
-    return charts.style(fig, title, height=max(300, 38 * len(wide) + 90), legend=False)
+    return charts.style(
+        fig, title, height=max(300, (ROW_PX if written else DENSE_ROW_PX) * len(wide) + 90), legend=False
+    )
 
 
 def bump_figure(frame: pd.DataFrame, people: list[int], title: str | None) -> go.Figure:
