@@ -12,39 +12,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from bench import served  # noqa: E402 - run as a script from the repository
+
 DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 ADMIN, PASSWORD = "基准管理员", "基准测试密码-123456"
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _settle(tab) -> None:
@@ -54,54 +33,20 @@ def _settle(tab) -> None:
     tab.wait_for_selector(DONE, state="attached", timeout=120_000)
 
 
-def _server(db: Path, folder: Path) -> tuple[subprocess.Popen, str]:
-    port = _port()
-    env = {**os.environ, "DASHBOARD_DB": str(db), "DASHBOARD_DEMO": "off", "DASHBOARD_DAILY_BACKUP": "off"}
-    log = (folder / "server.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-        + ["--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-                if response.status == 200:
-                    return process, url
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError((folder / "server.log").read_text(errors="replace")[-2000:])
-
-
 def measure(source: Path, rounds: int = 2, only: set[str] | None = None) -> dict:
     from playwright.sync_api import sync_playwright
 
-    from analytics import open_db
-    from analytics.accounts import users
     from ui import texts
 
     with tempfile.TemporaryDirectory(prefix="browser_bench_") as tmp:
         folder = Path(tmp)
-        db = folder / "dashboard.duckdb"
-        shutil.copyfile(source, db)
-        con = open_db(db)
-        try:
-            users.add(con, ADMIN, "admin", PASSWORD)
-        finally:
-            con.close()
-        process, url = _server(db, folder)
+        db = served.copy_with_admin(source, folder, ADMIN, PASSWORD)
         times: dict[str, list[float]] = {}
         errors: dict[str, str] = {}
         sizes: dict[str, list[int]] = {}
-        try:
+        with served.server(db, folder / "server.log") as url:
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                browser = p.chromium.launch(executable_path=served.CHROMIUM, args=served.ARGS)
                 tab = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN").new_page()
                 received = [0]
 
@@ -135,12 +80,6 @@ def measure(source: Path, rounds: int = 2, only: set[str] | None = None) -> dict
                         if tab.locator('[data-testid="stException"]').count():
                             errors.setdefault(key, tab.locator('[data-testid="stException"]').first.inner_text()[:200])
                 browser.close()
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
     pages = {
         key: {
             "first_s": round(values[0], 3),

@@ -1,35 +1,19 @@
-"""How the browser tests drive the real app: Debian's chromium and its flags, the account they sign in as, where
-screenshots go, and the steps every test repeats (wait until a script run is over, open a page, sign in, go through
+"""How the browser tests drive the real app: the account they sign in as, where screenshots go, Debian's chromium
+and its flags (from bench.served, which also serves the app), and the steps every test repeats (wait until a script run is over, open a page, sign in, go through
 the menu). The fixtures that start the server, chromium and a tab are in this folder's conftest.py."""
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 from playwright.sync_api import expect
 
+from bench.served import ARGS, CHROMIUM  # noqa: F401 - the tests take them from here
+
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ADMIN = "浏览器管理员"
 ADMIN_PASSWORD = "浏览器测试密码-123"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def settle(tab) -> None:
