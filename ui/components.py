@@ -38,7 +38,7 @@ def trace_panel(
     """The 公信·阳光 promise: the rule version, parameters, formula, inputs, exclusions, ties and source rows.
 
     Built only while open (the expander reruns the page when it is opened or closed): closed, a month's inputs of a
-    city's 5,000 people and their source rows are neither read nor sent to the browser on every run."""
+    city's 5,000 people are not sent to the browser on every run, and the source rows are not read."""
     panel = st.expander(
         texts.TRACE_TITLE, icon=":material/calculate:", expanded=expanded, key=f"trace_{key}", on_change="rerun"
     )
