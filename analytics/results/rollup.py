@@ -20,11 +20,13 @@ month recomputes the later months of its year; a roster change recomputes every 
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from types import ModuleType
 
 from analytics.periods import Month
 from analytics.results import points
@@ -257,22 +259,34 @@ def ready(cur: Con) -> bool:
         _BUILDING.release()
 
 
-def bring_up_to_date(cur: Con) -> dict[str, float]:
-    """Every rollup (points with its person x month layer, flags, participation, tasks) brought up to date for the
-    data ``cur`` sees, as the first reader of each would; returns the seconds each took, or -1 for one that could not
-    be built here (read-only, in a transaction, another build under way: readers then compute directly). For a
-    database written without the pages being read: the scale generator, and the app's first open of a file."""
+def every_rollup() -> dict[str, ModuleType]:
+    """The rollups the pages read, by name, each a module with ready(cur) and built_for(cur): points (with its person x
+    month layer), flags, participation and tasks."""
     from analytics.results import flag_rollup, participation_rollup, task_rollup
 
+    return {
+        "points": sys.modules[__name__],
+        "flags": flag_rollup,
+        "participation": participation_rollup,
+        "tasks": task_rollup,
+    }
+
+
+def built_versions(cur: Con) -> dict[str, int | None]:
+    """The data version each rollup was last built for (None: never)."""
+    return {name: module.built_for(cur) for name, module in every_rollup().items()}
+
+
+def bring_up_to_date(cur: Con) -> dict[str, float]:
+    """Every rollup brought up to date for the data ``cur`` sees, as the first reader of each would; returns the
+    seconds each took, or -1 for one that could not be built here (read-only, in a transaction, another build under
+    way: readers then compute directly). For a database written without the pages being read: the scale generator,
+    and the app's first open of a file."""
     took = {}
-    for name, build in (
-        ("points", ready),
-        ("flags", flag_rollup.ready),
-        ("participation", participation_rollup.ready),
-        ("tasks", task_rollup.ready),
-    ):
+    for name, module in every_rollup().items():
         t0 = time.perf_counter()
-        took[name] = round(time.perf_counter() - t0, 3) if build(cur) else -1.0
+        built = module.ready(cur)
+        took[name] = round(time.perf_counter() - t0, 3) if built else -1.0
     return took
 
 

@@ -179,17 +179,6 @@ def test_undo_of_a_batch_rebuilds_the_rollup(demo_copy):
     same(stored_grain(cur), grain_direct(cur), "points_rollup")
 
 
-def built_versions(cur) -> dict[str, int | None]:
-    from analytics.results import flag_rollup, participation_rollup, task_rollup
-
-    return {
-        "points": rollup.built_for(cur),
-        "flags": flag_rollup.built_for(cur),
-        "participation": participation_rollup.built_for(cur),
-        "tasks": task_rollup.built_for(cur),
-    }
-
-
 def test_bring_up_to_date_builds_every_rollup_once(demo_copy):
     cur = demo_copy.cursor()
     load(
@@ -198,13 +187,13 @@ def test_bring_up_to_date_builds_every_rollup_once(demo_copy):
         "补录.csv",
     )
     version = data_version(cur)
-    assert set(built_versions(cur).values()) != {version}  # an import leaves them to their first reader
+    assert set(rollup.built_versions(cur).values()) != {version}  # an import leaves them to their first reader
     with rolled_back(demo_copy) as inside:
         # Inside a transaction none may be built (the data may differ from the version): each says so.
         assert set(rollup.bring_up_to_date(inside).values()) == {-1.0}
     took = rollup.bring_up_to_date(cur)
     assert set(took) == {"points", "flags", "participation", "tasks"} and min(took.values()) >= 0
-    assert set(built_versions(cur).values()) == {version}
+    assert set(rollup.built_versions(cur).values()) == {version}
     check_against_direct(demo_copy, 2022, every=4)
 
 
