@@ -31,6 +31,8 @@ def _open(path: str) -> Con:
         rollup.bring_up_to_date(con.cursor())
     except Exception:  # noqa: BLE001 - never a reason not to open: each reader then builds them, or computes directly
         log.exception("汇总表预先建立失败，页面将在读取时再建立或直接计算")
+    # And after every write made here, in the writer's request (rollup.keep_current).
+    rollup.keep_current(con)
     return con
 
 

@@ -15,6 +15,7 @@ from analytics.sheets.errorbook import error_workbook_name
 from analytics.sheets.kinds import KIND_LABELS, KINDS
 from analytics.sheets.problems import Problem
 from analytics.sheets.templates import build_template, template_name
+from analytics.store.db import follow_up_once
 from demo import year as demo
 from ui import auth, data, tables, texts, workbench
 from ui.db import connection, cursor
@@ -338,10 +339,11 @@ def files_overview(previews: list[ingest.Preview]) -> None:
         texts.WORKBENCH["commit_all"].format(n=len(clean)), key="commit_all", type="primary", icon=":material/save:"
     ):
         done = 0
-        for p in clean:
-            if commit(p) is None:
-                break
-            done += 1
+        with follow_up_once():  # the rollups brought up to date once, after the last file
+            for p in clean:
+                if commit(p) is None:
+                    break
+                done += 1
         if done:
             st.toast(texts.WORKBENCH["commit_all_done"].format(n=done))
             st.rerun()

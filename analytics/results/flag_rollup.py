@@ -8,7 +8,8 @@ so a quarter reads a few hundred section x month rows rather than ranking the qu
   star parameters) is kept, and only months whose fingerprint changed are recomputed. Months without score events
   are not stored: a quarter reading one computes it live, which is cheap (no events to rank).
 
-Like the points rollup (rollup.py) it is derived lazily by the first reader after data_version moves, never waits
+Like the points rollup (rollup.py) it is derived by the first to ask after data_version moves (in the app, the writer
+right after its commit: rollup.keep_current), never waits
 and never differs: a reader that cannot build it (forced direct, inside a transaction, read-only, another rebuild)
 computes directly (tests/results/test_flag_rollup.py compares both)."""
 

@@ -4,7 +4,8 @@ participation of the year by month, activity and person; and the 五个一 perio
 first day they did (participation_period, migration 012), so the 五个一 matrix reads one row per person x period
 instead of mapping every participation row to its period and removing the duplicates.
 
-Derived as analytics/results/rollup.py derives the points rollup: by the first reader after data_version changes,
+Derived as analytics/results/rollup.py derives the points rollup: by the first to ask after data_version changes (in
+the app, the writer right after its commit),
 recomputing only the months whose participation rows changed (a per-month count and order-independent hash), and the
 periods that overlap them; a reader that cannot (read-only, a write or another rebuild under way, inside a
 transaction, ``rollup.direct()``) counts the participation rows directly, with the same answer

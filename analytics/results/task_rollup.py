@@ -4,7 +4,7 @@ day of each stage, and the burn-up's daily changes, kept for the data version th
 The state of every task on a day is then a range predicate over the spans (``updated_on <= day < next_on``) instead
 of an arg_max over every snapshot up to the day, and a year's burn-up sums a few thousand daily changes instead of
 grouping every snapshot per task and week. Derived the way analytics/results/rollup.py derives the points rollup:
-lazily by the first reader after data_version changes, with a per-month fingerprint of the live snapshots so that
+by the first to ask after data_version changes (in the app, the writer right after its commit), with a per-month fingerprint of the live snapshots so that
 only the tasks reported in a changed month are recomputed (an import of one week's progress recomputes the tasks it
 reports). A reader that cannot bring it up to date (read-only, a write or another rebuild under way, inside a
 transaction, ``rollup.direct()``) computes from the snapshots; both give the same answers

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from importlib import resources
@@ -23,6 +25,18 @@ DEFAULT_PATH = Path("data") / "dashboard.duckdb"
 WRITE_LOCK = threading.RLock()
 
 Con = duckdb.DuckDBPyConnection
+
+log = logging.getLogger(__name__)
+
+# Work that follows every committed write on a given connection, in the writer's thread once the write lock is
+# released: the app brings its rollups up to date there (analytics.results.rollup.keep_current), so the clerk who
+# imported waits for them, not the first leader to open a page. Held by connection object (weakly: a connection
+# dropped elsewhere is not kept open by it), not by file: another connection to the same file (a command, the
+# benchmark's imports) has none.
+_AFTER_COMMIT: list[tuple[weakref.ref[Con], Callable[[Con], object]]] = []
+_AFTER_COMMIT_LOCK = threading.Lock()
+# Per thread, inside follow_up_once: the connections whose after_commit work is held until the block ends.
+_HELD = threading.local()
 
 
 def db_path() -> Path:
@@ -106,9 +120,49 @@ def migrate(con: Con) -> int:
         return schema_version(con)
 
 
+def after_commit(con: Con, work: Callable[[Con], object]) -> None:
+    """Call ``work(con)`` after every write committed through transaction(con) from now on (not after a rollback).
+    It runs outside the write lock; a failure in it is logged, never raised: the write it follows has committed."""
+    with _AFTER_COMMIT_LOCK:
+        _AFTER_COMMIT[:] = [(ref, fn) for ref, fn in _AFTER_COMMIT if ref() is not None]
+        _AFTER_COMMIT.append((weakref.ref(con), work))
+
+
+@contextmanager
+def follow_up_once() -> Iterator[None]:
+    """Several writes in this thread as one for their after_commit work: it runs once per connection, after the
+    last of them (after the block, even when it ends in an error, for the writes that did commit)."""
+    if getattr(_HELD, "cons", None) is not None:  # inside another such block: that one runs it
+        yield
+        return
+    _HELD.cons = []
+    try:
+        yield
+    finally:
+        held, _HELD.cons = _HELD.cons, None
+        for n, con in enumerate(held):
+            if all(other is not con for other in held[:n]):
+                _after_commit(con)
+
+
+def _after_commit(con: Con) -> None:
+    held = getattr(_HELD, "cons", None)
+    if held is not None:
+        held.append(con)
+        return
+    with _AFTER_COMMIT_LOCK:
+        hooks = [work for owner, work in _AFTER_COMMIT if owner() is con]
+    for work in hooks:
+        try:
+            work(con)
+        except Exception:  # noqa: BLE001 - the write stands; what follows it only saves a later reader time
+            log.exception("写入后的后续处理失败（写入本身已完成）")
+
+
 @contextmanager
 def transaction(con: Con) -> Iterator[Con]:
-    """One serialized write: a fresh cursor, all or nothing, and the data version bumped on success."""
+    """One serialized write: a fresh cursor, all or nothing, and the data version bumped on success; then the
+    connection's after_commit work, if any."""
     with WRITE_LOCK:
         cur = con.cursor()
         cur.execute("begin")
@@ -121,6 +175,10 @@ def transaction(con: Con) -> Iterator[Con]:
             raise
         finally:
             cur.close()
+    # Not while this thread still holds the write lock from outside (the work would run inside someone's write):
+    # readers then bring the rollups up to date themselves, as they do after a command's import.
+    if not WRITE_LOCK._is_owned():  # type: ignore[attr-defined]
+        _after_commit(con)
 
 
 @contextmanager
