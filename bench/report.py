@@ -38,6 +38,11 @@ def print_table(r: dict[str, Any]) -> None:
         f"  完整导入（规模库副本） {_fmt(r['import_into_scale_s']):>10}   {_times(r['import_into_scale_vs_calamine'])}"
         f"  ÷空库 {_times(r['import_into_scale_ratio'])}  目标 ≤1.4×"
     )
+    if r.get("month_file_import_s") is not None:
+        print(
+            f"  科室月报（一个科室一个月）导入 {_fmt(r['month_file_import_s'])}，撤销 {_fmt(r['month_file_undo_s'])}"
+            f"（各含导入、撤销后更新汇总表 {_fmt(r['month_file_rollups_s'])}）"
+        )
     if r["pages"]:
         print(f"\n{'页面':<12}{'冷启动':>10}{'热运行':>10}{'冷÷1.0s':>9}{'热÷0.25s':>10}")
         for key, e in r["pages"].items():

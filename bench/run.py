@@ -38,9 +38,10 @@ def run(
     import python_calamine as calamine
 
     from analytics import open_db
+    from analytics.results import rollup
     from analytics.rules import rulebook
-    from analytics.sheets.ingest import import_bytes
-    from analytics.store.db import transaction
+    from analytics.sheets.ingest import import_bytes, undo
+    from analytics.store.db import after_commit, transaction
     from demo import scale as generator
 
     skip = skip or set()
@@ -113,6 +114,28 @@ def run(
             samples.add("import_into_scale", import_into(target, False))
             target.unlink()
 
+        month_con = None
+        if "import" not in skip:
+            # A clerk's monthly sheet (one section, one month) imported and undone in the work copy the pages read,
+            # through a connection that brings the rollups up to date after each write as the app's does
+            # (rollup.keep_current), their part timed on its own.
+            month_bytes, _ = generator.month_file(cur)
+            month_con = open_db(work)
+            after_commit(
+                month_con,
+                lambda c: samples.time("month_rollups", lambda: rollup.bring_up_to_date(c.cursor())),
+            )
+
+        def month_file() -> None:
+            t0 = time.perf_counter()
+            preview, batch = import_bytes(month_con, month_bytes, "科室月报.xlsx")
+            samples.add("month_import", time.perf_counter() - t0)
+            if batch is None:
+                raise RuntimeError(preview.errors[0].text() if preview.errors else "未导入")
+            t0 = time.perf_counter()
+            undo(month_con, batch)
+            samples.add("month_undo", time.perf_counter() - t0)
+
         pages = None
         if "pages" not in skip:
             # The app opens the same file in this process: DuckDB shares one database instance between connections.
@@ -134,6 +157,11 @@ def run(
                         import_scale()
                     except Exception as exc:
                         samples.errors["import_into_scale"] = str(exc)[:200]
+                if "month_file" not in samples.errors:
+                    try:
+                        month_file()
+                    except Exception as exc:
+                        samples.errors["month_file"] = str(exc)[:200]
                 memory(f"第 {round_no + 1} 轮导入后")
             for name, fn in cases.items():
                 if round_no == 0:
@@ -159,6 +187,8 @@ def run(
                 published = posting_ab.in_child(str(ROOT), scale, facts["month"], "published")
             except Exception as exc:
                 samples.errors["page:posting_published"] = str(exc)[:200]
+        if month_con is not None:
+            month_con.close()
         con.close()
 
     m = samples.median
@@ -175,6 +205,11 @@ def run(
         "naive_df_s": m("naive_df"),
         "naive_arrow_s": m("naive_arrow"),
         "empty_page_s": m("empty_page"),
+        # The clerk's monthly sheet into the work copy: the import and the undo, each with the rollups brought up to
+        # date after it, and that part alone (what the first page after it would otherwise pay).
+        "month_file_import_s": m("month_import"),
+        "month_file_undo_s": m("month_undo"),
+        "month_file_rollups_s": m("month_rollups"),
     }
     result["import_ratio_vs_calamine"] = ratio(result["import_s"], result["calamine_parse_s"])
     result["import_into_scale_ratio"] = ratio(result["import_into_scale_s"], result["import_s"])

@@ -14,7 +14,7 @@ and lineage (generate); xlsx.py the import benchmark's workbooks; command.py the
 from demo.scale.command import run_command
 from demo.scale.database import generate
 from demo.scale.plan import START, UPLOADER, Summary, parse_fraction
-from demo.scale.xlsx import import_file_paths, write_import_files
+from demo.scale.xlsx import import_file_paths, month_file, write_import_files
 
 __all__ = [
     "START",
@@ -22,6 +22,7 @@ __all__ = [
     "UPLOADER",
     "generate",
     "import_file_paths",
+    "month_file",
     "parse_fraction",
     "run_command",
     "write_import_files",

@@ -43,6 +43,49 @@ def _book_of_the_year(cur: Con, year: int) -> tuple[rb.RuleBook, date, int]:
     return rb.load(cur, best[0]), best[1], (best[2] - best[1]).days + 1
 
 
+HEADER = ["序号", "日期", "姓名", "科室", "工号", "考核内容", "事项编号", "分值", "事由", "登记人"]
+
+
+def _stable_people(cur: Con, year: int) -> list[tuple]:
+    """(person_id, name, staff_no, section name) of everyone on the roster now who has been in one section since
+    before the year began: their rows are valid on any day of it."""
+    return cur.execute(
+        """
+        select p.person_id, p.name, p.staff_no, s.name
+        from person p join membership m using (person_id) join section s using (section_id)
+        where p.left_on is null and m.valid_to is null and m.valid_from <= ?
+          and (select count(*) from membership x where x.person_id = p.person_id) = 1
+        order by p.person_id
+        """,
+        [date(year, 1, 1)],
+    ).fetchall()
+
+
+def _points_rows(people: list[tuple], items: list[rb.Item], rows: int, day0: int, days: int, seed: int) -> list[list]:
+    """The header and `rows` rows: a person of `people` and an item of `items` each, on a day of the `days` from
+    ordinal day0, at the item's value."""
+    rng = np.random.default_rng(seed + 1)
+    pick_person = rng.integers(0, len(people), rows)
+    pick_item = rng.integers(0, len(items), rows)
+    pick_day = rng.integers(0, days, rows)
+    data: list[list] = [HEADER]
+    for n in range(rows):
+        _, name, staff, section = people[pick_person[n]]
+        item = items[pick_item[n]]
+        data.append(
+            [n + 1, date.fromordinal(day0 + int(pick_day[n])), name, section, staff, item.content, item.code,
+             item.points_min, f"{item.name}（补录第{n + 1}条）", "考核专员"]
+        )  # fmt: skip
+    return data
+
+
+def _refuse(year: int) -> ValueError:
+    return ValueError(
+        f"数据库里没有{year}年全年在同一科室的在册人员或可用的加减分事项，写不出导入基准用的文件；"
+        "请用 python -m analytics scale 生成规模数据库"
+    )
+
+
 def write_import_files(
     cur: Con, points_path: Path, roster_path: Path, rows: int, seed: int = 2022
 ) -> tuple[rb.RuleBook, date]:
@@ -53,16 +96,7 @@ def write_import_files(
     benchmark does) accepts the file as this one does."""
     year = rb.current(cur).campaign_year
     book, first_day, days = _book_of_the_year(cur, year)
-    stable = cur.execute(
-        """
-        select p.person_id, p.name, p.staff_no, s.name
-        from person p join membership m using (person_id) join section s using (section_id)
-        where p.left_on is null and m.valid_to is null and m.valid_from <= ?
-          and (select count(*) from membership x where x.person_id = p.person_id) = 1
-        order by p.person_id
-        """,
-        [date(year, 1, 1)],
-    ).fetchall()
+    stable = _stable_people(cur, year)
     roster = cur.execute(
         """
         select p.name, s.name, p.staff_no, p.title, p.category
@@ -73,23 +107,31 @@ def write_import_files(
     ).fetchall()
     items = [i for i in book.items if not i.veto]
     if not stable or not items:
-        raise ValueError(
-            f"数据库里没有{year}年全年在同一科室的在册人员或可用的加减分事项，写不出导入基准用的文件；"
-            "请用 python -m analytics scale 生成规模数据库"
-        )
-    rng = np.random.default_rng(seed + 1)
-    pick_person = rng.integers(0, len(stable), rows)
-    pick_item = rng.integers(0, len(items), rows)
-    day0 = first_day.toordinal()
-    pick_day = rng.integers(0, days, rows)
-    data: list[list] = [["序号", "日期", "姓名", "科室", "工号", "考核内容", "事项编号", "分值", "事由", "登记人"]]
-    for n in range(rows):
-        _, name, staff, section = stable[pick_person[n]]
-        item = items[pick_item[n]]
-        data.append(
-            [n + 1, date.fromordinal(day0 + int(pick_day[n])), name, section, staff, item.content, item.code,
-             item.points_min, f"{item.name}（补录第{n + 1}条）", "考核专员"]
-        )  # fmt: skip
+        raise _refuse(year)
+    data = _points_rows(stable, items, rows, first_day.toordinal(), days, seed)
     points_path.write_bytes(_xlsx("加减分", data))
     roster_path.write_bytes(_xlsx("干部名单", [["姓名", "科室", "工号", "职务", "人员类别"], *map(list, roster)]))
     return book, first_day
+
+
+def month_file(cur: Con, rows: int = 200, seed: int = 2022) -> tuple[bytes, date]:
+    """What a clerk sends each month: `rows` new points rows of one section (the one with the most people who stayed
+    in it all year) in one month (the middle month of the campaign year's main rule version, so the file checks
+    against it), as xlsx bytes; and that month's first day."""
+    year = rb.current(cur).campaign_year
+    book, first_day, days = _book_of_the_year(cur, year)
+    stable = _stable_people(cur, year)
+    items = [i for i in book.items if not i.veto]
+    if not stable or not items:
+        raise _refuse(year)
+    counts: dict[str, int] = {}
+    for person in stable:
+        counts[person[3]] = counts.get(person[3], 0) + 1
+    section = max(counts, key=lambda name: (counts[name], name))
+    people = [p for p in stable if p[3] == section]
+    middle = date.fromordinal(first_day.toordinal() + days // 2)
+    start = max(middle.replace(day=1), first_day)
+    following = date(middle.year + middle.month // 12, middle.month % 12 + 1, 1)
+    last = min(date.fromordinal(following.toordinal() - 1), date.fromordinal(first_day.toordinal() + days - 1))
+    data = _points_rows(people, items, rows, start.toordinal(), (last - start).days + 1, seed)
+    return _xlsx(f"{middle.month}月", data), middle.replace(day=1)
