@@ -269,7 +269,8 @@ def history(version: str) -> None:
         yes, no = st.columns(2)
         if yes.button("确认撤销", key="undo_confirm", type="primary"):
             try:
-                ingest.undo(connection(), pending, actor=auth.acting())
+                with st.spinner(t["undoing"].format(batch=pending)):
+                    ingest.undo(connection(), pending, actor=auth.acting())
                 st.session_state.pop("undo_pending", None)
                 st.toast(t["undone"].format(batch=pending), icon=":material/undo:")
                 st.rerun()
@@ -316,7 +317,8 @@ def demo_controls(is_demo: bool, empty: bool) -> None:
         if st.session_state.get("demo_clear_pending"):
             st.warning(t["demo_clear_confirm"], icon=":material/warning:")
             if st.button("确认清除", key="demo_clear_confirm", type="primary"):
-                demo.clear_demo(connection(), actor=auth.acting())
+                with st.spinner(t["demo_clearing"]):
+                    demo.clear_demo(connection(), actor=auth.acting())
                 st.session_state.pop("demo_clear_pending", None)
                 st.toast(t["demo_cleared"])
                 st.rerun()

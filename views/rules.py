@@ -76,7 +76,10 @@ with edit_tab:
         help=R["save_help"],
     ):
         try:
-            version_id = rule_edit.save_edit(connection(), edited, effective, None, note or None, actor=auth.acting())
+            with st.spinner(R["saving"]):
+                version_id = rule_edit.save_edit(
+                    connection(), edited, effective, None, note or None, actor=auth.acting()
+                )
         except DashboardError as exc:
             st.error(md(exc.message), icon=":material/error:")
         else:
