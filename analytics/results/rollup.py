@@ -5,11 +5,13 @@ hundred thousand rows at most instead of re-running the cap's running total over
 Derived from the data, not written by the importer: whoever first asks after a change (an import, an undo or a rule
 edit: each bumps data_version) brings it up to date with ``insert … select`` made of the very blocks the direct
 query uses, so the cap rule is stated once. In the app that is the writer itself, right after its commit
-(keep_current); elsewhere (a command's import, an old file) the first reader. A month's rows depend only on its own score events and on the items of the
-rule version in force on its last day, so each month's fingerprint of those inputs is kept (points_rollup_month)
-and only the months whose fingerprint changed are recomputed: importing one month's sheet costs one month. A reader that cannot build it (a read-only or busy database, another thread
-already building, a what-if inside an open transaction) computes from the events directly: an answer never waits on
-the rollup and never differs from it (tests/results/test_rollup.py).
+(keep_current); elsewhere (a command's import, an old file) the first reader. A month's rows depend only on its own
+score events and on the items (cap, veto, content) of the rule version in force on its last day, so each month's
+fingerprint of those inputs is kept (points_rollup_month) and only the months whose events or items changed are
+recomputed: importing one month's sheet costs one month, and a new rule version that keeps the items costs none. A
+reader that cannot build it (a read-only or busy database, another thread already building, a what-if inside an open
+transaction) computes from the events directly: an answer never waits on the rollup and never differs from it
+(tests/results/test_rollup.py).
 
 Two more layers are kept with it, in the same transaction (migration 008, tests/results/test_rollup_people.py): each
 event's counted points (points_rollup_event: the posting and the source rows join them instead of re-running the
@@ -391,16 +393,34 @@ def rebuild(cur: Con, whole: bool = False) -> bool:
         return False
 
 
+def _same_rows(stored: Print, now: Print) -> bool:
+    """Whether a month's rows built for the ``stored`` fingerprint are the rows ``now`` gives: the same events and the
+    same items (code, monthly cap, veto, content: all that EVENTS_SQL and GRAIN_SQL read of the rule book). A new
+    rule version that changes only other things (the star parameters, a name) leaves them as they are."""
+    return (stored[0], stored[1], stored[3]) == (now[0], now[1], now[3])
+
+
 def _refresh(cur: Con, whole: bool, current: dict[date, Print]) -> tuple[list[date], list[date]]:
-    """Inside the caller's transaction: recompute the months whose fingerprint differs from the stored one; returns
-    them and the stored months dropped (no events any more). Rows of any month not both stored and unchanged are
+    """Inside the caller's transaction: recompute the months whose rows differ from the stored ones (_same_rows);
+    return them and the stored months dropped (no events any more). Rows of any month not both stored and unchanged are
     deleted first, so the tables hold exactly the rows of the months with events, whatever state they were in (a
     rollup built before migration 007 has no fingerprints: it is rebuilt whole once)."""
     stored = {} if whole else stored_fingerprints(cur)
-    kept = [m for m, p in stored.items() if current.get(m) == p]
-    changed = sorted(m for m in current if stored.get(m) != current[m])
+    kept = [m for m, p in stored.items() if m in current and _same_rows(p, current[m])]
+    changed = sorted(m for m in current if m not in kept)
     for table in ("points_rollup", "points_rollup_veto", "points_rollup_event", "points_rollup_month"):
         cur.execute(f"delete from {table} where month_start not in (select unnest($kept::date[]))", {"kept": kept})
+    # Kept months now under another rule version with the same items: their rows stand, their fingerprint moves on.
+    relabel = [m for m in kept if stored[m][2] != current[m][2]]
+    if relabel:
+        cur.execute(
+            """
+            update points_rollup_month r set version_id = v.version_id
+            from (select unnest($months::date[]) as month_start, unnest($versions::integer[]) as version_id) v
+            where r.month_start = v.month_start
+            """,
+            {"months": relabel, "versions": [current[m][2] for m in relabel]},
+        )
     if changed:
         books = points.month_books(cur, [Month(m.year, m.month) for m in changed])
         blocks = points.with_sql(points.BOOKS_SQL, points.EVENTS_SQL, points.GRAIN_SQL)

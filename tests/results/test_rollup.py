@@ -243,6 +243,25 @@ def test_a_rule_edit_from_a_date_recomputes_the_months_from_then(demo_copy):
     check_partial(demo_copy, {date(2022, 10, 1), date(2022, 11, 1), date(2022, 12, 1)})
 
 
+def test_a_rule_edit_that_keeps_the_items_recomputes_no_month(demo_copy):
+    # A new version from October with other star parameters and an item renamed: the counted points stand; the months'
+    # fingerprints move to the new version (check_partial compares them with a whole rebuild's).
+    cur = demo_copy.cursor()
+    assert rollup.ready(cur)
+    with transaction(demo_copy) as tx:
+        book = rb.current(tx)
+        items = [dataclasses.replace(i, name=i.name + "（新）") if i.code == "XC01" else i for i in book.items]
+        rb.save(
+            tx, book.with_changes(items=items, params={**book.params, "star_top_n": 1.0}), date(2022, 10, 1), "edit"
+        )
+    check_partial(demo_copy, set())
+    version = cur.execute("select max(version_id) from rule_version").fetchall()[0][0]
+    moved = cur.execute(
+        "select month_start from points_rollup_month where version_id = $v order by 1", {"v": version}
+    ).fetchall()
+    assert [row[0] for row in moved] == [date(2022, 10, 1), date(2022, 11, 1), date(2022, 12, 1)]
+
+
 def test_a_roster_move_recomputes_the_months_of_the_re_sectioned_events(demo_copy):
     cur = demo_copy.cursor()
     assert rollup.ready(cur)
