@@ -46,10 +46,10 @@ def load_demo(con: Con, progress: Progress | None = None, actor: Actor = SYSTEM)
     # What follows a write on this connection (the app's rollups) runs once, after the last file, not after each.
     with follow_up_once():
         _import_all(con, files, year, batches, report)
-    report(1.0, f"演示数据已导入：{len(files)} 个文件")
-    if not is_system(actor):
-        with transaction(con) as cur:
-            guard.demo_changed(cur, actor, "demo_load", len(batches))
+        report(1.0, f"演示数据已导入：{len(files)} 个文件")
+        if not is_system(actor):
+            with transaction(con) as cur:
+                guard.demo_changed(cur, actor, "demo_load", len(batches))
     return batches
 
 
