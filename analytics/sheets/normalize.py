@@ -102,18 +102,25 @@ def _parse_numeric(
         return None, f"{expected}{example}（逗号用法不明确，小数请写小数点，如 1.5）"
     for char in "," + drop:
         text = text.replace(char, "")
-    sign = 1.0
+    said: tuple[str, float] | None = None
     for word, word_sign in prefixes:
         if text.startswith(word):
-            sign, text = word_sign, text[len(word) :]
+            said, text = (word, word_sign), text[len(word) :]
             break
     for suffix in suffixes:
         text = text.removesuffix(suffix)
     match = _NUMBER.match(text)
     if not match:
         return None, f"{expected}{example}"
-    number = float(match.group(2))
-    return sign * (-number if match.group(1) == "-" else number), None
+    number, written = float(match.group(2)), match.group(1)
+    if said is None:
+        return (-number if written == "-" else number), None
+    # A sign word and a sign together: '扣-2分' says minus twice (a deduction of 2), never plus; '加-1' or '扣+2'
+    # contradict themselves and are asked about rather than guessed.
+    word, word_sign = said
+    if written and (written == "-") != (word_sign < 0):
+        return None, f"“{word}”与“{written}”号方向相反：请只写一种，如 {word}{match.group(2)}分"
+    return word_sign * number, None
 
 
 def parse_points(value: Any) -> tuple[float | None, str | None]:
@@ -124,8 +131,21 @@ def parse_points(value: Any) -> tuple[float | None, str | None]:
 
 
 def parse_number(value: Any) -> tuple[float | None, str | None]:
-    """A plain quantity (时长, 得分): 1.5, '2小时', '９５'."""
-    return _parse_numeric(value, "应为数字", "", suffixes=("小时", "h", "H", "分"))
+    """A plain quantity (得分, 月度上限): 1.5, '９５', '95分'."""
+    return _parse_numeric(value, "应为数字", "", suffixes=("分",))
+
+
+_MINUTES = re.compile(r"^\s*[\d.]+\s*(分钟|分|min|mins|minutes?)\s*$", re.IGNORECASE)
+
+
+def parse_hours(value: Any) -> tuple[float | None, str | None]:
+    """A duration in hours: 1.5, '2小时', '2h', '２个小时'. Minutes ('20分', '20分钟') are asked to be written as
+    hours, not read as 20 hours."""
+    if isinstance(value, str) and _MINUTES.match(halfwidth(value)):
+        return None, "这是分钟数，时长按小时填写：请换算成小时，如 30 分钟写 0.5"
+    return _parse_numeric(
+        value, "应为小时数", "，如 1.5 或 2小时", suffixes=("个小时", "小时", "hours", "hour", "hrs", "hr", "h", "H")
+    )
 
 
 def parse_percent(value: Any) -> tuple[float | None, str | None]:

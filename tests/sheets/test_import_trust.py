@@ -210,6 +210,47 @@ def test_plus_and_minus_columns_under_a_merged_header_combine_into_one_signed_va
     assert [(n, p) for n, _, p, _ in events(roster_con)] == [("张三", 2.0), ("李四", -1.0)]
 
 
+@pytest.mark.parametrize("written, points", [("扣-2分", -2.0), ("减-1", -1.0), ("扣2分", -2.0), ("加+1分", 1.0)])
+def test_a_sign_word_and_a_sign_that_agree_are_one_direction(roster_con, written, points):
+    # '扣-2分' says minus twice: a deduction of 2, never an award.
+    sheet = [POINTS_HEADER, ["2022-03-05", "李四", "纪律作风", written, "迟到"]]
+    preview = preview_of(roster_con, xlsx_bytes({"3月": sheet}))
+    assert preview.ok and preview.points_total == points
+
+
+@pytest.mark.parametrize("written", ["加-1", "扣+2分"])
+def test_a_sign_word_against_the_sign_is_asked_about(roster_con, written):
+    sheet = [POINTS_HEADER, ["2022-03-05", "李四", "纪律作风", written, "迟到"]]
+    message = refused(preview_of(roster_con, xlsx_bytes({"3月": sheet})))
+    assert "第 2 行" in message and "方向相反" in message
+
+
+def test_points_and_a_deduction_column_that_disagree_are_refused_not_one_kept(roster_con):
+    header = ["日期", "姓名", "考核内容", "分值", "减分", "事由"]
+    sheet = [
+        header,
+        ["2022-03-05", "李四", "纪律作风", -1, 1, "迟到"],  # the same deduction written twice: fine
+        ["2022-03-06", "张三", "纪律作风", 2, 5, "迟到"],
+    ]
+    message = refused(preview_of(roster_con, xlsx_bytes({"3月": sheet})))
+    assert "第 3 行" in message and "+2" in message and "-5" in message and "不一致" in message
+    assert "第 2 行" not in message
+
+
+@pytest.mark.parametrize("written", ["20分", "20分钟", "30 min"])
+def test_minutes_in_a_duration_are_not_read_as_hours(roster_con, written):
+    sheet = [["日期", "姓名", "活动类型", "时长(小时)"], ["2022-03-05", "张三", "主题党日", written]]
+    message = refused(preview_of(roster_con, xlsx_bytes({"3月": sheet}), kind="participation"))
+    assert "第 2 行" in message and "分钟" in message
+
+
+@pytest.mark.parametrize("written, hours", [("2小时", 2.0), ("1.5h", 1.5), ("２个小时", 2.0), (3, 3.0)])
+def test_hours_are_read_in_their_usual_forms(roster_con, written, hours):
+    sheet = [["日期", "姓名", "活动类型", "时长(小时)"], ["2022-03-05", "张三", "主题党日", written]]
+    load(roster_con, xlsx_bytes({"3月": sheet}), "参与.xlsx", kind="participation")
+    assert roster_con.execute("select hours from participation").fetchall() == [(hours,)]
+
+
 # 5. Which date ------------------------------------------------------------------------------------
 
 

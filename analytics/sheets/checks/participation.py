@@ -12,7 +12,7 @@ from analytics.sheets.checks.result import SheetResult
 from analytics.sheets.events import skip_stored
 from analytics.sheets.kinds import KINDS
 from analytics.sheets.layout import Extracted, Layout
-from analytics.sheets.normalize import clean_text, parse_number
+from analytics.sheets.normalize import clean_text, parse_hours
 
 _LEAD_WORDS = ("主讲", "主讲人", "讲", "主持", "授课", "分享", "领学", "发言", "主讲嘉宾")
 _JOIN_WORDS = ("参与", "参加", "听讲", "学员", "参会", "")
@@ -35,7 +35,7 @@ def check_participation(ctx: Context, sheet: str, layout: Layout, data: Extracte
     titles = check.text("title")
     roles = check.parse("role", _parse_role, False, "角色")
     roles = np.where(pd.isna(roles), "参与", roles)
-    hours = check.parse("hours", parse_number, False, "时长（小时）")
+    hours = check.parse("hours", parse_hours, False, "时长（小时）")
     check.outside("hours", hours, 0, 24, lambda pos: f"时长 {hours[pos]:g} 小时不合理：应在 0～24 小时之间")
     check.duplicates([days, pids, activities, titles], "日期、姓名、活动类型、活动名称", "同一活动同一人只需登记一次")
     rows = pd.DataFrame(

@@ -57,6 +57,17 @@ def _signed_points(check: Checker) -> np.ndarray:
             check.rules["points_plus"] = "按加分计"
     either = ~np.isnan(plus) | ~np.isnan(minus)
     combined = np.where(either, np.nan_to_num(plus) + np.nan_to_num(minus), np.nan)
+    # Both 分值 and 加分/减分 filled on a row: the same value twice is fine; two different values are asked about,
+    # never one of them silently kept.
+    named = [f"「{layout.header_of(key)}」" for key in ("points_plus", "points_minus") if key in check.frame]
+    for pos in np.flatnonzero(~np.isnan(pts) & ~np.isnan(combined) & (np.abs(pts - combined) > 1e-9)):
+        check.add(
+            ERROR,
+            pos,
+            "points",
+            f"「{layout.header_of('points')}」为 {pts[pos]:+g}，{'、'.join(named)}{'合计' if len(named) > 1 else ''}为 "
+            f"{combined[pos]:+g}，两处不一致：请只在一处填写，或改为一致",
+        )
     return np.where(np.isnan(pts), combined, pts)
 
 
