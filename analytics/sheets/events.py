@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from analytics.sheets.kinds import KINDS, Kind
+from analytics.sheets.normalize import text_key
 from analytics.sheets.problems import MAX_LISTED, WARNING, Problem
 from analytics.store.db import Con, fetch_df
 
@@ -22,18 +23,28 @@ if TYPE_CHECKING:
 
 
 def stored_matches(
-    cur: Con, rows: pd.DataFrame, table: str, keys: list[str], extra: str = "", detail: tuple[str, ...] = ()
+    cur: Con,
+    rows: pd.DataFrame,
+    table: str,
+    keys: list[str],
+    extra: str = "",
+    detail: tuple[str, ...] = (),
+    loose: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """Rows of an upload that match rows already stored in `table` on `keys` (blank equals blank) and on `detail`
-    where both are filled (a blank detail matches any). One row per matching upload row and stored row: the
-    upload's _row plus the stored fact's batch and any `extra` columns. A hash join in DuckDB: fast however big the
-    table."""
+    where both are filled (a blank detail matches any); the keys in `loose` are free text compared by text_key. One
+    row per matching upload row and stored row: the upload's _row plus the stored fact's batch and any `extra`
+    columns. A hash join in DuckDB on the exact keys, fast however big the table; the few pairs it finds are then
+    compared on the loose keys here."""
     if rows.empty:
         return pd.DataFrame(columns=["_row", "batch_id"])
+    exact_keys = [k for k in keys if k not in loose]
+    loose_keys = [k for k in keys if k in loose]
     condition = " and ".join(
-        [f"t.{k} is not distinct from p.{k}" for k in keys]
+        [f"t.{k} is not distinct from p.{k}" for k in exact_keys]
         + [f"(t.{k} is null or p.{k} is null or t.{k} = p.{k})" for k in detail]
     )
+    extra += "".join(f", p.{k} as _upload_{k}, t.{k} as _stored_{k}" for k in loose_keys)
     probe = rows[[*keys, *detail, "_row"]]
     params: dict[str, object] = {}
     span = _date_span(rows["event_date"]) if "event_date" in keys else None
@@ -45,7 +56,7 @@ def stored_matches(
     cur.complete()
     cur.register("upload_probe", probe)
     try:
-        return fetch_df(
+        found = fetch_df(
             cur,
             f"""
             select p._row, t.batch_id {extra}
@@ -55,6 +66,14 @@ def stored_matches(
         )
     finally:
         cur.unregister("upload_probe")
+    if not loose_keys or found.empty:
+        return found.drop(columns=[c for c in found.columns if c.startswith(("_upload_", "_stored_"))])
+    same = pd.Series(True, index=found.index)
+    for k in loose_keys:
+        upload = found[f"_upload_{k}"].map(text_key, na_action="ignore")
+        stored = found[f"_stored_{k}"].map(text_key, na_action="ignore")
+        same &= (upload == stored) | (upload.isna() & stored.isna())
+    return found[same].drop(columns=[c for c in found.columns if c.startswith(("_upload_", "_stored_"))])
 
 
 def _date_span(days: pd.Series) -> tuple[date, date] | None:
@@ -109,7 +128,7 @@ def skip_stored(
         raise ValueError(kind.key)  # only fact kinds have stored events
     exact = " and ".join(f"t.{k} is not distinct from p.{k}" for k in kind.detail) or "true"
     found = stored_matches(
-        cur, rows, kind.table, [*kind.identity, *also], f", t.fact_id, ({exact}) as exact", kind.detail
+        cur, rows, kind.table, [*kind.identity, *also], f", t.fact_id, ({exact}) as exact", kind.detail, kind.loose
     )
     claims = pd.DataFrame(columns=["fact_id", "_row", "batch_id"])
     if found.empty:

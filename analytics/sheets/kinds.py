@@ -29,6 +29,9 @@ class Kind:
     # differ only by one of them being blank (a re-sent row with 事项编号 now filled is not a second event).
     identity: tuple[str, ...] = ()
     detail: tuple[str, ...] = ()
+    # Identity columns of free text compared as a clerk reads them (normalize.text_key: full- and half-width alike,
+    # spaces and line breaks ignored): 事由 retyped with a half-width comma is the same event.
+    loose: tuple[str, ...] = ()
     person_columns: tuple[str, ...] = ()  # stored columns naming a person
     date_column: str | None = None  # the stored column that places a row in a month
     live: str = "true"  # SQL condition of the rows in force (task snapshots can be superseded)
@@ -215,6 +218,7 @@ POINTS = person_events(
     stored=("content", "item_code", "points", "reason", "evidence", "recorder", "veto_flag"),
     identity=("event_date", "person_id", "content", "points", "reason"),
     detail=("item_code",),
+    loose=("reason",),
     one_of=(("content", "item_code"), ("points", "points_plus", "points_minus")),
     telltales=("points", "reason", "item_code", "content", "points_minus", "points_plus"),
 )

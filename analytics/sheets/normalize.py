@@ -26,6 +26,18 @@ EXCEL_EPOCH = date(1899, 12, 30)
 _WIDE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_FULLWIDTH)) + "]")
 
 
+# Whitespace of every kind, the zero-width characters and the byte-order mark: invisible in a cell.
+_INVISIBLE = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
+
+
+def text_key(text: str | None) -> str | None:
+    """Free text as a clerk reads it, for telling the same text apart from another: full- and half-width forms alike
+    (，and ,), every space, line break and invisible character left out. None stays None."""
+    if text is None:
+        return None
+    return _INVISIBLE.sub("", halfwidth(str(text))) or None
+
+
 def halfwidth(text: str) -> str:
     """Full-width digits, letters and signs to ASCII (＋２ → +2); the ideographic space to a space."""
     return text.translate(_FULLWIDTH) if _WIDE.search(text) else text

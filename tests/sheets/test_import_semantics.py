@@ -79,6 +79,39 @@ def test_rows_already_imported_are_skipped_not_counted_twice(roster_con):
     assert counts(roster_con)["score_event"] == 3
 
 
+RETYPED = [
+    "按时报送材料,质量较好",  # a half-width comma
+    "按时报送材料， 质量较好",  # a space
+    "按时报送材料，\u00a0质量较好",  # a non-breaking space
+    "按时报送材料，\r\n质量较好",  # a line break
+    "按时报送材料，质量较好 ",
+]
+
+
+@pytest.mark.parametrize("reason", RETYPED)
+def test_a_reason_retyped_with_other_spaces_or_widths_is_the_same_event(roster_con, reason):
+    first = [HEADER, ["2022-03-05", "张三", "工作质量", 2, "按时报送材料，质量较好"]]
+    load(roster_con, xlsx_bytes({"3月": first}), "第一次.xlsx")
+    again = [HEADER, ["2022-03-05", "张三", "工作质量", 2, reason], ["2022-03-06", "李四", "工作质量", 1, "批示"]]
+    preview, batch = import_bytes(roster_con, xlsx_bytes({"3月": again}), "第二次.xlsx")
+    assert batch is not None and preview.rows_imported == 1 and preview.rows_skipped == 1
+    assert roster_con.execute("select count(*), sum(points) from score_event").fetchall() == [(2, 3.0)]
+
+
+def test_reasons_that_differ_in_words_stay_two_events_and_retyped_ones_in_one_file_are_duplicates(roster_con):
+    load(roster_con, xlsx_bytes({"3月": [HEADER, ["2022-03-05", "张三", "工作质量", 2, "按时报送材料"]]}), "一.xlsx")
+    other = [HEADER, ["2022-03-05", "张三", "工作质量", 2, "按时报送材料（第二次）"]]
+    load(roster_con, xlsx_bytes({"3月": other}), "二.xlsx")
+    assert roster_con.execute("select count(*) from score_event").fetchall() == [(2,)]
+    twice = [
+        HEADER,
+        ["2022-03-07", "王五", "工作质量", 1, "批示，落实"],
+        ["2022-03-07", "王五", "工作质量", 1, "批示, 落实"],
+    ]
+    preview, batch = import_bytes(roster_con, xlsx_bytes({"3月": twice}), "三.xlsx")
+    assert batch is None and any("与第 2 行重复" in p.text() for p in preview.errors)
+
+
 def test_a_failure_in_the_middle_of_a_commit_leaves_the_database_unchanged(roster_con, monkeypatch):
     content = xlsx_bytes(
         {

@@ -206,8 +206,12 @@ class Checker:
                         self.add(WARNING, pos, key, said)
         return pids, sections
 
-    def duplicates(self, keys: list[np.ndarray], columns: str, hint: str) -> None:
-        """Rows equal on the given values: the second and later are errors naming the first."""
+    def duplicates(
+        self, keys: list[np.ndarray | tuple[np.ndarray, Callable[[Any], Any]]], columns: str, hint: str
+    ) -> None:
+        """Rows equal on the given values: the second and later are errors naming the first. A key given as
+        (values, fn) compares fn(value) (normalize.text_key for free text), worked out only for the rows still
+        in question."""
         # One integer per distinct combination of values, built column by column (re-numbered as it goes, so it
         # never overflows). After each column only the rows whose combination so far repeats can still be
         # duplicates: the rest are dropped, so the costly columns (事由, unique on almost every row) are hashed for
@@ -217,7 +221,12 @@ class Checker:
         for values in keys:
             if not len(at):
                 break
-            codes, uniques = pd.factorize(np.asarray(values)[at], use_na_sentinel=False)
+            if isinstance(values, tuple):
+                picked = np.empty(len(at), dtype=object)
+                picked[:] = [values[1](v) for v in values[0][at]]
+            else:
+                picked = np.asarray(values)[at]
+            codes, uniques = pd.factorize(picked, use_na_sentinel=False)
             combined, _ = pd.factorize(combined * (len(uniques) + 1) + codes)
             repeats = pd.Series(combined).duplicated(keep=False).to_numpy()
             at, combined = at[repeats], combined[repeats]

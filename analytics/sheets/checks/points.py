@@ -12,7 +12,7 @@ from analytics.sheets.events import skip_stored
 from analytics.sheets.kinds import KINDS
 from analytics.sheets.layout import Extracted, Layout
 from analytics.sheets.mapping import negates
-from analytics.sheets.normalize import code_text, is_blank, parse_bool, parse_points
+from analytics.sheets.normalize import code_text, is_blank, parse_bool, parse_points, text_key
 from analytics.sheets.problems import ERROR, WARNING
 
 
@@ -157,7 +157,7 @@ def check_points(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> S
     points = pts
 
     check.duplicates(
-        [days, pids, contents, item_codes, points, reasons],
+        [days, pids, contents, item_codes, points, (reasons, text_key)],
         "日期、姓名、考核内容、分值、事由",
         "如确为两次加减分，请在事由中写明区别",
     )
