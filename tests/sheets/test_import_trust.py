@@ -9,7 +9,7 @@ from datetime import date
 
 import openpyxl
 import pytest
-from conftest import ROSTER, load, xlsx_bytes
+from conftest import ROSTER, csv_bytes, load, xlsx_bytes
 
 from analytics.sheets.ingest import Options, import_bytes, undo
 
@@ -249,6 +249,40 @@ def test_hours_are_read_in_their_usual_forms(roster_con, written, hours):
     sheet = [["日期", "姓名", "活动类型", "时长(小时)"], ["2022-03-05", "张三", "主题党日", written]]
     load(roster_con, xlsx_bytes({"3月": sheet}), "参与.xlsx", kind="participation")
     assert roster_con.execute("select hours from participation").fetchall() == [(hours,)]
+
+
+TASK_HEADER = ["任务编号", "任务名称", "台账类别", "责任科室", "计划完成日期", "进度(%)", "当前环节", "更新日期"]
+
+
+def task_sheet(values):
+    return [TASK_HEADER] + [
+        [f"T{n}", f"任务{n}", "基础夯实工程", "组织科", "2022-12-31", value, "全程督查", "2022-03-04"]
+        for n, value in enumerate(values)
+    ]
+
+
+def stored_progress(con):
+    return [r[0] for r in con.execute("select progress from task_snapshot order by task_code").fetchall()]
+
+
+def test_progress_fractions_in_a_csv_read_as_in_a_workbook_and_say_so(roster_con):
+    for content, name in (
+        (csv_bytes(task_sheet(["0.6", "0.85"])), "台账.csv"),
+        (xlsx_bytes({"台账": task_sheet([0.6, 0.85])}), "台账.xlsx"),
+    ):
+        preview, batch = import_bytes(roster_con, content, name)
+        assert batch is not None and any("按小数理解" in w.text() for w in preview.warnings)
+        assert stored_progress(roster_con) == [60.0, 85.0]
+        undo(roster_con, batch)
+
+
+def test_a_progress_fraction_beside_figures_over_one_is_asked_about(roster_con):
+    # 0.6 formatted as 60 % in Excel beside 80 typed: neither reading of the column is safe.
+    message = refused(preview_of(roster_con, xlsx_bytes({"台账": task_sheet([0.6, 80])})))
+    assert "第 2 行" in message and "0.6" in message and "混用" in message
+    # With a percent sign, or 1 % beside 80, there is nothing to ask.
+    load(roster_con, xlsx_bytes({"台账": task_sheet(["0.5%", 1, 80])}), "台账.xlsx")
+    assert stored_progress(roster_con) == [0.5, 1.0, 80.0]
 
 
 # 5. Which date ------------------------------------------------------------------------------------

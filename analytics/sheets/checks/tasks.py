@@ -19,14 +19,42 @@ from analytics.store.db import fetch_df
 
 
 def _progress_column(check: Checker) -> np.ndarray:
+    """进度 on the 0–100 scale. A column written as fractions (none over 1: 0.6, or 0.6 formatted as 60 %; in a CSV
+    the text 0.6) is scaled once for the whole column, and says so; fractions beside figures over 1 (0.6 next to 80)
+    are asked about, since one of the two readings is wrong. A figure written with % is taken as written."""
     values = check.parse("progress", parse_percent, True, "进度（0～100 的数字）")
-    raw = check.frame["progress"]
-    numeric = np.array([isinstance(r, (int, float)) and not isinstance(r, bool) for r in raw], dtype=bool)
-    got = np.array([v is not None for v in values], dtype=bool)
+    raw = check.frame["progress"].to_numpy(dtype=object)
     nums = np.array([v if v is not None else np.nan for v in values], dtype=float)
-    # A column written as fractions (0.6 formatted as 60 %) is scaled once for the whole column.
-    if (numeric & got).any() and np.nanmax(np.where(numeric & got, nums, np.nan)) <= 1:
-        nums = np.where(numeric & got, nums * 100, nums)
+    marked = np.array([isinstance(r, str) and ("%" in r or "％" in r) for r in raw], dtype=bool)
+    plain = ~np.isnan(nums) & ~marked
+    fraction = plain & (nums > 0) & (nums < 1)
+    over_one = plain & (nums > 1)
+    if fraction.any() and over_one.any():
+        example = nums[np.flatnonzero(over_one)[0]]
+        for pos in np.flatnonzero(fraction):
+            percent = round(nums[pos] * 100, 6)
+            check.add(
+                ERROR,
+                pos,
+                "progress",
+                f"进度 {nums[pos]:g} 是小数，同列其他行按 0～100 填写（如 {example:g}）：两种写法不能混用，"
+                f"若是 {percent:g}% 请写 {percent:g}",
+            )
+    elif plain.any() and not over_one.any() and (nums[plain] > 0).any():
+        scaled = np.flatnonzero(plain)
+        first = nums[scaled[0]]
+        nums[scaled] = nums[scaled] * 100
+        check.problems.append(
+            Problem(
+                WARNING,
+                check.sheet,
+                None,
+                check.layout.header_of("progress"),
+                None,
+                f"整列进度都不大于 1，按小数理解、换算为百分比（{len(scaled)} 行，如第 {int(check.rows[scaled[0]])} 行 "
+                f"{first:g} → {first * 100:g}）；若本意是不到 1% 的进度，请写成 0.5% 这样带百分号的形式",
+            )
+        )
     out = np.array([None if np.isnan(v) else float(v) for v in nums], dtype=object)
     check.outside(
         "progress", out, 0, 100, lambda pos: f"进度 {nums[pos]:g} 超出范围：应在 0～100 之间（100 表示全部完成）"
