@@ -37,6 +37,9 @@ class Kind:
     live: str = "true"  # SQL condition of the rows in force (task snapshots can be superseded)
     # Grouping columns a clerk writes only on the first row of a group: blank cells below take the value above.
     fill_down: tuple[str, ...] = ()
+    # (column, its name column): a blank cell of the column takes the value above only when the row's own name is
+    # blank or the same as that row's (a task row with no 任务编号 but another 任务名称 is another task, not the one above).
+    fill_down_tied: tuple[tuple[str, str], ...] = ()
     # The stored section follows the person: the section of the membership in force on the row's date, set again
     # whenever the person moves (a task's section is the lead section it names, and stays).
     section_follows_person: bool = False
@@ -385,6 +388,7 @@ TASKS = Kind(
     date_column="updated_on",
     live="superseded_by is null",
     fill_down=("task_code", "task_name", "ledger", "section", "owner", "start_date", "due_date"),
+    fill_down_tied=(("task_code", "task_name"),),
 )
 
 ARENA = Kind(

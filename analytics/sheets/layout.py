@@ -356,7 +356,7 @@ def extract(grid: list[list[Any]], layout: Layout, array: np.ndarray | None = No
                 note[pos] = True
 
     keep = ~(blank | total | example | repeated | note | hint)
-    filled_down = _fill_down(columns, keep, KINDS[layout.kind].fill_down)
+    filled_down = _fill_down(columns, keep, KINDS[layout.kind].fill_down, KINDS[layout.kind].fill_down_tied)
     # dtype=object keeps cells as read: pandas would otherwise spend time turning text columns into its string type.
     frame = pd.DataFrame({k: v[keep] for k, v in columns.items()}, dtype=object, copy=False)
     frame["_row"] = row_numbers[keep]
@@ -395,13 +395,17 @@ def _one_text(row: np.ndarray, at_least: int = 2) -> bool:
     return len(texts) >= at_least and all(isinstance(c, str) for c in texts) and len(set(texts)) == 1
 
 
-def _fill_down(columns: dict[str, np.ndarray], keep: np.ndarray, keys: tuple[str, ...]) -> dict[str, int]:
+def _fill_down(
+    columns: dict[str, np.ndarray], keep: np.ndarray, keys: tuple[str, ...], tied: tuple[tuple[str, str], ...] = ()
+) -> dict[str, int]:
     """Grouping columns written only on a group's first row: blank cells of kept rows take the value above, the way
-    merged cells already do. Returns how many cells each column took."""
+    merged cells already do; a column tied to a name column (Kind.fill_down_tied) only where the row's own name, if
+    written, is the name of the row it would take from. Returns how many cells each column took."""
     counts: dict[str, int] = {}
     rows = np.flatnonzero(keep)
     if not len(rows):
         return counts
+    names = {key: columns[name][rows].copy() for key, name in tied if key in columns and name in columns}
     for key in keys:
         if key not in columns:
             continue
@@ -413,6 +417,12 @@ def _fill_down(columns: dict[str, np.ndarray], keep: np.ndarray, keys: tuple[str
         # The index of the last filled row at or above each row; -1 above the first filled one (left blank).
         last = np.maximum.accumulate(np.where(~empty, np.arange(len(kept)), -1))
         take = empty & (last >= 0)
+        if key in names:
+            own = names[key]
+            for pos in np.flatnonzero(take):
+                mine, theirs = own[pos], own[last[pos]]
+                if not is_blank(mine) and not is_blank(theirs) and clean_text(mine) != clean_text(theirs):
+                    take[pos] = False
         # Into a copy: the column is a view of the sheet's cells, which stay as read.
         values = columns[key] = values.copy()
         values[rows[take]] = kept[last[take]]

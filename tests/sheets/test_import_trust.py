@@ -285,6 +285,20 @@ def test_a_progress_fraction_beside_figures_over_one_is_asked_about(roster_con):
     assert stored_progress(roster_con) == [0.5, 1.0, 80.0]
 
 
+def test_a_task_row_without_a_code_but_with_another_name_is_not_the_task_above(roster_con):
+    sheet = task_sheet([50, 80])
+    sheet[2][0] = None  # 任务编号 left blank under T0, 任务名称 says 任务1
+    message = refused(preview_of(roster_con, xlsx_bytes({"台账": sheet})))
+    assert "第 3 行「任务编号」" in message
+    # The group's later rows with the same name, or none, are the task above.
+    grouped = task_sheet([50, 80, 90])
+    grouped[2][0], grouped[3][0], grouped[3][1] = None, None, None
+    grouped[2][1] = "任务0"
+    grouped[2][7], grouped[3][7] = "2022-03-11", "2022-03-18"
+    load(roster_con, xlsx_bytes({"台账": grouped}), "台账.xlsx")
+    assert roster_con.execute("select distinct task_code from task_snapshot").fetchall() == [("T0",)]
+
+
 # 5. Which date ------------------------------------------------------------------------------------
 
 
