@@ -90,6 +90,12 @@ def code_text(value: Any) -> str | None:
     return text.upper() or None
 
 
+def staff_key(value: Any) -> str:
+    """A 工号 cell as the roster stores it and every sheet matches it ("" when blank): the number Excel keeps for a
+    typed 1 (1.0) is "1", as in the roster, whichever kind of sheet carries it."""
+    return code_text(value) or ""
+
+
 _NUMBER = re.compile(r"^([+-]?)(\d+(?:\.\d*)?|\.\d+)$")
 _DECIMAL_COMMA = re.compile(r"^\D*[+-]?\d+,\d{1,2}\D*$")
 _THOUSANDS = re.compile(r"^\D*[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?\D*$")

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analytics.sheets.normalize import Factors, clean_name, clean_text
+from analytics.sheets.normalize import Factors, clean_name, clean_text, plain_text, staff_key
 from analytics.sheets.problems import ERROR, WARNING
 from analytics.store.db import Con
 
@@ -72,8 +72,9 @@ class People:
         self.by_staff: dict[str, int] = {}
         for pid, p in self.people.items():
             self.by_name.setdefault(p.name, []).append(pid)
-            if p.staff_no:
-                self.by_staff[clean_text(p.staff_no)] = pid
+            key = staff_key(p.staff_no)
+            if key:
+                self.by_staff[key] = pid
         self.section_by_key = {clean_text(name): sid for sid, name in self.sections.items()}
 
     @classmethod
@@ -128,13 +129,14 @@ class People:
 
     def resolve_one(self, name: str, section: Any, staff_no: Any) -> tuple[int | None, str | None, str | None]:
         """(person_id, error, warning) for what a row says about a person."""
-        staff_key = clean_text(staff_no)
-        if staff_key:
-            pid = self.by_staff.get(staff_key)
+        staff = staff_key(staff_no)
+        if staff:
+            typed = plain_text(staff_no) or staff  # as the clerk sees it: 1, not the 1.0 Excel keeps
+            pid = self.by_staff.get(staff)
             if pid is None:
-                return None, f"工号“{staff_no}”不在人员名单中：请核对工号，或先导入包含此人的人员名单", None
+                return None, f"工号“{typed}”不在人员名单中：请核对工号，或先导入包含此人的人员名单", None
             if name and self.people[pid].name != name:
-                return None, f"工号 {staff_no} 在名单中是“{self.people[pid].name}”，与姓名“{name}”不一致：请核对", None
+                return None, f"工号 {typed} 在名单中是“{self.people[pid].name}”，与姓名“{name}”不一致：请核对", None
             return pid, None, None
         if not name:
             return None, "姓名不能为空", None

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from analytics.sheets.normalize import clean_text
+from analytics.sheets.normalize import clean_text, staff_key
 from analytics.sheets.people import Membership, People, PersonRecord
 from analytics.sheets.problems import ERROR, WARNING, Problem
 
@@ -136,20 +136,20 @@ def plan_roster(
     for rec in rows.to_dict("records"):
         row = rec["_row"]
         name, section_text, staff = rec["name"], rec["section"], rec.get("staff_no")
-        staff_key = clean_text(staff)
-        if staff_key:
-            if staff_key in seen_staff:
+        code = staff_key(staff)
+        if code:
+            if code in seen_staff:
                 problem(
                     ERROR,
                     row,
                     "staff_no",
                     staff,
-                    f"工号 {staff} 与第 {seen_staff[staff_key]} 行重复：一个工号只能对应一人",
+                    f"工号 {staff} 与第 {seen_staff[code]} 行重复：一个工号只能对应一人",
                 )
                 continue
-            seen_staff[staff_key] = row
+            seen_staff[code] = row
         pair = (name, clean_text(section_text))
-        if not staff_key and pair in seen_name_section:
+        if not code and pair in seen_name_section:
             problem(
                 ERROR,
                 row,
@@ -177,7 +177,7 @@ def plan_roster(
         leaving = any(w in status for w in LEFT_WORDS) if status else False
         on = rec.get("changed_on") or default_on
 
-        pid = _match_existing(after, name, sid, staff_key, problem, row)
+        pid = _match_existing(after, name, sid, code, problem, row)
         if pid == "elsewhere":
             pid = _settle_same_name(
                 after, plan, problem, rec, sid, matched, decisions.get(row) or same_name, section_text
@@ -218,7 +218,7 @@ def plan_roster(
             value = rec.get(key)
             if value and value != getattr(record, key):
                 changed[key] = value
-        if staff_key and not record.staff_no:
+        if code and not record.staff_no:
             changed["staff_no"] = staff
         if changed:
             plan.updates.append({"person_id": pid, "row": row, **changed})

@@ -49,6 +49,36 @@ def test_shared_name_must_be_resolved_by_section_or_staff_number(con):
     assert by_section.sheets[0].rows["person_id"].iloc[0] == by_number.sheets[0].rows["person_id"].iloc[0]
 
 
+def test_a_staff_number_typed_as_a_number_finds_the_person_in_every_kind_that_names_one(con):
+    # Excel keeps a typed 1 as the number 1.0: the roster stores it as "1", and every sheet naming a person by 工号
+    # must find that person (in a later file, and in the same file as the roster).
+    numbered = [["姓名", "科室", "工号"], ["张伟", "组织科", 1], ["张伟", "干部一科", 2]]
+    load(con, numbered, "名单.xlsx")
+    assert con.execute("select staff_no from person order by person_id").fetchall() == [("1",), ("2",)]
+    points = [["日期", "姓名", "工号", "考核内容", "分值", "事由"], ["2022-03-05", "张伟", 2, "宣传推广", 1, "x"]]
+    taking_part = [["日期", "姓名", "工号", "活动类型"], ["2022-03-07", "张伟", 2.0, "荐学"]]
+    for rows in (points, taking_part):
+        preview = check(con, rows)
+        assert preview.ok, [p.text() for p in preview.problems]
+        pid = preview.sheets[0].rows["person_id"].iloc[0]
+        assert con.execute("select staff_no from person where person_id = ?", [int(pid)]).fetchone() == ("2",)
+    wrong_name = check(con, [points[0], ["2022-03-05", "李四", 2, "宣传推广", 1, "x"]])
+    assert "工号 2 在名单中是“张伟”" in only(wrong_name)[0].message
+    again = prepare(
+        con.cursor(),
+        xlsx_bytes(
+            {
+                "名单": [*numbered, ["王五", "组织科", 3]],
+                "3月": [points[0], ["2022-03-05", "王五", 3, "宣传推广", 1, "x"]],
+            }
+        ),
+        "名单和加减分.xlsx",
+        Options(),
+    )
+    assert again.ok, [p.text() for p in again.problems]
+    assert again.roster_changes and [c["name"] for c in again.roster_changes] == ["王五"]
+
+
 @pytest.mark.parametrize(
     "column_value, accepted",
     [

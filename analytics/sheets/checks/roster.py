@@ -10,7 +10,7 @@ from analytics.sheets.checks.checker import Checker, Context
 from analytics.sheets.checks.result import SheetResult
 from analytics.sheets.kinds import FACT_KINDS
 from analytics.sheets.layout import Extracted, Layout
-from analytics.sheets.normalize import clean_name, code_text, is_blank
+from analytics.sheets.normalize import clean_name, is_blank, staff_key
 from analytics.sheets.people import People
 from analytics.sheets.problems import WARNING, Problem
 from analytics.sheets.roster import RosterPlan, plan_roster
@@ -23,7 +23,9 @@ def check_roster(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> S
     sections = check.text("section", True, "科室")
     titles = check.text("title")
     categories = check.text("category")
-    staff = check.parse("staff_no", lambda v: (code_text(v), None if not is_blank(v) else "不能为空"), False, "工号")
+    staff = check.parse(
+        "staff_no", lambda v: (staff_key(v) or None, None if not is_blank(v) else "不能为空"), False, "工号"
+    )
     statuses = check.text("status")
     changed = check.parse("changed_on", ctx.date_parser("first"), False, "日期")
     # dtype=object keeps blank cells as None: pandas would turn them into NaN, which reads as a value.
