@@ -96,6 +96,14 @@ def staff_key(value: Any) -> str:
     return code_text(value) or ""
 
 
+def staff_digits(key: str) -> str | None:
+    """A 工号 of digits only, without its leading zeros (001 → 1): how a 工号 that Excel turned into a number is
+    found again. None for any other 工号 (A01 keeps its zero: Excel leaves text alone)."""
+    if key.isascii() and key.isdigit():
+        return key.lstrip("0") or "0"
+    return None
+
+
 _NUMBER = re.compile(r"^([+-]?)(\d+(?:\.\d*)?|\.\d+)$")
 _DECIMAL_COMMA = re.compile(r"^\D*[+-]?\d+,\d{1,2}\D*$")
 _THOUSANDS = re.compile(r"^\D*[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?\D*$")

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analytics.sheets.normalize import Factors, clean_name, clean_text, plain_text, staff_key
+from analytics.sheets.normalize import Factors, clean_name, clean_text, plain_text, staff_digits, staff_key
 from analytics.sheets.problems import ERROR, WARNING
 from analytics.store.db import Con
 
@@ -70,11 +70,15 @@ class People:
     def _index(self) -> None:
         self.by_name: dict[str, list[int]] = {}
         self.by_staff: dict[str, int] = {}
+        self.by_digits: dict[str, list[int]] = {}
         for pid, p in self.people.items():
             self.by_name.setdefault(p.name, []).append(pid)
             key = staff_key(p.staff_no)
             if key:
                 self.by_staff[key] = pid
+                digits = staff_digits(key)
+                if digits is not None:
+                    self.by_digits.setdefault(digits, []).append(pid)
         self.section_by_key = {clean_text(name): sid for sid, name in self.sections.items()}
 
     @classmethod
@@ -127,6 +131,41 @@ class People:
                 scored.append((-score, candidate))
         return [c for _, c in sorted(scored)[:n]]
 
+    def same_digits(self, staff: str) -> list[int]:
+        """People whose 工号 is ``staff`` when leading zeros are not counted (both of digits only): the person of
+        001 for a 1 that Excel made of it. Only asked for a 工号 not found as written."""
+        digits = staff_digits(staff)
+        return list(self.by_digits.get(digits, [])) if digits is not None else []
+
+    def unpadded(self, staff: str, name: str, candidates: list[int]) -> tuple[int | None, str | None, str | None]:
+        """(person_id, error, warning) for a 工号 not on the roster as written that equals the 工号 of
+        ``candidates`` without leading zeros: that person when there is one and the name agrees (a warning says so),
+        else refused naming the candidates — never taken for someone else, never guessed among several."""
+        who = "、".join(self.describe(p) for p in candidates)
+        if len(candidates) > 1:
+            return (
+                None,
+                f"工号“{staff}”不在人员名单中；不计前导 0 时名单中有 {len(candidates)} 人与之相同：{who}。"
+                "请填写完整的工号（Excel 可能去掉了前导 0，可先将工号列设为文本）",
+                None,
+            )
+        pid = candidates[0]
+        stored = self.people[pid].staff_no
+        if not name:
+            return (
+                None,
+                f"工号“{staff}”不在人员名单中；不计前导 0 时与{who}相同：请填写姓名以确认，或填写完整的工号",
+                None,
+            )
+        if self.people[pid].name != name:
+            return (
+                None,
+                f"工号“{staff}”不在人员名单中；不计前导 0 时与{who}相同，但本行姓名为“{name}”：请核对工号和姓名"
+                "（Excel 可能去掉了前导 0，可先将工号列设为文本，再填写完整的工号）",
+                None,
+            )
+        return pid, None, f"工号 {staff} 按 {stored} 匹配（Excel 可能去掉了前导 0）"
+
     def resolve_one(self, name: str, section: Any, staff_no: Any) -> tuple[int | None, str | None, str | None]:
         """(person_id, error, warning) for what a row says about a person."""
         staff = staff_key(staff_no)
@@ -134,6 +173,9 @@ class People:
             typed = plain_text(staff_no) or staff  # as the clerk sees it: 1, not the 1.0 Excel keeps
             pid = self.by_staff.get(staff)
             if pid is None:
+                candidates = self.same_digits(staff)
+                if candidates:
+                    return self.unpadded(typed, name, candidates)
                 return None, f"工号“{typed}”不在人员名单中：请核对工号，或先导入包含此人的人员名单", None
             if name and self.people[pid].name != name:
                 return None, f"工号 {typed} 在名单中是“{self.people[pid].name}”，与姓名“{name}”不一致：请核对", None

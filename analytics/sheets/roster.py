@@ -132,7 +132,7 @@ def plan_roster(
 
     seen_staff: dict[str, int] = {}
     seen_name_section: dict[tuple[str, str], int] = {}
-    matched: set[int] = set()
+    matched: dict[int, int] = {}  # person → the row of this sheet that named them
     for rec in rows.to_dict("records"):
         row = rec["_row"]
         name, section_text, staff = rec["name"], rec["section"], rec.get("staff_no")
@@ -177,7 +177,11 @@ def plan_roster(
         leaving = any(w in status for w in LEFT_WORDS) if status else False
         on = rec.get("changed_on") or default_on
 
-        pid = _match_existing(after, name, sid, code, problem, row)
+        pid: Any = None  # a person, None for a new one, or "elsewhere" / "ambiguous"
+        if code and code not in after.by_staff:
+            pid = _match_unpadded(people, after, name, code, matched, problem, row)
+        if pid is None:
+            pid = _match_existing(after, name, sid, code, problem, row)
         if pid == "elsewhere":
             pid = _settle_same_name(
                 after, plan, problem, rec, sid, matched, decisions.get(row) or same_name, section_text
@@ -206,10 +210,10 @@ def plan_roster(
                     None,
                     f"新增人员 {name} 未填写「调整日期」，按活动年度开始（{start:%Y-%m-%d}）计入{section_text}人数",
                 )
-            matched.add(pid)
+            matched[pid] = row
             continue
 
-        matched.add(pid)
+        matched[pid] = row
         record = after.people[pid]
         changed = {}
         if record.name != name:
@@ -282,12 +286,49 @@ def _match_existing(after: People, name: str, sid: int, staff_key: str, problem,
     return "elsewhere"  # the name exists only in other sections: a move, or a second person of that name
 
 
+def _match_unpadded(
+    people: People, after: People, name: str, code: str, matched: dict[int, int], problem, row: int
+) -> int | str | None:
+    """A 工号 not on the roster as written that equals a stored one without leading zeros (Excel makes 1 of a typed
+    001): that person, said so, when there is one and the name agrees; refused otherwise, so that a roster sent again
+    never adds its people a second time. Only people stored before this sheet are looked at: two rows of one sheet
+    are two people unless their 工号 are the same."""
+    candidates = people.same_digits(code)
+    if not candidates:
+        return None
+    claimed = [p for p in candidates if p in matched]
+    if len(candidates) == 1 and claimed:
+        pid = claimed[0]
+        problem(
+            ERROR,
+            row,
+            "staff_no",
+            code,
+            f"工号 {code} 不计前导 0 时与第 {matched[pid]} 行的{after.describe(pid)}相同：一个人只能写一行，"
+            "请删去一行或核对工号",
+        )
+        return "ambiguous"
+    found, error, warning = after.unpadded(code, name, candidates)
+    if found is None:
+        problem(ERROR, row, "staff_no", code, error or "")
+        return "ambiguous"
+    problem(WARNING, row, "staff_no", code, warning or "")
+    return found
+
+
 MOVE, NEW = "move", "new"
 DECISION_LABELS = {MOVE: "移动（同一人调整科室）", NEW: "新增同名人员"}
 
 
 def _settle_same_name(
-    after: People, plan: RosterPlan, problem, rec: dict, sid: int, matched: set[int], choice: str | None, to: str
+    after: People,
+    plan: RosterPlan,
+    problem,
+    rec: dict,
+    sid: int,
+    matched: dict[int, int],
+    choice: str | None,
+    to: str,
 ):
     """A roster row whose name exists only in other sections. The same file listing both (a person this sheet
     already placed) means two people; a 调整日期 on the row means a move; else the clerk's decision, or a refusal."""

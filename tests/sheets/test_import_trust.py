@@ -149,6 +149,58 @@ def test_one_file_listing_two_people_of_one_name_adds_both(con):
     assert people(con) == [("张三", "干部一科"), ("张三", "组织科")]
 
 
+# A 工号 typed 001 becomes the number 1 when Excel opens the sheet again: the same person, said so, never a second one.
+PADDED = [["姓名", "科室", "工号"], ["张三", "组织科", "001"], ["李四", "组织科", "002"]]
+
+
+def test_a_roster_sent_again_after_excel_dropped_the_leading_zeros_keeps_its_people(con):
+    load(con, PADDED, "名单1月.xlsx")
+    again = xlsx_bytes(
+        {"名单": [["姓名", "科室", "工号"], ["张三", "组织科", 1], ["李四", "组织科", 2], ["王五", "组织科", 3]]}
+    )
+    preview = preview_of(con, again)
+    assert preview.ok, refused(preview)
+    assert [(c["action"], c["name"]) for c in preview.roster_changes] == [("新增", "王五")]
+    said = [(w.row, w.column, w.message) for w in preview.warnings]
+    assert (2, "工号", "工号 1 按 001 匹配（Excel 可能去掉了前导 0）") in said
+    assert (3, "工号", "工号 2 按 002 匹配（Excel 可能去掉了前导 0）") in said
+    load(con, again, "名单2月.xlsx")
+    assert con.execute("select name, staff_no from person order by person_id").fetchall() == [
+        ("张三", "001"),
+        ("李四", "002"),
+        ("王五", "3"),
+    ]
+
+
+def test_a_staff_number_without_its_zeros_is_refused_when_the_name_differs_or_several_people_fit(con):
+    load(con, [*PADDED, ["王五", "干部一科", "01"]], "名单.xlsx")
+    other_name = refused(preview_of(con, xlsx_bytes({"名单": [["姓名", "科室", "工号"], ["赵六", "组织科", 2]]})))
+    assert "第 2 行" in other_name and "李四" in other_name and "002" in other_name and "赵六" in other_name
+    several = refused(preview_of(con, xlsx_bytes({"名单": [["姓名", "科室", "工号"], ["张三", "组织科", 1]]})))
+    assert "张三（组织科，工号 001）" in several and "王五（干部一科，工号 01）" in several
+    twice = refused(
+        preview_of(
+            con, xlsx_bytes({"名单": [["姓名", "科室", "工号"], ["李四", "组织科", "002"], ["李四", "组织科", 2]]})
+        )
+    )
+    assert "第 3 行" in twice and "第 2 行" in twice
+    assert con.execute("select count(*) from person").fetchone()[0] == 3
+
+
+def test_points_and_participation_find_a_person_whose_staff_number_lost_its_zeros(con):
+    load(con, PADDED, "名单.xlsx")
+    points = [["日期", "姓名", "工号", "考核内容", "分值", "事由"], ["2022-03-05", "李四", 2, "宣传推广", 1, "x"]]
+    taking_part = [["日期", "姓名", "工号", "活动类型"], ["2022-03-07", "李四", "2", "荐学"]]
+    for rows in (points, taking_part):
+        preview = preview_of(con, xlsx_bytes({"3月": rows}))
+        assert preview.ok, refused(preview)
+        assert any(w.message == "工号 2 按 002 匹配（Excel 可能去掉了前导 0）" for w in preview.warnings)
+    load(con, xlsx_bytes({"3月": points}), "加减分.xlsx")
+    assert events(con) == [("李四", date(2022, 3, 5), 1.0, "组织科")]
+    wrong = refused(preview_of(con, xlsx_bytes({"3月": [points[0], ["2022-03-05", "张三", 2, "宣传推广", 1, "x"]]})))
+    assert "李四（组织科，工号 002）" in wrong and "张三" in wrong
+
+
 # 3. History by date, whatever the upload order ----------------------------------------------------
 
 APRIL = [
