@@ -89,6 +89,9 @@ def build_template(kind_key: str, book: RuleBook) -> bytes:
         letter = get_column_letter(index)
         if column.key in DATE_KEYS:
             ws.column_dimensions[letter].number_format = "yyyy-mm-dd"
+        elif column.key == "staff_no":
+            # Text, so that Excel keeps a typed 001 as 001 instead of making the number 1 of it.
+            ws.column_dimensions[letter].number_format = "@"
         if column.choices:
             _dropdown(wb, ws, book, column, letter)
         elif column.key in ("veto",):

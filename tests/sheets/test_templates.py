@@ -37,6 +37,14 @@ def test_template_has_header_comments_examples_and_imports_as_its_kind(roster_co
     assert all(len(s.rows) == 0 for s in preview.sheets if kind != "roster")  # example rows are never imported
 
 
+@pytest.mark.parametrize("kind", ["roster", "points", "participation"])
+def test_the_staff_number_column_is_text_so_excel_keeps_its_leading_zeros(roster_con, kind):
+    sheet = workbook(build_template(kind, current(roster_con.cursor()))).worksheets[0]
+    header = [c.value for c in sheet[2]]
+    letter = openpyxl.utils.get_column_letter(header.index("工号") + 1)
+    assert sheet.column_dimensions[letter].number_format == "@"
+
+
 def test_dropdowns_come_from_the_rule_book_in_force(roster_con):
     book = current(roster_con.cursor())
     wb = workbook(build_template("points", book))
