@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from analytics.sheets.kinds import KINDS, Kind
 from analytics.sheets.normalize import text_key
-from analytics.sheets.problems import MAX_LISTED, WARNING, Problem
+from analytics.sheets.problems import ERROR, MAX_LISTED, WARNING, Problem
 from analytics.store.db import Con, fetch_df
 
 if TYPE_CHECKING:
@@ -127,8 +128,15 @@ def skip_stored(
     if kind.table is None:
         raise ValueError(kind.key)  # only fact kinds have stored events
     exact = " and ".join(f"t.{k} is not distinct from p.{k}" for k in kind.detail) or "true"
+    stored_decisive = "".join(f", t.{k} as _was_{k}" for k, _ in kind.decisive)
     found = stored_matches(
-        cur, rows, kind.table, [*kind.identity, *also], f", t.fact_id, ({exact}) as exact", kind.detail, kind.loose
+        cur,
+        rows,
+        kind.table,
+        [*kind.identity, *also],
+        f", t.fact_id, ({exact}) as exact{stored_decisive}",
+        kind.detail,
+        kind.loose,
     )
     claims = pd.DataFrame(columns=["fact_id", "_row", "batch_id"])
     if found.empty:
@@ -136,6 +144,8 @@ def skip_stored(
     # One stored event a row and one row a stored event: two rows of the upload (distinct in it, e.g. one with 事项编号
     # and one without) never claim the same stored fact; a row left without one is a new event.
     found = found.iloc[_one_to_one(found["_row"].tolist(), found["fact_id"].tolist(), found["exact"].tolist())]
+    _decisive_changes(check, rows, found, kind)
+    found = found.drop(columns=[f"_was_{k}" for k, _ in kind.decisive])
     claims = found[["fact_id", "_row", "batch_id"]].reset_index(drop=True)
     claims["details"] = _details(rows, claims["_row"], kind)
     hit = rows["_row"].isin(found["_row"]).to_numpy()
@@ -150,10 +160,43 @@ def skip_stored(
             None,
             None,
             f"{int(hit.sum())} 行{what}与已导入的批次 {batches} 中的记录是同一事件（第 {shown} 行{more}），"
-            "不会重复计入，将跳过；选填列（如事项编号、依据、登记人）补填的内容不覆盖已导入的记录",
+            "不会重复计入，将跳过；选填列（如依据、登记人）补填的内容不覆盖已导入的记录",
         )
     )
     return rows[~hit].reset_index(drop=True), claims
+
+
+def _decisive_changes(check: Checker, rows: pd.DataFrame, found: pd.DataFrame, kind: Kind) -> None:
+    """Rows sent again that fill a decisive column (Kind.decisive) differently from the stored event: an error on
+    each, naming the batch to undo first."""
+    if not kind.decisive or found.empty:
+        return
+    sent = rows.set_index("_row").loc[found["_row"].to_numpy(), [k for k, _ in kind.decisive]].reset_index(drop=True)
+    position = {int(row): pos for pos, row in enumerate(check.rows.tolist())}
+    for key, column in kind.decisive:
+        new = sent[key].to_numpy(dtype=object)
+        old = found[f"_was_{key}"].to_numpy(dtype=object)
+        for n in range(len(found)):
+            if pd.isna(new[n]) or (not pd.isna(old[n]) and old[n] == new[n]):
+                continue
+            if isinstance(new[n], (bool, np.bool_)) and not new[n] and pd.isna(old[n]):
+                continue  # 否 where nothing was said: the item's own rule stands either way
+            label = check.layout.header_of(column)
+            before = "未填写" if pd.isna(old[n]) else f"为“{_shown(old[n])}”"
+            check.add(
+                ERROR,
+                position[int(found["_row"].iat[n])],
+                column,
+                f"这一行与批次 #{int(found['batch_id'].iat[n])} 中已导入的记录是同一件事，那条的「{label}」{before}，"
+                f"本次为“{_shown(new[n])}”，会改变计分（月度上限、一票否决按此计算）：请先在「导入记录」撤销批次 "
+                f"#{int(found['batch_id'].iat[n])}，再导入本文件；若那条无误，请删除本行",
+            )
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
 
 
 def detail_columns(kind: Kind) -> list[str]:

@@ -32,6 +32,10 @@ class Kind:
     # Identity columns of free text compared as a clerk reads them (normalize.text_key: full- and half-width alike,
     # spaces and line breaks ignored): 事由 retyped with a half-width comma is the same event.
     loose: tuple[str, ...] = ()
+    # Columns that change what an event counts for (事项编号: the cap and the veto; 一票否决). A row sent again with
+    # one of them filled where the stored event has it blank or otherwise is asked about: kept as first stored, the
+    # result would depend on which file came first; taken over, undoing the later file could not give it back.
+    decisive: tuple[tuple[str, str], ...] = ()  # (stored column, the sheet's column key)
     person_columns: tuple[str, ...] = ()  # stored columns naming a person
     date_column: str | None = None  # the stored column that places a row in a month
     live: str = "true"  # SQL condition of the rows in force (task snapshots can be superseded)
@@ -222,6 +226,7 @@ POINTS = person_events(
     identity=("event_date", "person_id", "content", "points", "reason"),
     detail=("item_code",),
     loose=("reason",),
+    decisive=(("item_code", "item_code"), ("veto_flag", "veto")),
     one_of=(("content", "item_code"), ("points", "points_plus", "points_minus")),
     telltales=("points", "reason", "item_code", "content", "points_minus", "points_plus"),
 )

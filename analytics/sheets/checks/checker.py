@@ -207,11 +207,16 @@ class Checker:
         return pids, sections
 
     def duplicates(
-        self, keys: list[np.ndarray | tuple[np.ndarray, Callable[[Any], Any]]], columns: str, hint: str
+        self,
+        keys: list[np.ndarray | tuple[np.ndarray, Callable[[Any], Any]]],
+        columns: str,
+        hint: str,
+        detail: np.ndarray | None = None,
     ) -> None:
         """Rows equal on the given values: the second and later are errors naming the first. A key given as
         (values, fn) compares fn(value) (normalize.text_key for free text), worked out only for the rows still
-        in question."""
+        in question. ``detail`` (事项编号) is compared as events already stored are (events.stored_matches): a
+        blank one is the same as any, two filled ones must be equal."""
         # One integer per distinct combination of values, built column by column (re-numbered as it goes, so it
         # never overflows). After each column only the rows whose combination so far repeats can still be
         # duplicates: the rest are dropped, so the costly columns (事由, unique on almost every row) are hashed for
@@ -233,12 +238,16 @@ class Checker:
         dup = ~self.bad[at]
         if not dup.any():
             return
-        first_row: dict[int, int] = {}
+        firsts: dict[int, list[tuple[int, Any]]] = {}
         for pos, key in zip(at[dup].tolist(), combined[dup].tolist(), strict=True):
-            if key in first_row:
-                self.add(ERROR, pos, None, f"与第 {first_row[key]} 行重复（{columns}都相同）。{hint}")
+            mine = None if detail is None or is_blank(detail[pos]) else detail[pos]
+            same = next(
+                (row for row, theirs in firsts.get(key, []) if mine is None or theirs is None or mine == theirs), None
+            )
+            if same is not None:
+                self.add(ERROR, pos, None, f"与第 {same} 行重复（{columns}都相同）。{hint}")
             else:
-                first_row[key] = int(self.rows[pos])
+                firsts.setdefault(key, []).append((int(self.rows[pos]), mine))
 
     def result(self, kind: str, rows: pd.DataFrame, **extra) -> SheetResult:
         """The sheet's report. Rows left out as events already stored (`claims`, one per row) are counted and listed

@@ -157,9 +157,10 @@ def check_points(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> S
     points = pts
 
     check.duplicates(
-        [days, pids, contents, item_codes, points, (reasons, text_key)],
+        [days, pids, contents, points, (reasons, text_key)],
         "日期、姓名、考核内容、分值、事由",
         "如确为两次加减分，请在事由中写明区别",
+        detail=item_codes,
     )
     keep = ~check.bad
 
