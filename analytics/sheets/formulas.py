@@ -6,6 +6,7 @@ not a readable .xlsx simply yields no sheet names: the reader decides elsewhere 
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
@@ -14,37 +15,117 @@ from posixpath import join, normpath
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?name="([^"]*)"[^>]*?\br:id="([^"]+)"')
 _REL = re.compile(rb'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"')
 _REL_REVERSED = re.compile(rb'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"')
-# A formula naming another sheet: the sheet reference ends in '!' inside <f>…</f>.
-_CROSS = re.compile(rb"<(?:\w+:)?f\b[^>]*>[^<]*!")
+# A formula and its text up to the next tag: a sheet reference ends in '!' inside <f>…</f>, but so does a "!" in a
+# text literal (=IF(E2>2,"优秀!","")) or an error value (#REF!), which refer to no sheet; refers_to_other_sheet tells.
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*>([^<]*)")
+_FORMULA_WITH_BANG = re.compile(rb"<(?:\w+:)?f\b[^>]*>([^<]*![^<]*)")
+# An error value written in a formula (#REF!, #DIV/0!, #NAME?, #N/A): its "!" names no sheet.
+_ERROR_VALUE = re.compile(r"#[A-Za-z][A-Za-z0-9_/]*[!?]?")
+# What ends an unquoted sheet name before "!": operators, separators and the space (the intersection operator).
+_NOT_IN_NAME = frozenset("=+-*/^&%,;(){}<> \t\r\n")
 MAX_PART = 64 * 1024 * 1024
 _FEW = 10_000
 
 
 def _unescape(text: bytes) -> str:
-    return (
-        text.decode("utf-8", errors="replace")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", '"')
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
-    )
+    # Character references too: openpyxl writes every non-ASCII character of a formula as &#26376; and the like.
+    return html.unescape(text.decode("utf-8", errors="replace"))
 
 
-def has_cross_formula(xml: bytes) -> bool:
-    """_CROSS.search(xml), found from the other end: "!" is rare in a sheet's XML while "<" starts every tag, so each
-    "!" is looked up with one-byte searches and only the tag before it is tried. A part with many "!" is searched
-    as before."""
+def _closing(formula: str, at: int, quote: str) -> int:
+    """Index just past the quote closing the one at ``at`` (a doubled quote stands for itself), or len(formula)."""
+    i = at + 1
+    while True:
+        end = formula.find(quote, i)
+        if end == -1:
+            return len(formula)
+        if formula.startswith(quote * 2, end):
+            i = end + 2
+            continue
+        return end + 1
+
+
+def _bracketed(formula: str, at: int) -> int:
+    """Index just past the "]" closing the "[" at ``at``: a structured reference (Table1[[#This Row],[得分]], where "'"
+    escapes the next character) or an external workbook's number ([1]名单!A1)."""
+    depth, i = 0, at
+    while i < len(formula):
+        ch = formula[i]
+        if ch == "'":
+            i += 2
+            continue
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return len(formula)
+
+
+def referenced_sheets(formula: str) -> list[str]:
+    """The sheet names a formula's references carry before "!" (名单!A1, '名 单'!A:B, 'It''s'!A1, 1月:3月!E2,
+    [1]名单!A1), quotes undone. Text literals ("优秀!"), error values (#REF!) and structured references are not
+    references to a sheet and are passed over."""
+    names = []
+    word = 0  # where the name before a "!" would start
+    quoted: str | None = None  # the quoted name just read, when nothing has followed it yet
+    i, n = 0, len(formula)
+    while i < n:
+        ch = formula[i]
+        if ch == '"':
+            i = _closing(formula, i, '"')
+            word, quoted = i, None
+        elif ch == "'":
+            end = _closing(formula, i, "'")
+            quoted = formula[i + 1 : end - 1].replace("''", "'")
+            i = end
+        elif ch == "[":
+            i = _bracketed(formula, i)
+        elif ch == "#" and (error := _ERROR_VALUE.match(formula, i)) is not None:
+            i = error.end()
+            word, quoted = i, None
+        elif ch == "!":
+            names.append(quoted if quoted is not None else formula[word:i])
+            i += 1
+            word, quoted = i, None
+        else:
+            if ch in _NOT_IN_NAME:
+                word = i + 1
+            quoted = None
+            i += 1
+    return names
+
+
+def refers_to_other_sheet(formula: str, own: str | None = None) -> bool:
+    """Whether a formula (its text as Excel stores it, without the leading "=") refers to a sheet other than ``own``
+    (Excel compares sheet names without regard to case). A reference to the sheet's own name is no summary's mark."""
+    mine = own.casefold() if own is not None else None
+    return any(name.casefold() != mine for name in referenced_sheets(formula))
+
+
+def _other_sheet_in(formula: re.Match[bytes], own: str | None) -> bool:
+    return refers_to_other_sheet(_unescape(formula.group(1)), own)
+
+
+def has_cross_formula(xml: bytes, own: str | None = None) -> bool:
+    """Whether a sheet's XML holds a formula referring to another sheet than ``own``. Found from the other end: "!" is
+    rare in a sheet's XML while "<" starts every tag, so each "!" is looked up with one-byte searches and only the
+    tag before it is tried. A part with many "!" is searched formula by formula with a pattern."""
     at = xml.find(b"!")
     for _ in range(_FEW):
         if at == -1:
             return False
         tag = xml.rfind(b"<", 0, at)
-        if tag != -1 and _CROSS.match(xml, tag):
-            return True
+        formula = _FORMULA.match(xml, tag) if tag != -1 else None
+        if formula is not None and formula.end() > at:
+            if _other_sheet_in(formula, own):
+                return True
+            at = formula.end()
         after = xml.find(b"<", at)
         at = xml.find(b"!", after) if after != -1 else -1
-    return _CROSS.search(xml) is not None
+    return any(_other_sheet_in(formula, own) for formula in _FORMULA_WITH_BANG.finditer(xml))
 
 
 def sheets_with_cross_formulas(content: bytes, among: set[str] | None = None) -> set[str]:
@@ -71,7 +152,7 @@ def sheets_with_cross_formulas(content: bytes, among: set[str] | None = None) ->
                 part = text.lstrip("/") if text.startswith("/") else normpath(join("xl", text))
                 if part not in names or book.getinfo(part).file_size > MAX_PART:
                     continue
-                if has_cross_formula(book.read(part)):
+                if has_cross_formula(book.read(part), _unescape(name)):
                     found.add(_unescape(name))
             return found
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, RuntimeError):

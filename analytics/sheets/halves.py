@@ -243,7 +243,7 @@ def cut(data: bytes, part: str, half: int) -> Half | None:
                 if not info.is_dir()
             ]
             # Looked for in the whole sheet, which is at hand: the summary note is the same from either child.
-            return Half(stored_zip(members), name, has_cross_formula(xml))
+            return Half(stored_zip(members), name, has_cross_formula(xml, name))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, RuntimeError):
         return None
 

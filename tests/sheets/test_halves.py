@@ -10,6 +10,7 @@ import io
 import re
 import zipfile
 from datetime import date, datetime
+from xml.sax.saxutils import escape
 
 import numpy as np
 import openpyxl
@@ -360,7 +361,23 @@ def test_a_file_one_half_refuses_gets_the_whole_files_message(cut_everything):
 
 
 chunk = st.sampled_from(
-    [b"<f>", b"</f>", b"<x:f t='shared'>", b"<c>", b"<v>1</v>", b"!", b"'3\xe6\x9c\x88'!", b"A1", b"<"]
+    [
+        b"<f>",
+        b"</f>",
+        b"<x:f t='shared'>",
+        b"<c>",
+        b"<v>1</v>",
+        b"!",
+        b"'3\xe6\x9c\x88'!",
+        b"A1",
+        b"<",
+        b'"',
+        b"&quot;",
+        b"#REF!",
+        b"[",
+        b"]",
+        b"S!",
+    ]
 )
 
 
@@ -368,14 +385,63 @@ chunk = st.sampled_from(
 @given(st.lists(chunk, max_size=30))
 def test_the_quick_formula_search_finds_what_the_pattern_finds(parts):
     xml = b"".join(parts)
-    assert formulas.has_cross_formula(xml) == (formulas._CROSS.search(xml) is not None)
+    by_pattern = any(
+        formulas.refers_to_other_sheet(formulas._unescape(found.group(1)))
+        for found in formulas._FORMULA_WITH_BANG.finditer(xml)
+    )
+    assert formulas.has_cross_formula(xml) == by_pattern
 
 
 def test_a_part_with_many_exclamation_marks_is_searched_with_the_pattern(monkeypatch):
     monkeypatch.setattr(formulas, "_FEW", 3)
-    xml = b"<c><is><t>!</t></is></c>" * 10 + b"<f>'a'!A1</f>"
+    xml = b"<c><is><t>!</t></is></c>" * 10 + b'<f>IF(A1,"!","")</f>' + b"<f>'a'!A1</f>"
     assert formulas.has_cross_formula(xml)
     assert not formulas.has_cross_formula(xml[: -len(b"<f>'a'!A1</f>")])
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "SUM('3月'!E:E)",
+        "SUMIF(明细!B:B,A2,明细!E:E)",
+        "名单!$B$2",
+        "'名 单'!A:B",
+        "'It''s'!A1",
+        "SUM('1月:3月'!E2)",
+        "SUM(Sheet1:Sheet3!E2)",
+        "[1]名单!A1",
+        "'[1]名 单'!A1",
+        'IF(A1="!",名单!A1,"")',
+        'IF(A1="他说""好""",名单!A1,"")',
+        "#REF!+名单!A1",
+        "A1 名单!A1",
+    ],
+)
+def test_a_formula_over_another_sheet_marks_a_summary(formula):
+    xml = f'<row r="2"><c r="A2"><f>{escape(formula)}</f><v>0</v></c></row>'.encode()
+    assert formulas.has_cross_formula(xml, "2月")
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        'IF(E2>2,"优秀!","")',
+        'IF(E2>2,"优秀！!","")&"!"',
+        'IF(A1="他说""好!""","是!","否!")',
+        "IF(ISNA(A1),#N/A,#REF!)",
+        "IFERROR(1/0,#DIV/0!)+#NULL!+#NUM!+#VALUE!",
+        "#REF!A1",
+        "SUM(销售额)",
+        "'2月'!D2+2月!E2",
+        "Table1[[#This Row],[得分!]]",
+        '"it\'s!"',
+    ],
+)
+def test_a_formula_whose_exclamation_marks_name_no_other_sheet_is_no_summary(formula):
+    xml = f'<row r="2"><c r="A2"><f>{escape(formula)}</f><v>0</v></c></row>'.encode()
+    assert not formulas.has_cross_formula(xml, "2月")
+    quoted = f'<row r="2"><c r="A2"><f>{escape(formula, {chr(34): "&quot;"})}</f><v>0</v></c></row>'.encode()
+    assert not formulas.has_cross_formula(quoted, "2月")
 
 
 def test_a_second_child_that_dies_leaves_the_file_to_one_child(cut_everything, monkeypatch):

@@ -87,6 +87,26 @@ def test_a_sheet_of_formulas_over_other_sheets_is_a_summary_whatever_its_name(ro
     assert people(roster_con) == before
 
 
+def test_a_month_sheet_whose_formulas_only_write_text_with_exclamation_marks_is_imported(roster_con):
+    # A remark formula's "!" inside a text literal, an error value in a formula and a reference to the sheet's own
+    # name refer to no other sheet: the month sheet is detail, not a summary.
+    book = openpyxl.Workbook()
+    january = book.active
+    january.title = "1月"
+    for row in [POINTS_HEADER, ["2022-01-05", "张三", "宣传推广", 2, "信息"]]:
+        january.append(row)
+    february = book.create_sheet("2月")
+    february.append([*POINTS_HEADER, "备注", "说明", "核对"])
+    remarks = ['=IF(D2>2,"优秀!","")', '=IF(D2="x","他说""好!""",#N/A)', "='2月'!D2"]
+    february.append(["2022-02-05", "张三", "宣传推广", 3, "信息", *remarks])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    preview, batch = import_bytes(roster_con, buffer.getvalue(), "一季度.xlsx")
+    assert batch is not None and [s.sheet for s in preview.sheets] == ["1月", "2月"]
+    assert all(sheet != "2月" for sheet, _ in preview.ignored)
+    assert [row[:3] for row in events(roster_con)] == [("张三", date(2022, 1, 5), 2.0), ("张三", date(2022, 2, 5), 3.0)]
+
+
 def test_a_header_fitting_two_kinds_equally_is_asked_not_guessed(roster_con):
     header = ["日期", "姓名", "考核内容", "分值", "事由", "活动类型", "角色", "时长"]
     sheet = [header, ["2022-03-07", "张三", "学习提升", 1, "荐学", "荐学", "参与", 1]]
