@@ -10,6 +10,7 @@ import html
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from posixpath import join, normpath
 
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?name="([^"]*)"[^>]*?\br:id="([^"]+)"')
@@ -131,29 +132,33 @@ def has_cross_formula(xml: bytes, own: str | None = None) -> bool:
 def sheets_with_cross_formulas(content: bytes, among: set[str] | None = None) -> set[str]:
     """Names of the worksheets (of those named ``among``, when given) holding at least one formula that refers to
     another sheet. Only those sheets' XML is unpacked."""
+    return {name for name, xml in worksheets(content, among) if has_cross_formula(xml, name)}
+
+
+def worksheets(content: bytes, among: set[str] | None = None) -> Iterator[tuple[str, bytes]]:
+    """(name, XML) of an .xlsx file's worksheets (of those named ``among``, when given), each unpacked when its turn
+    comes; nothing at all for a file that is not a readable .xlsx, and nothing more once one part cannot be read."""
     if not content.startswith(b"PK\x03\x04"):
-        return set()
+        return
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as book:
             names = set(book.namelist())
             if "xl/workbook.xml" not in names:
-                return set()
+                return
             workbook = book.read("xl/workbook.xml")
             rels_part = "xl/_rels/workbook.xml.rels"
             rels = book.read(rels_part) if rels_part in names else b""
             targets = {rid: target for rid, target in _REL.findall(rels)}
             targets.update({rid: target for target, rid in _REL_REVERSED.findall(rels)})
-            found = set()
-            for name, rid in _SHEET.findall(workbook):
+            for raw_name, rid in _SHEET.findall(workbook):
                 target = targets.get(rid)
-                if not target or (among is not None and _unescape(name) not in among):
+                name = _unescape(raw_name)
+                if not target or (among is not None and name not in among):
                     continue
                 text = target.decode("utf-8", errors="replace")
                 part = text.lstrip("/") if text.startswith("/") else normpath(join("xl", text))
                 if part not in names or book.getinfo(part).file_size > MAX_PART:
                     continue
-                if has_cross_formula(book.read(part), _unescape(name)):
-                    found.add(_unescape(name))
-            return found
+                yield name, book.read(part)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, RuntimeError):
-        return set()
+        return

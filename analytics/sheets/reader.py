@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,13 +19,18 @@ import python_calamine as calamine
 
 from analytics.errors import FileUnreadable
 from analytics.sheets import guard, halves, worker
-from analytics.sheets.formulas import sheets_with_cross_formulas
+from analytics.sheets.errorcells import older_error_values, unread_cells
+from analytics.sheets.formulas import has_cross_formula, worksheets
 
 # DASHBOARD_ISOLATE=off parses in the process itself (a debugging aid, never for a served app).
 ISOLATE = os.environ.get("DASHBOARD_ISOLATE", "on").lower() not in ("off", "0", "no", "false")
 
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class _NewerErrorValue(Exception):
+    """The parser met an error value it does not know (#GETTING_DATA)."""
 
 
 @dataclass
@@ -158,6 +164,38 @@ def read_workbook_here(
     says where its cells lie; ``summary`` says whether the cut sheet is a summary (halves.Half.summary, found in the
     whole sheet's XML), which is then not looked for in its half again."""
     try:
+        sheets = _parsed(data, only, cut)
+    except _NewerErrorValue:
+        # The parser refuses error values newer than it (#GETTING_DATA, #SPILL!): the file is read with #N/A in their
+        # place, and those cells are put back with their own text below, from the file as uploaded.
+        try:
+            sheets = _parsed(older_error_values(data), only, cut)
+        except (_NewerErrorValue, zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:
+            raise FileUnreadable(
+                "读取工作表时出错，文件可能已损坏。请用 Excel 或 WPS 打开确认内容正常后，另存为 .xlsx 再上传。"
+            ) from exc
+    # One look at each sheet's XML: formulas over other sheets (a summary), and the cells the parser read as empty
+    # that show an error value or are formulas saved without their result (analytics.sheets.errorcells).
+    known = cut if cut is not None and summary is not None else None
+    computed = {known} if known is not None and summary else set()
+    unread: dict[str, list[tuple[int, int, str]]] = {}
+    for name, xml in worksheets(data, {raw.name for raw in sheets}):
+        if name != known and has_cross_formula(xml, name):
+            computed.add(name)
+        found = unread_cells(xml)
+        if found:
+            unread[name] = found
+    for raw in sheets:
+        raw.summary = raw.name in computed
+        if raw.name in unread:
+            _put_back(raw, unread[raw.name], cut)
+        _fill_merged(raw.grid, raw.merged)
+    return sheets
+
+
+def _parsed(data: bytes, only: str | None, cut: str | None) -> list[RawSheet]:
+    """The parser's sheets (see read_workbook_here), merged cells not yet filled."""
+    try:
         book = _open_half(data) if cut is not None else calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except calamine.PasswordError as exc:
         raise _encrypted() from exc
@@ -177,26 +215,38 @@ def read_workbook_here(
             sheet = book.get_sheet_by_name(meta.name)
             grid = sheet.to_python(skip_empty_area=only is not None)
             merged = list(sheet.merged_cell_ranges or ())
-            _fill_merged(grid, merged)
             top, left = (sheet.start or (0, 0)) if only is not None else (0, 0)
             sheets.append(RawSheet(meta.name, grid, merged, origin=(int(top), int(left))))
     except calamine.PasswordError as exc:
         raise _encrypted() from exc
     except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError, OSError) as exc:
+        if data.startswith(_ZIP) and "error value" in str(exc):
+            raise _NewerErrorValue from exc
         raise FileUnreadable(
             "读取工作表时出错，文件可能已损坏。请用 Excel 或 WPS 打开确认内容正常后，另存为 .xlsx 再上传。"
         ) from exc
     finally:
         book.close()
-    among = {raw.name for raw in sheets}
-    if cut is not None and summary is not None:
-        among.discard(cut)  # known from the whole sheet's XML
-    computed = sheets_with_cross_formulas(data, among)
-    if cut is not None and summary:
-        computed.add(cut)
-    for raw in sheets:
-        raw.summary = raw.name in computed
     return sheets
+
+
+def _put_back(raw: RawSheet, cells: list[tuple[int, int, str]], cut: str | None) -> None:
+    """Write the cells the parser read as empty (an error's text, an Unsaved formula) into a sheet's grid, which
+    grows where such a cell lies past the parser's last row or column."""
+    top, left = raw.origin
+    grid = raw.grid
+    for row, column, value in cells:
+        r, c = row - top, column - left
+        if r < 0 or c < 0:
+            # Before the first filled cell of a cut sheet's second half: the halves are given up and the workbook
+            # is read whole (analytics.sheets.worker).
+            raise halves.Declined(cut or raw.name)
+        while len(grid) <= r:
+            grid.append([])
+        line = grid[r]
+        if len(line) <= c:
+            line.extend([""] * (c + 1 - len(line)))
+        line[c] = value
 
 
 def _fill_merged(grid: list[list[Any]], ranges) -> None:

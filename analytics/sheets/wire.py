@@ -20,9 +20,13 @@ from typing import Any
 import numpy as np
 
 from analytics import collector
+from analytics.sheets.errorcells import Unsaved
 
-STR, FLOAT, INT, BOOL, DATE, DATETIME, TIME, TIMEDELTA, OTHER = range(9)
+# UNSAVED: a formula saved without its result (analytics.sheets.errorcells.Unsaved), its text kept as that type.
+STR, FLOAT, INT, BOOL, DATE, DATETIME, TIME, TIMEDELTA, OTHER, UNSAVED = range(10)
+_LAST = UNSAVED
 _KIND_OF = {
+    Unsaved: UNSAVED,
     str: STR,
     float: FLOAT,
     int: INT,
@@ -98,8 +102,10 @@ def _pack_sheet(name: str, grid: list[list[Any]], merged: list, out: _Writer) ->
     columns: dict[str, Any] = {}
     for kind in np.unique(kinds).tolist():
         values = cells[kinds == kind]
-        if kind == STR:
-            columns[str(kind)] = _strings(values.tolist(), out)
+        if kind in (STR, UNSAVED):
+            columns[str(kind)] = _strings(
+                [str(v) for v in values.tolist()] if kind == UNSAVED else values.tolist(), out
+            )
         elif kind == FLOAT:
             columns[str(kind)] = out.add(np.array(values.tolist(), dtype=np.float64), "f8")
         elif kind == INT:
@@ -230,8 +236,8 @@ def _unpack_sheet(body: memoryview, spec: Any, arrays: bool = False) -> tuple:
     if not isinstance(columns, dict):
         raise Broken("columns")
     flat = np.empty(n, dtype=object)
-    seen = np.bincount(kinds, minlength=OTHER + 1)
-    if len(seen) > OTHER + 1:
+    seen = np.bincount(kinds, minlength=_LAST + 1)
+    if len(seen) > _LAST + 1:
         raise Broken("kind")
     for kind in np.flatnonzero(seen).tolist():
         spec_of = columns.get(str(kind))
@@ -241,6 +247,10 @@ def _unpack_sheet(body: memoryview, spec: Any, arrays: bool = False) -> tuple:
         where = kinds == kind
         if kind in (STR, OTHER):
             flat[where] = _unstrings(body, spec_of, count)
+        elif kind == UNSAVED:
+            unsaved = np.empty(count, dtype=object)
+            unsaved[:] = [Unsaved(text) for text in _unstrings(body, spec_of, count).tolist()]
+            flat[where] = unsaved
         elif kind == FLOAT:
             flat[where] = _array(body, spec_of, count).astype(object)
         elif kind == INT:

@@ -112,6 +112,79 @@ def test_formula_cells_use_the_stored_value(roster_con):
     assert preview.points_total == 1.0
 
 
+def with_cell(content: bytes, cell: str, xml: str) -> bytes:
+    """Put a cell written as raw XML (an error value, a formula without its result) in place of `cell`."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text, count = re.subn(rf'<c r="{cell}"([^>]*?)(?:/>|>.*?</c>)', xml, data.decode("utf-8"))
+                assert count == 1
+                data = text.encode("utf-8")
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+VETO = [[*POINTS[0], "一票否决"], ["2022-03-05", "张三", "纪律作风", -5, "违反工作纪律", "否"]]
+ERRORS = ["#N/A", "#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#NULL!", "#NUM!", "#GETTING_DATA"]
+
+
+@pytest.mark.parametrize("error", ERRORS)
+def test_an_error_value_in_a_required_column_is_named_not_called_blank(roster_con, error):
+    content = with_cell(
+        xlsx_bytes({"Sheet1": VETO}), "D2", f'<c r="D2" t="e"><f>VLOOKUP(B2,Z:AA,2,0)</f><v>{error}</v></c>'
+    )
+    preview, batch = import_bytes(roster_con, content, "错误值.xlsx")
+    assert batch is None
+    [problem] = preview.errors
+    assert (problem.row, problem.column, problem.value) == (2, "分值", error)
+    assert error in problem.text() and "不能为空" not in problem.text()
+    assert ("公式出错" in problem.text()) != (error == "#GETTING_DATA")
+
+
+@pytest.mark.parametrize("error", ERRORS)
+def test_an_error_value_in_an_optional_column_is_not_read_as_blank(roster_con, error):
+    # A veto looked up from another sheet that failed (#N/A) is not "no veto".
+    content = with_cell(
+        xlsx_bytes({"Sheet1": VETO}), "F2", f'<c r="F2" t="e"><f>VLOOKUP(B2,Z:AA,2,0)</f><v>{error}</v></c>'
+    )
+    preview, batch = import_bytes(roster_con, content, "错误值.xlsx")
+    assert batch is None
+    [problem] = preview.errors
+    assert (problem.row, problem.column, problem.value) == (2, "一票否决", error)
+    assert roster_con.execute("select count(*) from score_event").fetchone() == (0,)
+
+
+def test_a_formula_saved_without_its_result_is_refused_with_the_way_out(roster_con):
+    # openpyxl (like many programs) writes formulas without calculating them: the parser sees an empty cell.
+    rows = [VETO[0], ["2022-03-05", "张三", "纪律作风", "=-2-3", "违反工作纪律", '=IF(D2<0,"是","否")']]
+    preview, batch = import_bytes(roster_con, xlsx_bytes({"Sheet1": rows}), "未计算.xlsx")
+    assert batch is None
+    assert [(p.row, p.column, p.value) for p in preview.errors] == [
+        (2, "分值", "=-2-3"),
+        (2, "一票否决", '=IF(D2<0,"是","否")'),
+    ]
+    assert all("公式没有保存计算结果" in p.text() and "保存一次再上传" in p.text() for p in preview.errors)
+
+
+def test_an_error_value_in_a_column_not_read_and_an_empty_text_result_are_no_problem(roster_con):
+    rows = [[*VETO[0], "核对"], [*VETO[1], "x"]]
+    content = with_cell(xlsx_bytes({"Sheet1": rows}), "G2", '<c r="G2" t="e"><f>1/0</f><v>#DIV/0!</v></c>')
+    content = with_cell(content, "F2", '<c r="F2" t="str"><f>IF(D2&gt;0,"是","")</f><v></v></c>')
+    preview, batch = import_bytes(roster_con, content, "可导入.xlsx")
+    assert batch is not None, [p.text() for p in preview.errors]
+    assert roster_con.execute("select points, veto_flag from score_event").fetchall() == [(-5.0, None)]
+
+
+def test_an_error_value_in_a_csv_saved_from_excel_is_refused(roster_con):
+    rows = [VETO[0], ["2022-03-05", "张三", "纪律作风", -5, "违反工作纪律", "#N/A"]]
+    preview, batch = import_bytes(roster_con, csv_bytes(rows), "错误值.csv")
+    assert batch is None
+    assert [(p.row, p.column, p.value) for p in preview.errors] == [(2, "一票否决", "#N/A")]
+
+
 def test_html_saved_as_xls_gets_a_clear_message(roster_con):
     page = "<html><body><table><tr><td>姓名</td></tr></table></body></html>".encode()
     preview = prepare(roster_con.cursor(), page, "导出.xls")

@@ -18,6 +18,7 @@ import pandas as pd
 
 from analytics.rules import rulebook as rb
 from analytics.sheets.checks.result import SheetResult
+from analytics.sheets.errorcells import cell_errors
 from analytics.sheets.events import skipped_as_stored
 from analytics.sheets.layout import Layout
 from analytics.sheets.names import cell_problems
@@ -76,6 +77,12 @@ class Checker:
         self.bad = np.zeros(len(frame), dtype=bool)
         self.rules: dict[str, str] = {}  # column key → how its values were read, for the preview
         self._factors: dict[str, Factors] = {}
+        # A cell showing an error value (#REF!) or a formula saved without its result holds nothing the clerk meant:
+        # its one message says so, and no other check speaks of it (analytics.sheets.errorcells).
+        self._unread: set[tuple[int, str]] = set()
+        for pos, key, message, shown in cell_errors(frame, self.factors):
+            self.add(ERROR, pos, key, message, {pos: shown})
+            self._unread.add((pos, key))
         # Names are names, and no cell carries control characters or a novel: see analytics.sheets.names.
         for pos, key, message, shown in cell_problems(frame, layout.kind, self.factors):
             self.add(ERROR, pos, key, message, {pos: shown})
@@ -96,6 +103,8 @@ class Checker:
     def add(self, level: str, positions, key: str | None, message: str | Callable[[int], str], values=None) -> None:
         for pos in np.atleast_1d(positions):
             pos = int(pos)
+            if key is not None and (pos, key) in self._unread:
+                continue
             raw = (
                 values[pos] if values is not None else (self.frame[key].iat[pos] if key and key in self.frame else None)
             )
