@@ -82,7 +82,8 @@ def read_csv(data: bytes, name: str) -> list[RawSheet]:
     text = _decode_text(data)
     if "\x00" in text:
         raise FileUnreadable("无法识别的文件格式。请上传 .xlsx、.xls 或 .csv 文件。")
-    sample = text[:4096]
+    # Lines may end in CR alone (Excel's "CSV (Macintosh)") or mix CR, LF and CRLF: the sniffer splits on LF only.
+    sample = text[:4096].replace("\r\n", "\n").replace("\r", "\n")
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
     except csv.Error:
@@ -91,7 +92,9 @@ def read_csv(data: bytes, name: str) -> list[RawSheet]:
     width = 0
     sheet = name.rsplit(".", 1)[0] or "CSV"
     try:
-        for row in csv.reader(io.StringIO(text), dialect):
+        # newline="" hands the reader every line ending (CR, LF, CRLF) as written, and the reader ends a record at any
+        # of them; a CR inside a quoted cell stays in the cell.
+        for row in csv.reader(io.StringIO(text, newline=""), dialect):
             rows.append(row)
             width = max(width, len(row))
             if len(rows) > guard.MAX_ROWS or width > guard.MAX_COLUMNS:

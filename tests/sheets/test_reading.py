@@ -230,3 +230,26 @@ def test_guide_and_hidden_sheets_are_ignored(roster_con):
 
 def test_roster_fixture_is_a_plain_table():
     assert ROSTER[0][:2] == ["姓名", "科室"]
+
+
+POINT_LINES = [
+    "日期,姓名,考核内容,分值,事由",
+    "2022-03-05,张三,宣传推广,1,信息被采用",
+    "2022-03-06,李四,纪律作风,-0.5,迟到",
+]
+
+
+@pytest.mark.parametrize(
+    "ends",
+    [["\r", "\r", "\r"], ["\r\n", "\r", "\r\n"], ["\n", "\r", "\r\n"]],
+    ids=["cr-only (Mac Excel)", "cr and crlf", "lf cr crlf"],
+)
+def test_csv_lines_ending_in_cr_or_mixed_read_as_lines(roster_con, ends):
+    text = "".join(line + end for line, end in zip(POINT_LINES, ends))
+    preview, batch = import_bytes(roster_con, text.encode(), "三月.csv")
+    assert batch is not None, [p.text() for p in preview.errors]
+    assert preview.rows_imported == 2
+    assert roster_con.execute("select reason from score_event order by row_no").fetchall() == [
+        ("信息被采用",),
+        ("迟到",),
+    ]
