@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +27,7 @@ from analytics.sheets.formulas import has_cross_formula, worksheets
 # DASHBOARD_ISOLATE=off parses in the process itself (a debugging aid, never for a served app).
 ISOLATE = os.environ.get("DASHBOARD_ISOLATE", "on").lower() not in ("off", "0", "no", "false")
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -77,34 +80,96 @@ def _decode_text(data: bytes) -> str:
     )
 
 
+def _dialect(sample: str) -> type[csv.Dialect]:
+    """The delimiter as the sniffer guesses it (comma, tab or semicolon); quoting always as Excel writes and reads it.
+    The sniffer may take the apostrophe for the quote character when a cell starts with one ('十四五'规划), which
+    would merge lines and eat the apostrophes: only the double quote quotes, doubled inside a quoted cell."""
+    try:
+        sniffed = csv.Sniffer().sniff(sample, delimiters=",\t;")
+    except csv.Error:
+        return csv.excel
+
+    class Dialect(csv.excel):
+        delimiter = sniffed.delimiter
+        # Spaces after a delimiter before a quote (a, "b, c") were seen only when the sniffer found double quotes.
+        skipinitialspace = bool(sniffed.skipinitialspace) and sniffed.quotechar == '"'
+
+    return Dialect
+
+
 def read_csv(data: bytes, name: str) -> list[RawSheet]:
     guard.check_csv_size(data)
     text = _decode_text(data)
     if "\x00" in text:
         raise FileUnreadable("无法识别的文件格式。请上传 .xlsx、.xls 或 .csv 文件。")
     # Lines may end in CR alone (Excel's "CSV (Macintosh)") or mix CR, LF and CRLF: the sniffer splits on LF only.
-    sample = text[:4096].replace("\r\n", "\n").replace("\r", "\n")
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    rows = []
+    dialect = _dialect(text[:4096].replace("\r\n", "\n").replace("\r", "\n"))
+    rows: list[list[Any]] = []
     width = 0
     sheet = name.rsplit(".", 1)[0] or "CSV"
+    # (row index, first line of the file) of every record written over several lines: a cell in quotes holding
+    # line breaks, looked at once the whole file is read.
+    spanning: list[tuple[int, int]] = []
+    # newline="" hands the reader every line ending (CR, LF, CRLF) as written, and the reader ends a record at any
+    # of them; a CR inside a quoted cell stays in the cell.
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    line = 0
     try:
-        # newline="" hands the reader every line ending (CR, LF, CRLF) as written, and the reader ends a record at any
-        # of them; a CR inside a quoted cell stays in the cell.
-        for row in csv.reader(io.StringIO(text, newline=""), dialect):
+        for row in reader:
+            if reader.line_num > line + 1:
+                spanning.append((len(rows), line + 1))
+            line = reader.line_num
             rows.append(row)
             width = max(width, len(row))
             if len(rows) > guard.MAX_ROWS or width > guard.MAX_COLUMNS:
                 guard.check_grid(sheet, len(rows), width)
     except csv.Error as exc:
         raise FileUnreadable(
-            "CSV 文件的格式有误（引号未配对或含有无法识别的字符），无法读取。请用 Excel 或 WPS 打开后另存为 .xlsx 再上传。"
+            f"CSV 文件从第 {line + 1} 行起格式有误（引号未配对或含有无法识别的字符），无法读取。"
+            "请检查这一行的英文双引号是否成对，或用 Excel 或 WPS 打开后另存为 .xlsx 再上传。"
         ) from exc
     guard.check_grid(sheet, len(rows), width)
+    if spanning:
+        _refuse_swallowed_lines(rows, spanning, dialect)
     return [RawSheet(sheet, rows)]
+
+
+def _refuse_swallowed_lines(rows: list[list[Any]], spanning: list[tuple[int, int]], dialect: type[csv.Dialect]) -> None:
+    """A quoted cell holding line breaks is one cell written on several lines (Alt+Enter in Excel), unless its lines
+    read as rows of the file themselves: then its opening quote was never closed (closed by a Chinese ” instead, or
+    not at all) and swallowed the records that follow, as Excel too would show them, in one cell. Refused, naming
+    the line, rather than imported as one row where the clerk wrote several."""
+    counts = Counter(len(row) for row in rows if len(row) > 1)
+    if not counts:
+        return
+    common = counts.most_common(1)[0][0]
+    for index, first_line in spanning:
+        row = rows[index]
+        for column, cell in enumerate(row):
+            lines = _LINE_BREAK.split(cell)
+            later = lines[1:]
+            swallowed = [n for n, text in enumerate(later, start=1) if _fields(text, dialect) >= common]
+            if not swallowed:
+                continue
+            header = next((r for r in rows[:index] if len(r) >= common), None)
+            named = header[column].strip() if header is not None and column < len(header) else ""
+            where = f"「{named}」列" if named else f"第 {column + 1} 列"
+            start = lines[0] if len(lines[0]) <= 20 else lines[0][:20] + "…"
+            raise FileUnreadable(
+                f'CSV 文件第 {first_line} 行{where}的英文双引号未配对：这一格以英文双引号开头（"{start}），'
+                "却没有与之配对的结束引号（常见于结束处写成了中文引号 ”），"
+                f"从第 {first_line + swallowed[0]} 行起的内容都会被读进这一格，后面的记录就丢了。"
+                "请用记事本或 Excel/WPS 把这个英文引号删去或改成中文引号 “，保存后重新上传；"
+                "如果这一格确实要写成多行，请在这一格的末尾补上英文双引号。"
+            )
+
+
+def _fields(line: str, dialect: type[csv.Dialect]) -> int:
+    """How many values one line of the file holds when read on its own."""
+    try:
+        return max((len(r) for r in csv.reader([line], dialect)), default=0)
+    except csv.Error:
+        return 0
 
 
 def read_workbook(data: bytes) -> list[RawSheet]:

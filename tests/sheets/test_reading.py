@@ -253,3 +253,67 @@ def test_csv_lines_ending_in_cr_or_mixed_read_as_lines(roster_con, ends):
         ("信息被采用",),
         ("迟到",),
     ]
+
+
+def _stored_reasons(con) -> list[str]:
+    return [r for (r,) in con.execute("select reason from score_event order by row_no").fetchall()]
+
+
+def test_csv_quote_closed_by_a_chinese_quote_is_refused_naming_the_line(roster_con):
+    # The 事由 opens with an English quote and closes with a Chinese one: read as written, the cell would swallow
+    # every later line (Excel does the same), and the file would import one row instead of three.
+    text = (
+        "日期,姓名,考核内容,分值,事由\n"
+        '2022-03-05,张三,宣传推广,1,"学习强国”积分第一\n'
+        "2022-03-06,李四,纪律作风,-0.5,迟到\n"
+        "2022-03-07,王五,工作质量,2,按时报送\n"
+    )
+    preview, batch = import_bytes(roster_con, text.encode(), "三月.csv")
+    assert batch is None
+    message = preview.errors[0].message
+    assert "第 2 行" in message and "「事由」" in message and "引号" in message and "未配对" in message
+    assert "第 3 行" in message  # where the swallowed lines start
+    assert roster_con.execute("select count(*) from score_event").fetchone() == (0,)
+
+
+def test_csv_unclosed_quote_in_a_middle_line_is_refused_too(roster_con):
+    # The quote is closed again, much later, by a quote at the start of another cell: still lines swallowed.
+    text = (
+        "日期,姓名,考核内容,分值,事由\n"
+        '2022-03-05,张三,宣传推广,1,"学习强国积分第一\n'
+        "2022-03-06,李四,纪律作风,-0.5,迟到\n"
+        '2022-03-07,王五,工作质量,2,"按时报送"\n'
+    )
+    preview, batch = import_bytes(roster_con, text.encode(), "三月.csv")
+    assert batch is None
+    assert "第 2 行" in preview.errors[0].message and "未配对" in preview.errors[0].message
+
+
+def test_csv_apostrophes_are_text_never_quotes(roster_con):
+    text = (
+        "日期,姓名,考核内容,分值,事由\n"
+        "2022-03-05,张三,宣传推广,1,'十四五'规划学习\n"
+        "2022-03-06,李四,纪律作风,-0.5,'迟到\n"
+        "2022-03-07,王五,工作质量,2,信息被采用'\n"
+        "2022-03-08,赵六,工作质量,1,按时报送\n"
+    )
+    preview, batch = import_bytes(roster_con, text.encode(), "三月.csv")
+    assert batch is not None, [p.text() for p in preview.errors]
+    assert _stored_reasons(roster_con) == ["'十四五'规划学习", "'迟到", "信息被采用'", "按时报送"]
+
+
+@pytest.mark.parametrize("eol", ["\n", "\r\n"])
+def test_csv_cell_of_several_lines_in_paired_quotes_still_reads(roster_con, eol):
+    # A cell written on several lines (Alt+Enter in Excel), even with commas in its lines, is one cell.
+    lines = [
+        "日期,姓名,考核内容,分值,事由",
+        '2022-03-05,张三,宣传推广,1,"第一行' + eol + '第二行, 有逗号"',
+        '2022-03-06,李四,纪律作风,-0.5,"他说""迟到""了"',
+        "2022-03-07,王五,工作质量,2,按时报送",
+    ]
+    preview, batch = import_bytes(roster_con, eol.join(lines).encode(), "三月.csv")
+    assert batch is not None, [p.text() for p in preview.errors]
+    reasons = _stored_reasons(roster_con)
+    assert len(reasons) == 3
+    assert reasons[0].splitlines() == ["第一行", "第二行, 有逗号"]
+    assert reasons[1:] == ['他说"迟到"了', "按时报送"]
