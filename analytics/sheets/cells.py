@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -9,6 +10,26 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 # A spreadsheet treats text starting with these as a formula (or, for + - @, as one after a keystroke in some
 # programs); tab and carriage return start the same attack in CSV files opened by Excel.
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+# Characters Excel refuses in a worksheet's name, written as their full-width forms, which a clerk reads the same.
+_TITLE_SWAPS = str.maketrans({"[": "【", "]": "】", ":": "：", "*": "＊", "?": "？", "/": "／", "\\": "＼"})
+MAX_TITLE = 31
+
+
+def sheet_title(text: str, taken: Iterable[str] = ()) -> str:
+    """A worksheet name Excel and openpyxl accept, made from user text (a file's name, a person's): no [ ] : * ? / \\
+    (full-width instead), no control characters, no apostrophe at either end, at most 31 characters, never empty,
+    and none of the names ``taken`` (compared as Excel does, ignoring case; History is Excel's own)."""
+    title = ILLEGAL_CHARACTERS_RE.sub("", str(text)).translate(_TITLE_SWAPS).strip().strip("'").strip()
+    title = title[:MAX_TITLE].rstrip("'") or "工作表"
+    used = {t.casefold() for t in taken} | {"history"}
+    candidate, n = title, 1
+    while candidate.casefold() in used:
+        n += 1
+        suffix = f"({n})"
+        candidate = title[: MAX_TITLE - len(suffix)] + suffix
+    return candidate
 
 
 def looks_like_formula(value: Any) -> bool:
@@ -43,7 +64,7 @@ def table_xlsx(frame, sheet: str = "数据") -> bytes:
 
     book = Workbook()
     ws = book.active
-    ws.title = sheet[:31]
+    ws.title = sheet_title(sheet)
     for c, name in enumerate(frame.columns, start=1):
         put(ws.cell(1, c), str(name)).font = Font(bold=True)
     for r, row in enumerate(frame.itertuples(index=False), start=2):

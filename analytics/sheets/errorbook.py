@@ -12,7 +12,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from analytics.sheets.cells import put
+from analytics.sheets.cells import put, sheet_title
 from analytics.sheets.ingest.preview import Preview
 from analytics.sheets.problems import ERROR
 
@@ -37,14 +37,15 @@ def build_error_workbook(preview: Preview) -> bytes:
     wb.remove(wb.active)
     file_level = by_sheet.pop("", [])
     if file_level:
-        ws = wb.create_sheet("文件问题")
+        ws = wb.create_sheet(sheet_title("文件问题", wb.sheetnames))
         ws.append(["错误说明"])
         for problem in file_level:
             put(ws.cell(ws.max_row + 1, 1), problem.text())
         ws.column_dimensions["A"].width = 100
     order = sorted(preview.raw, key=lambda raw: (not by_sheet.get(raw.name), preview.raw.index(raw)))
     for raw in order:
-        ws = wb.create_sheet(raw.name[:31])
+        # A CSV's sheet is named after the file, which may hold what Excel refuses in a sheet's name ([3月]).
+        ws = wb.create_sheet(sheet_title(raw.name, wb.sheetnames))
         width = max((len(r) for r in raw.grid), default=0)
         for r, row in enumerate(raw.grid, start=1):
             for c, value in enumerate(row, start=1):

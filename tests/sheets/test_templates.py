@@ -104,3 +104,40 @@ def test_error_workbook_of_an_unreadable_file_explains_the_file(roster_con):
     preview = prepare(roster_con.cursor(), b"<html><table></table></html>", "导出.xls")
     wb = workbook(build_error_workbook(preview))
     assert "网页" in wb["文件问题"].cell(2, 1).value
+
+
+@pytest.mark.parametrize(
+    "file_name",
+    [
+        "加减分[3月].csv",
+        "加减分[第2周]:组织科?.csv",
+        "加减分*初稿*.csv",
+        "'加减分'.csv",
+        "文件问题.csv",
+        "历" * 40 + ".csv",
+    ],
+)
+def test_error_workbook_of_a_csv_with_any_name_opens(roster_con, file_name):
+    # The sheet is named after the file; Excel forbids [ ] : * ? / \ in sheet names and more than 31 characters.
+    content = "日期,姓名,考核内容,分值,事由\n2022-03-05,钱八,宣传推广,1,信息\n".encode()
+    preview = prepare(roster_con.cursor(), content, file_name)
+    assert not preview.ok
+    wb = workbook(preview.error_workbook())
+    titles = wb.sheetnames
+    assert len(titles) == len(set(titles)) and all(0 < len(t) <= 31 for t in titles)
+    assert not any(ch in t for t in titles for ch in "[]:*?/\\") and not any(t.startswith("'") for t in titles)
+    sheet = next(ws for ws in wb.worksheets if ws.cell(1, 1).value == "日期")
+    assert "不在人员名单中" in sheet.cell(2, 6).value
+
+
+def test_sheet_titles_from_user_text_are_valid_and_distinct():
+    from analytics.sheets.cells import sheet_title
+
+    assert sheet_title("加减分[3月]") == "加减分【3月】"
+    assert sheet_title("a/b\\c:d*e?f") == "a／b＼c：d＊e？f"
+    assert sheet_title("") == sheet_title("'") == "工作表"  # never empty, never quoted
+    assert sheet_title("加减分", {"加减分"}) == "加减分(2)"
+    assert sheet_title("abc", {"ABC", "abc(2)"}) == "abc(3)"  # Excel compares names ignoring case
+    long = "长" * 40
+    assert len(sheet_title(long)) == 31
+    assert sheet_title(long, {sheet_title(long)}) == "长" * 28 + "(2)"
