@@ -215,6 +215,10 @@ class Extracted:
     skipped_hint: list[int] = field(default_factory=list)  # （单位：分） under the header
     blank_rows: list[int] = field(default_factory=list)
     filled_down: dict[str, int] = field(default_factory=dict)  # column key → cells that took the value above
+    # Grid column without a header → (Excel row, value) of each filled cell in it, in the rows read as data or
+    # left blank in every column read: cells nobody reads, which the preview must name (a value typed beside the
+    # table, the second half of a CSV cell split by an unquoted comma).
+    headerless: dict[int, list[tuple[int, Any]]] = field(default_factory=dict)
 
     def skipped(self) -> list[tuple[int, str]]:
         """(Excel row, why) for every row under the header that was not read as data."""
@@ -257,8 +261,14 @@ def _row_marks(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return picked[:, 0], picked[:, 1], picked[:, 2]
 
 
-def extract(grid: list[list[Any]], layout: Layout, array: np.ndarray | None = None) -> Extracted:
-    """The data rows under the header, as raw cells, with the Excel row number of each.
+def extract(
+    grid: list[list[Any]],
+    layout: Layout,
+    array: np.ndarray | None = None,
+    blocks: list[tuple[tuple[int, int], tuple[int, int]]] | None = None,
+) -> Extracted:
+    """The data rows under the header, as raw cells, with the Excel row number of each. ``blocks`` are the sheet's
+    merged blocks (RawSheet.merged), whose copied values are no cells of their own.
 
     ``array`` is the same sheet as one rectangular object array (RawSheet.cells, from the parsing child's wire):
     its columns are sliced as they are. Without it the grid's rows are made into one (the cells beyond a short row
@@ -356,6 +366,7 @@ def extract(grid: list[list[Any]], layout: Layout, array: np.ndarray | None = No
                 note[pos] = True
 
     keep = ~(blank | total | example | repeated | note | hint)
+    headerless = _headerless(cells, layout, ~(total | example | repeated | note | hint), row_numbers, blocks or [])
     filled_down = _fill_down(columns, keep, KINDS[layout.kind].fill_down, KINDS[layout.kind].fill_down_tied)
     # dtype=object keeps cells as read: pandas would otherwise spend time turning text columns into its string type.
     frame = pd.DataFrame({k: v[keep] for k, v in columns.items()}, dtype=object, copy=False)
@@ -372,7 +383,41 @@ def extract(grid: list[list[Any]], layout: Layout, array: np.ndarray | None = No
         # Blank rows between data rows only: the empty tail of a formatted sheet is no news.
         blank_rows=rows[blank & (np.arange(n) < last_data)].tolist(),
         filled_down=filled_down,
+        headerless=headerless,
     )
+    return out
+
+
+def _headerless(
+    cells: np.ndarray,
+    layout: Layout,
+    rows: np.ndarray,
+    row_numbers: np.ndarray,
+    merged: list[tuple[tuple[int, int], tuple[int, int]]],
+) -> dict[int, list[tuple[int, Any]]]:
+    """The filled cells of the given rows in columns without a header (spaces alone are not filled). A cell inside
+    a merged block other than its first took the block's value from the reader (a 事由 merged over the next column
+    to give it room): it holds nothing of its own."""
+    out: dict[int, list[tuple[int, Any]]] = {}
+    width = cells.shape[1] if cells.ndim == 2 else 0
+    for index in range(width):
+        if index in layout.headers:
+            continue
+        values = cells[:, index]
+        copies = {
+            r + 1
+            for (r1, c1), (r2, c2) in merged
+            if c1 <= index <= c2
+            for r in range(r1, r2 + 1)
+            if (r, index) != (r1, c1)
+        }
+        found = [
+            (int(row_numbers[pos]), values[pos])
+            for pos in np.flatnonzero(rows & ~_blank(values))
+            if not (isinstance(values[pos], str) and not values[pos].strip()) and int(row_numbers[pos]) not in copies
+        ]
+        if found:
+            out[index] = found
     return out
 
 

@@ -52,6 +52,9 @@ class RawSheet:
     # The sheet computes its cells from other sheets (=SUM('3月'!E:E)): a summary of the detail sheets beside it,
     # never imported (analytics.sheets.formulas).
     summary: bool = False
+    # The delimiter of a sheet read from a CSV file, None for a workbook's: a value beyond the header's last column
+    # is then most likely a delimiter typed inside a cell (analytics.sheets.ingest.describe.flag_headerless).
+    delimiter: str | None = None
 
 
 def _looks_like_html(data: bytes) -> bool:
@@ -131,7 +134,7 @@ def read_csv(data: bytes, name: str) -> list[RawSheet]:
     guard.check_grid(sheet, len(rows), width)
     if spanning:
         _refuse_swallowed_lines(rows, spanning, dialect)
-    return [RawSheet(sheet, rows)]
+    return [RawSheet(sheet, rows, delimiter=dialect.delimiter)]
 
 
 def _refuse_swallowed_lines(rows: list[list[Any]], spanning: list[tuple[int, int]], dialect: type[csv.Dialect]) -> None:

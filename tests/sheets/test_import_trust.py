@@ -592,3 +592,64 @@ def test_progress_is_compared_with_the_unrounded_expected_progress(roster_con):
     lights = task_lights(roster_con.cursor(), date(2022, 5, 28))
     assert lights["expected"].tolist() == [49.2]
     assert lights["light"].tolist() == ["正常"]
+
+
+def test_a_csv_row_with_more_values_than_the_header_is_refused_naming_the_row(roster_con):
+    # An unquoted comma inside 事由 splits it in two: the second half has no column and would vanish.
+    text = (
+        "日期,姓名,考核内容,分值,事由\n"
+        "2022-03-05,张三,宣传推广,1,按时报送材料,质量较好获领导批示\n"
+        '2022-03-06,李四,工作质量,2,"批示,表扬"\n'
+        "2022-03-07,王五,工作质量,1,信息,,\n"  # empty cells after the last column are nothing
+    )
+    preview, batch = import_bytes(roster_con, text.encode(), "加减分.csv")
+    assert batch is None
+    assert [(p.row, p.level) for p in preview.errors] == [(2, "error")]
+    message = preview.errors[0].message
+    assert "6 个值" in message and "表头只有 5 列" in message and "质量较好获领导批示" in message
+    assert "英文双引号" in message and "“，”" in message and "“、”" in message
+    assert roster_con.execute("select count(*) from score_event").fetchone() == (0,)
+
+
+def test_a_csv_row_with_more_values_imports_once_the_clerk_corrects_it_in_the_browser(roster_con):
+    text = "日期,姓名,考核内容,分值,事由\n2022-03-05,张三,宣传推广,1,按时报送材料,质量较好获领导批示\n"
+    fixed = {("加减分", 2, "reason"): "按时报送材料，质量较好获领导批示"}
+    preview, batch = import_bytes(roster_con, text.encode(), "加减分.csv", Options(corrections=fixed))
+    assert batch is not None, refused(preview)
+    assert roster_con.execute("select reason from score_event").fetchall() == [("按时报送材料，质量较好获领导批示",)]
+    # What was left of the row is still said: not imported, in a column without a header.
+    assert any(c["field"] is None and "F" in c["header"] for c in preview.columns)
+
+
+def test_values_in_a_workbook_column_without_a_header_are_listed_and_warned_about(roster_con):
+    sheet = [
+        POINTS_HEADER,
+        ["2022-03-05", "张三", "宣传推广", 1, "按时报送", "", "另加：材料被市委采用"],
+        ["2022-03-06", "李四", "工作质量", 2, "批示"],
+        ["2022-03-07", "王五", "工作质量", 1, "信息", "", "见附件"],
+    ]
+    preview, batch = import_bytes(roster_con, xlsx_bytes({"3月": sheet}), "三月.xlsx")
+    assert batch is not None, refused(preview)  # the sheet's own columns import; the stray cells are not lost quietly
+    listed = [c for c in preview.columns if c["field"] is None]
+    assert listed == [{"sheet": "3月", "header": "G 列（无表头）", "field": None, "rule": "未导入：第 2、4 行有内容"}]
+    said = [w.text() for w in preview.warnings]
+    assert (
+        len(said) == 1 and "G 列没有表头" in said[0] and "第 2、4 行" in said[0] and "另加：材料被市委采用" in said[0]
+    )
+
+
+def test_a_cell_merged_over_a_column_without_a_header_is_no_stray_value(roster_con):
+    # 事由 merged across E:F to give it room: F holds no value of its own (G, typed beside the table, does).
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "3月"
+    ws.append(POINTS_HEADER)
+    ws.append(["2022-03-05", "张三", "宣传推广", 1, "信息被采用"])
+    ws.merge_cells("E2:F2")
+    ws.append(["2022-03-06", "李四", "工作质量", 2, "批示", "", "见附件"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    preview, batch = import_bytes(roster_con, buffer.getvalue(), "合并.xlsx")
+    assert batch is not None, refused(preview)
+    assert [c["header"] for c in preview.columns if c["field"] is None] == ["G 列（无表头）"]
+    assert len(preview.warnings) == 1 and "G 列没有表头，第 3 行" in preview.warnings[0].message

@@ -3,14 +3,31 @@ roster's changes and questions, and the notes under the sheet's line."""
 
 from __future__ import annotations
 
+from openpyxl.utils import get_column_letter
+
 from analytics.sheets.checks import SheetResult
 from analytics.sheets.ingest.preview import Preview
 from analytics.sheets.kinds import KINDS
 from analytics.sheets.layout import Extracted, Layout
 from analytics.sheets.people import People
+from analytics.sheets.problems import ERROR, MAX_LISTED, WARNING, Problem, show_value
 from analytics.sheets.reader import RawSheet
 
 _FIELD_LABELS = {"points_plus": "分值（加分）", "points_minus": "分值（减分）"}
+# A CSV's delimiter as a clerk names it, and how to keep it inside a cell's text.
+_DELIMITERS = {
+    ",": ("英文逗号“,”", "把其中的英文逗号改成中文逗号“，”或顿号“、”"),
+    ";": ("英文分号“;”", "把其中的英文分号改成中文逗号“，”或顿号“、”"),
+    "\t": ("制表符（Tab）", "删去其中的制表符（Tab）"),
+}
+
+
+def _rows_named(rows: list[int]) -> str:
+    return "、".join(str(r) for r in rows[:MAX_LISTED]) + ("等" if len(rows) > MAX_LISTED else "")
+
+
+def _headerless_name(index: int) -> str:
+    return f"{get_column_letter(index + 1)} 列（无表头）"
 
 
 def describe_sheet(
@@ -52,6 +69,9 @@ def describe_sheet(
         else:
             rule = "未使用"
         preview.columns.append({"sheet": sheet, "header": header, "field": None, "rule": rule})
+    for index, cells in sorted(data.headerless.items()):
+        rule = f"未导入：第 {_rows_named([r for r, _ in cells])} 行有内容"
+        preview.columns.append({"sheet": sheet, "header": _headerless_name(index), "field": None, "rule": rule})
     for row in range(layout.header_row):
         if any(isinstance(c, str) and c.strip() for c in raw.grid[row]):
             preview.skipped.append({"sheet": sheet, "row": row + 1, "why": "标题行"})
@@ -86,3 +106,49 @@ def note_layout(result: SheetResult, layout, data) -> None:
         result.notes.append("表头为两行（合并表头下的子列），按子列名识别")
     if skipped:
         result.notes.append("已跳过：" + "，".join(skipped))
+
+
+def flag_headerless(result: SheetResult, raw: RawSheet, layout: Layout, data: Extracted, corrected: set[int]) -> None:
+    """Cells in columns without a header, which nobody reads, said where the clerk looks. In a CSV a row with more
+    values than the header is an error: a delimiter typed inside a cell (an unquoted comma in 事由) split the cell,
+    and the rest of it would be lost; once the clerk corrected that row in the browser, the rest is only listed.
+    Anywhere else (a value typed beside a workbook's table, a column between headers) a warning per column."""
+    if not data.headerless or not layout.headers:
+        return
+    width = max(layout.headers) + 1
+    beyond: dict[int, list[tuple[int, object]]] = {}
+    for index, cells in sorted(data.headerless.items()):
+        if raw.delimiter is not None and index >= width:
+            for row, value in cells:
+                beyond.setdefault(row, []).append((index, value))
+            continue
+        first = show_value(cells[0][1])
+        result.problems.append(
+            Problem(
+                WARNING,
+                raw.name,
+                None,
+                None,
+                first,
+                f"{get_column_letter(index + 1)} 列没有表头，第 {_rows_named([r for r, _ in cells])} 行在这一列的内容"
+                f"（如“{first}”）不会导入。如需导入，请给这一列写上表头，或把内容移到对应的列（如「事由」）后重新上传",
+            )
+        )
+    said, fix = _DELIMITERS.get(raw.delimiter or ",", _DELIMITERS[","])
+    for row, extra in sorted(beyond.items()):
+        if row in corrected:
+            continue
+        values = max(index for index, _ in extra) + 1
+        shown = show_value(("," if raw.delimiter == "," else "、").join(str(v) for _, v in extra))
+        result.problems.append(
+            Problem(
+                ERROR,
+                raw.name,
+                row,
+                None,
+                shown,
+                f"这一行有 {values} 个值，表头只有 {width} 列：多出的“{shown}”没有对应的列，不会导入。"
+                f"多半是某一格文字（如事由）里有{said}，被当成了分隔符：请把这一格用英文双引号括起来，或{fix}后重新上传；"
+                "也可以在预览的改正表中把这一格改成完整的内容。如果多出的本是单独的一列，请在表头为它补上列名",
+            )
+        )

@@ -13,7 +13,7 @@ from analytics.rules import rulebook as rb
 from analytics.sheets import guard as file_guard
 from analytics.sheets import mapping
 from analytics.sheets.checks import CHECKS, Context, SheetResult
-from analytics.sheets.ingest.describe import describe_sheet, note_layout
+from analytics.sheets.ingest.describe import describe_sheet, flag_headerless, note_layout
 from analytics.sheets.ingest.history import find_committed
 from analytics.sheets.ingest.preview import Options, Preview, Progress, sha256_of
 from analytics.sheets.ingest.understand import (
@@ -165,7 +165,7 @@ def prepare(
     found.sort(key=lambda pair: order[pair[1].kind])
     for n, (raw, layout) in enumerate(found):
         report(0.1 + 0.85 * n / len(found), f"正在检查「{raw.name}」…")
-        data = extract(raw.grid, layout, raw.cells)
+        data = extract(raw.grid, layout, raw.cells, raw.merged)
         _correct(preview, raw.name, layout, data)
         ctx.default_year, ctx.year_problem, year_note = year_evidence(raw, layout, preview.file_name)
         before = ctx.people
@@ -173,6 +173,7 @@ def prepare(
         if layout.kind in FACT_KINDS:
             _repeats_of_earlier_sheets(preview, result)
         note_layout(result, layout, data)
+        flag_headerless(result, raw, layout, data, {c["row"] for c in preview.corrected if c["sheet"] == raw.name})
         if layout.remembered:
             result.notes.insert(0, "按上次确认的对应关系读取各列")
         if year_note:
