@@ -19,6 +19,17 @@ from analytics.store.db import Con
 _NUMERALS = str.maketrans("0123456789", "〇一二三四五六七八九")
 
 
+def section_on_sql(person: str, day: str) -> str:
+    """The section of ``person`` on ``day`` (SQL expressions) by the rule PersonRecord.section_on follows: the
+    membership with the latest start on or before the day; before the first membership, the first. The roster write
+    keeps a person's memberships one after another (a move is refused unless it is dated after the latest one), so
+    this is also the membership whose span holds the day."""
+    return f"""coalesce(
+        (select arg_max(m.section_id, m.valid_from) from membership m
+         where m.person_id = {person} and m.valid_from <= {day}),
+        (select arg_min(m.section_id, m.valid_from) from membership m where m.person_id = {person}))"""
+
+
 @dataclass
 class Membership:
     section_id: int
@@ -37,21 +48,24 @@ class PersonRecord:
     memberships: list[Membership] = field(default_factory=list)
 
     def section_on(self, day: date) -> int:
-        """The section on a day; before the first membership the first, after the last the last."""
-        spans = self.memberships
-        for m in spans:
-            if m.valid_from <= day and (m.valid_to is None or day <= m.valid_to):
-                return m.section_id
-        if day < spans[0].valid_from:
-            return spans[0].section_id
-        return spans[-1].section_id
+        """The section on a day, by the one rule section_on_sql states for the stored events: the membership with
+        the latest start on or before the day; before the first membership, the first."""
+        chosen = min(self.memberships, key=lambda m: m.valid_from)
+        for m in self.memberships:
+            if chosen.valid_from < m.valid_from <= day:
+                chosen = m
+        return chosen.section_id
 
     @property
     def current_section(self) -> int:
         return self.memberships[-1].section_id
 
     def move(self, section_id: int, on: date) -> None:
-        """In the section from `on`: the open membership ends the day before (as roster_store writes it)."""
+        """In the section from `on`: the open membership ends the day before (as roster_store writes it). Only after
+        the latest membership's start (plan_roster refuses a row dated earlier): an earlier day would end a
+        membership before it starts and leave two covering the same days."""
+        if on <= self.memberships[-1].valid_from:
+            raise ValueError(f"move of person {self.person_id} on {on} is not after {self.memberships[-1].valid_from}")
         self.memberships[-1].valid_to = on - timedelta(days=1)
         self.memberships.append(Membership(section_id, on, None))
 

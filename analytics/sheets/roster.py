@@ -215,6 +215,23 @@ def plan_roster(
 
         matched[pid] = row
         record = after.people[pid]
+        latest = record.memberships[-1]
+        if record.current_section != sid and on <= latest.valid_from:
+            # A move is only ever added after the person's latest one: one dated inside the recorded history would end
+            # a membership before it starts, and the section of later records would depend on the files' order.
+            given = rec.get("changed_on")
+            when = f"调整日期 {on:%Y-%m-%d} " if given else f"未填写「调整日期」，按 {on:%Y-%m-%d} 起算，"
+            problem(
+                ERROR,
+                row,
+                "changed_on" if given else "section",
+                given if given else section_text,
+                f"{name} 已有 {latest.valid_from:%Y-%m-%d} 起在{after.sections.get(latest.section_id, '')}的记录，"
+                f"{when}不能早于或等于它：请核对调整日期（须晚于 {latest.valid_from:%Y-%m-%d}）；"
+                f"若 {latest.valid_from:%Y-%m-%d} 起在{after.sections.get(latest.section_id, '')}的记录有误，"
+                "请先撤销那次导入，再上传本表",
+            )
+            continue
         changed = {}
         if record.name != name:
             changed["name"] = name

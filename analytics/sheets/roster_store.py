@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from analytics.errors import UndoRefused
 from analytics.sheets.kinds import FACT_KINDS
-from analytics.sheets.people import People
+from analytics.sheets.people import People, section_on_sql
 from analytics.sheets.roster import RosterPlan
 from analytics.store.db import Con, fetch_df, scalar
 
@@ -294,19 +294,15 @@ def apply_roster(
 
 
 def resection(cur: Con, person_ids: list[int]) -> None:
-    """Put every event of these people in the section they belonged to on the event's date (the membership in force
-    then; before the first membership, the first). Run after every roster change, so a move dated 3月1日 reaches
+    """Put every event of these people in the section they belonged to on the event's date (people.section_on_sql:
+    the rule PersonRecord.section_on follows when an upload is checked). Run after every roster change, so a move dated 3月1日 reaches
     April's points whichever file arrived first."""
     if not person_ids:
         return
     for table in SECTIONED:
         cur.execute(
             f"""
-            update {table} f set section_id = coalesce(
-                (select arg_max(m.section_id, m.valid_from) from membership m
-                 where m.person_id = f.person_id and m.valid_from <= f.event_date),
-                (select arg_min(m.section_id, m.valid_from) from membership m where m.person_id = f.person_id),
-                f.section_id)
+            update {table} f set section_id = coalesce({section_on_sql("f.person_id", "f.event_date")}, f.section_id)
             where f.person_id in (select unnest(?::integer[]))
             """,
             [sorted(set(person_ids))],

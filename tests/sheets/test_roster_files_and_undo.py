@@ -105,6 +105,20 @@ def one_open_membership(con) -> None:
     assert two == [], f"people with two open memberships: {two}"
 
 
+def memberships_in_order(con) -> None:
+    """No membership ends before it starts, and a person's memberships never overlap."""
+    backwards = con.execute("select person_id, valid_from, valid_to from membership where valid_to < valid_from")
+    assert backwards.fetchall() == [], "a membership ends before it starts"
+    overlapping = con.execute(
+        """
+        select a.person_id, a.valid_from, b.valid_from from membership a join membership b
+          on a.person_id = b.person_id and a.rowid <> b.rowid and a.valid_from <= b.valid_from
+         and (a.valid_to is null or a.valid_to >= b.valid_from)
+        """
+    ).fetchall()
+    assert overlapping == [], f"overlapping memberships: {overlapping}"
+
+
 def events_in_their_section(con) -> None:
     """Every event is in the section of its person's membership in force on its date (before the first, the first)."""
     for table in ("score_event", "participation"):
@@ -236,6 +250,91 @@ def test_undo_of_roster_files_newest_first_restores_the_start():
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# A move dated on or before the person's latest recorded one: refused for that row, naming it, whatever the order of
+# the files; so memberships never end before they start or overlap, and a later point's section never depends on
+# which file came first.
+
+APRIL_MOVE = {"名单": [HEADER, ["张三", "干部一科", "科长", "A01", "在岗", "2022-04-01"]]}
+MARCH_MOVE = {"名单": [HEADER, ["张三", "组织科", "科长", "A01", "在岗", "2022-03-01"]]}
+APRIL_POINT = {"加减分": [POINTS, ["2022-04-15", "张三", "工作质量", 3, "四月"]]}
+
+
+def test_a_move_dated_before_the_latest_move_is_refused_naming_the_row_the_person_and_that_move():
+    con = fresh()
+    try:
+        imported(con, APRIL_MOVE, "四月调整.xlsx")
+        before = canonical(con)
+        for day in ("2022-03-01", "2022-04-01"):  # before it, and on the same day
+            sheets = {"名单": [HEADER, ["张三", "组织科", "科长", "A01", "在岗", day]]}
+            preview, batch = send(con, sheets, f"调整{day}.xlsx")
+            assert batch is None
+            texts = [p.text() for p in preview.errors]
+            assert any(
+                "第 2 行" in t and "张三" in t and "2022-04-01" in t and "干部一科" in t and day in t and "撤销" in t
+                for t in texts
+            ), texts
+            assert canonical(con) == before
+        consistent(con)
+    finally:
+        con.close()
+
+
+def test_a_later_sheet_of_the_same_file_cannot_move_a_person_back_before_the_earlier_sheets_move():
+    con = fresh()
+    try:
+        sheets = {"上": APRIL_MOVE["名单"], "下": MARCH_MOVE["名单"]}
+        preview, batch = send(con, sheets, "两表名单.xlsx")
+        assert batch is None
+        assert any(p.sheet == "下" and "2022-04-01" in p.message for p in preview.errors), preview.errors
+        consistent(con)
+    finally:
+        con.close()
+
+
+def test_the_same_two_roster_files_and_a_point_give_one_answer_in_any_order():
+    files = {"四月调整.xlsx": APRIL_MOVE, "三月调整.xlsx": MARCH_MOVE, "四月加减分.xlsx": APRIL_POINT}
+    outcomes = set()
+    for order in (
+        ["四月调整.xlsx", "三月调整.xlsx", "四月加减分.xlsx"],
+        ["四月调整.xlsx", "四月加减分.xlsx", "三月调整.xlsx"],
+        ["四月加减分.xlsx", "四月调整.xlsx", "三月调整.xlsx"],
+        ["三月调整.xlsx", "四月调整.xlsx", "四月加减分.xlsx"],
+    ):
+        con = fresh()
+        try:
+            for name in order:
+                send(con, files[name], name)  # the 3月 move after the 4月 one is refused; the rest go in
+            consistent(con)
+            got = canonical(con)
+            outcomes.add((tuple(got["membership"]), tuple(got["score_event"])))
+            rollup_agrees(con)
+        finally:
+            con.close()
+    assert len(outcomes) == 1, outcomes
+    (memberships, events) = outcomes.pop()
+    assert [e[2] for e in events] == ["干部一科"]  # 张三's April point is in the section he is in from 4月1日
+
+
+def test_section_on_and_the_stored_sections_pick_the_same_membership():
+    from analytics.sheets.people import People
+
+    con = fresh()
+    try:
+        imported(con, {"名单": [HEADER, ["张三", "干部一科", "科长", "A01", "在岗", "2022-03-01"]]}, "r1.xlsx")
+        imported(con, {"名单": [HEADER, ["张三", "干部二科", "科长", "A01", "在岗", "2022-06-01"]]}, "r2.xlsx")
+        days = [date(2021, 12, 31), date(2022, 1, 1), date(2022, 2, 28), date(2022, 3, 1), date(2022, 5, 31)]
+        days += [date(2022, 6, 1), date(2022, 12, 31)]
+        rows = [[f"{d:%Y-%m-%d}", "张三", "工作质量", 1, f"事由{d}"] for d in days if d.year == 2022]
+        imported(con, {"加减分": [POINTS, *rows]}, "加减分.xlsx")
+        record = People.load(con.cursor()).people[1]
+        stored = dict(con.execute("select event_date, section_id from score_event where person_id = 1").fetchall())
+        assert stored == {d: record.section_on(d) for d in days if d.year == 2022}
+        assert record.section_on(date(2021, 12, 31)) == record.memberships[0].section_id
+    finally:
+        con.close()
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # A workbook holding a roster sheet and points / participation sheets naming the people and
 # sections it adds, moves and marks as left, in either order of sheets; beside a points file of the base people
 # imported before or after it; undone in every order, imported again.
@@ -332,6 +431,7 @@ def rollup_agrees(con) -> None:
 def consistent(con) -> None:
     no_negative_ids(con)
     one_open_membership(con)
+    memberships_in_order(con)
     events_in_their_section(con)
 
 
