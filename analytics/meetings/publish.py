@@ -1,7 +1,8 @@
 """The frozen monthly posting (每月公示): publishing a month stores its posting rows and stars as version 1 with a
 posting period (公示期); objections are recorded against posted rows during it; a correction publishes the next
 version with a reason, and versions are compared row by row. A published month refuses imports and undos unless an
-admin has opened it for correction; the frozen versions themselves never change.
+admin has opened it for correction — points in it, and roster changes and rule-book versions effective in or before
+it (they change its stars as much); the frozen versions themselves never change.
 
 The versions read back are in versions.py, their comparison in compare.py and the objections in objections.py; this
 module writes the versions, guards the importer, and is where callers reach the whole posting workflow."""
@@ -9,7 +10,7 @@ module writes the versions, guards the importer, and is where callers reach the 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 
@@ -169,9 +170,99 @@ def _labels(months: list[str]) -> str:
     return "、".join(Month.parse(m).label for m in months)
 
 
+def _locked_from(cur: Con, day: date) -> tuple[list[str], list[str]]:
+    """(locked, open for correction) among the published months a change effective from ``day`` reaches: every
+    month ending on or after it (a move, a departure or a rule-book version dated in or before a month changes that
+    month's stars and posting)."""
+    return _reached(*_locked(cur, set(published_months(cur))), day)
+
+
+def _reached(locked: list[str], open_: list[str], day: date) -> tuple[list[str], list[str]]:
+    return [m for m in locked if Month.parse(m).end >= day], [m for m in open_ if Month.parse(m).end >= day]
+
+
+_CORRECT_FIRST = "如确需修改，请管理员在「每月公示」页对该月“开始更正”后再{verb}，{verb}后发布更正版本。"
+_CORRECTING = "{months}已公示、正在更正：{verb}后请在「每月公示」页发布更正版本，原公示版本保持不变。"
+
+
+def _after(months: list[str]) -> str:
+    """The first day a change may take effect without reaching these published months."""
+    return f"{max(Month.parse(m).end for m in months) + timedelta(days=1):%Y-%m-%d}"
+
+
+def _roster_dates(cur: Con, sheet) -> list[tuple[int | None, str, str, date]]:
+    """(row, name, what, effective day) of every dated change a roster sheet's plan makes: moves, departures and
+    returns (a return is effective from the departure it clears)."""
+    plan, after = sheet.roster_plan, sheet.roster_after
+    out: list[tuple[int | None, str, str, date]] = []
+    for move in plan.moves:
+        out.append((move["row"], after.people[move["person_id"]].name, "调整科室", move["on"]))
+    for leave in plan.leaves:
+        out.append((leave["row"], after.people[leave["person_id"]].name, "离岗", leave["on"]))
+    stored = [pid for pid in plan.returns if pid > 0]
+    if stored:
+        for pid, left_on in cur.execute(
+            "select person_id, left_on from person where person_id in (select unnest($pids::integer[]))",
+            {"pids": stored},
+        ).fetchall():
+            if left_on is not None:
+                out.append((None, after.people[pid].name, "恢复在岗（原离岗日期）", left_on))
+    return out
+
+
+def _check_dated_changes(cur: Con, preview) -> None:
+    """Roster changes and a new rule book effective in or before a published month: an error on the row (or the
+    file), or a reminder when that month is open for correction."""
+    reminded: set[str] = set()
+    published = _locked(cur, set(published_months(cur)))  # read once: a city's roster moves thousands of people
+    if not published[0] and not published[1]:
+        return
+    for sheet in preview.sheets:
+        dated: list[tuple[int | None, str, date]] = []
+        if sheet.kind == "roster" and sheet.roster_plan is not None and sheet.roster_after is not None:
+            dated = [
+                (row, f"{name} 的{what}自 {day:%Y-%m-%d} 起生效", day)
+                for row, name, what, day in _roster_dates(cur, sheet)
+            ]
+        elif sheet.kind == "rules" and sheet.new_book is not None:
+            day = preview.options.rules_effective or date(sheet.new_book.campaign_year, 1, 1)
+            dated = [(None, f"新的加减分事项自 {day:%Y-%m-%d} 起施行", day)]
+        for row, what, day in dated:
+            locked, open_ = _reached(*published, day)
+            reminded.update(open_)
+            if locked:
+                sheet.problems.append(
+                    Problem(
+                        ERROR,
+                        sheet.sheet,
+                        row,
+                        None,
+                        None,
+                        f"{what}，会改变{_labels(locked)}的结果，而该月已经公示（已定稿），不能直接导入。"
+                        f"如生效日期有误，请改为 {_after(locked)} 或之后；" + _CORRECT_FIRST.format(verb="导入"),
+                    )
+                )
+    if reminded:
+        preview.file_problems.append(
+            Problem(WARNING, "", None, None, None, _CORRECTING.format(months=_labels(sorted(reminded)), verb="导入"))
+        )
+
+
+def refuse_rules_from(cur: Con, effective_from: date) -> None:
+    """A rule-book version effective in or before a published month would change that month's stars: refused until
+    an admin opens the month for correction."""
+    locked, _ = _locked_from(cur, effective_from)
+    if locked:
+        raise PublishRefused(
+            f"新规则自 {effective_from:%Y-%m-%d} 起施行，会改变{_labels(locked)}的结果，而该月已经公示（已定稿），"
+            f"不能直接保存。如施行日期有误，请改为 {_after(locked)} 或之后；" + _CORRECT_FIRST.format(verb="保存")
+        )
+
+
 def check_preview(cur: Con, preview) -> None:
-    """The importer's hook: a points file that touches a published month gets an error in its preview (so it cannot
-    be committed), or a reminder when an admin has opened that month for correction."""
+    """The importer's hook: a points file that touches a published month, or a roster change or rule book effective
+    in or before one, gets an error in its preview (so it cannot be committed), or a reminder when an admin has
+    opened that month for correction."""
     locked, open_ = _locked(cur, preview.points_months())
     if locked:
         preview.file_problems.append(
@@ -187,15 +278,9 @@ def check_preview(cur: Con, preview) -> None:
         )
     if open_:
         preview.file_problems.append(
-            Problem(
-                WARNING,
-                "",
-                None,
-                None,
-                None,
-                f"{_labels(open_)}已公示、正在更正：导入后请在「每月公示」页发布更正版本，原公示版本保持不变。",
-            )
+            Problem(WARNING, "", None, None, None, _CORRECTING.format(months=_labels(open_), verb="导入"))
         )
+    _check_dated_changes(cur, preview)
 
 
 def check_undo(cur: Con, batch_id: int) -> None:
@@ -215,5 +300,45 @@ def check_undo(cur: Con, batch_id: int) -> None:
     if locked:
         raise UndoRefused(
             f"批次 #{batch_id} 含有{_labels(locked)}的加减分记录，该月已经公示（已定稿），不能直接撤销。"
-            "如确需修改，请管理员在「每月公示」页对该月“开始更正”后再撤销，撤销后发布更正版本。"
+            + _CORRECT_FIRST.format(verb="撤销")
         )
+    day = _undo_reaches(cur, batch_id)
+    if day is not None:
+        locked, _ = _locked_from(cur, day)
+        if locked:
+            raise UndoRefused(
+                f"批次 #{batch_id} 的人员名单或规则变动自 {day:%Y-%m-%d} 起生效，撤销会改变{_labels(locked)}的结果，"
+                "而该月已经公示（已定稿），不能直接撤销。" + _CORRECT_FIRST.format(verb="撤销")
+            )
+
+
+def _undo_reaches(cur: Con, batch_id: int) -> date | None:
+    """The first day whose results undoing a batch's roster changes or rule-book version would change: the start of
+    a membership it opened for a person it moved, a departure it set or cleared, the effective date of its rules.
+    People it added are left out: undoing them is refused while any record names them."""
+    days = [
+        d
+        for (d,) in cur.execute(
+            """
+            select min(effective_from) from rule_version where batch_id = $batch
+            union all
+            select min(m.valid_from) from membership m
+            where m.batch_id = $batch
+              and m.person_id in (select person_id from roster_change where batch_id = $batch and action = 'update')
+            """,
+            {"batch": batch_id},
+        ).fetchall()
+        if d is not None
+    ]
+    for before_json, left_on in cur.execute(
+        """
+        select c.before_json, p.left_on from roster_change c join person p using (person_id)
+        where c.batch_id = $batch and c.action = 'update'
+        """,
+        {"batch": batch_id},
+    ).fetchall():
+        was = json.loads(before_json).get("left_on")
+        was_day = date.fromisoformat(was) if was else None
+        if was_day != left_on:
+            days += [d for d in (was_day, left_on) if d is not None]
+    return min(days, default=None)

@@ -13,6 +13,7 @@ import pandas as pd
 from analytics.accounts import guard
 from analytics.accounts.roles import MANAGE_RULES, SYSTEM, Actor, is_system, require
 from analytics.errors import RuleBookError
+from analytics.meetings import publish
 from analytics.rules import rulebook as rb
 from analytics.store.db import Con, transaction
 
@@ -194,6 +195,7 @@ def save_edit(
         if not is_system(actor):
             require(actor, MANAGE_RULES)
             created_by = actor.name
+        publish.refuse_rules_from(cur, effective_from)
         if not note:
             note = default_note(rb.current(cur), book)
         version_id = rb.save(cur, book, effective_from, "edit", created_by=created_by, note=note)

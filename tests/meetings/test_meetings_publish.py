@@ -13,7 +13,7 @@ from analytics.accounts.roles import ADMIN, Actor
 from analytics.errors import UndoRefused
 from analytics.meetings import publish as pub
 from analytics.results.stars import monthly_stars
-from analytics.sheets.ingest import import_bytes, undo
+from analytics.sheets.ingest import Options, import_bytes, undo
 
 BOSS = Actor("管理员", ADMIN)  # the acting admin of these tests
 
@@ -203,3 +203,101 @@ def test_the_posting_of_a_published_month_is_the_frozen_version(march):
     assert frozen.file_name == "2022年3月公示表_第1版.xlsx"
     assert "孙七" in set(posting.posting_sheet(cur, "2022-03", live=True).rows["name"])
     assert frozen.rows["section"].tolist() == sorted(frozen.rows["section"], key=["组织科", "干部一科"].index)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Roster changes and rule-book versions effective in or before a published month change its live results (its stars,
+# its posting), so they are refused like a points file into it: until an admin opens the month for correction.
+# Effective after the last published month, they go in.
+
+ROSTER_HEADER = ["姓名", "科室", "工号", "状态", "调整日期"]
+
+
+def roster(*rows):
+    return [ROSTER_HEADER, *rows]
+
+
+def stars_of(con, month="2022-03"):
+    return sorted(monthly_stars(con.cursor(), month).stars[["name", "section", "award"]].itertuples(index=False))
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        ["张三", "组织科", "A01", "离岗", "2022-02-10"],  # left before the month
+        ["张三", "组织科", "A01", "离岗", "2022-03-15"],  # left inside it
+        ["王五", "组织科", "B01", "在岗", "2022-02-01"],  # moved before it
+        ["王五", "组织科", "B01", "在岗", "2022-03-10"],  # moved inside it
+    ],
+)
+def test_a_roster_change_effective_in_or_before_a_published_month_is_refused(march, row):
+    con, _ = march
+    pub.publish(con, "2022-03", BOSS, today=TODAY)
+    before = stars_of(con)
+    preview, batch = import_bytes(con, xlsx_bytes({"名单": roster(row)}), "名单.xlsx")
+    assert batch is None
+    texts = [p.text() for p in preview.errors]
+    assert any("第 2 行" in t and row[0] in t and "2022年3月" in t and "开始更正" in t for t in texts), texts
+    assert stars_of(con) == before
+    # Opened for correction, it goes in (and is said to need a correction version).
+    pub.open_correction(con, "2022-03", BOSS)
+    preview, batch = import_bytes(con, xlsx_bytes({"名单": roster(row)}), "名单.xlsx")
+    assert batch is not None, [p.text() for p in preview.errors]
+    assert any("更正" in p.message for p in preview.warnings)
+
+
+def test_a_roster_change_effective_after_the_published_month_goes_in(march):
+    con, _ = march
+    pub.publish(con, "2022-03", BOSS, today=TODAY)
+    before = stars_of(con)
+    load(con, roster(["张三", "组织科", "A01", "离岗", "2022-04-01"], ["王五", "组织科", "B01", "在岗", "2022-04-01"]))
+    assert stars_of(con) == before
+
+
+def test_undoing_a_roster_file_whose_change_reaches_a_published_month_is_refused(roster_con):
+    con = roster_con
+    moved = load(con, roster(["王五", "组织科", "B01", "在岗", "2022-03-10"]), "三月调整.xlsx")
+    later = load(con, roster(["赵六", "组织科", "B02", "在岗", "2022-04-10"]), "四月调整.xlsx")
+    load(con, points([["2022-03-12", "王五", "工作质量", 2, "材料"]]), "三月.xlsx")
+    pub.publish(con, "2022-03", BOSS, today=TODAY)
+    before = stars_of(con)
+    with pytest.raises(UndoRefused, match="2022年3月.*开始更正"):
+        undo(con, moved)
+    assert stars_of(con) == before
+    undo(con, later)  # effective in April only
+
+
+def test_a_rule_edit_effective_in_or_before_a_published_month_is_refused(march):
+    from analytics.rules import rule_edit
+    from analytics.rules import rulebook as rb
+
+    con, _ = march
+    pub.publish(con, "2022-03", BOSS, today=TODAY)
+    before = stars_of(con)
+    edited = rule_edit.with_params(rb.current(con.cursor()), {"star_top_n": 1})
+    for day in (date(2022, 1, 1), date(2022, 3, 31)):
+        with pytest.raises(pub.PublishRefused, match="2022年3月.*开始更正"):
+            rule_edit.save_edit(con, edited, day, "管理员")
+    assert stars_of(con) == before
+    rule_edit.save_edit(con, edited, date(2022, 4, 1), "管理员")
+    assert stars_of(con) == before
+
+
+def test_a_rules_file_effective_in_or_before_a_published_month_is_refused_and_so_is_its_undo(march):
+    from analytics.rules import rulebook as rb
+
+    con, _ = march
+    rows = [["事项编号", "考核内容", "事项名称", "分值", "月度上限", "一票否决"]]
+    rows += [
+        [i.code, i.content, i.name, i.points_text.replace("～", "~").replace("+", ""), i.monthly_cap, "否"]
+        for i in rb.current(con.cursor()).items
+    ]
+    earlier = load(con, rows, "事项一.xlsx", kind="rules", rules_effective=date(2022, 2, 1))
+    pub.publish(con, "2022-03", BOSS, today=TODAY)
+    content = xlsx_bytes({"事项": rows[:-1]})
+    preview, batch = import_bytes(con, content, "事项二.xlsx", Options(kind="rules", rules_effective=date(2022, 3, 1)))
+    assert batch is None
+    assert any("2022年3月" in p.message and "开始更正" in p.message for p in preview.errors), preview.errors
+    load(con, rows[:-1], "事项二.xlsx", kind="rules", rules_effective=date(2022, 4, 1))
+    with pytest.raises(UndoRefused, match="2022年3月"):
+        undo(con, earlier)
