@@ -111,22 +111,26 @@ def test_one_task_day_in_two_sheets_of_one_file_leaves_one_live_snapshot(dept):
 # fact handed over takes what the remaining file wrote of it.
 
 
-def test_points_rows_differing_by_blank_item_code_survive_undo_of_the_first_file(dept):
+def test_points_rows_differing_by_blank_item_code_are_one_event_in_a_file_as_across_files(dept):
     blank = ["2022-03-05", "张三", "工作质量", None, 2, "批示"]
     coded = ["2022-03-05", "张三", "工作质量", "ZL01", 2, "批示"]
     other = ["2022-03-06", "李四", "工作质量", None, 1, "其他"]
+    preview, batch = send(dept, {"s": [POINTS_CODED, blank, coded]}, "a.xlsx")
+    assert batch is None and any("第 3 行" in p.text() and "与第 2 行重复" in p.text() for p in preview.errors)
     alone = open_db(":memory:")
     try:
         load(alone, ROSTER, "名单.xlsx", today=date(2022, 1, 10))
-        imported(alone, {"s": [POINTS_CODED, blank, coded, other]}, "b.xlsx")
+        imported(alone, {"s": [POINTS_CODED, blank, other]}, "b.xlsx")
         expected = facts(alone)
     finally:
         alone.close()
-    first = imported(dept, {"s": [POINTS_CODED, blank, coded]}, "a.xlsx")
-    assert dept.execute("select count(*) from score_event").fetchone()[0] == 2  # two events, as the sheet said
-    imported(dept, {"s": [POINTS_CODED, blank, coded, other]}, "b.xlsx")
+    # The coded row first; the blank one sent again is the same event, claimed by b.xlsx, and kept (as b.xlsx says
+    # it) when the first file is undone.
+    first = imported(dept, {"s": [POINTS_CODED, coded]}, "a.xlsx")
+    imported(dept, {"s": [POINTS_CODED, blank, other]}, "b.xlsx")
+    assert dept.execute("select count(*) from score_event").fetchone()[0] == 2
     undo(dept, first)
-    assert_same_facts(facts(dept), expected)  # b.xlsx alone: 3 events, 5 points
+    assert_same_facts(facts(dept), expected)  # b.xlsx alone: 2 events, 3 points
 
 
 def test_resent_rows_are_matched_one_to_one_with_stored_events_as_many_as_can_be():
@@ -161,15 +165,35 @@ def test_event_handed_over_on_undo_counts_as_in_the_file_that_keeps_it(dept):
     alone = open_db(":memory:")
     try:
         load(alone, ROSTER, "名单.xlsx", today=date(2022, 1, 10))
-        imported(alone, {"s": [POINTS_CODED, *rows("ZL01"), extra]}, "b.xlsx")
+        imported(alone, {"s": [POINTS_CODED, *rows(None), extra]}, "b.xlsx")
+        expected = points.posting_totals(alone.cursor(), "2022-03")
+    finally:
+        alone.close()
+    first = imported(dept, {"s": [POINTS_CODED, *rows("ZL01")]}, "a.xlsx")
+    imported(dept, {"s": [POINTS_CODED, *rows(None), extra]}, "b.xlsx")  # the 4 events: skipped, claimed
+    undo(dept, first)
+    got = points.posting_totals(dept.cursor(), "2022-03")
+    pd.testing.assert_frame_equal(got, expected)  # 张三: net 8 (no item, no cap), as b.xlsx alone
+
+
+def test_a_file_that_fills_the_item_code_of_stored_events_waits_for_their_batch_to_be_undone(dept):
+    def rows(code):
+        return [[f"2022-03-{d:02d}", "张三", "工作质量", code, 2, f"批示{d}"] for d in (1, 2, 3, 4)]  # ZL01: cap 6
+
+    coded = {"s": [POINTS_CODED, *rows("ZL01"), ["2022-03-09", "李四", "工作质量", None, 1, "新"]]}
+    alone = open_db(":memory:")
+    try:
+        load(alone, ROSTER, "名单.xlsx", today=date(2022, 1, 10))
+        imported(alone, coded, "b.xlsx")
         expected = points.posting_totals(alone.cursor(), "2022-03")
     finally:
         alone.close()
     first = imported(dept, {"s": [POINTS_CODED, *rows(None)]}, "a.xlsx")
-    imported(dept, {"s": [POINTS_CODED, *rows("ZL01"), extra]}, "b.xlsx")  # the 4 events: skipped, claimed
+    preview, batch = send(dept, coded, "b.xlsx")
+    assert batch is None and sum(f"撤销批次 #{first}" in p.text() for p in preview.errors) == 4
     undo(dept, first)
-    got = points.posting_totals(dept.cursor(), "2022-03")
-    pd.testing.assert_frame_equal(got, expected)  # 张三: net 6 (capped 2), as b.xlsx alone
+    imported(dept, coded, "b.xlsx")
+    pd.testing.assert_frame_equal(points.posting_totals(dept.cursor(), "2022-03"), expected)  # 张三: net 6, capped
 
 
 # ---------------------------------------------------------------------------------------------------------------
