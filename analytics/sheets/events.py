@@ -67,14 +67,12 @@ def stored_matches(
         )
     finally:
         cur.unregister("upload_probe")
-    if not loose_keys or found.empty:
-        return found.drop(columns=[c for c in found.columns if c.startswith(("_upload_", "_stored_"))])
     same = pd.Series(True, index=found.index)
     for k in loose_keys:
-        upload = found[f"_upload_{k}"].map(text_key, na_action="ignore")
-        stored = found[f"_stored_{k}"].map(text_key, na_action="ignore")
+        upload = found.pop(f"_upload_{k}").map(text_key, na_action="ignore")
+        stored = found.pop(f"_stored_{k}").map(text_key, na_action="ignore")
         same &= (upload == stored) | (upload.isna() & stored.isna())
-    return found[same].drop(columns=[c for c in found.columns if c.startswith(("_upload_", "_stored_"))])
+    return found[same]
 
 
 def _date_span(days: pd.Series) -> tuple[date, date] | None:
@@ -176,12 +174,12 @@ def _decisive_changes(check: Checker, rows: pd.DataFrame, found: pd.DataFrame, k
     for key, column in kind.decisive:
         new = sent[key].to_numpy(dtype=object)
         old = found[f"_was_{key}"].to_numpy(dtype=object)
+        label = check.layout.header_of(column)
         for n in range(len(found)):
             if pd.isna(new[n]) or (not pd.isna(old[n]) and old[n] == new[n]):
                 continue
             if isinstance(new[n], (bool, np.bool_)) and not new[n] and pd.isna(old[n]):
                 continue  # 否 where nothing was said: the item's own rule stands either way
-            label = check.layout.header_of(column)
             before = "未填写" if pd.isna(old[n]) else f"为“{_shown(old[n])}”"
             check.add(
                 ERROR,

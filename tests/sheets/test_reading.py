@@ -131,14 +131,20 @@ VETO = [[*POINTS[0], "一票否决"], ["2022-03-05", "张三", "纪律作风", -
 ERRORS = ["#N/A", "#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#NULL!", "#NUM!", "#GETTING_DATA"]
 
 
-@pytest.mark.parametrize("error", ERRORS)
-def test_an_error_value_in_a_required_column_is_named_not_called_blank(roster_con, error):
+def error_cell_problem(con, cell: str, error: str):
+    """The one problem of the VETO sheet with ``cell`` a looked-up formula that saved ``error``; nothing imported."""
     content = with_cell(
-        xlsx_bytes({"Sheet1": VETO}), "D2", f'<c r="D2" t="e"><f>VLOOKUP(B2,Z:AA,2,0)</f><v>{error}</v></c>'
+        xlsx_bytes({"Sheet1": VETO}), cell, f'<c r="{cell}" t="e"><f>VLOOKUP(B2,Z:AA,2,0)</f><v>{error}</v></c>'
     )
-    preview, batch = import_bytes(roster_con, content, "错误值.xlsx")
+    preview, batch = import_bytes(con, content, "错误值.xlsx")
     assert batch is None
     [problem] = preview.errors
+    return problem
+
+
+@pytest.mark.parametrize("error", ERRORS)
+def test_an_error_value_in_a_required_column_is_named_not_called_blank(roster_con, error):
+    problem = error_cell_problem(roster_con, "D2", error)
     assert (problem.row, problem.column, problem.value) == (2, "分值", error)
     assert error in problem.text() and "不能为空" not in problem.text()
     assert ("公式出错" in problem.text()) != (error == "#GETTING_DATA")
@@ -147,12 +153,7 @@ def test_an_error_value_in_a_required_column_is_named_not_called_blank(roster_co
 @pytest.mark.parametrize("error", ERRORS)
 def test_an_error_value_in_an_optional_column_is_not_read_as_blank(roster_con, error):
     # A veto looked up from another sheet that failed (#N/A) is not "no veto".
-    content = with_cell(
-        xlsx_bytes({"Sheet1": VETO}), "F2", f'<c r="F2" t="e"><f>VLOOKUP(B2,Z:AA,2,0)</f><v>{error}</v></c>'
-    )
-    preview, batch = import_bytes(roster_con, content, "错误值.xlsx")
-    assert batch is None
-    [problem] = preview.errors
+    problem = error_cell_problem(roster_con, "F2", error)
     assert (problem.row, problem.column, problem.value) == (2, "一票否决", error)
     assert roster_con.execute("select count(*) from score_event").fetchone() == (0,)
 
