@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.sheets.guard import CONTROL, LINE
-from analytics.sheets.normalize import Factors, halfwidth
+from analytics.sheets.normalize import Factors, distinct_texts, halfwidth
 
 # Text in one cell: a name, and any other cell.
 MAX_NAME_CHARS = 50
@@ -91,7 +91,7 @@ def cell_problems(
             continue
         column = frame[key]
         codes, uniques = factors(key) if factors is not None else (None, pd.unique(column.to_numpy(dtype=object)))
-        texts = [v for v in uniques if isinstance(v, str)]
+        texts = distinct_texts(uniques)
         if not texts:
             continue
         is_name = key in NAME_COLUMNS and kind != "rules"

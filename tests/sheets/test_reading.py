@@ -9,9 +9,12 @@ import zipfile
 import pytest
 import xlwt
 from conftest import ROSTER, csv_bytes, xlsx_bytes
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from analytics.errors import FileUnreadable
+from analytics.sheets.errorcells import _holds, unread_cells
 from analytics.sheets.ingest import Options, import_bytes, prepare
 from analytics.sheets.reader import read_file
 
@@ -177,6 +180,30 @@ def test_an_error_value_in_a_column_not_read_and_an_empty_text_result_are_no_pro
     preview, batch = import_bytes(roster_con, content, "可导入.xlsx")
     assert batch is not None, [p.text() for p in preview.errors]
     assert roster_con.execute("select points, veto_flag from score_event").fetchall() == [(-5.0, None)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from([b"e", b"f", b"t", b"=", b'"', b"<", b"/", b">", b"x", b't="e"', b"</f>"]), max_size=200)
+)
+def test_the_mark_search_through_its_letter_finds_what_a_plain_search_finds(pieces):
+    # Error cells and formulas are looked for through one letter of their mark (errorcells._holds), with a plain
+    # search once that letter is common: the answer must be the plain search's, wherever the letter stands.
+    xml = b"".join(pieces)
+    for mark in (b't="e"', b"t='e'", b"</f>"):
+        assert _holds(xml, mark) == (mark in xml)
+
+
+@pytest.mark.parametrize("filler", ["fe" * 100, "x"])
+def test_error_cells_and_unsaved_formulas_are_found_after_many_of_their_letters(filler):
+    # A sheet of inline strings holding the marks' letters (e, f) many times over before the cells: found all the
+    # same, at their places.
+    cells = "".join(f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>{filler}</t></is></c></row>' for n in range(1, 41))
+    xml = (
+        "<worksheet><sheetData>" + cells + '<row r="41"><c r="B41" t="e"><f>1/0</f><v>#N/A</v></c>'
+        '<c r="C41"><f>-2-3</f></c></row></sheetData></worksheet>'
+    ).encode()
+    assert unread_cells(xml) == [(40, 1, "#N/A"), (40, 2, "=-2-3")]
 
 
 def test_an_error_value_in_a_csv_saved_from_excel_is_refused(roster_con):
