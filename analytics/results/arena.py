@@ -13,6 +13,7 @@ from analytics.errors import DashboardError
 from analytics.results.trace import Trace
 from analytics.rules import rulebook as rb
 from analytics.store.db import Con, fetch_df
+from analytics.store.membership import section_on_sql
 
 SELF_EXCLUDED = "评委本人即选手，已剔除"
 STATUS_NOTES = {"kept": "计入", "high": "去掉的最高分", "low": "去掉的最低分", "self": SELF_EXCLUDED}
@@ -21,7 +22,7 @@ STATUS_NOTES = {"kept": "计入", "high": "去掉的最高分", "low": "去掉�
 # are valid, and with at least $trim_min of them (the book in force on the session's day) one highest and one lowest
 # are dropped. Opposite tie-breaks on fact_id make the dropped high and low two different rows even when all marks
 # are equal, so only one copy of a tied mark goes.
-_FLAGGED = """
+_FLAGGED = f"""
     spans as (
         select unnest($span_from::date[]) as valid_from, unnest($span_to::date[]) as valid_to,
                unnest($span_trim::double[]) as trim_min
@@ -80,11 +81,7 @@ _FLAGGED = """
                    partition by r.arena, r.event_date, r.topic_key order by r.final_mark desc nulls last
                ) end as rank,
                p.name as contestant,
-               coalesce(
-                   (select arg_max(m.section_id, m.valid_from) from membership m
-                    where m.person_id = r.contestant_id and m.valid_from <= r.event_date),
-                   (select arg_min(m.section_id, m.valid_from) from membership m where m.person_id = r.contestant_id)
-               ) as section_id
+               {section_on_sql("r.contestant_id", "r.event_date")} as section_id
         from per_contestant r
         left join person p on p.person_id = r.contestant_id
     )

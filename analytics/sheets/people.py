@@ -19,17 +19,6 @@ from analytics.store.db import Con
 _NUMERALS = str.maketrans("0123456789", "〇一二三四五六七八九")
 
 
-def section_on_sql(person: str, day: str) -> str:
-    """The section of ``person`` on ``day`` (SQL expressions) by the rule PersonRecord.section_on follows: the
-    membership with the latest start on or before the day; before the first membership, the first. The roster write
-    keeps a person's memberships one after another (a move is refused unless it is dated after the latest one), so
-    this is also the membership whose span holds the day."""
-    return f"""coalesce(
-        (select arg_max(m.section_id, m.valid_from) from membership m
-         where m.person_id = {person} and m.valid_from <= {day}),
-        (select arg_min(m.section_id, m.valid_from) from membership m where m.person_id = {person}))"""
-
-
 @dataclass
 class Membership:
     section_id: int
@@ -48,7 +37,7 @@ class PersonRecord:
     memberships: list[Membership] = field(default_factory=list)
 
     def section_on(self, day: date) -> int:
-        """The section on a day, by the one rule section_on_sql states for the stored events: the membership with
+        """The section on a day, by the one rule analytics.store.membership.section_on_sql states for the stored events: the membership with
         the latest start on or before the day; before the first membership, the first."""
         chosen = min(self.memberships, key=lambda m: m.valid_from)
         for m in self.memberships:
@@ -270,9 +259,14 @@ class People:
         person_ids = pid_u[codes] if n else np.zeros(0, dtype=np.int64)
         problems: list[tuple[int, str, str]] = []
         for combo, (_pid, error, warning) in enumerate(resolved):
-            if error or warning:
-                level, text = (ERROR, error) if error else (WARNING, warning or "")
-                problems.extend((int(pos), level, text) for pos in rows_of(combo))
+            if error:
+                # Every row is refused, so every row says why.
+                problems.extend((int(pos), ERROR, error) for pos in rows_of(combo))
+            elif warning:
+                # A remark about the person, not the row: said once, on the person's first row, with how many.
+                rows = rows_of(combo)
+                more = f"（本表此人共 {len(rows):,} 行，均按此处理）" if len(rows) > 1 else ""
+                problems.append((int(rows[0]), WARNING, warning + more))
         sections = np.zeros(n, dtype=np.int64)
         if n:
             sid_u = np.array(

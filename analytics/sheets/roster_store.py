@@ -20,9 +20,10 @@ import pyarrow as pa
 
 from analytics.errors import UndoRefused
 from analytics.sheets.kinds import FACT_KINDS
-from analytics.sheets.people import People, section_on_sql
+from analytics.sheets.people import People
 from analytics.sheets.roster import RosterPlan
 from analytics.store.db import Con, fetch_df, scalar
+from analytics.store.membership import section_on_sql
 
 # Every stored column naming a person, over the declared fact kinds: (batch_id, person_id) rows.
 PERSON_REFERENCES = " union all ".join(
@@ -294,7 +295,7 @@ def apply_roster(
 
 
 def resection(cur: Con, person_ids: list[int]) -> None:
-    """Put every event of these people in the section they belonged to on the event's date (people.section_on_sql:
+    """Put every event of these people in the section they belonged to on the event's date (store.membership.section_on_sql:
     the rule PersonRecord.section_on follows when an upload is checked). Run after every roster change, so a move dated 3月1日 reaches
     April's points whichever file arrived first."""
     if not person_ids:

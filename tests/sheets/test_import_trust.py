@@ -653,3 +653,22 @@ def test_a_cell_merged_over_a_column_without_a_header_is_no_stray_value(roster_c
     assert batch is not None, refused(preview)
     assert [c["header"] for c in preview.columns if c["field"] is None] == ["G 列（无表头）"]
     assert len(preview.warnings) == 1 and "G 列没有表头，第 3 行" in preview.warnings[0].message
+
+
+def test_a_remark_about_the_person_is_said_once_with_the_number_of_rows(con):
+    # 工号 matched without its zeros, or a 科室 other than the roster's: one warning on the person's first row, not
+    # one on each of the person's rows.
+    load(con, PADDED, "名单.xlsx")
+    rows = [["日期", "姓名", "科室", "工号", "考核内容", "分值", "事由"]]
+    rows += [["2022-03-05", "李四", "组织科", 2, "宣传推广", 1, f"信息{n}"] for n in range(3)]
+    rows += [["2022-03-06", "张三", "干部一科", "", "宣传推广", 1, f"稿件{n}"] for n in range(2)]
+    preview = preview_of(con, xlsx_bytes({"3月": rows}))
+    assert preview.ok, refused(preview)
+    said = [(w.row, w.message) for w in preview.warnings if "匹配" in w.message or "科室与表中" in w.message]
+    assert said == [
+        (2, "工号 2 按 002 匹配（Excel 可能去掉了前导 0）（本表此人共 3 行，均按此处理）"),
+        (
+            5,
+            "名单中张三（组织科，工号 001）的科室与表中“干部一科”不同，按人员名单的科室统计（本表此人共 2 行，均按此处理）",
+        ),
+    ]
