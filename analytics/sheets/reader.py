@@ -20,7 +20,7 @@ from typing import Any
 import python_calamine as calamine
 
 from analytics.errors import FileUnreadable
-from analytics.sheets import guard, halves, worker
+from analytics.sheets import guard, halves, worker, xlserrors
 from analytics.sheets.errorcells import older_error_values, unread_cells
 from analytics.sheets.formulas import has_cross_formula, worksheets
 
@@ -235,12 +235,12 @@ def read_workbook_here(
     says where its cells lie; ``summary`` says whether the cut sheet is a summary (halves.Half.summary, found in the
     whole sheet's XML), which is then not looked for in its half again."""
     try:
-        sheets = _parsed(data, only, cut)
+        sheets, listed = _parsed(data, only, cut)
     except _NewerErrorValue:
         # The parser refuses error values newer than it (#GETTING_DATA, #SPILL!): the file is read with #N/A in their
         # place, and those cells are put back with their own text below, from the file as uploaded.
         try:
-            sheets = _parsed(older_error_values(data), only, cut)
+            sheets, listed = _parsed(older_error_values(data), only, cut)
         except (_NewerErrorValue, zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:
             raise FileUnreadable(
                 "读取工作表时出错，文件可能已损坏。请用 Excel 或 WPS 打开确认内容正常后，另存为 .xlsx 再上传。"
@@ -256,6 +256,9 @@ def read_workbook_here(
         found = unread_cells(xml)
         if found:
             unread[name] = found
+    if data.startswith(_OLE):
+        # A legacy .xls: its error cells, from the workbook's records (analytics.sheets.xlserrors).
+        unread.update(xlserrors.error_cells(data, listed, {raw.name for raw in sheets}))
     for raw in sheets:
         raw.summary = raw.name in computed
         if raw.name in unread:
@@ -264,8 +267,9 @@ def read_workbook_here(
     return sheets
 
 
-def _parsed(data: bytes, only: str | None, cut: str | None) -> list[RawSheet]:
-    """The parser's sheets (see read_workbook_here), merged cells not yet filled."""
+def _parsed(data: bytes, only: str | None, cut: str | None) -> tuple[list[RawSheet], list[str]]:
+    """The parser's sheets (see read_workbook_here), merged cells not yet filled, and the names of all the
+    workbook's sheets in its order, hidden ones and charts too."""
     try:
         book = _open_half(data) if cut is not None else calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except calamine.PasswordError as exc:
@@ -276,7 +280,8 @@ def _parsed(data: bytes, only: str | None, cut: str | None) -> list[RawSheet]:
         ) from exc
     sheets = []
     try:
-        if cut is not None and [m.name for m in book.sheets_metadata].count(cut) != 1:
+        listed = [m.name for m in book.sheets_metadata]
+        if cut is not None and listed.count(cut) != 1:
             raise halves.Declined(cut)
         for meta in book.sheets_metadata:
             if meta.visible != calamine.SheetVisibleEnum.Visible or meta.typ != calamine.SheetTypeEnum.WorkSheet:
@@ -298,7 +303,7 @@ def _parsed(data: bytes, only: str | None, cut: str | None) -> list[RawSheet]:
         ) from exc
     finally:
         book.close()
-    return sheets
+    return sheets, listed
 
 
 def _put_back(raw: RawSheet, cells: list[tuple[int, int, str]], cut: str | None) -> None:

@@ -1,0 +1,248 @@
+"""Error cells of a legacy .xls workbook (BIFF5/BIFF8): the parser reads a cell showing #N/A, #REF!, #DIV/0! … as an
+empty cell there too, so they are found here, in the workbook's record stream, and put back into the grid as their
+text like those of an .xlsx (analytics.sheets.errorcells). Two kinds of record hold one: BOOLERR with its error flag
+(a typed or pasted error value) and FORMULA whose saved result is an error. A formula saved without its result does
+not exist in BIFF: every FORMULA record carries one.
+
+The file is hostile and this runs in the parsing child after the parser has accepted it: every offset is checked
+against the bytes it points into, every chain and walk is bounded by the size of the file, and anything that does not
+read as expected gives no error cells rather than an exception. The container (an OLE2 compound file) is read by the
+few lines below rather than by olefile, which is no runtime dependency and only logs a stream stated longer than its
+file before reading on.
+
+A sheet's cells are matched to the parser's sheet by its place among the workbook's BOUNDSHEET records, the order in
+which the parser lists them (book.sheets_metadata), never by its name: names of BIFF5 files are bytes in the file's
+code page, which the parser and Python need not decode alike."""
+
+from __future__ import annotations
+
+import re
+import struct
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_MINI_CUTOFF = 4096  # a stream smaller than this lives in the compound file's mini stream, in 64-byte sectors
+_MINI_SECTOR = 64
+# The workbook stream's names, BIFF8 first, as UTF-16 directory names ending in their NUL.
+_STREAMS = ("Workbook".encode("utf-16-le") + b"\x00\x00", "Book".encode("utf-16-le") + b"\x00\x00")
+
+_BOF, _EOF, _BOUNDSHEET, _FILEPASS = 0x0809, 0x000A, 0x0085, 0x002F
+_BOOLERR, _FORMULA = 0x0205, 0x0006
+# BErr codes as a cell shows them; the parser refuses a file holding any other.
+ERROR_CODES = {
+    0x00: "#NULL!",
+    0x07: "#DIV/0!",
+    0x0F: "#VALUE!",
+    0x17: "#REF!",
+    0x1D: "#NAME?",
+    0x24: "#NUM!",
+    0x2A: "#N/A",
+    0x2B: "#GETTING_DATA",
+}
+
+# Where an error cell may be: a BOOLERR record with its error flag, or a FORMULA record whose result reads "error"
+# (byte 0 = 2, bytes 6-7 = FFFF). Searched for in the whole stream first (at C speed): most workbooks hold neither,
+# and are then not walked at all. A match may lie inside another record's data; only the walk tells.
+_CODES = b"[" + re.escape(bytes(ERROR_CODES)) + b"]"
+_MAY_HOLD = (
+    re.compile(b"\x05\x02(?:[\x08-\xff].|.[\x01-\xff]).{6}" + _CODES + b"\x01", re.S),
+    re.compile(b"\x06\x00(?:[\x14-\xff].|.[\x01-\xff]).{6}\x02." + _CODES + b"...\xff\xff", re.S),
+)
+
+# Most of a sheet is runs of a few records of one length each (LABELSST, RK, NUMBER, ROW, BLANK), none an error
+# value or the sheet's end: the walk passes a run in one match at C speed, about ten times the pace of its own loop,
+# record by record all the same (each header says its length, and only that many bytes follow).
+_PLAIN = ((0x00FD, 10), (0x027E, 10), (0x0203, 14), (0x0208, 16), (0x0201, 6))
+_PLAIN_RUN = re.compile(
+    b"(?:" + b"|".join(re.escape(struct.pack("<HH", kind, n)) + b".{%d}" % n for kind, n in _PLAIN) + b")++", re.S
+)
+
+Cell = tuple[int, int, str]
+
+
+def error_cells(data: bytes, listed: list[str], among: set[str]) -> dict[str, list[Cell]]:
+    """(row, column, error text) from 0 of every cell showing an error value, for the sheets named ``among``.
+    ``listed`` are all the parser's sheet names in the workbook's order (book.sheets_metadata): the n-th BOUNDSHEET
+    record is its n-th sheet. A file that is not a compound file with a BIFF5/8 workbook stream, or whose records do
+    not read as expected, gives nothing."""
+    try:
+        stream = workbook_stream(data)
+        if stream is None or not any(pattern.search(stream) for pattern in _MAY_HOLD):
+            return {}
+        return _sheet_cells(stream, listed, among) or {}
+    except (struct.error, IndexError, ValueError, OverflowError):  # never expected: the walks check every offset
+        return {}
+
+
+# The compound file --------------------------------------------------------------------------------------------------
+
+
+def workbook_stream(data: bytes) -> bytes | None:
+    """The "Workbook" (BIFF8) or "Book" (BIFF5/7) stream of a compound file, or None. A stream whose sectors end
+    before its stated size is given as far as it goes, as the parser reads it."""
+    if len(data) < 512 or not data.startswith(_OLE):
+        return None
+    shift, mini_shift = struct.unpack_from("<HH", data, 30)
+    if shift not in (9, 12) or mini_shift != 6:
+        return None
+    size = 1 << shift
+    # Sector n starts at (n + 1) * size; a last sector cut short by the end of the file is read as far as it goes.
+    count = max(0, (len(data) + size - 1) // size - 1)
+    fat = _fat(data, size, count)
+    directory = _joined(data, size, _chain(fat, struct.unpack_from("<I", data, 48)[0], count))
+    entry = next(filter(None, (_entry(directory, name) for name in _STREAMS)), None)
+    if entry is None:
+        return None
+    start, stated = _place(entry, shift)
+    length = min(stated, len(data))
+    if stated >= _MINI_CUTOFF:
+        return _joined(data, size, _chain(fat, start, count, -(-length // size)))[:length]
+    # A small stream: its 64-byte sectors lie in the mini stream (the root entry's chain), chained by the mini FAT.
+    root_start, root_length = _place(directory[:128], shift)
+    root_length = min(root_length, len(data))
+    mini = _joined(data, size, _chain(fat, root_start, count, -(-root_length // size)))[:root_length]
+    mini_count = len(mini) // _MINI_SECTOR
+    mini_fat_at = struct.unpack_from("<I", data, 60)[0]
+    mini_fat = _entries(_joined(data, size, _chain(fat, mini_fat_at, count)))[:mini_count]
+    sectors = _chain(mini_fat, start, mini_count, -(-length // _MINI_SECTOR))
+    return _joined(mini, _MINI_SECTOR, sectors, header=0)[:length]
+
+
+def _entry(directory: bytes, name: bytes) -> bytes | None:
+    """The first 128-byte directory entry named ``name`` (the parser takes the first too)."""
+    at = directory.find(name)
+    while at != -1 and at % 128:
+        at = directory.find(name, at + 1)
+    return directory[at : at + 128] if at != -1 and at + 128 <= len(directory) else None
+
+
+def _fat(data: bytes, size: int, count: int) -> list[int]:
+    """The file allocation table, as far as it describes sectors of this file: the FAT sectors are listed in the
+    header (109) and then in a chain of DIFAT sectors, each ending in the number of the next."""
+    listed = list(struct.unpack_from("<109I", data, 76))
+    per_sector = size // 4
+    at, seen = struct.unpack_from("<I", data, 68)[0], 0
+    while at < count and seen < count and len(listed) < count + 109:
+        if (at + 2) * size > len(data):
+            break
+        more = struct.unpack_from(f"<{per_sector}I", data, (at + 1) * size)
+        listed.extend(more[:-1])
+        at, seen = more[-1], seen + 1
+    fat_sectors: list[int] = []
+    for sector in listed:
+        # Unused places hold FREESECT, after the used ones: the first that is no whole sector of the file ends them.
+        if len(fat_sectors) * per_sector >= count or sector >= count or (sector + 2) * size > len(data):
+            break
+        fat_sectors.append(sector)
+    return _entries(_joined(data, size, fat_sectors))[:count]
+
+
+def _entries(table: bytes) -> list[int]:
+    return list(struct.unpack(f"<{len(table) // 4}I", table[: len(table) // 4 * 4]))
+
+
+def _chain(table: list[int], start: int, count: int, wanted: int | None = None) -> list[int]:
+    """The sectors of a chain from ``start`` (at most ``wanted``): it ends at ENDOFCHAIN, at a sector out of range,
+    or once it is longer than the sectors there are (a loop)."""
+    sectors: list[int] = []
+    limit = count if wanted is None else min(count, wanted)
+    at = start
+    while at < count and at < len(table) and len(sectors) < limit:
+        sectors.append(at)
+        at = table[at]
+    return sectors
+
+
+def _joined(data: bytes, size: int, sectors: list[int], header: int = 1) -> bytes:
+    """The sectors' bytes one after another, each run of neighbouring sectors taken as one slice."""
+    parts = []
+    run_start = run_end = -1
+    for sector in sectors:
+        if sector == run_end:
+            run_end += 1
+            continue
+        if run_start >= 0:
+            parts.append(data[(run_start + header) * size : (run_end + header) * size])
+        run_start, run_end = sector, sector + 1
+    if run_start >= 0:
+        parts.append(data[(run_start + header) * size : (run_end + header) * size])
+    return b"".join(parts)
+
+
+def _place(entry: bytes, shift: int) -> tuple[int, int]:
+    """(first sector, size) of a directory entry; a version 3 file's size is 32 bits, its high half undefined."""
+    start, low, high = struct.unpack_from("<III", entry, 116)
+    return start, low if shift == 9 else low | high << 32
+
+
+# The BIFF records -----------------------------------------------------------------------------------------------------
+
+
+def _sheet_cells(stream: bytes, listed: list[str], among: set[str]) -> dict[str, list[Cell]] | None:
+    """The error cells of each wanted sheet, or None when the records do not read as the parser read them."""
+    end = len(stream)
+    if end < 4 or struct.unpack_from("<H", stream, 0)[0] != _BOF:
+        return None  # BIFF2-4 (BOF 0x0009/0x0209/0x0409) lays its cells out otherwise
+    offsets: list[int] = []
+    at = 0
+    while at + 4 <= end:
+        kind, length = struct.unpack_from("<HH", stream, at)
+        body = at + 4
+        if body + length > end:
+            return None
+        if kind == _FILEPASS:
+            return None  # encrypted or obfuscated: cell records unreadable
+        if kind == _BOUNDSHEET:
+            if length < 6:
+                return None
+            offsets.append(struct.unpack_from("<I", stream, body)[0])
+        elif kind == _EOF:
+            break
+        at = body + length
+    if len(offsets) != len(listed):
+        return None
+    found: dict[str, list[Cell]] = {}
+    walked: dict[int, list[Cell]] = {}
+    budget = end  # sheets lie apart: all of them together never take more than the stream once
+    for offset, name in zip(offsets, listed):
+        if name not in among:
+            continue
+        if offset not in walked:
+            cells, spent = _walk(stream, offset)
+            budget -= spent
+            if cells is None or budget < 0:
+                return None
+            walked[offset] = cells
+        # The parser keeps the last of two sheets of one name (its sheets are a map by name): so does this.
+        found[name] = walked[offset]
+    return {name: cells for name, cells in found.items() if cells}
+
+
+def _walk(stream: bytes, at: int) -> tuple[list[Cell] | None, int]:
+    """The error cells of the sheet whose records start at ``at``, read up to its EOF record as the parser reads
+    them, and the bytes walked; None for cells when a record runs past the stream."""
+    end, start = len(stream), at
+    cells: list[Cell] = []
+    unpack, plain = struct.unpack_from, _PLAIN_RUN.match
+    while at + 4 <= end:
+        run = plain(stream, at)
+        if run is not None:
+            at = run.end()
+            continue
+        kind, length = unpack("<HH", stream, at)
+        body = at + 4
+        at = body + length
+        if at > end:
+            return None, at - start
+        if kind == _BOOLERR:
+            if length >= 8:
+                row, column, _, value, is_error = unpack("<HHHBB", stream, body)
+                if is_error == 1:
+                    cells.append((row, column, ERROR_CODES.get(value, "#VALUE!")))
+        elif kind == _FORMULA:
+            # The result: 8 bytes after row, column and format; an error has type 2 in byte 0, its code in byte 2.
+            if length >= 20 and stream[body + 6] == 2 and stream[body + 12 : body + 14] == b"\xff\xff":
+                row, column = unpack("<HH", stream, body)
+                cells.append((row, column, ERROR_CODES.get(stream[body + 8], "#VALUE!")))
+        elif kind == _EOF:
+            break
+    return cells, at - start
