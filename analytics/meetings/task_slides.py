@@ -48,6 +48,13 @@ def tasks_slide(cur: Con, as_of: date, scope: list[str], label: str) -> Slide:
         ("逾期未办结", f"{k.overdue} 项"),
         ("久未反馈", f"{k.stale} 项"),
     ]
+    on_chart = int(counts.get("久未反馈", 0))
+    if k.stale != on_chart:
+        # The chart counts each task once, under its main light; the KPI counts every task not updated for long.
+        slide.bullets.append(
+            "环形图中每项任务只计一次，按主灯（逾期 > 滞后 > 久未反馈 > 临期 > 正常）；“久未反馈”指标计全部 "
+            f"{k.stale} 项久未反馈的任务，其中 {k.stale - on_chart} 项在图中计入逾期或滞后"
+        )
     present = [light for light in task_results.LIGHTS if counts.get(light, 0)]
     if present:
         slide.chart = Chart("doughnut", present, [("任务数", [float(counts[x]) for x in present])], "项")
@@ -91,25 +98,51 @@ def deadline_slide(cur: Con, as_of: date, scope: list[str]) -> Slide:
     return slide
 
 
+# Each kind of change lists at most this many lines on the slide; the rest are counted on its last line, so every
+# kind the KPI row counts shows at least one line and nothing counted goes unmentioned.
+CHANGE_LINES = 2
+
+
+def _listed(kind: str, texts: list[str], total: int, unit: str) -> list[list[str]]:
+    """A kind of change as table rows: its first CHANGE_LINES texts, the last one saying how many more there are."""
+    rows = [[kind, text] for text in texts[:CHANGE_LINES]]
+    rest = total - len(rows)
+    if rest > 0:
+        if rows:
+            rows[-1][1] += f"；另有 {rest} {unit}未列出"
+        else:
+            rows.append([kind, f"{rest} {unit}（未逐一列出）"])
+    return rows
+
+
 def changes_since(cur: Con, before: date, end: date, scope: list[str], months: list[Month]) -> Slide:
     """What changed since the last review (the end of the period before): new stars, rank moves, tasks closed,
-    lights that turned red and deadlines pushed out, each from the core's own answers on the two dates."""
+    lights that turned red and deadlines pushed out, each from the core's own answers on the two dates. Every
+    change the KPI row counts is listed or counted in the table."""
     slide = Slide("changes", "上次讲评以来的变化", source=f"比较 {before:%Y-%m-%d} 与 {end:%Y-%m-%d} 两个时点")
     rows: list[list[str]] = []
     new_stars = 0
+    star_texts: list[str] = []
     # Stars and rank moves belong to months: a week reports them only in the week a month's results are complete.
     months = [m for m in months if before < m.end <= end]
     for m in months:
         stars = within(star_results.monthly_stars(cur, m).stars, scope)
         new_stars += len(stars)
-        for r in stars[stars["award_kind"] == "month"].itertuples():
-            rows.append(["新摘星", f"{r.name}（{r.section}）获{m.label}{r.award}"])
-    moved = trend_results.movers(cur, months[-1], n=50) if months else {}
-    moves = 0
-    for frame in moved.values():
-        for r in within(frame, scope).head(3).itertuples():
-            moves += 1
-            rows.append(["名次变化", f"{r.name}（{r.section}）第 {r.previous_rank} 名 → 第 {r.rank} 名"])
+        star_texts += [
+            f"{r.name}（{r.section}）获{m.label}{r.award}" for r in stars[stars["award_kind"] == "month"].itertuples()
+        ]
+    rows += _listed("新摘星", star_texts, new_stars, "人次（含单项之星）")
+    # Everyone whose rank moved is counted; the one who rose most and the one who fell most are named.
+    moved = trend_results.movers(cur, months[-1], n=None) if months else {}
+    risers, fallers = (within(moved[k], scope) for k in ("risers", "fallers")) if moved else (None, None)
+    moves = (len(risers) + len(fallers)) if risers is not None and fallers is not None else 0
+    move_texts = [
+        f"{r.name}（{r.section}）第 {r.previous_rank} 名 → 第 {r.rank} 名"
+        for frame in (risers, fallers)
+        if frame is not None
+        for r in frame.head(1).itertuples()
+    ]
+    rows += _listed("名次变化", move_texts, moves, "人")
     now = within(task_results.task_lights(cur, end), scope)
     then = task_results.task_lights(cur, before)
     was = dict(zip(then["task_code"], then["light"]))
@@ -118,15 +151,33 @@ def changes_since(cur: Con, before: date, end: date, scope: list[str], months: l
         & now["closed_on"].notna()
         & (pd.to_datetime(now["closed_on"]) > pd.Timestamp(before))
     ]
-    for r in closed.head(5).itertuples():
-        rows.append(["办结销号", f"{r.task_name}（{r.section}，{day(r.closed_on)} 办结）"])
+    rows += _listed(
+        "办结销号",
+        [f"{r.task_name}（{r.section}，{day(r.closed_on)} 办结）" for r in closed.head(CHANGE_LINES).itertuples()],
+        len(closed),
+        "项",
+    )
     was_red = now["task_code"].map(lambda c: was.get(c) in RED_LIGHTS).astype(bool)
     red = now[now["light"].isin(RED_LIGHTS) & ~was_red]
-    for r in red.head(5).itertuples():
-        rows.append(["转为红灯", f"{r.task_name}（{r.section}）：{was.get(r.task_code, '新任务')} → {r.light}"])
+    rows += _listed(
+        "转为红灯",
+        [
+            f"{r.task_name}（{r.section}）：{was.get(r.task_code, '新任务')} → {r.light}"
+            for r in red.head(CHANGE_LINES).itertuples()
+        ],
+        len(red),
+        "项",
+    )
     pushed = within(dl.deadline_moves(cur, before + timedelta(days=1), end), scope)
-    for r in pushed.head(5).itertuples():
-        rows.append(["期限推后", f"{r.task_name}（{r.section}）：{day(r.from_due)} → {day(r.to_due)}"])
+    rows += _listed(
+        "期限推后",
+        [
+            f"{r.task_name}（{r.section}）：{day(r.from_due)} → {day(r.to_due)}"
+            for r in pushed.head(CHANGE_LINES).itertuples()
+        ],
+        len(pushed),
+        "次",
+    )
     slide.kpis = [
         ("新摘星", f"{new_stars} 人次"),
         ("名次变化", f"{moves} 人"),
@@ -135,7 +186,7 @@ def changes_since(cur: Con, before: date, end: date, scope: list[str], months: l
         ("期限推后", f"{len(pushed)} 次"),
     ]
     if rows:
-        slide.table = Table(["变化", "内容"], rows[: MAX_ROWS + 4])
+        slide.table = Table(["变化", "内容"], rows)
     else:
         slide.bullets.append("上次讲评以来没有变化")
     return slide

@@ -244,11 +244,11 @@ def content_trend(cur: Con, year: int, through: Month | str | date | None = None
     return _typed(frame, CONTENT_COLUMNS, ())
 
 
-def movers(cur: Con, month: Month | str | date, n: int = 5) -> dict[str, pd.DataFrame]:
+def movers(cur: Con, month: Month | str | date, n: int | None = 5) -> dict[str, pd.DataFrame]:
     """The month's biggest movers against the month before, by rank of the month's net points.
 
     Returns {"risers": up to n people who moved up most (rank_change > 0), "fallers": up to n who moved down most
-    (rank_change < 0)}; one row per person with previous_rank, rank, rank_change, previous_net, net, net_change.
+    (rank_change < 0)}, everyone who moved when n is None; one row per person with previous_rank, rank, rank_change, previous_net, net, net_change.
     Only people present or scored in both months take part; ties in movement go to the larger change in points."""
     m = as_month(month)
     series = _person_series(cur, [m.shift(-1), m])
@@ -265,6 +265,6 @@ def movers(cur: Con, month: Month | str | date, n: int = 5) -> dict[str, pd.Data
     )
     ints = ("previous_rank", "rank", "rank_change")
     return {
-        "risers": _typed(risers.head(n), MOVER_COLUMNS, ints),
-        "fallers": _typed(fallers.head(n), MOVER_COLUMNS, ints),
+        "risers": _typed(risers if n is None else risers.head(n), MOVER_COLUMNS, ints),
+        "fallers": _typed(fallers if n is None else fallers.head(n), MOVER_COLUMNS, ints),
     }
