@@ -24,7 +24,7 @@ from pptx.util import Emu, Inches, Pt, lazyproperty
 from xlsxwriter import Workbook
 
 from analytics.errors import DashboardError
-from analytics.meetings.meeting import Meeting, Slide
+from analytics.meetings.meeting import Meeting, Slide, Table
 
 FONT = "Noto Sans CJK SC"  # fonts-noto-cjk on Debian; PowerPoint and WPS fall back to their own Chinese font
 FALLBACK = "Microsoft YaHei"
@@ -194,22 +194,81 @@ def _chart(slide, spec, x, y, w, h) -> None:
     _fix_runs(chart._chartSpace)
 
 
+def _em(text: str) -> int:
+    """How wide a text sets, in tenths of an em: a Chinese character (or a full-width sign) ten, any other character
+    six (digits, % and Latin letters of the Chinese font run wider than half an em)."""
+    return sum(10 if ord(ch) >= 0x2E80 else 6 for ch in text)
+
+
+# Cell padding (left + right, top + bottom) and the line height, as PowerPoint and LibreOffice set a table cell.
+_PAD_X, _PAD_Y, _LEADING = Inches(0.2), Inches(0.06), 1.25
+
+
+def _widths(need: list[int], w: int, size: int) -> list[int] | None:
+    """Column widths at a font size: every column as wide as its longest text sets (so a name or a date stays on one
+    line), the widest column (a task's name) taking what is left and wrapping; spare room shared out. None when the
+    widest column would be left under four characters at this size."""
+    tenth = Pt(size) / 10
+    natural = [int(n * tenth + _PAD_X) for n in need]
+    if sum(natural) <= w:
+        spare = (w - sum(natural)) // len(natural)
+        return [n + spare for n in natural]
+    wide = need.index(max(need))
+    rest = w - (sum(natural) - natural[wide])
+    if rest < 40 * tenth + _PAD_X:
+        return None
+    natural[wide] = rest
+    return natural
+
+
+def _fitted(spec: Table, w: int, h: int) -> tuple[int, list[int], list[list[str]]]:
+    """Font size, column widths and rows of a table that fits w × h: the largest size at which every column but the
+    widest holds its texts on one line and the rows, wrapped, fit; at the smallest size, the rows that fit and a last
+    one saying how many more the page lists."""
+    texts = [[str(name) for name in spec.columns]] + [[str(v) for v in row] for row in spec.rows]
+    need = [max(_em(row[c]) for row in texts) for c in range(len(spec.columns))]
+
+    def height(row: list[str], size: int, widths: list[int]) -> int:
+        tenth = Pt(size) / 10
+        lines = max(
+            max(1, -(-_em(text) * tenth // max(width - _PAD_X, tenth))) for text, width in zip(row, widths, strict=True)
+        )
+        return int(lines * Pt(size) * _LEADING + _PAD_Y)
+
+    rows = [list(r) for r in texts[1:]]
+    size, widths = 10, [w // len(need)] * len(need)
+    for size in (14, 12, 11, 10):
+        found = _widths(need, w, size)
+        if found is None:
+            continue
+        widths = found
+        if sum(height(row, size, widths) for row in texts) <= h:
+            return size, widths, rows
+    used = height(texts[0], size, widths) + height(["另有"] * len(widths), size, widths)
+    kept: list[list[str]] = []
+    for row in rows:
+        used += height(row, size, widths)
+        if used > h:
+            break
+        kept.append(row)
+    kept.append([f"另有 {len(rows) - len(kept)} 行未列出，见看板页面"] + [""] * (len(widths) - 1))
+    return size, widths, kept
+
+
 def _table(slide, spec, x, y, w, h) -> None:
-    rows = len(spec.rows) + 1
-    size = 14 if rows <= 8 else 12 if rows <= 12 else 10
-    shape = slide.shapes.add_table(rows, len(spec.columns), x, y, w, Emu(min(h, Inches(0.4) * rows)))
+    size, widths, rows = _fitted(spec, w, h)
+    shape = slide.shapes.add_table(
+        len(rows) + 1, len(spec.columns), x, y, w, Emu(min(h, Inches(0.4) * (len(rows) + 1)))
+    )
     table = shape.table
-    # Columns as wide as their longest text (within bounds), so a task name is not squeezed like a rank.
-    longest = [max([len(str(name))] + [len(str(row[c])) for row in spec.rows]) for c, name in enumerate(spec.columns)]
-    weights = [min(max(n, 3), 24) for n in longest]
-    for c, weight in enumerate(weights):
-        table.columns[c].width = int(w * weight / sum(weights))
+    for c, width in enumerate(widths):
+        table.columns[c].width = width
     for c, name in enumerate(spec.columns):
         cell = table.cell(0, c)
         _text(cell.text_frame, [name], size, WHITE, bold=True)
         cell.fill.solid()
         cell.fill.fore_color.rgb = DARK
-    for r, row in enumerate(spec.rows, start=1):
+    for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row):
             cell = table.cell(r, c)
             _text(cell.text_frame, [str(value)], size, DARK)

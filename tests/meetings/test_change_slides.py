@@ -44,3 +44,28 @@ def test_the_task_slide_explains_a_stale_count_the_chart_does_not_show(demo_cur)
         assert said and f"计全部 {stale_kpi} 项" in said[0] and f"其中 {stale_kpi - int(on_chart)} 项" in said[0]
     else:
         assert not said
+
+
+def test_a_deck_table_keeps_names_on_one_line_and_stays_on_its_slide():
+    from pptx.util import Inches, Pt
+
+    from analytics.meetings.deck import _PAD_X, _em, _fitted
+    from analytics.meetings.meeting import Table
+
+    columns = ["任务", "科室", "责任人", "亮灯", "进度/应达", "计划完成"]
+    row = [
+        "全市组工干部“能力画像”系统建设与数据治理专项行动",
+        "干部监督科",
+        "曹雨娜",
+        "滞后",
+        "40% / 75%",
+        "2023-03-31",
+    ]
+    w, h = Inches(7.2), Inches(3.9)
+    size, widths, rows = _fitted(Table(columns, [row] * 6), w, h)
+    assert rows == [row] * 6 and size >= 10
+    for text, width in zip(row[1:], widths[1:]):  # every column but the task's holds its text on one line
+        assert _em(text) * Pt(size) / 10 <= width - _PAD_X, (text, width)
+    size, widths, rows = _fitted(Table(columns, [row] * 40), w, h)
+    assert size == 10 and 1 < len(rows) < 40
+    assert rows[-1][0] == f"另有 {40 - (len(rows) - 1)} 行未列出，见看板页面" and rows[:-1] == [row] * (len(rows) - 1)

@@ -123,9 +123,13 @@ def _old_resolve(people: People, frame: pd.DataFrame, dates: np.ndarray):
     person_ids = pid_u[codes]
     problems = []
     for u, (_pid, error, warning) in enumerate(resolved):
-        if error or warning:
-            for pos in np.flatnonzero(codes == u):
-                problems.append((int(pos), ERROR if error else WARNING, error or warning or ""))
+        rows = np.flatnonzero(codes == u)
+        if error:
+            problems.extend((int(pos), ERROR, error) for pos in rows)
+        elif warning:
+            # A remark about the person: once, on the first row, with the number of rows.
+            more = f"（本表此人共 {len(rows):,} 行，均按此处理）" if len(rows) > 1 else ""
+            problems.append((int(rows[0]), WARNING, warning + more))
     sid_u = np.array([people.people[r[0]].current_section if r[0] is not None else 0 for r in resolved], dtype=np.int64)
     sections = sid_u[codes]
     for u, r in enumerate(resolved):
