@@ -20,7 +20,7 @@ from typing import Any
 import python_calamine as calamine
 
 from analytics.errors import FileUnreadable
-from analytics.sheets import guard, halves, worker, xlserrors
+from analytics.sheets import guard, halves, shown, worker, xlserrors
 from analytics.sheets.errorcells import older_error_values, unread_cells
 from analytics.sheets.formulas import has_cross_formula, worksheets
 
@@ -245,15 +245,20 @@ def read_workbook_here(
             raise FileUnreadable(
                 "读取工作表时出错，文件可能已损坏。请用 Excel 或 WPS 打开确认内容正常后，另存为 .xlsx 再上传。"
             ) from exc
-    # One look at each sheet's XML: formulas over other sheets (a summary), and the cells the parser read as empty
-    # that show an error value or are formulas saved without their result (analytics.sheets.errorcells).
+    # One look at each sheet's XML: formulas over other sheets (a summary), the cells the parser read as empty
+    # that show an error value or are formulas saved without their result (analytics.sheets.errorcells), and, when
+    # the workbook has formats that show a date without its day or its year, the cells shown so, as their text
+    # (analytics.sheets.shown).
     known = cut if cut is not None and summary is not None else None
     computed = {known} if known is not None and summary else set()
     unread: dict[str, list[tuple[int, int, str]]] = {}
+    dates = shown.styles(data)
     for name, xml in worksheets(data, {raw.name for raw in sheets}):
         if name != known and has_cross_formula(xml, name):
             computed.add(name)
         found = unread_cells(xml)
+        if dates is not None:
+            found += dates.cells(xml)
         if found:
             unread[name] = found
     if data.startswith(_OLE):
@@ -307,8 +312,9 @@ def _parsed(data: bytes, only: str | None, cut: str | None) -> tuple[list[RawShe
 
 
 def _put_back(raw: RawSheet, cells: list[tuple[int, int, str]], cut: str | None) -> None:
-    """Write the cells the parser read as empty (an error's text, an Unsaved formula) into a sheet's grid, which
-    grows where such a cell lies past the parser's last row or column."""
+    """Write the cells the parser read as empty (an error's text, an Unsaved formula) or as a date the cell does not
+    show whole (its text, analytics.sheets.shown) into a sheet's grid, which grows where such a cell lies past the
+    parser's last row or column."""
     top, left = raw.origin
     grid = raw.grid
     for row, column, value in cells:
