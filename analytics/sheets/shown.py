@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from analytics.sheets.errorcells import _column_number, _place
+from analytics.sheets.errorcells import _column_number
 
 # Excel's built-in formats that show a date without its day or its year (ECMA-376 Part 1, 18.8.30; 27-58 as
 # Chinese (zh-CN) Excel and WPS show them, the only ones this tool's files come from). The others with a date
@@ -53,6 +53,10 @@ _PLAIN_TAG = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})" s="([0-9]{1,6})"(?: t
 _PLAIN_VALUE = re.compile(rb"(?:<f>[^<]*</f>|<f/>)?<v>([^<]*)</v></c>")
 # Both at once, for the formats (s="2|5"): (column, row, format, type, value).
 _PLAIN_CELL = rb'<c r="([A-Z]{1,3})([0-9]{1,7})" s="(%s)"(?: t="([nd])")?>(?:<f>[^<]*</f>|<f/>)?<v>([^<]*)</v></c>'
+_ROW_OR_CELL = re.compile(rb"<(?:\w+:)?(row|c)\b([^>]*)>")
+_REF = re.compile(rb"([A-Z]{1,3})([0-9]{1,7})")
+# The most of a sheet read for one cell written in an unusual way (its tag, formula and value).
+_MAX_CELL = 8192
 _ISO_DATE = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})")
 
 
@@ -165,6 +169,7 @@ class Styles:
                 add(*cell.groups())
             if len(seen) == sum(xml.count(b's="%d"' % index) for index in self.parts):
                 return found
+        unplaced: dict[int, str] = {}  # where a cell without its reference starts → its text
         for start in self._starts(xml, few):
             if start in seen:
                 continue
@@ -174,7 +179,17 @@ class Styles:
                 letters, row, style, kind, _ = tag.groups()
                 add(letters, row, style, kind, value.group(1))
             elif tag is None or tag.group(4) in (None, b"n", b"d"):
-                found += self._cell(xml, start)  # written otherwise: read attribute by attribute
+                read = self._cell(xml, start)  # written otherwise: read attribute by attribute
+                if read is None:
+                    continue
+                place, text = read
+                if place is None:
+                    unplaced[start] = text
+                elif min(place) >= 0:
+                    found.append((*place, text))
+        if unplaced:
+            places = _walk(xml, unplaced)
+            found += [(*places[start], text) for start, text in unplaced.items() if min(places.get(start, (-1,))) >= 0]
         return found
 
     def _starts(self, xml: bytes, few: bool) -> Iterator[int]:
@@ -198,20 +213,25 @@ class Styles:
                     yield start
                 at = xml.find(mark, at + len(mark))
 
-    def _cell(self, xml: bytes, start: int) -> list[tuple[int, int, str]]:
-        """The cell starting at ``start`` read attribute by attribute: [(row, column, text)] or []."""
-        cell = _CELL.match(xml, start)
+    def _cell(self, xml: bytes, start: int) -> tuple[tuple[int, int] | None, str] | None:
+        """The cell starting at ``start`` read attribute by attribute: ((row, column) from its reference, or None for
+        a cell written without one, and its text), or None. Only so much of the sheet is read for one cell that a
+        long run of hostile tags costs a bounded time each."""
+        cell = _CELL.match(xml, start, start + _MAX_CELL)
         if cell is None:
-            return []
+            return None
         attrs = _attributes(cell.group(2))
         style = attrs.get(b"s", b"")
         parts = self.parts.get(int(style)) if style.isdigit() and len(style) < 7 else None
         if parts is None:
-            return []
+            return None
         value = _VALUE.search(cell.group(3) or b"")
         day = self._day(attrs.get(b"t", b"n"), value.group(1)) if value is not None else None
-        place = _place(xml, start, cell.group(2)) if day is not None else None
-        return [(*place, _text(day, parts))] if day is not None and place is not None else []
+        if day is None:
+            return None
+        ref = _REF.fullmatch(attrs.get(b"r", b""))
+        place = (int(ref.group(2)) - 1, _column_number(ref.group(1))) if ref is not None else None
+        return place, _text(day, parts)
 
     def _day(self, kind: bytes, value: bytes) -> tuple[int, int, int] | None:
         """(year, month, day) of a cell's value when it is a number (a date's serial, a formula's number) or an ISO
@@ -244,6 +264,27 @@ def serial_day(serial: int, date1904: bool = False) -> tuple[int, int, int]:
     else:
         shown = date(1899, 12, 31 if serial < 60 else 30) + timedelta(days=serial)
     return shown.year, shown.month, shown.day
+
+
+def _walk(xml: bytes, starts: dict[int, str]) -> dict[int, tuple[int, int]]:
+    """(row, column) from 0 of the cells starting at ``starts``, found in one pass over the rows and cells before
+    the last of them: a row or a cell without its reference follows the one before it (the format allows this, and
+    a few writers do it)."""
+    places: dict[int, tuple[int, int]] = {}
+    row, column = -1, -1
+    last = max(starts)
+    for tag in _ROW_OR_CELL.finditer(xml):
+        if tag.start() > last:
+            break
+        ref = _attributes(tag.group(2)).get(b"r", b"")
+        if tag.group(1) == b"row":
+            row, column = int(ref) - 1 if ref.isdigit() and len(ref) < 8 else row + 1, -1
+            continue
+        found = _REF.fullmatch(ref)
+        column = _column_number(found.group(1)) if found is not None else column + 1
+        if tag.start() in starts and row >= 0:
+            places[tag.start()] = (int(found.group(2)) - 1 if found is not None else row, column)
+    return places
 
 
 def _text(day: tuple[int, int, int], parts: str) -> str:

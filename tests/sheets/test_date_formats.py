@@ -264,12 +264,26 @@ def _replaced(content: bytes, part: str, body: bytes) -> bytes:
         "<c r='A2' s='1'><v>44713</v></c>",
         '<c r="A2" s="1" t="d"><v>2022-06-01T00:00:00</v></c>',
         '<c r="A2"\n  s="1"><v>44713.75</v></c>',
+        '<c r="A2" s="1"><f t="shared" ref="A2:A3" si="0">DATE(2022,6,1)</f><v>44713</v></c>',
+        '<c s="1"><v>44713</v></c>',
+        '<x:c r="A2" s="1"><x:v>44713</x:v></x:c>',
     ],
 )
 def test_cells_written_in_any_way_the_format_allows_are_found(cell):
     styles = shown.Styles({1: "ym"}, False)
     xml = f'<worksheet><sheetData><row r="1" s="1"><c r="A1" s="1" t="s"><v>0</v></c></row><row r="2">{cell}</row></sheetData></worksheet>'
     assert styles.cells(xml.encode()) == [(1, 0, "2022年6月")]
+
+
+def test_cells_without_their_reference_are_placed_after_the_one_before():
+    styles = shown.Styles({1: "md"}, False)
+    rows = "".join(f'<row><c><v>{n}</v></c><c s="1"><v>{44713 + n}</v></c></row>' for n in range(3))
+    xml = f'<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row>{rows}</sheetData></worksheet>'
+    assert sorted(styles.cells(xml.encode())) == [(1, 1, "6月1日"), (2, 1, "6月2日"), (3, 1, "6月3日")]
+    # A reference before the first row or column is no place: nothing is put back there.
+    assert styles.cells(
+        b'<row r="1"><c r="A0" s="1"><v>44713</v></c><c r="A1" s="1" t="n" x="1"><v>1</v></c></row>'
+    ) == [(0, 0, "1月1日")]
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
