@@ -118,6 +118,12 @@ def field_of(kind: Kind, name: str) -> Column | None:
     return None
 
 
+def says_sign(header: str) -> bool:
+    """Whether a header itself says which way its numbers count (扣分, 减分值, 加分), unlike 分值, 得分 or 加减分."""
+    key = header_key(header)
+    return bool(_DEDUCTION.search(key)) != ("加" in key)
+
+
 def is_deduction_header(text: str) -> bool:
     """扣分, 减分值, 分值（扣分）: a header that means deduction; 加减分 holds signed values."""
     return bool(_DEDUCTION.search(text)) and "加" not in text
@@ -276,7 +282,8 @@ def describe(sheet: str, layout: Layout, grid: list[list[Any]]) -> dict:
 
 
 def choices_of(layout: Layout) -> Choices:
-    """The choices behind a layout's chosen columns, in the form a remembered layout stores them."""
+    """The choices behind a layout's chosen columns, in the form a remembered layout stores them. A sign rule is
+    kept only where the header itself says the sign (see _remembered)."""
     by_index = {i: k for k, i in layout.columns.items()}
     kind = KINDS[layout.kind]
     out: Choices = {}
@@ -290,7 +297,16 @@ def choices_of(layout: Layout) -> Choices:
             continue
         rule = NEGATE if key in layout.negate else AS_WRITTEN if key in layout.as_written else None
         out[header_key(header)] = Choice(kind.column(key).label, rule)
-    return out
+    return _remembered(out)
+
+
+def _remembered(choices: Choices) -> Choices:
+    """The choices a remembered layout may hold. Whether the numbers under 分值 are deductions depends on the sheet's
+    content, not on its headers: a 取负 chosen for one section's deduction list would negate the next section's
+    bonus sheet on the same template. So a sign rule is remembered (and recalled) only for a header that says the
+    sign itself (扣分 taken 按原值 holds for every later 扣分 column of that shape); elsewhere it is dropped, and
+    the clerk chooses it again for each upload that needs it."""
+    return {h: replace(c, rule=None) if c.rule and not says_sign(h) else c for h, c in choices.items()}
 
 
 # Remembered layouts -------------------------------------------------------------------------------
@@ -311,11 +327,22 @@ def _load(text: str) -> Choices:
 def recall(cur: Con, sig: str) -> Choices | None:
     """The choices remembered for a header signature, or None."""
     row = first_row(cur, "select choices from remembered_layout where signature = $sig", {"sig": sig})
-    return _load(row[0]) if row else None
+    # Rows stored before sign rules were filtered may hold one: read through the same filter, they are harmless.
+    return _remembered(_load(row[0])) if row else None
 
 
-def remember(cur: Con, kind: str, headers: dict[int, str], choices: Choices, actor: str, ip: str | None = None) -> int:
-    """Store (or replace) the choices for a sheet's signature inside the caller's transaction, and audit it."""
+def remember(
+    cur: Con,
+    kind: str,
+    headers: dict[int, str],
+    choices: Choices,
+    actor: str,
+    ip: str | None = None,
+    batch_id: int | None = None,
+) -> int:
+    """Store (or replace) the choices for a sheet's signature inside the caller's transaction, and audit it.
+    ``batch_id`` is the import that confirmed them: undoing it forgets them (forget_batch)."""
+    choices = _remembered(choices)
     sig = signature(kind, headers)
     ordered = [header_key(headers[i]) for i in sorted(headers)]
     old = first_row(cur, "select layout_id from remembered_layout where signature = $sig", {"sig": sig})
@@ -325,7 +352,10 @@ def remember(cur: Con, kind: str, headers: dict[int, str], choices: Choices, act
     else:
         layout_id = int(scalar(cur, "select coalesce(max(layout_id), 0) + 1 from remembered_layout"))
     cur.execute(
-        "insert into remembered_layout values ($id, $sig, $kind, $headers, $choices, $by, $at)",
+        """
+        insert into remembered_layout (layout_id, signature, kind, headers, choices, confirmed_by, confirmed_at, batch_id)
+        values ($id, $sig, $kind, $headers, $choices, $by, $at, $batch)
+        """,
         {
             "id": layout_id,
             "sig": sig,
@@ -334,6 +364,7 @@ def remember(cur: Con, kind: str, headers: dict[int, str], choices: Choices, act
             "choices": _dump(choices),
             "by": actor,
             "at": datetime.now(),
+            "batch": batch_id,
         },
     )
     said = "；".join(f"{h}={c.text()}" for h, c in choices.items())
@@ -369,6 +400,16 @@ def forget(cur: Con, layout_id: int, actor: str, ip: str | None = None) -> bool:
     label = KINDS[row[0]].label if row[0] in KINDS else row[0]
     audit.record(cur, actor, "setting_change", f"列对应关系 #{layout_id}", f"删除“{label}”的列对应关系：{row[1]}", ip)
     return True
+
+
+def forget_batch(cur: Con, batch_id: int, actor: str | None) -> int:
+    """Forget the layouts an undone batch confirmed, inside the caller's transaction: a matching taken back with its
+    import (扣分 mistakenly taken 按原值) is not applied again to the next upload. A layout confirmed again by a later
+    batch belongs to that batch and stays. Returns how many were forgotten."""
+    rows = cur.execute("select layout_id from remembered_layout where batch_id = $b", {"b": int(batch_id)}).fetchall()
+    for (layout_id,) in rows:
+        forget(cur, int(layout_id), actor or "系统")
+    return len(rows)
 
 
 def delete_remembered(con: Con, layout_id: int, actor: Actor) -> bool:

@@ -184,3 +184,52 @@ def test_the_fix_table_rows_offers_and_edits(roster_con):
     assert corrections == {("3月", 2, "name"): "张三", ("3月", 2, "content"): "宣传推广"}
     preview, batch = import_bytes(roster_con, xlsx_bytes({"3月": sheet}), "a.xlsx", Options(corrections=corrections))
     assert batch is not None and len(preview.corrected) == 2
+
+
+STANDARD = ["日期", "姓名", "考核内容", "分值", "事由"]
+
+
+def test_a_sign_rule_on_a_column_whose_header_says_no_sign_is_not_remembered(roster_con):
+    # One clerk's deduction list on the standard template, 分值 marked 取负 for that upload only: the next sheet of
+    # the same headers (another section's bonuses) is read as written, never negated by the remembered choice.
+    deductions = [STANDARD, ["2022-03-08", "李四", "纪律作风", 1, "迟到"]]
+    options = Options(columns=parse_choices(["分值=分值:负"]))
+    assert import_bytes(roster_con, xlsx_bytes({"扣分": deductions}), "a.xlsx", options)[1] is not None
+    assert points(roster_con) == [("李四", -1.0, "迟到")]
+    bonus = [STANDARD, ["2022-03-15", "王五", "宣传推广", 2, "信息被区委简报采用"]]
+    preview, batch = import_bytes(roster_con, xlsx_bytes({"3月": bonus}), "b.xlsx")
+    assert batch is not None and points(roster_con)[-1] == ("王五", 2.0, "信息被区委简报采用")
+    assert {c["header"]: c["rule"] for c in preview.matching[0]["columns"]}["分值"] == ""
+
+
+def test_a_remembered_sign_rule_stored_before_is_ignored_unless_the_header_says_the_sign(roster_con):
+    cur = roster_con.cursor()
+    headers = dict(enumerate(STANDARD))
+    mapping.remember(cur, "points", headers, {"分值": Choice("分值", mapping.NEGATE)}, "科员")
+    assert mapping.recall(cur, mapping.signature("points", headers)) == {"分值": Choice("分值")}
+    headers = dict(enumerate(MISNAMED))
+    mapping.remember(cur, "points", headers, {"扣分": Choice("分值", mapping.AS_WRITTEN)}, "科员")
+    assert mapping.recall(cur, mapping.signature("points", headers)) == {"扣分": Choice("分值", mapping.AS_WRITTEN)}
+
+
+def test_undoing_a_batch_forgets_the_layout_it_remembered_but_not_one_confirmed_again(roster_con):
+    wrong = Options(columns=parse_choices(["经过=事由", "扣分=分值:正"]))
+    _, first = import_bytes(roster_con, xlsx_bytes({"3月": march()}), "3月.xlsx", wrong)
+    assert first is not None and len(mapping.remembered_layouts(roster_con.cursor())) == 1
+    undo(roster_con, first)
+    assert mapping.remembered_layouts(roster_con.cursor()).empty
+    # Matched afresh: 经过 is again asked about, and 扣分 is again read as a deduction.
+    preview, batch = import_bytes(roster_con, xlsx_bytes({"3月": march()}), "3月.xlsx")
+    assert batch is None and "事由" in " ".join(p.text() for p in preview.errors)
+
+    # Remembered by one batch, confirmed again by a later one: undoing the first keeps it.
+    right = Options(columns=parse_choices(["经过=事由"]))
+    _, one = import_bytes(roster_con, xlsx_bytes({"3月": march()}), "3月.xlsx", right)
+    _, two = import_bytes(
+        roster_con, xlsx_bytes({"4月": april()}), "4月.xlsx", Options(columns=parse_choices(["经过=事由", "扣分=减分"]))
+    )
+    assert one is not None and two is not None
+    undo(roster_con, one)
+    assert len(mapping.remembered_layouts(roster_con.cursor())) == 1
+    undo(roster_con, two)
+    assert mapping.remembered_layouts(roster_con.cursor()).empty

@@ -11,7 +11,7 @@ from analytics.accounts import guard
 from analytics.accounts.roles import SYSTEM, Actor, is_system
 from analytics.errors import UndoRefused
 from analytics.meetings import publish as published
-from analytics.sheets import events
+from analytics.sheets import events, mapping
 from analytics.sheets.kinds import FACT_TABLES
 from analytics.sheets.roster_store import undo_roster
 from analytics.store.db import Con, fetch_df, first_row, scalar, transaction
@@ -117,8 +117,15 @@ def undo_in(cur: Con, batch_id: int, user: str | None = None) -> dict:
         ):
             cur.execute(f"delete from {table} where version_id = ?", [version_id])
         cur.execute("delete from rule_version where version_id = ?", [version_id])
+    forgotten = mapping.forget_batch(cur, batch_id, user)
     cur.execute(
         "update import_batch set status = 'undone', undone_at = ?, undone_by = ? where batch_id = ?",
         [datetime.now(), user, batch_id],
     )
-    return {"batch_id": batch_id, "removed": removed, "restored_snapshots": restored, "kept": kept}
+    return {
+        "batch_id": batch_id,
+        "removed": removed,
+        "restored_snapshots": restored,
+        "kept": kept,
+        "layouts_forgotten": forgotten,
+    }

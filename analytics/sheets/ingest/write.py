@@ -45,22 +45,23 @@ def commit(con: Con, preview: Preview, actor: Actor = SYSTEM) -> int:
             guard.before_import(cur, actor, preview)
         batch_id = write_batch(cur, preview)
         who = (preview.options.uploader or actor.name) if is_system(actor) else actor.name
-        _remember_layouts(cur, preview, who, actor.ip)
+        _remember_layouts(cur, preview, who, actor.ip, batch_id)
         _store_corrections(cur, preview, batch_id, who)
         if not is_system(actor):
             guard.after_import(cur, actor, preview, batch_id)
         return batch_id
 
 
-def _remember_layouts(cur: Con, preview: Preview, who: str, ip: str | None) -> None:
-    """A matching the clerk confirmed (chose by hand, and committed) is remembered for the next sheet of its shape."""
+def _remember_layouts(cur: Con, preview: Preview, who: str, ip: str | None, batch_id: int) -> None:
+    """A matching the clerk confirmed (chose by hand, and committed) is remembered for the next sheet of its shape,
+    with the batch that confirmed it (undoing the batch forgets it)."""
     imported = {s.sheet for s in preview.sheets}
     for sheet, layout in preview.layouts.items():
         if sheet not in imported or not layout.chosen or layout.remembered:
             continue
         choices = mapping.choices_of(layout)
         if choices:
-            mapping.remember(cur, layout.kind, layout.headers, choices, who, ip)
+            mapping.remember(cur, layout.kind, layout.headers, choices, who, ip, batch_id)
 
 
 def _store_corrections(cur: Con, preview: Preview, batch_id: int, who: str) -> None:
