@@ -191,6 +191,29 @@ POINTS = person_events(
             in_template=False,
             excludes=("加",),
         ),
+        # A column of 加分/扣分 (加/减, 奖/惩) words beside 分值 of amounts: it gives each row its sign. Found by
+        # these headers, or by its values under any header (类别, 类型, 加减分: layout._with_direction); never a near
+        # match (a header with 分, 事 or 号 in it is some other column).
+        Column(
+            "direction",
+            "加/减",
+            (
+                "加减",
+                "加或减",
+                "加/扣",
+                "加扣",
+                "加扣分",
+                "加/扣分",
+                "加减方向",
+                "方向",
+                "性质",
+                "加减性质",
+                "奖惩",
+                "奖/惩",
+            ),
+            in_template=False,
+            excludes=("分", "事", "号", "由", "据", "值", "数", "容", "目"),
+        ),
         Column(
             "reason",
             "事由",

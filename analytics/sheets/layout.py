@@ -22,6 +22,16 @@ NOTE_PREFIXES = ("注", "说明", "填表说明", "备注:", "备注：", "填�
 EXAMPLE_WORD = "示例"
 _BRACKETS = re.compile(r"[(（\[【].*?[)）\]】]")
 _BRACKETED = re.compile(r"^[(（\[【].*[)）\]】]$")
+# The words of a points sheet's 加/减 column (the POINTS kind's "direction"): +1 a bonus, -1 a deduction.
+DIRECTION_WORDS = {
+    **{w: 1 for w in ("加", "加分", "奖", "奖励", "奖分", "奖励分", "加分项", "增加", "正", "+")},
+    **{
+        w: -1
+        for w in ("减", "减分", "扣", "扣分", "扣减", "减扣", "惩", "惩罚", "罚", "罚分", "扣分项", "减分项", "负", "-")
+    },
+}
+# How many rows under the header are looked at to tell a column of direction words.
+DIRECTION_SAMPLE_ROWS = 200
 # A lone text cell under the data is a note when it reads like one (a name is 2–4 characters).
 NOTE_MIN_LENGTH = 6
 
@@ -80,6 +90,14 @@ class Layout:
     negate: set[str] = field(default_factory=set)
     as_written: set[str] = field(default_factory=set)
     remembered: bool = False
+    # Grid columns whose cells are mostly direction words (加分/扣分, 奖/惩): read as the points sheet's 加/减 column,
+    # or, left unread, refused (a sign nobody reads would store deductions as bonuses).
+    worded: set[int] = field(default_factory=set)
+    # A header of two rows: the merged header above each sub-header that replaced it (扣分情况 over 分值 | 事由),
+    # which may say what the column below holds (mapping.negates).
+    parents: dict[int, str] = field(default_factory=dict)
+    # The text cells above the header row (a title such as 2022年3月扣分登记表), as written.
+    above: list[str] = field(default_factory=list)
 
     @property
     def body_row(self) -> int:
@@ -174,15 +192,19 @@ def find_layout(grid: list[list[Any]], kind: str | None = None, among: tuple[str
                 best = (rank, layout)
     if best is None:
         return None
-    chosen = _with_sub_header(grid, best[1], best[0])
+    chosen = _with_direction(grid, _with_sub_header(grid, best[1], best[0]))
+    chosen.above = [c.strip() for row in grid[: chosen.header_row] for c in row if isinstance(c, str) and c.strip()]
+    if not chosen.parents and chosen.header_row > 0:
+        chosen.parents = _parents_above(grid[chosen.header_row - 1], chosen)
     # Two kinds of facts read the header equally well: the kind is uncertain, and the importer will ask.
     chosen.rivals = [k for k, rank in complete.items() if k not in (chosen.kind, "roster") and rank[:2] >= best[0][:2]]
     return chosen
 
 
 def _with_sub_header(grid: list[list[Any]], layout: Layout, rank: tuple) -> Layout:
-    """A header of two rows: sub-headers (加分 | 减分) under a merged header (加减分) replace it where written.
-    Taken only when the two rows together name the columns better than the first alone."""
+    """A header of two rows: sub-headers (加分 | 减分) under a merged header (加减分) replace it where written, and
+    the header they replaced is kept as their parent (扣分情况 over 分值 says the amounts are deductions). Taken only
+    when the two rows together name the columns better than the first alone."""
     below = layout.header_row + 1
     if below >= len(grid):
         return layout
@@ -192,16 +214,78 @@ def _with_sub_header(grid: list[list[Any]], layout: Layout, rank: tuple) -> Layo
         return layout
     width = max(len(top), len(sub))
     cells = []
+    parents = {}
     for i in range(width):
         s_cell = sub[i] if i < len(sub) else ""
         t_cell = top[i] if i < len(top) else ""
-        cells.append(s_cell if i < len(sub_keys) and sub_keys[i][1] else t_cell)
+        under = i < len(sub_keys) and bool(sub_keys[i][1])
+        cells.append(s_cell if under else t_cell)
+        if under and not is_blank(t_cell):
+            parents[i] = str(t_cell).strip()
     combined, score = map_columns(cells, KINDS[layout.kind])
     if (combined.complete, score) <= rank[:2] or len(combined.columns) < len(layout.columns):
         return layout
     combined.header_row = layout.header_row
     combined.header_rows = 2
+    combined.parents = parents
     return combined
+
+
+def direction_of(value: Any) -> int | None:
+    """+1 for a bonus word (加分, 加, 奖), -1 for a deduction word (扣分, 减, 惩), None for anything else."""
+    return DIRECTION_WORDS.get(clean_text(value)) if isinstance(value, str) else None
+
+
+def _worded(grid: list[list[Any]], layout: Layout) -> set[int]:
+    """The header columns whose filled cells under the header are mostly direction words."""
+    body = grid[layout.body_row : layout.body_row + DIRECTION_SAMPLE_ROWS]
+    out = set()
+    for index in layout.headers:
+        filled = [row[index] for row in body if index < len(row) and not is_blank(row[index])]
+        if filled and 2 * sum(direction_of(v) is not None for v in filled) > len(filled):
+            out.add(index)
+    return out
+
+
+def _with_direction(grid: list[list[Any]], layout: Layout) -> Layout:
+    """A points sheet's 加/减 column judged by its values too: a column of 加分/扣分 words is the direction column,
+    whatever its header (性质, 类别, 加减分 near 加减分编号, 加减分事项 taken for 事由); a column it was taken for is
+    then missing and asked about, never read from these words. A column of such words still unread (another one
+    is the direction column) is kept in ``worded`` for the check to refuse."""
+    if layout.kind != "points":
+        return layout
+    layout.worded = _worded(grid, layout)
+    if "direction" in layout.columns:
+        return layout
+    by_index = {i: k for k, i in layout.columns.items()}
+    near = {h for h, _ in layout.near}
+    for index in sorted(layout.worded):
+        key = by_index.get(index)
+        if key in ("points", "points_plus", "points_minus") and layout.headers[index] not in near:
+            continue
+        kind = KINDS[layout.kind]
+        if key is not None:
+            del layout.columns[key]
+        layout.columns["direction"] = index
+        layout.near = [(h, label) for h, label in layout.near if h != layout.headers[index]]
+        taken = set(layout.columns.values())
+        layout.unused = [h for i, h in sorted(layout.headers.items()) if i not in taken and i != layout.seq_col]
+        layout.missing = kind.missing(layout.columns)
+        break
+    return layout
+
+
+def _parents_above(row: list[Any], layout: Layout) -> dict[int, str]:
+    """The upper row of a header of two rows whose merged cells the reader copied down (日期 merged over both rows
+    reads 日期 twice, so the lower row is a whole header by itself): its texts over other headers are their parents
+    (扣分情况 over 分值 | 事由). A title merged across the table is one text, and a preamble repeats no header: no
+    upper header row either."""
+    texts = {i: row[i].strip() for i in layout.headers if i < len(row) and isinstance(row[i], str) and row[i].strip()}
+    parents = {i: text for i, text in texts.items() if _header_key(text) != _header_key(layout.headers[i])}
+    # A header cell merged over both rows is read in both: without one, the row above is a preamble (填报单位：…).
+    if len(set(texts.values())) < 2 or len(parents) == len(texts):
+        return {}
+    return parents
 
 
 @dataclass

@@ -130,12 +130,16 @@ def is_deduction_header(text: str) -> bool:
 
 
 def negates(layout: Layout, key: str) -> bool:
-    """Whether positive numbers of a field count negative: by the clerk's rule, else by what the header means."""
+    """Whether positive numbers of a field count negative: by the clerk's rule, else by what the header means, or
+    the merged header above it in a header of two rows (分值 under 扣分情况)."""
     if key in layout.as_written:
         return False
     if key in layout.negate or key == "points_minus":
         return True
-    return key == "points" and "points" in layout.columns and is_deduction_header(layout.header_of("points"))
+    if key != "points" or "points" not in layout.columns:
+        return False
+    parent = layout.parents.get(layout.columns["points"], "")
+    return is_deduction_header(layout.header_of("points")) or is_deduction_header(parent)
 
 
 def apply(layout: Layout, choices: Choices, problems: list[str] | None = None) -> Layout:

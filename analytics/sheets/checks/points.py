@@ -3,6 +3,8 @@ force on its date, the single-row bound, duplicates, and events already stored."
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -10,10 +12,104 @@ from analytics.sheets.checks.checker import Checker, Context, dates
 from analytics.sheets.checks.result import SheetResult
 from analytics.sheets.events import skip_stored
 from analytics.sheets.kinds import KINDS
-from analytics.sheets.layout import Extracted, Layout
+from analytics.sheets.layout import Extracted, Layout, direction_of
 from analytics.sheets.mapping import negates
 from analytics.sheets.normalize import code_text, is_blank, parse_bool, parse_points, text_key
-from analytics.sheets.problems import ERROR, WARNING
+from analytics.sheets.problems import ERROR, WARNING, Problem, show_value
+
+DIRECTION_HINT = "应写 加分 或 扣分（也可写 加/减/扣、奖/惩）"
+
+
+def _parse_direction(value: object) -> tuple[float | None, str | None]:
+    if is_blank(value):
+        return None, "不能为空"
+    sign = direction_of(value)
+    return (float(sign), None) if sign is not None else (None, DIRECTION_HINT)
+
+
+def _directed(check: Checker, pts: np.ndarray) -> np.ndarray:
+    """The amounts signed by the 加/减 column: under a deduction word (扣分, 减, 惩) a positive amount counts negative
+    and a negative one stays one deduction; a bonus word with a negative amount, or a positive amount with no word,
+    is asked about, never guessed."""
+    if "direction" not in check.frame:
+        return pts
+    header = check.column("direction")
+    signs = check.parse("direction", _parse_direction, False, "加减方向", float)
+    check.rules["direction"] = f"按「{header}」定加减：写扣分/减分的行按减分计（分值为正数时取负），写加分的行按加分计"
+    minus = signs < 0
+    out = np.where(minus & (pts > 0), -pts, pts)
+    for pos in np.flatnonzero((signs > 0) & (pts < 0)):
+        word = show_value(check.frame["direction"].iat[pos])
+        check.add(
+            ERROR,
+            pos,
+            "points",
+            f"「{header}」为“{word}”，分值却为 {pts[pos]:+g}：方向相反，请核对（扣分请在「{header}」写扣分、分值写正数）",
+        )
+    # No sign read and no error said about it: a blank cell.
+    for pos in np.flatnonzero(np.isnan(signs) & ~check.bad & (pts > 0)):
+        check.add(ERROR, pos, "direction", f"未填写：请写明这一行是加分还是扣分（分值为 {pts[pos]:g}）")
+    return out
+
+
+def _said_deductions(check: Checker, pts: np.ndarray) -> None:
+    """A sheet named 扣分 or titled 2022年3月扣分登记表 whose 分值 (a header saying no sign, read as written) holds
+    positive numbers: deductions written as amounts, or bonuses on a misnamed sheet. Not guessed either way: asked,
+    until the clerk writes negatives, names the column 扣分, or chooses 取负/按原值 for it."""
+    layout = check.layout
+    if "points" not in check.frame or "direction" in check.frame or negates(layout, "points"):
+        return
+    if "points" in layout.as_written or "points" in layout.negate:
+        return
+    said = [f"工作表名“{check.sheet}”"] if says_deductions(check.sheet) else []
+    said += [f"标题“{text}”" for text in layout.above if says_deductions(text)][:1]
+    positive = np.flatnonzero(pts > 0)
+    if not said or not len(positive):
+        return
+    header = check.column("points")
+    first = positive[0]
+    check.problems.append(
+        Problem(
+            ERROR,
+            check.sheet,
+            layout.header_row + 1,
+            header,
+            None,
+            f"{'、'.join(said)}写明是扣分，但「{header}」列填的是正数（共 {len(positive)} 行，如第 {check.rows[first]} 行 "
+            f"{pts[first]:g}），正数会按加分计入：请把扣分写成负数，或把表头「{header}」改为“扣分”，或在「列对应」中"
+            f"为「{header}」选择“取负（按减分计）”或“按原值（不取负）”",
+        )
+    )
+
+
+def says_deductions(text: str) -> bool:
+    """A sheet name or title naming deductions only: 扣分, 3月减分登记表; not 加减分, 加分扣分汇总."""
+    return bool(_DEDUCTION_WORDS.search(text)) and "加" not in text
+
+
+_DEDUCTION_WORDS = re.compile("扣分|减分|扣减|扣除")
+
+
+def _unread_directions(check: Checker) -> None:
+    """A column of 加分/扣分 words that nothing reads would leave every deduction stored as a bonus: refused, naming
+    the column and the two ways out. A column the clerk chose (or chose to ignore) is the clerk's word."""
+    layout = check.layout
+    read = set(layout.columns.values())
+    for index in sorted(layout.worded - read - layout.chosen):
+        header = layout.headers[index]
+        target = "另一列已读作“加/减”，" if "direction" in layout.columns else ""
+        check.problems.append(
+            Problem(
+                ERROR,
+                check.sheet,
+                layout.header_row + 1,
+                header,
+                None,
+                f"这一列填写的是加分/扣分，但没有读取这一列（{target}分值会按原值计入，扣分会被当成加分）："
+                f"请在「列对应」中把「{header}」对应为“加/减”（按这一列定加减），"
+                f"或在分值中把扣分写成负数后把「{header}」选为“忽略”",
+            )
+        )
 
 
 def _blank_cells(series: pd.Series, positions: np.ndarray) -> np.ndarray:
@@ -37,7 +133,7 @@ def _signed_points(check: Checker) -> np.ndarray:
     elif "points" in layout.as_written:
         check.rules["points"] = "按原值计（已确认不取负）"
     if "points_plus" not in check.frame and "points_minus" not in check.frame:
-        return pts
+        return _directed(check, pts)
     plus = check.parse("points_plus", parse_points, False, "加分", float)
     minus = check.parse("points_minus", parse_points, False, "减分", float)
     if "points_minus" in check.frame:
@@ -68,7 +164,7 @@ def _signed_points(check: Checker) -> np.ndarray:
             f"「{layout.header_of('points')}」为 {pts[pos]:+g}，{'、'.join(named)}{'合计' if len(named) > 1 else ''}为 "
             f"{combined[pos]:+g}，两处不一致：请只在一处填写，或改为一致",
         )
-    return np.where(np.isnan(pts), combined, pts)
+    return _directed(check, np.where(np.isnan(pts), combined, pts))
 
 
 def check_points(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> SheetResult:
@@ -80,7 +176,9 @@ def check_points(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> S
     codes = check.parse(
         "item_code", lambda v: (code_text(v), None if not is_blank(v) else "不能为空"), False, "事项编号"
     )
+    _unread_directions(check)
     points = _signed_points(check)
+    _said_deductions(check, points)
     reasons = check.text("reason", True, "加减分事由")
     evidence = check.text("evidence")
     recorder = check.text("recorder")
