@@ -24,12 +24,12 @@ _BRACKETS = re.compile(r"[(（\[【].*?[)）\]】]")
 _BRACKETED = re.compile(r"^[(（\[【].*[)）\]】]$")
 # The words of a points sheet's 加/减 column (the POINTS kind's "direction"): +1 a bonus, -1 a deduction.
 DIRECTION_WORDS = {
-    **{w: 1 for w in ("加", "加分", "奖", "奖励", "奖分", "奖励分", "加分项", "增加", "正", "+")},
-    **{
-        w: -1
-        for w in ("减", "减分", "扣", "扣分", "扣减", "减扣", "惩", "惩罚", "罚", "罚分", "扣分项", "减分项", "负", "-")
-    },
+    **{w: 1 for w in ("加", "加分", "奖", "奖励", "奖分", "奖励分", "加分项", "增加")},
+    **{w: -1 for w in ("减", "减分", "扣", "扣分", "扣减", "减扣", "惩", "惩罚", "罚", "罚分", "扣分项", "减分项")},
 }
+# Read in a column known to be the direction (by its header or its words), never enough to find one: a column of
+# dashes is a column left empty.
+DIRECTION_SIGNS = {"+": 1, "-": -1, "正": 1, "负": -1}
 # How many rows under the header are looked at to tell a column of direction words.
 DIRECTION_SAMPLE_ROWS = 200
 # A lone text cell under the data is a note when it reads like one (a name is 2–4 characters).
@@ -231,9 +231,13 @@ def _with_sub_header(grid: list[list[Any]], layout: Layout, rank: tuple) -> Layo
     return combined
 
 
-def direction_of(value: Any) -> int | None:
-    """+1 for a bonus word (加分, 加, 奖), -1 for a deduction word (扣分, 减, 惩), None for anything else."""
-    return DIRECTION_WORDS.get(clean_text(value)) if isinstance(value, str) else None
+def direction_of(value: Any, signs: bool = False) -> int | None:
+    """+1 for a bonus word (加分, 加, 奖), -1 for a deduction word (扣分, 减, 惩), None for anything else; with
+    ``signs`` also + / - and 正 / 负."""
+    if not isinstance(value, str):
+        return None
+    key = clean_text(value)
+    return DIRECTION_WORDS.get(key, DIRECTION_SIGNS.get(key) if signs else None)
 
 
 def _worded(grid: list[list[Any]], layout: Layout) -> set[int]:

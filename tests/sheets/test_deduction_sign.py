@@ -168,3 +168,13 @@ def test_direction_words_under_a_reason_header_are_read_as_the_direction(roster_
     preview, batch = import_bytes(roster_con, xlsx_bytes({"3月": rows}), "a.xlsx", options)
     assert batch is not None, errors(preview)
     assert points(roster_con) == [(-1.0,)]
+
+
+def test_a_column_of_dashes_is_no_direction_column(roster_con):
+    rows = [
+        ["日期", "姓名", "考核内容", "分值", "事由", "备注"],
+        ["2022-03-05", "张三", "宣传推广", 2, "信息被采用", "-"],
+    ]
+    preview, batch = import_bytes(roster_con, xlsx_bytes({"3月": rows}), "a.xlsx")
+    assert batch is not None, errors(preview)
+    assert points(roster_con) == [(2.0,)]

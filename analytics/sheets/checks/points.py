@@ -23,7 +23,7 @@ DIRECTION_HINT = "应写 加分 或 扣分（也可写 加/减/扣、奖/惩）"
 def _parse_direction(value: object) -> tuple[float | None, str | None]:
     if is_blank(value):
         return None, "不能为空"
-    sign = direction_of(value)
+    sign = direction_of(value, signs=True)
     return (float(sign), None) if sign is not None else (None, DIRECTION_HINT)
 
 
