@@ -80,7 +80,8 @@ def test_name_a_column_change_a_match_commit_and_next_month_asks_nothing(empty_d
     no_exception(at)
     assert stored(empty_db) == [("张三", -1.0, "迟到")]
 
-    # Next month: same headers, no question asked; the summary sheet beside it is listed as ignored.
+    # Next month: same headers, no question asked; the summary sheet beside it is listed as ignored. The 取负 chosen
+    # for 分值 is not carried over: whether 分值 holds deductions depends on the sheet, not on its headers.
     at.file_uploader(key="import_files").upload("四月.xlsx", april(), XLSX)
     at.run()
     no_exception(at)
@@ -89,7 +90,7 @@ def test_name_a_column_change_a_match_commit_and_next_month_asks_nothing(empty_d
     assert "未读取的工作表" in page and "「汇总」：工作表名称表明是汇总" in page
     at.button(key="commit_0").click()
     at.run()
-    assert stored(empty_db)[-1] == ("李四", -2.0, "缺席会议")
+    assert stored(empty_db)[-1] == ("李四", 2.0, "缺席会议")
 
 
 def test_several_files_one_line_each_and_commit_all_the_clean_ones(empty_db):
