@@ -36,6 +36,7 @@ def _directed(check: Checker, pts: np.ndarray) -> np.ndarray:
     header = check.column("direction")
     signs = check.parse("direction", _parse_direction, False, "加减方向", float)
     check.rules["direction"] = f"按「{header}」定加减：写扣分/减分的行按减分计（分值为正数时取负），写加分的行按加分计"
+    check.rules.setdefault("points", f"正负按「{header}」列定")
     minus = signs < 0
     out = np.where(minus & (pts > 0), -pts, pts)
     for pos in np.flatnonzero((signs > 0) & (pts < 0)):
