@@ -41,15 +41,23 @@ class Kind:
     live: str = "true"  # SQL condition of the rows in force (task snapshots can be superseded)
     # Grouping columns a clerk writes only on the first row of a group: blank cells below take the value above.
     fill_down: tuple[str, ...] = ()
-    # (column, its name column): a blank cell of the column takes the value above only when the row's own name is
-    # blank or the same as that row's (a task row with no 任务编号 but another 任务名称 is another task, not the one above).
-    fill_down_tied: tuple[tuple[str, str], ...] = ()
+    # (column, the columns that identify its group): such a column takes the value above only within its group. A
+    # row whose own value in one of those columns differs from the row above starts another group and takes nothing
+    # of the previous one (a task row with its own 任务编号 is another task: its blank 计划完成日期 is refused, not
+    # the due date of the task above). A fill_down column not named here fills across groups (an outer group: the
+    # 台账类别 over its tasks, the 日期 over its activities).
+    fill_down_within: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # The stored section follows the person: the section of the membership in force on the row's date, set again
     # whenever the person moves (a task's section is the lead section it names, and stays).
     section_follows_person: bool = False
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
+
+    def fill_group(self, key: str) -> tuple[str, ...]:
+        """The columns identifying the group within which a fill_down column takes the value above (none: it fills
+        across groups)."""
+        return next((group for column, group in self.fill_down_within if column == key), ())
 
     def labelled(self, label: str) -> Column | None:
         """The column whose template header is `label`, if any."""
@@ -295,6 +303,7 @@ PARTICIPATION = person_events(
     detail=("title",),
     telltales=("activity", "role", "hours"),
     fill_down=("event_date", "activity", "title"),
+    fill_down_within=(("title", ("event_date", "activity")),),
 )
 
 TASKS = Kind(
@@ -416,7 +425,12 @@ TASKS = Kind(
     date_column="updated_on",
     live="superseded_by is null",
     fill_down=("task_code", "task_name", "ledger", "section", "owner", "start_date", "due_date"),
-    fill_down_tied=(("task_code", "task_name"),),
+    # One task's reports written under its first row; 台账类别 over a block of tasks.
+    fill_down_within=(
+        ("task_code", ("ledger", "task_name")),
+        ("task_name", ("ledger", "task_code")),
+        *((key, ("ledger", "task_code", "task_name")) for key in ("section", "owner", "start_date", "due_date")),
+    ),
 )
 
 ARENA = Kind(
@@ -464,6 +478,8 @@ ARENA = Kind(
     person_columns=("contestant_id", "judge_id"),
     date_column="event_date",
     fill_down=("event_date", "arena", "topic", "contestant"),
+    # A session is a day's arena: its topic and contestant are never taken into another session.
+    fill_down_within=(("topic", ("event_date", "arena")), ("contestant", ("event_date", "arena"))),
 )
 
 RULES = Kind(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, time
 from functools import cache
 from typing import Any
 
@@ -303,6 +304,8 @@ class Extracted:
     skipped_hint: list[int] = field(default_factory=list)  # （单位：分） under the header
     blank_rows: list[int] = field(default_factory=list)
     filled_down: dict[str, int] = field(default_factory=dict)  # column key → cells that took the value above
+    # Column key → (Excel row, its value, the Excel rows that took it) for each cell whose value was filled down.
+    filled_from: dict[str, list[tuple[int, Any, list[int]]]] = field(default_factory=dict)
     # Grid column without a header → (Excel row, value) of each filled cell in it, in the rows read as data or
     # left blank in every column read: cells nobody reads, which the preview must name (a value typed beside the
     # table, the second half of a CSV cell split by an unquoted comma).
@@ -455,7 +458,7 @@ def extract(
 
     keep = ~(blank | total | example | repeated | note | hint)
     headerless = _headerless(cells, layout, ~(total | example | repeated | note | hint), row_numbers, blocks or [])
-    filled_down = _fill_down(columns, keep, KINDS[layout.kind].fill_down, KINDS[layout.kind].fill_down_tied)
+    fills = _fill_down(columns, keep, KINDS[layout.kind])
     # dtype=object keeps cells as read: pandas would otherwise spend time turning text columns into its string type.
     frame = pd.DataFrame({k: v[keep] for k, v in columns.items()}, dtype=object, copy=False)
     frame["_row"] = row_numbers[keep]
@@ -470,7 +473,8 @@ def extract(
         skipped_hint=rows[hint & ~blank].tolist(),
         # Blank rows between data rows only: the empty tail of a formatted sheet is no news.
         blank_rows=rows[blank & (np.arange(n) < last_data)].tolist(),
-        filled_down=filled_down,
+        filled_down={key: len(takers) for key, (takers, _) in fills.items()},
+        filled_from={key: _filled_runs(columns[key], row_numbers, *pair) for key, pair in fills.items()},
         headerless=headerless,
     )
     return out
@@ -529,35 +533,77 @@ def _one_text(row: np.ndarray, at_least: int = 2) -> bool:
 
 
 def _fill_down(
-    columns: dict[str, np.ndarray], keep: np.ndarray, keys: tuple[str, ...], tied: tuple[tuple[str, str], ...] = ()
-) -> dict[str, int]:
+    columns: dict[str, np.ndarray], keep: np.ndarray, kind: Kind
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Grouping columns written only on a group's first row: blank cells of kept rows take the value above, the way
-    merged cells already do; a column tied to a name column (Kind.fill_down_tied) only where the row's own name, if
-    written, is the name of the row it would take from. Returns how many cells each column took."""
-    counts: dict[str, int] = {}
+    merged cells already do, but only within their group (Kind.fill_down_within): a row whose own value in one of
+    the group's columns differs from the one above starts another group and takes nothing of the previous one, so a
+    required cell left blank on it is refused as blank. Returns, for each column that took values, the positions of
+    the cells filled and of the cells they took from."""
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     rows = np.flatnonzero(keep)
     if not len(rows):
-        return counts
-    names = {key: columns[name][rows].copy() for key, name in tied if key in columns and name in columns}
-    for key in keys:
-        if key not in columns:
-            continue
-        values = columns[key]
-        kept = values[rows]
-        empty = _blank(kept) | np.array([isinstance(v, str) and not v.strip() for v in kept], dtype=bool)
-        if not empty.any() or empty.all():
+        return out
+    present = [k for k in kind.fill_down if k in columns]
+    involved = set(present) | {g for k in present for g in kind.fill_group(k) if g in columns}
+    # The sheet's own values, before any column is filled: a group starts where the clerk wrote another value.
+    own = {key: columns[key][rows] for key in involved}
+    empty = {
+        key: _blank(kept) | np.array([isinstance(v, str) and not v.strip() for v in kept], dtype=bool)
+        for key, kept in own.items()
+    }
+    starts: dict[str, np.ndarray] = {}
+    for key in present:
+        kept, blank = own[key], empty[key]
+        if not blank.any() or blank.all():
             continue
         # The index of the last filled row at or above each row; -1 above the first filled one (left blank).
-        last = np.maximum.accumulate(np.where(~empty, np.arange(len(kept)), -1))
-        take = empty & (last >= 0)
-        if key in names:
-            own = names[key]
-            for pos in np.flatnonzero(take):
-                mine, theirs = own[pos], own[last[pos]]
-                if not is_blank(mine) and not is_blank(theirs) and clean_text(mine) != clean_text(theirs):
-                    take[pos] = False
+        last = np.maximum.accumulate(np.where(~blank, np.arange(len(kept)), -1))
+        take = blank & (last >= 0)
+        group = [g for g in kind.fill_group(key) if g in columns]
+        if group and take.any():
+            for g in group:
+                if g not in starts:
+                    starts[g] = _group_starts(own[g], empty[g])
+            # Rows of one group share a number; a cell takes a value only from a row of its own group.
+            number = np.cumsum(np.logical_or.reduce([starts[g] for g in group]))
+            take &= number[np.maximum(last, 0)] == number
+        if not take.any():
+            continue
         # Into a copy: the column is a view of the sheet's cells, which stay as read.
-        values = columns[key] = values.copy()
+        values = columns[key] = columns[key].copy()
         values[rows[take]] = kept[last[take]]
-        counts[key] = int(take.sum())
-    return counts
+        out[key] = (rows[take], rows[last[take]])
+    return out
+
+
+def _group_starts(kept: np.ndarray, blank: np.ndarray) -> np.ndarray:
+    """Rows whose own value differs from the last one written above them (the first written value included)."""
+    starts = np.zeros(len(kept), dtype=bool)
+    written = np.flatnonzero(~blank)
+    if len(written):
+        keys = [_group_key(v) for v in kept[written]]
+        starts[written[0]] = True
+        starts[written[1:]] = [a != b for a, b in zip(keys[1:], keys[:-1], strict=True)]
+    return starts
+
+
+def _group_key(value: Any) -> str:
+    """A grouping cell as the clerk reads it: text in full- or half-width, with or without spaces, alike; a date
+    typed as text, as a date or as a date with a midnight time, alike."""
+    if isinstance(value, datetime) and value.time() == time(0):
+        value = value.date()
+    elif isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return clean_text(value)
+
+
+def _filled_runs(
+    values: np.ndarray, row_numbers: np.ndarray, takers: np.ndarray, sources: np.ndarray
+) -> list[tuple[int, Any, list[int]]]:
+    """(Excel row, its value, the Excel rows that took it) for each cell whose value was filled down."""
+    cut = np.flatnonzero(np.diff(sources)) + 1
+    return [
+        (int(row_numbers[source[0]]), values[source[0]], row_numbers[taker].tolist())
+        for source, taker in zip(np.split(sources, cut), np.split(takers, cut), strict=True)
+    ]

@@ -12,6 +12,7 @@ import pytest
 from conftest import ROSTER, csv_bytes, load, xlsx_bytes
 
 from analytics.sheets.ingest import Options, import_bytes, undo
+from analytics.sheets.kinds import KINDS
 
 POINTS_HEADER = ["日期", "姓名", "考核内容", "分值", "事由"]
 
@@ -494,6 +495,133 @@ def test_an_arena_sheet_writing_the_session_once_per_contestant_is_one_session(r
     sessions = roster_con.execute("select count(distinct (event_date, arena, topic)), count(*) from arena_mark")
     assert sessions.fetchone() == (1, 4)
     assert any("沿用上一行" in c["rule"] for c in preview.columns)
+
+
+FULL_TASK_HEADER = ["任务编号", "任务名称", "台账类别", "责任科室", "责任人", "开始日期", "计划完成日期", "进度(%)"]
+FULL_TASK_HEADER += ["当前环节", "更新日期"]
+T1 = ["T1", "任务一", "基础夯实工程", "组织科", "张三", "2022-01-01", "2022-03-31", 50, "全程督查", "2022-03-04"]
+
+
+def stored_tasks(con):
+    return con.execute("select task_code, task_name, owner_name, due_date from task_snapshot order by all").fetchall()
+
+
+@pytest.mark.parametrize(
+    ("ledger", "first"),
+    [
+        (None, True),
+        ("基础夯实工程", True),
+        ("基础夯实工程", False),
+        ("组织保障专项台账", True),
+        ("组织保障专项台账", False),
+    ],
+    ids=[
+        "ledger taken from above",
+        "same ledger below",
+        "same ledger above",
+        "another ledger below",
+        "another ledger above",
+    ],
+)
+def test_a_row_starting_another_task_takes_nothing_of_the_task_above(roster_con, ledger, first):
+    other = ["T2", "任务二", ledger, "干部一科", None, None, None, 40, "全程督查", "2022-03-04"]
+    rows = [T1, other] if first else [other, T1]
+    message = refused(preview_of(roster_con, xlsx_bytes({"台账": [FULL_TASK_HEADER, *rows]})))
+    # Its required 计划完成日期 is refused as blank, never the due date of the task above (nor below).
+    assert message == f"「台账」第 {3 if first else 2} 行「计划完成日期」列：不能为空：请填写计划完成日期"
+    # With its own due date it imports, and 责任人 stays blank rather than the other task's.
+    other[6] = "2022-12-31"
+    load(roster_con, xlsx_bytes({"台账": [FULL_TASK_HEADER, *rows]}), "台账.xlsx")
+    assert stored_tasks(roster_con) == [
+        ("T1", "任务一", "张三", date(2022, 3, 31)),
+        ("T2", "任务二", None, date(2022, 12, 31)),
+    ]
+
+
+def test_a_task_row_of_another_ledger_without_its_code_is_not_the_task_above(roster_con):
+    other = [None, None, "组织保障专项台账", "组织科", None, None, None, 40, "全程督查", "2022-03-18"]
+    message = refused(preview_of(roster_con, xlsx_bytes({"台账": [FULL_TASK_HEADER, T1, other]})))
+    assert "第 3 行「任务编号」" in message
+
+
+def test_a_task_row_with_its_own_code_and_no_name_is_not_named_after_the_task_above(roster_con):
+    other = ["T2", None, "基础夯实工程", "组织科", None, None, "2022-12-31", 40, "全程督查", "2022-03-04"]
+    message = refused(preview_of(roster_con, xlsx_bytes({"台账": [FULL_TASK_HEADER, T1, other]})))
+    assert "第 3 行「任务名称」" in message
+
+
+def test_a_tasks_later_reports_written_under_its_first_row_take_its_details(roster_con):
+    later = [None, None, None, None, None, None, None, 70, "全程督查", "2022-03-18"]
+    same_code = ["T1", None, None, None, None, None, None, 90, "全程督查", "2022-03-25"]
+    load(roster_con, xlsx_bytes({"台账": [FULL_TASK_HEADER, T1, later, same_code]}), "台账.xlsx")
+    assert set(stored_tasks(roster_con)) == {("T1", "任务一", "张三", date(2022, 3, 31))}
+    assert roster_con.execute("select count(*) from task_snapshot").fetchone()[0] == 3
+
+
+def test_a_participation_title_is_not_taken_into_another_date_or_activity(roster_con):
+    header = ["日期", "姓名", "活动类型", "活动名称"]
+    sheet = [
+        header,
+        ["2022-03-15", "张三", "组工讲堂", "第一期"],
+        [None, "李四", None, None],  # the same session: takes 2022-03-15, 组工讲堂 and 第一期
+        ["2022-03-20", "王五", "每日鉴学", None],  # another date and activity: no title
+        [None, "赵六", "组工讲堂", None],  # another activity on 2022-03-20: no title
+        ["2022-03-25", "孙七", None, None],  # another date of 组工讲堂: no title
+    ]
+    load(roster_con, xlsx_bytes({"参与": sheet}), "参与.xlsx")
+    stored = roster_con.execute(
+        "select p.name, e.event_date, e.activity, e.title from participation e join person p using (person_id) order by 2, 1"
+    ).fetchall()
+    assert stored == [
+        ("张三", date(2022, 3, 15), "组工讲堂", "第一期"),
+        ("李四", date(2022, 3, 15), "组工讲堂", "第一期"),
+        ("王五", date(2022, 3, 20), "每日鉴学", None),
+        ("赵六", date(2022, 3, 20), "组工讲堂", None),
+        ("孙七", date(2022, 3, 25), "组工讲堂", None),
+    ]
+    # A later file naming the 每日鉴学 push is the same event, not a second one.
+    titled = [header, ["2022-03-20", "王五", "每日鉴学", "经验一则"]]
+    assert preview_of(roster_con, xlsx_bytes({"参与": titled}), "参与二.xlsx").rows_skipped == 1
+
+
+def test_an_arena_topic_is_not_taken_into_another_session(roster_con):
+    sheet = [
+        ["日期", "擂台", "主题", "选手", "评委", "得分"],
+        ["2022-03-05", "业务擂台", "一季度晒比", "张三", "李四", 90],
+        [None, None, None, "李四", "张三", 80],  # another contestant of the same session: its topic
+        ["2022-04-09", "学习擂台", None, "王五", "张三", 70],  # another session: no topic
+        [None, None, None, None, "李四", 60],
+    ]
+    load(roster_con, xlsx_bytes({"擂台": sheet}), "擂台.xlsx")
+    stored = roster_con.execute("select event_date, arena, topic, count(*) from arena_mark group by all order by 1")
+    assert stored.fetchall() == [
+        (date(2022, 3, 5), "业务擂台", "一季度晒比", 2),
+        (date(2022, 4, 9), "学习擂台", None, 2),
+    ]
+    # A new session's first row without its contestant is refused, not given the contestant above.
+    sheet[3][3] = None
+    assert "第 4 行「选手」" in refused(preview_of(roster_con, xlsx_bytes({"擂台": sheet})))
+
+
+def test_the_preview_names_the_rows_that_took_a_value_and_the_value(roster_con):
+    sheet = [
+        ["日期", "擂台", "选手", "评委", "得分"],
+        ["2022-04-15", "科长擂台", "张三", "李四", 90],
+        ["", "", "", "王五", 88],
+        ["", "", "", "赵六", 86],
+        ["", "", "李四", "张三", 80],
+    ]
+    preview = preview_of(roster_con, xlsx_bytes({"擂台": sheet}))
+    notes = [n for s in preview.sheets for n in s.notes if "沿用" in n]
+    assert any("擂台" in n and "第 3–5 行" in n and "第 2 行" in n and "科长擂台" in n for n in notes), notes
+    assert any("选手" in n and "第 3–4 行" in n and "张三" in n for n in notes), notes
+
+
+def test_every_fill_down_group_is_named_by_columns_of_its_kind():
+    for kind in KINDS.values():
+        keys = {c.key for c in kind.columns}
+        for column, group in kind.fill_down_within:
+            assert column in kind.fill_down and group and set(group) <= keys, (kind.key, column)
 
 
 # 11. Crash: every multi-sheet combination ends in a result or a Chinese refusal -------------------

@@ -3,6 +3,8 @@ roster's changes and questions, and the notes under the sheet's line."""
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
 from openpyxl.utils import get_column_letter
 
 from analytics.sheets.checks import SheetResult
@@ -24,6 +26,24 @@ _DELIMITERS = {
 
 def _rows_named(rows: list[int]) -> str:
     return "、".join(str(r) for r in rows[:MAX_LISTED]) + ("等" if len(rows) > MAX_LISTED else "")
+
+
+def _spans(rows: list[int]) -> str:
+    """Excel rows as runs: 3–5、8."""
+    spans: list[list[int]] = []
+    for row in rows:
+        if spans and row == spans[-1][1] + 1:
+            spans[-1][1] = row
+        else:
+            spans.append([row, row])
+    return "、".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
+
+
+def _shown(value: object) -> str | None:
+    """A filled-down value as the clerk typed it: a date without a midnight time."""
+    if isinstance(value, datetime) and value.time() == time(0):
+        return value.date().isoformat()
+    return show_value(value)
 
 
 def _headerless_name(index: int) -> str:
@@ -99,9 +119,11 @@ def note_layout(result: SheetResult, layout, data) -> None:
         skipped.append(f"重复的表头行 {len(data.skipped_header)} 行")
     if data.skipped_hint:
         skipped.append(f"表头下的提示行 {len(data.skipped_hint)} 行")
-    if data.filled_down:
-        filled = "、".join(f"{layout.header_of(k)} {n} 格" for k, n in data.filled_down.items())
-        result.notes.append(f"分组列空白处沿用上一行：{filled}")
+    for key, runs in data.filled_from.items():
+        took = "，".join(f"第 {_spans(rows)} 行取第 {row} 行的“{_shown(value)}”" for row, value, rows in runs[:3])
+        more = "等" if len(runs) > 3 else ""
+        header = layout.header_of(key)
+        result.notes.append(f"分组列“{header}”空白处沿用上一行（{data.filled_down[key]} 格）：{took}{more}")
     if layout.header_rows == 2:
         result.notes.append("表头为两行（合并表头下的子列），按子列名识别")
     if skipped:
