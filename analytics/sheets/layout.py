@@ -33,6 +33,8 @@ DIRECTION_WORDS = {
 DIRECTION_SIGNS = {"+": 1, "-": -1, "正": 1, "负": -1}
 # How many rows under the header are looked at to tell a column of direction words.
 DIRECTION_SAMPLE_ROWS = 200
+# A date typed as text (2022/3/5, 2022.03.05, 2022年3月5日), spaces already taken out: for telling groups apart.
+_TEXT_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 # A lone text cell under the data is a note when it reads like one (a name is 2–4 characters).
 NOTE_MIN_LENGTH = 6
 
@@ -590,12 +592,14 @@ def _group_starts(kept: np.ndarray, blank: np.ndarray) -> np.ndarray:
 
 def _group_key(value: Any) -> str:
     """A grouping cell as the clerk reads it: text in full- or half-width, with or without spaces, alike; a date
-    typed as text, as a date or as a date with a midnight time, alike."""
+    typed as text (2022-03-05, 2022/3/5, 2022年3月5日), as a date or as a date with a midnight time, alike."""
     if isinstance(value, datetime) and value.time() == time(0):
         value = value.date()
     elif isinstance(value, float) and value.is_integer():
         value = int(value)
-    return clean_text(value)
+    key = clean_text(value)
+    typed = _TEXT_DATE.match(key)
+    return f"{typed[1]}-{int(typed[2]):02d}-{int(typed[3]):02d}" if typed else key
 
 
 def _filled_runs(

@@ -587,20 +587,21 @@ def test_a_participation_title_is_not_taken_into_another_date_or_activity(roster
 def test_an_arena_topic_is_not_taken_into_another_session(roster_con):
     sheet = [
         ["日期", "擂台", "主题", "选手", "评委", "得分"],
-        ["2022-03-05", "业务擂台", "一季度晒比", "张三", "李四", 90],
+        [date(2022, 3, 5), "业务擂台", "一季度晒比", "张三", "李四", 90],
         [None, None, None, "李四", "张三", 80],  # another contestant of the same session: its topic
+        ["2022/3/5", "业务擂台 ", None, None, "赵六", 85],  # the same session written again: its topic, 李四
         ["2022-04-09", "学习擂台", None, "王五", "张三", 70],  # another session: no topic
         [None, None, None, None, "李四", 60],
     ]
     load(roster_con, xlsx_bytes({"擂台": sheet}), "擂台.xlsx")
     stored = roster_con.execute("select event_date, arena, topic, count(*) from arena_mark group by all order by 1")
     assert stored.fetchall() == [
-        (date(2022, 3, 5), "业务擂台", "一季度晒比", 2),
+        (date(2022, 3, 5), "业务擂台", "一季度晒比", 3),
         (date(2022, 4, 9), "学习擂台", None, 2),
     ]
     # A new session's first row without its contestant is refused, not given the contestant above.
-    sheet[3][3] = None
-    assert "第 4 行「选手」" in refused(preview_of(roster_con, xlsx_bytes({"擂台": sheet})))
+    sheet[4][3] = None
+    assert "第 5 行「选手」" in refused(preview_of(roster_con, xlsx_bytes({"擂台": sheet})))
 
 
 def test_the_preview_names_the_rows_that_took_a_value_and_the_value(roster_con):
