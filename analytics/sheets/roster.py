@@ -14,7 +14,29 @@ from analytics.sheets.normalize import clean_text, staff_key
 from analytics.sheets.people import Membership, People, PersonRecord
 from analytics.sheets.problems import ERROR, WARNING, Problem
 
-LEFT_WORDS = ("离岗", "调离", "退休", "离职", "调出", "辞职", "已离岗", "不在岗")
+# 状态 is read as a whole word, never by a word inside it: 退休返聘 (a rehired retiree) works, 拟调离 (a transfer
+# planned) and 未离岗 have not left. A word in neither list is refused naming the value, never guessed.
+ON_DUTY = "在岗"
+LEFT = "离岗"
+ON_WORDS = ("在岗", "在职", "在编", "正常", "返聘", "退休返聘")
+LEFT_WORDS = ("离岗", "不在岗", "调离", "调出", "退休", "离退休", "离职", "辞职", "辞退", "死亡", "去世", "病故")
+
+
+def read_status(value: Any) -> tuple[str | None, str | None]:
+    """(在岗 or 离岗, problem) for a 状态 cell, by the whole word (spaces and width ignored; 已 before a leaving word
+    allowed: 已退休). Anything else — a pending or denied departure (拟调离, 待退休, 未离岗), a word of neither —
+    is a problem naming the words accepted."""
+    text = clean_text(value)
+    if not text:
+        return None, "不能为空"
+    if text in ON_WORDS:
+        return ON_DUTY, None
+    if text in LEFT_WORDS or (text.startswith("已") and text[1:] in LEFT_WORDS):
+        return LEFT, None
+    return None, (
+        f"无法判断在岗还是离岗。在岗请写 {'、'.join(ON_WORDS)}；已离开请写 {'、'.join(LEFT_WORDS)}（可加“已”，"
+        "如 已退休）。尚未离开的（如 拟调离、待退休、未离岗）请写 在岗，离开后再写离岗和离岗日期"
+    )
 
 
 @dataclass
@@ -173,8 +195,8 @@ def plan_roster(
                     WARNING, row, "section", section_text, f"“{section_text}”是新科室，将新建{hint}。如为笔误请更正"
                 )
 
-        status = clean_text(rec.get("status"))
-        leaving = any(w in status for w in LEFT_WORDS) if status else False
+        status = rec.get("status")  # 在岗, 离岗 or None (analytics.sheets.checks.roster read it by read_status)
+        leaving = status == LEFT
         on = rec.get("changed_on") or default_on
 
         pid: Any = None  # a person, None for a new one, or "elsewhere" / "ambiguous"

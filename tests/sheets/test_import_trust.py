@@ -801,3 +801,29 @@ def test_a_remark_about_the_person_is_said_once_with_the_number_of_rows(con):
             "名单中张三（组织科，工号 001）的科室与表中“干部一科”不同，按人员名单的科室统计（本表此人共 2 行，均按此处理）",
         ),
     ]
+
+
+# The roster's 状态 read as whole words: a planned, pending or denied departure, or a rehired retiree, is no departure.
+@pytest.mark.parametrize("status", ["拟调离", "未离岗", "待退休", "尚未离职", "调离中", "离岗?", "借调"])
+def test_a_status_that_is_not_clearly_on_duty_or_gone_is_refused_naming_the_value(roster_con, status):
+    sheet = [["姓名", "科室", "状态"], ["张三", "组织科", "在岗"], ["李四", "组织科", status]]
+    preview = preview_of(roster_con, xlsx_bytes({"名单": sheet}), today=date(2022, 7, 5))
+    text = refused(preview)
+    assert "第 3 行" in text and status in text and "在岗" in text and "离岗" in text, text
+    assert not [c for c in preview.roster_changes if c["action"] == "离岗"]
+
+
+@pytest.mark.parametrize("status", ["离岗", "已退休", "调离", "离职", "辞职", "去世", " 退 休 "])
+def test_a_status_that_says_the_person_is_gone_marks_the_departure(roster_con, status):
+    sheet = [["姓名", "科室", "状态"], ["张三", "组织科", "在职"], ["李四", "组织科", status]]
+    preview = preview_of(roster_con, xlsx_bytes({"名单": sheet}), today=date(2022, 7, 5))
+    assert preview.ok, refused(preview)
+    assert [(c["name"], c["action"]) for c in preview.roster_changes] == [("李四", "离岗")]
+
+
+@pytest.mark.parametrize("status", ["退休返聘", "返聘", "在职", "正常"])
+def test_a_rehired_retiree_or_another_word_for_on_duty_is_no_departure(roster_con, status):
+    sheet = [["姓名", "科室", "状态", "职务"], ["张三", "组织科", "在岗", "科长"], ["李四", "组织科", status, "主任"]]
+    preview = preview_of(roster_con, xlsx_bytes({"名单": sheet}), today=date(2022, 7, 5))
+    assert preview.ok, refused(preview)
+    assert [(c["name"], c["action"]) for c in preview.roster_changes] == [("李四", "更新信息")]

@@ -13,7 +13,7 @@ from analytics.sheets.layout import Extracted, Layout
 from analytics.sheets.normalize import clean_name, is_blank, staff_key
 from analytics.sheets.people import People
 from analytics.sheets.problems import WARNING, Problem
-from analytics.sheets.roster import RosterPlan, plan_roster
+from analytics.sheets.roster import RosterPlan, plan_roster, read_status
 
 
 def check_roster(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> SheetResult:
@@ -26,7 +26,7 @@ def check_roster(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> S
     staff = check.parse(
         "staff_no", lambda v: (staff_key(v) or None, None if not is_blank(v) else "不能为空"), False, "工号"
     )
-    statuses = check.text("status")
+    statuses = check.parse("status", read_status, False, "状态")
     changed = check.parse("changed_on", ctx.date_parser("first"), False, "日期")
     # dtype=object keeps blank cells as None: pandas would turn them into NaN, which reads as a value.
     rows = pd.DataFrame(
