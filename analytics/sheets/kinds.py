@@ -146,9 +146,20 @@ ROSTER = Kind(
         Column(
             "changed_on",
             "调整日期",
-            ("生效日期", "调入日期", "离岗日期", "变动日期"),
+            ("生效日期", "调入日期", "变动日期"),
             False,
-            "选填。调整科室或离岗的日期；不填按导入当天",
+            "选填。调整科室的日期（没有「离岗日期」列时也是状态写离岗的日期）；不填按导入当天",
+            ("", ""),
+            width=12,
+        ),
+        # The day a person left, apart from 调整日期: a roster often lists 调入日期 and 离岗日期 side by side, and a
+        # list of leavers has 离岗日期 alone. A filled cell means the person left that day, with or without 状态.
+        Column(
+            "left_on",
+            "离岗日期",
+            ("离职日期", "退休日期", "调离日期", "调出日期", "离岗时间", "离职时间", "退休时间", "调离时间"),
+            False,
+            "选填。已离岗人员离开的日期；填写即按此日起离岗",
             ("", ""),
             width=12,
         ),

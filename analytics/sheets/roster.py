@@ -128,7 +128,8 @@ def plan_roster(
 ) -> tuple[RosterPlan, People, list[Problem]]:
     """Compare a roster sheet with the roster; returns the plan, the roster as it would be after it, and problems.
 
-    ``rows`` has clean columns name, section, title, category, staff_no, status, changed_on (date or None), _row.
+    ``rows`` has clean columns name, section, title, category, staff_no, status (在岗, 离岗 or None), changed_on and
+    left_on (date or None), _row.
     ``decisions`` (Excel row → 'move' | 'new') and ``same_name`` (for every such row) settle the rows whose name
     exists only in another section; without them those rows are refused, never merged silently."""
     decisions = decisions or {}
@@ -196,8 +197,21 @@ def plan_roster(
                 )
 
         status = rec.get("status")  # 在岗, 离岗 or None (analytics.sheets.checks.roster read it by read_status)
-        leaving = status == LEFT
+        left_on = rec.get("left_on")
+        if left_on and status == ON_DUTY:
+            problem(
+                ERROR,
+                row,
+                "left_on",
+                f"{left_on:%Y-%m-%d}",
+                f"{name} 的状态写“在岗”，却填了离岗日期 {left_on:%Y-%m-%d}：已离岗的请把状态改为离岗，"
+                "仍在岗的请清空离岗日期",
+            )
+            continue
+        leaving = status == LEFT or left_on is not None
         on = rec.get("changed_on") or default_on
+        # The departure's day: 离岗日期 when the sheet has it, else 调整日期 (a 状态 of 离岗 beside it), else today.
+        leave_on = left_on or on
 
         pid: Any = None  # a person, None for a new one, or "elsewhere" / "ambiguous"
         if code and code not in after.by_staff:
@@ -219,7 +233,7 @@ def plan_roster(
                 staff or None,
                 rec.get("title"),
                 rec.get("category"),
-                on if leaving else None,
+                leave_on if leaving else None,
                 [Membership(sid, start, None)],
             )
             after.people[pid] = record
@@ -280,8 +294,8 @@ def plan_roster(
                     f"{name} 由“{old}”调整到“{section_text}”，未填写「调整日期」，按 {on:%Y-%m-%d} 起算",
                 )
         if leaving and record.left_on is None:
-            plan.leaves.append({"person_id": pid, "on": on, "row": row})
-            record.left_on = on
+            plan.leaves.append({"person_id": pid, "on": leave_on, "row": row})
+            record.left_on = leave_on
         elif not leaving and record.left_on is not None and status:
             plan.returns.append(pid)
             record.left_on = None

@@ -22,7 +22,7 @@ GOLD = "FBF3E4"
 DATA_ROWS = 500
 _thin = Side(style="thin", color="D9C9A3")
 BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
-DATE_KEYS = {"event_date", "start_date", "due_date", "updated_on", "changed_on"}
+DATE_KEYS = {"event_date", "start_date", "due_date", "updated_on", "changed_on", "left_on"}
 # Fixed workbook timestamps keep a template's bytes (and so its sha256) the same for the same rule book.
 FIXED_TIME = datetime(2022, 1, 1)
 

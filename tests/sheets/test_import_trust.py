@@ -827,3 +827,40 @@ def test_a_rehired_retiree_or_another_word_for_on_duty_is_no_departure(roster_co
     preview = preview_of(roster_con, xlsx_bytes({"名单": sheet}), today=date(2022, 7, 5))
     assert preview.ok, refused(preview)
     assert [(c["name"], c["action"]) for c in preview.roster_changes] == [("李四", "更新信息")]
+
+
+# A 离岗日期 column is the departure: never read as the date of a move, never left unused beside 调入日期.
+def left_on(con, name):
+    return con.execute("select left_on from person where name = ?", [name]).fetchone()[0]
+
+
+def test_a_leaving_date_beside_a_date_of_joining_is_the_day_the_person_left(roster_con):
+    sheet = [
+        ["姓名", "科室", "状态", "调入日期", "离岗日期"],
+        ["张三", "组织科", "在岗", "2019-03-01", ""],
+        ["孙七", "干部二科", "退休", "2016-05-01", "2022-06-30"],
+    ]
+    preview = preview_of(roster_con, xlsx_bytes({"名单": sheet}), today=date(2022, 7, 5))
+    assert preview.ok, refused(preview)
+    assert {c["header"]: c["field"] for c in preview.columns}["离岗日期"] == "离岗日期"
+    assert [(c["name"], c["action"], c["on"]) for c in preview.roster_changes] == [("孙七", "离岗", date(2022, 6, 30))]
+
+
+@pytest.mark.parametrize("header", ["离岗日期", "离职日期", "退休日期", "调离日期"])
+def test_a_leavers_sheet_without_a_status_marks_its_people_left_on_their_dates(roster_con, header):
+    leavers = [["姓名", "科室", header], ["孙七", "干部二科", "2022-06-30"]]
+    load(roster_con, xlsx_bytes({"离岗人员": leavers}), "6月离岗人员.xlsx", today=date(2022, 7, 5))
+    assert left_on(roster_con, "孙七") == date(2022, 6, 30)
+
+
+def test_a_leavers_sheet_beside_the_staff_sheet_marks_the_leavers(roster_con):
+    staying = [["姓名", "科室"], ["张三", "组织科"], ["李四", "组织科"], ["王五", "干部一科"], ["赵六", "干部一科"]]
+    leavers = [["姓名", "科室", "离岗日期"], ["孙七", "干部二科", "2022-06-30"]]
+    load(roster_con, xlsx_bytes({"在岗人员": staying, "离岗人员": leavers}), "7月名单.xlsx", today=date(2022, 7, 5))
+    assert left_on(roster_con, "孙七") == date(2022, 6, 30) and left_on(roster_con, "张三") is None
+
+
+def test_on_duty_beside_a_filled_leaving_date_is_asked_about(roster_con):
+    sheet = [["姓名", "科室", "状态", "离岗日期"], ["孙七", "干部二科", "在岗", "2022-06-30"]]
+    text = refused(preview_of(roster_con, xlsx_bytes({"名单": sheet}), today=date(2022, 7, 5)))
+    assert "第 2 行" in text and "在岗" in text and "2022-06-30" in text, text

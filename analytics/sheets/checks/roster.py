@@ -28,6 +28,7 @@ def check_roster(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> S
     )
     statuses = check.parse("status", read_status, False, "状态")
     changed = check.parse("changed_on", ctx.date_parser("first"), False, "日期")
+    left = check.parse("left_on", ctx.date_parser("first"), False, "日期")
     # dtype=object keeps blank cells as None: pandas would turn them into NaN, which reads as a value.
     rows = pd.DataFrame(
         {
@@ -38,6 +39,7 @@ def check_roster(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> S
             "staff_no": staff,
             "status": statuses,
             "changed_on": changed,
+            "left_on": left,
         },
         dtype=object,
     )
@@ -89,7 +91,7 @@ def _events_after_leaving(check: Checker, ctx: Context, plan: RosterPlan, after:
                     WARNING,
                     check.sheet,
                     row,
-                    check.column("status") if "status" in check.layout.columns else None,
+                    next((check.column(k) for k in ("left_on", "status") if k in check.layout.columns), None),
                     None,
                     f"{after.people[pid].name} 离岗日期为 {on:%Y-%m-%d}，已导入的记录中有 {later} 条在此之后：请核对",
                 )

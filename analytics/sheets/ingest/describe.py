@@ -63,7 +63,7 @@ def describe_sheet(
     kind = KINDS[layout.kind]
     sheet = raw.name
     near = {h for h, _ in layout.near}
-    dates = {"event_date", "updated_on", "start_date", "due_date", "changed_on"}
+    dates = {"event_date", "updated_on", "start_date", "due_date", "changed_on", "left_on"}
     for key, index in sorted(layout.columns.items(), key=lambda kv: kv[1]):
         header = layout.headers.get(index, kind.column(key).label)
         rules = []
