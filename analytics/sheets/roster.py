@@ -268,6 +268,8 @@ def plan_roster(
                 "请先撤销那次导入，再上传本表",
             )
             continue
+        if record.left_on is not None and _departure_conflict(record, name, rec, leaving, leave_on, on, problem):
+            continue
         changed = {}
         if record.name != name:
             changed["name"] = name
@@ -309,6 +311,47 @@ def plan_roster(
                 record.left_on = default_on
     after._index()
     return plan, after, problems
+
+
+def _departure_conflict(
+    record: PersonRecord, name: str, rec: dict, leaving: bool, leave_on: date, on: date, problem
+) -> bool:
+    """A row about a person recorded as left that contradicts the recorded day: refused (True), as a move dated
+    before the latest move is. A second departure on another day would be dropped in one order of the files and
+    taken in the other; a return on or before the departure would clear it whichever file came first. A row
+    without a date of its own says nothing against the day stored."""
+    left = record.left_on
+    assert left is not None
+    row = rec["_row"]
+    undo = f"若 {left:%Y-%m-%d} 离岗的记录有误，请先在「导入记录」中撤销记录该离岗的名单批次，再上传本表"
+    if leaving:
+        given = rec.get("left_on") or rec.get("changed_on")
+        if not given or leave_on == left:
+            return False
+        key = "left_on" if rec.get("left_on") else "changed_on"
+        problem(
+            ERROR,
+            row,
+            key,
+            f"{leave_on:%Y-%m-%d}",
+            f"{name} 已记录于 {left:%Y-%m-%d} 离岗，本表的离岗日期为 {leave_on:%Y-%m-%d}：一人只能有一个离岗日期。"
+            f"如本表有误，请改为 {left:%Y-%m-%d} 或清空日期；{undo}",
+        )
+        return True
+    if rec.get("status") is None or on > left:
+        return False
+    given = rec.get("changed_on")
+    when = f"调整日期 {on:%Y-%m-%d}" if given else f"未填写「调整日期」，按 {on:%Y-%m-%d} 起算"
+    problem(
+        ERROR,
+        row,
+        "changed_on" if given else "status",
+        f"{on:%Y-%m-%d}" if given else rec.get("status"),
+        f"{name} 已于 {left:%Y-%m-%d} 离岗，本表写在岗（{when}），回到岗位的日期不能早于或等于离岗日期："
+        f"如本表是离岗前的名单，请删去此行或把状态改为离岗；如确已回到岗位，请把调整日期改为回岗的日期"
+        f"（须晚于 {left:%Y-%m-%d}）；{undo}",
+    )
+    return True
 
 
 def _match_existing(after: People, name: str, sid: int, staff_key: str, problem, row: int):

@@ -315,6 +315,74 @@ def test_the_same_two_roster_files_and_a_point_give_one_answer_in_any_order():
     assert [e[2] for e in events] == ["干部一科"]  # 张三's April point is in the section he is in from 4月1日
 
 
+# A departure or a return is dated like a move: a return on or before the recorded departure, or a second departure
+# on another day, is refused naming the stored date; never taken in one order and dropped in the other.
+LEAVE_MAY = {"名单": [HEADER, ["孙七", "干部二科", "科员", "C01", "离岗", "2022-05-15"]]}
+LEAVE_APRIL = {"名单": [HEADER, ["孙七", "干部二科", "科员", "C01", "离岗", "2022-04-10"]]}
+ON_IN_FEBRUARY = {
+    "名单": [
+        HEADER,
+        ["张三", "干部二科", "科长", "A01", "在岗", "2022-02-01"],
+        ["孙七", "干部二科", "科员", "C01", "在岗", "2022-02-01"],
+    ]
+}
+
+
+def left_on(con):
+    return con.execute("select left_on from person where name = '孙七'").fetchone()[0]
+
+
+def test_a_return_dated_on_or_before_the_recorded_departure_is_refused_naming_it():
+    con = fresh()
+    try:
+        imported(con, LEAVE_MAY, "五月离岗.xlsx")
+        for day in ("2022-02-01", "2022-05-15"):
+            sheets = {"名单": [HEADER, ["孙七", "干部二科", "科员", "C01", "在岗", day]]}
+            preview, batch = send(con, sheets, f"在岗{day}.xlsx")
+            assert batch is None
+            texts = [p.text() for p in preview.errors]
+            assert any("第 2 行" in t and "孙七" in t and "2022-05-15" in t and day in t for t in texts), texts
+            assert left_on(con) == date(2022, 5, 15)
+        imported(con, {"名单": [HEADER, ["孙七", "干部二科", "科员", "C01", "在岗", "2022-06-01"]]}, "回岗.xlsx")
+        assert left_on(con) is None
+    finally:
+        con.close()
+
+
+def test_a_february_list_and_a_may_departure_give_one_answer_in_any_order():
+    outcomes = set()
+    for order in (["二月.xlsx", "五月离岗.xlsx"], ["五月离岗.xlsx", "二月.xlsx"]):
+        con = fresh()
+        try:
+            for name in order:
+                preview, batch = send(con, {"二月.xlsx": ON_IN_FEBRUARY, "五月离岗.xlsx": LEAVE_MAY}[name], name)
+            outcomes.add(left_on(con))
+        finally:
+            con.close()
+    assert outcomes == {date(2022, 5, 15)}
+
+
+def test_a_second_departure_on_another_day_is_refused_naming_the_stored_one():
+    for first, second, stored, sent in (
+        (LEAVE_MAY, LEAVE_APRIL, "2022-05-15", "2022-04-10"),
+        (LEAVE_APRIL, LEAVE_MAY, "2022-04-10", "2022-05-15"),
+    ):
+        con = fresh()
+        try:
+            imported(con, first, "离岗一.xlsx")
+            preview, batch = send(con, second, "离岗二.xlsx")
+            assert batch is None
+            texts = [p.text() for p in preview.errors]
+            assert any("孙七" in t and stored in t and sent in t and "撤销" in t for t in texts), texts
+            assert "与现有名单一致" not in " ".join(texts)
+            assert left_on(con) == date.fromisoformat(stored)
+            again = {"名单": [*first["名单"], ["张三", "组织科", "科长", "A01", "在岗", ""]]}
+            preview, batch = send(con, again, "离岗一再发.xlsx")  # the same day again: nothing to change
+            assert batch is None and "与现有名单一致" in " ".join(p.text() for p in preview.errors)
+        finally:
+            con.close()
+
+
 def test_section_on_and_the_stored_sections_pick_the_same_membership():
     from analytics.sheets.people import People
 
