@@ -222,6 +222,9 @@ def plan_roster(
             pid = _settle_same_name(
                 after, plan, problem, rec, sid, matched, decisions.get(row) or same_name, section_text
             )
+        if pid == "history":
+            plan.unchanged += 1
+            continue
         if pid == "ambiguous":
             continue
         if pid is None:
@@ -426,15 +429,34 @@ def _settle_same_name(
     choice: str | None,
     to: str,
 ):
-    """A roster row whose name exists only in other sections. The same file listing both (a person this sheet
-    already placed) means two people; a 调整日期 on the row means a move; else the clerk's decision, or a refusal."""
+    """A roster row whose name exists only in other sections. A 调整日期 on the row means a move (also of a person
+    this sheet already placed: the old row and the new one of one person); a row without one naming a section the
+    person this sheet moved was in before is that person's old row ("history"); else the same file listing both
+    means two people; else the clerk's decision, or a refusal."""
     name, row = rec["name"], rec["_row"]
     candidates = list(after.by_name.get(name, []))
-    if any(p in matched for p in candidates) and choice != MOVE:
-        problem(WARNING, row, "name", name, f"本表中已有另一位“{name}”，按新增同名人员处理：如为同一人请删去一行")
-        return None
+    # A 调整日期 says move before anything else: a roster keeping the person's old row beside the new dated one
+    # lists one person twice, not two people of one name.
     if choice is None and rec.get("changed_on"):
         choice = MOVE
+    placed = [p for p in candidates if p in matched]
+    if choice is None:
+        # The old row of a person this sheet has already moved away from this section (the dated row came first).
+        history = [p for p in placed if any(m.section_id == sid for m in after.people[p].memberships[:-1])]
+        if len(history) == 1:
+            pid = history[0]
+            problem(
+                WARNING,
+                row,
+                "name",
+                name,
+                f"{name} 在第 {matched[pid]} 行调整到“{after.sections.get(after.people[pid].current_section, '')}”，"
+                f"本行是调整前在“{to}”的记录，不再改动",
+            )
+            return "history"
+    if placed and choice != MOVE:
+        problem(WARNING, row, "name", name, f"本表中已有另一位“{name}”，按新增同名人员处理：如为同一人请删去一行")
+        return None
     if choice == NEW:
         problem(WARNING, row, "name", name, f"按您的选择新增同名人员“{name}”（{to}）；建议填写「工号」便于区分")
         return None

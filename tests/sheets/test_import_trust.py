@@ -864,3 +864,18 @@ def test_on_duty_beside_a_filled_leaving_date_is_asked_about(roster_con):
     sheet = [["姓名", "科室", "状态", "离岗日期"], ["孙七", "干部二科", "在岗", "2022-06-30"]]
     text = refused(preview_of(roster_con, xlsx_bytes({"名单": sheet}), today=date(2022, 7, 5)))
     assert "第 2 行" in text and "在岗" in text and "2022-06-30" in text, text
+
+
+# A roster keeping a person's old row beside the new one dated by 调整日期: one person who moved, in either order.
+@pytest.mark.parametrize("old_first", [True, False])
+def test_an_old_row_beside_a_dated_new_row_is_one_person_who_moved(roster_con, old_first):
+    old, new = ["李四", "组织科", ""], ["李四", "干部一科", "2022-04-01"]
+    rows = [old, new] if old_first else [new, old]
+    sheet = [["姓名", "科室", "调整日期"], ["张三", "组织科", ""], *rows, ["王五", "干部一科", ""]]
+    load(roster_con, xlsx_bytes({"名单": sheet}), "名单4月.xlsx", today=date(2022, 4, 5))
+    memberships = roster_con.execute(
+        """select s.name, m.valid_from from person p join membership m using (person_id)
+           join section s using (section_id) where p.name = '李四' order by m.valid_from"""
+    ).fetchall()
+    assert roster_con.execute("select count(*) from person where name = '李四'").fetchone()[0] == 1
+    assert [(s, d) for s, d in memberships][-1] == ("干部一科", date(2022, 4, 1))
