@@ -185,8 +185,9 @@ def decide(preview: ingest.Preview, index: int) -> None:
     st.markdown(f"**{t['decide']}**")
     st.caption(t["decide_help"])
     decided = decisions_for(preview.sha256)
-    labels = {None: t["decide_refuse"], **{c["value"]: c["label"] for c in preview.questions[0]["choices"]}}
     for n, q in enumerate(preview.questions):
+        # Each question its own labels: a name in another section (move) or under another 工号 (the same person).
+        labels = {None: t["decide_refuse"], **{c["value"]: c["label"] for c in q["choices"]}}
         place = (q["sheet"], q["row"])
         choice = st.radio(
             t["decide_row"].format(sheet=q["sheet"], row=q["row"], name=q["name"], now=q["now"], to=q["to"]),

@@ -154,8 +154,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             where = "→".join(x for x in (change.get("from"), change.get("to")) if x)
             print(f"    名单变化 {change['action']} {change['name']} {where}".rstrip())
         for q in preview.questions:
+            labels = {c["value"]: c["label"] for c in q["choices"]}
             print(
-                f"    待确认 「{q['sheet']}」第 {q['row']} 行 {q['name']}：移动或新增同名人员？"
+                f"    待确认 「{q['sheet']}」第 {q['row']} 行 {q['name']}：{labels['move']}，还是{labels['new']}？"
                 f"用 --decide '{q['sheet']}:{q['row']}=move'（或 =new）指定，或 --same-name move|new 全部指定"
             )
         for step in preview.matching:

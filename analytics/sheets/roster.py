@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from analytics.sheets.normalize import clean_text, staff_key
+from analytics.sheets.normalize import clean_text, staff_digits, staff_key
 from analytics.sheets.people import Membership, People, PersonRecord
 from analytics.sheets.problems import ERROR, WARNING, Problem
 
@@ -111,8 +111,12 @@ class RosterPlan:
     def asked(self, sheet: str) -> list[dict]:
         """The rows the clerk must decide, each with the choices offered: {"sheet", "row", "name", "now", "to",
         "choices"}."""
-        choices = [{"value": k, "label": v} for k, v in DECISION_LABELS.items()]
-        return [{"sheet": sheet, **q, "choices": choices} for q in self.questions]
+        out = []
+        for q in self.questions:
+            asked = {k: v for k, v in q.items() if k != "labels"}
+            labels = q.get("labels", DECISION_LABELS)
+            out.append({"sheet": sheet, **asked, "choices": [{"value": k, "label": v} for k, v in labels.items()]})
+        return out
 
 
 def plan_roster(
@@ -153,6 +157,10 @@ def plan_roster(
             )
         )
 
+    # Every 工号 the sheet writes (and its digits): a stored person whose 工号 is among them is listed under it, so a
+    # row of the same name with another 工号 is a second person, not a renumbering.
+    sheet_codes = {staff_key(s) for s in rows["staff_no"] if staff_key(s)} if "staff_no" in rows else set()
+    sheet_codes |= {d for d in map(staff_digits, sheet_codes) if d is not None}
     seen_staff: dict[str, int] = {}
     seen_name_section: dict[tuple[str, str], int] = {}
     matched: dict[int, int] = {}  # person → the row of this sheet that named them
@@ -218,6 +226,12 @@ def plan_roster(
             pid = _match_unpadded(people, after, name, code, matched, problem, row)
         if pid is None:
             pid = _match_existing(after, name, sid, code, problem, row)
+        renumbered = False
+        if pid is None and code:
+            pid = _settle_new_staff_no(
+                after, plan, problem, rec, sid, sheet_codes, matched, decisions.get(row) or same_name, section_text
+            )
+            renumbered = isinstance(pid, int)
         if pid == "elsewhere":
             pid = _settle_same_name(
                 after, plan, problem, rec, sid, matched, decisions.get(row) or same_name, section_text
@@ -280,7 +294,7 @@ def plan_roster(
             value = rec.get(key)
             if value and value != getattr(record, key):
                 changed[key] = value
-        if code and not record.staff_no:
+        if code and (not record.staff_no or renumbered):
             changed["staff_no"] = staff
         if changed:
             plan.updates.append({"person_id": pid, "row": row, **changed})
@@ -298,13 +312,16 @@ def plan_roster(
                     section_text,
                     f"{name} 由“{old}”调整到“{section_text}”，未填写「调整日期」，按 {on:%Y-%m-%d} 起算",
                 )
+        came_or_went = False
         if leaving and record.left_on is None:
             plan.leaves.append({"person_id": pid, "on": leave_on, "row": row})
             record.left_on = leave_on
+            came_or_went = True
         elif not leaving and record.left_on is not None and status:
             plan.returns.append(pid)
             record.left_on = None
-        if not changed and pid not in {m["person_id"] for m in plan.moves} and not leaving:
+            came_or_went = True
+        if not changed and pid not in {m["person_id"] for m in plan.moves} and not came_or_went:
             plan.unchanged += 1
 
     if mark_missing_left:
@@ -417,6 +434,63 @@ def _match_unpadded(
 
 MOVE, NEW = "move", "new"
 DECISION_LABELS = {MOVE: "移动（同一人调整科室）", NEW: "新增同名人员"}
+# The same two choices for a row whose name is in its section under another 工号: MOVE keeps the person, new 工号.
+RENUMBER_LABELS = {MOVE: "同一人（工号已更改）", NEW: "新增同名人员"}
+
+
+def _settle_new_staff_no(
+    after: People,
+    plan: RosterPlan,
+    problem,
+    rec: dict,
+    sid: int,
+    sheet_codes: set[str],
+    matched: dict[int, int],
+    choice: str | None,
+    to: str,
+) -> int | str | None:
+    """A row whose 工号 is not on the roster while its name is, in the same section, under another 工号 that the
+    sheet does not list: the 工号 changed, or a second person of that name joined. Asked (None when no one fits:
+    a new person), never a silent second copy of everyone in a renumbered roster."""
+    name, row, staff = rec["name"], rec["_row"], rec.get("staff_no")
+    fits = [
+        p
+        for p in after.by_name.get(name, [])
+        if after.people[p].current_section == sid
+        and p not in matched
+        and p > 0  # a person this upload adds has the 工号 it wrote
+        and after.people[p].staff_no
+        and staff_key(after.people[p].staff_no) not in sheet_codes
+        and staff_digits(staff_key(after.people[p].staff_no)) not in sheet_codes
+    ]
+    if not fits:
+        return None
+    who = "、".join(after.describe(p) for p in fits)
+    if choice == NEW:
+        problem(
+            WARNING, row, "staff_no", staff, f"按您的选择新增同名人员“{name}”（{to}，工号 {staff}），名单中另有{who}"
+        )
+        return None
+    if choice == MOVE and len(fits) == 1:
+        old = after.people[fits[0]].staff_no
+        problem(WARNING, row, "staff_no", staff, f"按您的选择，{after.describe(fits[0])}的工号由 {old} 改为 {staff}")
+        return fits[0]
+    if choice == MOVE:
+        problem(ERROR, row, "staff_no", staff, f"名单中{to}有多位“{name}”（{who}）：无法判断是哪一位更改了工号")
+        return "ambiguous"
+    plan.questions.append(
+        {"row": row, "name": name, "now": who, "to": f"{to}，工号 {staff}", "labels": RENUMBER_LABELS}
+    )
+    problem(
+        ERROR,
+        row,
+        "staff_no",
+        staff,
+        f"工号 {staff} 不在名单中，而名单中已有{who}，本表没有列出其工号："
+        f"如是同一人、工号已更改，请在预览中选择“{RENUMBER_LABELS[MOVE]}”，工号将改为 {staff}；"
+        f"如是新来的同名人员，请选择“{RENUMBER_LABELS[NEW]}”；如工号填错，请改正后重新上传",
+    )
+    return "ambiguous"
 
 
 def _settle_same_name(

@@ -879,3 +879,29 @@ def test_an_old_row_beside_a_dated_new_row_is_one_person_who_moved(roster_con, o
     ).fetchall()
     assert roster_con.execute("select count(*) from person where name = '李四'").fetchone()[0] == 1
     assert [(s, d) for s, d in memberships][-1] == ("干部一科", date(2022, 4, 1))
+
+
+# A roster whose 工号 were renumbered: each row's name is already in its section under another 工号. Asked, never
+# a second copy of everyone.
+RENUMBERED = [["姓名", "科室", "工号"], ["张三", "组织科", "ZZ-001"], ["李四", "组织科", "ZZ-002"]]
+
+
+def test_a_new_staff_number_for_a_name_in_the_same_section_is_asked_naming_both_numbers(roster_con):
+    preview = preview_of(roster_con, xlsx_bytes({"名单": RENUMBERED}))
+    text = refused(preview)
+    assert "第 2 行" in text and "A01" in text and "ZZ-001" in text and "新增同名人员" in text, text
+    assert [(q["row"], q["name"]) for q in preview.questions] == [(2, "张三"), (3, "李四")]
+    assert any("工号" in c["label"] for c in preview.questions[0]["choices"])
+
+
+def test_the_clerk_says_the_staff_number_changed_or_that_it_is_a_second_person(roster_con):
+    load(roster_con, xlsx_bytes({"名单": RENUMBERED}), "新工号.xlsx", decisions={("名单", 2): "move"}, same_name="new")
+    staff = roster_con.execute("select name, staff_no from person where name in ('张三', '李四') order by all")
+    assert staff.fetchall() == [("张三", "ZZ-001"), ("李四", "A02"), ("李四", "ZZ-002")]
+
+
+def test_a_second_person_of_the_same_name_beside_the_first_is_not_asked(roster_con):
+    sheet = [["姓名", "科室", "工号"], ["张三", "组织科", "ZZ-001"], ["张三", "组织科", "A01"]]
+    preview = preview_of(roster_con, xlsx_bytes({"名单": sheet}))
+    assert preview.ok, refused(preview)
+    assert [c["action"] for c in preview.roster_changes] == ["新增"]
