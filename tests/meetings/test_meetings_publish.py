@@ -246,6 +246,25 @@ def test_a_roster_change_effective_in_or_before_a_published_month_is_refused(mar
     assert any("更正" in p.message for p in preview.warnings)
 
 
+@pytest.mark.parametrize(
+    "sheet",
+    [
+        [["姓名", "科室", "工号", "离岗日期"], ["张三", "组织科", "A01", "2022-03-15"]],  # a list of leavers
+        [
+            ["姓名", "科室", "工号", "状态", "调入日期", "离岗日期"],
+            ["张三", "组织科", "A01", "退休", "2016-05-01", "2022-03-15"],
+        ],
+    ],
+)
+def test_a_leaving_date_column_in_a_published_month_is_refused(march, sheet):
+    con, _ = march
+    pub.publish(con, "2022-03", BOSS, today=TODAY)
+    preview, batch = import_bytes(con, xlsx_bytes({"名单": sheet}), "离岗名单.xlsx")
+    assert batch is None
+    texts = [p.text() for p in preview.errors]
+    assert any("第 2 行" in t and "张三" in t and "2022-03-15" in t and "2022年3月" in t for t in texts), texts
+
+
 def test_a_roster_change_effective_after_the_published_month_goes_in(march):
     con, _ = march
     pub.publish(con, "2022-03", BOSS, today=TODAY)
