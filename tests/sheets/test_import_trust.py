@@ -650,11 +650,19 @@ def test_every_multi_sheet_combination_imports(roster_con, names):
 RULES = [["事项编号", "考核内容", "事项名称", "分值"], ["XC01", "宣传推广", "信息被采用", 1]]
 
 
-@pytest.mark.parametrize("names", [("加减分",), ("人员名单",), ("台账", "擂台")], ids=str)
-def test_rules_beside_other_sheets_are_refused_in_chinese(roster_con, names):
-    content = xlsx_bytes({"规则": RULES, **{name: SHEETS[name] for name in names}})
+def test_rules_beside_a_roster_are_refused_in_chinese(roster_con):
+    content = xlsx_bytes({"规则": RULES, "人员名单": SHEETS["人员名单"]})
     preview, batch = import_bytes(roster_con, content, "规则与数据.xlsx", Options(today=date(2022, 5, 1)))
     assert batch is None and "单独上传" in refused(preview)
+
+
+@pytest.mark.parametrize("names", [("加减分",), ("台账", "擂台")], ids=str)
+def test_rules_beside_sheets_of_facts_are_a_helper_not_a_new_rule_book(roster_con, names):
+    """The rule sheet is where the facts look their 分值 up: passed over and said so, the rule book unchanged."""
+    content = xlsx_bytes({"规则": RULES, **{name: SHEETS[name] for name in names}})
+    preview, batch = import_bytes(roster_con, content, "规则与数据.xlsx", Options(today=date(2022, 5, 1)))
+    assert batch is not None, refused(preview)
+    assert "单独上传" in dict(preview.ignored)["规则"] and "rules" not in preview.kinds
 
 
 def test_an_unclear_comma_in_points_is_refused_and_thousands_are_read_as_such(roster_con):

@@ -345,3 +345,97 @@ def test_csv_cell_of_several_lines_in_paired_quotes_still_reads(roster_con, eol)
     assert len(reasons) == 3
     assert reasons[0].splitlines() == ["第一行", "第二行, 有逗号"]
     assert reasons[1:] == ['他说"迟到"了', "按时报送"]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Formulas over other sheets: a summary's aggregates and copies are not imported; a lookup of each row's 分值 or 科室
+# in a helper sheet of the same workbook keeps the detail sheet a detail sheet.
+
+
+def with_formulas(content: bytes, part: str, cells: dict[str, tuple[str, object]]) -> bytes:
+    """Put formulas with their stored results (text or number) into cells of one worksheet part, as Excel saves
+    them."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == part:
+                text = data.decode("utf-8")
+                for cell, (formula, value) in cells.items():
+                    kind = ' t="str"' if isinstance(value, str) else ""
+                    xml = f'<c r="{cell}"{kind}><f>{formula}</f><v>{value}</v></c>'
+                    text, count = re.subn(rf'<c r="{cell}"([^>]*?)(?:/>|>.*?</c>)', xml, text)
+                    assert count == 1
+                data = text.encode("utf-8")
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "VLOOKUP(C2,事项!A:D,4,0)",
+        'IFERROR(VLOOKUP(C2,事项!$A$2:$D$20,4,FALSE),"")',
+        "HLOOKUP(C$1,'事 项'!A1:Z3,2,0)",
+        "INDEX(名单!B:B,MATCH(A2,名单!A:A,0))",
+        '_xlfn.XLOOKUP(A2,名单!A:A,名单!B:B,"")',
+        "LOOKUP(2,1/(名单!A:A=A2),名单!B:B)",
+        "INDEX(名单!B:B,_xlfn.XMATCH(A2,名单!A:A))",
+    ],
+)
+def test_a_lookup_in_another_sheet_marks_no_summary(formula):
+    from analytics.sheets.formulas import refers_to_other_sheet
+
+    assert not refers_to_other_sheet(formula, "3月")
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "SUM('3月'!E:E)",
+        "SUMIFS(明细!E:E,明细!B:B,A2)",
+        "COUNTIF('3月'!B:B,A2)",
+        "'3月'!E5",
+        "VLOOKUP('3月'!B5,名单!A:C,2,0)",  # the key itself copied from another sheet
+        "VLOOKUP(C2,事项!A:D,4,0)+名单!B1",
+        "SUMPRODUCT(('3月'!B2:B99=A2)*'3月'!E2:E99)",
+    ],
+)
+def test_an_aggregate_or_a_copy_of_another_sheet_marks_a_summary(formula):
+    from analytics.sheets.formulas import refers_to_other_sheet
+
+    assert refers_to_other_sheet(formula, "汇总")
+
+
+def test_a_detail_sheet_looking_up_its_section_in_a_helper_sheet_is_imported(roster_con):
+    detail = [
+        ["日期", "姓名", "科室", "考核内容", "分值", "事由"],
+        ["2022-03-05", "张三", "组织科", "宣传推广", 1, "信息被采用"],
+        ["2022-03-08", "李四", "组织科", "纪律作风", -0.5, "迟到"],
+    ]
+    helper = [["姓名", "科室"], ["张三", "组织科"], ["李四", "组织科"]]
+    content = with_formulas(
+        xlsx_bytes({"3月": detail, "名单": helper}),
+        "xl/worksheets/sheet1.xml",
+        {"C2": ("VLOOKUP(B2,名单!A:B,2,0)", "组织科"), "C3": ("VLOOKUP(B3,名单!A:B,2,0)", "组织科")},
+    )
+    preview, batch = import_bytes(roster_con, content, "3月加减分.xlsx")
+    assert batch is not None, [p.text() for p in preview.errors]
+    assert roster_con.execute("select count(*), sum(points) from score_event").fetchone() == (2, 0.5)
+
+
+def test_a_points_sheet_with_formulas_copying_another_sheet_is_refused_not_replaced_by_its_helper(roster_con):
+    """Every detail sheet skipped as a summary: the file is refused naming it, not read as the roster beside it."""
+    detail = [
+        ["日期", "姓名", "科室", "考核内容", "分值", "事由"],
+        ["2022-03-05", "张三", "组织科", "宣传推广", 1, "信息被采用"],
+    ]
+    helper = [["姓名", "科室"], ["张三", "组织科"], ["周八", "研究室"]]
+    content = with_formulas(
+        xlsx_bytes({"3月": detail, "名单": helper}), "xl/worksheets/sheet1.xml", {"C2": ("名单!B2", "组织科")}
+    )
+    preview, batch = import_bytes(roster_con, content, "3月加减分.xlsx")
+    assert batch is None
+    assert "「3月」" in preview.errors[0].message and "引用其他工作表的公式" in preview.errors[0].message
+    assert roster_con.execute("select count(*) from person where name = '周八'").fetchone()[0] == 0

@@ -328,3 +328,21 @@ def test_a_claim_written_before_details_were_kept_hands_over_the_lineage_only(de
     undo(dept, first)
     row = dept.execute("select title, batch_id, row_no from participation where person_id = 1").fetchone()
     assert row == (None, second, 2)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A rule sheet beside sheets of facts is the table their 分值 are looked up in: passed over and said so, never a new
+# rule book riding along with a points file. A roster sheet beside them is read (see test_reading).
+
+
+def test_a_rule_sheet_beside_a_points_sheet_is_a_helper_and_leaves_the_rule_book(dept):
+    from analytics.rules import rulebook as rb
+
+    before = [item.code for item in rb.current(dept).items]
+    points_sheet = [["日期", "姓名", "事项编号", "分值", "事由"], ["2022-03-05", "张三", "XC01", 1, "信息被采用"]]
+    helper = [["事项编号", "考核内容", "事项名称", "分值"], ["XC01", "宣传推广", "信息被区级以上媒体或简报采用", 1]]
+    preview, batch = send(dept, {"3月": points_sheet, "事项": helper}, "3月.xlsx")
+    assert batch is not None, [p.text() for p in preview.errors]
+    assert [item.code for item in rb.current(dept).items] == before
+    assert "辅助表" in dict(preview.ignored)["事项"] and "单独上传" in dict(preview.ignored)["事项"]
+    assert dept.execute("select count(*) from score_event").fetchone()[0] == 1

@@ -22,6 +22,7 @@ from analytics.sheets.ingest.understand import (
     fact_headers,
     missing_columns,
     not_a_roster,
+    reads_as_detail,
     year_evidence,
 )
 from analytics.sheets.kinds import COMMIT_ORDER, FACT_KINDS, KIND_LABELS, KINDS
@@ -103,6 +104,7 @@ def prepare(
         preview.ignored.append((name, "隐藏的工作表，不导入（如需导入，请在 Excel/WPS 中取消隐藏后再上传）"))
     preview.sections = dict(ctx.people.sections)
     found = []
+    skipped_details: list[str] = []  # sheets laid out as detail, skipped for formulas over other sheets
     for raw in preview.raw:
         if raw.name.strip() in GUIDE_SHEETS:
             continue
@@ -111,6 +113,8 @@ def prepare(
             continue
         if not options.kind and raw.summary:
             preview.ignored.append((raw.name, "单元格是引用其他工作表的公式，是汇总表，不导入（只导入明细）"))
+            if reads_as_detail(raw):
+                skipped_details.append(raw.name)
             continue
         layout = find_layout(raw.grid, options.kind)
         if layout is None:
@@ -153,6 +157,18 @@ def prepare(
             named = "、".join(layout.header_of(k) for k in layout.columns)
             preview.why_kind[raw.name] = f"表头含有 {named}"
         found.append((raw, layout))
+    found = _without_helpers(preview, found)
+    if skipped_details and not any(layout.kind in FACT_KINDS for _, layout in found):
+        # The helper sheets (名单, 事项) the skipped sheets look up would be imported on their own, as if they were
+        # the file's point: the file is refused instead, naming the sheets that hold its facts.
+        names = "、".join(f"「{name}」" for name in skipped_details)
+        rest = "、".join(f"「{raw.name}」" for raw, _ in found)
+        return refuse(
+            f"{names}是明细表，但单元格中有引用其他工作表的公式（如 =SUM('3月'!E:E)、='名单'!B2），按汇总表处理，未导入"
+            + (f"；其余的工作表{rest}不单独导入" if rest else "")
+            + "。如确为明细，请将这些公式转为数值（复制后“选择性粘贴—数值”）再上传；按查找（VLOOKUP、INDEX/MATCH）"
+            "引用其他工作表的公式不影响导入。"
+        )
     if not found:
         if not preview.file_problems:
             refuse("没有找到可识别的工作表。请使用「下载模板」中的表头，或确认表头含有 姓名、日期、分值、事由 等列。")
@@ -196,6 +212,32 @@ def prepare(
     preview.published_months = _published_months(cur, preview)
     report(1.0, "检查完成")
     return preview
+
+
+HELPER = "与明细表在同一工作簿中的查找用辅助表，不导入；如需更新加减分事项（规则），请单独上传"
+
+
+def _without_helpers(preview: Preview, found: list[tuple[RawSheet, Layout]]) -> list[tuple[RawSheet, Layout]]:
+    """A rule sheet (加减分事项) beside sheets of facts is the table their 分值 are looked up in, not a new rule
+    book: replacing the rules as a side effect of a points file would change every month's results. Such a sheet is
+    passed over, and said so; the rules are replaced only by a file of its own (or with the kind chosen)."""
+    if preview.options.kind or not any(layout.kind in FACT_KINDS for _, layout in found):
+        return found
+    kept = []
+    for raw, layout in found:
+        if layout.kind == "rules":
+            preview.ignored.append((raw.name, HELPER))
+            _forget(preview, raw.name)
+        else:
+            kept.append((raw, layout))
+    return kept
+
+
+def _forget(preview: Preview, sheet: str) -> None:
+    """Drop what the matching step recorded of a sheet that is not read after all."""
+    preview.layouts.pop(sheet, None)
+    preview.why_kind.pop(sheet, None)
+    preview.matching[:] = [m for m in preview.matching if m.get("sheet") != sheet]
 
 
 def _repeats_of_earlier_sheets(preview: Preview, result: SheetResult) -> None:

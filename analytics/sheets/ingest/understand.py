@@ -7,8 +7,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from analytics.sheets.kinds import KIND_LABELS, KINDS
-from analytics.sheets.layout import Layout, _cell_keys, _column_keys
+from analytics.sheets.kinds import FACT_KINDS, KIND_LABELS, KINDS
+from analytics.sheets.layout import (
+    Layout,
+    _cell_keys,
+    _column_keys,
+    find_layout,
+)
 from analytics.sheets.problems import ERROR, Problem
 from analytics.sheets.reader import RawSheet
 
@@ -48,6 +53,12 @@ def fact_headers(row: list) -> list[str]:
         if any(m in bare for m in FACT_MARKERS) and not any(w in bare for w in PERSONAL_DATES):
             found.append(str(cell).strip())
     return found
+
+
+def reads_as_detail(raw: RawSheet) -> bool:
+    """Whether a sheet's header is a complete layout of a fact kind: one event a row, with its date."""
+    layout = find_layout(raw.grid, among=tuple(FACT_KINDS))
+    return layout is not None and layout.complete
 
 
 def _how_to_name(kind_key: str, missing: list[str]) -> str:
