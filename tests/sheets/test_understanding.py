@@ -196,3 +196,40 @@ def test_participation_role_and_hours(roster_con):
     load(roster_con, rows, "参与.xlsx")
     got = roster_con.execute("select activity, role, hours from participation order by event_date").fetchall()
     assert got == [("荐学", "参与", 1.0), ("组工论坛", "主讲", 2.0)]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A roster by default only when every header is a roster column or a harmless one (序号, 备注, a person's particulars).
+
+DETAIL = [
+    ["日期", "姓名", "科室", "考核内容", "分值", "事由"],
+    ["2022-03-05", "张三", "组织科", "宣传推广", 1, "信息被采用"],
+]
+
+
+@pytest.mark.parametrize(
+    "header, odd",
+    [
+        (["姓名", "科室", "总分", "排名"], "总分"),
+        (["姓名", "科室", "3月7日", "3月14日", "备注"], "3月7日"),
+        (["序号", "姓名", "科室", "职务", "考勤情况"], "考勤情况"),
+    ],
+)
+def test_a_sheet_with_any_header_a_roster_lacks_is_not_taken_for_a_roster(roster_con, header, odd):
+    sheet = [header, ["张三", "组织科", *[1] * (len(header) - 2)], ["周八", "研究室", *[2] * (len(header) - 2)]]
+    if header[0] == "序号":
+        sheet = [header, [1, "张三", "组织科", "科长", "全勤"], [2, "周八", "研究室", "科员", "全勤"]]
+    preview, batch = import_bytes(roster_con, xlsx_bytes({"3月明细": DETAIL, "3月得分": sheet}), "3月.xlsx")
+    assert batch is None
+    message = next(p.message for p in preview.errors if p.sheet == "3月得分")
+    assert odd in message and "不是人员名单" in message
+    assert roster_con.execute("select count(*) from person where name = '周八'").fetchone()[0] == 0
+
+
+def test_a_roster_with_serial_numbers_remarks_and_particulars_is_still_a_roster(roster_con):
+    header = ["序号", "姓名", "性别", "出生年月", "政治面貌", "科室", "职务", "联系电话", "备注"]
+    rows = [header, [1, "周八", "男", "1990.05", "中共党员", "研究室", "科员", "13900000000", ""]]
+    preview, batch = import_bytes(roster_con, xlsx_bytes({"名单": rows}), "名单.xlsx")
+    assert batch is not None, [p.text() for p in preview.errors]
+    assert preview.kinds == ["roster"]
+    assert roster_con.execute("select count(*) from person where name = '周八'").fetchone()[0] == 1

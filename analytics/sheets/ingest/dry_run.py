@@ -22,6 +22,7 @@ from analytics.sheets.ingest.understand import (
     fact_headers,
     missing_columns,
     not_a_roster,
+    not_roster_headers,
     reads_as_detail,
     year_evidence,
 )
@@ -121,13 +122,15 @@ def prepare(
             preview.ignored.append((raw.name, "没有找到表头（如为说明页可忽略）"))
             continue
         facts = fact_headers(raw.grid[layout.header_row])
-        if not options.kind and layout.kind == "roster" and facts:
-            # Never a roster by default: 姓名 and 科室 are in almost every sheet. Say what it looks like instead,
-            # and offer the matching step for that kind: the clerk may name the missing column there.
+        foreign = not_roster_headers(layout) if layout.kind == "roster" and layout.complete else []
+        if not options.kind and layout.kind == "roster" and (facts or foreign):
+            # A roster only when its header holds nothing but roster columns and harmless ones (序号, 备注, 性别 …):
+            # 姓名 and 科室 are in almost every sheet. Say what it looks like instead, and offer the matching step
+            # for that kind: the clerk may name the missing column there.
             like = find_layout(raw.grid, among=(*FACT_KINDS, "rules"))
             like = _matched(cur, preview, raw, like) if like is not None else None
             if like is None or not like.complete:
-                preview.file_problems.append(not_a_roster(raw.name, layout, like, facts))
+                preview.file_problems.append(not_a_roster(raw.name, layout, like, facts or foreign))
                 continue
             layout = like
         else:

@@ -1,6 +1,6 @@
 """Understanding a file's sheets before their rows are checked: which sheets are read (guides, summaries and sheets
-of cross-sheet formulas are not), why a sheet is never taken for a roster by default, what to say when a kind's
-columns are missing, and the year of dates written without one."""
+of cross-sheet formulas are not), when a sheet is taken for a roster by default, what to say when a kind's columns
+are missing, and the year of dates written without one."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from pathlib import Path
 
 from analytics.sheets.kinds import FACT_KINDS, KIND_LABELS, KINDS
 from analytics.sheets.layout import (
+    SEQ_HEADERS,
     Layout,
     _cell_keys,
     _column_keys,
+    _header_key,
     find_layout,
 )
 from analytics.sheets.problems import ERROR, Problem
@@ -20,8 +22,8 @@ from analytics.sheets.reader import RawSheet
 GUIDE_SHEETS = {"填写说明", "说明", "使用说明", "填表说明"}
 # A sheet named like a summary is read by nobody: its numbers are computed from the detail sheets beside it.
 SUMMARY_WORDS = ("汇总", "统计", "合计", "总表", "排名")
-# Header words that only fact sheets carry: a sheet with one is never taken for a roster by default. A person's own
-# dates (出生日期, 入职时间) are a roster's.
+# Header words that only fact sheets carry: an incomplete layout with one is refused with its missing columns rather
+# than passed over. A person's own dates (出生日期, 入职时间) are a roster's.
 FACT_MARKERS = (
     "日期",
     "分值",
@@ -40,6 +42,29 @@ FACT_MARKERS = (
     "事项编号",
 )
 PERSONAL_DATES = ("出生", "入职", "入党", "参加工作", "任职", "任现职", "生日", "入伍", "调整", "调入", "离岗")
+# Headers a roster may carry besides its own columns: a serial number, a remark, a person's particulars. Any other
+# header (总分, 排名, a date such as 3月7日, anything unknown) says the sheet is something else.
+ROSTER_HARMLESS = (
+    *SEQ_HEADERS,
+    "备注",
+    "说明",
+    "性别",
+    "民族",
+    "籍贯",
+    "出生地",
+    "年龄",
+    "学历",
+    "学位",
+    "政治面貌",
+    "职称",
+    "电话",
+    "手机",
+    "身份证",
+    "毕业院校",
+    "专业",
+    "邮箱",
+    "照片",
+)
 _ROSTER_WORDS = frozenset(w for c in KINDS["roster"].columns for pair in _column_keys(c) for w in pair)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
@@ -52,6 +77,20 @@ def fact_headers(row: list) -> list[str]:
             continue
         if any(m in bare for m in FACT_MARKERS) and not any(w in bare for w in PERSONAL_DATES):
             found.append(str(cell).strip())
+    return found
+
+
+def not_roster_headers(layout: Layout) -> list[str]:
+    """The headers of a sheet read as a roster that are neither a roster column nor harmless (ROSTER_HARMLESS, a
+    person's own dates), as written: a sheet with one is never taken for a roster by default."""
+    found = []
+    for header in layout.unused:
+        full, bare = _header_key(header)
+        if full in _ROSTER_WORDS or bare in _ROSTER_WORDS or bare in SEQ_HEADERS:
+            continue
+        if any(w in bare for w in ROSTER_HARMLESS[len(SEQ_HEADERS) :]) or any(w in bare for w in PERSONAL_DATES):
+            continue
+        found.append(header)
     return found
 
 
@@ -91,10 +130,12 @@ def missing_columns(sheet: str, layout: Layout) -> Problem:
 
 def not_a_roster(sheet: str, layout: Layout, like: Layout | None, facts: list[str]) -> Problem:
     shown = "、".join(facts[:5])
-    if like is None or like.complete:
+    # A fact layout of the person's columns alone (姓名、科室) says nothing of what the sheet is.
+    if like is None or like.complete or set(like.columns) <= {"name", "section", "staff_no"}:
         text = (
-            f"表头含有 {shown}，不是人员名单，但无法判断是哪一种明细表，未导入。"
-            "请使用「下载模板」中的表头；如确为人员名单，请在上传时选择“人员名单”"
+            f"表头含有 {shown}，不是人员名单（名单只含姓名、科室、职务、工号等列），但无法判断是哪一种明细表，未导入。"
+            "请使用「下载模板」中的表头；如为汇总/统计表，请删去该工作表，或在工作表名称中写明“汇总”；"
+            "如确为人员名单，请在上传时选择“人员名单”"
         )
     else:
         label = KIND_LABELS[like.kind]
