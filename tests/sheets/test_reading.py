@@ -439,3 +439,25 @@ def test_a_points_sheet_with_formulas_copying_another_sheet_is_refused_not_repla
     assert batch is None
     assert "「3月」" in preview.errors[0].message and "引用其他工作表的公式" in preview.errors[0].message
     assert roster_con.execute("select count(*) from person where name = '周八'").fetchone()[0] == 0
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Headers under a long preamble, and sheets of data whose header cannot be read.
+
+
+def test_a_header_under_a_long_block_of_instructions_is_found(roster_con):
+    preamble = [["2022年3月加减分登记表"]] + [[f"{n}. 填表说明第{n}条：请如实填写。"] for n in range(1, 25)]
+    content = xlsx_bytes({"1月": [POINTS[0], ["2022-01-05", "张三", "宣传推广", 1, "一月"]], "3月": preamble + POINTS})
+    preview, batch = import_bytes(roster_con, content, "一季度.xlsx")
+    assert batch is not None, [p.text() for p in preview.errors]
+    assert [s.sheet for s in preview.sheets] == ["1月", "3月"]
+    assert roster_con.execute("select count(*) from score_event").fetchone()[0] == 3
+
+
+def test_a_sheet_of_data_without_a_readable_header_refuses_the_file(roster_con):
+    unknown = [["甲", "乙", "丙", "丁"], *[[f"a{n}", f"b{n}", n, n * 2] for n in range(5)]]
+    content = xlsx_bytes({"3月": POINTS, "4月": unknown, "填报人": [["填报人", "王五"], ["电话", "123"]]})
+    preview, batch = import_bytes(roster_con, content, "两月.xlsx")
+    assert batch is None
+    message = preview.errors[0].message
+    assert "「4月」" in message and "没有找到可识别的表头" in message and "填报人" not in message

@@ -20,6 +20,8 @@ from analytics.sheets.ingest.understand import (
     GUIDE_SHEETS,
     SUMMARY_WORDS,
     fact_headers,
+    headerless,
+    holds_data,
     missing_columns,
     not_a_roster,
     not_roster_headers,
@@ -106,6 +108,7 @@ def prepare(
     preview.sections = dict(ctx.people.sections)
     found = []
     skipped_details: list[str] = []  # sheets laid out as detail, skipped for formulas over other sheets
+    unread: list[str] = []  # sheets holding data under no header that could be read
     for raw in preview.raw:
         if raw.name.strip() in GUIDE_SHEETS:
             continue
@@ -120,6 +123,8 @@ def prepare(
         layout = find_layout(raw.grid, options.kind)
         if layout is None:
             preview.ignored.append((raw.name, "没有找到表头（如为说明页可忽略）"))
+            if "说明" not in raw.name and holds_data(raw):
+                unread.append(raw.name)
             continue
         facts = fact_headers(raw.grid[layout.header_row])
         foreign = not_roster_headers(layout) if layout.kind == "roster" and layout.complete else []
@@ -140,6 +145,8 @@ def prepare(
                 preview.file_problems.append(missing_columns(raw.name, layout))
             else:
                 preview.ignored.append((raw.name, "没有找到可识别的表头"))
+                if "说明" not in raw.name and holds_data(raw):
+                    unread.append(raw.name)
             continue
         if not options.kind and layout.rivals and layout.kind != "roster":
             both = "、".join(f"“{KIND_LABELS[k]}”" for k in (layout.kind, *layout.rivals))
@@ -172,6 +179,8 @@ def prepare(
             + "。如确为明细，请将这些公式转为数值（复制后“选择性粘贴—数值”）再上传；按查找（VLOOKUP、INDEX/MATCH）"
             "引用其他工作表的公式不影响导入。"
         )
+    if found and unread:
+        return refuse(headerless(unread))
     if not found:
         if not preview.file_problems:
             refuse("没有找到可识别的工作表。请使用「下载模板」中的表头，或确认表头含有 姓名、日期、分值、事由 等列。")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from analytics.sheets.kinds import FACT_KINDS, KIND_LABELS, KINDS
 from analytics.sheets.layout import (
+    HEADER_SCAN_ROWS,
     SEQ_HEADERS,
     Layout,
     _cell_keys,
@@ -16,6 +17,7 @@ from analytics.sheets.layout import (
     _header_key,
     find_layout,
 )
+from analytics.sheets.normalize import is_blank
 from analytics.sheets.problems import ERROR, Problem
 from analytics.sheets.reader import RawSheet
 
@@ -94,10 +96,38 @@ def not_roster_headers(layout: Layout) -> list[str]:
     return found
 
 
+# A sheet without a header is passed over quietly only when it holds little: a few lines of notes, a 填报人 block.
+DATA_ROWS = 3
+DATA_CELLS = 3
+
+
+def holds_data(raw: RawSheet) -> bool:
+    """Whether a sheet has several rows of several filled cells: data that would be lost if the sheet were passed
+    over for want of a header."""
+    rows = 0
+    for row in raw.grid:
+        if sum(1 for c in row if not is_blank(c)) >= DATA_CELLS:
+            rows += 1
+            if rows >= DATA_ROWS:
+                return True
+    return False
+
+
 def reads_as_detail(raw: RawSheet) -> bool:
     """Whether a sheet's header is a complete layout of a fact kind: one event a row, with its date."""
     layout = find_layout(raw.grid, among=tuple(FACT_KINDS))
     return layout is not None and layout.complete
+
+
+def headerless(sheets: list[str]) -> str:
+    """The refusal of a file some of whose sheets hold data under no header that could be read, while others are
+    read: importing the rest would lose those sheets' rows without a word."""
+    names = "、".join(f"「{name}」" for name in sheets)
+    return (
+        f"工作表{names}中有多行数据，但在前 {HEADER_SCAN_ROWS} 行中没有找到可识别的表头，未能读取；"
+        "为免漏导其中的记录，整个文件未导入。请把表头改为「下载模板」中的写法（如 日期、姓名、考核内容、分值、事由），"
+        "或删去该工作表后再上传"
+    )
 
 
 def _how_to_name(kind_key: str, missing: list[str]) -> str:
