@@ -233,3 +233,40 @@ def test_a_roster_with_serial_numbers_remarks_and_particulars_is_still_a_roster(
     assert batch is not None, [p.text() for p in preview.errors]
     assert preview.kinds == ["roster"]
     assert roster_con.execute("select count(*) from person where name = '周八'").fetchone()[0] == 1
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A sheet named like a summary (汇总/统计/…): per-person totals are not read; a register of events with their dates
+# titled 情况统计 is read when no other sheet of the file is of its kind, and passed over (said so) beside them.
+
+
+def test_a_detail_sheet_named_statistics_is_imported_when_it_is_the_files_only_one(roster_con):
+    preview, batch = import_bytes(roster_con, xlsx_bytes({"3月加减分情况统计": POINTS_SHEET}), "3月.xlsx")
+    assert batch is not None, [p.text() for p in preview.errors]
+    assert "按明细导入" in preview.why_kind["3月加减分情况统计"]
+    assert roster_con.execute("select count(*) from score_event").fetchone()[0] == 2
+
+
+def test_a_detail_sheet_named_like_a_summary_beside_month_sheets_is_passed_over_and_said_so(roster_con):
+    april = [POINTS_SHEET[0], ["2022-04-05", "张三", "宣传推广", 1, "四月"]]
+    content = xlsx_bytes({"一季度汇总": POINTS_SHEET, "4月": april})
+    preview, batch = import_bytes(roster_con, content, "汇总.xlsx")
+    assert batch is not None, [p.text() for p in preview.errors]
+    why = dict(preview.ignored)["一季度汇总"]
+    assert "「4月」" in why and "改名" in why
+    assert roster_con.execute("select count(*) from score_event").fetchone()[0] == 1
+
+
+def test_a_summary_of_totals_alone_is_refused_naming_the_sheet_and_why(roster_con):
+    totals = [["姓名", "科室", "总分"], ["张三", "组织科", 3], ["李四", "组织科", 1]]
+    preview, batch = import_bytes(roster_con, xlsx_bytes({"3月得分统计": totals}), "3月.xlsx")
+    assert batch is None
+    message = preview.errors[0].message
+    assert "「3月得分统计」" in message and "含“统计”" in message
+
+
+POINTS_SHEET = [
+    ["日期", "姓名", "考核内容", "分值", "事由"],
+    ["2022-03-05", "张三", "宣传推广", 1, "信息被采用"],
+    ["2022-03-06", "李四", "纪律作风", -0.5, "迟到"],
+]

@@ -107,19 +107,23 @@ def prepare(
         preview.ignored.append((name, "隐藏的工作表，不导入（如需导入，请在 Excel/WPS 中取消隐藏后再上传）"))
     preview.sections = dict(ctx.people.sections)
     found = []
+    named_summaries: dict[str, str] = {}  # sheet → the summary word its name holds, read as detail all the same
     skipped_details: list[str] = []  # sheets laid out as detail, skipped for formulas over other sheets
     unread: list[str] = []  # sheets holding data under no header that could be read
     for raw in preview.raw:
         if raw.name.strip() in GUIDE_SHEETS:
-            continue
-        if not options.kind and any(w in raw.name for w in SUMMARY_WORDS):
-            preview.ignored.append((raw.name, "工作表名称表明是汇总/统计表，其数字由明细表算出，不导入"))
             continue
         if not options.kind and raw.summary:
             preview.ignored.append((raw.name, "单元格是引用其他工作表的公式，是汇总表，不导入（只导入明细）"))
             if reads_as_detail(raw):
                 skipped_details.append(raw.name)
             continue
+        word = next((w for w in SUMMARY_WORDS if w in raw.name), None) if not options.kind else None
+        if word is not None:
+            if not reads_as_detail(raw):
+                preview.ignored.append((raw.name, _named_summary(word)))
+                continue
+            named_summaries[raw.name] = word
         layout = find_layout(raw.grid, options.kind)
         if layout is None:
             preview.ignored.append((raw.name, "没有找到表头（如为说明页可忽略）"))
@@ -167,6 +171,7 @@ def prepare(
             named = "、".join(layout.header_of(k) for k in layout.columns)
             preview.why_kind[raw.name] = f"表头含有 {named}"
         found.append((raw, layout))
+    found = _without_summaries_beside_detail(preview, found, named_summaries)
     found = _without_helpers(preview, found)
     if skipped_details and not any(layout.kind in FACT_KINDS for _, layout in found):
         # The helper sheets (名单, 事项) the skipped sheets look up would be imported on their own, as if they were
@@ -183,7 +188,12 @@ def prepare(
         return refuse(headerless(unread))
     if not found:
         if not preview.file_problems:
-            refuse("没有找到可识别的工作表。请使用「下载模板」中的表头，或确认表头含有 姓名、日期、分值、事由 等列。")
+            # Each sheet passed over is named with its reason: a sheet skipped for its name is not a missing header.
+            said = "".join(f"「{name}」{why}；" for name, why in preview.ignored)
+            refuse(
+                f"没有找到可识别的工作表。{said}"
+                "请使用「下载模板」中的表头，或确认表头含有 姓名、日期、分值、事由 等列。"
+            )
         return preview
     kinds = {layout.kind for _, layout in found}
     if "rules" in kinds and len(kinds) > 1:
@@ -227,6 +237,46 @@ def prepare(
 
 
 HELPER = "与明细表在同一工作簿中的查找用辅助表，不导入；如需更新加减分事项（规则），请单独上传"
+
+
+def _named_summary(word: str) -> str:
+    return (
+        f"工作表名称表明是汇总/统计表（含“{word}”），表头也不是完整的明细表（每行一条带日期的记录），不导入。"
+        f"如确为明细，请将工作表改名（去掉“{word}”）后上传，或在上传时选择表格类型"
+    )
+
+
+def _without_summaries_beside_detail(
+    preview: Preview, found: list[tuple[RawSheet, Layout]], named: dict[str, str]
+) -> list[tuple[RawSheet, Layout]]:
+    """A sheet named like a summary (3月加减分情况统计) but laid out as detail is read as detail only when no other
+    sheet of the file is of its kind: beside the month sheets it most likely gathers their rows again (一季度汇总),
+    and reading both would count each event twice. Told in the preview either way."""
+    kept = []
+    for raw, layout in found:
+        word = named.get(raw.name)
+        if word is None:
+            kept.append((raw, layout))
+            continue
+        if layout.kind not in FACT_KINDS:
+            preview.ignored.append((raw.name, _named_summary(word)))
+            _forget(preview, raw.name)
+            continue
+        others = [r.name for r, other in found if other.kind == layout.kind and r.name not in named]
+        if not others:
+            preview.why_kind[raw.name] += f"；名称虽含“{word}”，但每行是一条带日期的明细，按明细导入"
+            kept.append((raw, layout))
+            continue
+        beside = "、".join(f"「{name}」" for name in others[:3])
+        preview.ignored.append(
+            (
+                raw.name,
+                f"工作表名称含“{word}”，且文件中另有同类明细表{beside}，按汇总表处理（其中的记录多为这些表的重复），"
+                f"不导入。如确为另外的明细，请将工作表改名（去掉“{word}”）后上传",
+            )
+        )
+        _forget(preview, raw.name)
+    return kept
 
 
 def _without_helpers(preview: Preview, found: list[tuple[RawSheet, Layout]]) -> list[tuple[RawSheet, Layout]]:

@@ -22,7 +22,9 @@ from analytics.sheets.problems import ERROR, Problem
 from analytics.sheets.reader import RawSheet
 
 GUIDE_SHEETS = {"填写说明", "说明", "使用说明", "填表说明"}
-# A sheet named like a summary is read by nobody: its numbers are computed from the detail sheets beside it.
+# A sheet named like a summary is not read by default: its numbers are computed from the detail sheets beside it.
+# Unless its header is a complete detail layout (one event a row, with its date), and no other sheet of the file is
+# of that kind (see dry_run): then it is a register titled 情况统计, not totals.
 SUMMARY_WORDS = ("汇总", "统计", "合计", "总表", "排名")
 # Header words that only fact sheets carry: an incomplete layout with one is refused with its missing columns rather
 # than passed over. A person's own dates (出生日期, 入职时间) are a roster's.
