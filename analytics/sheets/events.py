@@ -250,8 +250,10 @@ def claim(cur: Con, sheet: SheetResult, batch_id: int, file_name: str) -> None:
 def hand_over(cur: Con, table: str, batch_id: int) -> int:
     """Before a batch's rows of `table` go: rows another active batch also brought stay, handed to the earliest such
     batch with its file and row (and its claim, now held, is dropped), and with what that row said beyond the event's
-    identity (事项编号, 活动名称 …), so the event reads as the remaining file wrote it. Returns how many stay."""
+    identity (事项编号, 活动名称 …), so the event reads as the remaining file wrote it. A claiming row that also
+    matches another stored event first claims that one instead (_reclaim). Returns how many stay."""
     kind = next(k for k in KINDS.values() if k.table == table)
+    _reclaim(cur, kind, batch_id)
     types = dict(
         cur.execute(
             "select column_name, data_type from information_schema.columns where table_name = ?", [table]
@@ -287,3 +289,83 @@ def hand_over(cur: Con, table: str, batch_id: int) -> int:
         {"table": table},
     )
     return int(handed[0][0]) if handed else 0
+
+
+def _reclaim(cur: Con, kind: Kind, batch_id: int) -> None:
+    """Claims on the events of a batch about to go, from rows that also match another stored event (a row with
+    事项编号 blank matches the event sent with XX01 and the one sent with XX02; on import it claimed only the first),
+    move to that other event when the claiming batch does not hold it already: one row keeps one event alive, so
+    the event going is kept only for rows that match nothing else, as a fresh import of the remaining files would
+    have it. Only detail columns let one row match two stored events, so kinds without them have nothing to do."""
+    if not kind.detail or kind.table is None:
+        return
+    table = kind.table
+    types = dict(
+        cur.execute(
+            "select column_name, data_type from information_schema.columns where table_name = ?", [table]
+        ).fetchall()
+    )
+    # What the claiming row said in each detail column: its own details when recorded, else the event's.
+    said = "".join(
+        f", case when c.details is null then f.{k} else cast(json_extract_string(c.details, '$.\"{k}\"') as {types[k]})"
+        f" end as {k}"
+        for k in kind.detail
+    )
+    exact_keys = [k for k in kind.identity if k not in kind.loose]
+    condition = " and ".join(
+        [f"t.{k} is not distinct from g.{k}" for k in exact_keys]
+        + [f"(t.{k} is null or g.{k} is null or t.{k} = g.{k})" for k in kind.detail]
+    )
+    exact = " and ".join(f"t.{k} is not distinct from g.{k}" for k in kind.detail)
+    loose = "".join(f", g.{k} as _upload_{k}, t.{k} as _stored_{k}" for k in kind.loose)
+    found = fetch_df(
+        cur,
+        f"""
+        with gone as (
+            select c.fact_id as old_id, c.batch_id as holder, c.sheet, c.row_no,
+                   {", ".join(f"f.{k}" for k in kind.identity)} {said}
+            from fact_claim c join {table} f on f.fact_id = c.fact_id
+            where c.fact_table = $table and f.batch_id = $batch and c.batch_id <> $batch
+              and c.batch_id in (select batch_id from import_batch where status = 'committed')
+        )
+        select g.old_id, g.holder, g.sheet, g.row_no, t.fact_id, ({exact}) as exact {loose}
+        from gone g join {table} t on {condition}
+        where t.batch_id <> $batch and t.batch_id <> g.holder
+          and not exists (
+              select 1 from fact_claim h
+              where h.fact_table = $table and h.fact_id = t.fact_id and h.batch_id = g.holder
+          )
+        """,
+        {"table": table, "batch": batch_id},
+    )
+    same = pd.Series(True, index=found.index)
+    for k in kind.loose:
+        upload = found.pop(f"_upload_{k}").map(text_key, na_action="ignore")
+        stored = found.pop(f"_stored_{k}").map(text_key, na_action="ignore")
+        same &= (upload == stored) | (upload.isna() & stored.isna())
+    found = found[same].reset_index(drop=True)
+    if found.empty:
+        return
+    # Each claiming batch's rows matched one to one to the events it does not hold (a row is its sheet and row).
+    row_key = pd.factorize(pd.Series(list(zip(found["holder"], found["sheet"], found["row_no"])), dtype=object))[0]
+    moved = []
+    for _, group in found.groupby("holder", sort=True):
+        picked = _one_to_one(
+            row_key[group.index].tolist(), group["fact_id"].tolist(), group["exact"].astype(bool).tolist()
+        )
+        moved.append(group.iloc[picked])
+    moves = pd.concat(moved)[["old_id", "holder", "sheet", "row_no", "fact_id"]].reset_index(drop=True)
+    cur.complete()
+    cur.register("moved_claims", moves)
+    try:
+        cur.execute(
+            """
+            update fact_claim c set fact_id = m.fact_id
+            from moved_claims m
+            where c.fact_table = $table and c.fact_id = m.old_id and c.batch_id = m.holder
+              and c.sheet is not distinct from m.sheet and c.row_no is not distinct from m.row_no
+            """,
+            {"table": table},
+        )
+    finally:
+        cur.unregister("moved_claims")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from conftest import csv_bytes, load
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -105,3 +106,44 @@ def test_undo_of_any_batch_then_reimport_equals_never_undoing(case, chosen):
         send(con, *files[chosen])
     assert results(con) == expected
     con.close()
+
+
+POINTS_HEADER = ["日期", "姓名", "考核内容", "事项编号", "分值", "事由"]
+PARTICIPATION_HEADER = ["日期", "姓名", "活动类型", "活动名称"]
+
+
+def one_event(kind: str, detail: str | None) -> bytes:
+    """One file holding one event of 张一 on 2022-03-05 (a points row or a participation row) with the given
+    事项编号 / 活动名称, plus a row of its own so no file is wholly stored already."""
+    if kind == "points":
+        own = ["2022-03-08", "张二", "工作质量", None, 1, f"简报{detail}"]
+        return csv_bytes([POINTS_HEADER, ["2022-03-05", "张一", "学习提升", detail, 2, "讲授组工讲堂"], own])
+    own = ["2022-03-08", "张二", "荐学", f"读书{detail}"]
+    return csv_bytes([PARTICIPATION_HEADER, ["2022-03-05", "张一", "荐学", detail], own])
+
+
+def stored_events(con, table: str) -> list[tuple]:
+    return con.execute(f"select event_date, person_id, count(*) from {table} group by all order by all").fetchall()
+
+
+@pytest.mark.parametrize(
+    ("kind", "table", "codes"),
+    [("points", "score_event", ("XX01", "XX02")), ("participation", "participation", ("读书会", "观影"))],
+)
+@pytest.mark.parametrize("order", ["ABC", "ACB", "BAC"])
+def test_undo_leaves_what_importing_the_remaining_files_gives(kind, table, codes, order):
+    """A and B hold one event with two different 事项编号 (two events); C holds it with the column blank, so it
+    matches either. Undoing A must not hand A's event to C's row while that row also matches B's event: the
+    remaining files count the event as a fresh import of them does (B then C: C first would have B asked about
+    its 事项编号)."""
+    files = {"A": one_event(kind, codes[0]), "B": one_event(kind, codes[1]), "C": one_event(kind, None)}
+    con = fresh()
+    batches = {name: send(con, files[name], f"{name}.csv") for name in order}
+    undo(con, batches["A"])
+    after_undo = stored_events(con, table)
+    con.close()
+    remaining = fresh()
+    for name in "BC":
+        send(remaining, files[name], f"{name}.csv")
+    assert after_undo == stored_events(remaining, table)
+    remaining.close()
