@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from analytics.sheets.kinds import KINDS, Kind
@@ -118,10 +117,17 @@ def _one_to_one(rows: list[int], facts: list[int], exact: list[bool]) -> list[in
 
 
 def skip_stored(
-    check: Checker, cur: Con, rows: pd.DataFrame, kind: Kind, what: str, also: tuple[str, ...] = ()
+    check: Checker,
+    cur: Con,
+    rows: pd.DataFrame,
+    kind: Kind,
+    what: str,
+    also: tuple[str, ...] = (),
+    blank_means: dict[str, pd.Series] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Drop rows that are events already stored by an earlier import (a cumulative sheet sent again, perhaps with
-    more detail filled in); warn once with the first few. Returns (rows left, claims: fact_id and _row of each
+    more detail filled in); warn once with the first few. `blank_means`: for a decisive column, what a blank cell
+    counts as on each row (by _row), see _decisive_changes. Returns (rows left, claims: fact_id and _row of each
     stored event sent again)."""
     if kind.table is None:
         raise ValueError(kind.key)  # only fact kinds have stored events
@@ -142,7 +148,7 @@ def skip_stored(
     # One stored event a row and one row a stored event: two rows of the upload (distinct in it, e.g. one with 事项编号
     # and one without) never claim the same stored fact; a row left without one is a new event.
     found = found.iloc[_one_to_one(found["_row"].tolist(), found["fact_id"].tolist(), found["exact"].tolist())]
-    _decisive_changes(check, rows, found, kind)
+    _decisive_changes(check, cur, rows, found, kind, blank_means)
     found = found.drop(columns=[f"_was_{k}" for k, _ in kind.decisive])
     claims = found[["fact_id", "_row", "batch_id"]].reset_index(drop=True)
     claims["details"] = _details(rows, claims["_row"], kind)
@@ -164,31 +170,74 @@ def skip_stored(
     return rows[~hit].reset_index(drop=True), claims
 
 
-def _decisive_changes(check: Checker, rows: pd.DataFrame, found: pd.DataFrame, kind: Kind) -> None:
+def _decisive_changes(
+    check: Checker,
+    cur: Con,
+    rows: pd.DataFrame,
+    found: pd.DataFrame,
+    kind: Kind,
+    blank_means: dict[str, pd.Series] | None = None,
+) -> None:
     """Rows sent again that fill a decisive column (Kind.decisive) differently from the stored event: an error on
-    each, naming the batch to undo first."""
+    each, naming every batch holding the event (undoing only the one that wrote it hands it to the next).
+
+    A blank cell says nothing (事项编号), unless `blank_means` gives what it counts as, by _row: 一票否决 left blank
+    follows the item's rule, so on an item that vetoes, 否 against blank changes the outcome either way round, and
+    on one that does not, it changes nothing."""
     if not kind.decisive or found.empty:
         return
     sent = rows.set_index("_row").loc[found["_row"].to_numpy(), [k for k, _ in kind.decisive]].reset_index(drop=True)
     position = {int(row): pos for pos, row in enumerate(check.rows.tolist())}
+    holders: dict[int, str] | None = None
     for key, column in kind.decisive:
         new = sent[key].to_numpy(dtype=object)
         old = found[f"_was_{key}"].to_numpy(dtype=object)
+        means = (blank_means or {}).get(key)
+        default = None if means is None else means.reindex(found["_row"].to_numpy()).to_numpy(dtype=object)
         label = check.layout.header_of(column)
         for n in range(len(found)):
-            if pd.isna(new[n]) or (not pd.isna(old[n]) and old[n] == new[n]):
-                continue
-            if isinstance(new[n], (bool, np.bool_)) and not new[n] and pd.isna(old[n]):
-                continue  # 否 where nothing was said: the item's own rule stands either way
+            if default is not None:
+                rule = bool(default[n]) if not pd.isna(default[n]) else False
+                if (rule if pd.isna(new[n]) else bool(new[n])) == (rule if pd.isna(old[n]) else bool(old[n])):
+                    continue
+                note = f"（未填写即按事项规则{'否决' if rule else '不否决'}）"
+            else:
+                if pd.isna(new[n]) or (not pd.isna(old[n]) and old[n] == new[n]):
+                    continue
+                note = ""
+            if holders is None:
+                holders = _holders(cur, kind, found)
+            fact = int(found["fact_id"].iat[n])
+            batches = holders.get(fact, f"#{int(found['batch_id'].iat[n])}")
             before = "未填写" if pd.isna(old[n]) else f"为“{_shown(old[n])}”"
+            now = "未填写" if pd.isna(new[n]) else f"为“{_shown(new[n])}”"
             check.add(
                 ERROR,
                 position[int(found["_row"].iat[n])],
                 column,
-                f"这一行与批次 #{int(found['batch_id'].iat[n])} 中已导入的记录是同一件事，那条的「{label}」{before}，"
-                f"本次为“{_shown(new[n])}”，会改变计分（月度上限、一票否决按此计算）：请先在「导入记录」撤销批次 "
-                f"#{int(found['batch_id'].iat[n])}，再导入本文件；若那条无误，请删除本行",
+                f"这一行与批次 {batches} 中已导入的记录是同一件事，那条的「{label}」{before}，本次{now}{note}，"
+                f"会改变计分（月度上限、一票否决按此计算）：请先在「导入记录」撤销批次 {batches}，再导入本文件；"
+                "若那条无误，请删除本行",
             )
+
+
+def _holders(cur: Con, kind: Kind, found: pd.DataFrame) -> dict[int, str]:
+    """Every imported batch holding each stored event of `found`, as the text #2、#5: the one that wrote it and those
+    that sent it again (the event stays while any of them is imported)."""
+    rows = cur.execute(
+        f"""
+        select fact_id, batch_id from {kind.table} where fact_id in (select unnest($ids::bigint[]))
+        union
+        select c.fact_id, c.batch_id from fact_claim c join import_batch b using (batch_id)
+        where c.fact_table = $table and b.status = 'committed' and c.fact_id in (select unnest($ids::bigint[]))
+        order by 1, 2
+        """,
+        {"ids": [int(f) for f in found["fact_id"].unique()], "table": kind.table},
+    ).fetchall()
+    out: dict[int, list[str]] = {}
+    for fact, batch in rows:
+        out.setdefault(int(fact), []).append(f"#{int(batch)}")
+    return {fact: "、".join(batches) for fact, batches in out.items()}
 
 
 def _shown(value: object) -> str:

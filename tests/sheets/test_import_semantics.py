@@ -145,6 +145,33 @@ def test_a_row_sent_again_that_fills_its_item_code_asks_for_the_earlier_batch_to
     assert net_points(roster_con) == after_undo == [(1.0, 1, "XC01")]
 
 
+def test_a_filled_item_code_names_every_batch_holding_the_stored_event(roster_con):
+    # Undoing only the batch that wrote the event hands it to the next one: the message names all of them.
+    first = load(roster_con, xlsx_bytes({"3月": [CODED, BLANK_CODE]}), "一.xlsx")
+    other = ["2022-03-07", "李四", "工作质量", None, 1, "简报采用"]
+    second = load(roster_con, xlsx_bytes({"3月": [CODED, BLANK_CODE, other]}), "二.xlsx")
+    coded = xlsx_bytes({"3月": [CODED, WITH_CODE]})
+    preview, batch = import_bytes(roster_con, coded, "有编号.xlsx")
+    message = " ".join(p.text() for p in preview.errors)
+    assert batch is None and f"#{first}、#{second}" in message
+    undo(roster_con, first)
+    undo(roster_con, second)
+    load(roster_con, coded, "有编号.xlsx")
+
+
+VETO_HEADER = ["日期", "姓名", "考核内容", "事项编号", "分值", "事由", "一票否决"]
+
+
+@pytest.mark.parametrize(("stored", "sent"), [(None, "否"), ("否", None)])
+def test_no_against_blank_on_an_item_that_vetoes_is_asked_about_either_way(roster_con, stored, sent):
+    # 一票否决 blank follows the item (JL03 vetoes); 否 overrides it: which file came first would decide the veto.
+    row = ["2022-03-05", "张三", "纪律作风", "JL03", -10, "违反保密纪律"]
+    first = load(roster_con, xlsx_bytes({"3月": [VETO_HEADER, [*row, stored]]}), "一.xlsx")
+    preview, batch = import_bytes(roster_con, xlsx_bytes({"3月": [VETO_HEADER, [*row, sent]]}), "二.xlsx")
+    message = " ".join(p.text() for p in preview.errors)
+    assert batch is None and "一票否决" in message and f"撤销批次 #{first}" in message
+
+
 def test_a_veto_said_only_when_sent_again_is_asked_about_and_a_plain_no_is_not(roster_con):
     header = ["日期", "姓名", "考核内容", "分值", "事由", "一票否决"]
     row = ["2022-03-05", "李四", "纪律作风", -1, "迟到"]

@@ -189,6 +189,7 @@ def check_points(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> S
     books = ctx.book_index(days) if n else np.array([], dtype=int)
     bound = ctx.book.param("points_bound")
     item_codes = np.full(n, None, dtype=object)
+    item_vetoes = np.zeros(n, dtype=bool)  # the item's own rule, what a blank 一票否决 counts as
     pts = points
     no_code = pd.isna(codes)
     both_missing = no_code & pd.isna(contents) & ~check.bad
@@ -216,6 +217,7 @@ def check_points(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> S
                 check.add(ERROR, rows, "item_code", f"事项编号“{code}”不在规则中。{hint}请在「规则设置」查看加减分事项")
                 continue
             item_codes[rows] = item.code
+            item_vetoes[rows] = item.veto
             given = contents[rows]
             contents[rows[pd.isna(given)]] = item.content
             clash = rows[~pd.isna(given) & (given != item.content)]
@@ -286,5 +288,9 @@ def check_points(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> S
         },
         copy=False,
     )
-    rows, claims = skip_stored(check, ctx.cur, rows, KINDS["points"], "加减分")
+    # With a 一票否决 column, a blank cell there says "the item's rule"; without one, the sheet says nothing.
+    blank_means = (
+        {"veto_flag": pd.Series(item_vetoes[keep], index=rows["_row"].to_numpy())} if "veto" in frame else None
+    )
+    rows, claims = skip_stored(check, ctx.cur, rows, KINDS["points"], "加减分", blank_means=blank_means)
     return check.result("points", rows, claims=claims)
