@@ -124,10 +124,57 @@ def open_correction(con: Con, month: Month | str | date, actor: Actor | None) ->
 
 
 def withdraw_correction(con: Con, month: Month | str | date, actor: Actor | None) -> None:
+    """Close a correction without a new version: only while the month reads as its latest version does (locked
+    again, live results that differ from the printed posting could neither be undone nor imported into)."""
     m = as_month(month)
     with transaction(con) as cur:
         act(cur, actor, CORRECT, "correction_withdraw", m, f"取消更正{m.label}公示")
+        before = latest(cur, m)
+        if before is not None:
+            _refuse_if_changed(cur, m, before)
         cur.execute("delete from posting_correction where month = ?", [month_key(month)])
+
+
+def _refuse_if_changed(cur: Con, month: Month, before: Version) -> None:
+    """Refuse, saying what changed and which batches went in or out since the correction opened, when the month's
+    live posting rows or stars differ from those of version `before`."""
+    rows, stars = _live(cur, month)
+    changed = diff_rows(frozen_rows(cur, month, before.version), rows)
+    star_changes = diff_stars(frozen_stars(cur, month, before.version), stars)
+    if not len(changed) and not len(star_changes):
+        return
+    counts = changed["change"].value_counts()
+    parts = [f"{label} {int(counts[key])} 行" for key, label in CHANGE_LABELS.items() if counts.get(key)]
+    if len(star_changes):
+        parts.append("摘星有变化")
+    # The batches that can have made the difference: those holding a posted row of the month, before or now, and
+    # roster and rule-book batches (they move people and change the rules the month is scored by).
+    held = sorted(
+        {int(b) for b in rows["batch_id"]} | {int(b) for b in frozen_rows(cur, month, before.version)["batch_id"]}
+    )
+    opened = correction_open(cur, month)
+    since = opened[1] if opened else before.published_at
+    found = cur.execute(
+        """
+        select batch_id, status from import_batch
+        where (batch_id in (select unnest($held::integer[])) or kind like '%roster%' or kind like '%rules%')
+          and ((status = 'committed' and imported_at >= $since) or (status = 'undone' and undone_at >= $since))
+        order by batch_id
+        """,
+        {"held": held, "since": since},
+    ).fetchall()
+    imported = [b for b, status in found if status == "committed"]
+    undone = [b for b, status in found if status == "undone"]
+    steps = []
+    if imported:
+        steps.append(f"撤销更正期间导入的批次 {'、'.join(f'#{b}' for b in imported)}")
+    if undone:
+        steps.append(f"重新导入更正期间撤销的批次 {'、'.join(f'#{b}' for b in undone)} 的文件")
+    undo_first = f"请先{'，并'.join(steps)}，使数据与公示一致后再取消更正；" if steps else ""
+    raise PublishRefused(
+        f"{month.label}的数据已与第 {before.version} 版公示不同（{'，'.join(parts)}），取消更正后该月锁定，"
+        f"公示表与实际结果将不一致。{undo_first}或者填写更正原因，发布第 {before.version + 1} 版公示。"
+    )
 
 
 def correct(

@@ -320,3 +320,21 @@ def test_a_rules_file_effective_in_or_before_a_published_month_is_refused_and_so
     load(con, rows[:-1], "事项二.xlsx", kind="rules", rules_effective=date(2022, 4, 1))
     with pytest.raises(UndoRefused, match="2022年3月"):
         undo(con, earlier)
+
+
+def test_a_correction_is_withdrawn_only_while_the_month_reads_as_published(march):
+    # Withdrawn with a changed month, the month would be locked with results its printed posting does not show.
+    con, batch = march
+    pub.publish(con, "2022-03", BOSS, today=TODAY)
+    pub.open_correction(con, "2022-03", BOSS)
+    added = load(con, points([["2022-03-20", "孙七", "宣传推广", 5, "经验被市级推广"]]), "三月补.xlsx")
+    undo(con, batch)
+    with pytest.raises(pub.PublishRefused) as refused:
+        pub.withdraw_correction(con, "2022-03", BOSS)
+    message = str(refused.value)
+    assert f"#{added}" in message and f"#{batch}" in message and "摘星" in message and "第 2 版" in message
+    assert pub.correction_open(con.cursor(), "2022-03") is not None
+    undo(con, added)
+    load(con, points([["2022-03-04", "王五", "督查落实", 1, "督查到位"]]), "三月二.xlsx")
+    pub.withdraw_correction(con, "2022-03", BOSS)
+    assert pub.correction_open(con.cursor(), "2022-03") is None
