@@ -18,6 +18,7 @@ from analytics.accounts.roles import (
     PermissionDenied,
     require,
 )
+from analytics.sheets.kinds import KINDS
 from analytics.store.db import Con, first_row
 
 SHOWN_ROWS = 5
@@ -55,12 +56,43 @@ def _outside_rows(cur: Con, actor: Actor, preview: Any) -> list[str]:
             sections = rows["contestant_id"].map(people)
         else:
             sections = None
-        if sections is None:
+        claimed = _claimed_sections(cur, sheet)
+        if sections is None and not claimed:
             continue
-        for row_no, section in zip(rows["_row"], sections, strict=False):
+        pairs = list(zip(rows["_row"], sections, strict=False)) if sections is not None else []
+        for row_no, section in sorted([*pairs, *claimed.items()], key=lambda pair: int(pair[0])):
             if section is None or section != section or str(section) not in allowed:
                 found.append(f"「{sheet.sheet}」第 {row_no} 行（{section if section == section else '未知科室'}）")
     return found
+
+
+def _claimed_sections(cur: Con, sheet: Any) -> dict[int, str | None]:
+    """For rows of the sheet that send again an event already stored (claims): the stored event's section, by the
+    sheet's row number. A claimed row is held by the batch as much as a new one: when the batch that wrote it is
+    undone, it passes to this one, and goes with this one's undo."""
+    claims = getattr(sheet, "claims", None)
+    table = KINDS[sheet.kind].table if sheet.kind in KINDS else None
+    if claims is None or claims.empty or table is None:
+        return {}
+    columns = {
+        r[0]
+        for r in cur.execute(
+            "select column_name from information_schema.columns where table_name = ?", [table]
+        ).fetchall()
+    }
+    if "section_id" in columns:
+        query = f"select f.fact_id, s.name from {table} f left join section s using (section_id)"
+    elif "contestant_id" in columns:  # an arena mark belongs to the contestant's section now
+        query = f"""
+            select f.fact_id, s.name from {table} f
+            left join membership m on m.person_id = f.contestant_id and m.valid_to is null
+            left join section s on s.section_id = m.section_id
+        """
+    else:
+        return {}
+    ids = [int(f) for f in claims["fact_id"]]
+    named = dict(cur.execute(f"{query} where f.fact_id in (select unnest($ids::bigint[]))", {"ids": ids}).fetchall())
+    return {int(row): named.get(int(fact)) for row, fact in zip(claims["_row"], claims["fact_id"], strict=False)}
 
 
 def before_import(cur: Con, actor: Actor, preview: Any) -> None:
@@ -91,9 +123,16 @@ def after_import(cur: Con, actor: Actor, preview: Any, batch_id: int) -> None:
         actor.name,
         "import",
         f"批次 #{batch_id}",
-        f"{preview.file_name}（{preview.kind_label}）：{preview.rows_imported} 行",
+        f"{preview.file_name}（{preview.kind_label}）：{preview.rows_imported} 行{_claimed_text(preview)}",
         actor.ip,
     )
+
+
+def _claimed_text(preview: Any) -> str:
+    """The rows the batch claims beside the ones it writes: its undo can delete them too, once the batches that
+    wrote them are undone."""
+    claimed = sum(len(s.claims) for s in preview.sheets if getattr(s, "claims", None) is not None)
+    return f"，另有 {claimed} 行已由其他批次导入，一并认领" if claimed else ""
 
 
 def before_undo(cur: Con, actor: Actor, batch_id: int) -> None:
@@ -115,13 +154,14 @@ def before_undo(cur: Con, actor: Actor, batch_id: int) -> None:
 
 def after_undo(cur: Con, actor: Actor, batch_id: int, result: dict) -> None:
     removed = sum(result.get("removed", {}).values())
+    kept = f"，{result['kept']} 行另有批次含有，保留并改记到该批次" if result.get("kept") else ""
     file_name = first_row(cur, "select file_name from import_batch where batch_id = $batch_id", {"batch_id": batch_id})
     audit.record(
         cur,
         actor.name,
         "undo",
         f"批次 #{batch_id}",
-        f"{file_name[0] if file_name else ''}：删除 {removed} 行",
+        f"{file_name[0] if file_name else ''}：删除 {removed} 行{kept}",
         actor.ip,
     )
 

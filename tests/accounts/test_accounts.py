@@ -123,6 +123,30 @@ def test_a_limited_clerk_imports_only_rows_of_its_sections(accounts):
     assert accounts.execute("select count(*) from score_event").fetchone()[0] == 1
 
 
+NEW_ROW = ["2022-03-09", "李四", "组织科", "工作质量", 1, "按时报送"]
+
+
+def test_a_limited_clerk_cannot_claim_stored_rows_of_other_sections(accounts):
+    # Claimed, the other section's row would pass to the clerk's batch on the first batch's undo, and go with
+    # the clerk's own undo: a row sent again is refused like a new one.
+    load(accounts, xlsx_bytes({"3月": POINTS}), "全部.xlsx")
+    with pytest.raises(PermissionDenied) as caught:
+        import_bytes(accounts, xlsx_bytes({"3月": [*POINTS, NEW_ROW]}), "再发.xlsx", actor=actor(accounts, "李内勤"))
+    assert "「3月」第 3 行（干部一科）" in caught.value.message and "第 2 行" not in caught.value.message
+    assert accounts.execute("select count(*) from fact_claim").fetchone()[0] == 0
+
+
+def test_the_audit_says_rows_claimed_on_import_and_rows_kept_on_undo(accounts):
+    clerk = actor(accounts, "全科内勤")
+    _, first = import_bytes(accounts, xlsx_bytes({"3月": POINTS[:2]}), "一.xlsx", actor=clerk)
+    _, second = import_bytes(accounts, xlsx_bytes({"3月": POINTS}), "二.xlsx", actor=clerk)
+    assert audit_rows(accounts, "import")[-1][2] == "二.xlsx（加减分记录）：1 行，另有 1 行已由其他批次导入，一并认领"
+    undo(accounts, first, actor=clerk)
+    assert audit_rows(accounts, "undo")[-1][2] == "一.xlsx：删除 0 行，1 行另有批次含有，保留并改记到该批次"
+    undo(accounts, second, actor=clerk)
+    assert audit_rows(accounts, "undo")[-1][2] == "二.xlsx：删除 2 行"
+
+
 def test_a_limited_clerk_cannot_register_people_in_other_sections(accounts):
     roster = [["姓名", "科室", "职务", "工号"], ["新人", "干部二科", "科员", "C09"]]
     with pytest.raises(PermissionDenied, match="干部二科"):
