@@ -91,12 +91,20 @@ def committed_here() -> dict[str, int]:
 
 
 def commit(preview: ingest.Preview) -> int | None:
+    outcome = _try_commit(preview)
+    if isinstance(outcome, str):
+        st.error(outcome, icon=":material/error:")
+        return None
+    return outcome
+
+
+def _try_commit(preview: ingest.Preview) -> int | str:
+    """The batch id, or why the file was refused."""
     try:
         with st.spinner(f"正在导入 {preview.file_name} …"):
             batch = ingest.commit(connection(), preview, auth.acting())
     except DashboardError as exc:
-        st.error(f"{exc.title}：{exc.message}", icon=":material/error:")
-        return None
+        return f"{exc.title}：{exc.message}"
     committed_here()[preview.sha256] = batch
     return batch
 
@@ -341,12 +349,26 @@ def files_overview(previews: list[ingest.Preview]) -> None:
     if clean and st.button(
         texts.WORKBENCH["commit_all"].format(n=len(clean)), key="commit_all", type="primary", icon=":material/save:"
     ):
+        # Every clean file is tried: one found to hold nothing new once an earlier one is in (or refused for
+        # another reason) does not keep the others out. The refusals are kept for the page after the rerun.
         done = 0
+        refused = []
         with follow_up_once():  # the rollups brought up to date once, after the last file
             for p in clean:
-                if commit(p) is None:
-                    break
-                done += 1
+                outcome = _try_commit(p)
+                if isinstance(outcome, str):
+                    refused.append(texts.WORKBENCH["commit_all_refused"].format(name=p.file_name, why=outcome))
+                else:
+                    done += 1
+        st.session_state["commit_all_refused"] = (_files(previews), refused)
         if done:
             st.toast(texts.WORKBENCH["commit_all_done"].format(n=done))
-            st.rerun()
+        st.rerun()
+    files, refused_lines = st.session_state.get("commit_all_refused", ((), []))
+    if files == _files(previews):  # said while the same files are on the page
+        for line in refused_lines:
+            st.error(line, icon=":material/error:")
+
+
+def _files(previews: list[ingest.Preview]) -> tuple[str, ...]:
+    return tuple(sorted(p.sha256 for p in previews))

@@ -1001,6 +1001,7 @@ WORKBENCH = {
     },
     "commit_all": "全部导入无错误的文件（{n} 个）",
     "commit_all_done": "已导入 {n} 个文件。",
+    "commit_all_refused": "「{name}」未导入——{why}",
     "published": "含已公示月份 {months}",
     "ignored": "未导入的内容（{n} 项）",
     "ignored_sheets": "未读取的工作表",

@@ -134,3 +134,25 @@ def test_an_admin_lists_and_deletes_remembered_layouts(empty_db):
     admin.run()
     no_exception(admin)
     assert "还没有记住的列对应关系" in texts_of(admin)
+
+
+def test_commit_all_goes_past_a_file_found_stored_and_says_why_after_the_rerun(empty_db):
+    # The second file holds only a row the first also holds: once the first is in, it is nothing new. The third,
+    # unrelated, must still go in, and the refusal of the second must still be on the page after the rerun.
+    at = with_roster(empty_db)
+    header = ["日期", "姓名", "考核内容", "分值", "事由"]
+    shared = ["2022-03-05", "张三", "宣传推广", 1, "信息被简报采用"]
+    first = xlsx_bytes({"3月": [header, shared, ["2022-03-08", "王五", "宣传推广", 2, "简报"]]})
+    copy = xlsx_bytes({"3月补": [header, shared]})
+    third = xlsx_bytes({"4月": [header, ["2022-04-06", "李四", "工作质量", 2, "材料质量高"]]})
+    at.file_uploader(key="import_files").set_value(
+        [("一.xlsx", first, XLSX), ("二.xlsx", copy, XLSX), ("三.xlsx", third, XLSX)]
+    )
+    at.run(timeout=60)
+    at.button(key="commit_all").click()
+    at.run(timeout=60)
+    no_exception(at)
+    assert sorted(r[0] for r in stored(empty_db)) == ["张三", "李四", "王五"]
+    assert [t.value for t in at.toast] == ["已导入 2 个文件。"]
+    refused = " ".join(e.value for e in at.error)
+    assert "二.xlsx" in refused
