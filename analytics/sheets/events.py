@@ -170,6 +170,75 @@ def skip_stored(
     return rows[~hit].reset_index(drop=True), claims
 
 
+def warn_near(
+    check: Checker, cur: Con, rows: pd.DataFrame, kind: Kind, near: tuple[str, ...], values: tuple[str, ...], claims
+) -> None:
+    """Rows equal to a stored event on `near` (a person, a day and a 考核内容) but not on `values` (分值, 事由): by
+    the identity rule another event, and imported as one, but perhaps a correction of the stored row sent in a
+    cumulative file. A warning on the row names the stored row, so the clerk can undo its batch if it was. One join
+    within the upload's dates (stored_matches); the events this upload sends again are left out."""
+    if rows.empty or kind.table is None:
+        return
+    extra = ", t.fact_id" + "".join(f", t.{k} as _old_{k}" for k in values)
+    found = stored_matches(cur, rows, kind.table, list(near), extra)
+    if claims is not None and len(claims):
+        found = found[~found["fact_id"].isin(claims["fact_id"])]
+    if found.empty:
+        return
+    sent = rows.set_index("_row")
+    position = {int(row): pos for pos, row in enumerate(check.rows.tolist())}
+    told: set[int] = set()
+    for hit in found.sort_values(["_row", "fact_id"]).to_dict("records"):
+        row = int(hit["_row"])
+        if row in told:
+            continue
+        differ = []
+        for k in values:
+            new, old = sent.at[row, k], hit[f"_old_{k}"]
+            if k in kind.loose:
+                same = (
+                    text_key(new) == text_key(old)
+                    if not (pd.isna(new) or pd.isna(old))
+                    else pd.isna(new) == pd.isna(old)
+                )
+            elif isinstance(new, float) or isinstance(old, float):
+                same = abs(float(new) - float(old)) < 1e-9
+            else:
+                same = new == old
+            if not same:
+                differ.append(k)
+        if not differ:
+            continue
+        told.add(row)
+        column = _column_key(kind, differ[0], check)
+        labels = "、".join(f"「{check.layout.header_of(_column_key(kind, k, check))}」" for k in differ)
+        stored = "，".join(_near_value(k, hit[f"_old_{k}"]) for k in values)
+        batch = int(hit["batch_id"])
+        check.add(
+            WARNING,
+            position[row],
+            column,
+            f"批次 #{batch} 中有同一人同一天同一{check.layout.header_of(_column_key(kind, near[-1], check))}的记录（{stored}），"
+            f"与本行只是{labels}不同，本行将作为另一件事导入：若本行是对那条的更正，请先在「导入记录」撤销批次 #{batch}，"
+            "再导入本文件；若两条都对，无需处理",
+        )
+
+
+def _column_key(kind: Kind, stored: str, check: Checker) -> str:
+    """The sheet's column key of a stored column (分值 may come from 加分/减分)."""
+    if stored == "points" and "points" not in check.frame:
+        return next((k for k in ("points_plus", "points_minus") if k in check.frame), "points")
+    return stored
+
+
+def _near_value(key: str, value: object) -> str:
+    if key == "points" and isinstance(value, (int, float)) and not pd.isna(value):
+        return f"分值 {value:+g}"
+    if key == "reason":
+        return f"事由“{value}”"
+    return str(value)
+
+
 def _decisive_changes(
     check: Checker,
     cur: Con,

@@ -172,6 +172,20 @@ def test_no_against_blank_on_an_item_that_vetoes_is_asked_about_either_way(roste
     assert batch is None and "一票否决" in message and f"撤销批次 #{first}" in message
 
 
+@pytest.mark.parametrize(
+    ("points", "reason", "column"), [(3, "材料获领导肯定", "分值"), (2, "材料获领导肯定。", "事由")]
+)
+def test_a_row_like_a_stored_one_but_for_its_value_or_reason_is_warned_about(roster_con, points, reason, column):
+    # By the identity rule it is another event; a clerk who corrected the row needs to know the old one stays.
+    first = load(roster_con, xlsx_bytes({"1月": [HEADER, ["2022-01-10", "张三", "工作质量", 2, "材料获领导肯定"]]}))
+    again = [HEADER, ["2022-01-10", "张三", "工作质量", points, reason], ["2022-01-12", "李四", "宣传推广", 1, "信息"]]
+    preview, batch = import_bytes(roster_con, xlsx_bytes({"1-2月": again}), "累计.xlsx")
+    assert batch is not None
+    said = [w.text() for w in preview.warnings if f"批次 #{first}" in w.text()]
+    assert len(said) == 1 and "第 2 行" in said[0] and f"「{column}」" in said[0] and "+2" in said[0]
+    assert "材料获领导肯定" in said[0] and "撤销批次" in said[0]
+
+
 def test_a_veto_said_only_when_sent_again_is_asked_about_and_a_plain_no_is_not(roster_con):
     header = ["日期", "姓名", "考核内容", "分值", "事由", "一票否决"]
     row = ["2022-03-05", "李四", "纪律作风", -1, "迟到"]
