@@ -307,6 +307,22 @@ PARTICIPATION = person_events(
             (1, 2),
             width=10,
         ),
+        # A sign-in list of everyone says who came: rows marked absent (否, 缺席, 请假, ×) are not imported. Not
+        # stored: a row imported is a person who took part.
+        Column(
+            "attended",
+            "是否参加",
+            (
+                *("是否参与", "是否出席", "是否到会", "是否签到", "参加情况", "参与情况", "出席情况", "到会情况"),
+                *("参会情况", "出勤", "出勤情况", "签到", "签到情况", "考勤", "考勤情况"),
+            ),
+            False,
+            "选填：是 / 否。填“否”（或 缺席、请假）的行不导入",
+            ("是", "是"),
+            width=10,
+            in_template=False,
+            excludes=("时间", "日期", "人", "天", "率", "数"),
+        ),
     ),
     table="participation",
     stored=("activity", "title", "role", "hours"),

@@ -315,6 +315,10 @@ class Extracted:
     # left blank in every column read: cells nobody reads, which the preview must name (a value typed beside the
     # table, the second half of a CSV cell split by an unquoted comma).
     headerless: dict[int, list[tuple[int, Any]]] = field(default_factory=dict)
+    # Grid column with a header no field took (nor 序号) → its cells in the rows read as data: what a check may
+    # look at so that a column it would misread by leaving out is not passed over in silence (是否参加 under an
+    # unknown header).
+    unused: dict[int, np.ndarray] = field(default_factory=dict)
 
     def skipped(self) -> list[tuple[int, str]]:
         """(Excel row, why) for every row under the header that was not read as data."""
@@ -467,6 +471,8 @@ def extract(
     # dtype=object keeps cells as read: pandas would otherwise spend time turning text columns into its string type.
     frame = pd.DataFrame({k: v[keep] for k, v in columns.items()}, dtype=object, copy=False)
     frame["_row"] = row_numbers[keep]
+    taken = set(layout.columns.values())
+    unused = {index: column(index)[keep] for index in layout.headers if index not in taken and index != layout.seq_col}
     rows = row_numbers
     out = Extracted(
         frame,
@@ -481,6 +487,7 @@ def extract(
         filled_down={key: len(takers) for key, (takers, _) in fills.items()},
         filled_from={key: _filled_runs(columns[key], row_numbers, *pair) for key, pair in fills.items()},
         headerless=headerless,
+        unused=unused,
     )
     return out
 

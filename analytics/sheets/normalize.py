@@ -267,6 +267,68 @@ def parse_bool(value: Any) -> tuple[bool | None, str | None]:
     return None, "应填“是”或“否”"
 
 
+# Whether a person took part (是否参加, 出勤情况, 签到), in the words sign-in lists use. A word of taking part is also
+# understood with 已 before it (已签到), and its negation with 未/没/没有/不 before it (未签到, 没有参加).
+_CAME_VERBS = ("参加", "参与", "出席", "出勤", "到", "到会", "到场", "签到", "报到", "参会", "听讲")
+_CAME = {"是", "Y", "YES", "TRUE", "1", "√", "✓", "✔", "☑", "有", "在", "迟到", "早退", "补签", *_CAME_VERBS}
+_ABSENT = {
+    *("否", "不", "无", "N", "NO", "FALSE", "0", "×", "✗", "✘", "☒", "X", "缺", "缺席", "缺勤", "缺会", "旷会", "旷课"),
+    *("请假", "病假", "事假", "公假", "婚假", "产假", "丧假", "年假", "休假", "因公请假", "因事请假", "因病请假"),
+    *("出差", "外出", "无故缺席", "未请假缺席"),
+    *(neg + verb for neg in ("未", "没", "没有", "不", "无") for verb in _CAME_VERBS),
+}
+_REMARK = re.compile(r"\(([^()]*)\)|【([^【】]*)】|\[([^\[\]]*)\]")
+_TRAILING = re.compile(r"[.。,，;；:：!！、]+$")
+ATTENDANCE_EXPECTED = "应填“是”或“否”（也可写 出席/缺席/请假、√/×）"
+
+
+def _attendance_word(text: str) -> bool | None:
+    """True for a word of taking part, False for one of being absent, None for any other text."""
+    text = _TRAILING.sub("", text)
+    if text.startswith("已") and len(text) > 1:
+        text = text[1:]
+    if text in _CAME:
+        return True
+    if text in _ABSENT:
+        return False
+    return None
+
+
+def parse_attended(value: Any) -> tuple[bool | None, str | None]:
+    """Whether a person took part: 是/参加/出席/√/已签到 → True; 否/未参加/缺席/请假/×/未到 → False. A remark in
+    brackets may say why (否（请假）), never the opposite of the word before it (是（请假）); any other word is asked
+    about rather than taken for either."""
+    if is_blank(value):
+        return None, "不能为空"
+    if isinstance(value, bool):
+        return value, None
+    if isinstance(value, (int, float)):
+        return (bool(value), None) if value in (0, 1) else (None, ATTENDANCE_EXPECTED)
+    key = clean_text(value)
+    remarks = [next(g for g in m.groups() if g is not None) for m in _REMARK.finditer(key)]
+    main = _REMARK.sub("", key)
+    said = _attendance_word(main) if main else None
+    if main and said is None:
+        return None, ATTENDANCE_EXPECTED
+    for remark in remarks:
+        meant = _attendance_word(remark)
+        if said is None:
+            said = meant
+        elif meant is not None and meant != said:
+            return None, f"“{main}”与括号中的“{remark}”意思相反：请只写一种"
+    if said is None:
+        return None, ATTENDANCE_EXPECTED
+    return said, None
+
+
+def is_attendance_word(value: Any) -> bool:
+    """A text cell that reads as taking part or being absent (not a bare 1 or 0, which a count column holds too)."""
+    if not isinstance(value, str) or is_blank(value):
+        return False
+    key = clean_text(value)
+    return key not in ("1", "0") and parse_attended(key)[1] is None
+
+
 Factors = tuple[np.ndarray, np.ndarray]
 
 

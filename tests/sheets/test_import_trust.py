@@ -13,6 +13,7 @@ from conftest import ROSTER, csv_bytes, load, xlsx_bytes
 
 from analytics.sheets.ingest import Options, import_bytes, undo
 from analytics.sheets.kinds import KINDS
+from analytics.sheets.mapping import Choice
 
 POINTS_HEADER = ["日期", "姓名", "考核内容", "分值", "事由"]
 
@@ -913,3 +914,74 @@ def test_a_second_person_of_the_same_name_beside_the_first_is_not_asked(roster_c
     preview = preview_of(roster_con, xlsx_bytes({"名单": sheet}))
     assert preview.ok, refused(preview)
     assert [c["action"] for c in preview.roster_changes] == ["新增"]
+
+
+# A sign-in list of everyone: the attendance column says who took part ------------------------------------------------
+
+SIGN_IN = ["日期", "姓名", "活动类型", "活动名称"]
+
+
+@pytest.mark.parametrize(
+    "header, came, absent",
+    [
+        ("是否参加", ["是", "已参加"], ["否", "否（请假）", "未参加"]),
+        ("出勤情况", ["出席", "迟到"], ["请假", "缺席", "病假"]),
+        ("签到", ["√", "✔"], ["×", "未到", "没有参加"]),
+    ],
+)
+def test_rows_marked_absent_in_an_attendance_column_are_not_imported_and_are_listed(roster_con, header, came, absent):
+    people_in_order = ["张三", "李四", "王五", "赵六", "孙七"]
+    marks = [*came, *absent]
+    sheet = [[*SIGN_IN, header]] + [
+        ["2022-03-07", name, "荐学", "每周一文：党史第3讲", mark] for name, mark in zip(people_in_order, marks)
+    ]
+    preview, batch = import_bytes(roster_con, xlsx_bytes({"荐学": sheet}), "3月荐学.xlsx")
+    assert batch is not None, [p.text() for p in preview.errors]
+    stored = roster_con.execute("select p.name from participation join person p using (person_id) order by 1")
+    assert sorted(n for (n,) in stored.fetchall()) == sorted(people_in_order[: len(came)])
+    assert [s["row"] for s in preview.skipped if "未参加" in s["why"]] == [4, 5, 6]
+    assert any(f"未参加 {len(absent)} 行" in line for line in preview.summary_lines())
+    column = next(c for c in preview.columns if c["header"] == header)
+    assert column["field"] == "是否参加"
+
+
+@pytest.mark.parametrize("mark", ["待定", "是（请假）", 2])
+def test_an_attendance_mark_that_is_not_yes_or_no_is_refused_naming_it(roster_con, mark):
+    sheet = [
+        [*SIGN_IN, "是否参加"],
+        ["2022-03-07", "张三", "荐学", "党史", "是"],
+        ["2022-03-07", "李四", "荐学", "党史", mark],
+    ]
+    message = refused(preview_of(roster_con, xlsx_bytes({"荐学": sheet})))
+    assert "第 3 行" in message and "是否参加" in message and str(mark) in message
+
+
+def test_a_blank_attendance_mark_beside_filled_ones_is_asked_about(roster_con):
+    sheet = [
+        [*SIGN_IN, "签到"],
+        ["2022-03-07", "张三", "荐学", "党史", "√"],
+        ["2022-03-07", "李四", "荐学", "党史", None],
+    ]
+    message = refused(preview_of(roster_con, xlsx_bytes({"荐学": sheet})))
+    assert "第 3 行" in message and "签到" in message
+
+
+def test_an_unknown_column_of_yes_and_no_words_in_a_participation_sheet_is_refused_naming_it(roster_con):
+    sheet = [
+        [*SIGN_IN, "备注"],
+        ["2022-03-07", "张三", "荐学", "党史", "是"],
+        ["2022-03-07", "李四", "荐学", "党史", "请假"],
+    ]
+    message = refused(preview_of(roster_con, xlsx_bytes({"荐学": sheet})))
+    assert "“备注”" in message
+    assert "是否参加" in message
+    # The clerk's answer in the column matching: 忽略 imports every row, 是否参加 reads the column.
+    ignored = preview_of(roster_con, xlsx_bytes({"荐学": sheet}), columns={"备注": Choice(None)})
+    assert ignored.ok and len(ignored.sheets[0].rows) == 2
+    read = preview_of(roster_con, xlsx_bytes({"荐学": sheet}), columns={"备注": Choice("是否参加")})
+    assert read.ok and len(read.sheets[0].rows) == 1
+
+
+def test_a_yes_no_column_about_something_else_is_refused_too_and_numbers_are_not_words(roster_con):
+    numbers = [[*SIGN_IN, "人数"], ["2022-03-07", "张三", "荐学", "党史", 1], ["2022-03-07", "李四", "荐学", "党史", 1]]
+    assert preview_of(roster_con, xlsx_bytes({"荐学": numbers})).ok

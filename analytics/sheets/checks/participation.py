@@ -1,4 +1,5 @@
-"""Checking a 参与记录 sheet: the activity, the role (主讲 or 参与), hours, duplicates and events already stored."""
+"""Checking a 参与记录 sheet: the activity, the role (主讲 or 参与), hours, who was absent, duplicates and events
+already stored."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from analytics.sheets.checks.result import SheetResult
 from analytics.sheets.events import skip_stored
 from analytics.sheets.kinds import KINDS
 from analytics.sheets.layout import Extracted, Layout
-from analytics.sheets.normalize import clean_text, parse_hours
+from analytics.sheets.normalize import clean_text, is_attendance_word, is_blank, parse_attended, parse_hours
+from analytics.sheets.problems import ERROR, Problem, show_value
 
 _LEAD_WORDS = ("主讲", "主讲人", "讲", "主持", "授课", "分享", "领学", "发言", "主讲嘉宾")
 _JOIN_WORDS = ("参与", "参加", "听讲", "学员", "参会", "")
@@ -37,7 +39,13 @@ def check_participation(ctx: Context, sheet: str, layout: Layout, data: Extracte
     roles = np.where(pd.isna(roles), "参与", roles)
     hours = check.parse("hours", parse_hours, False, "时长（小时）")
     check.outside("hours", hours, 0, 24, lambda pos: f"时长 {hours[pos]:g} 小时不合理：应在 0～24 小时之间")
-    check.duplicates([days, pids, activities, titles], "日期、姓名、活动类型、活动名称", "同一活动同一人只需登记一次")
+    absent = _absent(check)
+    _unread_attendance(check, data)
+    # An absent row is no event: it is never the duplicate of another row (its own number as a key).
+    apart = np.where(absent, np.arange(len(absent)), -1)
+    check.duplicates(
+        [days, pids, activities, titles, apart], "日期、姓名、活动类型、活动名称", "同一活动同一人只需登记一次"
+    )
     rows = pd.DataFrame(
         {
             "event_date": days,
@@ -51,7 +59,59 @@ def check_participation(ctx: Context, sheet: str, layout: Layout, data: Extracte
         },
         dtype=object,
     )
-    rows = rows[~check.bad].reset_index(drop=True)
+    rows = rows[~check.bad & ~absent].reset_index(drop=True)
     rows, claims = skip_stored(check, ctx.cur, rows, KINDS["participation"], "参与记录")
     rows = rows.astype({"person_id": "int64", "section_id": "int64", "_row": "int64", "hours": "Float64"})
-    return check.result("participation", rows, claims=claims)
+    result = check.result("participation", rows, claims=claims)
+    left_out = np.flatnonzero(absent & ~check.bad)
+    if len(left_out):
+        header = check.column("attended")
+        raw = check.frame["attended"]
+        result.skipped_rows += [
+            (int(check.rows[pos]), f"未参加（{header}：{show_value(raw.iat[pos])}）") for pos in left_out.tolist()
+        ]
+        result.notes.append(f"未参加 {len(left_out)} 行，不导入（依据“{header}”列）")
+    return result
+
+
+def _absent(check: Checker) -> np.ndarray:
+    """Rows the attendance column (是否参加, 出勤情况, 签到) marks absent. Once the column says anything, a blank
+    mark is asked about: in a sign-in list it may mean either."""
+    attended = check.parse("attended", parse_attended, False, "出勤标记")
+    if "attended" not in check.frame:
+        return np.zeros(len(check.frame), dtype=bool)
+    check.rules["attended"] = "填“否”、缺席、请假、× 等的行表示未参加，不导入"
+    raw = check.frame["attended"]
+    blank = np.array([is_blank(v) for v in raw], dtype=bool)
+    if not blank.all():
+        check.add(
+            ERROR, np.flatnonzero(blank), "attended", "未填写：同列其他行已填写，请填“是”或“否”（未参加的填“否”）"
+        )
+    return np.array([v is False for v in attended], dtype=bool)
+
+
+def _unread_attendance(check: Checker, data: Extracted) -> None:
+    """A column no field took whose words are mostly 是/否 or 出席/缺席/请假 may be saying who was absent: importing
+    every row would count the absent as taking part, so the sheet is refused until the clerk says what it is."""
+    layout = check.layout
+    for index, values in data.unused.items():
+        if index in layout.chosen:
+            continue
+        filled = [v for v in values if not is_blank(v)]
+        words = [v for v in filled if is_attendance_word(v)]
+        if not words or len(words) * 2 < len(filled):
+            continue
+        header = layout.headers[index]
+        samples = "、".join(list(dict.fromkeys(str(v).strip() for v in words))[:3])
+        check.problems.append(
+            Problem(
+                ERROR,
+                check.sheet,
+                layout.header_row + 1,
+                header,
+                samples,
+                f"“{header}”列填的是“{samples}”这样的是否/出勤情况，但这一列没有被读取，不能确定哪些人没有参加："
+                f"若它表示是否参加，请把表头改为“是否参加”（或在列对应中把它选为“是否参加”），填“否”、缺席、请假的行"
+                "将不导入；若与是否参加无关，请在列对应中把它选为“忽略”",
+            )
+        )
