@@ -270,3 +270,41 @@ POINTS_SHEET = [
     ["2022-03-05", "张三", "宣传推广", 1, "信息被采用"],
     ["2022-03-06", "李四", "纪律作风", -0.5, "迟到"],
 ]
+
+
+def test_a_total_word_alone_in_any_column_marks_a_total_row_before_anything_fills_down(roster_con):
+    # A study-hours ledger grouped by person: 姓名 merged down, a 小计 row per person under 活动名称.
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "学时"
+    sheet.append(["姓名", "日期", "活动类型", "活动名称", "时长(小时)"])
+    sheet.append(["张三", "2022-03-07", "荐学", "党史第3讲", 1])
+    sheet.append([None, "2022-03-15", "研学", "支部研学：条例学习", 2])
+    sheet.append([None, None, None, "小 计", 3])
+    sheet.merge_cells("A2:A4")
+    sheet.append(["李四", "2022-03-07", "荐学", "党史第3讲", 1])
+    sheet.append([None, None, None, "本页小计：", 1])
+    sheet.merge_cells("A5:A6")
+    sheet.append([None, None, None, "共计", 4])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    preview = prepare(roster_con.cursor(), buffer.getvalue(), "3月学时.xlsx", Options())
+    assert preview.ok, [p.text() for p in preview.errors]
+    got = preview.sheets[0]
+    assert got.rows["title"].tolist() == ["党史第3讲", "支部研学：条例学习", "党史第3讲"]
+    assert [s["row"] for s in preview.skipped if s["why"] == "合计/小计行"] == [4, 6, 7]
+
+
+def test_a_total_word_inside_longer_text_of_a_later_column_is_data_and_alone_is_a_total(roster_con):
+    rows = [
+        ["日期", "姓名", "考核内容", "分值", "事由", "依据"],
+        ["2022-03-05", "张三", "宣传推广", 1, "信息被采用，合计三条", "简报合计"],
+        ["2022-03-06", "李四", "宣传推广", 2, "信息", "总计"],
+    ]
+    preview = preview_of(roster_con, rows)
+    assert len(preview.sheets[0].rows) == 1
+    assert preview.sheets[0].rows["reason"].tolist() == ["信息被采用，合计三条"]
