@@ -30,7 +30,7 @@ class Kind:
     identity: tuple[str, ...] = ()
     detail: tuple[str, ...] = ()
     # Identity columns of free text compared as a clerk reads them (normalize.text_key: full- and half-width alike,
-    # spaces and line breaks ignored): 事由 retyped with a half-width comma is the same event.
+    # spaces, line breaks and punctuation ignored): 事由 retyped with a half-width comma is the same event.
     loose: tuple[str, ...] = ()
     # Columns that change what an event counts for (事项编号: the cap and the veto; 一票否决). A row sent again with
     # one of them filled where the stored event has it blank or otherwise is asked about: kept as first stored, the

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -30,12 +31,24 @@ _WIDE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_FULLWIDTH)) 
 _INVISIBLE = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
 
 
+# Punctuation of every kind (Unicode P*: ，、。“”‘’《》（）【】…) and the ASCII look-alikes clerks type for brackets
+# and quotes (<> for 《》, ` for ‘), except between two digits, where it is part of a number (1.5, 3-5).
+_PUNCTUATION = "".join(
+    chr(c) for c in range(0x10000) if unicodedata.category(chr(c)).startswith("P") and not 0xD800 <= c < 0xE000
+)
+_PUNCT = "[" + re.escape(_PUNCTUATION + "<>`´") + "]"
+_LOOSE_PUNCT = re.compile(f"(?<![0-9]){_PUNCT}|{_PUNCT}(?![0-9])")
+
+
 def text_key(text: str | None) -> str | None:
     """Free text as a clerk reads it, for telling the same text apart from another: full- and half-width forms alike
-    (，and ,), every space, line break and invisible character left out. None stays None."""
+    (，and ,), every space, line break and invisible character left out, and punctuation too (a closing 。, “” or
+    "", ，or 、, 《》 or <>: retyping them, or WPS converting quotes, changes no word). Punctuation between digits
+    stays (第1.5条 is not 第15条); text of punctuation alone is kept as it is. None stays None."""
     if text is None:
         return None
-    return _INVISIBLE.sub("", halfwidth(str(text))) or None
+    bare = _INVISIBLE.sub("", halfwidth(str(text)))
+    return _LOOSE_PUNCT.sub("", bare) or bare or None
 
 
 def halfwidth(text: str) -> str:

@@ -112,6 +112,32 @@ def test_reasons_that_differ_in_words_stay_two_events_and_retyped_ones_in_one_fi
     assert batch is None and any("与第 2 行重复" in p.text() for p in preview.errors)
 
 
+@pytest.mark.parametrize(
+    "first, again",
+    [
+        ("信息被区委简报采用", "信息被区委简报采用。"),  # a closing full stop
+        ("撰写“每日鉴学”经验，被推送", '撰写"每日鉴学"经验、被推送'),  # quotes WPS converted, 、 for ，
+        ("学习《条例》心得被转载", "学习<条例>心得被转载"),  # 《》 typed as <>
+        ("被评为“优秀”（第一季度）", "被评为'优秀'【第一季度】!"),
+    ],
+)
+def test_a_reason_retyped_only_in_its_punctuation_is_the_same_event(roster_con, first, again):
+    load(roster_con, xlsx_bytes({"3月": [HEADER, ["2022-03-05", "张三", "工作质量", 2, first]]}), "一.xlsx")
+    second = [HEADER, ["2022-03-05", "张三", "工作质量", 2, again], ["2022-03-06", "李四", "工作质量", 1, "批示"]]
+    preview, batch = import_bytes(roster_con, xlsx_bytes({"3月": second}), "二.xlsx")
+    assert batch is not None and preview.rows_imported == 1 and preview.rows_skipped == 1
+    assert roster_con.execute("select count(*) from score_event").fetchall() == [(2,)]
+
+
+def test_punctuation_between_digits_and_other_words_still_tell_reasons_apart():
+    from analytics.sheets.normalize import text_key
+
+    assert text_key("完成第1.5条") != text_key("完成第15条")
+    assert text_key("按时报送材料") != text_key("按时报送材料（第二次）")
+    assert text_key("“信息”被采用。") == text_key("信息被采用")
+    assert text_key("……") == "……"  # punctuation alone is kept, never taken for a blank
+
+
 CODED = ["日期", "姓名", "考核内容", "事项编号", "分值", "事由"]
 BLANK_CODE = ["2022-03-05", "张三", "宣传推广", None, 1, "信息被采用"]
 WITH_CODE = ["2022-03-05", "张三", "宣传推广", "XC01", 1, "信息被采用"]
