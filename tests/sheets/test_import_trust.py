@@ -354,9 +354,26 @@ def test_a_progress_fraction_beside_figures_over_one_is_asked_about(roster_con):
     # 0.6 formatted as 60 % in Excel beside 80 typed: neither reading of the column is safe.
     message = refused(preview_of(roster_con, xlsx_bytes({"台账": task_sheet([0.6, 80])})))
     assert "第 2 行" in message and "0.6" in message and "混用" in message
-    # With a percent sign, or 1 % beside 80, there is nothing to ask.
-    load(roster_con, xlsx_bytes({"台账": task_sheet(["0.5%", 1, 80])}), "台账.xlsx")
+    # With a percent sign there is nothing to ask.
+    load(roster_con, xlsx_bytes({"台账": task_sheet(["0.5%", "1%", 80])}), "台账.xlsx")
     assert stored_progress(roster_con) == [0.5, 1.0, 80.0]
+
+
+def test_a_progress_of_exactly_one_beside_figures_over_one_is_asked_about(roster_con):
+    # A cell formatted 100 % holds the number 1: beside 80 and 35 it may mean finished or 1 %.
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "台账"
+    for row in task_sheet([80, 1, 35]):
+        sheet.append(row)
+    sheet["F3"].number_format = "0%"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    message = refused(preview_of(roster_con, buffer.getvalue(), "台账.xlsx"))
+    assert "第 3 行" in message and "进度 1 " in message and "100" in message and "1%" in message
+    # The same sheet saved as CSV writes 100%: taken as written.
+    load(roster_con, csv_bytes(task_sheet(["80", "100%", "35"])), "台账.csv")
+    assert stored_progress(roster_con) == [80.0, 100.0, 35.0]
 
 
 def test_a_task_row_without_a_code_but_with_another_name_is_not_the_task_above(roster_con):

@@ -21,7 +21,8 @@ from analytics.store.db import fetch_df
 def _progress_column(check: Checker) -> np.ndarray:
     """进度 on the 0–100 scale. A column written as fractions (none over 1: 0.6, or 0.6 formatted as 60 %; in a CSV
     the text 0.6) is scaled once for the whole column, and says so; fractions beside figures over 1 (0.6 next to 80)
-    are asked about, since one of the two readings is wrong. A figure written with % is taken as written."""
+    are asked about, since one of the two readings is wrong; so is a plain 1 beside figures over 1, since a cell
+    formatted 100 % holds the number 1. A figure written with % is taken as written."""
     values = check.parse("progress", parse_percent, True, "进度（0～100 的数字）")
     raw = check.frame["progress"].to_numpy(dtype=object)
     nums = np.array([v if v is not None else np.nan for v in values], dtype=float)
@@ -29,7 +30,7 @@ def _progress_column(check: Checker) -> np.ndarray:
     plain = ~np.isnan(nums) & ~marked
     fraction = plain & (nums > 0) & (nums < 1)
     over_one = plain & (nums > 1)
-    if fraction.any() and over_one.any():
+    if (fraction.any() or (plain & (nums == 1)).any()) and over_one.any():
         example = nums[np.flatnonzero(over_one)[0]]
         for pos in np.flatnonzero(fraction):
             percent = round(nums[pos] * 100, 6)
@@ -39,6 +40,14 @@ def _progress_column(check: Checker) -> np.ndarray:
                 "progress",
                 f"进度 {nums[pos]:g} 是小数，同列其他行按 0～100 填写（如 {example:g}）：两种写法不能混用，"
                 f"若是 {percent:g}% 请写 {percent:g}",
+            )
+        for pos in np.flatnonzero(plain & (nums == 1)):
+            check.add(
+                ERROR,
+                pos,
+                "progress",
+                f"进度 1 意思不明确：同列其他行按 0～100 填写（如 {example:g}），而 Excel 中显示为 100% 的单元格存的是 1："
+                "已完成请写 100；若是 1%，请写成带百分号的文字“1%”",
             )
     elif plain.any() and not over_one.any() and (nums[plain] > 0).any():
         scaled = np.flatnonzero(plain)
