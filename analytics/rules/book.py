@@ -126,6 +126,14 @@ def _signed(value: float) -> str:
     return text if value < 0 else f"+{text}"
 
 
+# Words that, written around a name, say the thing is not (or not yet) that name: a request, a plan, a negation.
+_NOT_YET_BEFORE = (
+    *("未", "待", "申请", "拟", "暂未", "尚未", "没有", "没", "不", "非", "无", "取消", "撤销", "退回", "驳回"),
+    *("暂缓", "准备", "即将", "预计", "计划", "等待", "报请", "提请"),
+)
+_NOT_YET_AFTER = ("未", "待", "申请", "审批中", "审核中", "不", "没有", "取消", "撤销", "退回", "驳回", "暂缓")
+
+
 class Vocabulary:
     """Resolves what a clerk typed (每周荐学, 宣传推广类, 已办结) to a canonical name of the rule book."""
 
@@ -143,10 +151,15 @@ class Vocabulary:
             return None
         if key in self.lookup:
             return self.lookup[key]
-        # A variant that contains exactly one canonical name (宣传推广（信息）→ 宣传推广) is that name.
+        # A variant that contains exactly one canonical name (宣传推广（信息）→ 宣传推广) is that name, unless the words
+        # around it say it is not (yet) that: 申请办结销号, 待办结销号, 未办结销号 are no 办结销号.
         hits = {name for name in self.names if clean_text(name) in key}
         if len(hits) == 1:
-            return hits.pop()
+            name = hits.pop()
+            before, _, after = key.partition(clean_text(name))
+            if any(w in before for w in _NOT_YET_BEFORE) or any(w in after for w in _NOT_YET_AFTER):
+                return None
+            return name
         return None
 
     def suggest(self, value: str, n: int = 3) -> list[str]:

@@ -221,3 +221,25 @@ def test_arena_checks(roster_con):
 def test_participation_unknown_activity(roster_con):
     preview = check(roster_con, [["日期", "姓名", "活动类型"], ["2022-03-07", "张三", "打篮球"]])
     assert "不是规则中的活动类型" in only(preview)[0].message
+
+
+@pytest.mark.parametrize(
+    "stage", ["申请办结销号", "待办结销号", "未办结销号", "拟办结销号", "尚未办结销号", "办结销号（待审核）"]
+)
+def test_a_stage_not_yet_reached_is_refused_not_read_as_the_stage_it_names(roster_con, stage):
+    preview = check(
+        roster_con, [TASK_HEADER, ["T1", "任务", "基础夯实工程", "组织科", "", "2022-06-30", 90, stage, "2022-03-04"]]
+    )
+    message = only(preview)[0].message
+    assert f"“{stage}”不是规则中的当前环节" in message and "领办登记" in message and "办结销号" in message
+
+
+@pytest.mark.parametrize(
+    "stage, read", [("待销号", "即时反馈"), ("办结销号（已审核）", "办结销号"), ("全程督查阶段", "全程督查")]
+)
+def test_stage_words_of_the_rule_book_still_resolve(roster_con, stage, read):
+    preview = check(
+        roster_con, [TASK_HEADER, ["T1", "任务", "基础夯实工程", "组织科", "", "2022-06-30", 50, stage, "2022-03-04"]]
+    )
+    assert preview.ok, [p.text() for p in preview.problems]
+    assert preview.sheets[0].rows["stage"].iloc[0] == read
