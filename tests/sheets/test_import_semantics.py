@@ -419,3 +419,33 @@ def test_blank_optional_roster_cells_stay_blank_and_a_same_roster_changes_nothin
     preview, batch = import_bytes(con, xlsx_bytes({"名单": again}), "名单2.xlsx")
     assert batch is not None
     assert preview.sheets[0].notes[0].startswith("新增 1 人，未变 1 人")
+
+
+@pytest.mark.parametrize(
+    "written, low, high",
+    [
+        ("-2～+2", -2.0, 2.0),  # scored either way
+        ("－２～＋２分", -2.0, 2.0),
+        ("-2～-5", -2.0, -5.0),
+        ("-2～5", -2.0, -5.0),  # the minus read for both ends: 扣 2 到 5 分
+        ("-(2～5)", -2.0, -5.0),
+        ("扣2～5分", -2.0, -5.0),
+        ("2～5", 2.0, 5.0),
+        ("+1~+3", 1.0, 3.0),
+        ("1-3分", 1.0, 3.0),
+        (3, 3.0, 3.0),
+        ("-0.5", -0.5, -0.5),
+    ],
+)
+def test_rule_item_points_read_the_signs_written_on_both_ends(written, low, high):
+    from analytics.sheets.checks.rules import _parse_item_points
+
+    assert _parse_item_points(written) == ((low, high), None)
+
+
+@pytest.mark.parametrize("written", ["-(2～+5)", "扣+2~5", "加-1~3", "2~"])
+def test_rule_item_points_that_contradict_themselves_are_refused(written):
+    from analytics.sheets.checks.rules import _parse_item_points
+
+    value, problem = _parse_item_points(written)
+    assert value is None and problem

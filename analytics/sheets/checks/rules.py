@@ -16,10 +16,17 @@ from analytics.sheets.layout import Extracted, Layout
 from analytics.sheets.normalize import code_text, halfwidth, is_blank, parse_bool, parse_number, parse_points
 from analytics.sheets.problems import ERROR, names_list
 
-_RANGE = re.compile(r"^([+-]?\d+(?:\.\d+)?)分?(?:~|～|-|—|至|到)([+-]?\d+(?:\.\d+)?)分?$")
+_BOUND = r"([+-]?)(\d+(?:\.\d+)?)分?"
+# A sign before the whole range only with its brackets (-(2～5)); a sign word (扣2～5分) with or without.
+_RANGE = re.compile(rf"^([+-](?=\()|扣|减|加)?\(?{_BOUND}(?:~|-|—|至|到){_BOUND}\)?分?$")
+_WORD_SIGN = {"-": "-", "扣": "-", "减": "-", "+": "+", "加": "+"}
+_RANGE_PROBLEM = "应为固定分值（如 2、-0.5）或区间（如 1~3、-2~+2）"
 
 
 def _parse_item_points(value: Any) -> tuple[tuple[float, float] | None, str | None]:
+    """A rule item's points: fixed (2, -0.5, 扣1分) or a range written low to high as the clerk wrote it. Each end
+    keeps the sign written on it (-2～+2 is scored either way); an end without a sign takes the sign said for the
+    whole range (-(2～5), 扣2～5分) or, after a minus on the first end, that minus (-2～5 is 扣 2 到 5 分)."""
     if is_blank(value):
         return None, "不能为空"
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -27,13 +34,17 @@ def _parse_item_points(value: Any) -> tuple[tuple[float, float] | None, str | No
     text = re.sub(r"\s+", "", halfwidth(str(value)))
     match = _RANGE.match(text)
     if match:
-        low, high = float(match.group(1)), float(match.group(2))
-        if text.startswith("-") and high > 0:
-            high = -high  # '-1~3' written for '-1～-3'
-        return (low, high), None
+        outer, low_sign, low, high_sign, high = match.groups()
+        whole = _WORD_SIGN.get(outer or "")
+        if whole and any(s and s != whole for s in (low_sign, high_sign)):
+            return None, f"“{outer}”与区间内的正负号方向相反：请只写一种，如 {outer}{low}~{high}分"
+        low_sign = low_sign or whole or ""
+        high_sign = high_sign or whole or ("-" if low_sign == "-" else "")
+        signed = [-float(n) if s == "-" else float(n) for s, n in ((low_sign, low), (high_sign, high))]
+        return (signed[0], signed[1]), None
     number, problem = parse_points(text)
     if problem or number is None:
-        return None, "应为固定分值（如 2、-0.5）或区间（如 1~3）"
+        return None, _RANGE_PROBLEM
     return (number, number), None
 
 
