@@ -319,7 +319,7 @@ def test_undoing_a_file_with_two_roster_sheets_puts_back_the_roster_before_the_f
     try:
         for content, name, today in (
             (xlsx_bytes({"名单": FIRST}), "名单.xlsx", date(2022, 3, 1)),
-            (xlsx_bytes({"3月": POINTS}), "加减分.xlsx", date(2022, 3, 1)),
+            (xlsx_bytes({"3月": POINTS}), "加减分.xlsx", date(2022, 12, 31)),  # after its last event
         ):
             preview, batch = import_bytes(con, content, name, Options(today=today), actor=ADMINISTRATOR)
             assert batch is not None, [p.text() for p in preview.errors]

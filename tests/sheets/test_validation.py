@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import pytest
 from conftest import load, xlsx_bytes
 
@@ -243,3 +245,27 @@ def test_stage_words_of_the_rule_book_still_resolve(roster_con, stage, read):
     )
     assert preview.ok, [p.text() for p in preview.problems]
     assert preview.sheets[0].rows["stage"].iloc[0] == read
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [HEADER, ["2022-12-05", "李四", "", "宣传推广", "", 3, "经验做法被推广"]],
+        [["日期", "姓名", "活动类型"], ["2022-12-05", "李四", "荐学"]],
+        [ARENA_HEADER, ["2022-12-05", "科长擂台", "张三", "李四", 90]],
+        [TASK_HEADER, ["T1", "任务", "基础夯实工程", "组织科", "", "2022-06-30", 50, "全程督查", "2022-12-05"]],
+    ],
+)
+def test_an_event_dated_after_today_is_refused_naming_the_date(roster_con, rows):
+    preview = check(roster_con, rows, today=date(2022, 3, 10))
+    errors = only(preview)
+    assert len(errors) == 1 and errors[0].row == 2
+    assert "2022-12-05 晚于今天" in errors[0].message and "年份" in errors[0].message
+    assert check(roster_con, rows, today=date(2022, 12, 5)).ok
+
+
+def test_a_day_and_month_cell_that_excel_gave_this_years_date_is_refused(roster_con):
+    # Typed 12月30日 on 2022-01-05 for late December 2021: Excel stored 2022-12-30.
+    rows = [HEADER, [datetime(2022, 12, 30), "张三", "", "宣传推广", "", 2, "信息被区委简报采用"]]
+    preview = check(roster_con, rows, sheet="2021年12月补录", today=date(2022, 1, 5))
+    assert "2022-12-30 晚于今天" in only(preview)[0].message

@@ -270,8 +270,24 @@ class Checker:
 
 
 def dates(check: Checker, ctx: Context, key: str, required: bool = True, window: bool = True) -> np.ndarray:
-    """An event's dates: refused when only a month is written, and (with `window`) when outside the campaign year."""
+    """An event's dates: refused when only a month is written, when later than today (an event not yet happened is
+    a wrong year or a day and month swapped: 12月30日 typed in January, which Excel dates in the current year), and
+    (with `window`) when outside the campaign year."""
     days = check.parse(key, ctx.date_parser("refuse"), required, "日期（如 2022-03-05）")
+    codes, uniques = pd.factorize(pd.Series(days, dtype=object), use_na_sentinel=True)
+    later = np.array([d > ctx.today for d in uniques] + [False], dtype=bool)[codes]
+    check.add(
+        ERROR,
+        np.flatnonzero(later),
+        key,
+        lambda pos: (
+            f"日期 {days[pos]:%Y-%m-%d} 晚于今天（{ctx.today:%Y-%m-%d}），事情还没有发生：请核对年份"
+            f"（如 {days[pos].year - 1} 年的事写成了 {days[pos].year} 年；只写月日的，Excel 会补上当年），或月、日是否写反"
+        ),
+    )
     if window:
-        check.in_window(key, days, ctx.book)
+        # A date already refused as later than today is not also said to be outside the campaign year.
+        shown = days.copy()
+        shown[later] = None
+        check.in_window(key, shown, ctx.book)
     return days

@@ -139,8 +139,6 @@ def check_tasks(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> Sh
                 check.add(WARNING, pos, "progress", f"环节为“{closed}”但进度只有 {progress[pos]:g}%：按已办结统计")
             elif stages[pos] != closed and progress[pos] >= 100:
                 check.add(WARNING, pos, "stage", f"进度已到 100% 但环节为“{stages[pos]}”：办结后请把环节改为“{closed}”")
-        if updated[pos] is not None and updated[pos] > ctx.today:
-            check.add(ERROR, pos, "updated_on", f"更新日期 {updated[pos]:%Y-%m-%d} 晚于今天：请核对")
 
     check.duplicates([codes, updated], "任务编号、更新日期", "同一任务同一天只保留一条进展")
     rows = pd.DataFrame(
