@@ -262,7 +262,7 @@ def _month(year: int, month: int, month_only: str) -> tuple[date | None, str | N
 
 
 _TRUE = {"是", "Y", "YES", "TRUE", "1", "√", "✓", "否决", "一票否决"}
-_FALSE = {"否", "N", "NO", "FALSE", "0", "×", "✗", "不"}
+_FALSE = {"否", "N", "NO", "FALSE", "0", "×", "✗", "不", "无"}
 
 
 def parse_bool(value: Any) -> tuple[bool | None, str | None]:

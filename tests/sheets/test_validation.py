@@ -269,3 +269,11 @@ def test_a_day_and_month_cell_that_excel_gave_this_years_date_is_refused(roster_
     rows = [HEADER, [datetime(2022, 12, 30), "张三", "", "宣传推广", "", 2, "信息被区委简报采用"]]
     preview = check(roster_con, rows, sheet="2021年12月补录", today=date(2022, 1, 5))
     assert "2022-12-30 晚于今天" in only(preview)[0].message
+
+
+def test_a_veto_written_none_is_no(roster_con):
+    header = ["日期", "姓名", "考核内容", "分值", "事由", "一票否决"]
+    preview = check(roster_con, [header, ["2022-03-05", "王五", "纪律作风", -1, "违反工作纪律", "无"]])
+    assert preview.ok, [p.text() for p in preview.problems]
+    value = preview.sheets[0].rows["veto_flag"].iloc[0]
+    assert value is not None and not value
