@@ -13,6 +13,7 @@ from analytics.errors import DashboardError, DatabaseBusy
 from analytics.results import rollup
 from analytics.store.db import Con, data_version, db_path
 from demo import year as demo
+from ui.safe import md
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +57,10 @@ def connection() -> Con:
             con = _open(path)
     except DatabaseBusy:
         # Not cached (st.cache_resource keeps no failure): the next rerun tries again once the file is free.
-        st.error(BUSY.format(path=path), icon=":material/lock:")
+        st.error(BUSY.format(path=md(path)), icon=":material/lock:")
         st.stop()
     except DashboardError as exc:  # damaged file, not ours, a failed migration: the core's Chinese message
-        st.error(exc.message, icon=":material/error:")
+        st.error(md(exc.message), icon=":material/error:")
         st.stop()
     _READY.add(path)
     return con

@@ -19,6 +19,7 @@ from analytics.store.db import follow_up_once
 from demo import year as demo
 from ui import auth, data, tables, texts, workbench
 from ui.db import connection, cursor
+from ui.safe import md
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -101,10 +102,10 @@ def commit(preview: ingest.Preview) -> int | None:
 def _try_commit(preview: ingest.Preview) -> int | str:
     """The batch id, or why the file was refused."""
     try:
-        with st.spinner(f"正在导入 {preview.file_name} …"):
+        with st.spinner(f"正在导入 {md(preview.file_name)} …"):
             batch = ingest.commit(connection(), preview, auth.acting())
     except DashboardError as exc:
-        return f"{exc.title}：{exc.message}"
+        return f"{md(exc.title)}：{md(exc.message)}"
     committed_here()[preview.sha256] = batch
     return batch
 
@@ -121,10 +122,11 @@ def show_preview(upload: Upload, preview: ingest.Preview, index: int, version: s
     t = texts.IMPORT
     done = committed_here().get(preview.sha256)
     with st.container(border=True):
-        st.markdown(f"**{t['preview'].format(name=upload.name)}** · {preview.kind_label}")
+        # The name shown is the one recorded (analytics.sheets.guard.safe_file_name), not the browser's raw name.
+        st.markdown(f"**{t['preview'].format(name=md(preview.file_name))}** · {md(preview.kind_label)}")
         if done:
             st.success(
-                t["committed"].format(name=upload.name, batch=done, rows=_rows_of(done, version)),
+                t["committed"].format(name=md(preview.file_name), batch=done, rows=_rows_of(done, version)),
                 icon=":material/check_circle:",
             )
             return
@@ -138,10 +140,10 @@ def show_preview(upload: Upload, preview: ingest.Preview, index: int, version: s
         lines = preview.summary_lines()
         if lines:
             st.markdown(f"**{t['summary']}**")
-            st.markdown("\n".join(f"- {line}" for line in lines))
+            st.markdown("\n".join(f"- {md(line)}" for line in lines))
         if preview.published_months:
             st.warning(
-                texts.WORKBENCH["published"].format(months="、".join(preview.published_months)),
+                texts.WORKBENCH["published"].format(months=md("、".join(preview.published_months))),
                 icon=":material/lock:",
             )
         if preview.questions:
@@ -162,7 +164,7 @@ def show_preview(upload: Upload, preview: ingest.Preview, index: int, version: s
             if impact is None or not impact.changes:
                 st.caption(t["no_impact"])
             else:
-                st.markdown("\n".join(f"- {line}" for line in impact.lines))
+                st.markdown("\n".join(f"- {md(line)}" for line in impact.lines))
         if errors:
             st.markdown(f"**{t['errors_table']}**")
             st.dataframe(problems_frame(errors[:2000]), hide_index=True, width="stretch")
@@ -175,7 +177,7 @@ def show_preview(upload: Upload, preview: ingest.Preview, index: int, version: s
             st.download_button(
                 t["download_errors"],
                 preview.error_workbook,  # built once per preview, only when the clerk asks for it
-                error_workbook_name(upload.name),
+                error_workbook_name(preview.file_name),
                 XLSX,
                 key=f"errors_{index}",
                 icon=":material/download:",
@@ -198,7 +200,9 @@ def decide(preview: ingest.Preview, index: int) -> None:
         labels = {None: t["decide_refuse"], **{c["value"]: c["label"] for c in q["choices"]}}
         place = (q["sheet"], q["row"])
         choice = st.radio(
-            t["decide_row"].format(sheet=q["sheet"], row=q["row"], name=q["name"], now=q["now"], to=q["to"]),
+            t["decide_row"].format(
+                sheet=md(q["sheet"]), row=q["row"], name=md(q["name"]), now=md(q["now"]), to=md(q["to"])
+            ),
             list(labels),
             index=list(labels).index(decided.get(place)),
             format_func=labels.get,
@@ -218,7 +222,9 @@ def understood(preview: ingest.Preview) -> None:
     t = texts.IMPORT
     with st.expander(t["understood"]):
         if preview.why_kind:
-            st.markdown("\n".join(f"- {t['why_kind'].format(sheet=k, why=v)}" for k, v in preview.why_kind.items()))
+            st.markdown(
+                "\n".join(f"- {t['why_kind'].format(sheet=md(k), why=md(v))}" for k, v in preview.why_kind.items())
+            )
         if preview.columns:
             st.dataframe(
                 pd.DataFrame(preview.columns).rename(columns=texts.IMPORT_COLUMN_COLUMNS),
@@ -274,7 +280,7 @@ def history(version: str) -> None:
         st.session_state["undo_pending"] = chosen
     pending = st.session_state.get("undo_pending")
     if pending in labels:
-        st.warning(t["undo_confirm"].format(batch=pending, name=labels[pending]), icon=":material/warning:")
+        st.warning(t["undo_confirm"].format(batch=pending, name=md(labels[pending])), icon=":material/warning:")
         yes, no = st.columns(2)
         if yes.button("确认撤销", key="undo_confirm", type="primary"):
             try:
@@ -284,7 +290,7 @@ def history(version: str) -> None:
                 st.toast(t["undone"].format(batch=pending), icon=":material/undo:")
                 st.rerun()
             except DashboardError as exc:
-                st.error(f"{exc.title}：{exc.message}", icon=":material/error:")
+                st.error(f"{md(exc.title)}：{md(exc.message)}", icon=":material/error:")
         if no.button("取消", key="undo_cancel"):
             st.session_state.pop("undo_pending", None)
             st.rerun()

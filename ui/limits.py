@@ -7,6 +7,7 @@ import streamlit as st
 
 from analytics.accounts import settings
 from ui.db import cursor
+from ui.safe import md
 
 
 def too_big(file) -> bool:
@@ -17,5 +18,5 @@ def too_big(file) -> bool:
     finally:
         cur.close()
     if message:
-        st.error(message, icon=":material/block:")
+        st.error(md(message), icon=":material/block:")
     return message is not None

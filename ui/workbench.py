@@ -255,7 +255,7 @@ def layouts_admin() -> None:
         try:
             mapping.delete_remembered(connection(), picked, auth.acting())
         except DashboardError as exc:
-            st.error(f"{exc.title}：{exc.message}", icon=":material/error:")
+            st.error(f"{md(exc.title)}：{md(exc.message)}", icon=":material/error:")
             return
         st.toast(W["layouts_deleted"].format(id=picked))
         st.rerun()

@@ -8,13 +8,14 @@ from analytics.accounts import roles, settings, users
 from analytics.errors import DashboardError
 from ui import auth, texts
 from ui.db import connection, cursor
+from ui.safe import md
 
 t = texts.ACCOUNTS_PAGE
 who = auth.admin_page("accounts")
 st.caption(t["intro"])
 done = st.session_state.pop("accounts_done", None)
 if done:
-    st.success(done, icon=":material/check_circle:")
+    st.success(md(done), icon=":material/check_circle:")
 
 
 def attempt(action, message: str) -> None:
@@ -22,7 +23,7 @@ def attempt(action, message: str) -> None:
     try:
         action()
     except DashboardError as exc:
-        st.error(exc.message, icon=":material/error:")
+        st.error(md(exc.message), icon=":material/error:")
     else:
         st.session_state["accounts_done"] = message
         st.rerun()

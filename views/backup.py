@@ -5,6 +5,7 @@ import streamlit as st
 
 from analytics.errors import DashboardError
 from ui import auth, backups, texts
+from ui.safe import md
 
 t = texts.BACKUP_PAGE
 who = auth.admin_page("backup")
@@ -20,7 +21,7 @@ if st.button(t["now"], key="backup_now", type="primary", icon=":material/backup:
         st.session_state["backup_made"] = str(made)
 made = st.session_state.get("backup_made")
 if made:
-    st.success(t["made"].format(path=made), icon=":material/check_circle:")
+    st.success(t["made"].format(path=md(made)), icon=":material/check_circle:")
     path = backups.Path(made)
     if path.is_file():
         st.download_button(
@@ -33,7 +34,7 @@ if made:
             on_click="ignore",
         )
 
-st.caption(t["daily"].format(folder=backups.folder(), keep=backups.keep()))
+st.caption(t["daily"].format(folder=md(backups.folder()), keep=backups.keep()))
 st.subheader(t["list"], anchor=False)
 files = backups.listing()
 if files.empty:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from ui import auth, importer, limits, shell, texts, workbench
 from ui.db import location
+from ui.safe import md
 
 view = shell.begin("import", uses=())
 t = texts.IMPORT
@@ -41,7 +42,7 @@ for index, file in enumerate(files or []):
     if limits.too_big(file):
         continue
     upload = importer.Upload(file.name, file.getvalue())
-    bar = st.progress(0.0, text=t["checking"].format(name=file.name))
+    bar = st.progress(0.0, text=t["checking"].format(name=md(file.name)))
     preview = importer.preview_for(
         upload, opts, lambda f, text, bar=bar: bar.progress(min(f, 1.0), text=text), view.version
     )
@@ -60,4 +61,4 @@ st.divider()
 workbench.layouts_admin()
 st.divider()
 importer.demo_controls(view.catalog.demo, view.catalog.empty)
-st.caption(t["db"].format(path=location()))
+st.caption(t["db"].format(path=md(location())))

@@ -30,7 +30,7 @@ if who is None:
         try:
             actor, token = users.login(connection(), name, password, auth.ip())
         except DashboardError as exc:
-            st.error(exc.message, icon=":material/error:")
+            st.error(md(exc.message), icon=":material/error:")
         else:
             auth.remember(token)
             st.session_state["auth_notice"] = t["welcome"].format(name=actor.name, role=actor.role_label)
@@ -59,6 +59,6 @@ if change:
         try:
             users.set_password(connection(), who.name, new, who, keep_token=st.session_state.get(auth.TOKEN), old=old)
         except DashboardError as exc:
-            st.error(exc.message, icon=":material/error:")
+            st.error(md(exc.message), icon=":material/error:")
         else:
             st.success(t["password_changed"], icon=":material/check_circle:")

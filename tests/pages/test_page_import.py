@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 from apptest import no_exception, open_page, texts_of
@@ -164,3 +165,47 @@ def test_a_same_name_row_is_decided_on_the_page(empty_db):
     finally:
         con.close()
     assert sections == [("干部二科",)]
+
+
+# A file and a sheet whose names are Markdown, HTML and LaTeX: every place the page names them shows the text.
+HOSTILE_FILE = "**粗体**[链接](https:example.com)_斜_ <b>x</b> ~~删~~.xlsx"
+HOSTILE_SHEET = "3月<b>粗 _斜_ ~~删~~ $x^2$"
+# Markdown that would act in what the page sends: a sign not preceded by the escaping backslash.
+LIVE_MARKUP = re.compile(r"(?<!\\)\*\*粗|(?<!\\)\[链接|(?<!\\)\$x|(?<!\\)<b>|(?<!\\)~~删|(?<!\\)_斜")
+
+
+def markdown_sent(at) -> str:
+    """Every Markdown source the page sends, as it is sent (escapes kept), with widget labels."""
+    parts = [
+        str(e.value)
+        for kind in ("markdown", "caption", "info", "success", "warning", "error", "subheader", "toast")
+        for e in getattr(at, kind, [])
+    ]
+    parts += [str(getattr(w, "label", "")) for kind in ("radio", "selectbox", "expander") for w in at.get(kind)]
+    return "\n".join(parts)
+
+
+def test_file_and_sheet_names_are_shown_as_text_not_markdown(empty_db):
+    con = open_db(empty_db)
+    load(con, ROSTER, "名单.xlsx")
+    con.close()
+    at = open_page("import", empty_db)
+    at.file_uploader(key="import_files").upload(HOSTILE_FILE, xlsx_bytes({HOSTILE_SHEET: POINTS}), XLSX)
+    at.run()
+    no_exception(at)
+    sent = markdown_sent(at)
+    assert not LIVE_MARKUP.search(sent), LIVE_MARKUP.search(sent)
+    con = open_db(empty_db)
+    at.button(key="commit_0").click().run()
+    no_exception(at)
+    stored = con.execute("select file_name from import_batch order by batch_id desc limit 1").fetchone()[0]
+    con.close()
+    sent = markdown_sent(at)
+    assert not LIVE_MARKUP.search(sent), LIVE_MARKUP.search(sent)
+    # The preview and the success message name the file as it was recorded.
+    assert f"已导入「{stored}」" in texts_of(at)
+    at.selectbox(key="undo_batch").select(2)
+    at.button(key="undo_button").click().run()
+    sent = markdown_sent(at)
+    assert "确认撤销批次 #2" in texts_of(at)
+    assert not LIVE_MARKUP.search(sent), LIVE_MARKUP.search(sent)
