@@ -15,7 +15,7 @@ from analytics.meetings.slides import safe_file_name
 from analytics.results import lights
 from analytics.results.trace import Trace
 from analytics.sheets import cells
-from ui import charts, texts
+from ui import charts, tables, texts
 from ui.safe import md
 
 SOURCE_COLUMNS = {
@@ -50,7 +50,7 @@ def trace_panel(
         st.caption(f"{md(trace.subject)} · 依据{version}{since}")
         st.markdown(md(trace.formula))
         if trace.params:
-            st.dataframe(pd.DataFrame(trace.param_rows()), hide_index=True, width="stretch")
+            st.dataframe(tables.readable(pd.DataFrame(trace.param_rows())), hide_index=True, width="stretch")
         for line in trace.ties:
             st.markdown(f"- 并列：{md(line)}")
         for line in trace.notes:
@@ -58,7 +58,7 @@ def trace_panel(
         if trace.excluded:
             st.markdown("**未参评及原因**")
             st.dataframe(
-                pd.DataFrame(trace.excluded).rename(columns={"name": "姓名", "reason": "原因"}),
+                tables.readable(pd.DataFrame(trace.excluded).rename(columns={"name": "姓名", "reason": "原因"})),
                 hide_index=True,
                 width="stretch",
             )
@@ -67,7 +67,7 @@ def trace_panel(
             frame = trace.inputs
             if inputs_columns:
                 frame = frame[[c for c in inputs_columns if c in frame]].rename(columns=inputs_columns)
-            st.dataframe(frame, hide_index=True, width="stretch")
+            st.dataframe(tables.readable(frame), hide_index=True, width="stretch")
         if sources is not None:
             source_table(sources())
 
@@ -79,7 +79,7 @@ def source_table(frame: pd.DataFrame, extra: dict[str, str] | None = None) -> No
         st.caption("没有来源记录。")
         return
     columns = {**(extra or {}), **SOURCE_COLUMNS}
-    shown = frame[[c for c in columns if c in frame]].rename(columns=columns)
+    shown = tables.readable(frame[[c for c in columns if c in frame]].rename(columns=columns))
     st.dataframe(
         shown,
         hide_index=True,

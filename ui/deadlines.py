@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.meetings import deadlines as core
+from ui import tables
 from ui.db import cursor
 from ui.meeting_texts import DEADLINES as T
 
@@ -25,4 +26,4 @@ def history_section(version: str, as_of: date, section_id: int | None) -> None:
         st.caption(T["none"].format(day=f"{as_of:%Y-%m-%d}"))
         return
     columns = T["columns"]
-    st.dataframe(frame[list(columns)].rename(columns=columns), hide_index=True, key="task_deadlines")
+    st.dataframe(tables.readable(frame[list(columns)].rename(columns=columns)), hide_index=True, key="task_deadlines")

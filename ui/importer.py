@@ -115,7 +115,7 @@ def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     if frame.empty:
         return frame
     frame["row"] = frame["row"].astype("Int64")
-    return frame.rename(columns=texts.PROBLEM_COLUMNS)
+    return tables.readable(frame.rename(columns=texts.PROBLEM_COLUMNS))
 
 
 def show_preview(upload: Upload, preview: ingest.Preview, index: int, version: str) -> None:
@@ -227,17 +227,21 @@ def understood(preview: ingest.Preview) -> None:
             )
         if preview.columns:
             st.dataframe(
-                pd.DataFrame(preview.columns).rename(columns=texts.IMPORT_COLUMN_COLUMNS),
+                tables.readable(
+                    pd.DataFrame(preview.columns).rename(columns=texts.IMPORT_COLUMN_COLUMNS), texts.IMPORT_COLUMN_WORDS
+                ),
                 hide_index=True,
                 width="stretch",
             )
         if preview.roster_changes:
             st.caption(t["roster_changes"])
             frame = pd.DataFrame(preview.roster_changes).reindex(columns=list(texts.ROSTER_CHANGE_COLUMNS))
-            st.dataframe(frame.rename(columns=texts.ROSTER_CHANGE_COLUMNS), hide_index=True, width="stretch")
+            st.dataframe(
+                tables.readable(frame.rename(columns=texts.ROSTER_CHANGE_COLUMNS)), hide_index=True, width="stretch"
+            )
         if preview.skipped:
             st.caption(t["skipped"].format(n=len(preview.skipped)))
-            frame = pd.DataFrame(preview.skipped[:2000]).rename(columns=texts.SKIPPED_COLUMNS)
+            frame = tables.readable(pd.DataFrame(preview.skipped[:2000]).rename(columns=texts.SKIPPED_COLUMNS))
             st.dataframe(frame, hide_index=True, width="stretch")
 
 

@@ -17,7 +17,7 @@ from analytics.rules import rule_edit
 from analytics.rules import rulebook as rb
 from analytics.sheets import ingest
 from ui import format as fmt
-from ui import texts
+from ui import tables, texts
 from ui.db import connection, cursor, version
 from ui.safe import md
 
@@ -43,7 +43,7 @@ def version_label(row: Any) -> str:
 def rule_table(
     frame: pd.DataFrame, columns: dict[str, str], key: str, config: dict | None = None, height: int | str = "auto"
 ) -> None:
-    shown = frame[[c for c in columns if c in frame]].rename(columns=columns)
+    shown = tables.readable(frame[[c for c in columns if c in frame]].rename(columns=columns))
     st.dataframe(shown, hide_index=True, width="stretch", column_config=config or {}, key=key, height=height)
 
 

@@ -80,6 +80,25 @@ def paged(
     return page_of(rows, page, size)
 
 
+def readable(frame: pd.DataFrame, words: dict[str, str] | None = None) -> pd.DataFrame:
+    """The frame as a reader should see it: a missing text cell blank, never "None", "nan" or "<NA>" (Streamlit draws
+    a null as "None"). ``words``: a Chinese word for the missing cells of a column instead (从未登录, 未使用); a date
+    column named there becomes text, "YYYY-MM-DD HH:mm", so its missing cells can hold the word."""
+    shown = frame.copy()
+    words = words or {}
+    for column in shown.columns:
+        values = shown[column]
+        if column in words and pd.api.types.is_datetime64_any_dtype(values):
+            word = words[column]
+            shown[column] = values.map(lambda v, word=word: word if pd.isna(v) else f"{v:%Y-%m-%d %H:%M}")
+        elif values.dtype == object or pd.api.types.is_string_dtype(values):
+            # A list cell (sections, flags) counts as present: only null cells are replaced.
+            shown[column] = values.astype(object).where(values.notna(), words.get(column, ""))
+        elif column in words and values.isna().any():
+            shown[column] = values.astype(object).where(values.notna(), words[column])
+    return shown
+
+
 def table(
     frame: pd.DataFrame,
     columns: dict[str, str],
@@ -88,10 +107,7 @@ def table(
     key: str | None = None,
 ) -> None:
     """A frame shown with Chinese headers, only the columns named, in that order."""
-    shown = frame[[c for c in columns if c in frame]].rename(columns=columns)
-    # An empty text cell reads as blank, not as "None".
-    text = [c for c in shown.columns if shown[c].dtype == object or pd.api.types.is_string_dtype(shown[c])]
-    shown[text] = shown[text].fillna("")
+    shown = readable(frame[[c for c in columns if c in frame]].rename(columns=columns))
     st.dataframe(shown, hide_index=True, width="stretch", column_config=config or {}, height=height, key=key)
 
 
@@ -166,7 +182,7 @@ def task_table(frame: pd.DataFrame, key: str, columns: list[str], height: int | 
         T["columns"]["task_name"]: st.column_config.TextColumn(width="medium"),
         T["columns"]["latest_note"]: st.column_config.TextColumn(width="medium"),
     }
-    rows = task_rows(frame, columns)
+    rows = readable(task_rows(frame, columns))
     if select:
         return st.dataframe(
             rows,
@@ -231,7 +247,7 @@ def session_rows(sessions: pd.DataFrame) -> pd.DataFrame:
 
 def result_table(session: pd.DataFrame) -> None:
     cols = A["result_columns"]
-    shown = session[list(cols)].rename(columns=cols)
+    shown = readable(session[list(cols)].rename(columns=cols))
     st.dataframe(
         shown,
         hide_index=True,

@@ -54,6 +54,8 @@ KIND_LABELS_UI = {None: "自动识别", **KIND_LABELS, "rules": f"{KIND_LABELS['
 
 # How the importer read a file (数据导入 → “系统如何理解这个文件”).
 IMPORT_COLUMN_COLUMNS = {"sheet": "工作表", "header": "表中列名", "field": "识别为", "rule": "读取规则"}
+# A column read as no field (序号, a blank header) says so instead of showing an empty cell.
+IMPORT_COLUMN_WORDS = {"识别为": "未使用"}
 ROSTER_CHANGE_COLUMNS = {
     "sheet": "工作表",
     "row": "行号",
@@ -892,6 +894,7 @@ ACCOUNTS_PAGE = {
         "last_seen": "最近活动",
         "created_at": "创建时间",
     },
+    "never_seen": "从未登录",
     "add": "新建账号",
     "add_name": "账号名",
     "add_role": "角色",

@@ -9,7 +9,7 @@ import streamlit as st
 from analytics.errors import DashboardError
 from analytics.sheets import fixes, mapping
 from analytics.sheets.ingest import Preview
-from ui import auth, data, texts
+from ui import auth, data, tables, texts
 from ui.db import connection, cursor
 from ui.safe import md
 
@@ -223,7 +223,7 @@ def files_table(previews: list[Preview], impacts: dict[str, list[str]], committe
             }
         )
     st.markdown(f"**{W['files'].format(n=len(previews))}**")
-    frame = pd.DataFrame(lines).rename(columns=W["files_columns"])
+    frame = tables.readable(pd.DataFrame(lines).rename(columns=W["files_columns"]))
     st.dataframe(frame, hide_index=True, width="stretch")
     return [p for p in previews if p.ok and p.sha256 not in committed]
 
@@ -243,7 +243,7 @@ def layouts_admin() -> None:
         st.caption(W["layouts_none"])
         return
     st.dataframe(
-        frame[list(W["layouts_columns"])].rename(columns=W["layouts_columns"]),
+        tables.readable(frame[list(W["layouts_columns"])].rename(columns=W["layouts_columns"])),
         hide_index=True,
         width="stretch",
         column_config={"确认时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},

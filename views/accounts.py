@@ -6,7 +6,7 @@ import streamlit as st
 
 from analytics.accounts import roles, settings, users
 from analytics.errors import DashboardError
-from ui import auth, texts
+from ui import auth, tables, texts
 from ui.db import connection, cursor
 from ui.safe import md
 
@@ -44,12 +44,15 @@ shown = frame.assign(
     sections=frame["sections"].map(lambda s: "、".join(s) if s is not None and len(s) else "—"),
 )
 st.dataframe(
-    shown[list(t["columns"])].rename(columns=t["columns"]),
+    # An account that never signed in reads 从未登录, not "None"; 最近活动 is shown as text for that word.
+    tables.readable(
+        shown[list(t["columns"])].rename(columns=t["columns"]), {t["columns"]["last_seen"]: t["never_seen"]}
+    ),
     hide_index=True,
     width="stretch",
     key="accounts_table",
     column_config={
-        t["columns"][k]: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm") for k in ("last_seen", "created_at")
+        t["columns"][k]: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm") for k in ("created_at",)
     },
 )
 

@@ -135,7 +135,9 @@ if posted.rows.empty:
     st.info(T["empty"])
 else:
     page_rows = tables.paged(posted.rows, "posting_rows", SEARCH, unit="条", hint=T["search"])
-    st.dataframe(page_rows[list(ROW_COLUMNS)].rename(columns=ROW_COLUMNS), hide_index=True, key="posting_rows")
+    st.dataframe(
+        tables.readable(page_rows[list(ROW_COLUMNS)].rename(columns=ROW_COLUMNS)), hide_index=True, key="posting_rows"
+    )
     components.downloads(
         lambda rows=posted.rows: rows[list(ROW_COLUMNS)].rename(columns=ROW_COLUMNS),
         posted.file_name.removesuffix(".xlsx") + "_明细",
@@ -151,13 +153,17 @@ if len(found) >= 2:
         st.caption(T["diff_none"])
     else:
         changed = tables.paged(result.rows, "posting_diff", SEARCH, unit="条", hint=T["search"])
-        st.dataframe(changed[list(DIFF_COLUMNS)].rename(columns=DIFF_COLUMNS), hide_index=True, key="posting_diff")
+        st.dataframe(
+            tables.readable(changed[list(DIFF_COLUMNS)].rename(columns=DIFF_COLUMNS)),
+            hide_index=True,
+            key="posting_diff",
+        )
     st.markdown(f"**{T['diff_stars']}**")
     if result.stars.empty:
         st.caption(T["diff_no_stars"])
     else:
         st.dataframe(
-            result.stars[list(STAR_DIFF_COLUMNS)].rename(columns=STAR_DIFF_COLUMNS),
+            tables.readable(result.stars[list(STAR_DIFF_COLUMNS)].rename(columns=STAR_DIFF_COLUMNS)),
             hide_index=True,
             key="posting_sdiff",
         )
@@ -169,7 +175,7 @@ if latest is not None:
         st.caption(T["no_objections"])
     else:
         shown_objections = table[list(OBJECTION_COLUMNS)].rename(columns=OBJECTION_COLUMNS)
-        st.dataframe(shown_objections, hide_index=True, key="posting_obj")
+        st.dataframe(tables.readable(shown_objections), hide_index=True, key="posting_obj")
         components.downloads(shown_objections, f"{view.month.label}公示异议", "posting_obj")
     # The record objected to is one of the rows on the page of the table above (search a name there first) that the
     # latest published version holds, or the whole posting: the choice never lists the whole month.

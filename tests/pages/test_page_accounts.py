@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from unittest import mock
 
+import pandas as pd
 import pytest
 import streamlit as st
 from apptest import PAGES, PASSWORD, no_exception, open_page, sign_in, texts_of
@@ -259,3 +260,16 @@ def test_the_app_process_makes_the_daily_backup_on_its_first_run(tmp_path, monke
             break
         time.sleep(0.1)
     assert len(made) == 1
+
+
+def test_an_account_that_never_signed_in_reads_never_signed_in(tmp_path):
+    db = db_with(tmp_path)
+    con = open_db(db)
+    users.add(con, "未登录的人", "viewer", PASSWORD, [], actor=Actor("测试准备", "admin"))
+    con.close()
+    at = open_page("accounts", db)
+    no_exception(at)
+    frame = next(d.value for d in at.dataframe if "最近活动" in d.value.columns)
+    seen = dict(zip(frame["账号"], frame["最近活动"]))
+    assert seen["未登录的人"] == "从未登录"
+    assert seen["测试admin"] != "从未登录" and not pd.isna(seen["测试admin"])

@@ -81,3 +81,14 @@ def test_global_section_filter_opens_that_section(demo_db):
     on(at, "quarter", "2022Q2")
     on(at, "section", "组织科")
     assert at.selectbox(key="flags_section").format_func(at.selectbox(key="flags_section").value) == "组织科"
+
+
+def test_the_trace_table_shows_no_none(demo_db):
+    at = open_page("flags", demo_db)
+    on(at, "quarter", "2022Q2")
+    open_trace(at, "flags")
+    frames = [d.value for d in at.dataframe if "一票否决事由" in d.value.columns]
+    assert frames
+    for frame in frames:
+        assert frame["一票否决事由"].notna().all()
+        assert "None" not in frame.astype(str).to_string()

@@ -209,3 +209,18 @@ def test_file_and_sheet_names_are_shown_as_text_not_markdown(empty_db):
     sent = markdown_sent(at)
     assert "确认撤销批次 #2" in texts_of(at)
     assert not LIVE_MARKUP.search(sent), LIVE_MARKUP.search(sent)
+
+
+def test_a_column_read_as_no_field_says_unused(empty_db):
+    con = open_db(empty_db)
+    load(con, ROSTER, "名单.xlsx")
+    con.close()
+    at = open_page("import", empty_db)
+    at.file_uploader(key="import_files").upload("三月.xlsx", xlsx_bytes({"3月": POINTS}), XLSX)
+    at.run()
+    no_exception(at)
+    frame = next(d.value for d in at.dataframe if "识别为" in d.value.columns)
+    used = dict(zip(frame["表中列名"], frame["识别为"]))
+    assert used["序号"] == "未使用"
+    for d in at.dataframe:
+        assert "None" not in d.value.astype(str).to_string()

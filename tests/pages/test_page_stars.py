@@ -110,3 +110,16 @@ def test_a_large_tie_is_counted_and_listed_in_one_table(db_with):
     linked = [link.label for link in at.get("page_link") if link.label.endswith("（组织科）")]
     assert len(linked) == 4 and "刘四（组织科）" in linked
     assert set(tied[0][b["tied_name"]]) | {label.split("（")[0] for label in linked} == set(names)
+
+
+def test_the_trace_tables_show_no_none(demo_db):
+    # A row without a veto leaves 一票否决事由 blank: no "None", "nan" or "NaT" in any table of 怎么算出来的.
+    at = open_page("stars", demo_db)
+    on_month(at, "2022-06")
+    open_trace(at, "stars")
+    frames = [d.value for d in at.dataframe]
+    veto = [f for f in frames if "一票否决事由" in f.columns]
+    assert veto and all(f["一票否决事由"].notna().all() for f in veto), [list(f.columns) for f in frames]
+    for frame in frames:
+        text = frame.astype(str).to_string()
+        assert "None" not in text and "NaT" not in text, frame.columns
