@@ -5,13 +5,16 @@ cookie is only ever as good as the session it names."""
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 
 import streamlit as st
 
+from analytics.accounts import guard as account_guard
 from analytics.accounts import roles, settings, users
 from analytics.accounts.roles import Actor
+from analytics.errors import DashboardError
 from ui import texts
 from ui.db import connection, cursor
 from ui.safe import md
@@ -209,3 +212,42 @@ def admin_page(page: str) -> Actor:
         sidebar_user()
     st.title(texts.PAGES[page][0], anchor=False)
     return acting()
+
+
+def import_refusal(preview) -> str | None:
+    """Why the signed-in user may not commit this preview (a limited clerk's file holding another section's rows …),
+    or None: the commit's own check (analytics.accounts.guard.before_import), asked before the button is offered.
+    The check names the uploader on the preview it is given, so it is handed a copy and the preview stays as it is."""
+    who = actor()
+    if who is None:
+        return texts.ACCOUNT["expired"]
+    store = st.session_state.setdefault("import_refusals", {})
+    key = (who.name, who.role, tuple(who.sections), preview.sha256, preview.data_version, repr(preview.options))
+    if key not in store:
+        if len(store) > 50:
+            store.clear()
+        cur = cursor()
+        try:
+            account_guard.before_import(cur, who, copy.copy(preview))
+            store[key] = None
+        except DashboardError as exc:
+            store[key] = exc.message
+        finally:
+            cur.close()
+    return store[key]
+
+
+def undo_refusal(batch_id: int) -> str | None:
+    """Why the signed-in user may not undo this batch (another uploader's batch, a demo or rules batch), or None:
+    the undo's own check (analytics.accounts.guard.before_undo), asked before the batch is offered."""
+    who = actor()
+    if who is None:
+        return texts.ACCOUNT["expired"]
+    cur = cursor()
+    try:
+        account_guard.before_undo(cur, who, batch_id)
+    except DashboardError as exc:
+        return exc.message
+    finally:
+        cur.close()
+    return None

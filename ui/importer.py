@@ -131,8 +131,13 @@ def show_preview(upload: Upload, preview: ingest.Preview, index: int, version: s
             )
             return
         errors, warnings = preview.errors, preview.warnings
+        # The commit's own permission check, asked now: a limited clerk learns before the button that a row is
+        # another section's, and no button is offered.
+        refused = auth.import_refusal(preview) if preview.ok else None
         if errors:
             st.error(t["has_errors"].format(n=len(errors)), icon=":material/error:")
+        elif refused:
+            st.error(f"{t['refused']}：{md(refused)}", icon=":material/block:")
         else:
             st.success(t["ok"], icon=":material/check_circle:")
         if warnings:
@@ -183,7 +188,11 @@ def show_preview(upload: Upload, preview: ingest.Preview, index: int, version: s
                 icon=":material/download:",
                 on_click="ignore",
             )
-        if preview.ok and st.button(t["commit"], key=f"commit_{index}", type="primary", icon=":material/save:"):
+        if (
+            preview.ok
+            and not refused
+            and st.button(t["commit"], key=f"commit_{index}", type="primary", icon=":material/save:")
+        ):
             batch = commit(preview)
             if batch is not None:
                 st.rerun()
@@ -267,13 +276,21 @@ def history(version: str) -> None:
         status_label=page["status"].map(texts.STATUS_LABELS) + page["is_demo"].map(lambda d: "（演示）" if d else ""),
     )
     st.dataframe(
-        shown[list(texts.BATCH_COLUMNS)].rename(columns=texts.BATCH_COLUMNS),
+        tables.readable(shown[list(texts.BATCH_COLUMNS)].rename(columns=texts.BATCH_COLUMNS)),
         hide_index=True,
         width="stretch",
         column_config={"导入时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},
     )
     live = page[page["status"] == "committed"]
     if live.empty or not auth.can(auth.IMPORT):
+        return
+    # Only the batches this account may undo are offered (a clerk's own; not a demo or rules batch without that
+    # permission): the undo's own check, asked for each batch of the page.
+    mine = [auth.undo_refusal(int(b)) is None for b in live["batch_id"]]
+    if not all(mine):
+        st.caption(t["undo_others"].format(n=mine.count(False)))
+    live = live[mine]
+    if live.empty:
         return
     labels = {int(r.batch_id): f"#{r.batch_id} {r.file_name}（{r.imported_at:%m-%d %H:%M}）" for r in live.itertuples()}
     left, right = st.columns([3, 1], vertical_alignment="bottom")

@@ -108,6 +108,7 @@ IMPORT = {
     "undo": "撤销",
     "undo_confirm": "确认撤销批次 #{batch}（{name}）？该批次的所有数据将被移除，可随时重新导入。",
     "undone": "已撤销批次 #{batch}。",
+    "undo_others": "本页另有 {n} 个批次不是本账号可以撤销的（其他人导入的批次、演示数据或加减分事项），未列入撤销选择。",
     "undoing": "正在撤销批次 #{batch}，并重新计算受影响的月份……",
     "templates": "下载模板",
     "templates_help": "模板包含表头、每列的填写说明（鼠标移到表头可见）、两行示例和下拉选项。",
@@ -120,6 +121,7 @@ IMPORT = {
     "demo_loaded": "已加载演示数据。",
     "no_permission": "当前账号没有导入数据的权限。",
     "file_refused": "文件未能导入",
+    "refused": "不能导入",
     "db": "数据库文件：{path}",
 }
 
@@ -1002,6 +1004,7 @@ WORKBENCH = {
         "impact": "导入后的变化",
         "published": "已公示月份",
     },
+    "files_refused": "不能导入：本账号没有权限（见下方该文件的说明）",
     "commit_all": "全部导入无错误的文件（{n} 个）",
     "commit_all_done": "已导入 {n} 个文件。",
     "commit_all_refused": "「{name}」未导入——{why}",

@@ -208,6 +208,8 @@ def ignored(preview: Preview) -> None:
 def files_table(previews: list[Preview], impacts: dict[str, list[str]], committed: dict[str, int]) -> list[Preview]:
     """One line per uploaded file; returns the clean ones not yet committed (for commit-all)."""
     lines = []
+    # The commit's own permission check: a file a limited clerk may not import is not counted as clean.
+    refused = {p.sha256 for p in previews if p.ok and p.sha256 not in committed and auth.import_refusal(p)}
     for p in previews:
         published = "、".join(p.published_months)
         lines.append(
@@ -218,14 +220,18 @@ def files_table(previews: list[Preview], impacts: dict[str, list[str]], committe
                 "points": "—" if p.points_total is None else f"{p.points_total:+g}",
                 "errors": len(p.errors),
                 "warnings": len(p.warnings),
-                "impact": "已导入" if p.sha256 in committed else "；".join(impacts.get(p.sha256, [])[:3]) or "—",
+                "impact": "已导入"
+                if p.sha256 in committed
+                else W["files_refused"]
+                if p.sha256 in refused
+                else "；".join(impacts.get(p.sha256, [])[:3]) or "—",
                 "published": W["published"].format(months=published) if published else "",
             }
         )
     st.markdown(f"**{W['files'].format(n=len(previews))}**")
     frame = tables.readable(pd.DataFrame(lines).rename(columns=W["files_columns"]))
     st.dataframe(frame, hide_index=True, width="stretch")
-    return [p for p in previews if p.ok and p.sha256 not in committed]
+    return [p for p in previews if p.ok and p.sha256 not in committed and p.sha256 not in refused]
 
 
 def layouts_admin() -> None:

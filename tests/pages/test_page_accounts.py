@@ -273,3 +273,35 @@ def test_an_account_that_never_signed_in_reads_never_signed_in(tmp_path):
     seen = dict(zip(frame["账号"], frame["最近活动"]))
     assert seen["未登录的人"] == "从未登录"
     assert seen["测试admin"] != "从未登录" and not pd.isna(seen["测试admin"])
+
+
+def test_a_limited_clerk_sees_the_permission_refusal_in_the_preview_and_undoes_only_own_batches(tmp_path):
+    from conftest import load
+
+    db = db_with(tmp_path)
+    con = open_db(db)
+    load(con, ROSTER, "名单.xlsx")  # batch #1, imported by someone else
+    con.close()
+    at = open_page("import", db, as_role="clerk", name="组织科内勤", sections=("组织科",))
+    header = ["日期", "姓名", "考核内容", "分值", "事由"]
+    mixed = [header, ["2022-03-05", "张三", "宣传推广", 2, "信息"], ["2022-03-06", "王五", "宣传推广", 1, "信息"]]
+    own = [header, ["2022-03-07", "李四", "宣传推广", 1, "信息"]]
+    uploader = at.file_uploader(key="import_files")
+    uploader.upload("混合.xlsx", xlsx_bytes({"3月": mixed}), XLSX)
+    uploader.upload("本科.xlsx", xlsx_bytes({"3月": own}), XLSX)
+    at.run()
+    no_exception(at)
+    text = texts_of(at)
+    # The commit's refusal is in the preview of the mixed file, before any button; that file has no button.
+    assert "只能导入 组织科 的数据" in text and "干部一科" in text
+    assert not any(b.key == "commit_0" for b in at.button)
+    assert any(b.key == "commit_1" for b in at.button)
+    assert at.button(key="commit_all").label == "全部导入无错误的文件（1 个）"
+    files = next(d.value for d in at.dataframe if "导入后的变化" in d.value.columns)
+    assert "没有权限" in files.set_index("文件").loc["混合.xlsx", "导入后的变化"]
+    at.button(key="commit_all").click().run()
+    no_exception(at)
+    # The roster batch is someone else's: the undo choice offers the clerk's own batch only.
+    offered = at.selectbox(key="undo_batch").options
+    assert len(offered) == 1 and "本科.xlsx" in offered[0], offered
+    assert "不是本账号可以撤销的" in texts_of(at)
