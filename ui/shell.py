@@ -11,6 +11,7 @@ from analytics.periods import Month, Quarter
 from analytics.store.catalog import Catalog
 from ui import auth, data, texts
 from ui.db import version
+from ui.safe import md
 
 FILTERS = ("year", "month", "quarter", "section")
 
@@ -40,6 +41,11 @@ class View:
         return self.section or texts.ALL_SECTIONS
 
 
+# While the sidebar filters are drawn, a note about a bad link waits for the page body (shown under the title).
+SIDEBAR = "_drawing_filters"
+LINK_NOTES = "_link_notes"
+
+
 def url_choice(
     key: str,
     label: str,
@@ -57,13 +63,24 @@ def url_choice(
     last used in this session, then the default."""
     keep = f"_keep_{key}"
     current = st.session_state.get(key)
+    missed = None
     if current not in options:
         wanted = st.query_params.get(key)
         current = next((o for o in options if str(o) == wanted), None)
+        if current is None and wanted not in (None, "") and not disabled:
+            missed = wanted
     if current is None:
         remembered = st.session_state.get(keep)
         current = remembered if remembered in options else default
     st.session_state[key] = current
+    if missed is not None:
+        # A link naming a value that is not there (a mistyped section, a month without data, a person since removed)
+        # still opens the page on the fallback, and says so: the reader must not take other data for the asked one.
+        note = texts.BAD_LINK.format(what=label, value=md(missed), shown=md(format_func(current)))
+        if st.session_state.get(SIDEBAR):
+            st.session_state.setdefault(LINK_NOTES, []).append(note)
+        else:
+            st.warning(note, icon=":material/link_off:")
     value = (container or st).selectbox(
         label, options, key=key, format_func=format_func, disabled=disabled, help=help, on_change=on_change
     )
@@ -95,6 +112,8 @@ def begin(page: str, uses: tuple[str, ...] = FILTERS) -> View:
     current = version()
     catalog = data.catalog(current)
     title, icon = texts.PAGES[page]
+    st.session_state[SIDEBAR] = True
+    st.session_state[LINK_NOTES] = []
     with st.sidebar:
         st.markdown(f"### {texts.APP_TITLE}")
         st.caption(texts.APP_SUBTITLE)
@@ -143,8 +162,11 @@ def begin(page: str, uses: tuple[str, ...] = FILTERS) -> View:
 
         auth.sidebar_user()
 
+    st.session_state[SIDEBAR] = False
     st.html(CHROME_CSS)
     st.title(title, anchor=False)
+    for note in st.session_state.pop(LINK_NOTES, []):
+        st.warning(note, icon=":material/link_off:")
     return View(current, catalog, year, month, quarter, catalog.section_id(section), section)
 
 

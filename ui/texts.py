@@ -45,6 +45,8 @@ DEMO_HELP = "当前显示的是系统自带的 2022 年演示数据，已通过�
 EMPTY_DATABASE = "还没有任何数据。请先到「数据导入」页下载模板、上传人员名单和考核数据。"
 EMPTY_PERIOD = "{period}还没有数据。"
 GO_IMPORT = "前往数据导入"
+# A link whose filter value is not there: the page opens on the fallback and says so (ui.shell.url_choice).
+BAD_LINK = "链接中的{what}“{value}”不存在，已显示{shown}。"
 
 TRACE_TITLE = "怎么算出来的"
 SOURCE_ROWS = "来源明细"

@@ -3,7 +3,8 @@ filter and the section filter narrowing the cards."""
 
 from __future__ import annotations
 
-from apptest import no_exception, on, open_page, read, texts_of
+import pytest
+from apptest import no_exception, on, open_page, read, texts_of, unescaped
 from conftest import ROSTER, load
 
 from analytics import open_db
@@ -87,3 +88,27 @@ def test_section_filter_narrows_the_cards(demo_db):
     text = on(at, "section", "研究室")
     assert metric(at, T["kpi_people"]) == T["people_value"].format(n=int(row["headcount"]))
     assert "2022年6月 · 研究室" in text
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ({"section": "不存在科"}, "链接中的科室“不存在科”不存在，已显示全部科室。"),
+        ({"month": "2099-01"}, "链接中的月份“2099-01”不存在，已显示2022年12月。"),
+        ({"year": "2022", "month": "2021-01"}, "链接中的月份“2021-01”不存在，已显示2022年12月。"),
+    ],
+)
+def test_a_link_naming_what_is_not_there_says_what_is_shown_instead(demo_db, query, said):
+    # Every page reads its filters through ui.shell.url_choice; AppTest opens a link on 总览 (open_page's first run).
+    at = open_page("overview", demo_db, query)
+    no_exception(at)
+    warnings = [unescaped(w.value) for w in at.warning]
+    assert said in warnings, warnings
+    at.run()  # the link now names what is shown: the note is said once
+    assert not any("链接中的" in w.value for w in at.warning)
+
+
+def test_a_good_link_has_no_note(demo_db):
+    at = open_page("stars", demo_db, {"month": "2022-06", "section": "组织科"})
+    no_exception(at)
+    assert not any("链接中的" in w.value for w in at.warning)
