@@ -384,7 +384,7 @@ def files_overview(previews: list[ingest.Preview]) -> None:
             for p in clean:
                 outcome = _try_commit(p)
                 if isinstance(outcome, str):
-                    refused.append(texts.WORKBENCH["commit_all_refused"].format(name=p.file_name, why=outcome))
+                    refused.append(texts.WORKBENCH["commit_all_refused"].format(name=md(p.file_name), why=outcome))
                 else:
                     done += 1
         st.session_state["commit_all_refused"] = (_files(previews), refused)
