@@ -199,7 +199,7 @@ def test_no_against_blank_on_an_item_that_vetoes_is_asked_about_either_way(roste
 
 
 @pytest.mark.parametrize(
-    ("points", "reason", "column"), [(3, "材料获领导肯定", "分值"), (2, "材料获领导肯定。", "事由")]
+    ("points", "reason", "column"), [(3, "材料获领导肯定", "分值"), (2, "材料获领导批示肯定", "事由")]
 )
 def test_a_row_like_a_stored_one_but_for_its_value_or_reason_is_warned_about(roster_con, points, reason, column):
     # By the identity rule it is another event; a clerk who corrected the row needs to know the old one stays.

@@ -97,6 +97,10 @@ class Checker:
             found = self._factors[key] = pd.factorize(self.frame[key], use_na_sentinel=True)
         return found
 
+    def on_header(self, header: str, message: str, value: str | None = None) -> None:
+        """An error about a whole column, said on its header's row: a sheet-level question, not any one row's."""
+        self.problems.append(Problem(ERROR, self.sheet, self.layout.header_row + 1, header, value, message))
+
     def column(self, key: str) -> str:
         return self.layout.header_of(key)
 

@@ -14,7 +14,7 @@ from analytics.sheets.events import skip_stored
 from analytics.sheets.kinds import KINDS
 from analytics.sheets.layout import Extracted, Layout
 from analytics.sheets.normalize import clean_text, is_attendance_word, is_blank, parse_attended, parse_hours
-from analytics.sheets.problems import ERROR, Problem, show_value
+from analytics.sheets.problems import ERROR, show_value
 
 _LEAD_WORDS = ("主讲", "主讲人", "讲", "主持", "授课", "分享", "领学", "发言", "主讲嘉宾")
 _JOIN_WORDS = ("参与", "参加", "听讲", "学员", "参会", "")
@@ -103,15 +103,10 @@ def _unread_attendance(check: Checker, data: Extracted) -> None:
             continue
         header = layout.headers[index]
         samples = "、".join(list(dict.fromkeys(str(v).strip() for v in words))[:3])
-        check.problems.append(
-            Problem(
-                ERROR,
-                check.sheet,
-                layout.header_row + 1,
-                header,
-                samples,
-                f"“{header}”列填的是“{samples}”这样的是否/出勤情况，但这一列没有被读取，不能确定哪些人没有参加："
-                f"若它表示是否参加，请把表头改为“是否参加”（或在列对应中把它选为“是否参加”），填“否”、缺席、请假的行"
-                "将不导入；若与是否参加无关，请在列对应中把它选为“忽略”",
-            )
+        check.on_header(
+            header,
+            f"“{header}”列填的是“{samples}”这样的是否/出勤情况，但这一列没有被读取，不能确定哪些人没有参加："
+            f"若它表示是否参加，请把表头改为“是否参加”（或在列对应中把它选为“是否参加”），填“否”、缺席、请假的行"
+            "将不导入；若与是否参加无关，请在列对应中把它选为“忽略”",
+            samples,
         )

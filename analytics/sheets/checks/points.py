@@ -15,7 +15,7 @@ from analytics.sheets.kinds import KINDS
 from analytics.sheets.layout import Extracted, Layout, direction_of
 from analytics.sheets.mapping import negates
 from analytics.sheets.normalize import code_text, is_blank, parse_bool, parse_points, text_key
-from analytics.sheets.problems import ERROR, WARNING, Problem, show_value
+from analytics.sheets.problems import ERROR, WARNING, show_value
 
 DIRECTION_HINT = "应写 加分 或 扣分（也可写 加/减/扣、奖/惩）"
 
@@ -69,17 +69,11 @@ def _said_deductions(check: Checker, pts: np.ndarray) -> None:
         return
     header = check.column("points")
     first = positive[0]
-    check.problems.append(
-        Problem(
-            ERROR,
-            check.sheet,
-            layout.header_row + 1,
-            header,
-            None,
-            f"{'、'.join(said)}写明是扣分，但「{header}」列填的是正数（共 {len(positive)} 行，如第 {check.rows[first]} 行 "
-            f"{pts[first]:g}），正数会按加分计入：请把扣分写成负数，或把表头「{header}」改为“扣分”，或在「列对应」中"
-            f"为「{header}」选择“取负（按减分计）”或“按原值（不取负）”",
-        )
+    check.on_header(
+        header,
+        f"{'、'.join(said)}写明是扣分，但「{header}」列填的是正数（共 {len(positive)} 行，如第 {check.rows[first]} 行 "
+        f"{pts[first]:g}），正数会按加分计入：请把扣分写成负数，或把表头「{header}」改为“扣分”，或在「列对应」中"
+        f"为「{header}」选择“取负（按减分计）”或“按原值（不取负）”",
     )
 
 
@@ -99,17 +93,11 @@ def _unread_directions(check: Checker) -> None:
     for index in sorted(layout.worded - read - layout.chosen):
         header = layout.headers[index]
         target = "另一列已读作“加/减”，" if "direction" in layout.columns else ""
-        check.problems.append(
-            Problem(
-                ERROR,
-                check.sheet,
-                layout.header_row + 1,
-                header,
-                None,
-                f"这一列填写的是加分/扣分，但没有读取这一列（{target}分值会按原值计入，扣分会被当成加分）："
-                f"请在「列对应」中把「{header}」对应为“加/减”（按这一列定加减），"
-                f"或在分值中把扣分写成负数后把「{header}」选为“忽略”",
-            )
+        check.on_header(
+            header,
+            f"这一列填写的是加分/扣分，但没有读取这一列（{target}分值会按原值计入，扣分会被当成加分）："
+            f"请在「列对应」中把「{header}」对应为“加/减”（按这一列定加减），"
+            f"或在分值中把扣分写成负数后把「{header}」选为“忽略”",
         )
 
 
