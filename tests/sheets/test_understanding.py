@@ -212,13 +212,13 @@ DETAIL = [
     [
         (["姓名", "科室", "总分", "排名"], "总分"),
         (["姓名", "科室", "3月7日", "3月14日", "备注"], "3月7日"),
-        (["序号", "姓名", "科室", "职务", "考勤情况"], "考勤情况"),
+        (["序号", "姓名", "科室", "职务", "培训经历"], "培训经历"),
     ],
 )
 def test_a_sheet_with_any_header_a_roster_lacks_is_not_taken_for_a_roster(roster_con, header, odd):
     sheet = [header, ["张三", "组织科", *[1] * (len(header) - 2)], ["周八", "研究室", *[2] * (len(header) - 2)]]
     if header[0] == "序号":
-        sheet = [header, [1, "张三", "组织科", "科长", "全勤"], [2, "周八", "研究室", "科员", "全勤"]]
+        sheet = [header, [1, "张三", "组织科", "科长", "党校培训"], [2, "周八", "研究室", "科员", "党校培训"]]
     preview, batch = import_bytes(roster_con, xlsx_bytes({"3月明细": DETAIL, "3月得分": sheet}), "3月.xlsx")
     assert batch is None
     message = next(p.message for p in preview.errors if p.sheet == "3月得分")
