@@ -372,16 +372,8 @@ def hand_over(cur: Con, table: str, batch_id: int) -> int:
     matches another stored event first claims that one instead (_reclaim). Returns how many stay."""
     kind = next(k for k in KINDS.values() if k.table == table)
     _reclaim(cur, kind, batch_id)
-    types = dict(
-        cur.execute(
-            "select column_name, data_type from information_schema.columns where table_name = ?", [table]
-        ).fetchall()
-    )
-    details = "".join(
-        f", {c} = case when c.details is null then f.{c}"
-        f" else cast(json_extract_string(c.details, '$.\"{c}\"') as {types[c]}) end"
-        for c in detail_columns(kind)
-    )
+    types = _column_types(cur, table)
+    details = "".join(f", {c} = {_claimed(c, types)}" for c in detail_columns(kind))
     handed = cur.execute(
         f"""
         update {table} f set batch_id = c.batch_id, source_file = c.source_file, sheet = c.sheet,
@@ -409,6 +401,23 @@ def hand_over(cur: Con, table: str, batch_id: int) -> int:
     return int(handed[0][0]) if handed else 0
 
 
+def _column_types(cur: Con, table: str) -> dict[str, str]:
+    return dict(
+        cur.execute(
+            "select column_name, data_type from information_schema.columns where table_name = ?", [table]
+        ).fetchall()
+    )
+
+
+def _claimed(column: str, types: dict[str, str]) -> str:
+    """SQL for what a claiming row (fact_claim c) said in a detail column of the event (f): its own recorded detail,
+    else the event's."""
+    return (
+        f"case when c.details is null then f.{column}"
+        f" else cast(json_extract_string(c.details, '$.\"{column}\"') as {types[column]}) end"
+    )
+
+
 def _reclaim(cur: Con, kind: Kind, batch_id: int) -> None:
     """Claims on the events of a batch about to go, from rows that also match another stored event (a row with
     事项编号 blank matches the event sent with XX01 and the one sent with XX02; on import it claimed only the first),
@@ -418,17 +427,9 @@ def _reclaim(cur: Con, kind: Kind, batch_id: int) -> None:
     if not kind.detail or kind.table is None:
         return
     table = kind.table
-    types = dict(
-        cur.execute(
-            "select column_name, data_type from information_schema.columns where table_name = ?", [table]
-        ).fetchall()
-    )
+    types = _column_types(cur, table)
     # What the claiming row said in each detail column: its own details when recorded, else the event's.
-    said = "".join(
-        f", case when c.details is null then f.{k} else cast(json_extract_string(c.details, '$.\"{k}\"') as {types[k]})"
-        f" end as {k}"
-        for k in kind.detail
-    )
+    said = "".join(f", {_claimed(k, types)} as {k}" for k in kind.detail)
     exact_keys = [k for k in kind.identity if k not in kind.loose]
     condition = " and ".join(
         [f"t.{k} is not distinct from g.{k}" for k in exact_keys]
