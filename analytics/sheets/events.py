@@ -185,43 +185,55 @@ def warn_near(
         found = found[~found["fact_id"].isin(claims["fact_id"])]
     if found.empty:
         return
+    found = found.sort_values(["_row", "fact_id"], kind="stable").reset_index(drop=True)
     sent = rows.set_index("_row")
-    position = {int(row): pos for pos, row in enumerate(check.rows.tolist())}
-    told: set[int] = set()
-    for hit in found.sort_values(["_row", "fact_id"]).to_dict("records"):
-        row = int(hit["_row"])
-        if row in told:
+    keys: dict[object, object] = {}  # text_key of each distinct text, worked out once
+
+    def key_of(value: object) -> object:
+        if value not in keys:
+            keys[value] = text_key(value)  # type: ignore[arg-type]
+        return keys[value]
+
+    # Which of `values` differ, pair by pair: the columns are taken out once (a stored row a row of the upload).
+    differ: dict[str, list[bool]] = {}
+    old: dict[str, list] = {}
+    for k in values:
+        new_cells = sent[k].reindex(found["_row"]).tolist()
+        old[k] = found[f"_old_{k}"].tolist()
+        differ[k] = [not _same_value(new, was, k in kind.loose, key_of) for new, was in zip(new_cells, old[k])]
+    positions = pd.Index(check.rows).get_indexer(found["_row"]).tolist()
+    near_header = check.layout.header_of(_column_key(kind, near[-1], check))
+    header = {k: f"「{check.layout.header_of(_column_key(kind, k, check))}」" for k in values}
+    messages: dict[int, tuple[str, str]] = {}  # position → (column key, message): the first differing stored row
+    for n, (pos, batch) in enumerate(zip(positions, found["batch_id"].tolist())):
+        changed = [k for k in values if differ[k][n]]
+        if pos in messages or not changed:
             continue
-        differ = []
-        for k in values:
-            new, old = sent.at[row, k], hit[f"_old_{k}"]
-            if k in kind.loose:
-                same = (
-                    text_key(new) == text_key(old)
-                    if not (pd.isna(new) or pd.isna(old))
-                    else pd.isna(new) == pd.isna(old)
-                )
-            elif isinstance(new, float) or isinstance(old, float):
-                same = abs(float(new) - float(old)) < 1e-9
-            else:
-                same = new == old
-            if not same:
-                differ.append(k)
-        if not differ:
-            continue
-        told.add(row)
-        column = _column_key(kind, differ[0], check)
-        labels = "、".join(f"「{check.layout.header_of(_column_key(kind, k, check))}」" for k in differ)
-        stored = "，".join(_near_value(k, hit[f"_old_{k}"]) for k in values)
-        batch = int(hit["batch_id"])
-        check.add(
-            WARNING,
-            position[row],
-            column,
-            f"批次 #{batch} 中有同一人同一天同一{check.layout.header_of(_column_key(kind, near[-1], check))}的记录（{stored}），"
-            f"与本行只是{labels}不同，本行将作为另一件事导入：若本行是对那条的更正，请先在「导入记录」撤销批次 #{batch}，"
+        labels = "、".join(header[k] for k in changed)
+        stored = "，".join(_near_value(k, old[k][n]) for k in values)
+        messages[pos] = (
+            _column_key(kind, changed[0], check),
+            f"批次 #{int(batch)} 中有同一人同一天同一{near_header}的记录（{stored}），"
+            f"与本行只是{labels}不同，本行将作为另一件事导入：若本行是对那条的更正，请先在「导入记录」撤销批次 #{int(batch)}，"
             "再导入本文件；若两条都对，无需处理",
         )
+    by_column: dict[str, list[int]] = {}
+    for pos, (column, _) in messages.items():
+        by_column.setdefault(column, []).append(pos)
+    for column, positions in by_column.items():
+        check.add(WARNING, positions, column, lambda pos: messages[pos][1])
+
+
+def _same_value(new: object, old: object, loose: bool, key_of) -> bool:
+    """A sent cell and a stored value are the same: free text by text_key (blank equals only blank), numbers within
+    rounding, anything else by equality."""
+    if loose:
+        if pd.isna(new) or pd.isna(old):
+            return bool(pd.isna(new) and pd.isna(old))
+        return key_of(new) == key_of(old)
+    if isinstance(new, float) or isinstance(old, float):
+        return abs(float(new) - float(old)) < 1e-9  # type: ignore[arg-type]
+    return new == old
 
 
 def _column_key(kind: Kind, stored: str, check: Checker) -> str:

@@ -105,19 +105,27 @@ class Checker:
         return self.layout.header_of(key)
 
     def add(self, level: str, positions, key: str | None, message: str | Callable[[int], str], values=None) -> None:
-        for pos in np.atleast_1d(positions):
+        """A problem on each of `positions` (one or many rows): the column and its cells are looked up once, so a
+        check that finds thousands of rows costs little more than one that finds one."""
+        positions = np.atleast_1d(positions)
+        if not len(positions):
+            return
+        header = self.column(key) if key else None
+        cells = None
+        if values is None and key and key in self.frame:
+            cells = self.frame[key].iloc[positions].tolist() if len(positions) > 1 else None
+        for n, pos in enumerate(positions.tolist()):
             pos = int(pos)
             if key is not None and (pos, key) in self._unread:
                 continue
-            raw = (
-                values[pos] if values is not None else (self.frame[key].iat[pos] if key and key in self.frame else None)
-            )
+            if values is not None:
+                raw = values[pos]
+            elif cells is not None:
+                raw = cells[n]
+            else:
+                raw = self.frame[key].iat[pos] if key and key in self.frame else None
             text = message(pos) if callable(message) else message
-            self.problems.append(
-                Problem(
-                    level, self.sheet, int(self.rows[pos]), self.column(key) if key else None, show_value(raw), text
-                )
-            )
+            self.problems.append(Problem(level, self.sheet, int(self.rows[pos]), header, show_value(raw), text))
             if level == ERROR:
                 self.bad[pos] = True
 
