@@ -199,31 +199,40 @@ def show_preview(upload: Upload, preview: ingest.Preview, index: int, version: s
 
 
 def decide(preview: ingest.Preview, index: int) -> None:
-    """One choice per roster row whose name exists in another section: refused until the clerk says which."""
+    """One choice per question of the preview: a roster row whose name exists in another section (移动 / 新增同名人员),
+    the hidden rows of a sheet (导入 / 不导入). Refused until the clerk says which."""
     t = texts.IMPORT
-    st.markdown(f"**{t['decide']}**")
-    st.caption(t["decide_help"])
     decided = decisions_for(preview.sha256)
-    for n, q in enumerate(preview.questions):
-        # Each question its own labels: a name in another section (move) or under another 工号 (the same person).
-        labels = {None: t["decide_refuse"], **{c["value"]: c["label"] for c in q["choices"]}}
-        place = (q["sheet"], q["row"])
-        choice = st.radio(
-            t["decide_row"].format(
-                sheet=md(q["sheet"]), row=q["row"], name=md(q["name"]), now=md(q["now"]), to=md(q["to"])
-            ),
-            list(labels),
-            index=list(labels).index(decided.get(place)),
-            format_func=labels.get,
-            horizontal=True,
-            key=f"decide_{index}_{n}_{preview.sha256[:8]}",
-        )
-        if choice != decided.get(place):
-            if choice is None:
-                decided.pop(place, None)
-            else:
-                decided[place] = choice
-            st.rerun()
+    roster = [(n, q) for n, q in enumerate(preview.questions) if "text" not in q]
+    others = [(n, q) for n, q in enumerate(preview.questions) if "text" in q]
+    for heading, help_text, asked in ((t["decide"], t["decide_help"], roster), (t["confirm"], None, others)):
+        if not asked:
+            continue
+        st.markdown(f"**{heading}**")
+        if help_text:
+            st.caption(help_text)
+        for n, q in asked:
+            # Each question its own labels: a name in another section (move) or under another 工号 (the same
+            # person), or the hidden rows of a sheet (its text says which).
+            labels = {None: t["decide_refuse"], **{c["value"]: c["label"] for c in q["choices"]}}
+            place = (q["sheet"], q["row"])
+            label = q.get("text") or t["decide_row"].format(
+                sheet=q["sheet"], row=q["row"], name=q["name"], now=q["now"], to=q["to"]
+            )
+            choice = st.radio(
+                md(label),
+                list(labels),
+                index=list(labels).index(decided.get(place)) if decided.get(place) in labels else 0,
+                format_func=labels.get,
+                horizontal=True,
+                key=f"decide_{index}_{n}_{preview.sha256[:8]}",
+            )
+            if choice != decided.get(place):
+                if choice is None:
+                    decided.pop(place, None)
+                else:
+                    decided[place] = choice
+                st.rerun()
 
 
 def understood(preview: ingest.Preview) -> None:

@@ -74,6 +74,7 @@ IMPORT = {
     "decide_help": "这些姓名已在名单中（在其他科室，或在本科室但工号不同）。系统无法判断是同一人调整了科室或工号，"
     "还是新来一位同名人员；请逐行选择，未选择的行不导入。",
     "decide_refuse": "暂不导入",
+    "confirm": "请您确认",
     "decide_row": "「{sheet}」第 {row} 行 {name}：名单中已有{now}，本表写在“{to}”",
     "understood": "系统如何理解这个文件（列、跳过的行、名单变化）",
     "why_kind": "「{sheet}」：{why}",

@@ -27,7 +27,10 @@ def register(sub, acting_parser: argparse.ArgumentParser) -> None:
         help="人员名单：姓名已在其他科室时，全部按“移动”（move）或“新增同名人员”（new）处理；不填则拒绝这些行",
     )
     p.add_argument(
-        "--decide", action="append", metavar="工作表:行号=move|new", help="人员名单：逐行指定移动或新增同名人员"
+        "--decide",
+        action="append",
+        metavar="工作表:行号=move|new|include|exclude",
+        help="人员名单：逐行指定移动或新增同名人员；隐藏的行：在预览所说的行号指定导入（include）或不导入（exclude）",
     )
     p.add_argument(
         "--map",
@@ -155,6 +158,12 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"    名单变化 {change['action']} {change['name']} {where}".rstrip())
         for q in preview.questions:
             labels = {c["value"]: c["label"] for c in q["choices"]}
+            if "text" in q:  # a question of its own words (the hidden rows of a sheet)
+                said = "，".join(
+                    f"{label}用 --decide '{q['sheet']}:{q['row']}={value}'" for value, label in labels.items()
+                )
+                print(f"    待确认 {q['text']}{said}")
+                continue
             print(
                 f"    待确认 「{q['sheet']}」第 {q['row']} 行 {q['name']}：{labels['move']}，还是{labels['new']}？"
                 f"用 --decide '{q['sheet']}:{q['row']}=move'（或 =new）指定，或 --same-name move|new 全部指定"
@@ -198,7 +207,17 @@ def _print_matching(step: dict) -> None:
         )
 
 
-_DECISION_WORDS = {"move": "move", "移动": "move", "new": "new", "新增": "new", "新增同名人员": "new"}
+_DECISION_WORDS = {
+    "move": "move",
+    "移动": "move",
+    "new": "new",
+    "新增": "new",
+    "新增同名人员": "new",
+    "include": "include",
+    "导入": "include",
+    "exclude": "exclude",
+    "不导入": "exclude",
+}
 
 
 def _decisions(items: list[str]) -> dict[tuple[str, int], str]:
@@ -208,7 +227,9 @@ def _decisions(items: list[str]) -> dict[tuple[str, int], str]:
         place, _, choice = item.rpartition("=")
         sheet, _, row = place.rpartition(":")
         if not sheet or not row.isdigit() or choice.strip() not in _DECISION_WORDS:
-            raise SystemExit(f"--decide 的写法应为 工作表:行号=move 或 =new，例如 人员名单:5=move（收到：{item}）")
+            raise SystemExit(
+                f"--decide 的写法应为 工作表:行号=move、=new、=include 或 =exclude，例如 人员名单:5=move（收到：{item}）"
+            )
         out[(sheet, int(row))] = _DECISION_WORDS[choice.strip()]
     return out
 

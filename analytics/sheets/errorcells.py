@@ -102,7 +102,7 @@ _VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
 _ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
 _REF = re.compile(rb"([A-Z]{1,3})([0-9]+)")
 _LEAD = re.compile(r"(?:^|\x00)\s*[#=]")
-# Places of the mark's letter looked at before a plain search for the whole mark (see _holds).
+# Places of the mark's letter looked at before a plain search for the whole mark (see holds).
 _LETTER_TRIES = 64
 
 
@@ -137,8 +137,8 @@ def unread_cells(xml: bytes) -> list[tuple[int, int, str]]:
     """(row, column, value) from 0 for every cell of a worksheet's XML that shows an error value or is a formula saved
     without its result; the value is the error's text or an Unsaved formula."""
     head = xml[:4096]
-    marks = [mark for mark in (_ERROR_MARK, _ERROR_MARK_SINGLE if b"='" in head else b"") if mark and _holds(xml, mark)]
-    if _holds(xml, _FORMULA_MARK):
+    marks = [mark for mark in (_ERROR_MARK, _ERROR_MARK_SINGLE if b"='" in head else b"") if mark and holds(xml, mark)]
+    if holds(xml, _FORMULA_MARK):
         marks += [mark for mark in _EMPTY_MARKS if mark in xml]
     # A writer that names the namespace (<x:c>, <x:f>) is rare: its cells are all looked at.
     prefixed = b":worksheet" in head
@@ -168,8 +168,8 @@ def unread_cells(xml: bytes) -> list[tuple[int, int, str]]:
     return found
 
 
-def _holds(xml: bytes, mark: bytes) -> bool:
-    """``mark in xml``, found through the mark's letter (the "e" of t="e", the "f" of </f>): a search for one byte
+def holds(xml: bytes, mark: bytes) -> bool:
+    """``mark in xml``, found through the mark's letter (the "e" of t="e" and of hidden, the "f" of </f>): a search for one byte
     runs at memory speed, about five times a search for several, and between the tags of most sheets that letter is
     rare (a sheet of shared strings holds neither). After a few dozen places where it stands for something else, it
     is not rare in this sheet, and one plain search decides."""

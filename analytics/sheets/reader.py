@@ -23,6 +23,7 @@ from analytics.errors import FileUnreadable
 from analytics.sheets import guard, halves, shown, worker, xlserrors
 from analytics.sheets.errorcells import older_error_values, unread_cells
 from analytics.sheets.formulas import has_cross_formula, worksheets
+from analytics.sheets.hidden import hidden_rows
 
 # DASHBOARD_ISOLATE=off parses in the process itself (a debugging aid, never for a served app).
 ISOLATE = os.environ.get("DASHBOARD_ISOLATE", "on").lower() not in ("off", "0", "no", "false")
@@ -55,6 +56,9 @@ class RawSheet:
     # The delimiter of a sheet read from a CSV file, None for a workbook's: a value beyond the header's last column
     # is then most likely a delimiter typed inside a cell (analytics.sheets.ingest.describe.flag_headerless).
     delimiter: str | None = None
+    # The Excel rows (from 1) the clerk hid or a filter left out, read from the sheet's XML (analytics.sheets.hidden):
+    # their cells are in the grid like any other, and the importer asks before counting them.
+    hidden: list[int] = field(default_factory=list)
 
 
 def _looks_like_html(data: bytes) -> bool:
@@ -185,8 +189,8 @@ def read_workbook(data: bytes) -> list[RawSheet]:
         return read_workbook_here(data)
     part = halves.part_to_split(data) if data.startswith(_ZIP) else None
     return [
-        RawSheet(name, grid, merged, cells, summary=summary)
-        for name, grid, merged, cells, summary in worker.parse(data, part)
+        RawSheet(name, grid, merged, cells, summary=summary, hidden=hidden)
+        for name, grid, merged, cells, summary, hidden in worker.parse(data, part)
     ]
 
 
@@ -248,14 +252,18 @@ def read_workbook_here(
     # One look at each sheet's XML: formulas over other sheets (a summary), the cells the parser read as empty
     # that show an error value or are formulas saved without their result (analytics.sheets.errorcells), and, when
     # the workbook has formats that show a date without its day or its year, the cells shown so, as their text
-    # (analytics.sheets.shown).
+    # (analytics.sheets.shown); and the rows hidden in it (analytics.sheets.hidden).
     known = cut if cut is not None and summary is not None else None
     computed = {known} if known is not None and summary else set()
     unread: dict[str, list[tuple[int, int, str]]] = {}
+    hidden: dict[str, list[int]] = {}
     dates = shown.styles(data)
     for name, xml in worksheets(data, {raw.name for raw in sheets}):
         if name != known and has_cross_formula(xml, name):
             computed.add(name)
+        rows = hidden_rows(xml)
+        if rows:
+            hidden[name] = rows
         found = unread_cells(xml)
         if dates is not None:
             found += dates.cells(xml)
@@ -266,6 +274,7 @@ def read_workbook_here(
         unread.update(xlserrors.error_cells(data, listed, {raw.name for raw in sheets}))
     for raw in sheets:
         raw.summary = raw.name in computed
+        raw.hidden = hidden.get(raw.name, [])
         if raw.name in unread:
             _put_back(raw, unread[raw.name], cut)
         _fill_merged(raw.grid, raw.merged)

@@ -12,7 +12,7 @@ A frame: 8 bytes (little-endian) of header length, the header (JSON), then the b
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import chain
 from typing import Any
@@ -154,6 +154,8 @@ class Notes:
     split: dict | None = None
     # The sheets holding formulas over other sheets (analytics.sheets.formulas): summaries, never imported.
     summaries: frozenset[str] = frozenset()
+    # Sheet → the Excel rows (from 1) hidden in it (analytics.sheets.hidden); sheets without any are left out.
+    hidden: dict[str, list[int]] = field(default_factory=dict)
 
 
 def pack(sheets: list[tuple[str, list[list[Any]], list]], notes: Notes | None = None) -> bytes:
@@ -166,6 +168,7 @@ def pack(sheets: list[tuple[str, list[list[Any]], list]], notes: Notes | None = 
     if notes is not None:
         header["split"] = notes.split and {**notes.split, "origin": list(notes.split["origin"])}
         header["summaries"] = sorted(notes.summaries)
+        header["hidden"] = notes.hidden
     return _frame(header, out)
 
 
@@ -319,7 +322,15 @@ def unpack_notes(frame: bytes | bytearray, arrays: bool = False) -> tuple[str, A
     summaries = header.get("summaries", [])
     if not (isinstance(summaries, list) and all(isinstance(name, str) for name in summaries)):
         raise Broken("summaries")
-    notes = Notes(_split(header.get("split")), frozenset(summaries))
+    hidden = header.get("hidden", {})
+    if not (
+        isinstance(hidden, dict)
+        and all(
+            isinstance(rows, list) and all(type(n) is int and 0 < n < 1 << 31 for n in rows) for rows in hidden.values()
+        )
+    ):
+        raise Broken("hidden")
+    notes = Notes(_split(header.get("split")), frozenset(summaries), hidden)
     # The grid is a few hundred thousand new lists and no cycle: the collector would walk the whole heap for them.
     with collector.paused():
         return "ok", [_unpack_sheet(body, spec, arrays) for spec in header["sheets"]], notes

@@ -219,8 +219,9 @@ def stop_all() -> None:
         child.stop()
 
 
-# A parsed sheet: (name, grid, merged ranges, cells as one array (see wire.unpack), holds formulas over other sheets).
-Sheet = tuple[str, list[list[Any]], list, Any, bool]
+# A parsed sheet: (name, grid, merged ranges, cells as one array (see wire.unpack), holds formulas over other sheets,
+# the Excel rows hidden in it).
+Sheet = tuple[str, list[list[Any]], list, Any, bool, list[int]]
 
 
 def parse(data: bytes, part: str | None = None) -> list[Sheet]:
@@ -281,7 +282,7 @@ def _answer(child: Child, frame: bytearray) -> list[Sheet]:
         child.stop()  # after any file it could not read, the next file gets a fresh child
         raise FileUnreadable(payload)
     _keep_or_retire(child)
-    return [(*sheet, sheet[0] in notes.summaries) for sheet in payload]
+    return [(*sheet, sheet[0] in notes.summaries, notes.hidden.get(sheet[0], [])) for sheet in payload]
 
 
 def _parse_halves(data: bytes, part: str) -> list[Sheet] | None:
@@ -345,7 +346,12 @@ def _joined(first: tuple[str, Any, wire.Notes], second: tuple[str, Any, wire.Not
     if status_a != "ok" or status_b != "ok":
         raise wire.Broken("refused")
     summaries = notes_a.summaries | notes_b.summaries
-    whole = [(*sheet, sheet[0] in summaries) for sheet in sheets]
+    # Each child found the hidden rows of its own half (every row of the second half states its number).
+    hidden = {
+        name: sorted(set(notes_a.hidden.get(name, [])) | set(notes_b.hidden.get(name, [])))
+        for name in notes_a.hidden.keys() | notes_b.hidden.keys()
+    }
+    whole = [(*sheet, sheet[0] in summaries, hidden.get(sheet[0], [])) for sheet in sheets]
     cut_a, cut_b = notes_a.split, notes_b.split
     if cut_a is None and cut_b is None and not rest:
         return whole  # the sheet could not be cut: the first child read the whole workbook
@@ -363,7 +369,7 @@ def _joined(first: tuple[str, Any, wire.Notes], second: tuple[str, Any, wire.Not
     if cells is None:
         raise wire.Broken("rows out of order")
     grid = halves.join_rows(cells, sheets[at[0]][1], rest[0][1], cut_b["origin"])
-    whole[at[0]] = (name, grid, sheets[at[0]][2], cells, name in summaries)
+    whole[at[0]] = (name, grid, sheets[at[0]][2], cells, name in summaries, hidden.get(name, []))
     return whole
 
 
@@ -412,7 +418,8 @@ def _reply(data: bytes, request: dict) -> bytes:
     if sheets is None:  # a whole workbook; for the second of two children, a sheet that cannot be cut: nothing
         sheets = [] if half == 1 else read_workbook_here(data)
     summaries = frozenset(s.name for s in sheets if s.summary)
-    return wire.pack([(s.name, s.grid, s.merged) for s in sheets], wire.Notes(split, summaries))
+    hidden = {s.name: s.hidden for s in sheets if s.hidden}
+    return wire.pack([(s.name, s.grid, s.merged) for s in sheets], wire.Notes(split, summaries, hidden))
 
 
 def child_main() -> None:

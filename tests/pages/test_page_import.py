@@ -224,3 +224,40 @@ def test_a_column_read_as_no_field_says_unused(empty_db):
     assert used["序号"] == "未使用"
     for d in at.dataframe:
         assert "None" not in d.value.astype(str).to_string()
+
+
+def test_hidden_rows_are_decided_on_the_page(empty_db):
+    import io
+
+    import openpyxl
+
+    load_roster = open_db(empty_db)
+    try:
+        load(load_roster, xlsx_bytes({"名单": ROSTER}), "名单.xlsx")
+    finally:
+        load_roster.close()
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "加减分"
+    for row in (
+        ["日期", "姓名", "考核内容", "分值", "事由"],
+        ["2022-03-05", "张三", "宣传推广", 2, "信息被采用"],
+        ["2022-03-06", "李四", "纪律作风", -1, "迟到（作废）"],
+    ):
+        sheet.append(row)
+    sheet.row_dimensions[3].hidden = True
+    buffer = io.BytesIO()
+    book.save(buffer)
+    at = open_page("import", empty_db)
+    at.file_uploader(key="import_files").upload("加减分.xlsx", buffer.getvalue(), XLSX)
+    at.run()
+    no_exception(at)
+    page = texts_of(at)
+    assert "请您确认" in page and "第 3 行在 Excel 中被隐藏" in page
+    assert not any(b.key == "commit_0" for b in at.button)
+    next(r for r in at.radio if r.key.startswith("decide_0_0")).set_value("exclude").run()
+    no_exception(at)
+    assert "检查通过，可以导入" in texts_of(at)
+    at.button(key="commit_0").click()
+    at.run()
+    assert rows_in(empty_db, "score_event") == 1

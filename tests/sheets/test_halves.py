@@ -89,7 +89,7 @@ def assert_read_as_whole(data: bytes) -> list[reader.RawSheet]:
     assert [s.name for s in isolated] == [s.name for s in here]
     for a, b in zip(isolated, here, strict=True):
         assert same(a.grid, b.grid), a.name
-        assert a.merged == b.merged and a.summary == b.summary
+        assert a.merged == b.merged and a.summary == b.summary and a.hidden == b.hidden
         assert a.cells.shape == (len(b.grid), max(map(len, b.grid), default=0))
         assert same(a.cells.tolist(), a.grid)
         assert len(set(map(id, a.grid))) == len(a.grid)  # every row its own list, as the importer may change one
@@ -122,6 +122,17 @@ def test_a_cut_sheet_reads_as_the_whole_beside_other_hidden_and_summary_sheets(c
     assert [s.name for s in sheets] == ["加减分", "说明", "汇总"]
     assert [s.summary for s in sheets] == [False, False, True]
     assert sheets[0].grid[1][2] == "人1" and len(sheets[0].grid) == len(ROWS)
+
+
+def test_the_hidden_rows_of_both_halves_are_named(cut_everything):
+    book = openpyxl.load_workbook(io.BytesIO(book_bytes({"加减分": ROWS, "旁表": [[1]]})))
+    for row in (3, 4, 150, len(ROWS)):
+        book["加减分"].row_dimensions[row].hidden = True
+    buffer = io.BytesIO()
+    book.save(buffer)
+    sheets = assert_read_as_whole(buffer.getvalue())
+    assert cut_everything == [True]
+    assert [s.hidden for s in sheets] == [[3, 4, 150, len(ROWS)], []]
 
 
 @pytest.mark.parametrize("at", [5, len(ROWS) - 5])

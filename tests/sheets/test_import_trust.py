@@ -1002,3 +1002,66 @@ def test_an_unknown_column_of_yes_and_no_words_in_a_participation_sheet_is_refus
 def test_a_yes_no_column_about_something_else_is_refused_too_and_numbers_are_not_words(roster_con):
     numbers = [[*SIGN_IN, "人数"], ["2022-03-07", "张三", "荐学", "党史", 1], ["2022-03-07", "李四", "荐学", "党史", 1]]
     assert preview_of(roster_con, xlsx_bytes({"荐学": numbers})).ok
+
+
+# Hidden rows ------------------------------------------------------------------------------------------------------
+
+
+def _with_hidden_rows(hidden: list[int], filtered: bool = False, sheet: str = "加减分") -> bytes:
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = sheet
+    ws.append(POINTS_HEADER)
+    ws.append(["2022-03-05", "张三", "宣传推广", 2, "信息被采用"])
+    ws.append(["2022-03-06", "李四", "纪律作风", -1, "迟到（作废）"])
+    ws.append(["2022-03-07", "王五", "宣传推广", 1, "信息被采用"])
+    ws.append(["2022-03-08", "赵六", "宣传推广", 1, "信息被采用"])
+    ws.append([])
+    ws.append([])
+    for row in hidden:
+        ws.row_dimensions[row].hidden = True
+    if filtered:
+        ws.auto_filter.ref = "A1:E5"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_hidden_rows_are_asked_about_never_counted_in_silence(roster_con):
+    content = _with_hidden_rows([3, 4], filtered=True)
+    preview = preview_of(roster_con, content)
+    message = refused(preview)
+    assert "隐藏" in message and "第 3–4 行" in message
+    asked = [q for q in preview.questions if q["sheet"] == "加减分"]
+    assert len(asked) == 1 and "第 3–4 行" in asked[0]["text"]
+    place = ("加减分", asked[0]["row"])
+    # Left out: the visible rows only, and the preview says which rows were passed over.
+    kept = preview_of(roster_con, content, decisions={place: "exclude"})
+    assert kept.ok and kept.rows_imported == 2 and kept.points_total == 3
+    assert {s["row"] for s in kept.skipped if "隐藏" in s["why"]} == {3, 4}
+    # Imported: every row, and said so.
+    taken = preview_of(roster_con, content, decisions={place: "include"})
+    assert taken.ok and taken.rows_imported == 4 and taken.points_total == 3
+    assert any("隐藏" in note for s in taken.sheets for note in s.notes)
+    load(roster_con, content, "加减分.xlsx", decisions={place: "exclude"})
+    assert [(n, p) for n, _, p, _ in events(roster_con)] == [("张三", 2.0), ("赵六", 1.0)]
+
+
+def test_hidden_blank_rows_and_visible_sheets_ask_nothing(roster_con):
+    assert preview_of(roster_con, _with_hidden_rows([6, 7])).ok
+    assert not any("隐藏" in p.text() for p in preview_of(roster_con, _with_hidden_rows([])).problems)
+
+
+def test_hidden_rows_are_found_in_the_sheet_xml_however_written():
+    from analytics.sheets.hidden import hidden_rows
+
+    xml = (
+        b'<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row>'
+        b'<row r="2" hidden="1" ht="0"><c r="A2"><v>2</v></c></row>'
+        b"<row r='3' hidden='true'><c r='A3'><is><t>hidden=\"1\"</t></is></c></row>"
+        b'<row r="4" hidden="0"/><x:row r="9" hidden="1"/></sheetData></worksheet>'
+    )
+    assert hidden_rows(xml) == [2, 3, 9]
+    # Rows without their number follow the row before them.
+    assert hidden_rows(b'<sheetData><row r="4"/><row/><row hidden="1"/></sheetData>') == [6]
+    assert hidden_rows(b'<sheetData><row r="1"><c><is><t>hidden</t></is></c></row></sheetData>') == []

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from analytics.errors import FileUnreadable
-from analytics.sheets.errorcells import _holds, unread_cells
+from analytics.sheets.errorcells import holds, unread_cells
 from analytics.sheets.ingest import Options, import_bytes, prepare
 from analytics.sheets.reader import read_file
 
@@ -187,11 +187,11 @@ def test_an_error_value_in_a_column_not_read_and_an_empty_text_result_are_no_pro
     st.lists(st.sampled_from([b"e", b"f", b"t", b"=", b'"', b"<", b"/", b">", b"x", b't="e"', b"</f>"]), max_size=200)
 )
 def test_the_mark_search_through_its_letter_finds_what_a_plain_search_finds(pieces):
-    # Error cells and formulas are looked for through one letter of their mark (errorcells._holds), with a plain
+    # Error cells and formulas are looked for through one letter of their mark (errorcells.holds), with a plain
     # search once that letter is common: the answer must be the plain search's, wherever the letter stands.
     xml = b"".join(pieces)
     for mark in (b't="e"', b"t='e'", b"</f>"):
-        assert _holds(xml, mark) == (mark in xml)
+        assert holds(xml, mark) == (mark in xml)
 
 
 @pytest.mark.parametrize("filler", ["fe" * 100, "x"])

@@ -28,15 +28,16 @@ def _rows_named(rows: list[int]) -> str:
     return "、".join(str(r) for r in rows[:MAX_LISTED]) + ("等" if len(rows) > MAX_LISTED else "")
 
 
-def _spans(rows: list[int]) -> str:
-    """Excel rows as runs: 3–5、8."""
+def row_runs(rows: list[int], most: int | None = None) -> str:
+    """Excel rows as runs: 3–5、8; with ``most``, the first that many runs and 等."""
     spans: list[list[int]] = []
     for row in rows:
         if spans and row == spans[-1][1] + 1:
             spans[-1][1] = row
         else:
             spans.append([row, row])
-    return "、".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
+    shown = "、".join(str(a) if a == b else f"{a}–{b}" for a, b in spans[:most])
+    return shown + ("等" if most is not None and len(spans) > most else "")
 
 
 def _shown(value: object) -> str | None:
@@ -120,7 +121,7 @@ def note_layout(result: SheetResult, layout, data) -> None:
     if data.skipped_hint:
         skipped.append(f"表头下的提示行 {len(data.skipped_hint)} 行")
     for key, runs in data.filled_from.items():
-        took = "，".join(f"第 {_spans(rows)} 行取第 {row} 行的“{_shown(value)}”" for row, value, rows in runs[:3])
+        took = "，".join(f"第 {row_runs(rows)} 行取第 {row} 行的“{_shown(value)}”" for row, value, rows in runs[:3])
         more = "等" if len(runs) > 3 else ""
         header = layout.header_of(key)
         result.notes.append(f"分组列“{header}”空白处沿用上一行（{data.filled_down[key]} 格）：{took}{more}")

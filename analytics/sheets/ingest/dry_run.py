@@ -4,7 +4,10 @@ as it is — nothing stored. Its preview is what the clerk confirms and what the
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import date
+
+import numpy as np
 
 from analytics import collector
 from analytics.errors import FileUnreadable
@@ -13,7 +16,7 @@ from analytics.rules import rulebook as rb
 from analytics.sheets import guard as file_guard
 from analytics.sheets import mapping
 from analytics.sheets.checks import CHECKS, Context, SheetResult
-from analytics.sheets.ingest.describe import describe_sheet, flag_headerless, note_layout
+from analytics.sheets.ingest.describe import describe_sheet, flag_headerless, note_layout, row_runs
 from analytics.sheets.ingest.history import find_committed
 from analytics.sheets.ingest.preview import Options, Preview, Progress, sha256_of
 from analytics.sheets.ingest.understand import (
@@ -31,7 +34,7 @@ from analytics.sheets.ingest.understand import (
 from analytics.sheets.kinds import COMMIT_ORDER, FACT_KINDS, KIND_LABELS, KINDS
 from analytics.sheets.layout import Extracted, Layout, extract, find_layout
 from analytics.sheets.people import People
-from analytics.sheets.problems import ERROR, Problem
+from analytics.sheets.problems import ERROR, MAX_LISTED, Problem
 from analytics.sheets.reader import RawSheet, hidden_sheets, read_file
 from analytics.store.db import Con, data_version
 
@@ -205,6 +208,7 @@ def prepare(
         report(0.1 + 0.85 * n / len(found), f"正在检查「{raw.name}」…")
         data = extract(raw.grid, layout, raw.cells, raw.merged)
         _correct(preview, raw.name, layout, data)
+        hidden = _hidden_rows(preview, raw, layout, data)
         ctx.default_year, ctx.year_problem, year_note = year_evidence(raw, layout, preview.file_name)
         before = ctx.people
         result = CHECKS[layout.kind](ctx, raw.name, layout, data)
@@ -216,6 +220,8 @@ def prepare(
             result.notes.insert(0, "按上次确认的对应关系读取各列")
         if year_note:
             result.notes.append(year_note)
+        if hidden is not None:
+            hidden.settle(result)
         preview.sheets.append(result)
         describe_sheet(preview, raw, layout, data, result, before, year_note)
         if result.roster_after is not None:
@@ -234,6 +240,74 @@ def prepare(
     preview.published_months = _published_months(cur, preview)
     report(1.0, "检查完成")
     return preview
+
+
+HIDDEN_INCLUDE, HIDDEN_EXCLUDE = "include", "exclude"
+HIDDEN_LABELS = {HIDDEN_INCLUDE: "照常导入这些行", HIDDEN_EXCLUDE: "不导入这些行"}
+
+
+@dataclass
+class _Hidden:
+    """The rows of one sheet read as data that the clerk hid in Excel (or a filter left out), and the clerk's choice."""
+
+    sheet: str
+    rows: list[int]
+    choice: str | None
+
+    def settle(self, result: SheetResult) -> None:
+        """Say what became of the hidden rows; refuse the sheet while the clerk has not chosen."""
+        named = f"第 {row_runs(self.rows, MAX_LISTED)} 行"
+        if self.choice == HIDDEN_INCLUDE:
+            result.notes.append(f"{named}在 Excel 中是隐藏的（或被筛选掉），按您的选择照常导入（{len(self.rows)} 行）")
+        elif self.choice == HIDDEN_EXCLUDE:
+            result.notes.append(f"{named}在 Excel 中是隐藏的（或被筛选掉），按您的选择不导入（{len(self.rows)} 行）")
+        else:
+            result.problems.append(
+                Problem(
+                    ERROR,
+                    self.sheet,
+                    self.rows[0],
+                    None,
+                    None,
+                    f"{'这一行' if len(self.rows) == 1 else f'{named}（共 {len(self.rows)} 行）'}在 Excel 中被隐藏"
+                    "（或被筛选掉），屏幕上看不到，却填有数据：请您确认——在预览的“请您确认”中选择"
+                    f"“{HIDDEN_LABELS[HIDDEN_INCLUDE]}”或“{HIDDEN_LABELS[HIDDEN_EXCLUDE]}”；"
+                    "或在 Excel/WPS 中取消隐藏（或清除筛选）、删去不要的行后重新上传",
+                )
+            )
+
+
+def _hidden_rows(preview: Preview, raw: RawSheet, layout: Layout, data: Extracted) -> _Hidden | None:
+    """The hidden rows among those read as data (a hidden blank, title or total row is left out anyway): asked about
+    in the preview, as a question keyed on the sheet's header row; the rows left out when the clerk says so."""
+    if not raw.hidden or data.frame.empty:
+        return None
+    numbers = data.frame["_row"].to_numpy()
+    hidden = np.isin(numbers, np.asarray(raw.hidden, dtype=numbers.dtype))
+    if not hidden.any():
+        return None
+    rows = [int(r) for r in numbers[hidden].tolist()]
+    place = layout.header_row + 1
+    choice = preview.options.decisions.get((raw.name, place))
+    if choice not in HIDDEN_LABELS:
+        choice = None
+    preview.questions.append(
+        {
+            "sheet": raw.name,
+            "row": place,
+            "name": "",
+            "now": "",
+            "to": "",
+            "text": f"「{raw.name}」第 {row_runs(rows, MAX_LISTED)} 行在 Excel 中被隐藏（或被筛选掉），共 {len(rows)} 行：是否导入？",
+            "choices": [{"value": k, "label": v} for k, v in HIDDEN_LABELS.items()],
+        }
+    )
+    if choice == HIDDEN_EXCLUDE:
+        keep = ~hidden
+        data.frame = data.frame[keep].reset_index(drop=True)
+        data.unused = {index: cells[keep] for index, cells in data.unused.items()}
+        preview.skipped.extend({"sheet": raw.name, "row": r, "why": "隐藏的行（按您的选择不导入）"} for r in rows)
+    return _Hidden(raw.name, rows, choice)
 
 
 HELPER = "与明细表在同一工作簿中的查找用辅助表，不导入；如需更新加减分事项（规则），请单独上传"
