@@ -1065,3 +1065,39 @@ def test_hidden_rows_are_found_in_the_sheet_xml_however_written():
     # Rows without their number follow the row before them.
     assert hidden_rows(b'<sheetData><row r="4"/><row/><row hidden="1"/></sheetData>') == [6]
     assert hidden_rows(b'<sheetData><row r="1"><c><is><t>hidden</t></is></c></row></sheetData>') == []
+
+
+# A drop in a task's progress ----------------------------------------------------------------------------------------
+
+
+def ledger(*rows):
+    """A 任务台账 sheet: one (code, progress, updated_on) a row."""
+    return xlsx_bytes(
+        {
+            "台账": [TASK_HEADER]
+            + [[code, f"任务{code}", "基础夯实工程", "组织科", "2022-12-31", p, "全程督查", on] for code, p, on in rows]
+        }
+    )
+
+
+def test_a_drop_from_the_stored_snapshot_is_asked_about(roster_con):
+    load(roster_con, ledger(("ZB-01", 80, "2022-03-04"), ("ZB-02", 50, "2022-03-04")), "台账0304.xlsx")
+    content = ledger(("ZB-01", 8, "2022-03-11"), ("ZB-02", 60, "2022-03-11"))
+    message = refused(preview_of(roster_con, content, today=date(2022, 3, 12)))
+    assert "ZB-01" in message and "80%" in message and "8%" in message
+    assert "2022-03-04" in message and "2022-03-11" in message and "ZB-02" not in message
+    preview = preview_of(roster_con, content, today=date(2022, 3, 12))
+    assert [(q["sheet"], q["row"]) for q in preview.questions] == [("台账", 2)]
+    confirmed = preview_of(roster_con, content, today=date(2022, 3, 12), decisions={("台账", 2): "confirm"})
+    assert confirmed.ok and any("ZB-01" in w.text() for w in confirmed.warnings)
+    # A snapshot dated before the stored one is compared with it too (the stored one would then drop), and a rise
+    # or an equal value asks nothing.
+    message = refused(preview_of(roster_con, ledger(("ZB-01", 90, "2022-03-01")), today=date(2022, 3, 12)))
+    assert "ZB-01" in message and "90%" in message and "80%" in message
+    assert preview_of(roster_con, ledger(("ZB-01", 80, "2022-03-11")), today=date(2022, 3, 12)).ok
+
+
+def test_a_drop_within_one_file_is_asked_about(roster_con):
+    content = ledger(("ZB-01", 70, "2022-03-11"), ("ZB-01", 75, "2022-03-04"), ("ZB-02", 10, "2022-03-04"))
+    message = refused(preview_of(roster_con, content, today=date(2022, 3, 12)))
+    assert "ZB-01" in message and "75%" in message and "70%" in message and "第 3 行" in message

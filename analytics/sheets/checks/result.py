@@ -32,6 +32,8 @@ class SheetResult:
     claims: pd.DataFrame | None = None
     skipped_rows: list[tuple[int, str]] = field(default_factory=list)  # (Excel row, why) beyond layout's
     column_rules: dict[str, str] = field(default_factory=dict)  # column key → how its values were read
+    # What the clerk is asked to decide about rows of this sheet, as Preview.questions holds them.
+    questions: list[dict] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:

@@ -71,6 +71,101 @@ def _progress_column(check: Checker) -> np.ndarray:
     return out
 
 
+CONFIRM_DROP = "confirm"
+DROP_LABELS = {CONFIRM_DROP: "进度确实下降，照常导入"}
+
+
+def _progress_drops(ctx: Context, check: Checker, rows: pd.DataFrame) -> list[dict]:
+    """Snapshots of one task whose progress falls from one date to the next: between a row and the latest stored
+    snapshot before it, a row and the earliest stored one after it, or two rows of this sheet. A ledger's progress
+    rarely falls, and a digit dropped (80 typed 8) would darken a task's light in silence: each row on either side of
+    a drop is asked about (请您确认) until the clerk confirms it or corrects the cell. One query for all rows: the
+    sheet's snapshots and the stored ones of its tasks in one timeline per task (a stored snapshot of a task and day
+    the sheet sends again is replaced by it, so left out)."""
+    if rows.empty:
+        return []
+    probe = rows[["task_code", "updated_on", "progress", "_row"]]
+    ctx.cur.complete()
+    ctx.cur.register("upload_progress", probe)
+    try:
+        drops = fetch_df(
+            ctx.cur,
+            """
+            with upload as (
+                select task_code, cast(updated_on as date) as updated_on, progress, cast(_row as bigint) as _row
+                from upload_progress
+            ),
+            stored as (
+                select t.task_code, t.updated_on, t.progress, null::bigint as _row
+                from task_snapshot t
+                where t.superseded_by is null
+                  and t.task_code in (select task_code from upload)
+                  and not exists (
+                      select 1 from upload u where u.task_code = t.task_code and u.updated_on = t.updated_on
+                  )
+            ),
+            timeline as (
+                select *,
+                       lag(progress) over w as before_progress,
+                       lag(updated_on) over w as before_on,
+                       lag(_row) over w as before_row
+                from (select * from upload union all select * from stored)
+                window w as (partition by task_code order by updated_on, _row nulls first)
+            )
+            select task_code, before_on, before_progress, before_row, updated_on, progress, _row
+            from timeline
+            where before_progress is not null
+              and progress < before_progress - 1e-9
+              and (_row is not null or before_row is not null)
+            order by coalesce(_row, before_row)
+            """,
+        )
+    finally:
+        ctx.cur.unregister("upload_progress")
+    asked: dict[int, dict] = {}
+    header = check.column("progress")
+    for rec in drops.to_dict("records"):
+        row_now = None if pd.isna(rec["_row"]) else int(rec["_row"])
+        row_before = None if pd.isna(rec["before_row"]) else int(rec["before_row"])
+        before = f"{rec['before_progress']:g}%（{rec['before_on']:%Y-%m-%d}"
+        now = f"{rec['progress']:g}%（{rec['updated_on']:%Y-%m-%d}"
+        if row_now is not None:
+            source = "已导入的快照" if row_before is None else f"本表第 {row_before} 行"
+            said = f"任务 {rec['task_code']} 的进度由 {before}，{source}）降为 {now}，本行）"
+            row, value = row_now, rec["progress"]
+        else:
+            assert row_before is not None
+            said = f"任务 {rec['task_code']} 本行的进度 {before}）高于此后已导入的快照 {now}）：导入后进度会显示为下降"
+            row, value = row_before, rec["before_progress"]
+        if row in asked:
+            continue
+        confirmed = ctx.decisions.get((check.sheet, row)) == CONFIRM_DROP
+        if confirmed:
+            check.problems.append(Problem(WARNING, check.sheet, row, header, value, f"{said}：按您的确认照常导入"))
+        else:
+            check.problems.append(
+                Problem(
+                    ERROR,
+                    check.sheet,
+                    row,
+                    header,
+                    value,
+                    f"{said}：进度一般不会下降，请您确认——如是填错（如少写了一位数字），请改正这一格；"
+                    f"确实下降的，请在预览的“请您确认”中选择“{DROP_LABELS[CONFIRM_DROP]}”",
+                )
+            )
+        asked[row] = {
+            "sheet": check.sheet,
+            "row": row,
+            "name": rec["task_code"],
+            "now": "",
+            "to": "",
+            "text": f"「{check.sheet}」第 {row} 行：{said}。是否照常导入？",
+            "choices": [{"value": k, "label": v} for k, v in DROP_LABELS.items()],
+        }
+    return list(asked.values())
+
+
 def check_tasks(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> SheetResult:
     check = Checker(sheet, layout, data.frame)
     frame = data.frame
@@ -187,7 +282,9 @@ def check_tasks(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> Sh
                     f"任务 {rec['task_code']} 原名称为“{names_before[rec['task_code']]}”，将按新名称显示：如编号填错请更正",
                 )
             )
+    questions = _progress_drops(ctx, check, rows)
     result = check.result("tasks", rows, replaced=replaced)
+    result.questions.extend(questions)
     if replaced is not None and len(replaced):
         result.notes.append(f"替换 {len(replaced)} 条已有的同日进度快照（同一任务、同一更新日期以本次为准）")
     return result

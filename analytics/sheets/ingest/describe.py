@@ -98,6 +98,7 @@ def describe_sheet(
             preview.skipped.append({"sheet": sheet, "row": row + 1, "why": "标题行"})
     rows = [*data.skipped(), *result.skipped_rows]
     preview.skipped.extend({"sheet": sheet, "row": r, "why": why} for r, why in sorted(rows))
+    preview.questions.extend(result.questions)
     plan = result.roster_plan
     if plan is not None and result.roster_after is not None:
         preview.roster_changes.extend(plan.listed(sheet, before, result.roster_after))
