@@ -1101,3 +1101,17 @@ def test_a_drop_within_one_file_is_asked_about(roster_con):
     content = ledger(("ZB-01", 70, "2022-03-11"), ("ZB-01", 75, "2022-03-04"), ("ZB-02", 10, "2022-03-04"))
     message = refused(preview_of(roster_con, content, today=date(2022, 3, 12)))
     assert "ZB-01" in message and "75%" in message and "70%" in message and "第 3 行" in message
+
+
+def year_notes(preview) -> list[str]:
+    said = [n for s in preview.sheets for n in s.notes] + [c["rule"] for c in preview.columns]
+    return [text for text in said if "未写年份" in text]
+
+
+def test_the_year_note_is_said_only_when_a_date_lacks_its_year_and_names_the_title_once(roster_con):
+    written = [POINTS_HEADER, ["2022-03-05", "张三", "宣传推广", 2, "信息被采用"]]
+    assert year_notes(preview_of(roster_con, xlsx_bytes({"3月": written}, title="2022年3月加减分公示"))) == []
+    yearless = [POINTS_HEADER, ["3月5日", "张三", "宣传推广", 2, "信息被采用"]]
+    notes = year_notes(preview_of(roster_con, xlsx_bytes({"3月": yearless}, title="2022年3月加减分公示")))
+    assert notes and all(text.count("2022年3月加减分公示") == 1 for text in notes)
+    assert "依据标题“2022年3月加减分公示”" in notes[0]

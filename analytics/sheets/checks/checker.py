@@ -46,14 +46,25 @@ class Context:
     # Roster rows whose name exists in another section: (sheet, Excel row) → 'move' | 'new'; same_name for all.
     decisions: dict[tuple[str, int], str] = field(default_factory=dict)
     same_name: str | None = None
+    # A date of the sheet being checked was written without its year and took the sheet's year (date_parser).
+    took_year: bool = False
 
     @property
     def year(self) -> int:
         return self.default_year or self.book.campaign_year
 
     def date_parser(self, month_only: str = "refuse") -> Callable[[Any], tuple[date | None, str | None]]:
+        """Dates of a column; a date written without its year (3月5日) takes the sheet's year and is remembered in
+        took_year, so that the preview says so only when it happened."""
         year, problem = self.year, self.year_problem
-        return lambda v: parse_date(v, year, month_only, problem)
+
+        def parse(value: Any) -> tuple[date | None, str | None]:
+            day, why = parse_date(value, year, month_only, problem)
+            if day is not None and isinstance(value, str) and not self.took_year:
+                self.took_year = parse_date(value, None, month_only)[0] is None
+            return day, why
+
+        return parse
 
     def book_index(self, days: np.ndarray) -> np.ndarray:
         """Which span's book applies to each date (0 for a missing date)."""

@@ -210,12 +210,15 @@ def prepare(
         _correct(preview, raw.name, layout, data)
         hidden = _hidden_rows(preview, raw, layout, data)
         ctx.default_year, ctx.year_problem, year_note = year_evidence(raw, layout, preview.file_name)
+        ctx.took_year = False
         before = ctx.people
         result = CHECKS[layout.kind](ctx, raw.name, layout, data)
         if layout.kind in FACT_KINDS:
             _repeats_of_earlier_sheets(preview, result)
         note_layout(result, layout, data)
         flag_headerless(result, raw, layout, data, {c["row"] for c in preview.corrected if c["sheet"] == raw.name})
+        if not ctx.took_year:
+            year_note = None  # every date has its year: nothing was taken from the sheet's name or title
         if layout.remembered:
             result.notes.insert(0, "按上次确认的对应关系读取各列")
         if year_note:

@@ -187,7 +187,9 @@ def _years(text: str) -> set[int]:
 def year_evidence(raw: RawSheet, layout: Layout, file_name: str) -> tuple[int | None, str | None, str | None]:
     """The year of dates written without one (3月5日): from the nearest evidence — the sheet's name, then its title
     rows, then the file's name. (year, problem when the evidence disagrees, note for the preview)."""
-    titles = " ".join(str(c) for row in raw.grid[: layout.header_row] for c in row if isinstance(c, str))
+    # Each text once: a merged title stands in every cell of its block (reader._fill_merged).
+    cells = (c.strip() for row in raw.grid[: layout.header_row] for c in row if isinstance(c, str) and c.strip())
+    titles = " ".join(dict.fromkeys(cells))
     sources = [("工作表名", raw.name), ("标题", titles), ("文件名", Path(file_name).stem)]
     found = [(where, text, _years(text)) for where, text in sources]
     found = [(where, text.strip()[:30], years) for where, text, years in found if years]
