@@ -1115,3 +1115,17 @@ def test_the_year_note_is_said_only_when_a_date_lacks_its_year_and_names_the_tit
     notes = year_notes(preview_of(roster_con, xlsx_bytes({"3月": yearless}, title="2022年3月加减分公示")))
     assert notes and all(text.count("2022年3月加减分公示") == 1 for text in notes)
     assert "依据标题“2022年3月加减分公示”" in notes[0]
+
+
+def test_an_error_about_points_read_from_plus_and_minus_columns_names_those_columns(roster_con):
+    rows = [
+        ["日期", "姓名", "考核内容", "加分", "扣分", "事由"],
+        ["2022-03-05", "张三", "宣传推广", 50, None, "信息被采用"],
+        ["2022-03-06", "李四", "宣传推广", None, 40, "迟到"],
+        ["2022-03-07", "王五", "宣传推广", None, None, "信息被采用"],
+    ]
+    errors = {p.row: p for p in preview_of(roster_con, xlsx_bytes({"3月": rows})).errors}
+    assert errors[2].column == "加分" and "50" in errors[2].message
+    assert errors[3].column == "扣分"
+    assert "「加分」或「扣分」" in errors[4].message
+    assert not any(p.column == "分值" or "「分值」" in p.text() for p in errors.values())

@@ -156,6 +156,32 @@ def _signed_points(check: Checker) -> np.ndarray:
     return _directed(check, np.where(np.isnan(pts), combined, pts))
 
 
+def _signed_columns(check: Checker) -> list[str]:
+    return [k for k in ("points_plus", "points_minus") if k in check.frame]
+
+
+def _points_key(check: Checker) -> str:
+    """The column a row-less word about points is said on: 分值, else the first of 加分 and 减分 the sheet has."""
+    return "points" if "points" in check.frame else next(iter(_signed_columns(check)), "points")
+
+
+def _by_column(check: Checker, positions) -> list[tuple[str, np.ndarray]]:
+    """The rows at ``positions`` grouped by the column their points were read from: 分值 where the sheet has it and
+    the cell is filled, else 加分 or 减分 (whichever the row filled), so that a message names the column the clerk
+    wrote in, never a 分值 the sheet does not have."""
+    positions = np.atleast_1d(np.asarray(positions, dtype=np.int64))
+    keys = [k for k in ("points", "points_plus", "points_minus") if k in check.frame]
+    if not keys or not len(positions):
+        return [("points", positions)] if len(positions) else []
+    owner = np.full(len(positions), keys[0], dtype=object)
+    settled = np.zeros(len(positions), dtype=bool)
+    for key in keys:
+        filled = ~_blank_cells(check.frame[key], positions) & ~settled
+        owner[filled] = key
+        settled |= filled
+    return [(key, positions[owner == key]) for key in keys if (owner == key).any()]
+
+
 def check_points(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> SheetResult:
     check = Checker(sheet, layout, data.frame)
     frame = data.frame
@@ -222,27 +248,37 @@ def check_points(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> S
                     if key in frame:
                         blank = blank[_blank_cells(frame[key], blank)]
                 pts[blank] = item.points_min
-                check.add(WARNING, blank, "points", f"分值未填写，按事项 {item.code} 的分值 {item.points_text} 计")
+                check.add(
+                    WARNING, blank, _points_key(check), f"分值未填写，按事项 {item.code} 的分值 {item.points_text} 计"
+                )
             low, high = sorted((item.points_min, item.points_max))
             wrong = rows[~np.isnan(pts[rows]) & ((pts[rows] < low - 1e-9) | (pts[rows] > high + 1e-9))]
-            for pos in wrong:
-                check.add(
-                    ERROR,
-                    pos,
-                    "points",
-                    f"事项 {item.code}（{item.name}）的分值应为 {item.points_text}，表中为 {pts[pos]:+g}：请核对分值或事项编号",
-                )
+            for key, where in _by_column(check, wrong):
+                for pos in where.tolist():
+                    check.add(
+                        ERROR,
+                        pos,
+                        key,
+                        f"事项 {item.code}（{item.name}）的分值应为 {item.points_text}，表中为 {pts[pos]:+g}："
+                        "请核对分值或事项编号",
+                    )
     empty = np.isnan(pts) & ~check.bad
     if empty.any():
-        check.add(ERROR, np.flatnonzero(empty), "points", "不能为空：请填写分值，加分为正、减分为负")
+        if "points" in frame or not _signed_columns(check):
+            check.add(ERROR, np.flatnonzero(empty), "points", "不能为空：请填写分值，加分为正、减分为负")
+        else:
+            named = "或".join(f"「{check.column(k)}」" for k in _signed_columns(check))
+            check.add(ERROR, np.flatnonzero(empty), _points_key(check), f"不能为空：请在{named}中填写分值")
     over = np.flatnonzero(pd.isna(item_codes) & ~np.isnan(pts) & (np.abs(np.nan_to_num(pts)) > bound))
-    for pos in over:
+    for key, where in _by_column(check, over):
         check.add(
-            ERROR, pos, "points", f"分值 {pts[pos]:+g} 超出单条上限 ±{bound:g}：请核对，或在「事项编号」中注明对应事项"
+            ERROR,
+            where,
+            key,
+            lambda pos: f"分值 {pts[pos]:+g} 超出单条上限 ±{bound:g}：请核对，或在「事项编号」中注明对应事项",
         )
-    zero = np.flatnonzero(pts == 0)
-    if len(zero):
-        check.add(WARNING, zero, "points", "分值为 0，不影响得分")
+    for key, where in _by_column(check, np.flatnonzero(pts == 0)):
+        check.add(WARNING, where, key, "分值为 0，不影响得分")
     points = pts
 
     check.duplicates(
