@@ -358,9 +358,10 @@ OVERVIEW = {
 }
 
 STARS = {
-    "wall_title": "{month} 摘星榜",
+    "wall_title": "{month} 摘星榜 · {scope}",
     "points_word": "的加减分",
     "no_winner": "本月没有符合条件的人员，未评出月度之星和单项之星（原因见下方“怎么算出来的”）。",
+    "no_section_star": "{section}本月没有人获得月度之星或单项之星（选择“全部科室”查看全部门的摘星）。",
     "ranking_title": "{month} 净得分排名 · {scope}",
     "ranking_help": "按当月净得分从高到低，每条横条按考核内容分段（扣分在零线左侧）；★ 为月度之星，右侧数字为净得分。",
     "show_all": "显示全部人员",
@@ -371,9 +372,10 @@ STARS = {
     "choose_person": "人员",
     "sources_line": "**{name}** · {month}：{n} 条记录，净得分 **{net}** 分",
     "open_file": "打开 {name} 的个人档案",
-    "board_title": "{year}年度摘星榜",
-    "board_help": "全年累计摘星：月度之星与单项之星分别计数；最长连续摘星指连续获得月度之星的月数。",
-    "board_empty": "{year}年还没有人摘星。",
+    "board_title": "{year}年度摘星榜 · {scope}",
+    "board_help": "全年累计摘星：月度之星与单项之星分别计数；最长连续摘星指连续获得月度之星的月数。"
+    "选择了科室时，个人摘星榜只列该科室的人员（按其现在所在的科室），科室摘星数仍比较全部科室。",
+    "board_empty": "{year}年{scope}还没有人摘星。",
     "streak_line": ":material/local_fire_department: 最长连续摘星：**{name}** 连续 {n} 个月获得月度之星（截至{end}）",
     "board_people": "个人摘星榜",
     "board_sections": "科室摘星数",

@@ -16,35 +16,38 @@ if shell.empty_database(view):
     st.stop()
 
 month = str(view.month)
+scope = md(view.section_label)
 result = cache.month_stars(view.version, month)
+# The section filter is 总览's own (pages.in_section): the wall, the ranking and the board show the chosen section.
+awarded = pages.in_section(result.stars, view.section_id)
 
-st.subheader(t["wall_title"].format(month=view.month.label), anchor=False)
+st.subheader(t["wall_title"].format(month=view.month.label, scope=scope), anchor=False)
 posting.final_badge(view.version, view.month)
 if not result.has_data:
     shell.empty_period(view.month.label + t["points_word"])
 elif result.stars.empty:
     st.info(t["no_winner"], icon=":material/info:")
+elif awarded.empty:
+    st.info(t["no_section_star"].format(section=scope), icon=":material/info:")
 else:
-    cards.month_star_cards(result.stars, per_row=5)
-    if (result.stars["award_kind"] == "content").any():
+    cards.month_star_cards(awarded, per_row=5)
+    if (awarded["award_kind"] == "content").any():
         st.markdown(f"#### {B['content_star']}")
-        cards.content_star_cards(result.stars, per_row=4)
+        cards.content_star_cards(awarded, per_row=4)
 
 if result.has_data:
     ranked = cache.content_ranking(view.version, month)
-    ranking, contents = ranked.people, ranked.contents
-    if view.section:
-        ranking = ranking[ranking["section_id"] == view.section_id]
+    ranking, contents = pages.in_section(ranked.people, view.section_id), ranked.contents
     with st.container(border=True):
         head, switch = st.columns([4, 1], vertical_alignment="bottom")
         head.subheader(
-            t["ranking_title"].format(month=view.month.label, scope=md(view.section_label)),
+            t["ranking_title"].format(month=view.month.label, scope=scope),
             anchor=False,
             help=t["ranking_help"],
         )
         show_all = switch.toggle(t["show_all"], key="stars_show_all")
         if ranking.empty:
-            st.caption(t["no_people"].format(section=md(view.section_label)))
+            st.caption(t["no_people"].format(section=scope))
         else:
             shown = ranking if show_all else ranking.head(20)
             components.chart(point_figures.ranking_figure(shown, contents, None), "stars_ranking")
@@ -73,12 +76,12 @@ if result.has_data:
             components.person_link(chosen, t["open_file"].format(name=names[chosen]))
 
 board_data = cache.star_board(view.version, view.year)
-st.subheader(t["board_title"].format(year=view.year), anchor=False, help=t["board_help"])
-if board_data["people"].empty:
-    st.caption(t["board_empty"].format(year=view.year))
+people = pages.in_section(board_data["people"], view.section_id)
+st.subheader(t["board_title"].format(year=view.year, scope=scope), anchor=False, help=t["board_help"])
+if people.empty:
+    st.caption(t["board_empty"].format(year=view.year, scope=scope))
 else:
-    people = board_data["people"]
-    streak = pages.star_streak(board_data)
+    streak = pages.star_streak({**board_data, "people": people})
     if streak:
         st.markdown(t["streak_line"].format(name=md(streak.name), n=streak.months, end=fmt.month_label(streak.end)))
     left, right = st.columns([3, 2])

@@ -65,13 +65,15 @@ class OverviewPage:
         return self.people_active / self.people_present if self.people_present else None
 
 
-def _in_section(frame: pd.DataFrame, section_id: int | None) -> pd.DataFrame:
+def in_section(frame: pd.DataFrame, section_id: int | None) -> pd.DataFrame:
+    """The rows of one section (by its section_id column), or all rows for the department (None): the section
+    filter of 总览, and of every page that narrows the same frames (每月摘星's wall, ranking and board)."""
     return frame if section_id is None else frame[frame["section_id"] == section_id]
 
 
 def _series(frame: pd.DataFrame, section_id: int | None) -> pd.DataFrame:
     """One row per month: net, headcount and net per capita of the department or of one section."""
-    frame = _in_section(frame, section_id)
+    frame = in_section(frame, section_id)
     out = frame.groupby("month", sort=True).agg(net=("net", "sum"), headcount=("headcount", "sum")).reset_index()
     out["net"] = out["net"].astype(float).round(2)
     out["per_capita"] = (out["net"] / out["headcount"].where(out["headcount"] > 0)).astype(float).round(2)
@@ -82,7 +84,7 @@ def _month_net(trend_before: pd.DataFrame | None, month: Month, section_id: int 
     """A month's net (also in another year) from that year's section trend; None when that month has no data."""
     if trend_before is None:
         return None
-    return float(_in_section(trend_before[trend_before["month"] == str(month)], section_id)["net"].sum())
+    return float(in_section(trend_before[trend_before["month"] == str(month)], section_id)["net"].sum())
 
 
 def overview_page(
@@ -132,13 +134,13 @@ def _overview(
     row = series[series["month"] == str(m)]
     sections = trend[trend["month"] == str(m)][["section_id", "section", "headcount", "net", "net_per_capita"]]
 
-    mix = _in_section(month_mix, section_id)
+    mix = in_section(month_mix, section_id)
     order = listed + sorted(set(mix["content"]) - set(listed))
     mix = mix.groupby("content")[["counted", "capped"]].sum().reindex(order).fillna(0.0).reset_index()
 
-    awarded = _in_section(month_stars, section_id)
-    lights = _in_section(month_lights, section_id)
-    took_part = _in_section(month_part, section_id)
+    awarded = in_section(month_stars, section_id)
+    lights = in_section(month_lights, section_id)
+    took_part = in_section(month_part, section_id)
     # People on the roster that month, also in a month without points (the points series is then empty).
     heads = int(took_part["headcount"].sum())
     completion = took_part["five_one_completion"].astype(float)

@@ -5,7 +5,8 @@ same objects, so a page, a slide and a printed posting cannot disagree. Names he
 them.
 
 - ``overview_page(cur, month, section_id)`` → ``OverviewPage``: what 总览 shows for a month (department or one
-  section); ``overview_pages(cur, month, section_ids)`` for several sections in one pass (analytics/results/overview.py).
+  section); ``overview_pages(cur, month, section_ids)`` for several sections in one pass (analytics/results/overview.py);
+  ``in_section(frame, section_id)``: its section filter, which 每月摘星 applies to its wall, ranking and board too.
 - ``content_ranking(cur, month)`` → ``ContentRanking``: 每月摘星's ranking by content.
 - ``star_streak(board)`` → ``Streak | None``: the longest run of 月度之星 on the year's 摘星榜.
 - ``flags.quarter_flags`` (``FlagResult``; ``.sections`` carries the weighted parts ``part_points``,
@@ -30,6 +31,7 @@ from analytics.periods import Month
 from analytics.results import arena, participation, points, profile, stars, tasks, trends
 from analytics.results.lights import ATTENTION, CLOSED, OVERDUE, STALE, Light
 from analytics.results.overview import OverviewPage as OverviewPage
+from analytics.results.overview import in_section as in_section
 from analytics.results.overview import overview_page as overview_page
 from analytics.results.overview import overview_pages as overview_pages
 from analytics.store.db import Con

@@ -3,7 +3,7 @@ rows and the yearly board, on the demo year and on small databases."""
 
 from __future__ import annotations
 
-from apptest import no_exception, open_page, open_trace, read, texts_of
+from apptest import no_exception, on, open_page, open_trace, read, texts_of
 
 from analytics.results import points, stars
 from ui import texts
@@ -123,3 +123,36 @@ def test_the_trace_tables_show_no_none(demo_db):
     for frame in frames:
         text = frame.astype(str).to_string()
         assert "None" not in text and "NaT" not in text, frame.columns
+
+
+def wall_names(at) -> tuple[set[str], set[str]]:
+    """The names on the star wall: the 月度之星 cards (a "### name" heading each) and the content stars' links."""
+    month = {m.value[4:] for m in at.main.markdown if m.value.startswith("### ")}
+    content = {link.label for link in at.main.get("page_link") if link.label.endswith("）")}
+    return month, content
+
+
+def test_section_filter_narrows_the_star_wall_as_on_the_overview(demo_db):
+    from analytics.results import pages
+
+    section = "组织科"
+    chosen = read(
+        demo_db, lambda cur: cur.execute("select section_id from section where name = ?", [section]).fetchone()
+    )
+    awarded = read(demo_db, lambda cur: stars.monthly_stars(cur, "2022-06").stars)
+    ours = pages.in_section(awarded, chosen[0])
+    overview = read(demo_db, lambda cur: pages.overview_page(cur, "2022-06", chosen[0]).stars)
+    assert set(ours["person_id"]) == set(overview["person_id"])  # the filter 总览 applies
+    assert (awarded["section"] != section).any() and len(ours)  # the department's wall has others, the section some
+    at = open_page("stars", demo_db)
+    on_month(at, "2022-06")
+    month_all, content_all = wall_names(at)
+    assert any(not label.endswith(f"（{section}）") for label in content_all)
+    text = on(at, "section", section)
+    month_names, content_links = wall_names(at)
+    assert month_names == set(ours.loc[ours["award_kind"] == "month", "name"])
+    expected = ours.loc[ours["award_kind"] == "content"]
+    assert content_links and content_links <= {f"{n}（{s}）" for n, s in zip(expected["name"], expected["section"])}
+    assert texts.STARS["wall_title"].format(month="2022年6月", scope=section) in text
+    board = next(d.value for d in at.dataframe if texts.BOARD["board_columns"]["total"] in d.value.columns)
+    assert set(board[texts.BOARD["board_columns"]["section"]]) == {section}
