@@ -204,6 +204,12 @@ def acting() -> Actor:
     return who
 
 
+def acting_or_visitor() -> Actor:
+    """Who makes a write a visitor may make too (an objection to a posting): the signed-in user, or the visitor
+    who has not signed in, recorded as 匿名 with the address the browser came from."""
+    return actor() or roles.visitor(ip())
+
+
 def admin_page(page: str) -> Actor:
     """The start of a page of its own (no board filters): refuse unless allowed, then the title and who is signed
     in; returns the user."""

@@ -63,6 +63,7 @@ POSTING = {
     "object_row_help": "可选整张公示，或上方公示明细当前一页中的记录：先在明细表上方搜索姓名，再从这里选择。",
     "search": "输入姓名、科室、事项或事由",
     "object_by": "提出人",
+    "object_by_help": "可不填：不填时记为登录的账号名；未登录也可以提出异议，记为“匿名”。",
     "object_text": "异议内容",
     "object_submit": "提交异议",
     "object_done": "已登记异议 #{id}。",

@@ -192,12 +192,14 @@ if latest is not None:
             key="posting_object_row",
             help=T["object_row_help"],
         )
-        by = st.text_input(T["object_by"], key="posting_object_by")
+        by = st.text_input(T["object_by"], key="posting_object_by", help=T["object_by_help"])
         text = st.text_area(T["object_text"], key="posting_object_text")
         if st.form_submit_button(T["object_submit"], key="posting_object_submit"):
             act(
                 lambda: T["object_done"].format(
-                    id=pub.raise_objection(connection(), month, user, text, fact_id=target or None, by=by)
+                    id=pub.raise_objection(
+                        connection(), month, auth.acting_or_visitor(), text, fact_id=target or None, by=by
+                    )
                 )
             )
             st.rerun()

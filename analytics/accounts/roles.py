@@ -8,6 +8,10 @@ from analytics.errors import DashboardError
 
 VIEWER, CLERK, ADMIN = "viewer", "clerk", "admin"
 ROLES = {VIEWER: "查看", CLERK: "内勤", ADMIN: "管理员"}
+# Not an account's role: a visitor who has not signed in. It holds one permission, to object to a posting
+# (docs/meetings.md: during the posting period anyone may object); its audit rows name it 匿名, with its address.
+VISITOR = "visitor"
+ANONYMOUS = "匿名"
 
 # Permissions, each with the roles that hold it. Declared once: the pages, the navigation and the core ask here.
 VIEW = "view"
@@ -32,7 +36,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     VIEW_AUDIT: frozenset({ADMIN}),
     BACKUP: frozenset({ADMIN}),
     PUBLISH: frozenset({ADMIN}),
-    OBJECT: frozenset({VIEWER, CLERK, ADMIN}),
+    OBJECT: frozenset({VISITOR, VIEWER, CLERK, ADMIN}),
     CORRECT: frozenset({ADMIN}),
 }
 
@@ -66,7 +70,7 @@ class Actor:
 
     @property
     def role_label(self) -> str:
-        return ROLES.get(self.role, self.role)
+        return "未登录" if self.role == VISITOR else ROLES.get(self.role, self.role)
 
     def may(self, permission: str) -> bool:
         return self.role in PERMISSIONS.get(permission, frozenset())
@@ -88,13 +92,18 @@ def is_system(actor: Actor | None) -> bool:
     return actor is SYSTEM
 
 
+def visitor(ip: str | None = None) -> Actor:
+    """The visitor who has not signed in, as the actor of the one write it may make (an objection)."""
+    return Actor(ANONYMOUS, VISITOR, ip=ip)
+
+
 def may(actor: Actor | None, permission: str) -> bool:
     return actor is not None and actor.may(permission)
 
 
 def require(actor: Actor | None, permission: str) -> Actor:
     """Raise PermissionDenied unless the actor holds the permission; returns the actor."""
-    if actor is None:
+    if actor is None or (actor.role == VISITOR and not actor.may(permission)):
         raise PermissionDenied(f"请先登录后再{ACTION_LABELS.get(permission, '操作')}。")
     if not actor.may(permission):
         raise PermissionDenied(

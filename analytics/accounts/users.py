@@ -16,7 +16,7 @@ import bcrypt
 import pandas as pd
 
 from analytics.accounts import audit, settings
-from analytics.accounts.roles import ADMIN, CLERK, MANAGE_ACCOUNTS, ROLES, Actor, PermissionDenied, require
+from analytics.accounts.roles import ADMIN, ANONYMOUS, CLERK, MANAGE_ACCOUNTS, ROLES, Actor, PermissionDenied, require
 from analytics.errors import DashboardError
 from analytics.store.db import WRITE_LOCK, Con, fetch_df, first_row, scalar
 
@@ -161,6 +161,8 @@ def add(
 ) -> None:
     """Create an account. Without an actor only the first admin may be created (the bootstrap from the CLI)."""
     name = check_name(name)
+    if name == ANONYMOUS:
+        raise AccountError(f"“{ANONYMOUS}”是未登录访客提出异议时记录的名字，不能用作账号名。")
     check_password(password)
     hashed = _hash(password)
     with _write(con) as cur:

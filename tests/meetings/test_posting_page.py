@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
 from apptest import no_exception, open_page, read
 
 from analytics import open_db
+from analytics.accounts import users
 from analytics.accounts.roles import ADMIN, Actor
+from analytics.accounts.users import AccountError
 from analytics.meetings import publish
 from ui import tables
 from ui.meeting_texts import POSTING as T
@@ -55,3 +58,33 @@ def test_the_posting_shows_a_page_and_objects_to_a_row_found_by_name(demo_db, tm
     no_exception(at)
     raised = read(db, lambda cur: cur.execute("select fact_id, text from posting_objection").fetchall())
     assert raised == [(fact, "分值有误")]
+
+
+def test_a_visitor_who_is_not_signed_in_may_object(demo_db, tmp_path):
+    # docs/meetings.md: during the posting period anyone may object. A visitor is recorded as 匿名, in the objection
+    # (unless a 提出人 is written) and in the audit log, with the address the browser came from.
+    db = tmp_path / "posting.duckdb"
+    shutil.copy(demo_db, db)
+    con = open_db(db)
+    publish.publish(con, MONTH, Actor("管理员", ADMIN))
+    con.close()
+    at = open_page("posting", db, {"month": MONTH}, as_role=None)
+    no_exception(at)
+    at.text_area(key="posting_object_text").input("这一条分值不对")
+    at.button(key="posting_object_submit").click().run()
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    at.text_input(key="posting_object_by").input("赵六")
+    at.text_area(key="posting_object_text").input("另一条也不对")
+    at.button(key="posting_object_submit").click().run()
+    assert not at.error, [e.value for e in at.error]
+    raised = read(db, lambda cur: cur.execute("select raised_by, text from posting_objection order by 1").fetchall())
+    assert raised == [("匿名", "这一条分值不对"), ("赵六", "另一条也不对")]
+    audit = read(db, lambda cur: cur.execute("select actor from audit_log where action = 'objection'").fetchall())
+    assert audit == [("匿名",), ("匿名",)]
+    con = open_db(db)
+    try:
+        with pytest.raises(AccountError, match="匿名"):  # no account may take the visitor's name
+            users.add(con, "匿名", "viewer", "测试密码-12345", actor=Actor("管理员", ADMIN))
+    finally:
+        con.close()
