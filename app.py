@@ -3,10 +3,10 @@
 
 import streamlit as st
 
-from ui import auth, backups, unknown
+from ui import auth, backups, shell, unknown
 from ui.texts import APP_TITLE, GROUP_ACCOUNT, GROUP_ADMIN, GROUP_BOARD, MY_ACCOUNT, PAGES
 
-st.set_page_config(page_title=APP_TITLE, page_icon=":material/flag:", layout="wide", initial_sidebar_state="expanded")
+st.set_page_config(page_title=APP_TITLE, page_icon=shell.FAVICON, layout="wide", initial_sidebar_state="expanded")
 
 who = auth.actor()
 login_for_viewing = auth.view_requires_login()

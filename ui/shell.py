@@ -4,6 +4,7 @@ describes (year, month, quarter, section) for the page to render."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
@@ -14,6 +15,9 @@ from ui.db import version
 from ui.safe import md
 
 FILTERS = ("year", "month", "quarter", "section")
+# The tab's icon, sent to the browser inside the page (a data: URL). A Material icon here would be fetched by
+# Streamlit's frontend from fonts.gstatic.com, and the intranet the app runs on has no way out.
+FAVICON = str(Path(__file__).parent / "assets" / "favicon.svg")
 
 # Streamlit has no setting for the language of its own controls; these rules put Chinese over the English words of
 # the file uploader, the one control a clerk reads closely.
