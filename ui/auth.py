@@ -126,6 +126,12 @@ def can(action: str) -> bool:
     return roles.may(actor(), action)
 
 
+def is_admin() -> bool:
+    """Whether an admin is signed in here: what only admins see (where the database file lives) asks this."""
+    who = actor()
+    return who is not None and who.role == roles.ADMIN
+
+
 def view_requires_login() -> bool:
     cur = cursor()
     try:

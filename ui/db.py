@@ -9,7 +9,7 @@ import threading
 import streamlit as st
 
 from analytics import open_db
-from analytics.errors import DashboardError, DatabaseBusy
+from analytics.errors import DashboardError, DatabaseBroken, DatabaseBusy
 from analytics.results import rollup
 from analytics.store.db import Con, data_version, db_path
 from demo import year as demo
@@ -41,10 +41,12 @@ _READY: set[str] = set()
 FIRST_START = "首次打开：正在准备数据库和汇总表。空库时会通过正常的导入流程加载 2022 年演示数据，约需数秒……"
 
 
+# Shown before anyone can sign in, so without the file's path (only admins see it); the server's log names it.
 BUSY = (
-    "数据库文件 {path} 正被另一个程序占用（例如正在运行的命令行导入、备份，或另一个看板进程），看板暂时无法打开它。"
+    "数据库文件正被另一个程序占用（例如正在运行的命令行导入、备份，或另一个看板进程），看板暂时无法打开它。"
     "请等对方完成或将其关闭后，刷新本页。"
 )
+BROKEN = "数据库文件已损坏或不是本系统的数据库，看板无法打开。请联系管理员检查该文件（可从备份恢复）。"
 
 
 def connection() -> Con:
@@ -57,9 +59,14 @@ def connection() -> Con:
             con = _open(path)
     except DatabaseBusy:
         # Not cached (st.cache_resource keeps no failure): the next rerun tries again once the file is free.
-        st.error(BUSY.format(path=md(path)), icon=":material/lock:")
+        log.warning("数据库文件 %s 正被另一个程序占用", path)
+        st.error(BUSY, icon=":material/lock:")
         st.stop()
-    except DashboardError as exc:  # damaged file, not ours, a failed migration: the core's Chinese message
+    except DatabaseBroken as exc:  # the core's message names the file: the log keeps it, the page does not
+        log.error(exc.message)
+        st.error(BROKEN, icon=":material/error:")
+        st.stop()
+    except DashboardError as exc:  # a failed migration and the like: the core's Chinese message
         st.error(md(exc.message), icon=":material/error:")
         st.stop()
     _READY.add(path)

@@ -61,4 +61,5 @@ st.divider()
 workbench.layouts_admin()
 st.divider()
 importer.demo_controls(view.catalog.demo, view.catalog.empty)
-st.caption(t["db"].format(path=md(location())))
+if auth.is_admin():  # where the file lives is the server's business: admins only
+    st.caption(t["db"].format(path=md(location())))

@@ -108,7 +108,10 @@ def load_on_first_start(con: Con) -> bool:
         cur.close()
     if any_batch or cleared:
         return False
-    load_demo(con)
+    batches = load_demo(con)
+    # The app loads it on its own, as SYSTEM (trusted, so load_demo writes no row): the log still says it happened.
+    with transaction(con) as cur:
+        guard.demo_changed(cur, SYSTEM, "demo_load", len(batches))
     return True
 
 
