@@ -61,4 +61,5 @@ navigation = st.navigation(
 )
 backups.daily()
 auth.sync_cookie()
+shell.chrome_words()
 navigation.run()

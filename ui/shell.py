@@ -3,6 +3,7 @@ describes (year, month, quarter, section) for the page to render."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,49 @@ CHROME_CSS = f"""<style>
 [data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}
 [data-testid="stFileUploaderDropzoneInstructions"] span::after {{ content: "{texts.UPLOAD_HINT}"; font-size: 0.875rem; }}
 </style>"""
+
+
+# Runs once per browser tab (the flag), then keeps watching: Streamlit redraws its controls on every run.
+CHROME_JS = """<script>
+(() => {
+  if (window.__chromeWords) return;
+  window.__chromeWords = true;
+  const exact = EXACT;
+  const patterns = Object.entries(PATTERNS).map(([from, to]) => [new RegExp(from, "s"), to]);
+  const fix = (el) => {
+    for (const name of ["aria-label", "title", "placeholder"]) {
+      const said = el.getAttribute(name);
+      if (!said) continue;
+      let ours = exact[said];
+      if (ours === undefined) {
+        const hit = patterns.find(([from]) => from.test(said));
+        if (hit) ours = said.replace(hit[0], hit[1]);
+      }
+      if (ours !== undefined && ours !== said) el.setAttribute(name, ours);
+    }
+  };
+  const sweep = (node) => {
+    if (node.nodeType !== 1) return;
+    fix(node);
+    node.querySelectorAll("[aria-label], [title], [placeholder]").forEach(fix);
+  };
+  sweep(document.body);
+  new MutationObserver((changes) => {
+    for (const change of changes) {
+      if (change.type === "attributes") fix(change.target);
+      else change.addedNodes.forEach(sweep);
+    }
+  }).observe(document.body, {subtree: true, childList: true, attributes: true, attributeFilter: ["aria-label", "title", "placeholder"]});
+})();
+</script>""".replace("EXACT", json.dumps(texts.CHROME_LABELS, ensure_ascii=False)).replace(
+    "PATTERNS", json.dumps(texts.CHROME_PATTERNS, ensure_ascii=False)
+)
+
+
+def chrome_words() -> None:
+    """Chinese over the English names Streamlit gives its own controls (every help icon says "Help for …" to a
+    screen reader). Called by app.py on every run, so every page has it; it takes no space on the page."""
+    st.html(CHROME_JS, unsafe_allow_javascript=True)
 
 
 @dataclass

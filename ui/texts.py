@@ -27,6 +27,43 @@ PAGES = {
     "posting": ("每月公示", ":material/campaign:"),
 }
 
+# Streamlit names its own controls in English for screen readers, tooltips and empty choices (aria-label, title,
+# placeholder): "Help for 本月净得分"
+# on every help icon. The page's script (shell.chrome_words) puts these words over them: whole labels, and patterns
+# (JavaScript regular expressions, $1 the part kept) for labels that carry our own text.
+CHROME_LABELS = {
+    "Help": "说明",
+    "Fullscreen": "全屏",
+    "Close fullscreen": "退出全屏",
+    "Exit fullscreen": "退出全屏",
+    "Collapse sidebar": "收起侧边栏",
+    "Expand sidebar": "展开侧边栏",
+    "Sidebar": "侧边栏",
+    "App pages": "页面导航",
+    "Link to heading": "本标题的链接",
+    "Clear all": "全部清除",
+    "Selected values": "已选择的值",
+    "Increment": "增加",
+    "Decrement": "减少",
+    "Choose date": "选择日期",
+    "file upload": "上传文件",
+    "Show password text": "显示密码",
+    "Hide password text": "隐藏密码",
+    "Open": "展开",
+    "Close": "关闭",
+    "Choose an option": "请选择",
+    "Show/hide columns": "显示/隐藏列",
+    "Search": "搜索",
+}
+CHROME_PATTERNS = {
+    r"^Help for (.+)$": "$1的说明",
+    r"^Remove (.+)$": "移除 $1",
+    r"^year, (.+)$": "$1：年",
+    r"^month, (.+)$": "$1：月",
+    r"^day, (.+)$": "$1：日",
+    r"^[a-z_]+ icon$": "图标",
+}
+
 # Streamlit draws a few words of its own in English; the page style writes these over them (see shell.CHROME_CSS).
 UPLOAD_BUTTON = "选择文件"
 UPLOAD_HINT = "也可把文件拖到这里 · 单个不超过 50MB · xlsx、xls、csv"
