@@ -297,7 +297,7 @@ def _decisive_changes(
                 position[int(found["_row"].iat[n])],
                 column,
                 f"这一行与批次 {batches} 中已导入的记录是同一件事，那条的「{label}」{before}，本次{now}{note}，"
-                f"会改变计分（月度上限、一票否决按此计算）：请先在「导入记录」撤销批次 {batches}，再导入本文件；"
+                f"{kind.decisive_effect}：请先在「导入记录」撤销批次 {batches}，再导入本文件；"
                 "若那条无误，请删除本行",
             )
 

@@ -36,6 +36,7 @@ class Kind:
     # one of them filled where the stored event has it blank or otherwise is asked about: kept as first stored, the
     # result would depend on which file came first; taken over, undoing the later file could not give it back.
     decisive: tuple[tuple[str, str], ...] = ()  # (stored column, the sheet's column key)
+    decisive_effect: str = ""  # what such a change alters, in the user's words (said in the refusal)
     person_columns: tuple[str, ...] = ()  # stored columns naming a person
     date_column: str | None = None  # the stored column that places a row in a month
     live: str = "true"  # SQL condition of the rows in force (task snapshots can be superseded)
@@ -269,6 +270,7 @@ POINTS = person_events(
     detail=("item_code",),
     loose=("reason",),
     decisive=(("item_code", "item_code"), ("veto_flag", "veto")),
+    decisive_effect="会改变计分（月度上限、一票否决按此计算）",
     one_of=(("content", "item_code"), ("points", "points_plus", "points_minus")),
     telltales=("points", "reason", "item_code", "content", "points_minus", "points_plus"),
 )
@@ -328,6 +330,10 @@ PARTICIPATION = person_events(
     stored=("activity", "title", "role", "hours"),
     identity=("event_date", "person_id", "activity"),
     detail=("title",),
+    # 活动名称 tells one session of 组工讲堂 from another and 角色 who spoke: filled in or changed by a later file,
+    # the counts would follow whichever file came first.
+    decisive=(("title", "title"), ("role", "role")),
+    decisive_effect="会改变参与统计（组工讲堂按活动名称计期数，组工论坛按角色计主讲人数）",
     telltales=("activity", "role", "hours"),
     fill_down=("event_date", "activity", "title"),
     fill_down_within=(("title", ("event_date", "activity")),),
@@ -502,6 +508,10 @@ ARENA = Kind(
     table="arena_mark",
     stored=("event_date", "arena", "topic", "contestant_id", "judge_id", "mark"),
     identity=("event_date", "arena", "contestant_id", "judge_id"),
+    # A session is (擂台, 日期, 主题): a topic filled in or changed by a later file would move the mark to another
+    # session (and its highest and lowest marks) depending on which file came first.
+    decisive=(("topic", "topic"),),
+    decisive_effect="会改变这一场的评分（同一擂台、日期、主题的评分合为一场，去掉最高分和最低分）",
     person_columns=("contestant_id", "judge_id"),
     date_column="event_date",
     fill_down=("event_date", "arena", "topic", "contestant"),

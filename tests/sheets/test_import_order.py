@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analytics import open_db
-from analytics.results import flags, stars
+from analytics.results import flags, participation, stars
 from analytics.sheets.ingest import Options, import_bytes, undo
 
 PEOPLE = [("张一", "组织科", "A1"), ("张二", "组织科", "A2"), ("王一", "干部科", "B1"), ("王二", "干部科", "B2")]
@@ -147,3 +147,80 @@ def test_undo_leaves_what_importing_the_remaining_files_gives(kind, table, codes
         send(remaining, files[name], f"{name}.csv")
     assert after_undo == stored_events(remaining, table)
     remaining.close()
+
+
+@pytest.mark.parametrize(("kind", "table", "codes"), [("participation", "participation", ("读书会", "观影"))])
+def test_a_blank_detail_filled_in_by_later_files_is_asked_about_not_claimed(kind, table, codes):
+    """C holds the event with 活动名称 blank; A and B later fill it in differently. Were A's row taken as C's event
+    sent again, the event would be counted under whichever title came first, and undoing A or B would leave a count
+    no fresh import gives: A is refused, naming C's batch and the column, and once C is undone A and B import and C
+    claims one of them, as a fresh import of C last does."""
+    files = {"A": one_event(kind, codes[0]), "B": one_event(kind, codes[1]), "C": one_event(kind, None)}
+    con = fresh()
+    c = send(con, files["C"], "C.csv")
+    preview, batch = import_bytes(con, files["A"], "A.csv", Options(today=date(2022, 7, 1)))
+    assert batch is None
+    assert any(f"批次 #{c}" in p.text() and "「活动名称」未填写" in p.text() for p in preview.errors), [
+        p.text() for p in preview.errors
+    ]
+    undo(con, c)
+    batches = {name: send(con, files[name], f"{name}.csv") for name in "ABC"}
+    undo(con, batches["A"])
+    after_undo = stored_events(con, table)
+    con.close()
+    remaining = fresh()
+    for name in "BC":
+        send(remaining, files[name], f"{name}.csv")
+    assert after_undo == stored_events(remaining, table)
+    remaining.close()
+
+
+PARTICIPATION_ROLE_HEADER = ["日期", "姓名", "活动类型", "活动名称", "角色"]
+FIRST_COPY = csv_bytes(
+    [
+        PARTICIPATION_ROLE_HEADER,
+        ["2022-03-15", "张一", "组工讲堂", None, "参与"],
+        ["2022-03-10", "张一", "组工论坛", "论坛一", "参与"],
+        ["2022-03-15", "张二", "组工讲堂", "第一期", "参与"],
+    ]
+)
+CORRECTED_COPY = csv_bytes(
+    [
+        PARTICIPATION_ROLE_HEADER,
+        ["2022-03-15", "张一", "组工讲堂", "第一期", "参与"],
+        ["2022-03-10", "张一", "组工论坛", "论坛一", "主讲"],
+        ["2022-03-15", "张二", "组工讲堂", "第一期", None],
+    ]
+)
+
+
+def participation_counts(con) -> tuple:
+    stored = con.execute(
+        "select p.name, f.activity, f.title, f.role from participation f join person p using (person_id) order by all"
+    ).fetchall()
+    return stored, participation.counters(con.cursor(), date(2022, 1, 1), date(2022, 12, 31))
+
+
+@pytest.mark.parametrize("corrected_first", [False, True])
+def test_participation_details_completed_by_a_later_file_give_the_same_counts_in_either_order(corrected_first):
+    """The first copy leaves 张一's 活动名称 blank and says 参与 where the corrected copy says 主讲. Kept as first
+    stored, the 组工讲堂 sessions and 组工论坛 speakers would follow which copy came first: the second copy is
+    refused in either order, naming the batch, the column and both values, and following its words (undo, import
+    the corrected copy) gives the counts of the corrected copy alone."""
+    alone = fresh()
+    send(alone, CORRECTED_COPY, "改.csv")
+    expected = participation_counts(alone)
+    alone.close()
+    con = fresh()
+    first, second = (CORRECTED_COPY, FIRST_COPY) if corrected_first else (FIRST_COPY, CORRECTED_COPY)
+    held = send(con, first, "一.csv")
+    preview, batch = import_bytes(con, second, "二.csv", Options(today=date(2022, 7, 1)))
+    assert batch is None
+    texts = [p.text() for p in preview.errors]
+    assert any(f"批次 #{held}" in t and "「角色」" in t and "主讲" in t for t in texts), texts
+    if not corrected_first:
+        assert any("「活动名称」未填写" in t and "第一期" in t for t in texts), texts
+        undo(con, held)
+        send(con, CORRECTED_COPY, "二.csv")
+    assert participation_counts(con) == expected
+    con.close()

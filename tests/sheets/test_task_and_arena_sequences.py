@@ -298,9 +298,12 @@ def arena_files(draw):
 
 
 def accepted(active: list[dict], spec: dict) -> bool:
-    """Whether a file is imported now: no mark it sends differs from a stored one, and at least one is new."""
+    """Whether a file is imported now: no mark it sends differs from a stored one, nor fills its 主题 otherwise than
+    the stored one (blank or another topic: the mark would move to another session), and at least one is new."""
     stored = expected_marks(active)
     if any(key in stored and stored[key][0] != float(mark) for key, mark in spec["marks"].items()):
+        return False
+    if spec["topic"] is not None and any(key in stored and stored[key][1] != spec["topic"] for key in spec["marks"]):
         return False
     return any(key not in stored for key in spec["marks"])
 
@@ -344,8 +347,8 @@ def test_overlapping_arena_files_imported_undone_and_imported_again_in_any_order
 @pytest.mark.parametrize("undo_first", [0, 1])
 def test_a_mark_sent_again_survives_the_undo_of_either_file_with_the_remaining_files_topic(undo_first):
     key = ("2022-03-05", "业务擂台", "张三", "李四")
-    first = arena_file(0, {key: 90, ("2022-03-05", "业务擂台", "张三", "王五"): 85}, None)
-    second = arena_file(1, {key: 90, ("2022-03-05", "业务擂台", "李四", "王五"): 88}, "一季度晒比")
+    first = arena_file(0, {key: 90, ("2022-03-05", "业务擂台", "张三", "王五"): 85}, "一季度晒比")
+    second = arena_file(1, {key: 90, ("2022-03-05", "业务擂台", "李四", "王五"): 88}, None)
     con = fresh()
     try:
         batches = [send(con, content, name)[1] for content, name, _ in (first, second)]
@@ -404,3 +407,42 @@ def test_a_corrected_mark_names_every_batch_holding_the_stored_one():
         assert stored_marks(con)[key] == (92.0, None)
     finally:
         con.close()
+
+
+THREE_JUDGES = {"李四": 90, "王五": 80, "赵六": 70}
+
+
+@pytest.mark.parametrize("order", ["blank first", "topic first"])
+def test_a_topic_filled_in_by_a_later_file_gives_the_same_sessions_in_either_order(order):
+    """File A marks 张三 with the 主题 blank; file B sends the same marks with the topic filled in, plus a sixth
+    judge. Taking B's marks as claims of A's would leave three marks in a blank-topic session and one in the
+    topic's: B first gives one session of four. So B after A is refused,
+    naming A's batch and the column, and once A is undone B imports as it would alone; A after B adds nothing (a
+    blank topic says nothing). Either way the arena results are those of B alone."""
+    day = "2022-03-05"
+    blank = arena_file(0, {(day, "业务擂台", "张三", j): m for j, m in THREE_JUDGES.items()}, None)
+    filled = arena_file(
+        1, {(day, "业务擂台", "张三", j): m for j, m in {**THREE_JUDGES, "孙七": 50}.items()}, "一季度晒比"
+    )
+    alone = fresh()
+    con = fresh()
+    try:
+        assert send(alone, *filled[:2])[1] is not None
+        if order == "blank first":
+            a = send(con, *blank[:2])[1]
+            preview, batch = send(con, *filled[:2])
+            assert batch is None
+            assert any(f"批次 #{a}" in p.text() and "「主题」未填写" in p.text() for p in preview.errors), [
+                p.text() for p in preview.errors
+            ]
+            undo(con, a)
+            assert send(con, *filled[:2])[1] is not None
+            assert send(con, *blank[:2])[1] is None  # nothing new: every mark is B's, the blank topic says nothing
+        else:
+            assert send(con, *filled[:2])[1] is not None
+            assert send(con, *blank[:2])[1] is None
+        assert stored_marks(con) == stored_marks(alone)
+        same(arena_answers(con), arena_answers(alone))
+    finally:
+        con.close()
+        alone.close()
