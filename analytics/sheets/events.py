@@ -20,6 +20,7 @@ from analytics.store.db import Con, fetch_df
 if TYPE_CHECKING:
     from analytics.sheets.checks.checker import Checker
     from analytics.sheets.checks.result import SheetResult
+    from analytics.sheets.people import People
 
 
 def stored_matches(
@@ -234,6 +235,59 @@ def _same_value(new: object, old: object, loose: bool, key_of) -> bool:
     if isinstance(new, float) or isinstance(old, float):
         return abs(float(new) - float(old)) < 1e-9  # type: ignore[arg-type]
     return new == old
+
+
+def refuse_namesakes(check: Checker, cur: Con, rows: pd.DataFrame, kind: Kind, people: People) -> pd.DataFrame:
+    """New rows equal to a stored event on everything but the person, where the stored event is another person of
+    the same name: the same row sent again, named to another 张三 than when it was stored (the roster gained a
+    namesake since, or this copy has 科室/工号 filled in). Imported, one event would count for two people; so such a
+    row is refused, naming the stored row's batch and both people. Returns the rows left."""
+    if rows.empty or kind.table is None or "person_id" not in kind.identity:
+        return rows
+    others = [k for k in kind.identity if k != "person_id"]
+    exact_keys = [k for k in others if k not in kind.loose]
+    condition = " and ".join(
+        [f"t.{k} is not distinct from p.{k}" for k in exact_keys]
+        + [f"(t.{k} is null or p.{k} is null or t.{k} = p.{k})" for k in kind.detail]
+    )
+    loose = "".join(f", p.{k} as _upload_{k}, t.{k} as _stored_{k}" for k in kind.loose)
+    probe = rows[[*others, *kind.detail, "person_id", "_row"]].copy()
+    probe["_name"] = [people.people[int(pid)].name if int(pid) in people.people else None for pid in rows["person_id"]]
+    cur.complete()
+    cur.register("namesake_probe", probe)
+    try:
+        found = fetch_df(
+            cur,
+            f"""
+            select p._row, p.person_id as now_id, t.person_id as then_id, t.batch_id, t.row_no {loose}
+            from namesake_probe p join {kind.table} t on {condition}
+            join person sp on sp.person_id = t.person_id
+            where t.person_id <> p.person_id and sp.name = p._name
+            """,
+        )
+    finally:
+        cur.unregister("namesake_probe")
+    same = pd.Series(True, index=found.index)
+    for k in kind.loose:
+        upload = found.pop(f"_upload_{k}").map(text_key, na_action="ignore")
+        stored = found.pop(f"_stored_{k}").map(text_key, na_action="ignore")
+        same &= (upload == stored) | (upload.isna() & stored.isna())
+    found = found[same]
+    if found.empty:
+        return rows
+    position = {int(row): pos for pos, row in enumerate(check.rows.tolist())}
+    for hit in found.sort_values(["_row", "batch_id"]).drop_duplicates("_row").to_dict("records"):
+        batch = int(hit["batch_id"])
+        where = f"批次 #{batch} 第 {int(hit['row_no'])} 行" if not pd.isna(hit["row_no"]) else f"批次 #{batch}"
+        check.add(
+            ERROR,
+            position[int(hit["_row"])],
+            "name",
+            f"这一行与{where}已导入的记录是同一件事，但那条记在{people.describe(int(hit['then_id']))}名下，"
+            f"本行对应的是{people.describe(int(hit['now_id']))}：同一件事不能计给两个同名的人。若那条记错了人，"
+            f"请先在「导入记录」撤销批次 #{batch}，再导入本文件；若确是两人各有一条，请在「事由」中写明以区分",
+        )
+    return rows[~rows["_row"].isin(found["_row"])].reset_index(drop=True)
 
 
 def _column_key(kind: Kind, stored: str, check: Checker) -> str:

@@ -224,3 +224,40 @@ def test_participation_details_completed_by_a_later_file_give_the_same_counts_in
         send(con, CORRECTED_COPY, "二.csv")
     assert participation_counts(con) == expected
     con.close()
+
+
+NAMESAKE_ROW = ["2022-03-10", "张一", "干部科", "宣传推广", 3, "信息被市委简报采用"]
+NAMESAKE_HEADER = ["日期", "姓名", "科室", "考核内容", "分值", "事由"]
+NEW_NAMESAKE = csv_bytes([["姓名", "科室", "工号"], ["张一", "干部科", "B9"]])
+
+
+def namesake_events(con) -> list[tuple]:
+    return con.execute(
+        "select p.staff_no, e.event_date, e.points from score_event e join person p using (person_id) order by all"
+    ).fetchall()
+
+
+@pytest.mark.parametrize("roster_first", [False, True])
+def test_a_row_sent_again_after_the_roster_gained_a_namesake_is_not_counted_for_both(roster_first):
+    """张一 of 干部科 is written before the roster lists him: the row goes to the only 张一 (组织科, with a warning).
+    Once the roster has the new 张一, the cumulative copy names him: counting it would give one event to two people.
+    It is refused, naming the batch and both people; following the message gives what the roster-first order
+    gives."""
+    once = csv_bytes([NAMESAKE_HEADER, NAMESAKE_ROW])
+    cumulative = csv_bytes([NAMESAKE_HEADER, NAMESAKE_ROW, ["2022-04-02", "王一", "干部科", "工作质量", 1, "按时报送"]])
+    con = fresh()
+    if roster_first:
+        send(con, NEW_NAMESAKE, "名单2.csv")
+        send(con, once, "3月.csv")
+        send(con, cumulative, "累计.csv")
+    else:
+        first = send(con, once, "3月.csv")
+        send(con, NEW_NAMESAKE, "名单2.csv")
+        preview, batch = import_bytes(con, cumulative, "累计.csv", Options(today=date(2022, 7, 1)))
+        assert batch is None
+        texts = [p.text() for p in preview.errors]
+        assert any(f"批次 #{first}" in t and "工号 A1" in t and "工号 B9" in t for t in texts), texts
+        undo(con, first)
+        send(con, cumulative, "累计.csv")
+    assert namesake_events(con) == [("B1", date(2022, 4, 2), 1.0), ("B9", date(2022, 3, 10), 3.0)]
+    con.close()

@@ -10,7 +10,7 @@ import pandas as pd
 
 from analytics.sheets.checks.checker import Checker, Context, dates
 from analytics.sheets.checks.result import SheetResult
-from analytics.sheets.events import skip_stored
+from analytics.sheets.events import refuse_namesakes, skip_stored
 from analytics.sheets.kinds import KINDS
 from analytics.sheets.layout import Extracted, Layout
 from analytics.sheets.normalize import clean_text, is_attendance_word, is_blank, parse_attended, parse_hours
@@ -61,6 +61,7 @@ def check_participation(ctx: Context, sheet: str, layout: Layout, data: Extracte
     )
     rows = rows[~check.bad & ~absent].reset_index(drop=True)
     rows, claims = skip_stored(check, ctx.cur, rows, KINDS["participation"], "参与记录")
+    rows = refuse_namesakes(check, ctx.cur, rows, KINDS["participation"], ctx.people)
     rows = rows.astype({"person_id": "int64", "section_id": "int64", "_row": "int64", "hours": "Float64"})
     result = check.result("participation", rows, claims=claims)
     left_out = np.flatnonzero(absent & ~check.bad)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from analytics.sheets.checks.checker import Checker, Context, dates
 from analytics.sheets.checks.result import SheetResult
-from analytics.sheets.events import skip_stored, warn_near
+from analytics.sheets.events import refuse_namesakes, skip_stored, warn_near
 from analytics.sheets.kinds import KINDS
 from analytics.sheets.layout import Extracted, Layout, direction_of
 from analytics.sheets.mapping import negates
@@ -317,6 +317,7 @@ def check_points(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> S
         {"veto_flag": pd.Series(item_vetoes[keep], index=rows["_row"].to_numpy())} if "veto" in frame else None
     )
     rows, claims = skip_stored(check, ctx.cur, rows, KINDS["points"], "加减分", blank_means=blank_means)
+    rows = refuse_namesakes(check, ctx.cur, rows, KINDS["points"], ctx.people)
     warn_near(
         check, ctx.cur, rows, KINDS["points"], ("event_date", "person_id", "content"), ("points", "reason"), claims
     )
