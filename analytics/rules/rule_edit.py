@@ -14,6 +14,7 @@ from analytics.accounts import guard
 from analytics.accounts.roles import MANAGE_RULES, SYSTEM, Actor, is_system, require
 from analytics.errors import RuleBookError
 from analytics.meetings import publish
+from analytics.rules import dependents
 from analytics.rules import rulebook as rb
 from analytics.store.db import Con, transaction
 
@@ -198,7 +199,11 @@ def save_edit(
         publish.refuse_rules_from(cur, effective_from)
         if not note:
             note = default_note(rb.current(cur), book)
+        was = dependents.before(cur)
         version_id = rb.save(cur, book, effective_from, "edit", created_by=created_by, note=note)
+        refused = dependents.stranded_by(cur, was, "保存此规则版本")
+        if refused:
+            raise RuleBookError(refused)
         if not is_system(actor):
             guard.rules_saved(cur, actor, version_id, effective_from, note)
         return version_id

@@ -109,13 +109,14 @@ def test_an_inconsistent_book_is_refused_with_its_reason(empty_db):
 
 
 def edited_items(book: rb.RuleBook) -> bytes:
-    """The 加减分事项 template of the book with XC01 worth 2 instead of 1."""
+    """The 加减分事项 template of the book with XC01 worth 1 to 2 instead of 1 (its stored +1 events stay within
+    it: an item repriced under them is refused, see tests/rules/test_rule_edit.py)."""
     wb = openpyxl.load_workbook(io.BytesIO(build_template("rules", book)))
     ws = wb.worksheets[0]
     for row in ws.iter_rows():
         if any(cell.value == "XC01" for cell in row):
             points = next(c for c in row if c.column == 5)
-            points.value = 2
+            points.value = "1~2"
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
@@ -131,7 +132,7 @@ def test_an_uploaded_items_sheet_is_previewed_and_committed_as_a_batch(demo_copy
     no_exception(at)
     text = texts_of(at)
     assert R["upload_ok"] in text
-    assert "事项 XC01：分值 +1 → +2" in text
+    assert "事项 XC01：分值 +1 → +1～+2" in text
     assert R["impact_heading"] in text
     at.button(key="rules_upload_commit").click().run()
     no_exception(at)
@@ -143,7 +144,7 @@ def test_an_uploaded_items_sheet_is_previewed_and_committed_as_a_batch(demo_copy
 
     (batch_id, kind, status), after = read(demo_copy, state)
     assert (kind, status) == ("rules", "committed")
-    assert after.source == "upload" and after.item("XC01").points_min == 2
+    assert after.source == "upload" and after.item("XC01").points_max == 2
     assert R["upload_done"].format(batch=batch_id) in texts_of(at)
 
 

@@ -1,5 +1,6 @@
 """Editing the rule book: edited parameters, changes in words, tables, history and saving a new version."""
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -127,3 +128,77 @@ def test_book_tables(con):
     assert activities.loc["研学", "frequency"] == "每半月" and activities.loc["研学", "five_one"]
     assert activities.loc["每日鉴学", "frequency"] == "不定期"
     assert list(tables["stages"]["name"]) == ["领办登记", "全程督查", "即时反馈", "办结销号"]
+
+
+# Stored 加减分 keep the item they count by: a change of versions that would leave one without it is refused.
+
+RULE_HEADER = ["事项编号", "考核内容", "事项名称", "分值", "月度上限", "一票否决"]
+POINTS_HEADER = ["日期", "姓名", "考核内容", "事项编号", "分值", "事由"]
+
+
+def rule_rows(book, drop: str | None = None, extra: list | None = None) -> list[list]:
+    rows = [RULE_HEADER]
+    for i in book.items:
+        if i.code != drop:
+            text = i.points_text.replace("～", "~").replace("+", "")
+            rows.append([i.code, i.content, i.name, text, i.monthly_cap, "是" if i.veto else "否"])
+    return rows + ([extra] if extra else [])
+
+
+def with_roster(con):
+    load(con, [["姓名", "科室", "工号"], ["张三", "组织科", "A01"]], "名单.xlsx", today=date(2022, 1, 10))
+    return con
+
+
+def test_undoing_a_rules_upload_whose_new_item_stored_points_use_is_refused_naming_them(con):
+    from analytics.errors import UndoRefused
+    from analytics.sheets.ingest import undo
+
+    with_roster(con)
+    book = rb.current(con.cursor())
+    rules = load(con, rule_rows(book, extra=["XY01", "学习提升", "新事项", 2, 2, "否"]), "事项.xlsx", kind="rules")
+    points = load(
+        con, [POINTS_HEADER, ["2022-03-02", "张三", "学习提升", "XY01", 2, "读书"]], "3月.xlsx", today=date(2022, 7, 1)
+    )
+    with pytest.raises(UndoRefused) as refused:
+        undo(con, rules)
+    text = str(refused.value)
+    assert "1 条加减分" in text and f"批次 #{points}" in text and "XY01" in text, text
+    assert con.execute("select status from import_batch where batch_id = ?", [rules]).fetchone()[0] == "committed"
+    assert "XY01" in rb.current(con.cursor()).items_by_code
+    undo(con, points)
+    undo(con, rules)  # nothing uses the item now
+    assert "XY01" not in rb.current(con.cursor()).items_by_code
+
+
+def test_a_rules_upload_or_edit_dropping_or_repricing_an_item_stored_points_use_is_refused(con):
+    from analytics.sheets.ingest import Options, import_bytes
+    from tests.conftest import xlsx_bytes
+
+    with_roster(con)
+    points = load(
+        con,
+        [POINTS_HEADER, ["2022-04-02", "张三", "纪律作风", "JL03", -10, "被通报"]],
+        "4月.xlsx",
+        today=date(2022, 7, 1),
+    )
+    book = rb.current(con.cursor())
+    preview, batch = import_bytes(
+        con,
+        xlsx_bytes({"事项": rule_rows(book, drop="JL03")}),
+        "事项.xlsx",
+        Options(kind="rules", rules_effective=date(2022, 4, 1), today=date(2022, 7, 1)),
+    )
+    assert batch is None
+    text = " ".join(p.text() for p in preview.errors)
+    assert f"批次 #{points}" in text and "JL03" in text and "事项不存在" in text, text
+    # Effective after the event: the April row keeps its item, the upload goes in.
+    load(con, rule_rows(book, drop="JL03"), "事项-五月.xlsx", kind="rules", rules_effective=date(2022, 5, 1))
+    item = book.items_by_code["JL03"]
+    repriced = tuple(
+        replace(i, points_min=item.points_min - 1, points_max=item.points_min - 1) if i.code == "JL03" else i
+        for i in book.items
+    )
+    with pytest.raises(RuleBookError, match="分值不在事项范围内"):
+        rule_edit.save_edit(con, replace(book, items=repriced), date(2022, 1, 1), "管理员")
+    assert len(rb.versions(con.cursor())) == 2

@@ -402,11 +402,15 @@ def test_rules_upload_creates_a_version_from_its_effective_date(roster_con):
     june = [HEADER[:2] + ["事项编号", "分值", "事由"], ["2022-06-05", "张三", "XC01", 1, "六月信息"]]
     july = [HEADER[:2] + ["事项编号", "分值", "事由"], ["2022-07-05", "张三", "XC01", 2, "七月信息"]]
     load(roster_con, june, "六月.xlsx")
-    load(roster_con, july, "七月.xlsx")
+    july_batch = load(roster_con, july, "七月.xlsx")
     wrong = prepare(
         roster_con.cursor(), xlsx_bytes({"s": [july[0], ["2022-07-06", "张三", "XC01", 1, "按旧分值"]]}), "x.xlsx"
     )
     assert "+2" in wrong.errors[0].message
+    # The July +2 would be outside XC01 of the version left: the undo waits for the July file's.
+    with pytest.raises(UndoRefused, match=f"批次 #{july_batch}"):
+        undo(roster_con, batch)
+    undo(roster_con, july_batch)
     undo(roster_con, batch)
     assert roster_con.execute("select count(*) from rule_version").fetchone()[0] == 1
 

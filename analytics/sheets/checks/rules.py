@@ -9,12 +9,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analytics.rules import dependents
 from analytics.rules import rulebook as rb
 from analytics.sheets.checks.checker import Checker, Context
 from analytics.sheets.checks.result import SheetResult
 from analytics.sheets.layout import Extracted, Layout
 from analytics.sheets.normalize import code_text, halfwidth, is_blank, parse_bool, parse_number, parse_points
-from analytics.sheets.problems import ERROR, names_list
+from analytics.sheets.problems import ERROR, Problem, names_list
 
 _BOUND = r"([+-]?)(\d+(?:\.\d+)?)分?"
 # A sign before the whole range only with its brackets (-(2～5)); a sign word (扣2～5分) with or without.
@@ -76,6 +77,11 @@ def check_rules(ctx: Context, sheet: str, layout: Layout, data: Extracted) -> Sh
         note = f"新的加减分事项共 {len(items)} 项，自 {effective:%Y-%m-%d} 起施行"
         if removed:
             note += f"；不再包含：{names_list(removed)}"
+        refused = dependents.stranded_by(
+            ctx.cur, dependents.before(ctx.cur), "导入这份加减分事项", planned=(new_book, effective)
+        )
+        if refused:
+            check.problems.append(Problem(ERROR, check.sheet, None, None, None, refused))
         rows = pd.DataFrame({"item_code": [i.code for i in items]})
         result = check.result("rules", rows, new_book=new_book)
         result.notes.append(note)

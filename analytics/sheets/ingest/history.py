@@ -11,6 +11,7 @@ from analytics.accounts import guard
 from analytics.accounts.roles import SYSTEM, Actor, is_system
 from analytics.errors import UndoRefused
 from analytics.meetings import publish as published
+from analytics.rules import dependents
 from analytics.sheets import events, mapping
 from analytics.sheets.kinds import FACT_TABLES
 from analytics.sheets.roster_store import undo_roster
@@ -105,7 +106,9 @@ def undo_in(cur: Con, batch_id: int, user: str | None = None) -> dict:
     )
     if kind and "roster" in kind.split(","):
         undo_roster(cur, batch_id)
-    for (version_id,) in cur.execute("select version_id from rule_version where batch_id = ?", [batch_id]).fetchall():
+    versions = cur.execute("select version_id from rule_version where batch_id = ?", [batch_id]).fetchall()
+    was = dependents.before(cur) if versions else set()
+    for (version_id,) in versions:
         for table in (
             "rule_param",
             "rule_content",
@@ -117,6 +120,9 @@ def undo_in(cur: Con, batch_id: int, user: str | None = None) -> dict:
         ):
             cur.execute(f"delete from {table} where version_id = ?", [version_id])
         cur.execute("delete from rule_version where version_id = ?", [version_id])
+    refused = dependents.stranded_by(cur, was, f"撤销批次 #{batch_id}") if versions else None
+    if refused:
+        raise UndoRefused(refused)
     forgotten = mapping.forget_batch(cur, batch_id, user)
     cur.execute(
         "update import_batch set status = 'undone', undone_at = ?, undone_by = ? where batch_id = ?",

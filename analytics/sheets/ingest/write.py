@@ -12,6 +12,7 @@ from analytics import collector
 from analytics.accounts import guard
 from analytics.accounts.roles import SYSTEM, Actor, is_system
 from analytics.errors import ImportRefused
+from analytics.rules import dependents
 from analytics.rules import rulebook as rb
 from analytics.sheets import events, mapping
 from analytics.sheets import guard as file_guard
@@ -116,7 +117,11 @@ def write_batch(cur: Con, preview: Preview) -> int:
         elif sheet.kind == "rules" and sheet.new_book is not None:
             effective = options.rules_effective or date(sheet.new_book.campaign_year, 1, 1)
             note = "；".join(sheet.notes)
+            was = dependents.before(cur)
             rb.save(cur, sheet.new_book, effective, "upload", options.uploader, note, batch_id)
+            refused = dependents.stranded_by(cur, was, "导入这份加减分事项")
+            if refused:  # the rules changed since the preview (another version saved, points imported)
+                raise ImportRefused(refused)
         elif sheet.kind in ("roster", "rules"):
             raise ImportRefused(f"「{sheet.sheet}」的检查结果不完整，未导入。请重新上传。")
         else:
