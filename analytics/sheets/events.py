@@ -125,10 +125,12 @@ def skip_stored(
     what: str,
     also: tuple[str, ...] = (),
     blank_means: dict[str, pd.Series] | None = None,
+    unwritten: dict[str, pd.Series] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Drop rows that are events already stored by an earlier import (a cumulative sheet sent again, perhaps with
     more detail filled in); warn once with the first few. `blank_means`: for a decisive column, what a blank cell
-    counts as on each row (by _row), see _decisive_changes. Returns (rows left, claims: fact_id and _row of each
+    counts as on each row (by _row), see _decisive_changes. `unwritten`: for a decisive column the sheet fills with a
+    default (角色 blank is 参与), whether each row (by _row) left it blank: such a row says nothing there. Returns (rows left, claims: fact_id and _row of each
     stored event sent again)."""
     if kind.table is None:
         raise ValueError(kind.key)  # only fact kinds have stored events
@@ -149,7 +151,7 @@ def skip_stored(
     # One stored event a row and one row a stored event: two rows of the upload (distinct in it, e.g. one with 事项编号
     # and one without) never claim the same stored fact; a row left without one is a new event.
     found = found.iloc[_one_to_one(found["_row"].tolist(), found["fact_id"].tolist(), found["exact"].tolist())]
-    _decisive_changes(check, cur, rows, found, kind, blank_means)
+    _decisive_changes(check, cur, rows, found, kind, blank_means, unwritten)
     found = found.drop(columns=[f"_was_{k}" for k, _ in kind.decisive])
     claims = found[["fact_id", "_row", "batch_id"]].reset_index(drop=True)
     claims["details"] = _details(rows, claims["_row"], kind)
@@ -312,6 +314,7 @@ def _decisive_changes(
     found: pd.DataFrame,
     kind: Kind,
     blank_means: dict[str, pd.Series] | None = None,
+    unwritten: dict[str, pd.Series] | None = None,
 ) -> None:
     """Rows sent again that fill a decisive column (Kind.decisive) differently from the stored event: an error on
     each, naming every batch holding the event (undoing only the one that wrote it hands it to the next).
@@ -328,6 +331,12 @@ def _decisive_changes(
         new = sent[key].to_numpy(dtype=object)
         old = found[f"_was_{key}"].to_numpy(dtype=object)
         means = (blank_means or {}).get(key)
+        left = (unwritten or {}).get(key)
+        blank = (
+            left.reindex(found["_row"].to_numpy()).fillna(False).to_numpy(dtype=bool)
+            if left is not None
+            else pd.isna(new)
+        )
         default = None if means is None else means.reindex(found["_row"].to_numpy()).to_numpy(dtype=object)
         label = check.layout.header_of(column)
         for n in range(len(found)):
@@ -337,7 +346,7 @@ def _decisive_changes(
                     continue
                 note = f"（未填写即按事项规则{'否决' if rule else '不否决'}）"
             else:
-                if pd.isna(new[n]) or (not pd.isna(old[n]) and old[n] == new[n]):
+                if blank[n] or pd.isna(new[n]) or (not pd.isna(old[n]) and old[n] == new[n]):
                     continue
                 note = ""
             if holders is None:

@@ -261,3 +261,18 @@ def test_a_row_sent_again_after_the_roster_gained_a_namesake_is_not_counted_for_
         send(con, cumulative, "累计.csv")
     assert namesake_events(con) == [("B1", date(2022, 4, 2), 1.0), ("B9", date(2022, 3, 10), 3.0)]
     con.close()
+
+
+def test_a_sign_in_list_without_roles_sent_after_the_speakers_is_no_change_of_role():
+    """A blank 角色 is stored as 参与 but, sent again, says nothing: the sign-in list of everyone (no 角色 column)
+    after the file naming 张一 主讲 goes in, and 张一 stays the speaker."""
+    con = fresh()
+    send(con, csv_bytes([PARTICIPATION_ROLE_HEADER, ["2022-03-10", "张一", "组工论坛", "论坛一", "主讲"]]), "主讲.csv")
+    sign_in = [
+        ["日期", "姓名", "活动类型", "活动名称"],
+        ["2022-03-10", "张一", "组工论坛", "论坛一"],
+        ["2022-03-10", "张二", "组工论坛", "论坛一"],
+    ]
+    assert send(con, csv_bytes(sign_in), "签到.csv") is not None
+    assert con.execute("select role from participation order by person_id").fetchall() == [("主讲",), ("参与",)]
+    con.close()
