@@ -196,7 +196,20 @@ class People:
             warning = None
             if section_key:
                 sid = self.section_by_key.get(section_key)
-                if sid is None or all(m.section_id != sid for m in self.people[pid].memberships):
+                if sid is not None and all(m.section_id != sid for m in self.people[pid].memberships):
+                    # A section of the roster that this person never belonged to: a slip of the pen, or a namesake
+                    # the roster does not list yet. Taken for this person, the event would stay on the wrong one
+                    # once the namesake is added; so it is asked, not guessed.
+                    p = self.people[pid]
+                    home = self.sections.get(p.current_section, "")
+                    return (
+                        None,
+                        f"表中科室为“{section}”，而名单中只有一位{name}：{self.describe(pid)}，从未在{section}。"
+                        f"若就是此人，请把「科室」改为{home}或留空；若是{section}的另一位同名人员，"
+                        "请先导入包含此人的人员名单，并在本表填写「工号」以区分",
+                        None,
+                    )
+                if sid is None:
                     warning = f"名单中{self.describe(pid)}的科室与表中“{section}”不同，按人员名单的科室统计"
             return pid, None, warning
         if section_key:

@@ -239,16 +239,16 @@ def namesake_events(con) -> list[tuple]:
 
 @pytest.mark.parametrize("roster_first", [False, True])
 def test_a_row_sent_again_after_the_roster_gained_a_namesake_is_not_counted_for_both(roster_first):
-    """张一 of 干部科 is written before the roster lists him: the row goes to the only 张一 (组织科, with a warning).
-    Once the roster has the new 张一, the cumulative copy names him: counting it would give one event to two people.
-    It is refused, naming the batch and both people; following the message gives what the roster-first order
-    gives."""
-    once = csv_bytes([NAMESAKE_HEADER, NAMESAKE_ROW])
+    """张一 of 干部科 is written, 科室 left blank, before the roster lists him: the row goes to the only 张一 (组织科).
+    Once the roster has the new 张一, the cumulative copy (科室 filled in) names him: counting it would give one
+    event to two people. It is refused, naming the batch and both people; following the message gives what the
+    roster-first order gives."""
+    once = csv_bytes([NAMESAKE_HEADER, [*NAMESAKE_ROW[:2], None, *NAMESAKE_ROW[3:]]])
     cumulative = csv_bytes([NAMESAKE_HEADER, NAMESAKE_ROW, ["2022-04-02", "王一", "干部科", "工作质量", 1, "按时报送"]])
     con = fresh()
     if roster_first:
         send(con, NEW_NAMESAKE, "名单2.csv")
-        send(con, once, "3月.csv")
+        send(con, csv_bytes([NAMESAKE_HEADER, NAMESAKE_ROW]), "3月.csv")  # 科室 blank would name neither 张一
         send(con, cumulative, "累计.csv")
     else:
         first = send(con, once, "3月.csv")

@@ -816,7 +816,7 @@ def test_a_remark_about_the_person_is_said_once_with_the_number_of_rows(con):
     load(con, PADDED, "名单.xlsx")
     rows = [["日期", "姓名", "科室", "工号", "考核内容", "分值", "事由"]]
     rows += [["2022-03-05", "李四", "组织科", 2, "宣传推广", 1, f"信息{n}"] for n in range(3)]
-    rows += [["2022-03-06", "张三", "干部一科", "", "宣传推广", 1, f"稿件{n}"] for n in range(2)]
+    rows += [["2022-03-06", "张三", "组织部门", "", "宣传推广", 1, f"稿件{n}"] for n in range(2)]
     preview = preview_of(con, xlsx_bytes({"3月": rows}))
     assert preview.ok, refused(preview)
     said = [(w.row, w.message) for w in preview.warnings if "匹配" in w.message or "科室与表中" in w.message]
@@ -824,7 +824,7 @@ def test_a_remark_about_the_person_is_said_once_with_the_number_of_rows(con):
         (2, "工号 2 按 002 匹配（Excel 可能去掉了前导 0）（本表此人共 3 行，均按此处理）"),
         (
             5,
-            "名单中张三（组织科，工号 001）的科室与表中“干部一科”不同，按人员名单的科室统计（本表此人共 2 行，均按此处理）",
+            "名单中张三（组织科，工号 001）的科室与表中“组织部门”不同，按人员名单的科室统计（本表此人共 2 行，均按此处理）",
         ),
     ]
 

@@ -160,9 +160,19 @@ def test_either_content_or_item_code(roster_con):
 
 
 def test_warnings_do_not_block(roster_con):
-    preview = check(roster_con, [HEADER, ["2022-03-05", "张三", "干部一科", "宣传推广", "", 1, "信息"]])
+    # A 科室 that is no section of the roster (a name of the clerk's own): the roster's section is taken, said.
+    preview = check(roster_con, [HEADER, ["2022-03-05", "张三", "组织部门", "宣传推广", "", 1, "信息"]])
     assert preview.ok
     assert "按人员名单的科室统计" in only(preview, WARNING)[0].message
+
+
+def test_a_section_of_the_roster_the_only_namesake_never_belonged_to_is_asked_about(roster_con):
+    """张三 of 干部一科, where the roster's only 张三 is of 组织科: a slip, or a namesake not on the roster yet. Taken for
+    the 组织科 one, the event would stay on him once the other is added; so the row is refused saying both ways."""
+    preview = check(roster_con, [HEADER, ["2022-03-05", "张三", "干部一科", "宣传推广", "", 1, "信息"]])
+    problem = only(preview)[0]
+    assert problem.column == "姓名" and "从未在干部一科" in problem.message, problem.message
+    assert "组织科" in problem.message and "人员名单" in problem.message and "工号" in problem.message
 
 
 TASK_HEADER = [
