@@ -122,12 +122,16 @@ def show_preview(upload: Upload, preview: ingest.Preview, index: int, version: s
     t = texts.IMPORT
     done = committed_here().get(preview.sha256)
     with st.container(border=True):
-        # The name shown is the one recorded (analytics.sheets.guard.safe_file_name), not the browser's raw name.
-        st.markdown(f"**{t['preview'].format(name=md(preview.file_name))}** · {md(preview.kind_label)}")
+        # The name shown is the one recorded (analytics.sheets.guard.safe_file_name), not the browser's raw name. A
+        # file committed here is checked again as one already imported, which reads no sheet: its kind and rows are
+        # the batch's.
+        batch = _batch(done, version) if done else None
+        kind = _kind_label(str(batch["kind"])) if batch is not None else preview.kind_label
+        st.markdown(f"**{t['preview'].format(name=md(preview.file_name))}** · {md(kind)}")
         if done:
+            rows = int(batch["rows_imported"]) if batch is not None else 0
             st.success(
-                t["committed"].format(name=md(preview.file_name), batch=done, rows=_rows_of(done, version)),
-                icon=":material/check_circle:",
+                t["committed"].format(name=md(preview.file_name), batch=done, rows=rows), icon=":material/check_circle:"
             )
             return
         errors, warnings = preview.errors, preview.warnings
@@ -263,10 +267,16 @@ def understood(preview: ingest.Preview) -> None:
             st.dataframe(frame, hide_index=True, width="stretch")
 
 
-def _rows_of(batch_id: int, version: str) -> int:
+def _batch(batch_id: int, version: str) -> pd.Series | None:
+    """The row of the history for one batch, or None."""
     frame = data.batches(version)
-    hit = frame.loc[frame["batch_id"] == batch_id, "rows_imported"]
-    return int(hit.iloc[0]) if len(hit) else 0
+    hit = frame.loc[frame["batch_id"] == batch_id]
+    return hit.iloc[0] if len(hit) else None
+
+
+def _kind_label(kind: str) -> str:
+    """A batch's kinds ("points,tasks") as the page names them."""
+    return "、".join(KIND_LABELS.get(k, k) for k in kind.split(",") if k) or "未识别"
 
 
 def history(version: str) -> None:
@@ -280,7 +290,7 @@ def history(version: str) -> None:
     # and the batches offered for undo are the live ones on that page.
     page = tables.paged(frame, "batches", ("batch_id", "file_name", "uploader"), unit="批", hint=t["search_batches"])
     shown = page.assign(
-        kind_label=page["kind"].map(lambda k: "、".join(KIND_LABELS.get(x, x) for x in str(k).split(","))),
+        kind_label=page["kind"].map(lambda k: _kind_label(str(k))),
         points_total=page["points_total"].map(lambda v: "—" if pd.isna(v) else f"{v:+g}"),
         status_label=page["status"].map(texts.STATUS_LABELS) + page["is_demo"].map(lambda d: "（演示）" if d else ""),
     )
@@ -301,7 +311,9 @@ def history(version: str) -> None:
     live = live[mine]
     if live.empty:
         return
-    labels = {int(r.batch_id): f"#{r.batch_id} {r.file_name}（{r.imported_at:%m-%d %H:%M}）" for r in live.itertuples()}
+    # The file and the time, without the batch's number: the confirmation below puts that in front of them.
+    named = {int(r.batch_id): f"{r.file_name}，{r.imported_at:%m-%d %H:%M}" for r in live.itertuples()}
+    labels = {batch: f"#{batch} {name}" for batch, name in named.items()}
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     chosen = left.selectbox(
         t["undo_pick"], list(labels), format_func=labels.get, key="undo_batch", help=t["undo_pick_help"]
@@ -310,7 +322,7 @@ def history(version: str) -> None:
         st.session_state["undo_pending"] = chosen
     pending = st.session_state.get("undo_pending")
     if pending in labels:
-        st.warning(t["undo_confirm"].format(batch=pending, name=md(labels[pending])), icon=":material/warning:")
+        st.warning(t["undo_confirm"].format(batch=pending, name=md(named[pending])), icon=":material/warning:")
         yes, no = st.columns(2)
         if yes.button("确认撤销", key="undo_confirm", type="primary"):
             try:

@@ -49,6 +49,8 @@ def test_upload_preview_commit_and_undo(empty_db):
     at.run()
     no_exception(at)
     assert "已导入「名单.xlsx」" in texts_of(at)
+    # The committed file keeps the kind it was read as, not the 未识别 of a file already imported.
+    assert "未识别" not in texts_of(at) and "名单.xlsx** · 人员名单" in texts_of(at)
     assert rows_in(empty_db, "person") == 5
 
     at.file_uploader(key="import_files").upload("三月.xlsx", xlsx_bytes({"3月": POINTS}), XLSX)
@@ -64,7 +66,7 @@ def test_upload_preview_commit_and_undo(empty_db):
     at.selectbox(key="undo_batch").select(2)
     at.button(key="undo_button").click()
     at.run()
-    assert "确认撤销批次 #2" in texts_of(at)
+    assert "确认撤销批次 #2（三月.xlsx，" in texts_of(at) and "#2（#2" not in texts_of(at)
     at.button(key="undo_confirm").click()
     at.run()
     no_exception(at)
@@ -253,7 +255,8 @@ def test_hidden_rows_are_decided_on_the_page(empty_db):
     at.run()
     no_exception(at)
     page = texts_of(at)
-    assert "请您确认" in page and "第 3 行在 Excel 中被隐藏" in page
+    assert "请您确认" in page and "这一行在 Excel 中被隐藏" in page
+    assert any("「加减分」第 3 行在 Excel 中被隐藏" in r.label for r in at.radio)
     assert not any(b.key == "commit_0" for b in at.button)
     next(r for r in at.radio if r.key.startswith("decide_0_0")).set_value("exclude").run()
     no_exception(at)
