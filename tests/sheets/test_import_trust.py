@@ -1117,6 +1117,15 @@ def test_the_year_note_is_said_only_when_a_date_lacks_its_year_and_names_the_tit
     assert "依据标题“2022年3月加减分公示”" in notes[0]
 
 
+def test_a_date_without_a_year_and_no_year_near_the_sheet_says_it_took_the_campaign_year(roster_con):
+    # Nothing in the sheet's name, title or file name gives a year: the campaign year is taken, and said.
+    yearless = [POINTS_HEADER, ["3月5日", "张三", "宣传推广", 2, "信息被采用"]]
+    notes = year_notes(preview_of(roster_con, xlsx_bytes({"Sheet1": yearless}), "加减分.xlsx"))
+    assert notes and "活动年度 2022 年" in notes[0]
+    written = [POINTS_HEADER, ["2022-03-05", "张三", "宣传推广", 2, "信息被采用"]]
+    assert year_notes(preview_of(roster_con, xlsx_bytes({"Sheet1": written}), "加减分.xlsx")) == []
+
+
 def test_an_error_about_points_read_from_plus_and_minus_columns_names_those_columns(roster_con):
     rows = [
         ["日期", "姓名", "考核内容", "加分", "扣分", "事由"],

@@ -219,6 +219,12 @@ def prepare(
         flag_headerless(result, raw, layout, data, {c["row"] for c in preview.corrected if c["sheet"] == raw.name})
         if not ctx.took_year:
             year_note = None  # every date has its year: nothing was taken from the sheet's name or title
+        elif year_note is None and ctx.year_problem is None:
+            # No year anywhere near the sheet: such dates took the campaign year, and the clerk is told so.
+            year_note = (
+                f"未写年份的日期按活动年度 {ctx.book.campaign_year} 年计（工作表名、标题和文件名中都没有年份）；"
+                "如不是这一年，请写明完整日期，如 2022-03-05"
+            )
         if layout.remembered:
             result.notes.insert(0, "按上次确认的对应关系读取各列")
         if year_note:
