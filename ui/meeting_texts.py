@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 PRESENT = {
+    "settings": "讲评设置",
     "agenda": "讲评类型",
     "period_month": "月份",
     "period_quarter": "季度",

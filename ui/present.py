@@ -36,7 +36,42 @@ PRESENT_CSS = """<style>
 .slide-foot { color: #6B7280; font-size: 1rem; }
 /* The page's name, for screen readers and the page map, not for the projector. */
 .present-page-title { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); margin: 0; }
+/* Streamlit leaves room under the last element for its own chrome; a slide needs the screen's every line. */
+[data-testid="stMainBlockContainer"] { padding-bottom: 0.5rem; }
 </style>"""
+
+# A slide is one screen, whatever the projector: the slide's box (the container keyed SLIDE_KEY) is zoomed so that
+# the page ends at the bottom of the window, never needing a scroll, at any size from 1366×768 up; 1 is its full
+# size, never more. Zooming (not cutting lines, tables or charts) keeps every word the deck has. Recomputed when
+# Streamlit draws (the next slide, a chart arriving) or the window changes size, from the slide's height at zoom 1,
+# so a chart that redraws at its new width does not start the sizing again.
+SLIDE_KEY = "present_screen"
+FIT_JS = """<script>
+(() => {
+  if (window.__presentFit) return;
+  window.__presentFit = true;
+  let queued = false;
+  const fit = () => {
+    queued = false;
+    const slide = document.querySelector(".st-key-SLIDE");
+    const main = document.querySelector('[data-testid="stMain"]');
+    const block = document.querySelector('[data-testid="stMainBlockContainer"]');
+    if (!slide || !main || !block) return;
+    const zoom = parseFloat(slide.style.zoom || "1");
+    const box = slide.getBoundingClientRect();
+    const top = box.top - main.getBoundingClientRect().top + main.scrollTop;
+    const room = main.clientHeight - top - parseFloat(getComputedStyle(block).paddingBottom) - 16;
+    const natural = box.height / zoom;
+    const wanted = Math.max(0.35, Math.min(1, room / natural));
+    if (Math.abs(wanted - zoom) > 0.005) slide.style.zoom = String(wanted);
+  };
+  const later = () => { if (!queued) { queued = true; requestAnimationFrame(fit); } };
+  new MutationObserver(later).observe(document.body, {subtree: true, childList: true});
+  addEventListener("resize", later);
+  setInterval(later, 1000);
+  later();
+})();
+</script>""".replace("SLIDE", SLIDE_KEY)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

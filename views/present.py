@@ -12,45 +12,41 @@ from ui.safe import html_text, md
 
 STATE = "present_slide"
 st.html(present.PRESENT_CSS)
+st.html(present.FIT_JS, unsafe_allow_javascript=True)
 st.html(f'<h1 class="present-page-title">{html_text(texts.PAGES["present"][0])}</h1>')
 current = version()
 
-with st.container(border=True):
-    agenda_box, period_box, scope_box, auto_box = st.columns([1, 1, 2, 1])
-    agenda = shell.url_choice(
-        "agenda", T["agenda"], list(present.AGENDAS), "month", format_func=present.agenda_label, container=agenda_box
-    )
+# The pickers wait behind one button in the row of controls: the screen is for the slide (see present.FIT_JS).
+settings, back, counter, forward, pptx, pdf = st.columns([1, 1, 2, 1, 1, 1], vertical_alignment="center")
+with settings.popover(T["settings"], icon=":material/tune:", width="stretch"):
+    agenda = shell.url_choice("agenda", T["agenda"], list(present.AGENDAS), "month", format_func=present.agenda_label)
     options = present.periods(current, agenda)
-    if not options:
-        st.info(T["no_data"], icon=":material/info:")
-        st.stop()
-    period = shell.url_choice(
-        "period",
-        T[f"period_{agenda}"],
-        options,
-        options[-1],
-        format_func=lambda p: present.period_label(agenda, p),
-        container=period_box,
-    )
     deputy = section = None
-    if agenda == "month":
-        led, recorded = present.deputies(current)
-        choices = [T["whole"], *led]
-        picked = shell.url_choice(
-            "deputy",
-            T["deputy"],
-            choices,
-            T["whole"],
-            format_func=lambda d: (
-                d if d == T["whole"] else T["deputy_option"].format(name=d, sections="、".join(led[d]))
-            ),
-            container=scope_box,
-            help=T["deputies_note"].format(source=T["deputies_recorded" if recorded else "deputies_derived"]),
+    if options:
+        period = shell.url_choice(
+            "period",
+            T[f"period_{agenda}"],
+            options,
+            options[-1],
+            format_func=lambda p: present.period_label(agenda, p),
         )
-        deputy = None if picked == T["whole"] else picked
-    elif agenda == "week":
-        names = present.sections(current)
-        section = shell.url_choice("sec", T["section"], names, names[0], container=scope_box)
+        if agenda == "month":
+            led, recorded = present.deputies(current)
+            choices = [T["whole"], *led]
+            picked = shell.url_choice(
+                "deputy",
+                T["deputy"],
+                choices,
+                T["whole"],
+                format_func=lambda d: (
+                    d if d == T["whole"] else T["deputy_option"].format(name=d, sections="、".join(led[d]))
+                ),
+                help=T["deputies_note"].format(source=T["deputies_recorded" if recorded else "deputies_derived"]),
+            )
+            deputy = None if picked == T["whole"] else picked
+        elif agenda == "week":
+            names = present.sections(current)
+            section = shell.url_choice("sec", T["section"], names, names[0])
     auto = int(
         shell.url_choice(
             "auto",
@@ -58,9 +54,11 @@ with st.container(border=True):
             [str(s) for s in present.AUTO_SECONDS],
             "0",
             format_func=lambda s: T["auto_off"] if s == "0" else T["auto_every"].format(s=s),
-            container=auto_box,
         )
     )
+if not options:
+    st.info(T["no_data"], icon=":material/info:")
+    st.stop()
 
 try:
     meeting = present.outline(current, agenda, period, deputy, section)
@@ -80,7 +78,6 @@ def go(step: int) -> None:
     present.moved_by_hand(STATE)
 
 
-back, counter, forward, pptx, pdf = st.columns([1, 2, 1, 1, 1], vertical_alignment="center")
 back.button(
     T["previous"], key="present_previous", icon=":material/chevron_left:", on_click=go, args=(-1,), width="stretch"
 )
@@ -117,8 +114,9 @@ def show() -> None:
     index = present.advance(STATE, total, auto)
     st.query_params["slide"] = str(index + 1)
     counter.markdown(f"**{T['counter'].format(n=index + 1, total=total)}**")
-    present.draw(current, meeting, index, f"slide{index}")
-    st.caption(md(T["lineage"].format(lineage=meeting.lineage)))
+    with st.container(key=present.SLIDE_KEY):  # zoomed to fit the screen (present.FIT_JS)
+        present.draw(current, meeting, index, f"slide{index}")
+        st.caption(md(T["lineage"].format(lineage=meeting.lineage)))
 
 
 show()

@@ -61,3 +61,26 @@ def test_the_deck_is_made_on_the_click_and_downloads(server, page):
     open_page(page, server, "stars", "?month=2022-03")
     content = _downloaded_deck(page, page.get_by_role("button", name=re.compile("下载讲评材料")))
     assert zipfile.ZipFile(io.BytesIO(content)).testzip() is None
+
+
+SCROLL = """() => { const main = document.querySelector('[data-testid="stMain"]');
+    return [main.scrollHeight, main.clientHeight]; }"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1366, 768)])
+def test_every_slide_fits_the_screen(browser, server, width, height):
+    """A projector shows one screen: no slide needs a scroll, on a 1080p room screen or a 1366×768 laptop."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    tab = context.new_page()
+    try:
+        open_page(tab, server, "present", "?agenda=month&period=2022-12")
+        total = int(re.search(r"第 1 / (\d+) 页", counter(tab)).group(1))
+        for n in range(total):
+            if n:
+                tab.get_by_role("button", name="下一页").click()
+                settle(tab)
+            tab.wait_for_timeout(1200)  # the slide is sized once Streamlit has drawn it
+            scroll, shown = tab.evaluate(SCROLL)
+            assert scroll <= shown + 1, f"第 {n + 1} 页 高 {scroll}，屏幕 {shown}"
+    finally:
+        context.close()
