@@ -302,7 +302,7 @@ def unpack_notes(frame: bytes | bytearray, arrays: bool = False) -> tuple[str, A
 
     With ``arrays`` each sheet also carries its cells as one rectangular object array (rows × widest row, short
     rows padded with ""): the array the grid is made from, which the importer slices into columns instead of
-    turning the grid's rows back into an array (analytics.sheets.layout.extract)."""
+    turning the grid's rows back into an array (analytics.sheets.body.extract)."""
     if len(frame) < 8:
         raise Broken("short frame")
     size = int.from_bytes(frame[:8], "little")

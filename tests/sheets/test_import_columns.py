@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from analytics.sheets import body, wire
 from analytics.sheets import layout as lay
-from analytics.sheets import wire
 from analytics.sheets.checks.checker import Checker, Context
 from analytics.sheets.events import _date_span
 from analytics.sheets.ingest import dry_run, import_bytes
@@ -43,7 +43,7 @@ def _old_lone(cells: np.ndarray) -> np.ndarray:
     return ((cells != "") & ~pd.isna(cells)).sum(axis=1) == 1
 
 
-def _same_extracted(a: lay.Extracted, b: lay.Extracted) -> None:
+def _same_extracted(a: body.Extracted, b: body.Extracted) -> None:
     assert list(a.frame.columns) == list(b.frame.columns)
     for key in a.frame.columns:
         left, right = a.frame[key].tolist(), b.frame[key].tolist()
@@ -57,14 +57,14 @@ def _same_extracted(a: lay.Extracted, b: lay.Extracted) -> None:
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(row, min_size=0, max_size=25), st.lists(st.sampled_from(["", "加减分记录表"]), max_size=2))
-def test_a_sheet_sliced_from_the_wires_array_is_extracted_as_from_its_rows(body, titles):
-    grid = [[t] for t in titles] + [HEADER] + body
+def test_a_sheet_sliced_from_the_wires_array_is_extracted_as_from_its_rows(data_rows, titles):
+    grid = [[t] for t in titles] + [HEADER] + data_rows
     status, sheets = wire.unpack(wire.pack([("表", grid, [])]), arrays=True)
     assert status == "ok"
     _, decoded, _, cells = sheets[0]
     layout = lay.find_layout(decoded)
     assert layout is not None
-    _same_extracted(lay.extract(decoded, layout, cells), lay.extract(decoded, layout))
+    _same_extracted(body.extract(decoded, layout, cells), body.extract(decoded, layout))
 
 
 @settings(max_examples=60, deadline=None)
@@ -72,8 +72,8 @@ def test_a_sheet_sliced_from_the_wires_array_is_extracted_as_from_its_rows(body,
 def test_lone_rows_found_from_two_columns_are_those_counted_cell_by_cell(rows, pair):
     cells = np.empty((len(rows), 4), dtype=object)
     cells[:] = rows
-    first_blank = lay._blank(cells[:, pair[0]].copy())
-    found = lay._lone(cells, first_blank, list(pair), cells[:, pair[1]].copy())
+    first_blank = body._blank(cells[:, pair[0]].copy())
+    found = body._lone(cells, first_blank, list(pair), cells[:, pair[1]].copy())
     assert found.tolist() == _old_lone(cells).tolist()
 
 
@@ -355,7 +355,7 @@ def test_filling_down_leaves_the_sheets_cells_as_read():
     before = cells.copy()
     layout = lay.find_layout(decoded, "participation")
     assert layout is not None
-    extracted = lay.extract(decoded, layout, cells)
+    extracted = body.extract(decoded, layout, cells)
     assert extracted.frame["event_date"].tolist() == [date(2024, 3, 1)] * 2 + [date(2024, 3, 8)] * 2
     assert extracted.frame["activity"].tolist() == ["每周一文", "每周一文", "青年讲堂", "青年讲堂"]
     assert extracted.filled_down["event_date"] == 2
@@ -370,5 +370,5 @@ def test_a_row_of_spaces_under_the_last_data_row_is_a_blank_row(spaces):
     for cells in (None, wire.unpack(wire.pack([("表", grid, [])]), arrays=True)[1][0][3]):
         layout = lay.find_layout(grid)
         assert layout is not None
-        extracted = lay.extract(grid, layout, cells)
+        extracted = body.extract(grid, layout, cells)
         assert extracted.frame["_row"].tolist() == [2] and extracted.skipped_blank == 1

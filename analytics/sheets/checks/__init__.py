@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from analytics.sheets.body import Extracted
 from analytics.sheets.checks.arena import check_arena
 from analytics.sheets.checks.checker import Context
 from analytics.sheets.checks.participation import check_participation
@@ -17,7 +18,7 @@ from analytics.sheets.checks.roster import check_roster
 from analytics.sheets.checks.rules import check_rules
 from analytics.sheets.checks.tasks import check_tasks
 from analytics.sheets.kinds import KINDS
-from analytics.sheets.layout import Extracted, Layout
+from analytics.sheets.layout import Layout
 
 __all__ = ["CHECKS", "Context", "SheetResult"]
 

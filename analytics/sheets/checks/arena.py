@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analytics.sheets.body import Extracted
 from analytics.sheets.checks.checker import Checker, Context, dates
 from analytics.sheets.checks.result import SheetResult
 from analytics.sheets.events import skip_stored, stored_matches
 from analytics.sheets.kinds import KINDS
-from analytics.sheets.layout import Extracted, Layout
+from analytics.sheets.layout import Layout
 from analytics.sheets.normalize import parse_number
 from analytics.sheets.problems import ERROR, WARNING
 from analytics.store.db import Con

@@ -8,11 +8,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analytics.sheets.body import Extracted
 from analytics.sheets.checks.checker import Checker, Context, dates
 from analytics.sheets.checks.result import SheetResult
 from analytics.sheets.events import refuse_namesakes, skip_stored
 from analytics.sheets.kinds import KINDS
-from analytics.sheets.layout import Extracted, Layout
+from analytics.sheets.layout import Layout
 from analytics.sheets.normalize import clean_text, is_attendance_word, is_blank, parse_attended, parse_hours
 from analytics.sheets.problems import ERROR, show_value
 

@@ -8,11 +8,12 @@ import re
 import numpy as np
 import pandas as pd
 
+from analytics.sheets.body import Extracted
 from analytics.sheets.checks.checker import Checker, Context, dates
 from analytics.sheets.checks.result import SheetResult
 from analytics.sheets.events import refuse_namesakes, skip_stored, warn_near
 from analytics.sheets.kinds import KINDS
-from analytics.sheets.layout import Extracted, Layout, direction_of
+from analytics.sheets.layout import Layout, direction_of
 from analytics.sheets.mapping import negates
 from analytics.sheets.normalize import code_text, is_blank, parse_bool, parse_points, text_key
 from analytics.sheets.problems import ERROR, WARNING, show_value

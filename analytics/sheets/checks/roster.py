@@ -6,10 +6,11 @@ from datetime import date
 
 import pandas as pd
 
+from analytics.sheets.body import Extracted
 from analytics.sheets.checks.checker import Checker, Context
 from analytics.sheets.checks.result import SheetResult
 from analytics.sheets.kinds import FACT_KINDS
-from analytics.sheets.layout import Extracted, Layout
+from analytics.sheets.layout import Layout
 from analytics.sheets.normalize import clean_name, is_blank, staff_key
 from analytics.sheets.people import People
 from analytics.sheets.problems import WARNING, Problem

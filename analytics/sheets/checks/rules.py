@@ -11,9 +11,10 @@ import pandas as pd
 
 from analytics.rules import dependents
 from analytics.rules import rulebook as rb
+from analytics.sheets.body import Extracted
 from analytics.sheets.checks.checker import Checker, Context
 from analytics.sheets.checks.result import SheetResult
-from analytics.sheets.layout import Extracted, Layout
+from analytics.sheets.layout import Layout
 from analytics.sheets.normalize import code_text, halfwidth, is_blank, parse_bool, parse_number, parse_points
 from analytics.sheets.problems import ERROR, Problem, names_list
 

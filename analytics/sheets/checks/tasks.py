@@ -8,10 +8,11 @@ import re
 import numpy as np
 import pandas as pd
 
+from analytics.sheets.body import Extracted
 from analytics.sheets.checks.checker import Checker, Context, dates
 from analytics.sheets.checks.result import SheetResult
 from analytics.sheets.events import stored_matches
-from analytics.sheets.layout import Extracted, Layout
+from analytics.sheets.layout import Layout
 from analytics.sheets.names import split_list
 from analytics.sheets.normalize import clean_name, code_text, halfwidth, is_blank, map_unique, parse_percent
 from analytics.sheets.problems import ERROR, MAX_LISTED, WARNING, Problem, show_value

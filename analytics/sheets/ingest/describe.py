@@ -7,10 +7,11 @@ from datetime import datetime, time
 
 from openpyxl.utils import get_column_letter
 
+from analytics.sheets.body import Extracted
 from analytics.sheets.checks import SheetResult
 from analytics.sheets.ingest.preview import Preview
 from analytics.sheets.kinds import KINDS
-from analytics.sheets.layout import Extracted, Layout
+from analytics.sheets.layout import Layout
 from analytics.sheets.people import People
 from analytics.sheets.problems import ERROR, MAX_LISTED, WARNING, Problem, show_value
 from analytics.sheets.reader import RawSheet

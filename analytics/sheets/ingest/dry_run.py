@@ -15,6 +15,7 @@ from analytics.meetings import publish as published
 from analytics.rules import rulebook as rb
 from analytics.sheets import guard as file_guard
 from analytics.sheets import mapping
+from analytics.sheets.body import Extracted, extract
 from analytics.sheets.checks import CHECKS, Context, SheetResult
 from analytics.sheets.ingest.describe import describe_sheet, flag_headerless, note_layout, row_runs
 from analytics.sheets.ingest.history import find_committed
@@ -32,7 +33,7 @@ from analytics.sheets.ingest.understand import (
     year_evidence,
 )
 from analytics.sheets.kinds import COMMIT_ORDER, FACT_KINDS, KIND_LABELS, KINDS
-from analytics.sheets.layout import Extracted, Layout, extract, find_layout
+from analytics.sheets.layout import Layout, find_layout
 from analytics.sheets.people import People
 from analytics.sheets.problems import ERROR, MAX_LISTED, Problem
 from analytics.sheets.reader import RawSheet, hidden_sheets, read_file
