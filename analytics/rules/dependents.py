@@ -9,8 +9,9 @@ from datetime import date
 
 import pandas as pd
 
+from analytics.rules import rulebook as rb
 from analytics.rules.book import RuleBook
-from analytics.store.db import Con, fetch_df
+from analytics.store.db import Con, fetch_df, scalar
 
 MAX_SHOWN = 3
 # The id a version about to be saved is given here: above every stored one, as the one saved next would be.
@@ -99,3 +100,45 @@ def stranded_by(cur: Con, before: set[int], doing: str, planned: tuple[RuleBook,
 def before(cur: Con) -> set[int]:
     """The stored events unexplained already, to compare a change against."""
     return {int(f) for f in unexplained(cur)["fact_id"]}
+
+
+def introduced(cur: Con, version_id: int) -> set[str]:
+    """The item codes a version brought: in it and in no version saved before it."""
+    rows = cur.execute(
+        """
+        select code from rule_item where version_id = $v
+        except
+        select code from rule_item where version_id < $v
+        """,
+        {"v": version_id},
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def carried_on(cur: Con, version_id: int, codes: set[str]) -> str | None:
+    """The refusal of an undo, in the user's words, when an edit saved on the rules page after `version_id` (it starts
+    from the book then in force, so it copies the items) still takes effect and holds items `version_id` brought:
+    undoing the upload would leave them in force from that edit's date, so it would not take them back. A later
+    upload states its items itself and is not counted. None when none."""
+    if not codes:
+        return None
+    later = [
+        (vid, start)
+        for vid, start, _ in rb.version_spans(cur)
+        if vid > version_id
+        and scalar(
+            cur,
+            """
+            select count(*) from rule_item join rule_version using (version_id)
+            where version_id = $v and source = 'edit' and code in (select unnest($codes::varchar[]))
+            """,
+            {"v": vid, "codes": sorted(codes)},
+        )
+    ]
+    if not later:
+        return None
+    shown = "、".join(f"第 {vid} 版（自 {start:%Y-%m-%d} 起施行）" for vid, start in later)
+    return (
+        f"此后保存的{shown}沿用了本批次新增的事项 {'、'.join(sorted(codes))}：撤销本批次后，这些事项仍按那一版施行。"
+        "如要撤回这些事项，请先在「规则设置」保存一个不含它们的新版本（生效日期与那一版相同），再撤销本批次"
+    )

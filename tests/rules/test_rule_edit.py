@@ -202,3 +202,24 @@ def test_a_rules_upload_or_edit_dropping_or_repricing_an_item_stored_points_use_
     with pytest.raises(RuleBookError, match="分值不在事项范围内"):
         rule_edit.save_edit(con, replace(book, items=repriced), date(2022, 1, 1), "管理员")
     assert len(rb.versions(con.cursor())) == 2
+
+
+def test_undoing_a_rules_upload_whose_items_a_later_edit_carries_on_is_refused_until_that_edit_is_replaced(con):
+    """An edit on the rules page starts from the book in force, so it copies the items an upload brought: undoing
+    the upload would leave them in force from the edit's date. Refused, naming the version and the items; once a
+    version without them replaces the edit, the undo goes through and the items are in force nowhere."""
+    from analytics.errors import UndoRefused
+    from analytics.sheets.ingest import undo
+
+    book = rb.current(con.cursor())
+    rules = load(con, rule_rows(book, extra=["XY01", "学习提升", "新事项", 2, 2, "否"]), "事项.xlsx", kind="rules")
+    edited = rule_edit.with_params(rb.current(con.cursor()), {"star_top_n": 4})
+    version = rule_edit.save_edit(con, edited, date(2022, 6, 1), "管理员")
+    with pytest.raises(UndoRefused) as refused:
+        undo(con, rules)
+    assert f"第 {version} 版" in str(refused.value) and "XY01" in str(refused.value), str(refused.value)
+    without = replace(edited, items=tuple(i for i in edited.items if i.code != "XY01"))
+    rule_edit.save_edit(con, without, date(2022, 6, 1), "管理员")
+    undo(con, rules)
+    cur = con.cursor()
+    assert all("XY01" not in rb.in_force(cur, day).items_by_code for day in (date(2022, 3, 1), date(2022, 7, 1)))

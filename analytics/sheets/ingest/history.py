@@ -108,6 +108,7 @@ def undo_in(cur: Con, batch_id: int, user: str | None = None) -> dict:
         undo_roster(cur, batch_id)
     versions = cur.execute("select version_id from rule_version where batch_id = ?", [batch_id]).fetchall()
     was = dependents.before(cur) if versions else set()
+    brought = {vid: dependents.introduced(cur, vid) for (vid,) in versions}
     for (version_id,) in versions:
         for table in (
             "rule_param",
@@ -121,6 +122,8 @@ def undo_in(cur: Con, batch_id: int, user: str | None = None) -> dict:
             cur.execute(f"delete from {table} where version_id = ?", [version_id])
         cur.execute("delete from rule_version where version_id = ?", [version_id])
     refused = dependents.stranded_by(cur, was, f"撤销批次 #{batch_id}") if versions else None
+    for vid, codes in brought.items():
+        refused = refused or dependents.carried_on(cur, vid, codes)
     if refused:
         raise UndoRefused(refused)
     forgotten = mapping.forget_batch(cur, batch_id, user)
