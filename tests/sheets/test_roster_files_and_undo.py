@@ -441,6 +441,10 @@ def workbook(draw):
     people again), a 加减分 and a 参与 sheet naming the people they add, move and mark as left; sheets in any order."""
     first = draw(roster_changes((2, 4)))
     second = draw(st.one_of(st.just([]), roster_changes((5, 6))))
+    # A person has one departure date: the second sheet marking again as left someone the first marked so is a
+    # refused file (tested in test_import_trust), not a sequence this test is about.
+    left = {name for name, _, status, _ in first if status == "离岗"}
+    second = [c for c in second if not (c[0] in left and c[2] == "离岗")]
     named = [name for name, *_ in first + second] + list(NAMES)
     events = draw(
         st.lists(
