@@ -253,9 +253,23 @@ def refuse_namesakes(check: Checker, cur: Con, rows: pd.DataFrame, kind: Kind, p
         + [f"(t.{k} is null or p.{k} is null or t.{k} = p.{k})" for k in kind.detail]
     )
     loose = "".join(f", p.{k} as _upload_{k}, t.{k} as _stored_{k}" for k in kind.loose)
-    probe = rows[[*others, *kind.detail, "person_id", "_row"]].copy()
-    probe["_name"] = [people.people[int(pid)].name if int(pid) in people.people else None for pid in rows["person_id"]]
+    # Only a row whose person shares the name with someone can be one: the probe is those rows alone (usually
+    # none), and the stored rows are looked at only within the upload's dates.
     cur.complete()
+    shared = {name for (name,) in cur.execute("select name from person group by name having count(*) > 1").fetchall()}
+    if not shared:
+        return rows
+    names = {pid: person.name for pid, person in people.people.items()}
+    probe = rows[[*others, *kind.detail, "person_id", "_row"]].copy()
+    probe["_name"] = probe["person_id"].map(names)
+    probe = probe[probe["_name"].isin(shared)]
+    if probe.empty:
+        return rows
+    params: dict[str, object] = {}
+    span = _date_span(probe["event_date"]) if "event_date" in others else None
+    if span is not None:
+        condition += " and t.event_date between $low and $high"
+        params = {"low": span[0], "high": span[1]}
     cur.register("namesake_probe", probe)
     try:
         found = fetch_df(
@@ -266,6 +280,7 @@ def refuse_namesakes(check: Checker, cur: Con, rows: pd.DataFrame, kind: Kind, p
             join person sp on sp.person_id = t.person_id
             where t.person_id <> p.person_id and sp.name = p._name
             """,
+            params or None,
         )
     finally:
         cur.unregister("namesake_probe")
