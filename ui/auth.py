@@ -249,17 +249,14 @@ def import_refusal(preview) -> str | None:
     return store[key]
 
 
-def undo_refusal(batch_id: int) -> str | None:
-    """Why the signed-in user may not undo this batch (another uploader's batch, a demo or rules batch), or None:
-    the undo's own check (analytics.accounts.guard.before_undo), asked before the batch is offered."""
+def undo_refusals(batch_ids: list[int]) -> dict[int, str | None]:
+    """Why the signed-in user may not undo each of these batches (another uploader's batch, a demo or rules batch),
+    or None: the undo's own rule (analytics.accounts.guard), asked before the batches are offered."""
     who = actor()
     if who is None:
-        return texts.ACCOUNT["expired"]
+        return dict.fromkeys(batch_ids, texts.ACCOUNT["expired"])
     cur = cursor()
     try:
-        account_guard.before_undo(cur, who, batch_id)
-    except DashboardError as exc:
-        return exc.message
+        return account_guard.undo_refusals(cur, who, batch_ids)
     finally:
         cur.close()
-    return None

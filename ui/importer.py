@@ -305,7 +305,8 @@ def history(version: str) -> None:
         return
     # Only the batches this account may undo are offered (a clerk's own; not a demo or rules batch without that
     # permission): the undo's own check, asked for each batch of the page.
-    mine = [auth.undo_refusal(int(b)) is None for b in live["batch_id"]]
+    refusals = auth.undo_refusals([int(b) for b in live["batch_id"]])
+    mine = [refusals[int(b)] is None for b in live["batch_id"]]
     if not all(mine):
         st.caption(t["undo_others"].format(n=mine.count(False)))
     live = live[mine]

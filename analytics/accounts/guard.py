@@ -143,7 +143,33 @@ def before_undo(cur: Con, actor: Actor, batch_id: int) -> None:
     )
     if row is None:
         return  # undo_in names the missing batch
-    kind, uploader, is_demo = row
+    _may_undo(actor, batch_id, *row)
+
+
+def undo_refusals(cur: Con, actor: Actor, batch_ids: list[int]) -> dict[int, str | None]:
+    """before_undo's answer for many batches at once (the undo list of a page of batches): batch → why this actor
+    may not undo it, or None. One query, the same rule."""
+    try:
+        require(actor, UNDO)
+    except PermissionDenied as exc:
+        return dict.fromkeys(batch_ids, exc.message)
+    rows = cur.execute(
+        "select batch_id, kind, uploader, is_demo from import_batch where batch_id in (select unnest($ids))",
+        {"ids": [int(b) for b in batch_ids]},
+    ).fetchall()
+    found = {int(batch): rest for batch, *rest in rows}
+    out: dict[int, str | None] = {}
+    for batch in batch_ids:
+        out[batch] = None
+        if batch in found:
+            try:
+                _may_undo(actor, batch, *found[batch])
+            except PermissionDenied as exc:
+                out[batch] = exc.message
+    return out
+
+
+def _may_undo(actor: Actor, batch_id: int, kind: str | None, uploader: str | None, is_demo: bool) -> None:
     if kind and "rules" in kind.split(","):
         require(actor, MANAGE_RULES)
     if is_demo:

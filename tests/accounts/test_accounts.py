@@ -165,6 +165,27 @@ def test_clerks_undo_only_their_own_batches_and_undo_is_audited(accounts):
     assert audit_rows(accounts, "undo") == [("全科内勤", f"批次 #{mine}", "三月.xlsx：删除 2 行", "10.0.0.1")]
 
 
+def test_the_undo_list_asks_the_undo_rule_for_a_page_of_batches_at_once(accounts):
+    # The import page offers only the batches an account may undo: undo_refusals gives before_undo's answer for many
+    # batches in one query (the clerk's own, another clerk's, a missing one), word for word.
+    from analytics.accounts import guard
+
+    _, own = import_bytes(accounts, xlsx_bytes({"3月": POINTS[:2]}), "一.xlsx", actor=actor(accounts, "全科内勤"))
+    _, other = import_bytes(accounts, xlsx_bytes({"3月": POINTS}), "二.xlsx", actor=actor(accounts, "王管理"))
+    batches = [own, other, 9999]
+    for name in ("全科内勤", "李内勤", "王管理", "赵查看"):
+        who = actor(accounts, name)
+        expected = {}
+        for batch in batches:
+            try:
+                guard.before_undo(accounts.cursor(), who, batch)
+                expected[batch] = None
+            except PermissionDenied as exc:
+                expected[batch] = exc.message
+        assert guard.undo_refusals(accounts.cursor(), who, batches) == expected, name
+    assert guard.undo_refusals(accounts.cursor(), actor(accounts, "全科内勤"), batches)[other] is not None
+
+
 def test_rule_edits_need_an_admin_and_are_audited(accounts):
     book = current(accounts.cursor())
     edited = rule_edit.with_params(book, {**rule_edit.param_values(book), "star_min_points": 7})
