@@ -92,8 +92,11 @@ def readable(frame: pd.DataFrame, words: dict[str, str] | None = None) -> pd.Dat
             word = words[column]
             shown[column] = values.map(lambda v, word=word: word if pd.isna(v) else f"{v:%Y-%m-%d %H:%M}")
         elif values.dtype == object or pd.api.types.is_string_dtype(values):
-            # A list cell (sections, flags) counts as present: only null cells are replaced.
-            shown[column] = values.astype(object).where(values.notna(), words.get(column, ""))
+            # A list cell (sections, flags) counts as present: only null cells are replaced, in a column that has any
+            # (a column without one is left as it is: the copy costs on a page of thousands of rows).
+            present = values.notna()
+            if not present.all():
+                shown[column] = values.astype(object).where(present, words.get(column, ""))
         elif column in words and values.isna().any():
             shown[column] = values.astype(object).where(values.notna(), words[column])
     return shown
