@@ -47,13 +47,7 @@ def stored_matches(
     )
     extra += "".join(f", p.{k} as _upload_{k}, t.{k} as _stored_{k}" for k in loose_keys)
     probe = rows[[*keys, *detail, "_row"]]
-    params: dict[str, object] = {}
-    span = _date_span(rows["event_date"]) if "event_date" in keys else None
-    if span is not None:
-        # Only stored rows within the upload's dates can match: a range DuckDB answers from each row group's
-        # min/max, so a year's file never reads the other years of a big table.
-        condition += " and t.event_date between $low and $high"
-        params = {"low": span[0], "high": span[1]}
+    condition, params = within_dates(condition, rows["event_date"] if "event_date" in keys else None)
     cur.complete()
     cur.register("upload_probe", probe)
     try:
@@ -67,12 +61,27 @@ def stored_matches(
         )
     finally:
         cur.unregister("upload_probe")
+    return same_loose(found, loose_keys)
+
+
+def same_loose(found: pd.DataFrame, loose: tuple[str, ...] | list[str]) -> pd.DataFrame:
+    """The pairs of a join whose free-text keys agree by text_key (blank equals only blank): each key's
+    _upload_<k> and _stored_<k> columns are compared, and taken out."""
     same = pd.Series(True, index=found.index)
-    for k in loose_keys:
+    for k in loose:
         upload = found.pop(f"_upload_{k}").map(text_key, na_action="ignore")
         stored = found.pop(f"_stored_{k}").map(text_key, na_action="ignore")
         same &= (upload == stored) | (upload.isna() & stored.isna())
     return found[same]
+
+
+def within_dates(condition: str, days: pd.Series | None) -> tuple[str, dict[str, object]]:
+    """A join condition narrowed to stored rows within the upload's dates (when it has them all): a range DuckDB
+    answers from each row group's min/max, so a year's file never reads the other years of a big table."""
+    span = _date_span(days) if days is not None else None
+    if span is None:
+        return condition, {}
+    return condition + " and t.event_date between $low and $high", {"low": span[0], "high": span[1]}
 
 
 def _date_span(days: pd.Series) -> tuple[date, date] | None:
@@ -265,11 +274,7 @@ def refuse_namesakes(check: Checker, cur: Con, rows: pd.DataFrame, kind: Kind, p
     probe = probe[probe["_name"].isin(shared)]
     if probe.empty:
         return rows
-    params: dict[str, object] = {}
-    span = _date_span(probe["event_date"]) if "event_date" in others else None
-    if span is not None:
-        condition += " and t.event_date between $low and $high"
-        params = {"low": span[0], "high": span[1]}
+    condition, params = within_dates(condition, probe["event_date"] if "event_date" in others else None)
     cur.register("namesake_probe", probe)
     try:
         found = fetch_df(
@@ -284,12 +289,7 @@ def refuse_namesakes(check: Checker, cur: Con, rows: pd.DataFrame, kind: Kind, p
         )
     finally:
         cur.unregister("namesake_probe")
-    same = pd.Series(True, index=found.index)
-    for k in kind.loose:
-        upload = found.pop(f"_upload_{k}").map(text_key, na_action="ignore")
-        stored = found.pop(f"_stored_{k}").map(text_key, na_action="ignore")
-        same &= (upload == stored) | (upload.isna() & stored.isna())
-    found = found[same]
+    found = same_loose(found, kind.loose)
     if found.empty:
         return rows
     position = {int(row): pos for pos, row in enumerate(check.rows.tolist())}
@@ -547,12 +547,7 @@ def _reclaim(cur: Con, kind: Kind, batch_id: int) -> None:
         """,
         {"table": table, "batch": batch_id},
     )
-    same = pd.Series(True, index=found.index)
-    for k in kind.loose:
-        upload = found.pop(f"_upload_{k}").map(text_key, na_action="ignore")
-        stored = found.pop(f"_stored_{k}").map(text_key, na_action="ignore")
-        same &= (upload == stored) | (upload.isna() & stored.isna())
-    found = found[same].reset_index(drop=True)
+    found = same_loose(found, kind.loose).reset_index(drop=True)
     if found.empty:
         return
     # Each claiming batch's rows matched one to one to the events it does not hold (a row is its sheet and row).
