@@ -56,6 +56,15 @@ def test_ragged_rows_empty_sheets_and_odd_values_cross_unchanged():
     assert same(roundtrip([every])[1], [every])
 
 
+def test_a_repeated_text_arrives_as_one_object():
+    """Each distinct text crosses once: the server's checks hash a column's 100,000 cells as its few distinct ones."""
+    grid = [["张三", "办公室"], ["李四", "办公室"], ["张三", "综合科"], ["张" + "三", "办公室"]]
+    _, back, _ = roundtrip(grid)
+    assert same(back, grid)
+    assert back[0][0] is back[2][0] is back[3][0] and back[0][1] is back[1][1] is back[3][1]
+    assert back[0][0] is not back[1][0]
+
+
 cell = st.one_of(
     st.text(max_size=8),
     st.floats(allow_nan=False),
@@ -85,6 +94,11 @@ def reframe(header: dict, body: bytes) -> bytes:
     return len(head).to_bytes(8, "little") + head + body
 
 
+def far_code(header: dict, body: bytes) -> bytes:
+    start, size, _ = header["sheets"][0]["columns"][str(wire.STR)]["codes"]
+    return body[:start] + (10**6).to_bytes(4, "little") + body[start + 4 :]
+
+
 @pytest.mark.parametrize(
     "spoil",
     [
@@ -93,6 +107,7 @@ def reframe(header: dict, body: bytes) -> bytes:
         lambda h, b: ({**h, "sheets": [{**h["sheets"][0], "width": 1}]}, b),
         lambda h, b: ({**h, "status": "maybe"}, b),
         lambda h, b: (h, bytes(len(b))),  # zeros: kinds all "string", counts wrong
+        lambda h, b: (h, far_code(h, b)),  # a text pointing past the distinct texts
     ],
 )
 def test_a_frame_that_does_not_hold_what_it_says_is_refused(spoil):
