@@ -56,7 +56,8 @@ class RawSheet:
     # The delimiter of a sheet read from a CSV file, None for a workbook's: a value beyond the header's last column
     # is then most likely a delimiter typed inside a cell (analytics.sheets.ingest.describe.flag_headerless).
     delimiter: str | None = None
-    # The Excel rows (from 1) the clerk hid or a filter left out, read from the sheet's XML (analytics.sheets.hidden):
+    # The Excel rows (from 1) the clerk hid or a filter left out, read from the sheet's XML (analytics.sheets.hidden)
+    # or, in a legacy .xls, from its ROW records (analytics.sheets.xlserrors):
     # their cells are in the grid like any other, and the importer asks before counting them.
     hidden: list[int] = field(default_factory=list)
 
@@ -270,8 +271,10 @@ def read_workbook_here(
         if found:
             unread[name] = found
     if data.startswith(_OLE):
-        # A legacy .xls: its error cells, from the workbook's records (analytics.sheets.xlserrors).
-        unread.update(xlserrors.error_cells(data, listed, {raw.name for raw in sheets}))
+        # A legacy .xls: its error cells and hidden rows, from the workbook's records (analytics.sheets.xlserrors).
+        records = xlserrors.read_records(data, listed, {raw.name for raw in sheets})
+        unread.update(records.cells)
+        hidden.update(records.hidden)
     for raw in sheets:
         raw.summary = raw.name in computed
         raw.hidden = hidden.get(raw.name, [])

@@ -1,8 +1,14 @@
-"""Error cells of a legacy .xls workbook (BIFF5/BIFF8): the parser reads a cell showing #N/A, #REF!, #DIV/0! … as an
-empty cell there too, so they are found here, in the workbook's record stream, and put back into the grid as their
-text like those of an .xlsx (analytics.sheets.errorcells). Two kinds of record hold one: BOOLERR with its error flag
-(a typed or pasted error value) and FORMULA whose saved result is an error. A formula saved without its result does
-not exist in BIFF: every FORMULA record carries one.
+"""Error cells and hidden rows of a legacy .xls workbook (BIFF5/BIFF8), read from the workbook's record stream in
+one walk of each sheet: what the parser does not give, found as for an .xlsx.
+
+Error cells: the parser reads a cell showing #N/A, #REF!, #DIV/0! … as an empty cell there too, so they are put back
+into the grid as their text like those of an .xlsx (analytics.sheets.errorcells). Two kinds of record hold one:
+BOOLERR with its error flag (a typed or pasted error value) and FORMULA whose saved result is an error. A formula
+saved without its result does not exist in BIFF: every FORMULA record carries one.
+
+Hidden rows: the parser reads the cells of a row the clerk hid, or an AutoFilter left out, like any other, as for an
+.xlsx (analytics.sheets.hidden). Such a row's ROW record says so: fDyZero, bit 5 of its flags word (body bytes 12-13),
+set by a hidden row and a filtered one alike. A ROW record shorter than its 16 bytes is not read.
 
 The file is hostile and this runs in the parsing child after the parser has accepted it: every offset is checked
 against the bytes it points into, every chain and walk is bounded by the size of the file, and anything that does not
@@ -18,6 +24,7 @@ from __future__ import annotations
 
 import re
 import struct
+from typing import NamedTuple
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MINI_CUTOFF = 4096  # a stream smaller than this lives in the compound file's mini stream, in 64-byte sectors
@@ -26,7 +33,8 @@ _MINI_SECTOR = 64
 _STREAMS = ("Workbook".encode("utf-16-le") + b"\x00\x00", "Book".encode("utf-16-le") + b"\x00\x00")
 
 _BOF, _EOF, _BOUNDSHEET, _FILEPASS = 0x0809, 0x000A, 0x0085, 0x002F
-_BOOLERR, _FORMULA = 0x0205, 0x0006
+_BOOLERR, _FORMULA, _ROW = 0x0205, 0x0006, 0x0208
+_ROW_HIDDEN = 0x20  # fDyZero in the ROW record's flags
 # BErr codes as a cell shows them; the parser refuses a file holding any other.
 ERROR_CODES = {
     0x00: "#NULL!",
@@ -40,37 +48,61 @@ ERROR_CODES = {
 }
 
 # Where an error cell may be: a BOOLERR record with its error flag, or a FORMULA record whose result reads "error"
-# (byte 0 = 2, bytes 6-7 = FFFF). Searched for in the whole stream first (at C speed): most workbooks hold neither,
-# and are then not walked at all. A match may lie inside another record's data; only the walk tells.
+# (byte 0 = 2, bytes 6-7 = FFFF); where a hidden row may be: a ROW record of 16 bytes or more with fDyZero set.
+# Searched for in the whole stream first (at C speed): most workbooks hold none, and are then not walked at all.
+# A match may lie inside another record's data; only the walk tells.
 _CODES = b"[" + re.escape(bytes(ERROR_CODES)) + b"]"
+_HIDDEN_FLAG = rb"[\x20-\x3f\x60-\x7f\xa0-\xbf\xe0-\xff]"  # a flags byte with bit 5 set
+_SHOWN_FLAG = rb"[\x00-\x1f\x40-\x5f\x80-\x9f\xc0-\xdf]"  # and with it clear
 _MAY_HOLD = (
     re.compile(b"\x05\x02(?:[\x08-\xff].|.[\x01-\xff]).{6}" + _CODES + b"\x01", re.S),
     re.compile(b"\x06\x00(?:[\x14-\xff].|.[\x01-\xff]).{6}\x02." + _CODES + b"...\xff\xff", re.S),
+    re.compile(b"\x08\x02(?:[\x10-\xff].|.[\x01-\xff]).{12}" + _HIDDEN_FLAG, re.S),
 )
 
-# Most of a sheet is runs of a few records of one length each (LABELSST, RK, NUMBER, ROW, BLANK), none an error
-# value or the sheet's end: the walk passes a run in one match at C speed, about ten times the pace of its own loop,
-# record by record all the same (each header says its length, and only that many bytes follow).
-_PLAIN = ((0x00FD, 10), (0x027E, 10), (0x0203, 14), (0x0208, 16), (0x0201, 6))
+# Most of a sheet is runs of a few records of one length each (LABELSST, RK, NUMBER, ROW of a row not hidden,
+# BLANK), none an error value, a hidden row or the sheet's end: the walk passes a run in one match at C speed, about
+# ten times the pace of its own loop, record by record all the same (each header says its length, and only that many
+# bytes follow).
+_PLAIN = (
+    (0x00FD, 10, b".{10}"),
+    (0x027E, 10, b".{10}"),
+    (0x0203, 14, b".{14}"),
+    (_ROW, 16, b".{12}" + _SHOWN_FLAG + b".{3}"),
+    (0x0201, 6, b".{6}"),
+)
 _PLAIN_RUN = re.compile(
-    b"(?:" + b"|".join(re.escape(struct.pack("<HH", kind, n)) + b".{%d}" % n for kind, n in _PLAIN) + b")++", re.S
+    b"(?:" + b"|".join(re.escape(struct.pack("<HH", kind, n)) + body for kind, n, body in _PLAIN) + b")++", re.S
 )
 
 Cell = tuple[int, int, str]
+_Sheet = tuple[list[Cell], list[int]]  # one sheet's error cells and hidden rows
+
+
+class Found(NamedTuple):
+    """What the walk found in the sheets asked for, by sheet name; a sheet with nothing found is left out."""
+
+    cells: dict[str, list[Cell]]  # (row, column, error text) from 0 of every cell showing an error value
+    hidden: dict[str, list[int]]  # the Excel rows (from 1) hidden or filtered out, in order
 
 
 def error_cells(data: bytes, listed: list[str], among: set[str]) -> dict[str, list[Cell]]:
-    """(row, column, error text) from 0 of every cell showing an error value, for the sheets named ``among``.
-    ``listed`` are all the parser's sheet names in the workbook's order (book.sheets_metadata): the n-th BOUNDSHEET
-    record is its n-th sheet. A file that is not a compound file with a BIFF5/8 workbook stream, or whose records do
-    not read as expected, gives nothing."""
+    """(row, column, error text) from 0 of every cell showing an error value, for the sheets named ``among``
+    (see read_records)."""
+    return read_records(data, listed, among).cells
+
+
+def read_records(data: bytes, listed: list[str], among: set[str]) -> Found:
+    """The error cells and the hidden rows of the sheets named ``among``. ``listed`` are all the parser's sheet names
+    in the workbook's order (book.sheets_metadata): the n-th BOUNDSHEET record is its n-th sheet. A file that is not
+    a compound file with a BIFF5/8 workbook stream, or whose records do not read as expected, gives nothing."""
     try:
         stream = workbook_stream(data)
         if stream is None or not any(pattern.search(stream) for pattern in _MAY_HOLD):
-            return {}
-        return _sheet_cells(stream, listed, among) or {}
+            return Found({}, {})
+        return _sheet_records(stream, listed, among) or Found({}, {})
     except (struct.error, IndexError, ValueError, OverflowError):  # never expected: the walks check every offset
-        return {}
+        return Found({}, {})
 
 
 # The compound file --------------------------------------------------------------------------------------------------
@@ -177,8 +209,9 @@ def _place(entry: bytes, shift: int) -> tuple[int, int]:
 # The BIFF records -----------------------------------------------------------------------------------------------------
 
 
-def _sheet_cells(stream: bytes, listed: list[str], among: set[str]) -> dict[str, list[Cell]] | None:
-    """The error cells of each wanted sheet, or None when the records do not read as the parser read them."""
+def _sheet_records(stream: bytes, listed: list[str], among: set[str]) -> Found | None:
+    """The error cells and hidden rows of each wanted sheet, or None when the records do not read as the parser read
+    them."""
     end = len(stream)
     if end < 4 or struct.unpack_from("<H", stream, 0)[0] != _BOF:
         return None  # BIFF2-4 (BOF 0x0009/0x0209/0x0409) lays its cells out otherwise
@@ -200,28 +233,32 @@ def _sheet_cells(stream: bytes, listed: list[str], among: set[str]) -> dict[str,
         at = body + length
     if len(offsets) != len(listed):
         return None
-    found: dict[str, list[Cell]] = {}
-    walked: dict[int, list[Cell]] = {}
+    found: dict[str, _Sheet] = {}
+    walked: dict[int, _Sheet] = {}
     budget = end  # sheets lie apart: all of them together never take more than the stream once
     for offset, name in zip(offsets, listed):
         if name not in among:
             continue
         if offset not in walked:
-            cells, spent = _walk(stream, offset)
+            sheet, spent = _walk(stream, offset)
             budget -= spent
-            if cells is None or budget < 0:
+            if sheet is None or budget < 0:
                 return None
-            walked[offset] = cells
+            walked[offset] = sheet
         # The parser keeps the last of two sheets of one name (its sheets are a map by name): so does this.
         found[name] = walked[offset]
-    return {name: cells for name, cells in found.items() if cells}
+    return Found(
+        {name: cells for name, (cells, _) in found.items() if cells},
+        {name: hidden for name, (_, hidden) in found.items() if hidden},
+    )
 
 
-def _walk(stream: bytes, at: int) -> tuple[list[Cell] | None, int]:
-    """The error cells of the sheet whose records start at ``at``, read up to its EOF record as the parser reads
-    them, and the bytes walked; None for cells when a record runs past the stream."""
+def _walk(stream: bytes, at: int) -> tuple[_Sheet | None, int]:
+    """The error cells and hidden rows of the sheet whose records start at ``at``, read up to its EOF record as the
+    parser reads them, and the bytes walked; None for the sheet when a record runs past the stream."""
     end, start = len(stream), at
     cells: list[Cell] = []
+    hidden: set[int] = set()
     unpack, plain = struct.unpack_from, _PLAIN_RUN.match
     while at + 4 <= end:
         run = plain(stream, at)
@@ -243,6 +280,9 @@ def _walk(stream: bytes, at: int) -> tuple[list[Cell] | None, int]:
             if length >= 20 and stream[body + 6] == 2 and stream[body + 12 : body + 14] == b"\xff\xff":
                 row, column = unpack("<HH", stream, body)
                 cells.append((row, column, ERROR_CODES.get(stream[body + 8], "#VALUE!")))
+        elif kind == _ROW:
+            if length >= 16 and stream[body + 12] & _ROW_HIDDEN:
+                hidden.add(unpack("<H", stream, body)[0] + 1)
         elif kind == _EOF:
             break
-    return cells, at - start
+    return (cells, sorted(hidden)), at - start

@@ -9,6 +9,7 @@ from datetime import date
 
 import openpyxl
 import pytest
+import xlwt
 from conftest import ROSTER, csv_bytes, load, xlsx_bytes
 
 from analytics.sheets.ingest import Options, import_bytes, undo
@@ -1007,15 +1008,35 @@ def test_a_yes_no_column_about_something_else_is_refused_too_and_numbers_are_not
 # Hidden rows ------------------------------------------------------------------------------------------------------
 
 
-def _with_hidden_rows(hidden: list[int], filtered: bool = False, sheet: str = "加减分") -> bytes:
+HIDDEN_SHEET = [
+    POINTS_HEADER,
+    ["2022-03-05", "张三", "宣传推广", 2, "信息被采用"],
+    ["2022-03-06", "李四", "纪律作风", -1, "迟到（作废）"],
+    ["2022-03-07", "王五", "宣传推广", 1, "信息被采用"],
+    ["2022-03-08", "赵六", "宣传推广", 1, "信息被采用"],
+]
+
+
+def _with_hidden_rows(hidden: list[int], filtered: bool = False, sheet: str = "加减分", kind: str = "xlsx") -> bytes:
+    """The sheet above with the Excel rows ``hidden`` hidden (rows 6 and 7 are blank), as an .xlsx or a legacy .xls
+    (BIFF8, written by xlwt: a ROW record whose flags say the row is hidden, as Excel and WPS write it, for a row
+    hidden by hand and one an AutoFilter left out alike)."""
+    if kind == "xls":
+        xls = xlwt.Workbook(encoding="utf-8")
+        page = xls.add_sheet(sheet)
+        for r, values in enumerate(HIDDEN_SHEET):
+            for c, value in enumerate(values):
+                page.write(r, c, value)
+        for row in hidden:
+            page.row(row - 1).hidden = True
+        buffer = io.BytesIO()
+        xls.save(buffer)
+        return buffer.getvalue()
     book = openpyxl.Workbook()
     ws = book.active
     ws.title = sheet
-    ws.append(POINTS_HEADER)
-    ws.append(["2022-03-05", "张三", "宣传推广", 2, "信息被采用"])
-    ws.append(["2022-03-06", "李四", "纪律作风", -1, "迟到（作废）"])
-    ws.append(["2022-03-07", "王五", "宣传推广", 1, "信息被采用"])
-    ws.append(["2022-03-08", "赵六", "宣传推广", 1, "信息被采用"])
+    for values in HIDDEN_SHEET:
+        ws.append(values)
     ws.append([])
     ws.append([])
     for row in hidden:
@@ -1027,29 +1048,48 @@ def _with_hidden_rows(hidden: list[int], filtered: bool = False, sheet: str = "�
     return buffer.getvalue()
 
 
-def test_hidden_rows_are_asked_about_never_counted_in_silence(roster_con):
-    content = _with_hidden_rows([3, 4], filtered=True)
-    preview = preview_of(roster_con, content)
+@pytest.mark.parametrize("kind", ["xlsx", "xls"])
+def test_hidden_rows_are_asked_about_never_counted_in_silence(roster_con, kind):
+    content = _with_hidden_rows([3, 4], filtered=True, kind=kind)
+    name = f"加减分.{kind}"
+    preview = preview_of(roster_con, content, name)
     message = refused(preview)
     assert "隐藏" in message and "第 3–4 行" in message
     asked = [q for q in preview.questions if q["sheet"] == "加减分"]
     assert len(asked) == 1 and "第 3–4 行" in asked[0]["text"]
     place = ("加减分", asked[0]["row"])
     # Left out: the visible rows only, and the preview says which rows were passed over.
-    kept = preview_of(roster_con, content, decisions={place: "exclude"})
+    kept = preview_of(roster_con, content, name, decisions={place: "exclude"})
     assert kept.ok and kept.rows_imported == 2 and kept.points_total == 3
     assert {s["row"] for s in kept.skipped if "隐藏" in s["why"]} == {3, 4}
     # Imported: every row, and said so.
-    taken = preview_of(roster_con, content, decisions={place: "include"})
+    taken = preview_of(roster_con, content, name, decisions={place: "include"})
     assert taken.ok and taken.rows_imported == 4 and taken.points_total == 3
     assert any("隐藏" in note for s in taken.sheets for note in s.notes)
-    load(roster_con, content, "加减分.xlsx", decisions={place: "exclude"})
+    load(roster_con, content, name, decisions={place: "exclude"})
     assert [(n, p) for n, _, p, _ in events(roster_con)] == [("张三", 2.0), ("赵六", 1.0)]
 
 
-def test_hidden_blank_rows_and_visible_sheets_ask_nothing(roster_con):
-    assert preview_of(roster_con, _with_hidden_rows([6, 7])).ok
-    assert not any("隐藏" in p.text() for p in preview_of(roster_con, _with_hidden_rows([])).problems)
+@pytest.mark.parametrize("kind", ["xlsx", "xls"])
+def test_hidden_blank_rows_and_visible_sheets_ask_nothing(roster_con, kind):
+    name = f"加减分.{kind}"
+    assert preview_of(roster_con, _with_hidden_rows([6, 7], kind=kind), name).ok
+    plain = preview_of(roster_con, _with_hidden_rows([], kind=kind), name)
+    assert plain.ok and plain.rows_imported == 4 and plain.points_total == 3
+    assert not any("隐藏" in p.text() for p in plain.problems)
+
+
+def test_a_row_hidden_in_an_xls_is_asked_about_as_the_clerk_sees_it(roster_con):
+    # One hidden row with points (the voided −1): named alone, the question the same as an .xlsx's.
+    content = _with_hidden_rows([3], kind="xls")
+    preview = preview_of(roster_con, content, "加减分.xls")
+    assert "第 3 行" in refused(preview)
+    [asked] = [q for q in preview.questions if q["sheet"] == "加减分"]
+    same = preview_of(roster_con, _with_hidden_rows([3]), "加减分.xlsx")
+    [expected] = [q for q in same.questions if q["sheet"] == "加减分"]
+    assert asked == expected
+    kept = preview_of(roster_con, content, "加减分.xls", decisions={("加减分", asked["row"]): "exclude"})
+    assert kept.ok and kept.rows_imported == 3 and kept.points_total == 4
 
 
 def test_hidden_rows_are_found_in_the_sheet_xml_however_written():

@@ -22,8 +22,10 @@ CODES = {text: code for code, text in xlserrors.ERROR_CODES.items()}
 LOOKUP = xlwt.Formula("VLOOKUP(B2,Z1:AA9,2,0)")
 
 
-def xls_with_errors(sheets: dict[str, list[list]], hidden: tuple[str, ...] = ()) -> bytes:
-    """An .xls written by xlwt, where a cell given as ("typed", "#N/A") holds that error value (a BOOLERR record) and
+def xls_with_errors(
+    sheets: dict[str, list[list]], hidden: tuple[str, ...] = (), hidden_rows: tuple[int, ...] = ()
+) -> bytes:
+    """An .xls written by xlwt, the Excel rows ``hidden_rows`` hidden in each sheet, where a cell given as ("typed", "#N/A") holds that error value (a BOOLERR record) and
     ("formula", "#N/A") a lookup formula whose saved result is that error. xlwt writes neither (an error value only
     up to #N/A, a formula with an empty text result): each is written as TRUE or as a formula, then its record's
     bytes are changed in the file, where xlwt leaves the workbook stream as written."""
@@ -40,6 +42,8 @@ def xls_with_errors(sheets: dict[str, list[list]], hidden: tuple[str, ...] = ())
                     places.setdefault((kind, r, c), []).append(CODES[text])
                 else:
                     sheet.write(r, c, value)
+        for row in hidden_rows:
+            sheet.row(row - 1).hidden = True
     buffer = io.BytesIO()
     book.save(buffer)
     content = buffer.getvalue()
@@ -255,6 +259,13 @@ def test_an_xls_cut_short_anywhere_gives_only_true_error_cells_or_a_message_neve
     for cut in files:
         found = xlserrors.error_cells(cut, names, set(names))
         assert all(cells == [(1, 1, "#N/A")] for cells in found.values())
+    # With a hidden row: only that row, or none.
+    content = xls_with_errors({"三月": ONE_ERROR, "四月": ONE_ERROR}, hidden_rows=(2,))
+    stream = xlserrors.workbook_stream(content) or b""
+    files = [content[:end] for end in range(0, len(content), 61)]
+    files += [compound(stream[:end], "Workbook") for end in range(0, len(stream.rstrip(b"\x00")) + 1, 3)]
+    for cut in files:
+        assert all(rows == [2] for rows in xlserrors.read_records(cut, names, set(names)).hidden.values())
     # The parser itself panics on some of these, which the parsing child is there for: whatever it does, a message.
     for end in (700, 2000, 4000, len(content) - 100):
         with pytest.raises(FileUnreadable):
@@ -324,12 +335,65 @@ def test_a_loop_in_a_sector_chain_ends():
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_any_bytes_changed_in_an_xls_give_no_exception(data):
-    content = bytearray(xls_with_errors({"三月": ONE_ERROR, "四月": ONE_ERROR}))
+    content = bytearray(xls_with_errors({"三月": ONE_ERROR, "四月": ONE_ERROR}, hidden_rows=(2,)))
     for _ in range(data.draw(st.integers(1, 8))):
         at = data.draw(st.integers(0, len(content) - 1))
         content[at] = data.draw(st.integers(0, 255))
-    found = xlserrors.error_cells(bytes(content), ["三月", "四月"], {"三月", "四月"})
-    assert isinstance(found, dict)
+    found = xlserrors.read_records(bytes(content), ["三月", "四月"], {"三月", "四月"})
+    assert isinstance(found.cells, dict) and isinstance(found.hidden, dict)
+
+
+# Hidden rows ---------------------------------------------------------------------------------------------------------
+
+
+def row_record(row: int, flags: int = 0x0100, length: int = 16) -> bytes:
+    """A ROW record (from 0) as Excel writes it, cut or padded to ``length``: flags 0x0120 say the row is hidden."""
+    return record(0x0208, struct.pack("<8H", row, 0, 5, 0x00FF, 0, 0, flags, 0x000F)[:length].ljust(length, b"\x00"))
+
+
+def records_in(stream: bytes, sheets: int = 1) -> xlserrors.Found:
+    names = [chr(65 + n % 26) for n in range(sheets)]
+    return xlserrors.read_records(compound(stream, "Workbook"), names, set(names))
+
+
+def test_the_rows_an_xls_hides_are_read_from_its_row_records_in_the_walk_that_finds_its_errors():
+    rows = row_record(0) + row_record(2, 0x0120) + row_record(7, 0x01E7) + row_record(8, 0x01DF)
+    sheet = SHEET_BOF + rows + NA_AT_B2 + row_record(65535, 0x0020) + FILLER + record(0x000A)
+    assert records_in(biff8(sheet)) == xlserrors.Found({"A": [(1, 1, "#N/A")]}, {"A": [3, 8, 65536]})
+    # Without any: nothing, and the error cells as before.
+    plain = SHEET_BOF + row_record(0) + row_record(2, 0x01DF) + NA_AT_B2 + FILLER + record(0x000A)
+    assert records_in(biff8(plain)) == xlserrors.Found({"A": [(1, 1, "#N/A")]}, {})
+    # Each sheet its own rows; a sheet not asked for is not read.
+    two = SHEET_BOF + row_record(4, 0x0120) + FILLER + record(0x000A)
+    stream = biff8(sheet + two, sheets=2)
+    second = len(stream) - len(two)
+    at = [m.start() for m in re.finditer(b"\x85\x00\x09\x00", stream)][1]
+    stream = stream[: at + 4] + struct.pack("<I", second) + stream[at + 8 :]
+    assert records_in(stream, sheets=2).hidden == {"A": [3, 8, 65536], "B": [5]}
+    content = compound(stream, "Workbook")
+    assert xlserrors.read_records(content, ["A", "B"], {"B"}).hidden == {"B": [5]}
+
+
+def test_a_damaged_row_record_gives_no_hidden_row_and_never_an_exception():
+    # Too short to hold its flags where they belong, or with the flags of a shorter record: not read.
+    for length in range(0, 16):
+        sheet = SHEET_BOF + row_record(2, 0x0120, length) + FILLER + record(0x000A)
+        assert records_in(biff8(sheet)).hidden == {}
+    # Running past the end of the stream: the sheet's records are not read at all.
+    assert records_in(biff8(SHEET_BOF + FILLER + struct.pack("<HH", 0x0208, 400) + bytes(14) + b"\x20")).hidden == {}
+    # In a real file, the hidden row's record given every length: read, without that row or with it, or refused.
+    content = xls_with_errors({"三月": [["姓名", "分值"], ["张三", 1], ["李四", -1]]}, hidden_rows=(3,))
+    [sheet] = read_file(content, "三月.xls")
+    assert sheet.hidden == [3]
+    [at] = [m.start() for m in re.finditer(b"\x08\x02\x10\x00\x02\x00", content)]
+    for length in [*range(0, 40), 0x7FFF, 0xFFFF]:
+        damaged = content[: at + 2] + struct.pack("<H", length) + content[at + 4 :]
+        assert xlserrors.read_records(damaged, ["三月"], {"三月"}).hidden in ({}, {"三月": [3]})
+        try:
+            sheets = read_file(damaged, "三月.xls")
+        except FileUnreadable:
+            continue
+        assert all(s.hidden in ([], [3]) for s in sheets)
 
 
 def error_record(row: int, column: int, code: int, formula: bool) -> bytes:
@@ -351,6 +415,9 @@ CELL_RECORDS = st.one_of(
         st.sampled_from([0x00FD, 0x027E, 0x0203, 0x0208, 0x0201]),
         st.sampled_from([6, 10, 14, 16]),
     ),
+    # A ROW record with any flags (bit 5: the row is hidden), or one inside the text of another.
+    st.builds(row_record, st.integers(0, 65535), st.integers(0, 0xFFFF)),
+    st.builds(lambda *row: record(0x0204, row_record(*row)), st.integers(0, 9), st.just(0x0120)),
     # An error record, or one inside the text of another (found by the search, passed by the walk).
     st.tuples(
         st.integers(0, 65535), st.integers(0, 255), st.sampled_from(sorted(xlserrors.ERROR_CODES)), st.booleans()
@@ -368,7 +435,7 @@ CELL_RECORDS = st.one_of(
 @settings(max_examples=300, deadline=None)
 @given(st.lists(CELL_RECORDS, max_size=40))
 def test_the_error_cells_of_any_records_are_those_a_walk_record_by_record_finds(pieces):
-    records, expected = [], []
+    records, expected, hidden = [], [], set()
     for piece in pieces:
         if isinstance(piece, tuple):
             row, column, code, formula = piece
@@ -378,6 +445,11 @@ def test_the_error_cells_of_any_records_are_those_a_walk_record_by_record_finds(
             expected.append((*struct.unpack_from("<HH", piece, 4), xlserrors.ERROR_CODES.get(piece[10], "#VALUE!")))
         elif piece[:2] == b"\x06\x00" and len(piece) >= 24 and piece[10] == 2 and piece[16:18] == b"\xff\xff":
             expected.append((*struct.unpack_from("<HH", piece, 4), xlserrors.ERROR_CODES.get(piece[12], "#VALUE!")))
+        elif piece[:2] == b"\x08\x02" and len(piece) >= 20 and piece[16] & 0x20:
+            hidden.add(struct.unpack_from("<H", piece, 4)[0] + 1)
         records.append(piece)
-    sheet = SHEET_BOF + b"".join(records) + record(0x000A) + NA_AT_B2
-    assert found_in(biff8(sheet)) == ({"A": expected} if expected else {})
+    # After the sheet's end: neither an error nor a hidden row of it.
+    sheet = SHEET_BOF + b"".join(records) + record(0x000A) + NA_AT_B2 + row_record(4, 0x0120)
+    found = records_in(biff8(sheet))
+    assert found.cells == ({"A": expected} if expected else {})
+    assert found.hidden == ({"A": sorted(hidden)} if hidden else {})
