@@ -271,9 +271,12 @@ def read_workbook_here(
         if found:
             unread[name] = found
     if data.startswith(_OLE):
-        # A legacy .xls: its error cells and hidden rows, from the workbook's records (analytics.sheets.xlserrors).
+        # A legacy .xls: its error cells, hidden rows and dates shown without their day or year, from the workbook's
+        # records (analytics.sheets.xlserrors).
         records = xlserrors.read_records(data, listed, {raw.name for raw in sheets})
-        unread.update(records.cells)
+        for each in (records.cells, records.shown):
+            for name, cells in each.items():
+                unread.setdefault(name, []).extend(cells)
         hidden.update(records.hidden)
     for raw in sheets:
         raw.summary = raw.name in computed

@@ -10,6 +10,12 @@ Hidden rows: the parser reads the cells of a row the clerk hid, or an AutoFilter
 .xlsx (analytics.sheets.hidden). Such a row's ROW record says so: fDyZero, bit 5 of its flags word (body bytes 12-13),
 set by a hidden row and a filtered one alike. A ROW record shorter than its 16 bytes is not read.
 
+Dates shown without their day or their year (2022年6月, 12月30日): the parser hands over the stored date, as for an
+.xlsx, so such a cell is put back as the text it shows (analytics.sheets.shown, which says why). The workbook's
+FORMAT records give its number formats, its XF records (counted in order: a cell's format index is the place of one)
+the format of each cell format, DATEMODE whether dates count from 1904; the number cells of such a format (NUMBER,
+RK, MULRK, and FORMULA with a number as its result) are then read in the walk.
+
 The file is hostile and this runs in the parsing child after the parser has accepted it: every offset is checked
 against the bytes it points into, every chain and walk is bounded by the size of the file, and anything that does not
 read as expected gives no error cells rather than an exception. The container (an OLE2 compound file) is read by the
@@ -26,6 +32,8 @@ import re
 import struct
 from typing import NamedTuple
 
+from analytics.sheets.shown import _BUILT_IN, _text, serial_day, shown_parts
+
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MINI_CUTOFF = 4096  # a stream smaller than this lives in the compound file's mini stream, in 64-byte sectors
 _MINI_SECTOR = 64
@@ -34,6 +42,9 @@ _STREAMS = ("Workbook".encode("utf-16-le") + b"\x00\x00", "Book".encode("utf-16-
 
 _BOF, _EOF, _BOUNDSHEET, _FILEPASS = 0x0809, 0x000A, 0x0085, 0x002F
 _BOOLERR, _FORMULA, _ROW = 0x0205, 0x0006, 0x0208
+_FORMAT, _XF, _DATEMODE, _CODEPAGE = 0x041E, 0x00E0, 0x0022, 0x0042
+_NUMBER, _RK, _MULRK = 0x0203, 0x027E, 0x00BD
+_MAX_XFS = 65_536
 _ROW_HIDDEN = 0x20  # fDyZero in the ROW record's flags
 # BErr codes as a cell shows them; the parser refuses a file holding any other.
 ERROR_CODES = {
@@ -74,9 +85,20 @@ _PLAIN = (
 _PLAIN_RUN = re.compile(
     b"(?:" + b"|".join(re.escape(struct.pack("<HH", kind, n)) + body for kind, n, body in _PLAIN) + b")++", re.S
 )
+# With formats to look for, a NUMBER or RK record of one of them ends the run (up to this many formats; with more,
+# every NUMBER and RK record is looked at).
+_FEW_FORMATS = 64
 
 Cell = tuple[int, int, str]
-_Sheet = tuple[list[Cell], list[int]]  # one sheet's error cells and hidden rows
+_Sheet = tuple[list[Cell], list[int], list[Cell]]  # one sheet's error cells, hidden rows and dates shown in part
+
+
+class _Dates(NamedTuple):
+    """The cell formats (XF indexes) that show a date without its day or its year, and how to read them."""
+
+    parts: dict[int, str]  # XF index → the parts its format shows ("ym", "md", "m", …)
+    date1904: bool
+    plain: re.Pattern[bytes]  # the walk's run of plain records, which these formats' numbers end
 
 
 class Found(NamedTuple):
@@ -84,6 +106,8 @@ class Found(NamedTuple):
 
     cells: dict[str, list[Cell]]  # (row, column, error text) from 0 of every cell showing an error value
     hidden: dict[str, list[int]]  # the Excel rows (from 1) hidden or filtered out, in order
+    # (row, column, text shown) from 0 of every number shown as a date without its day or its year
+    shown: dict[str, list[Cell]]
 
 
 def error_cells(data: bytes, listed: list[str], among: set[str]) -> dict[str, list[Cell]]:
@@ -98,11 +122,12 @@ def read_records(data: bytes, listed: list[str], among: set[str]) -> Found:
     a compound file with a BIFF5/8 workbook stream, or whose records do not read as expected, gives nothing."""
     try:
         stream = workbook_stream(data)
-        if stream is None or not any(pattern.search(stream) for pattern in _MAY_HOLD):
-            return Found({}, {})
-        return _sheet_records(stream, listed, among) or Found({}, {})
+        if stream is None:
+            return Found({}, {}, {})
+        may_hold = any(pattern.search(stream) for pattern in _MAY_HOLD)
+        return _sheet_records(stream, listed, among, may_hold) or Found({}, {}, {})
     except (struct.error, IndexError, ValueError, OverflowError):  # never expected: the walks check every offset
-        return Found({}, {})
+        return Found({}, {}, {})
 
 
 # The compound file --------------------------------------------------------------------------------------------------
@@ -209,13 +234,18 @@ def _place(entry: bytes, shift: int) -> tuple[int, int]:
 # The BIFF records -----------------------------------------------------------------------------------------------------
 
 
-def _sheet_records(stream: bytes, listed: list[str], among: set[str]) -> Found | None:
-    """The error cells and hidden rows of each wanted sheet, or None when the records do not read as the parser read
-    them."""
+def _sheet_records(stream: bytes, listed: list[str], among: set[str], may_hold: bool) -> Found | None:
+    """The error cells, hidden rows and dates shown in part of each wanted sheet, or None when the records do not
+    read as the parser read them. The sheets are walked only when the stream ``may_hold`` an error cell or a hidden
+    row (_MAY_HOLD), or its formats show a date in part."""
     end = len(stream)
-    if end < 4 or struct.unpack_from("<H", stream, 0)[0] != _BOF:
+    if end < 6 or struct.unpack_from("<H", stream, 0)[0] != _BOF:
         return None  # BIFF2-4 (BOF 0x0009/0x0209/0x0409) lays its cells out otherwise
+    biff8 = struct.unpack_from("<H", stream, 4)[0] == 0x0600 if struct.unpack_from("<H", stream, 2)[0] >= 2 else False
     offsets: list[int] = []
+    codes: dict[int, str] = {}  # format number → code, from FORMAT records
+    xfs: list[int] = []  # format number of each XF record, in order
+    date1904, codepage = False, 1252
     at = 0
     while at + 4 <= end:
         kind, length = struct.unpack_from("<HH", stream, at)
@@ -228,11 +258,24 @@ def _sheet_records(stream: bytes, listed: list[str], among: set[str]) -> Found |
             if length < 6:
                 return None
             offsets.append(struct.unpack_from("<I", stream, body)[0])
+        elif kind == _FORMAT:
+            code = _format_code(stream[body : body + length], biff8, codepage)
+            if code is not None:
+                codes[code[0]] = code[1]
+        elif kind == _XF:
+            xfs.append(struct.unpack_from("<H", stream, body + 2)[0] if length >= 4 else -1)
+        elif kind == _DATEMODE and length >= 2:
+            date1904 = struct.unpack_from("<H", stream, body)[0] == 1
+        elif kind == _CODEPAGE and length >= 2:
+            codepage = struct.unpack_from("<H", stream, body)[0]
         elif kind == _EOF:
             break
         at = body + length
     if len(offsets) != len(listed):
         return None
+    dates = _dates(codes, xfs, date1904)
+    if not may_hold and dates is None:
+        return Found({}, {}, {})
     found: dict[str, _Sheet] = {}
     walked: dict[int, _Sheet] = {}
     budget = end  # sheets lie apart: all of them together never take more than the stream once
@@ -240,7 +283,7 @@ def _sheet_records(stream: bytes, listed: list[str], among: set[str]) -> Found |
         if name not in among:
             continue
         if offset not in walked:
-            sheet, spent = _walk(stream, offset)
+            sheet, spent = _walk(stream, offset, dates)
             budget -= spent
             if sheet is None or budget < 0:
                 return None
@@ -248,18 +291,98 @@ def _sheet_records(stream: bytes, listed: list[str], among: set[str]) -> Found |
         # The parser keeps the last of two sheets of one name (its sheets are a map by name): so does this.
         found[name] = walked[offset]
     return Found(
-        {name: cells for name, (cells, _) in found.items() if cells},
-        {name: hidden for name, (_, hidden) in found.items() if hidden},
+        {name: cells for name, (cells, _, _) in found.items() if cells},
+        {name: hidden for name, (_, hidden, _) in found.items() if hidden},
+        {name: shown for name, (_, _, shown) in found.items() if shown},
     )
 
 
-def _walk(stream: bytes, at: int) -> tuple[_Sheet | None, int]:
-    """The error cells and hidden rows of the sheet whose records start at ``at``, read up to its EOF record as the
-    parser reads them, and the bytes walked; None for the sheet when a record runs past the stream."""
+def _format_code(body: bytes, biff8: bool, codepage: int) -> tuple[int, str] | None:
+    """(format number, code) of a FORMAT record's body, or None when it does not read as one: in BIFF8 a Unicode
+    string (its length in characters, a flags byte, then the characters, after the rich-text and phonetic counts
+    where the flags say so), in BIFF5 a string of bytes in the workbook's code page after a length byte."""
+    if len(body) < 3:
+        return None
+    number = struct.unpack_from("<H", body)[0]
+    if not biff8:
+        size = body[2]
+        raw = body[3 : 3 + size]
+        if len(raw) != size:
+            return None
+        try:
+            return number, raw.decode(f"cp{codepage}", "replace")
+        except LookupError:
+            return number, raw.decode("latin-1")
+    if len(body) < 5:
+        return None
+    size, flags = struct.unpack_from("<HB", body, 2)
+    at = 5 + (2 if flags & 0x08 else 0) + (4 if flags & 0x04 else 0)
+    width = 2 if flags & 0x01 else 1
+    raw = body[at : at + size * width]
+    if len(raw) != size * width:
+        return None
+    return number, raw.decode("utf-16-le" if width == 2 else "latin-1", "replace")
+
+
+def _dates(codes: dict[int, str], xfs: list[int], date1904: bool) -> _Dates | None:
+    """The cell formats that show a date without its day or its year, or None when there are none (a format the
+    workbook defines stands before a built-in one of the same number, as in analytics.sheets.shown)."""
+    judged: dict[int, str | None] = {}
+    parts: dict[int, str] = {}
+    for index, number in enumerate(xfs[:_MAX_XFS]):
+        if number not in judged:
+            code = codes.get(number, _BUILT_IN.get(number))
+            shows = shown_parts(code) if code is not None else None
+            judged[number] = shows if shows is not None and shows != "ymd" else None
+        shows = judged[number]
+        if shows is not None:
+            parts[index] = shows
+    if not parts:
+        return None
+    if len(parts) > _FEW_FORMATS:
+        kept = [(kind, n, body) for kind, n, body in _PLAIN if kind not in (_NUMBER, _RK)]
+    else:
+        # A NUMBER or RK record passes with the run only when its format (bytes 4-5) is none of these.
+        other = b"(?!" + b"|".join(re.escape(struct.pack("<H", index)) for index in parts) + b")"
+        kept = [(kind, n, body) for kind, n, body in _PLAIN if kind not in (_NUMBER, _RK)]
+        kept += [(_NUMBER, 14, b".{4}" + other + b".{10}"), (_RK, 10, b".{4}" + other + b".{6}")]
+    plain = re.compile(
+        b"(?:" + b"|".join(re.escape(struct.pack("<HH", kind, n)) + body for kind, n, body in kept) + b")++", re.S
+    )
+    return _Dates(parts, date1904, plain)
+
+
+def _rk(value: int) -> float:
+    """The number an RK value stands for: a 30-bit integer or the top 30 bits of a double, divided by 100 when its
+    lowest bit says so."""
+    if value & 0x02:
+        number = float(struct.unpack("<i", struct.pack("<I", value))[0] >> 2)
+    else:
+        number = struct.unpack("<d", struct.pack("<II", 0, value & 0xFFFFFFFC))[0]
+    return number / 100 if value & 0x01 else number
+
+
+def _shown(dates: _Dates, shows: str, serial: float) -> str | None:
+    """The text a number shows in a format that shows these parts of a date, or None for a number Excel shows as
+    #### (before its first day or after 9999-12-31)."""
+    if not 0 <= serial < 2_958_466:
+        return None
+    try:
+        return _text(serial_day(int(serial), dates.date1904), shows)
+    except OverflowError:
+        return None
+
+
+def _walk(stream: bytes, at: int, dates: _Dates | None) -> tuple[_Sheet | None, int]:
+    """The error cells, hidden rows and (with ``dates``) dates shown in part of the sheet whose records start at
+    ``at``, read up to its EOF record as the parser reads them, and the bytes walked; None for the sheet when a
+    record runs past the stream."""
     end, start = len(stream), at
     cells: list[Cell] = []
     hidden: set[int] = set()
-    unpack, plain = struct.unpack_from, _PLAIN_RUN.match
+    shown: list[Cell] = []
+    parts = dates.parts if dates is not None else {}
+    unpack, plain = struct.unpack_from, (dates.plain if dates is not None else _PLAIN_RUN).match
     while at + 4 <= end:
         run = plain(stream, at)
         if run is not None:
@@ -276,13 +399,37 @@ def _walk(stream: bytes, at: int) -> tuple[_Sheet | None, int]:
                 if is_error == 1:
                     cells.append((row, column, ERROR_CODES.get(value, "#VALUE!")))
         elif kind == _FORMULA:
-            # The result: 8 bytes after row, column and format; an error has type 2 in byte 0, its code in byte 2.
-            if length >= 20 and stream[body + 6] == 2 and stream[body + 12 : body + 14] == b"\xff\xff":
-                row, column = unpack("<HH", stream, body)
-                cells.append((row, column, ERROR_CODES.get(stream[body + 8], "#VALUE!")))
+            # The result: 8 bytes after row, column and format; an error has type 2 in byte 0, its code in byte 2;
+            # a number is any result whose bytes 6-7 are not FFFF.
+            if length >= 20 and stream[body + 12 : body + 14] == b"\xff\xff":
+                if stream[body + 6] == 2:
+                    row, column = unpack("<HH", stream, body)
+                    cells.append((row, column, ERROR_CODES.get(stream[body + 8], "#VALUE!")))
+            elif length >= 20 and parts:
+                row, column, xf, number = unpack("<3Hd", stream, body)
+                if xf in parts and dates is not None and (text := _shown(dates, parts[xf], number)) is not None:
+                    shown.append((row, column, text))
+        elif kind == _NUMBER or kind == _RK:
+            if parts and length >= (14 if kind == _NUMBER else 10):
+                row, column, xf = unpack("<3H", stream, body)
+                if xf in parts and dates is not None:
+                    value = (
+                        unpack("<d", stream, body + 6)[0] if kind == _NUMBER else _rk(unpack("<I", stream, body + 6)[0])
+                    )
+                    text = _shown(dates, parts[xf], value)
+                    if text is not None:
+                        shown.append((row, column, text))
+        elif kind == _MULRK:
+            # Row, first column, then (format, RK value) for each column, then the last column.
+            if parts and dates is not None and length >= 6:
+                row, first = unpack("<HH", stream, body)
+                for n in range((length - 6) // 6):
+                    xf, value = unpack("<HI", stream, body + 4 + 6 * n)
+                    if xf in parts and (text := _shown(dates, parts[xf], _rk(value))) is not None:
+                        shown.append((row, first + n, text))
         elif kind == _ROW:
             if length >= 16 and stream[body + 12] & _ROW_HIDDEN:
                 hidden.add(unpack("<H", stream, body)[0] + 1)
         elif kind == _EOF:
             break
-    return (cells, sorted(hidden)), at - start
+    return (cells, sorted(hidden), shown), at - start

@@ -7,19 +7,22 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 from datetime import date, datetime
 
 import openpyxl
 import pytest
+import xlwt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from analytics.results import tasks
-from analytics.sheets import reader, shown
+from analytics.sheets import reader, shown, xlserrors
 from analytics.sheets.ingest import Options, import_bytes
 from tests.sheets.test_halves import cut_everything  # noqa: F401 - a fixture
+from tests.sheets.test_xls_errors import FILLER, SHEET_BOF, biff8, compound, record
 
 TASK_HEADER = ["任务编号", "任务名称", "台账类别", "责任科室", "计划完成日期", "进度(%)", "当前环节", "更新日期"]
 POINTS_HEADER = ["日期", "姓名", "考核内容", "分值", "事由"]
@@ -153,6 +156,129 @@ def test_a_workbook_without_such_formats_is_not_searched(monkeypatch):
     monkeypatch.setattr(shown.Styles, "cells", searched)
     grid = reader.read_workbook_here(content)[0].grid
     assert grid[1][0] == date(2022, 3, 1) and len(grid) == 2001
+
+
+# Legacy .xls (BIFF8): the same formats, read from the workbook's FORMAT and XF records -------------------------------
+
+
+def xls_workbook(name: str, rows: list[list], formats: dict[tuple[int, int], str], date1904: bool = False) -> bytes:
+    """One sheet of ``rows`` written by xlwt; ``formats`` gives cells ((row, column) from 0) their number format (a
+    built-in one such as MMM-YY by its number, any other in a FORMAT record)."""
+    book = xlwt.Workbook(encoding="utf-8")
+    book.dates_1904 = date1904
+    sheet = book.add_sheet(name)
+    styles: dict[str, xlwt.XFStyle] = {}
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            code = formats.get((r, c))
+            if code is None and isinstance(value, (date, datetime)):
+                code = "yyyy-mm-dd"
+            if code is None:
+                sheet.write(r, c, value)
+            else:
+                style = styles.setdefault(code, xlwt.easyxf(num_format_str=code))
+                sheet.write(r, c, value, style)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def xls_task_book(due_format: str, date1904: bool = False) -> bytes:
+    rows = [TASK_HEADER]
+    rows.append(["ZB-01", "招商引资组织保障", "组织保障专项台账", "组织科", datetime(2022, 6, 1), 80, "全程督查"])
+    rows.append(["ZB-02", "疫情防控组织保障", "组织保障专项台账", "干部一科", "2022年6月", 80, "全程督查"])
+    for row in rows[1:]:
+        row.append(datetime(2022, 6, 10))
+    return xls_workbook("台账", rows, {(1, 4): due_format}, date1904)
+
+
+@pytest.mark.parametrize("code", ['yyyy"年"m"月"', "MMM-YY", "yyyy-mm", '[DBNum1][$-804]yyyy"年"m"月"'])
+@pytest.mark.parametrize("date1904", [False, True], ids=["1900", "1904"])
+def test_a_plan_date_of_an_xls_shown_to_the_month_falls_due_on_its_last_day(roster_con, code, date1904):
+    imported(roster_con, xls_task_book(code, date1904), "台账.xls", date(2022, 6, 12))
+    due = roster_con.execute("select task_code, due_date from task_snapshot order by task_code").fetchall()
+    assert due == [("ZB-01", date(2022, 6, 30)), ("ZB-02", date(2022, 6, 30))]
+
+
+def test_an_event_date_of_an_xls_shown_to_the_month_is_refused_and_one_without_its_year_takes_the_sheets(roster_con):
+    rows = [POINTS_HEADER, [datetime(2022, 3, 1), "张三", "宣传推广", 2, "信息被采用"]]
+    preview, batch = import_bytes(roster_con, xls_workbook("3月", rows, {(1, 0): 'yyyy"年"m"月"'}), "3月.xls")
+    assert batch is None
+    [problem] = preview.errors
+    assert problem.row == 2 and "2022年3月" in problem.text() and "缺少日" in problem.text()
+    rows = [["2021年12月加减分补录"], POINTS_HEADER, [datetime(2022, 12, 30), "张三", "宣传推广", 2, "信息"]]
+    content = xls_workbook("2021年12月补录", rows, {(2, 0): 'm"月"d"日"'})
+    imported(roster_con, content, "2021年12月补录.xls", date(2022, 1, 5))
+    assert roster_con.execute("select event_date from score_event").fetchall() == [(date(2021, 12, 30),)]
+
+
+@pytest.mark.parametrize("code", ["yyyy-mm-dd", 'yyyy"年"m"月"d"日"', "M/D/YY", "General", "0.00"])
+def test_full_dates_and_numbers_of_an_xls_are_read_as_before(code):
+    rows = [["日期", "分值"], [datetime(2022, 3, 5), 2.5], [44625, 44625.5]]
+    content = xls_workbook("3月", rows, {(1, 0): code, (2, 0): code, (2, 1): code})
+    before = reader.read_workbook_here(content)[0].grid
+    assert all(not isinstance(value, str) for row in before[1:] for value in row)
+
+
+def test_an_xls_number_of_every_record_kind_is_read_as_its_format_shows():
+    # Hand-built records: a FORMAT (164) for 年月, XF 0 of format 0, XF 1 of 164, XF 2 of the built-in 17 (mmm-yy).
+    text = 'yyyy"年"m"月"'.encode("utf-16-le")
+    formats = record(0x041E, struct.pack("<HHB", 164, len(text) // 2, 1) + text)
+    xfs = b"".join(record(0x00E0, struct.pack("<HH", 0, number) + bytes(16)) for number in (0, 164, 17))
+    serial = 44713  # 2022-06-01
+    cells = [
+        record(0x0203, struct.pack("<3Hd", 1, 0, 1, serial + 0.25)),  # NUMBER
+        record(0x027E, struct.pack("<3HI", 2, 0, 1, serial << 2 | 2)),  # RK, an integer
+        record(0x027E, struct.pack("<3HI", 3, 0, 2, (serial * 100) << 2 | 3)),  # RK, an integer in hundredths
+        record(0x027E, struct.pack("<3H", 4, 0, 1) + struct.pack("<d", serial + 0.5)[4:]),  # RK, a float's top half
+        record(
+            0x00BD,
+            struct.pack("<2H", 5, 1) + struct.pack("<HI", 0, 8) + struct.pack("<HI", 1, serial << 2 | 2) + b"\x02\x00",
+        ),
+        record(0x0006, struct.pack("<3Hd", 6, 0, 1, serial) + bytes(6) + b"\x03\x00\x1e\x01\x00"),  # FORMULA
+        record(0x0203, struct.pack("<3Hd", 7, 0, 0, serial)),  # another format: left alone
+        record(0x0203, struct.pack("<3Hd", 8, 0, 1, -1.0)),  # before Excel's first day: shown as ####
+    ]
+    sheet = SHEET_BOF + b"".join(cells) + FILLER + record(0x000A)
+    stream = biff8(sheet, extra=formats + xfs)
+    found = xlserrors.read_records(compound(stream, "Workbook"), ["A"], {"A"})
+    assert sorted(found.shown["A"]) == [
+        (1, 0, "2022年6月"),
+        (2, 0, "2022年6月"),
+        (3, 0, "2022年6月"),
+        (4, 0, "2022年6月"),
+        (5, 2, "2022年6月"),
+        (6, 0, "2022年6月"),
+    ]
+    # Dates from 1904 (DATEMODE): four years and a day later.
+    stream = biff8(sheet, extra=formats + xfs + record(0x0022, b"\x01\x00"))
+    found = xlserrors.read_records(compound(stream, "Workbook"), ["A"], {"A"})
+    assert (1, 0, "2026年6月") in found.shown["A"]
+
+
+def test_hostile_format_and_xf_records_give_nothing_never_an_exception():
+    sheet = SHEET_BOF + record(0x0203, struct.pack("<3Hd", 1, 0, 1, 44713)) + FILLER + record(0x000A)
+    for formats in [
+        record(0x041E, b"\xa4\x00\xff\xff\x01abc"),  # a length past its record
+        record(0x041E, b"\xa4"),
+        record(0x041E, struct.pack("<HHB", 164, 3, 0x0D) + b"m\x00"),  # rich-text fields it does not hold
+        record(0x00E0, b"\x00"),
+    ]:
+        stream = biff8(sheet, extra=formats + record(0x00E0, struct.pack("<HH", 0, 164)))
+        found = xlserrors.read_records(compound(stream, "Workbook"), ["A"], {"A"})
+        assert found.shown == {}
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_any_bytes_changed_or_cut_in_an_xls_with_such_formats_give_no_exception(data):
+    content = bytearray(xls_task_book('yyyy"年"m"月"'))
+    for _ in range(data.draw(st.integers(1, 8))):
+        at = data.draw(st.integers(0, len(content) - 1))
+        content[at] = data.draw(st.integers(0, 255))
+    content = content[: data.draw(st.integers(0, len(content)))]
+    found = xlserrors.read_records(bytes(content), ["台账"], {"台账"})
+    assert all(text.endswith("月") for cells in found.shown.values() for _, _, text in cells)
 
 
 @pytest.mark.parametrize("at", [3, 150, 298])

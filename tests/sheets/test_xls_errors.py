@@ -359,10 +359,10 @@ def records_in(stream: bytes, sheets: int = 1) -> xlserrors.Found:
 def test_the_rows_an_xls_hides_are_read_from_its_row_records_in_the_walk_that_finds_its_errors():
     rows = row_record(0) + row_record(2, 0x0120) + row_record(7, 0x01E7) + row_record(8, 0x01DF)
     sheet = SHEET_BOF + rows + NA_AT_B2 + row_record(65535, 0x0020) + FILLER + record(0x000A)
-    assert records_in(biff8(sheet)) == xlserrors.Found({"A": [(1, 1, "#N/A")]}, {"A": [3, 8, 65536]})
+    assert records_in(biff8(sheet)) == xlserrors.Found({"A": [(1, 1, "#N/A")]}, {"A": [3, 8, 65536]}, {})
     # Without any: nothing, and the error cells as before.
     plain = SHEET_BOF + row_record(0) + row_record(2, 0x01DF) + NA_AT_B2 + FILLER + record(0x000A)
-    assert records_in(biff8(plain)) == xlserrors.Found({"A": [(1, 1, "#N/A")]}, {})
+    assert records_in(biff8(plain)) == xlserrors.Found({"A": [(1, 1, "#N/A")]}, {}, {})
     # Each sheet its own rows; a sheet not asked for is not read.
     two = SHEET_BOF + row_record(4, 0x0120) + FILLER + record(0x000A)
     stream = biff8(sheet + two, sheets=2)
