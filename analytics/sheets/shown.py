@@ -27,7 +27,7 @@ from analytics.sheets.errorcells import _column_number
 # Excel's built-in formats that show a date without its day or its year (ECMA-376 Part 1, 18.8.30; 27-58 as
 # Chinese (zh-CN) Excel and WPS show them, the only ones this tool's files come from). The others with a date
 # (14, 15, 22, 30, 31) show all three parts and are read as the parser reads them.
-_BUILT_IN = {
+BUILT_IN = {
     16: "d-mmm",
     17: "mmm-yy",
     **dict.fromkeys((27, 36, 50, 52, 57), 'yyyy"年"m"月"'),
@@ -148,7 +148,7 @@ class Styles:
             key = (value, kind or b"n", parts)
             if key not in texts:
                 day = self._day(key[1], value)
-                texts[key] = _text(day, parts) if day is not None else None
+                texts[key] = shown_text(day, parts) if day is not None else None
             text = texts[key]
             if text is not None and int(row) > 0:
                 column = columns.get(letters)
@@ -231,7 +231,7 @@ class Styles:
             return None
         ref = _REF.fullmatch(attrs.get(b"r", b""))
         place = (int(ref.group(2)) - 1, _column_number(ref.group(1))) if ref is not None else None
-        return place, _text(day, parts)
+        return place, shown_text(day, parts)
 
     def _day(self, kind: bytes, value: bytes) -> tuple[int, int, int] | None:
         """(year, month, day) of a cell's value when it is a number (a date's serial, a formula's number) or an ISO
@@ -287,7 +287,8 @@ def _walk(xml: bytes, starts: dict[int, str]) -> dict[int, tuple[int, int]]:
     return places
 
 
-def _text(day: tuple[int, int, int], parts: str) -> str:
+def shown_text(day: tuple[int, int, int], parts: str) -> str:
+    """What a cell shows of its (year, month, day): the parts its format shows, in their order ("ym" → 2022年6月)."""
     year, month, number = day
     words = {"y": f"{year}年", "m": f"{month}月", "d": f"{number}日"}
     return "".join(words[part] for part in parts)
@@ -356,7 +357,7 @@ def _xf_parts(xml: bytes) -> dict[int, str]:
             continue
         key = int(number)
         if key not in judged:
-            code = codes.get(key, _BUILT_IN.get(key))
+            code = codes.get(key, BUILT_IN.get(key))
             parts = shown_parts(code) if code is not None else None
             judged[key] = parts if parts is not None and parts != "ymd" else None
         parts = judged[key]

@@ -32,7 +32,7 @@ import re
 import struct
 from typing import NamedTuple
 
-from analytics.sheets.shown import _BUILT_IN, _text, serial_day, shown_parts
+from analytics.sheets.shown import BUILT_IN, serial_day, shown_parts, shown_text
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MINI_CUTOFF = 4096  # a stream smaller than this lives in the compound file's mini stream, in 64-byte sectors
@@ -331,7 +331,7 @@ def _dates(codes: dict[int, str], xfs: list[int], date1904: bool) -> _Dates | No
     parts: dict[int, str] = {}
     for index, number in enumerate(xfs[:_MAX_XFS]):
         if number not in judged:
-            code = codes.get(number, _BUILT_IN.get(number))
+            code = codes.get(number, BUILT_IN.get(number))
             shows = shown_parts(code) if code is not None else None
             judged[number] = shows if shows is not None and shows != "ymd" else None
         shows = judged[number]
@@ -368,7 +368,7 @@ def _shown(dates: _Dates, shows: str, serial: float) -> str | None:
     if not 0 <= serial < 2_958_466:
         return None
     try:
-        return _text(serial_day(int(serial), dates.date1904), shows)
+        return shown_text(serial_day(int(serial), dates.date1904), shows)
     except OverflowError:
         return None
 
