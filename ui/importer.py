@@ -11,6 +11,7 @@ import streamlit as st
 from analytics.errors import DashboardError
 from analytics.results.impact import Impact, import_impact
 from analytics.sheets import ingest, worker
+from analytics.sheets.checks.tasks import CONFIRM_DROP, DROP_TOPIC
 from analytics.sheets.errorbook import error_workbook_name
 from analytics.sheets.kinds import KIND_LABELS, KINDS
 from analytics.sheets.problems import Problem
@@ -202,19 +203,39 @@ def show_preview(upload: Upload, preview: ingest.Preview, index: int, version: s
                 st.rerun()
 
 
+def _key(preview: ingest.Preview, index: int, n: int) -> str:
+    """The widget key of question n of the preview."""
+    return f"decide_{index}_{n}_{preview.sha256[:8]}"
+
+
 def decide(preview: ingest.Preview, index: int) -> None:
     """One choice per question of the preview: a roster row whose name exists in another section (移动 / 新增同名人员),
-    the hidden rows of a sheet (导入 / 不导入). Refused until the clerk says which."""
+    the hidden rows of a sheet (导入 / 不导入), a drop in a task's progress (进度确实下降). Refused until the clerk
+    says which. More than one drop: one button confirms them all, as choosing 进度确实下降 on each would."""
     t = texts.IMPORT
     decided = decisions_for(preview.sha256)
     roster = [(n, q) for n, q in enumerate(preview.questions) if "text" not in q]
     others = [(n, q) for n, q in enumerate(preview.questions) if "text" in q]
+    drops = [(n, q) for n, q in others if q.get("topic") == DROP_TOPIC]
     for heading, help_text, asked in ((t["decide"], t["decide_help"], roster), (t["confirm"], None, others)):
         if not asked:
             continue
         st.markdown(f"**{heading}**")
         if help_text:
             st.caption(help_text)
+        if asked is others and len(drops) > 1:
+            # Written as one decision per drop shown, keyed like the radios' (this upload, sheet, row): the same
+            # stored rows and words as confirming each, and nothing for a row or a file the clerk was not shown.
+            places = {(q["sheet"], q["row"]): _key(preview, index, n) for n, q in drops}
+            st.button(
+                t["confirm_drops"].format(n=len(drops)),
+                key=f"confirm_drops_{index}",
+                help=t["confirm_drops_help"],
+                icon=":material/done_all:",
+                disabled=all(decided.get(place) == CONFIRM_DROP for place in places),
+                on_click=_confirm_drops,
+                args=(decided, places),
+            )
         for n, q in asked:
             # Each question its own labels: a name in another section (move) or under another 工号 (the same
             # person), or the hidden rows of a sheet (its text says which).
@@ -229,7 +250,7 @@ def decide(preview: ingest.Preview, index: int) -> None:
                 index=list(labels).index(decided.get(place)) if decided.get(place) in labels else 0,
                 format_func=labels.get,
                 horizontal=True,
-                key=f"decide_{index}_{n}_{preview.sha256[:8]}",
+                key=_key(preview, index, n),
             )
             if choice != decided.get(place):
                 if choice is None:
@@ -237,6 +258,14 @@ def decide(preview: ingest.Preview, index: int) -> None:
                 else:
                     decided[place] = choice
                 st.rerun()
+
+
+def _confirm_drops(decided: dict[tuple[str, int], str], places: dict[tuple[str, int], str]) -> None:
+    """Choose 进度确实下降 for each drop shown: its decision, and its radio shown again from it (a widget's own
+    state would otherwise keep 暂不导入 and take the decision back)."""
+    for place, key in places.items():
+        decided[place] = CONFIRM_DROP
+        st.session_state.pop(key, None)
 
 
 def understood(preview: ingest.Preview) -> None:

@@ -29,8 +29,9 @@ def register(sub, acting_parser: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--decide",
         action="append",
-        metavar="工作表:行号=move|new|include|exclude",
-        help="人员名单：逐行指定移动或新增同名人员；隐藏的行：在预览所说的行号指定导入（include）或不导入（exclude）",
+        metavar="工作表:行号=move|new|include|exclude|confirm",
+        help="人员名单：逐行指定移动或新增同名人员；隐藏的行：在预览所说的行号指定导入（include）或不导入（exclude）；"
+        "任务进度下降：逐行确认照常导入（confirm），或用 '*=confirm' 确认文件中全部的进度下降（其他待确认事项仍须逐项指定）",
     )
     p.add_argument(
         "--map",
@@ -78,6 +79,7 @@ def _refused(file_name: str, kind: str | None, message: str) -> dict:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from analytics.sheets.checks.tasks import DROP_TOPIC
     from analytics.sheets.ingest import Options, import_path
 
     try:
@@ -92,6 +94,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     actor = acting(args, con)
     refused = False
     choices = _choices(args.map or [])
+    decisions, confirm_drops = _decisions(args.decide or [])
     for name in args.files:
         path = Path(name)
         options = Options(
@@ -99,8 +102,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             uploader=actor.name,
             mark_missing_left=args.mark_missing_left,
             rules_effective=date.fromisoformat(args.effective) if args.effective else None,
-            decisions=_decisions(args.decide or []),
+            decisions=decisions,
             same_name=args.same_name,
+            confirm_drops=confirm_drops,
             columns=choices,
             use_remembered=not args.no_remembered,
         )
@@ -156,6 +160,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         for change in preview.roster_changes[:200]:
             where = "→".join(x for x in (change.get("from"), change.get("to")) if x)
             print(f"    名单变化 {change['action']} {change['name']} {where}".rstrip())
+        drops = [q for q in preview.questions if q.get("topic") == DROP_TOPIC]
+        if len(drops) > 1:
+            print(f"    全部确认下降（共 {len(drops)} 处）：用 --decide '*=confirm'，其他待确认事项仍须逐项指定")
         for q in preview.questions:
             labels = {c["value"]: c["label"] for c in q["choices"]}
             if "text" in q:  # a question of its own words (the hidden rows of a sheet)
@@ -218,20 +225,38 @@ _DECISION_WORDS = {
     "exclude": "exclude",
     "不导入": "exclude",
 }
+# The place that stands for every drop in a task's progress of the file: --decide '*=confirm'.
+_EVERY_DROP = ("*", "全部")
 
 
-def _decisions(items: list[str]) -> dict[tuple[str, int], str]:
-    """--decide 'SHEET:ROW=move|new' (移动 / 新增同名人员), one per ambiguous roster row."""
+def _decisions(items: list[str]) -> tuple[dict[tuple[str, int], str], bool]:
+    """--decide 'SHEET:ROW=move|new|include|exclude|confirm', one per question the preview asks (移动 / 新增同名人员
+    for an ambiguous roster row, 导入 / 不导入 for hidden rows, 进度确实下降 for a drop in a task's progress); and
+    whether '*=confirm' confirmed every drop in progress of the file at once (it answers no other question)."""
+    from analytics.sheets.checks.tasks import CONFIRM_DROP
+
+    words = {**_DECISION_WORDS, "confirm": CONFIRM_DROP, "确认": CONFIRM_DROP}
     out = {}
+    every_drop = False
     for item in items:
         place, _, choice = item.rpartition("=")
+        word = words.get(choice.strip())
+        if place.strip() in _EVERY_DROP:
+            if word != CONFIRM_DROP:
+                raise SystemExit(
+                    f"--decide '*=…' 只能写 '*=confirm'（确认文件中全部的进度下降）；人员名单的同名人员请用 --same-name "
+                    f"move|new 全部指定，隐藏的行请按行号指定（收到：{item}）"
+                )
+            every_drop = True
+            continue
         sheet, _, row = place.rpartition(":")
-        if not sheet or not row.isdigit() or choice.strip() not in _DECISION_WORDS:
+        if not sheet or not row.isdigit() or word is None:
             raise SystemExit(
-                f"--decide 的写法应为 工作表:行号=move、=new、=include 或 =exclude，例如 人员名单:5=move（收到：{item}）"
+                "--decide 的写法应为 工作表:行号=move、=new、=include、=exclude 或 =confirm，例如 人员名单:5=move；"
+                f"确认全部的进度下降写 '*=confirm'（收到：{item}）"
             )
-        out[(sheet, int(row))] = _DECISION_WORDS[choice.strip()]
-    return out
+        out[(sheet, int(row))] = word
+    return out, every_drop
 
 
 def cmd_batches(args: argparse.Namespace) -> int:

@@ -160,3 +160,32 @@ def test_history_by_date_and_overlapping_undo_through_the_cli(db, tmp_path):
     finally:
         con.close()
     assert kept == [(4, "累计", "干部二科")]  # kept by the later file, in the section of the move dated 3月1日
+
+
+def test_drops_in_progress_confirmed_row_by_row_or_all_at_once_through_the_cli(db, tmp_path):
+    def row(code, progress, on):
+        return [code, f"任务{code}", "基础夯实工程", "组织科", "2022-12-31", progress, "全程督查", on]
+
+    first = {"台账": [TASKS, row("ZB-01", 80, "2022-03-04"), row("ZB-02", 50, "2022-03-04")]}
+    assert run_json(db, tmp_path, "台账0304.xlsx", first)["ok"]
+    drops = {
+        "台账": [TASKS, row("ZB-01", 8, "2022-03-11"), row("ZB-02", 40, "2022-03-11"), row("ZB-03", 5, "2022-03-11")]
+    }
+    path = tmp_path / "台账0311.xlsx"
+    path.write_bytes(xlsx_bytes(drops))
+    # Asked about one by one, with the way to confirm them all at once.
+    run = cli(db, "import", str(path), "--dry-run")
+    assert run.returncode == 1
+    assert "--decide '台账:2=confirm'" in run.stdout and "--decide '台账:3=confirm'" in run.stdout
+    assert "全部确认下降（共 2 处）：用 --decide '*=confirm'" in run.stdout
+    # Row by row (the words the preview offers are accepted), and all at once, give the same preview.
+    each = run_json(
+        db, tmp_path, "台账0311.xlsx", drops, "--dry-run", "--decide", "台账:2=confirm", "--decide", "台账:3=确认"
+    )
+    every = run_json(db, tmp_path, "台账0311.xlsx", drops, "--dry-run", "--decide", "*=confirm")
+    assert each["ok"] and every["ok"] and each["warnings"] == every["warnings"]
+    # Confirming all answers nothing but drops.
+    run = cli(db, "import", str(path), "--decide", "*=move")
+    assert run.returncode != 0 and "--same-name" in run.stderr
+    out = run_json(db, tmp_path, "台账0311.xlsx", drops, "--decide", "*=confirm")
+    assert out["ok"] and out["rows_imported"] == 3

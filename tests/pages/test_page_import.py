@@ -264,3 +264,84 @@ def test_hidden_rows_are_decided_on_the_page(empty_db):
     at.button(key="commit_0").click()
     at.run()
     assert rows_in(empty_db, "score_event") == 1
+
+
+def test_drops_in_progress_are_confirmed_all_at_once_on_the_page_and_other_questions_stay(empty_db):
+    import io
+
+    import openpyxl
+    from ledgers import TASK_HEADER
+
+    def row(code, progress, on):
+        return [
+            code,
+            f"任务{code}",
+            "基础夯实工程",
+            "组织科",
+            "张三",
+            "2022-02-01",
+            "2022-12-31",
+            progress,
+            "全程督查",
+            "",
+            on,
+        ]
+
+    con = open_db(empty_db)
+    try:
+        load(con, xlsx_bytes({"名单": ROSTER}), "名单.xlsx")
+        load(con, xlsx_bytes({"台账": [TASK_HEADER, row("ZB-01", 80, "2022-03-04"), row("ZB-02", 50, "2022-03-04")]}))
+    finally:
+        con.close()
+    book = openpyxl.load_workbook(
+        io.BytesIO(
+            xlsx_bytes(
+                {
+                    "台账": [
+                        TASK_HEADER,
+                        row("ZB-01", 8, "2022-03-11"),
+                        row("ZB-02", 40, "2022-03-11"),
+                        row("ZB-03", 75, "2022-03-04"),
+                        row("ZB-03", 70, "2022-03-11"),
+                        row("ZB-04", 30, "2022-03-11"),
+                    ]
+                }
+            )
+        )
+    )
+    book["台账"].row_dimensions[6].hidden = True
+    buffer = io.BytesIO()
+    book.save(buffer)
+    at = open_page("import", empty_db)
+    at.file_uploader(key="import_files").upload("台账0311.xlsx", buffer.getvalue(), XLSX)
+    at.run()
+    no_exception(at)
+    drops = [r for r in at.radio if "进度确实下降，照常导入" in r.options]
+    assert len(drops) == 3 and all(r.value is None for r in drops)
+    confirm_all = at.button(key="confirm_drops_0")
+    assert confirm_all.label == "全部确认下降（共 3 处）"
+    confirm_all.click().run()
+    no_exception(at)
+    # Every drop shows the choice made for it, as if clicked one by one; the hidden rows are still asked.
+    drops = [r for r in at.radio if "进度确实下降，照常导入" in r.options]
+    assert len(drops) == 3 and all(r.value == "confirm" for r in drops)
+    hidden = next(r for r in at.radio if "被隐藏" in r.label)
+    assert hidden.value is None and not any(b.key == "commit_0" for b in at.button)
+    assert "进度一般不会下降" not in texts_of(at)
+    assert at.button(key="confirm_drops_0").disabled
+    # A rerun keeps them (the radios do not fall back to 暂不导入), and one can still be taken back on its own.
+    at.run()
+    assert all(r.value == "confirm" for r in at.radio if "进度确实下降，照常导入" in r.options)
+    hidden.set_value("include").run()
+    no_exception(at)
+    assert "检查通过，可以导入" in texts_of(at)
+    at.button(key="commit_0").click().run()
+    no_exception(at)
+    con = open_db(empty_db)
+    try:
+        stored = con.execute(
+            "select task_code, progress from task_snapshot where updated_on = date '2022-03-11' order by all"
+        ).fetchall()
+    finally:
+        con.close()
+    assert stored == [("ZB-01", 8.0), ("ZB-02", 40.0), ("ZB-03", 70.0), ("ZB-04", 30.0)]

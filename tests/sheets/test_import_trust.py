@@ -12,6 +12,7 @@ import pytest
 import xlwt
 from conftest import ROSTER, csv_bytes, load, xlsx_bytes
 
+from analytics import open_db
 from analytics.sheets.ingest import Options, import_bytes, undo
 from analytics.sheets.kinds import KINDS
 from analytics.sheets.mapping import Choice
@@ -1141,6 +1142,74 @@ def test_a_drop_within_one_file_is_asked_about(roster_con):
     content = ledger(("ZB-01", 70, "2022-03-11"), ("ZB-01", 75, "2022-03-04"), ("ZB-02", 10, "2022-03-04"))
     message = refused(preview_of(roster_con, content, today=date(2022, 3, 12)))
     assert "ZB-01" in message and "75%" in message and "70%" in message and "第 3 行" in message
+
+
+def dropping_ledger(hide: int | None = None) -> bytes:
+    """Three drops against the ledger of 03-04 (two from the stored snapshots, one within the file), a rise, and
+    optionally a hidden row (Excel row number) asked about on its own."""
+    content = ledger(
+        ("ZB-01", 8, "2022-03-11"),
+        ("ZB-02", 40, "2022-03-11"),
+        ("ZB-03", 75, "2022-03-04"),
+        ("ZB-03", 70, "2022-03-11"),
+        ("ZB-04", 30, "2022-03-11"),
+    )
+    if hide is None:
+        return content
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    book["台账"].row_dimensions[hide].hidden = True
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def drops_con():
+    con = open_db(":memory:")
+    load(con, ROSTER, "名单.xlsx")
+    load(con, ledger(("ZB-01", 80, "2022-03-04"), ("ZB-02", 50, "2022-03-04"), ("ZB-04", 20, "2022-03-04")), "a.xlsx")
+    return con
+
+
+def snapshots(con):
+    return con.execute(
+        "select task_code, updated_on, progress, superseded_by is null from task_snapshot order by all"
+    ).fetchall()
+
+
+def test_confirming_every_drop_at_once_imports_what_confirming_each_does_and_nothing_else():
+    content = dropping_ledger()
+    each, at_once = drops_con(), drops_con()
+    preview = preview_of(each, content, today=date(2022, 3, 12))
+    drops = [(q["sheet"], q["row"]) for q in preview.questions]
+    assert drops == [("台账", 2), ("台账", 3), ("台账", 5)]
+    assert all(q["topic"] == "progress_drop" for q in preview.questions)
+    one_by_one, _ = import_bytes(
+        each, content, "b.xlsx", Options(today=date(2022, 3, 12), decisions=dict.fromkeys(drops, "confirm"))
+    )
+    all_at_once, _ = import_bytes(at_once, content, "b.xlsx", Options(today=date(2022, 3, 12), confirm_drops=True))
+    assert one_by_one.ok and all_at_once.ok
+    assert [w.text() for w in all_at_once.warnings] == [w.text() for w in one_by_one.warnings]
+    assert any("按您的确认照常导入" in w.text() for w in all_at_once.warnings)
+    assert all_at_once.questions == one_by_one.questions
+    assert snapshots(at_once) == snapshots(each) and len(snapshots(each)) == 8
+    each.close()
+    at_once.close()
+
+
+def test_confirming_every_drop_leaves_the_other_questions_of_the_file_asked(roster_con):
+    load(roster_con, ledger(("ZB-01", 80, "2022-03-04"), ("ZB-02", 50, "2022-03-04")), "a.xlsx")
+    content = dropping_ledger(hide=6)
+    preview = preview_of(roster_con, content, today=date(2022, 3, 12), confirm_drops=True)
+    assert not preview.ok
+    hidden = [q for q in preview.questions if q.get("topic") != "progress_drop"]
+    assert [(q["sheet"], q["row"]) for q in hidden] == [("台账", 1)] and "被隐藏" in hidden[0]["text"]
+    assert not any("进度一般不会下降" in p.text() for p in preview.errors)
+    assert any("被隐藏" in p.text() for p in preview.errors)
+    # Decided on its own, the hidden row lets the file through.
+    decided = preview_of(
+        roster_con, content, today=date(2022, 3, 12), confirm_drops=True, decisions={("台账", 1): "include"}
+    )
+    assert decided.ok
 
 
 def year_notes(preview) -> list[str]:

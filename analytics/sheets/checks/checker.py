@@ -43,9 +43,12 @@ class Context:
     # evidence disagrees (then such dates are refused).
     default_year: int | None = None
     year_problem: str | None = None
-    # Roster rows whose name exists in another section: (sheet, Excel row) → 'move' | 'new'; same_name for all.
+    # The clerk's answers, (sheet, Excel row) → choice: roster rows whose name exists in another section ('move' |
+    # 'new'; same_name for all), hidden rows ('include' | 'exclude'), drops in a task's progress ('confirm';
+    # confirm_drops for every drop of the file).
     decisions: dict[tuple[str, int], str] = field(default_factory=dict)
     same_name: str | None = None
+    confirm_drops: bool = False
     # A date of the sheet being checked was written without its year and took the sheet's year (date_parser).
     took_year: bool = False
 

@@ -74,6 +74,8 @@ def _progress_column(check: Checker) -> np.ndarray:
 
 CONFIRM_DROP = "confirm"
 DROP_LABELS = {CONFIRM_DROP: "进度确实下降，照常导入"}
+# The question's "topic": what the import page and the CLI offer to confirm all at once (and nothing else).
+DROP_TOPIC = "progress_drop"
 
 
 def _progress_drops(ctx: Context, check: Checker, rows: pd.DataFrame) -> list[dict]:
@@ -140,7 +142,7 @@ def _progress_drops(ctx: Context, check: Checker, rows: pd.DataFrame) -> list[di
             row, value = row_before, rec["before_progress"]
         if row in asked:
             continue
-        confirmed = ctx.decisions.get((check.sheet, row)) == CONFIRM_DROP
+        confirmed = ctx.confirm_drops or ctx.decisions.get((check.sheet, row)) == CONFIRM_DROP
         if confirmed:
             check.problems.append(Problem(WARNING, check.sheet, row, header, value, f"{said}：按您的确认照常导入"))
         else:
@@ -163,6 +165,7 @@ def _progress_drops(ctx: Context, check: Checker, rows: pd.DataFrame) -> list[di
             "to": "",
             "text": f"「{check.sheet}」第 {row} 行：{said}。是否照常导入？",
             "choices": [{"value": k, "label": v} for k, v in DROP_LABELS.items()],
+            "topic": DROP_TOPIC,
         }
     return list(asked.values())
 

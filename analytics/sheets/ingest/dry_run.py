@@ -54,6 +54,7 @@ def _context(cur: Con, options: Options) -> Context:
         rules_effective=options.rules_effective,
         decisions=dict(options.decisions),
         same_name=options.same_name,
+        confirm_drops=options.confirm_drops,
     )
 
 

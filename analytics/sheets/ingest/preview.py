@@ -29,10 +29,15 @@ class Options:
     rules_effective: date | None = None  # rules: the date the new items take effect
     is_demo: bool = False
     today: date | None = None
-    # Roster rows whose name exists only in another section: (sheet, Excel row) → 'move' | 'new' (移动 / 新增同名人员);
-    # same_name decides all such rows at once. Undecided rows are refused.
+    # The clerk's answers to the preview's questions, (sheet, Excel row) → choice: roster rows whose name exists only
+    # in another section, 'move' | 'new' (移动 / 新增同名人员; same_name decides all such rows at once); hidden rows,
+    # 'include' | 'exclude'; a drop in a task's progress, 'confirm'. Undecided rows are refused.
     decisions: dict[tuple[str, int], str] = field(default_factory=dict)
     same_name: str | None = None
+    # Every drop in a task's progress in the file confirmed at once, as if each row were decided 'confirm' (the
+    # CLI's --decide '*=confirm'); no other question is answered by it. The import page writes one decision per
+    # drop it shows instead, so a file changed since cannot have rows confirmed that the clerk was not shown.
+    confirm_drops: bool = False
     # The clerk's column matching: header as written → field (or 忽略), with a sign rule; applied to every sheet
     # holding that header, over the layout remembered for the sheet's signature (see analytics.sheets.mapping).
     columns: dict[str, mapping.Choice] = field(default_factory=dict)
