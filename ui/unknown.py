@@ -30,8 +30,9 @@ def is_home(key: str, home: str) -> bool:
 def extra_pages(declared: Mapping[str, tuple[str, str]], home: str) -> list[st.Page]:
     """[] normally. Asked for the home page by its key: a hidden default page with the same script, which holds the
     root while the home page itself answers its key. Asked for an unknown path: a hidden page under that path that
-    shows 页面不存在. A nested path (a/b) cannot be a page path in Streamlit; such a request still gets Streamlit's
-    own dialog. ``declared``: each page's key → (script, title)."""
+    shows 页面不存在. A nested path (a/b) cannot be a page path in Streamlit, and no script of ours runs for it: the
+    page's relative asset addresses (./static/…) resolve under /a/, the server answers them with its index page, and
+    the browser shows a blank page (Streamlit 1.67). ``declared``: each page's key → (script, title)."""
     path = requested_path()
     if path == home:
         script, title = declared[home]
