@@ -7,6 +7,7 @@ import shutil
 
 from apptest import no_exception, open_page, texts_of
 from conftest import ROSTER, csv_bytes, load, xlsx_bytes
+from ledgers import TASK_HEADER
 
 from analytics import open_db
 from ui import tables
@@ -266,44 +267,63 @@ def test_hidden_rows_are_decided_on_the_page(empty_db):
     assert rows_in(empty_db, "score_event") == 1
 
 
+def task_row(code, progress, on):
+    return [
+        code,
+        f"任务{code}",
+        "基础夯实工程",
+        "组织科",
+        "张三",
+        "2022-02-01",
+        "2022-12-31",
+        progress,
+        "全程督查",
+        "",
+        on,
+    ]
+
+
+def with_ledger(db) -> None:
+    """The roster and a ledger of 03-04 (ZB-01 at 80 %, ZB-02 at 50 %)."""
+    con = open_db(db)
+    try:
+        load(con, xlsx_bytes({"名单": ROSTER}), "名单.xlsx")
+        rows = [TASK_HEADER, task_row("ZB-01", 80, "2022-03-04"), task_row("ZB-02", 50, "2022-03-04")]
+        load(con, xlsx_bytes({"台账": rows}), "台账0304.xlsx")
+    finally:
+        con.close()
+
+
+def test_a_single_drop_in_progress_is_asked_on_its_own_without_the_confirm_all_button(empty_db):
+    with_ledger(empty_db)
+    at = open_page("import", empty_db)
+    content = xlsx_bytes(
+        {"台账": [TASK_HEADER, task_row("ZB-01", 8, "2022-03-11"), task_row("ZB-02", 60, "2022-03-11")]}
+    )
+    at.file_uploader(key="import_files").upload("台账0311.xlsx", content, XLSX)
+    at.run()
+    no_exception(at)
+    assert [r.options for r in at.radio if "进度确实下降，照常导入" in r.options]
+    assert not any(b.key == "confirm_drops_0" for b in at.button)
+
+
 def test_drops_in_progress_are_confirmed_all_at_once_on_the_page_and_other_questions_stay(empty_db):
     import io
 
     import openpyxl
-    from ledgers import TASK_HEADER
 
-    def row(code, progress, on):
-        return [
-            code,
-            f"任务{code}",
-            "基础夯实工程",
-            "组织科",
-            "张三",
-            "2022-02-01",
-            "2022-12-31",
-            progress,
-            "全程督查",
-            "",
-            on,
-        ]
-
-    con = open_db(empty_db)
-    try:
-        load(con, xlsx_bytes({"名单": ROSTER}), "名单.xlsx")
-        load(con, xlsx_bytes({"台账": [TASK_HEADER, row("ZB-01", 80, "2022-03-04"), row("ZB-02", 50, "2022-03-04")]}))
-    finally:
-        con.close()
+    with_ledger(empty_db)
     book = openpyxl.load_workbook(
         io.BytesIO(
             xlsx_bytes(
                 {
                     "台账": [
                         TASK_HEADER,
-                        row("ZB-01", 8, "2022-03-11"),
-                        row("ZB-02", 40, "2022-03-11"),
-                        row("ZB-03", 75, "2022-03-04"),
-                        row("ZB-03", 70, "2022-03-11"),
-                        row("ZB-04", 30, "2022-03-11"),
+                        task_row("ZB-01", 8, "2022-03-11"),
+                        task_row("ZB-02", 40, "2022-03-11"),
+                        task_row("ZB-03", 75, "2022-03-04"),
+                        task_row("ZB-03", 70, "2022-03-11"),
+                        task_row("ZB-04", 30, "2022-03-11"),
                     ]
                 }
             )

@@ -64,7 +64,9 @@ class Preview:
     columns: list[dict] = field(default_factory=list)  # {"sheet", "header", "field", "rule"}
     skipped: list[dict] = field(default_factory=list)  # {"sheet", "row", "why"}
     roster_changes: list[dict] = field(default_factory=list)  # {"sheet", "row", "action", "name", ...}
-    questions: list[dict] = field(default_factory=list)  # {"sheet", "row", "name", "now", "to", "choices"}
+    # {"sheet", "row", "name", "now", "to", "choices"}; a question in its own words has "text" too, and a drop in a
+    # task's progress "topic": "progress_drop" (what may be confirmed all at once).
+    questions: list[dict] = field(default_factory=list)
     why_kind: dict[str, str] = field(default_factory=dict)  # sheet → why it was read as its kind
     matching: list[dict] = field(default_factory=list)  # the column matching step, per sheet (mapping.describe)
     layouts: dict[str, Layout] = field(default_factory=dict)  # sheet → the layout read (after the clerk's choices)
