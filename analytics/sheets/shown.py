@@ -27,7 +27,7 @@ from analytics.sheets.errorcells import _column_number
 # Excel's built-in formats that show a date without its day or its year (ECMA-376 Part 1, 18.8.30; 27-58 as
 # Chinese (zh-CN) Excel and WPS show them, the only ones this tool's files come from). The others with a date
 # (14, 15, 22, 30, 31) show all three parts and are read as the parser reads them.
-BUILT_IN = {
+_BUILT_IN = {
     16: "d-mmm",
     17: "mmm-yy",
     **dict.fromkeys((27, 36, 50, 52, 57), 'yyyy"年"m"月"'),
@@ -287,6 +287,14 @@ def _walk(xml: bytes, starts: dict[int, str]) -> dict[int, tuple[int, int]]:
     return places
 
 
+def partial_date(number: int, codes: dict[int, str]) -> str | None:
+    """The parts (y, m, d) that number format ``number`` shows of a date when it leaves out the day or the year, else
+    None: the workbook's own code of that number stands before the built-in one."""
+    code = codes.get(number, _BUILT_IN.get(number))
+    parts = shown_parts(code) if code is not None else None
+    return parts if parts is not None and parts != "ymd" else None
+
+
 def shown_text(day: tuple[int, int, int], parts: str) -> str:
     """What a cell shows of its (year, month, day): the parts its format shows, in their order ("ym" → 2022年6月)."""
     year, month, number = day
@@ -357,9 +365,7 @@ def _xf_parts(xml: bytes) -> dict[int, str]:
             continue
         key = int(number)
         if key not in judged:
-            code = codes.get(key, BUILT_IN.get(key))
-            parts = shown_parts(code) if code is not None else None
-            judged[key] = parts if parts is not None and parts != "ymd" else None
+            judged[key] = partial_date(key, codes)
         parts = judged[key]
         if parts is not None:
             found[index] = parts

@@ -32,7 +32,7 @@ import re
 import struct
 from typing import NamedTuple
 
-from analytics.sheets.shown import BUILT_IN, serial_day, shown_parts, shown_text
+from analytics.sheets.shown import partial_date, serial_day, shown_text
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MINI_CUTOFF = 4096  # a stream smaller than this lives in the compound file's mini stream, in 64-byte sectors
@@ -331,9 +331,7 @@ def _dates(codes: dict[int, str], xfs: list[int], date1904: bool) -> _Dates | No
     parts: dict[int, str] = {}
     for index, number in enumerate(xfs[:_MAX_XFS]):
         if number not in judged:
-            code = codes.get(number, BUILT_IN.get(number))
-            shows = shown_parts(code) if code is not None else None
-            judged[number] = shows if shows is not None and shows != "ymd" else None
+            judged[number] = partial_date(number, codes)
         shows = judged[number]
         if shows is not None:
             parts[index] = shows
