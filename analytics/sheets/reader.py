@@ -278,6 +278,7 @@ def read_workbook_here(
             for name, cells in each.items():
                 unread.setdefault(name, []).extend(cells)
         hidden.update(records.hidden)
+        computed |= records.computed
     for raw in sheets:
         raw.summary = raw.name in computed
         raw.hidden = hidden.get(raw.name, [])

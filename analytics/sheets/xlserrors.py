@@ -16,6 +16,16 @@ FORMAT records give its number formats, its XF records (counted in order: a cell
 the format of each cell format, DATEMODE whether dates count from 1904; the number cells of such a format (NUMBER,
 RK, MULRK, and FORMULA with a number as its result) are then read in the walk.
 
+Summaries: a sheet whose formulas take values from another sheet (='一月'!D2, =SUM(一月!D2:D9)) is a summary of the
+detail sheets beside it, as for an .xlsx (analytics.sheets.formulas, whose rule this follows: a range a lookup
+searches, VLOOKUP(C2,分值表!A:B,2,0), is no such mark). A BIFF8 formula is its parsed tokens in reverse Polish order
+(FORMULA records, and SHRFMLA and ARRAY records for formulas shared by a range of cells): a reference to another sheet
+is a 3D token (ptgRef3d, ptgArea3d and their #REF! forms) whose number points into the EXTERNSHEET record, which names
+the sheets (by place) of this workbook (a SUPBOOK of "internal references") or another file. The tokens are put on a
+stack as Excel evaluates them, so that the references a lookup's range argument holds are told from the others; a
+token not known (rare and newer ones) ends the reading of that formula with the references read so far counted.
+BIFF5 formulas are not read: WPS and Excel write BIFF8.
+
 The file is hostile and this runs in the parsing child after the parser has accepted it: every offset is checked
 against the bytes it points into, every chain and walk is bounded by the size of the file, and anything that does not
 read as expected gives no error cells rather than an exception. The container (an OLE2 compound file) is read by the
@@ -44,6 +54,8 @@ _BOF, _EOF, _BOUNDSHEET, _FILEPASS = 0x0809, 0x000A, 0x0085, 0x002F
 _BOOLERR, _FORMULA, _ROW = 0x0205, 0x0006, 0x0208
 _FORMAT, _XF, _DATEMODE, _CODEPAGE = 0x041E, 0x00E0, 0x0022, 0x0042
 _NUMBER, _RK, _MULRK = 0x0203, 0x027E, 0x00BD
+_SUPBOOK, _EXTERNSHEET, _SHRFMLA, _ARRAY = 0x01AE, 0x0017, 0x04BC, 0x0221
+_SELF_BOOK = 0x0401  # a SUPBOOK's second word when it stands for this workbook's own sheets
 _MAX_XFS = 65_536
 _ROW_HIDDEN = 0x20  # fDyZero in the ROW record's flags
 # BErr codes as a cell shows them; the parser refuses a file holding any other.
@@ -89,8 +101,48 @@ _PLAIN_RUN = re.compile(
 # every NUMBER and RK record is looked at).
 _FEW_FORMATS = 64
 
+# The number of arguments of each fixed-argument function (ptgFunc) by its number (iftab): only these are stored
+# without a count. From the function table of BIFF8 ([MS-XLS] 2.5.198.17, Ftab).
+_ARITY = {
+    **dict.fromkeys((10, 19, 34, 35, 63, 74, 221), 0),
+    **dict.fromkeys(
+        (2, 3, 15, 16, 17, 18, 20, 21, 22, 23, 24, 25, 26, 32, 33, 38, 67, 68, 69, 71, 72, 73, 75, 76, 77, 83, 86, 98)
+        + (99, 105, 111, 112, 113, 114, 118, 121, 126, 127, 128, 129, 130, 131, 140, 141, 162, 163, 164, 184, 190)
+        + (198, 211, 214, 215, 229, 230, 231, 232, 233, 234, 244, 261, 271, 279, 283, 284, 294, 296, 298, 342, 343)
+        + (347, 360, 368),
+        1,
+    ),
+    **dict.fromkeys(
+        (27, 30, 39, 48, 97, 117, 165, 212, 213, 252, 274, 275, 276, 285, 288, 299, 303, 304, 305, 306, 307, 308)
+        + (310, 311, 312, 313, 314, 315, 325, 326, 327, 328, 331, 332, 337, 346),
+        2,
+    ),
+    **dict.fromkeys(
+        (31, 40, 41, 42, 43, 44, 45, 47, 61, 65, 66, 142, 189, 195, 196, 199, 210, 235, 277, 278, 280, 281, 282, 287)
+        + (290, 291, 292, 295, 297, 300, 301, 309, 351),
+        3,
+    ),
+    **dict.fromkeys((119, 143, 207, 273, 286, 289, 293, 302, 316, 350), 4),
+}
+# The arguments (from 0) that are the range a lookup searches, by function number: LOOKUP 28, INDEX 29, MATCH 64,
+# HLOOKUP 101, VLOOKUP 102 (analytics.sheets.formulas.LOOKUP_RANGES).
+_LOOKUP_RANGES = {
+    28: frozenset({1, 2}),
+    29: frozenset({0}),
+    64: frozenset({1}),
+    101: frozenset({1}),
+    102: frozenset({1}),
+}
+# Bytes after the token of each operand and operator (the class bits of an operand, 0x20/0x40/0x60, taken off).
+_OPERANDS = {0x20: 7, 0x23: 4, 0x24: 4, 0x25: 8, 0x2A: 4, 0x2B: 8, 0x2C: 4, 0x2D: 8, 0x39: 6}
+_REFS_3D = {0x3A: 6, 0x3B: 10, 0x3C: 6, 0x3D: 10}  # another sheet's cell or range; the first two bytes its ixti
+_MEM = {0x26: 6, 0x27: 6, 0x28: 6, 0x29: 2}  # marks before a subexpression, which gives the value itself
+_CONSTANTS = {0x16: 0, 0x1C: 1, 0x1D: 1, 0x1E: 2, 0x1F: 8}  # missing argument, error, bool, integer, number
+
 Cell = tuple[int, int, str]
-_Sheet = tuple[list[Cell], list[int], list[Cell]]  # one sheet's error cells, hidden rows and dates shown in part
+# One sheet's error cells, hidden rows, dates shown in part, and the EXTERNSHEET numbers (ixti) its formulas take
+# values from other than as a lookup's range.
+_Sheet = tuple[list[Cell], list[int], list[Cell], set[int]]
 
 
 class _Dates(NamedTuple):
@@ -108,6 +160,7 @@ class Found(NamedTuple):
     hidden: dict[str, list[int]]  # the Excel rows (from 1) hidden or filtered out, in order
     # (row, column, text shown) from 0 of every number shown as a date without its day or its year
     shown: dict[str, list[Cell]]
+    computed: frozenset[str] = frozenset()  # the sheets with a formula taking a value from another sheet
 
 
 def error_cells(data: bytes, listed: list[str], among: set[str]) -> dict[str, list[Cell]]:
@@ -246,6 +299,8 @@ def _sheet_records(stream: bytes, listed: list[str], among: set[str], may_hold: 
     codes: dict[int, str] = {}  # format number → code, from FORMAT records
     xfs: list[int] = []  # format number of each XF record, in order
     date1904, codepage = False, 1252
+    books: list[bool] = []  # of each SUPBOOK record in order: whether it stands for this workbook
+    xtis: list[tuple[int, int, int]] = []  # (SUPBOOK, first sheet, last sheet) of each EXTERNSHEET entry
     at = 0
     while at + 4 <= end:
         kind, length = struct.unpack_from("<HH", stream, at)
@@ -268,13 +323,18 @@ def _sheet_records(stream: bytes, listed: list[str], among: set[str], may_hold: 
             date1904 = struct.unpack_from("<H", stream, body)[0] == 1
         elif kind == _CODEPAGE and length >= 2:
             codepage = struct.unpack_from("<H", stream, body)[0]
+        elif kind == _SUPBOOK:
+            books.append(length == 4 and struct.unpack_from("<H", stream, body + 2)[0] == _SELF_BOOK)
+        elif kind == _EXTERNSHEET and biff8 and length >= 2:
+            count = min(struct.unpack_from("<H", stream, body)[0], (length - 2) // 6)
+            xtis = [struct.unpack_from("<3H", stream, body + 2 + 6 * n) for n in range(count)]
         elif kind == _EOF:
             break
         at = body + length
     if len(offsets) != len(listed):
         return None
     dates = _dates(codes, xfs, date1904)
-    if not may_hold and dates is None:
+    if not may_hold and dates is None and not xtis:
         return Found({}, {}, {})
     found: dict[str, _Sheet] = {}
     walked: dict[int, _Sheet] = {}
@@ -283,17 +343,31 @@ def _sheet_records(stream: bytes, listed: list[str], among: set[str], may_hold: 
         if name not in among:
             continue
         if offset not in walked:
-            sheet, spent = _walk(stream, offset, dates)
+            sheet, spent = _walk(stream, offset, dates, bool(xtis))
             budget -= spent
             if sheet is None or budget < 0:
                 return None
             walked[offset] = sheet
         # The parser keeps the last of two sheets of one name (its sheets are a map by name): so does this.
         found[name] = walked[offset]
+    places = {name: n for n, name in enumerate(listed)}  # the last of two sheets of one name, as above
+
+    def other_sheet(ixti: int, own: int) -> bool:
+        """Whether an EXTERNSHEET entry names a sheet other than ``own``: of another file, or of this one (a range
+        of sheets counts unless it is ``own`` alone). A number past the entries is counted; a reference to a deleted
+        sheet (shown #REF!, 0xFFFE) names none, as an .xlsx's #REF! does not."""
+        if ixti >= len(xtis):
+            return True
+        book, first, last = xtis[ixti]
+        if book >= len(books) or not books[book]:
+            return True
+        return first < 0xFFFE and (first, last) != (own, own)
+
     return Found(
-        {name: cells for name, (cells, _, _) in found.items() if cells},
-        {name: hidden for name, (_, hidden, _) in found.items() if hidden},
-        {name: shown for name, (_, _, shown) in found.items() if shown},
+        {name: cells for name, (cells, _, _, _) in found.items() if cells},
+        {name: hidden for name, (_, hidden, _, _) in found.items() if hidden},
+        {name: shown for name, (_, _, shown, _) in found.items() if shown},
+        frozenset(name for name, (*_, refs) in found.items() if any(other_sheet(i, places[name]) for i in refs)),
     )
 
 
@@ -371,14 +445,16 @@ def _shown(dates: _Dates, shows: str, serial: float) -> str | None:
         return None
 
 
-def _walk(stream: bytes, at: int, dates: _Dates | None) -> tuple[_Sheet | None, int]:
-    """The error cells, hidden rows and (with ``dates``) dates shown in part of the sheet whose records start at
-    ``at``, read up to its EOF record as the parser reads them, and the bytes walked; None for the sheet when a
-    record runs past the stream."""
+def _walk(stream: bytes, at: int, dates: _Dates | None, formulas: bool = False) -> tuple[_Sheet | None, int]:
+    """The error cells, hidden rows, (with ``dates``) dates shown in part and (with ``formulas``) the EXTERNSHEET
+    numbers its formulas take values from (_references) of the sheet whose records start at ``at``, read up to its
+    EOF record as the parser reads them, and the bytes walked; None for the sheet when a record runs past the
+    stream."""
     end, start = len(stream), at
     cells: list[Cell] = []
     hidden: set[int] = set()
     shown: list[Cell] = []
+    refs: set[int] = set()
     parts = dates.parts if dates is not None else {}
     unpack, plain = struct.unpack_from, (dates.plain if dates is not None else _PLAIN_RUN).match
     while at + 4 <= end:
@@ -391,6 +467,11 @@ def _walk(stream: bytes, at: int, dates: _Dates | None) -> tuple[_Sheet | None, 
         at = body + length
         if at > end:
             return None, at - start
+        if formulas and kind in _FORMULA_TOKENS and length >= _FORMULA_TOKENS[kind]:
+            # The formula's tokens: after its size (2 bytes) at this place in the record.
+            where = body + _FORMULA_TOKENS[kind] - 2
+            size = unpack("<H", stream, where)[0]
+            refs |= _references(stream[where + 2 : min(where + 2 + size, at)])
         if kind == _BOOLERR:
             if length >= 8:
                 row, column, _, value, is_error = unpack("<HHHBB", stream, body)
@@ -430,4 +511,77 @@ def _walk(stream: bytes, at: int, dates: _Dates | None) -> tuple[_Sheet | None, 
                 hidden.add(unpack("<H", stream, body)[0] + 1)
         elif kind == _EOF:
             break
-    return (cells, sorted(hidden), shown), at - start
+    return (cells, sorted(hidden), shown, refs), at - start
+
+
+# Where a record's formula tokens start (their size is the 2 bytes before): a FORMULA record after row, column,
+# format, result, flags and a reserved word; a SHRFMLA after its range and use count; an ARRAY after its range, flags
+# and a reserved word.
+_FORMULA_TOKENS = {_FORMULA: 22, _SHRFMLA: 10, _ARRAY: 14}
+
+
+def _references(tokens: bytes) -> set[int]:
+    """The EXTERNSHEET numbers (ixti) of the 3D references of a BIFF8 formula's tokens, but for those that are the
+    range a lookup searches (_LOOKUP_RANGES): the tokens are evaluated on a stack of the references each value holds.
+    A token not known, or a stack that does not add up, ends the reading: the references read so far count, lookups
+    or not."""
+    stack: list[set[int]] = []
+    seen: set[int] = set()
+    at, end = 0, len(tokens)
+    while at < end:
+        token = tokens[at]
+        base = (token & 0x1F) | 0x20 if token >= 0x20 else token
+        at += 1
+        if 0x03 <= base <= 0x11:  # a binary operator (+, &, =, the range and union operators…)
+            if len(stack) < 2:
+                return seen
+            stack.append(stack.pop() | stack.pop())
+        elif 0x12 <= base <= 0x15:  # unary +, -, %, and parentheses
+            if base != 0x15 and not stack:
+                return seen
+        elif base in _CONSTANTS:
+            at += _CONSTANTS[base]
+            stack.append(set())
+        elif base == 0x17:  # a text: its length in characters, a flags byte (bit 0: two bytes a character)
+            if at + 2 > end:
+                return seen
+            at += 2 + tokens[at] * (2 if tokens[at + 1] & 0x01 else 1)
+            stack.append(set())
+        elif base == 0x19:  # an attribute: IF, CHOOSE and GOTO jumps and spaces, or SUM of one argument
+            if at + 3 > end:
+                return seen
+            flags, count = tokens[at], struct.unpack_from("<H", tokens, at + 1)[0]
+            at += 3 + (2 * (count + 1) if flags & 0x04 else 0)
+            if flags & 0x10 and not stack:
+                return seen
+        elif base in _REFS_3D:
+            if at + 2 > end:
+                return seen
+            ixti = struct.unpack_from("<H", tokens, at)[0]
+            at += _REFS_3D[base]
+            seen.add(ixti)
+            stack.append({ixti})
+        elif base in _OPERANDS:
+            at += _OPERANDS[base]
+            stack.append(set())
+        elif base in _MEM:
+            at += _MEM[base]
+        elif base in (0x21, 0x22):  # a function: of fixed arguments, or with their count first
+            if at + (2 if base == 0x21 else 3) > end:
+                return seen
+            if base == 0x21:
+                number = struct.unpack_from("<H", tokens, at)[0]
+                arguments = _ARITY.get(number)
+                at += 2
+            else:
+                arguments, number = tokens[at] & 0x7F, struct.unpack_from("<H", tokens, at + 1)[0] & 0x7FFF
+                at += 3
+            if arguments is None or len(stack) < arguments:
+                return seen
+            taken = stack[len(stack) - arguments :]
+            del stack[len(stack) - arguments :]
+            ranges = _LOOKUP_RANGES.get(number, frozenset())
+            stack.append(set().union(*(refs for n, refs in enumerate(taken) if n not in ranges)))
+        else:  # ptgExp and ptgTbl (the tokens are in a SHRFMLA or ARRAY record), ptgExtend, or not a token
+            return seen
+    return set().union(*stack)

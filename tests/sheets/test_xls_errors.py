@@ -453,3 +453,130 @@ def test_the_error_cells_of_any_records_are_those_a_walk_record_by_record_finds(
     found = records_in(biff8(sheet))
     assert found.cells == ({"A": expected} if expected else {})
     assert found.hidden == ({"A": sorted(hidden)} if hidden else {})
+
+
+# Summaries: a sheet whose formulas take values from other sheets ------------------------------------------------------
+
+POINTS_ROWS = [
+    ["日期", "姓名", "考核内容", "分值", "事由"],
+    ["2022-03-05", "张三", "学习教育", 2, "参加专题学习"],
+    ["2022-03-07", "李四", "纪律作风", -1, "迟到"],
+]
+
+
+def xls_with_formulas(sheets: dict[str, list[list]]) -> bytes:
+    """An .xls written by xlwt where a cell given as "=…" holds that formula (its saved result empty, as xlwt saves
+    it: only where the formula is matters). xlwt reads a formula's sheet names when it is written: the sheets they
+    name come first."""
+    book = xlwt.Workbook(encoding="utf-8")
+    for name, rows in sheets.items():
+        sheet = book.add_sheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                is_formula = isinstance(value, str) and value.startswith("=")
+                sheet.write(r, c, xlwt.Formula(value[1:]) if is_formula else value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "formula",
+    ["=一月!D{r}", "=SUM(一月!D{r}:D9)", "=IF(一月!D{r}>0,一月!D{r},0)", "=ROUND(一月!D{r},1)+0", "='一月'!D{r}*1"],
+)
+def test_a_sheet_of_an_xls_taking_values_from_another_sheet_is_a_summary_as_in_an_xlsx(roster_con, formula):
+    # Laid out as a detail sheet, each row copied from 一月 by a formula: importing it would count 一月's rows twice.
+    copied = [POINTS_ROWS[0]] + [[*row[:3], formula.format(r=r), row[4]] for r, row in enumerate(POINTS_ROWS[1:], 2)]
+    preview, batch = import_bytes(roster_con, xls_with_formulas({"一月": POINTS_ROWS, "全部": copied}), "汇总.xls")
+    assert ("全部", "单元格是引用其他工作表的公式，是汇总表，不导入（只导入明细）") in preview.ignored
+    assert batch is not None, [p.text() for p in preview.errors]
+    assert roster_con.execute("select sheet, count(*) from score_event group by sheet").fetchall() == [("一月", 2)]
+
+
+def test_a_lookup_of_an_xls_in_another_sheet_or_a_formula_over_its_own_cells_is_no_summary(roster_con):
+    # 分值 looked up in a helper sheet by the row's own 考核内容, or computed from the row's own cells: a detail sheet.
+    rows = [
+        [*POINTS_ROWS[0], "系数"],
+        [*POINTS_ROWS[1][:3], "=VLOOKUP(C2,分值表!A1:B9,2,0)", "参加专题学习", 1],
+        [*POINTS_ROWS[2][:3], "=INDEX(分值表!B1:B9,MATCH(C3,分值表!A1:A9,0))*F3", "迟到", 1],
+    ]
+    helper = [["学习教育", 2], ["纪律作风", -1]]
+    content = xls_with_formulas({"分值表": helper, "三月": rows})
+    [_, sheet] = read_file(content, "查找.xls")
+    assert (sheet.name, sheet.summary) == ("三月", False)
+
+
+SELF_BOOK = record(0x01AE, struct.pack("<HH", 2, 0x0401))
+OTHER_BOOK = record(0x01AE, struct.pack("<HHB", 1, 4, 0) + b"x.xls")
+
+
+def externsheet(*entries: tuple[int, int, int]) -> bytes:
+    return record(0x0017, struct.pack("<H", len(entries)) + b"".join(struct.pack("<3H", *e) for e in entries))
+
+
+def ref3d(ixti: int) -> bytes:
+    return b"\x3a" + struct.pack("<3H", ixti, 1, 3)
+
+
+def area3d(ixti: int) -> bytes:
+    return b"\x3b" + struct.pack("<5H", ixti, 0, 8, 0, 1)
+
+
+def formula(tokens: bytes, row: int = 1) -> bytes:
+    return record(0x0006, struct.pack("<3HdHI", row, 3, 15, 0.0, 0, 0) + struct.pack("<H", len(tokens)) + tokens)
+
+
+def shared(tokens: bytes) -> bytes:
+    """A formula shared by D2:D9 as Excel writes it: the first cell's FORMULA points (ptgExp) at its SHRFMLA record."""
+    first = formula(b"\x01" + struct.pack("<HH", 1, 3))
+    return first + record(0x04BC, struct.pack("<HHBBBB", 1, 8, 3, 3, 0, 8) + struct.pack("<H", len(tokens)) + tokens)
+
+
+VLOOKUP_IN = b"\x24" + struct.pack("<HH", 1, 2)  # C2, the key
+
+
+@pytest.mark.parametrize(
+    ("books", "cell", "computed"),
+    [
+        # Sheets A and B share their records (biff8): a reference to B is another sheet's for A, its own for B.
+        (SELF_BOOK + externsheet((0, 1, 1)), formula(ref3d(0)), {"A"}),
+        (SELF_BOOK + externsheet((0, 1, 1)), shared(ref3d(0) + b"\x1e\x01\x00\x05"), {"A"}),
+        (SELF_BOOK + externsheet((0, 0, 1)), formula(area3d(0) + b"\x19\x10\x00\x00"), {"A", "B"}),  # SUM(A:B!…)
+        (OTHER_BOOK + SELF_BOOK + externsheet((0, 0, 0)), formula(ref3d(0)), {"A", "B"}),  # [x.xls]Sheet!D2
+        (SELF_BOOK + externsheet((0, 0xFFFE, 0xFFFE)), formula(ref3d(0)), set()),  # a deleted sheet: #REF!
+        # =VLOOKUP(C2,B!A1:B9,2,0) and =D2+VLOOKUP(C2,B!A1:B9,2,0)*B!D2
+        (
+            SELF_BOOK + externsheet((0, 1, 1)),
+            formula(VLOOKUP_IN + area3d(0) + b"\x1e\x02\x00\x1e\x00\x00\x42\x04\x66\x00"),
+            set(),
+        ),
+        (
+            SELF_BOOK + externsheet((0, 1, 1)),
+            formula(
+                b"\x24\x01\x00\x03\x00"
+                + VLOOKUP_IN
+                + area3d(0)
+                + b"\x1e\x02\x00\x1e\x00\x00\x42\x04\x66\x00"
+                + ref3d(0)
+                + b"\x05\x03"
+            ),
+            {"A"},
+        ),
+        (b"", formula(ref3d(0)), set()),  # no EXTERNSHEET: the formulas are not read
+    ],
+)
+def test_the_sheets_an_xls_formula_takes_values_from_are_read_from_its_tokens(books, cell, computed):
+    stream = biff8(SHEET_BOF + cell + record(0x000A), sheets=2, extra=books)
+    assert records_in(stream, sheets=2).computed == computed
+
+
+def test_formula_tokens_that_do_not_read_never_raise_and_count_what_was_read():
+    books = SELF_BOOK + externsheet((0, 1, 1))
+    whole = VLOOKUP_IN + area3d(0) + b"\x1e\x02\x00\x1e\x00\x00\x42\x04\x66\x00"
+    for cut in range(len(whole) + 1):
+        for tail in (b"", b"\x18\x00", b"\x21\xff\x7f", b"\x42\x09\x66\x00", b"\x17\xff\x01"):
+            stream = biff8(SHEET_BOF + formula(whole[:cut] + tail) + record(0x000A), sheets=2, extra=books)
+            records_in(stream, sheets=2)
+    # The range read before the tokens stopped making sense (a function not known) counts, lookup or not.
+    stream = biff8(SHEET_BOF + formula(whole + b"\x21\xff\x7f") + record(0x000A), sheets=2, extra=books)
+    assert records_in(stream, sheets=2).computed == {"A"}
