@@ -310,6 +310,11 @@ def _parsed(data: bytes, only: str | None, cut: str | None) -> tuple[list[RawShe
             if only is not None and meta.name != only:
                 continue
             sheet = book.get_sheet_by_name(meta.name)
+            if not data.startswith(_ZIP) and sheet.end is not None:
+                # The guard checks an .xlsx sheet's extent as its XML declares it, before it is parsed; a legacy .xls
+                # declares none the parser keeps to (a damaged record may place a cell in column 20,000): its extent
+                # as parsed is held to the same limits, before its cells become Python lists.
+                guard.check_grid(meta.name, sheet.end[0] + 1, sheet.end[1] + 1)
             grid = sheet.to_python(skip_empty_area=only is not None)
             merged = list(sheet.merged_cell_ranges or ())
             top, left = (sheet.start or (0, 0)) if only is not None else (0, 0)

@@ -4,11 +4,13 @@ blank; and the record and container reading behind it, which meets hostile bytes
 from __future__ import annotations
 
 import io
+import math
 import re
 import struct
 
 import pytest
 import xlwt
+from conftest import xlsx_bytes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_reading import ERRORS, VETO
@@ -580,3 +582,33 @@ def test_formula_tokens_that_do_not_read_never_raise_and_count_what_was_read():
     # The range read before the tokens stopped making sense (a function not known) counts, lookup or not.
     stream = biff8(SHEET_BOF + formula(whole + b"\x21\xff\x7f") + record(0x000A), sheets=2, extra=books)
     assert records_in(stream, sheets=2).computed == {"A"}
+
+
+# The extent of a sheet ------------------------------------------------------------------------------------------------
+
+
+def test_an_xls_sheet_wider_than_the_limit_is_refused_as_the_same_xlsx_is(roster_con):
+    # A row of 250 columns (typed beside the table, or a dragged format): the .xlsx is refused with the limit named.
+    rows = [[*POINTS_ROWS[0], *[f"备注{n}" for n in range(245)]], POINTS_ROWS[1]]
+    as_xlsx, _ = import_bytes(roster_con, xlsx_bytes({"三月": rows}), "宽表.xlsx")
+    as_xls, batch = import_bytes(roster_con, xls_with_formulas({"三月": rows}), "宽表.xls")
+    assert batch is None
+    assert [p.text() for p in as_xls.errors] == [p.text() for p in as_xlsx.errors]
+    assert "超过了上限 200 列" in as_xls.errors[0].text()
+
+
+def test_an_xls_cell_placed_past_any_column_by_a_damaged_record_is_refused_not_a_traceback(roster_con):
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("三月")
+    for r, row in enumerate(POINTS_ROWS):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    sheet.write(1, 5, math.pi)  # a NUMBER record, whose column is then made 20000
+    buffer = io.BytesIO()
+    book.save(buffer)
+    content = buffer.getvalue()
+    at = content.index(b"\x03\x02\x0e\x00" + struct.pack("<HH", 1, 5)) + 6
+    content = content[:at] + struct.pack("<H", 20000) + content[at + 2 :]
+    preview, batch = import_bytes(roster_con, content, "损坏.xls")
+    assert batch is None
+    assert "20,001 列" in preview.errors[0].text()
