@@ -334,7 +334,9 @@ def _sheet_records(stream: bytes, listed: list[str], among: set[str], may_hold: 
     if len(offsets) != len(listed):
         return None
     dates = _dates(codes, xfs, date1904)
-    if not may_hold and dates is None and not xtis:
+    # The formulas are read only when an EXTERNSHEET entry names a sheet (of this file or another).
+    formulas = any(book >= len(books) or not books[book] or first < 0xFFFE for book, first, _ in xtis)
+    if not may_hold and dates is None and not formulas:
         return Found({}, {}, {})
     found: dict[str, _Sheet] = {}
     walked: dict[int, _Sheet] = {}
@@ -343,7 +345,7 @@ def _sheet_records(stream: bytes, listed: list[str], among: set[str], may_hold: 
         if name not in among:
             continue
         if offset not in walked:
-            sheet, spent = _walk(stream, offset, dates, bool(xtis))
+            sheet, spent = _walk(stream, offset, dates, formulas)
             budget -= spent
             if sheet is None or budget < 0:
                 return None
@@ -354,10 +356,10 @@ def _sheet_records(stream: bytes, listed: list[str], among: set[str], may_hold: 
 
     def other_sheet(ixti: int, own: int) -> bool:
         """Whether an EXTERNSHEET entry names a sheet other than ``own``: of another file, or of this one (a range
-        of sheets counts unless it is ``own`` alone). A number past the entries is counted; a reference to a deleted
-        sheet (shown #REF!, 0xFFFE) names none, as an .xlsx's #REF! does not."""
+        of sheets counts unless it is ``own`` alone). A number past the entries (a damaged file) and a reference to
+        a deleted sheet (shown #REF!, 0xFFFE) name none, as an .xlsx's #REF! does not."""
         if ixti >= len(xtis):
-            return True
+            return False
         book, first, last = xtis[ixti]
         if book >= len(books) or not books[book]:
             return True
@@ -470,8 +472,9 @@ def _walk(stream: bytes, at: int, dates: _Dates | None, formulas: bool = False) 
         if formulas and kind in _FORMULA_TOKENS and length >= _FORMULA_TOKENS[kind]:
             # The formula's tokens: after its size (2 bytes) at this place in the record.
             where = body + _FORMULA_TOKENS[kind] - 2
-            size = unpack("<H", stream, where)[0]
-            refs |= _references(stream[where + 2 : min(where + 2 + size, at)])
+            tokens = stream[where + 2 : min(where + 2 + unpack("<H", stream, where)[0], at)]
+            if _MAY_REFER.search(tokens):
+                refs |= _references(tokens)
         if kind == _BOOLERR:
             if length >= 8:
                 row, column, _, value, is_error = unpack("<HHHBB", stream, body)
@@ -518,6 +521,9 @@ def _walk(stream: bytes, at: int, dates: _Dates | None, formulas: bool = False) 
 # format, result, flags and a reserved word; a SHRFMLA after its range and use count; an ARRAY after its range, flags
 # and a reserved word.
 _FORMULA_TOKENS = {_FORMULA: 22, _SHRFMLA: 10, _ARRAY: 14}
+# A byte of a 3D reference's token, in any of its classes: most formulas (over their own sheet) hold none and are not
+# read token by token.
+_MAY_REFER = re.compile(rb"[\x3a-\x3d\x5a-\x5d\x7a-\x7d]")
 
 
 def _references(tokens: bytes) -> set[int]:

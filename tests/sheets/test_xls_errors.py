@@ -546,6 +546,7 @@ VLOOKUP_IN = b"\x24" + struct.pack("<HH", 1, 2)  # C2, the key
         (SELF_BOOK + externsheet((0, 0, 1)), formula(area3d(0) + b"\x19\x10\x00\x00"), {"A", "B"}),  # SUM(A:B!…)
         (OTHER_BOOK + SELF_BOOK + externsheet((0, 0, 0)), formula(ref3d(0)), {"A", "B"}),  # [x.xls]Sheet!D2
         (SELF_BOOK + externsheet((0, 0xFFFE, 0xFFFE)), formula(ref3d(0)), set()),  # a deleted sheet: #REF!
+        (SELF_BOOK + externsheet((0, 1, 1)), formula(ref3d(5)), set()),  # no such entry: a damaged file
         # =VLOOKUP(C2,B!A1:B9,2,0) and =D2+VLOOKUP(C2,B!A1:B9,2,0)*B!D2
         (
             SELF_BOOK + externsheet((0, 1, 1)),
