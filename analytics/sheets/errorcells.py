@@ -4,7 +4,7 @@ in 分值 was refused as "不能为空" and a #N/A in 一票否决 was imported 
 (an error as its text, a formula as Unsaved), and every check then refuses such a cell in a column it reads, naming
 the value and the fix (cell_errors, one hook in Checker). A CSV saved from Excel holds the same error texts. A legacy
 .xls keeps its error values in records of its own (a BOOLERR with its error flag, a FORMULA whose saved result is an
-error): analytics.sheets.xlserrors finds those, and the reader puts them back the same way.
+error): analytics.sheets.xlsrecords finds those, and the reader puts them back the same way.
 
 In an .xlsx only the sheet XML is looked at, and only where it holds an error cell (t="e") or a formula with no value
 after it: a sheet without either costs a few substring searches."""

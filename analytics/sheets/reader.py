@@ -20,7 +20,7 @@ from typing import Any
 import python_calamine as calamine
 
 from analytics.errors import FileUnreadable
-from analytics.sheets import guard, halves, shown, worker, xlserrors
+from analytics.sheets import guard, halves, shown, worker, xlsrecords
 from analytics.sheets.errorcells import older_error_values, unread_cells
 from analytics.sheets.formulas import has_cross_formula, worksheets
 from analytics.sheets.hidden import hidden_rows
@@ -57,7 +57,7 @@ class RawSheet:
     # is then most likely a delimiter typed inside a cell (analytics.sheets.ingest.describe.flag_headerless).
     delimiter: str | None = None
     # The Excel rows (from 1) the clerk hid or a filter left out, read from the sheet's XML (analytics.sheets.hidden)
-    # or, in a legacy .xls, from its ROW records (analytics.sheets.xlserrors):
+    # or, in a legacy .xls, from its ROW records (analytics.sheets.xlsrecords):
     # their cells are in the grid like any other, and the importer asks before counting them.
     hidden: list[int] = field(default_factory=list)
 
@@ -272,8 +272,8 @@ def read_workbook_here(
             unread[name] = found
     if data.startswith(_OLE):
         # A legacy .xls: its error cells, hidden rows and dates shown without their day or year, from the workbook's
-        # records (analytics.sheets.xlserrors).
-        records = xlserrors.read_records(data, listed, {raw.name for raw in sheets})
+        # records (analytics.sheets.xlsrecords).
+        records = xlsrecords.read_records(data, listed, {raw.name for raw in sheets})
         for each in (records.cells, records.shown):
             for name, cells in each.items():
                 unread.setdefault(name, []).extend(cells)

@@ -17,12 +17,12 @@ import xlwt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
+from tests.sheets.test_xls_records import FILLER, SHEET_BOF, biff8, compound, record
 
 from analytics.results import tasks
-from analytics.sheets import reader, shown, xlserrors
+from analytics.sheets import reader, shown, xlsrecords
 from analytics.sheets.ingest import Options, import_bytes
 from tests.sheets.test_halves import cut_everything  # noqa: F401 - a fixture
-from tests.sheets.test_xls_errors import FILLER, SHEET_BOF, biff8, compound, record
 
 TASK_HEADER = ["任务编号", "任务名称", "台账类别", "责任科室", "计划完成日期", "进度(%)", "当前环节", "更新日期"]
 POINTS_HEADER = ["日期", "姓名", "考核内容", "分值", "事由"]
@@ -241,7 +241,7 @@ def test_an_xls_number_of_every_record_kind_is_read_as_its_format_shows():
     ]
     sheet = SHEET_BOF + b"".join(cells) + FILLER + record(0x000A)
     stream = biff8(sheet, extra=formats + xfs)
-    found = xlserrors.read_records(compound(stream, "Workbook"), ["A"], {"A"})
+    found = xlsrecords.read_records(compound(stream, "Workbook"), ["A"], {"A"})
     assert sorted(found.shown["A"]) == [
         (1, 0, "2022年6月"),
         (2, 0, "2022年6月"),
@@ -252,7 +252,7 @@ def test_an_xls_number_of_every_record_kind_is_read_as_its_format_shows():
     ]
     # Dates from 1904 (DATEMODE): four years and a day later.
     stream = biff8(sheet, extra=formats + xfs + record(0x0022, b"\x01\x00"))
-    found = xlserrors.read_records(compound(stream, "Workbook"), ["A"], {"A"})
+    found = xlsrecords.read_records(compound(stream, "Workbook"), ["A"], {"A"})
     assert (1, 0, "2026年6月") in found.shown["A"]
 
 
@@ -265,7 +265,7 @@ def test_hostile_format_and_xf_records_give_nothing_never_an_exception():
         record(0x00E0, b"\x00"),
     ]:
         stream = biff8(sheet, extra=formats + record(0x00E0, struct.pack("<HH", 0, 164)))
-        found = xlserrors.read_records(compound(stream, "Workbook"), ["A"], {"A"})
+        found = xlsrecords.read_records(compound(stream, "Workbook"), ["A"], {"A"})
         assert found.shown == {}
 
 
@@ -277,7 +277,7 @@ def test_any_bytes_changed_or_cut_in_an_xls_with_such_formats_give_no_exception(
         at = data.draw(st.integers(0, len(content) - 1))
         content[at] = data.draw(st.integers(0, 255))
     content = content[: data.draw(st.integers(0, len(content)))]
-    found = xlserrors.read_records(bytes(content), ["台账"], {"台账"})
+    found = xlsrecords.read_records(bytes(content), ["台账"], {"台账"})
     assert all(text.endswith("月") for cells in found.shown.values() for _, _, text in cells)
 
 

@@ -1,5 +1,6 @@
-"""Error cells and hidden rows of a legacy .xls workbook (BIFF5/BIFF8), read from the workbook's record stream in
-one walk of each sheet: what the parser does not give, found as for an .xlsx.
+"""The BIFF records of a legacy .xls workbook (BIFF5/BIFF8) that tell what the parser does not: error cells, hidden
+rows, dates shown without their day or year, and formulas over other sheets; read from the workbook stream in one walk
+of each sheet, each found as for an .xlsx.
 
 Error cells: the parser reads a cell showing #N/A, #REF!, #DIV/0! … as an empty cell there too, so they are put back
 into the grid as their text like those of an .xlsx (analytics.sheets.errorcells). Two kinds of record hold one:
@@ -22,9 +23,9 @@ searches, VLOOKUP(C2,分值表!A:B,2,0), is no such mark). A BIFF8 formula is it
 (FORMULA records, and SHRFMLA and ARRAY records for formulas shared by a range of cells): a reference to another sheet
 is a 3D token (ptgRef3d, ptgArea3d and their #REF! forms) whose number points into the EXTERNSHEET record, which names
 the sheets (by place) of this workbook (a SUPBOOK of "internal references") or another file. The tokens are put on a
-stack as Excel evaluates them, so that the references a lookup's range argument holds are told from the others; a
-token not known (rare and newer ones) ends the reading of that formula with the references read so far counted.
-BIFF5 formulas are not read: WPS and Excel write BIFF8.
+stack as Excel evaluates them, so that the references a lookup's range argument holds are told from the others
+(analytics.sheets.xlsformulas); a token not known (rare and newer ones) ends the reading of that formula with the
+references read so far counted. BIFF5 formulas are not read: WPS and Excel write BIFF8.
 
 The file is hostile and this runs in the parsing child after the parser has accepted it: every offset is checked
 against the bytes it points into, every chain and walk is bounded by the size of the file, and anything that does not
@@ -42,6 +43,7 @@ import re
 import struct
 from typing import NamedTuple
 
+from analytics.sheets import xlsformulas
 from analytics.sheets.shown import partial_date, serial_day, shown_text
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -101,43 +103,6 @@ _PLAIN_RUN = re.compile(
 # every NUMBER and RK record is looked at).
 _FEW_FORMATS = 64
 
-# The number of arguments of each fixed-argument function (ptgFunc) by its number (iftab): only these are stored
-# without a count. From the function table of BIFF8 ([MS-XLS] 2.5.198.17, Ftab).
-_ARITY = {
-    **dict.fromkeys((10, 19, 34, 35, 63, 74, 221), 0),
-    **dict.fromkeys(
-        (2, 3, 15, 16, 17, 18, 20, 21, 22, 23, 24, 25, 26, 32, 33, 38, 67, 68, 69, 71, 72, 73, 75, 76, 77, 83, 86, 98)
-        + (99, 105, 111, 112, 113, 114, 118, 121, 126, 127, 128, 129, 130, 131, 140, 141, 162, 163, 164, 184, 190)
-        + (198, 211, 214, 215, 229, 230, 231, 232, 233, 234, 244, 261, 271, 279, 283, 284, 294, 296, 298, 342, 343)
-        + (347, 360, 368),
-        1,
-    ),
-    **dict.fromkeys(
-        (27, 30, 39, 48, 97, 117, 165, 212, 213, 252, 274, 275, 276, 285, 288, 299, 303, 304, 305, 306, 307, 308)
-        + (310, 311, 312, 313, 314, 315, 325, 326, 327, 328, 331, 332, 337, 346),
-        2,
-    ),
-    **dict.fromkeys(
-        (31, 40, 41, 42, 43, 44, 45, 47, 61, 65, 66, 142, 189, 195, 196, 199, 210, 235, 277, 278, 280, 281, 282, 287)
-        + (290, 291, 292, 295, 297, 300, 301, 309, 351),
-        3,
-    ),
-    **dict.fromkeys((119, 143, 207, 273, 286, 289, 293, 302, 316, 350), 4),
-}
-# The arguments (from 0) that are the range a lookup searches, by function number: LOOKUP 28, INDEX 29, MATCH 64,
-# HLOOKUP 101, VLOOKUP 102 (analytics.sheets.formulas.LOOKUP_RANGES).
-_LOOKUP_RANGES = {
-    28: frozenset({1, 2}),
-    29: frozenset({0}),
-    64: frozenset({1}),
-    101: frozenset({1}),
-    102: frozenset({1}),
-}
-# Bytes after the token of each operand and operator (the class bits of an operand, 0x20/0x40/0x60, taken off).
-_OPERANDS = {0x20: 7, 0x23: 4, 0x24: 4, 0x25: 8, 0x2A: 4, 0x2B: 8, 0x2C: 4, 0x2D: 8, 0x39: 6}
-_REFS_3D = {0x3A: 6, 0x3B: 10, 0x3C: 6, 0x3D: 10}  # another sheet's cell or range; the first two bytes its ixti
-_MEM = {0x26: 6, 0x27: 6, 0x28: 6, 0x29: 2}  # marks before a subexpression, which gives the value itself
-_CONSTANTS = {0x16: 0, 0x1C: 1, 0x1D: 1, 0x1E: 2, 0x1F: 8}  # missing argument, error, bool, integer, number
 
 Cell = tuple[int, int, str]
 # One sheet's error cells, hidden rows, dates shown in part, and the EXTERNSHEET numbers (ixti) its formulas take
@@ -449,9 +414,9 @@ def _shown(dates: _Dates, shows: str, serial: float) -> str | None:
 
 def _walk(stream: bytes, at: int, dates: _Dates | None, formulas: bool = False) -> tuple[_Sheet | None, int]:
     """The error cells, hidden rows, (with ``dates``) dates shown in part and (with ``formulas``) the EXTERNSHEET
-    numbers its formulas take values from (_references) of the sheet whose records start at ``at``, read up to its
-    EOF record as the parser reads them, and the bytes walked; None for the sheet when a record runs past the
-    stream."""
+    numbers its formulas take values from (analytics.sheets.xlsformulas) of the sheet whose records start at ``at``,
+    read up to its EOF record as the parser reads them, and the bytes walked; None for the sheet when a record runs
+    past the stream."""
     end, start = len(stream), at
     cells: list[Cell] = []
     hidden: set[int] = set()
@@ -473,8 +438,8 @@ def _walk(stream: bytes, at: int, dates: _Dates | None, formulas: bool = False) 
             # The formula's tokens: after its size (2 bytes) at this place in the record.
             where = body + _FORMULA_TOKENS[kind] - 2
             tokens = stream[where + 2 : min(where + 2 + unpack("<H", stream, where)[0], at)]
-            if _MAY_REFER.search(tokens):
-                refs |= _references(tokens)
+            if xlsformulas.MAY_REFER.search(tokens):
+                refs |= xlsformulas.references(tokens)
         if kind == _BOOLERR:
             if length >= 8:
                 row, column, _, value, is_error = unpack("<HHHBB", stream, body)
@@ -521,73 +486,3 @@ def _walk(stream: bytes, at: int, dates: _Dates | None, formulas: bool = False) 
 # format, result, flags and a reserved word; a SHRFMLA after its range and use count; an ARRAY after its range, flags
 # and a reserved word.
 _FORMULA_TOKENS = {_FORMULA: 22, _SHRFMLA: 10, _ARRAY: 14}
-# A byte of a 3D reference's token, in any of its classes: most formulas (over their own sheet) hold none and are not
-# read token by token.
-_MAY_REFER = re.compile(rb"[\x3a-\x3d\x5a-\x5d\x7a-\x7d]")
-
-
-def _references(tokens: bytes) -> set[int]:
-    """The EXTERNSHEET numbers (ixti) of the 3D references of a BIFF8 formula's tokens, but for those that are the
-    range a lookup searches (_LOOKUP_RANGES): the tokens are evaluated on a stack of the references each value holds.
-    A token not known, or a stack that does not add up, ends the reading: the references read so far count, lookups
-    or not."""
-    stack: list[set[int]] = []
-    seen: set[int] = set()
-    at, end = 0, len(tokens)
-    while at < end:
-        token = tokens[at]
-        base = (token & 0x1F) | 0x20 if token >= 0x20 else token
-        at += 1
-        if 0x03 <= base <= 0x11:  # a binary operator (+, &, =, the range and union operators…)
-            if len(stack) < 2:
-                return seen
-            stack.append(stack.pop() | stack.pop())
-        elif 0x12 <= base <= 0x15:  # unary +, -, %, and parentheses
-            if base != 0x15 and not stack:
-                return seen
-        elif base in _CONSTANTS:
-            at += _CONSTANTS[base]
-            stack.append(set())
-        elif base == 0x17:  # a text: its length in characters, a flags byte (bit 0: two bytes a character)
-            if at + 2 > end:
-                return seen
-            at += 2 + tokens[at] * (2 if tokens[at + 1] & 0x01 else 1)
-            stack.append(set())
-        elif base == 0x19:  # an attribute: IF, CHOOSE and GOTO jumps and spaces, or SUM of one argument
-            if at + 3 > end:
-                return seen
-            flags, count = tokens[at], struct.unpack_from("<H", tokens, at + 1)[0]
-            at += 3 + (2 * (count + 1) if flags & 0x04 else 0)
-            if flags & 0x10 and not stack:
-                return seen
-        elif base in _REFS_3D:
-            if at + 2 > end:
-                return seen
-            ixti = struct.unpack_from("<H", tokens, at)[0]
-            at += _REFS_3D[base]
-            seen.add(ixti)
-            stack.append({ixti})
-        elif base in _OPERANDS:
-            at += _OPERANDS[base]
-            stack.append(set())
-        elif base in _MEM:
-            at += _MEM[base]
-        elif base in (0x21, 0x22):  # a function: of fixed arguments, or with their count first
-            if at + (2 if base == 0x21 else 3) > end:
-                return seen
-            if base == 0x21:
-                number = struct.unpack_from("<H", tokens, at)[0]
-                arguments = _ARITY.get(number)
-                at += 2
-            else:
-                arguments, number = tokens[at] & 0x7F, struct.unpack_from("<H", tokens, at + 1)[0] & 0x7FFF
-                at += 3
-            if arguments is None or len(stack) < arguments:
-                return seen
-            taken = stack[len(stack) - arguments :]
-            del stack[len(stack) - arguments :]
-            ranges = _LOOKUP_RANGES.get(number, frozenset())
-            stack.append(set().union(*(refs for n, refs in enumerate(taken) if n not in ranges)))
-        else:  # ptgExp and ptgTbl (the tokens are in a SHRFMLA or ARRAY record), ptgExtend, or not a token
-            return seen
-    return set().union(*stack)

@@ -16,11 +16,11 @@ from hypothesis import strategies as st
 from test_reading import ERRORS, VETO
 
 from analytics.errors import FileUnreadable
-from analytics.sheets import xlserrors
+from analytics.sheets import xlsrecords
 from analytics.sheets.ingest import import_bytes
 from analytics.sheets.reader import read_file
 
-CODES = {text: code for code, text in xlserrors.ERROR_CODES.items()}
+CODES = {text: code for code, text in xlsrecords.ERROR_CODES.items()}
 LOOKUP = xlwt.Formula("VLOOKUP(B2,Z1:AA9,2,0)")
 
 
@@ -249,25 +249,25 @@ def test_the_workbook_stream_is_read_as_another_reader_reads_it():
         (compound(biff5([("三月", 0, ONE_ERROR)]) + filler), "Book"),
     ]:
         expected = olefile.OleFileIO(io.BytesIO(content)).openstream(name).read()
-        assert xlserrors.workbook_stream(content) == expected
+        assert xlsrecords.workbook_stream(content) == expected
 
 
 def test_an_xls_cut_short_anywhere_gives_only_true_error_cells_or_a_message_never_a_traceback():
     content = xls_with_errors({"三月": ONE_ERROR, "四月": ONE_ERROR})
-    stream = xlserrors.workbook_stream(content) or b""
+    stream = xlsrecords.workbook_stream(content) or b""
     names = ["三月", "四月"]
     files = [content[:end] for end in range(0, len(content), 61)]
     files += [compound(stream[:end], "Workbook") for end in range(0, len(stream.rstrip(b"\x00")) + 1, 3)]
     for cut in files:
-        found = xlserrors.error_cells(cut, names, set(names))
+        found = xlsrecords.error_cells(cut, names, set(names))
         assert all(cells == [(1, 1, "#N/A")] for cells in found.values())
     # With a hidden row: only that row, or none.
     content = xls_with_errors({"三月": ONE_ERROR, "四月": ONE_ERROR}, hidden_rows=(2,))
-    stream = xlserrors.workbook_stream(content) or b""
+    stream = xlsrecords.workbook_stream(content) or b""
     files = [content[:end] for end in range(0, len(content), 61)]
     files += [compound(stream[:end], "Workbook") for end in range(0, len(stream.rstrip(b"\x00")) + 1, 3)]
     for cut in files:
-        assert all(rows == [2] for rows in xlserrors.read_records(cut, names, set(names)).hidden.values())
+        assert all(rows == [2] for rows in xlsrecords.read_records(cut, names, set(names)).hidden.values())
     # The parser itself panics on some of these, which the parsing child is there for: whatever it does, a message.
     for end in (700, 2000, 4000, len(content) - 100):
         with pytest.raises(FileUnreadable):
@@ -290,7 +290,7 @@ def biff8(sheet: bytes, sheets: int = 1, at: int | None = None, extra: bytes = b
 
 def found_in(stream: bytes, sheets: int = 1) -> dict:
     names = [chr(65 + n % 26) for n in range(sheets)]
-    return xlserrors.error_cells(compound(stream, "Workbook"), names, set(names))
+    return xlsrecords.error_cells(compound(stream, "Workbook"), names, set(names))
 
 
 def test_records_that_do_not_read_as_the_parser_read_them_give_no_error_cells():
@@ -319,7 +319,7 @@ def test_many_sheets_over_the_same_records_cost_one_walk_of_the_stream():
     for n, at in enumerate(m.start() for m in re.finditer(b"\x85\x00\x09\x00", stream)):
         struct.pack_into("<I", stream, at + 4, first + 4 * n)
     names = [str(n) for n in range(2000)]
-    assert xlserrors.error_cells(compound(bytes(stream), "Workbook"), names, set(names)) == {}
+    assert xlsrecords.error_cells(compound(bytes(stream), "Workbook"), names, set(names)) == {}
 
 
 def test_a_loop_in_a_sector_chain_ends():
@@ -328,10 +328,10 @@ def test_a_loop_in_a_sector_chain_ends():
     # The stream's third sector points back to its first; then the directory's sector to itself as well.
     struct.pack_into("<I", content, 512 * (fat_at + 1) + 4 * 2, 0)
     stated = len(biff5([("三月", 0, ONE_ERROR)]) + FILLER)
-    assert len(xlserrors.workbook_stream(bytes(content)) or b"") == stated
+    assert len(xlsrecords.workbook_stream(bytes(content)) or b"") == stated
     directory_at = struct.unpack_from("<I", content, 48)[0]
     struct.pack_into("<I", content, 512 * (fat_at + 1) + 4 * directory_at, directory_at)
-    assert len(xlserrors.workbook_stream(bytes(content)) or b"") == stated
+    assert len(xlsrecords.workbook_stream(bytes(content)) or b"") == stated
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -341,7 +341,7 @@ def test_any_bytes_changed_in_an_xls_give_no_exception(data):
     for _ in range(data.draw(st.integers(1, 8))):
         at = data.draw(st.integers(0, len(content) - 1))
         content[at] = data.draw(st.integers(0, 255))
-    found = xlserrors.read_records(bytes(content), ["三月", "四月"], {"三月", "四月"})
+    found = xlsrecords.read_records(bytes(content), ["三月", "四月"], {"三月", "四月"})
     assert isinstance(found.cells, dict) and isinstance(found.hidden, dict)
 
 
@@ -353,18 +353,18 @@ def row_record(row: int, flags: int = 0x0100, length: int = 16) -> bytes:
     return record(0x0208, struct.pack("<8H", row, 0, 5, 0x00FF, 0, 0, flags, 0x000F)[:length].ljust(length, b"\x00"))
 
 
-def records_in(stream: bytes, sheets: int = 1) -> xlserrors.Found:
+def records_in(stream: bytes, sheets: int = 1) -> xlsrecords.Found:
     names = [chr(65 + n % 26) for n in range(sheets)]
-    return xlserrors.read_records(compound(stream, "Workbook"), names, set(names))
+    return xlsrecords.read_records(compound(stream, "Workbook"), names, set(names))
 
 
 def test_the_rows_an_xls_hides_are_read_from_its_row_records_in_the_walk_that_finds_its_errors():
     rows = row_record(0) + row_record(2, 0x0120) + row_record(7, 0x01E7) + row_record(8, 0x01DF)
     sheet = SHEET_BOF + rows + NA_AT_B2 + row_record(65535, 0x0020) + FILLER + record(0x000A)
-    assert records_in(biff8(sheet)) == xlserrors.Found({"A": [(1, 1, "#N/A")]}, {"A": [3, 8, 65536]}, {})
+    assert records_in(biff8(sheet)) == xlsrecords.Found({"A": [(1, 1, "#N/A")]}, {"A": [3, 8, 65536]}, {})
     # Without any: nothing, and the error cells as before.
     plain = SHEET_BOF + row_record(0) + row_record(2, 0x01DF) + NA_AT_B2 + FILLER + record(0x000A)
-    assert records_in(biff8(plain)) == xlserrors.Found({"A": [(1, 1, "#N/A")]}, {}, {})
+    assert records_in(biff8(plain)) == xlsrecords.Found({"A": [(1, 1, "#N/A")]}, {}, {})
     # Each sheet its own rows; a sheet not asked for is not read.
     two = SHEET_BOF + row_record(4, 0x0120) + FILLER + record(0x000A)
     stream = biff8(sheet + two, sheets=2)
@@ -373,7 +373,7 @@ def test_the_rows_an_xls_hides_are_read_from_its_row_records_in_the_walk_that_fi
     stream = stream[: at + 4] + struct.pack("<I", second) + stream[at + 8 :]
     assert records_in(stream, sheets=2).hidden == {"A": [3, 8, 65536], "B": [5]}
     content = compound(stream, "Workbook")
-    assert xlserrors.read_records(content, ["A", "B"], {"B"}).hidden == {"B": [5]}
+    assert xlsrecords.read_records(content, ["A", "B"], {"B"}).hidden == {"B": [5]}
 
 
 def test_a_damaged_row_record_gives_no_hidden_row_and_never_an_exception():
@@ -390,7 +390,7 @@ def test_a_damaged_row_record_gives_no_hidden_row_and_never_an_exception():
     [at] = [m.start() for m in re.finditer(b"\x08\x02\x10\x00\x02\x00", content)]
     for length in [*range(0, 40), 0x7FFF, 0xFFFF]:
         damaged = content[: at + 2] + struct.pack("<H", length) + content[at + 4 :]
-        assert xlserrors.read_records(damaged, ["三月"], {"三月"}).hidden in ({}, {"三月": [3]})
+        assert xlsrecords.read_records(damaged, ["三月"], {"三月"}).hidden in ({}, {"三月": [3]})
         try:
             sheets = read_file(damaged, "三月.xls")
         except FileUnreadable:
@@ -422,7 +422,7 @@ CELL_RECORDS = st.one_of(
     st.builds(lambda *row: record(0x0204, row_record(*row)), st.integers(0, 9), st.just(0x0120)),
     # An error record, or one inside the text of another (found by the search, passed by the walk).
     st.tuples(
-        st.integers(0, 65535), st.integers(0, 255), st.sampled_from(sorted(xlserrors.ERROR_CODES)), st.booleans()
+        st.integers(0, 65535), st.integers(0, 255), st.sampled_from(sorted(xlsrecords.ERROR_CODES)), st.booleans()
     ),
     st.builds(
         lambda *cell: record(0x0204, error_record(*cell)),
@@ -441,12 +441,12 @@ def test_the_error_cells_of_any_records_are_those_a_walk_record_by_record_finds(
     for piece in pieces:
         if isinstance(piece, tuple):
             row, column, code, formula = piece
-            expected.append((row, column, xlserrors.ERROR_CODES[code]))
+            expected.append((row, column, xlsrecords.ERROR_CODES[code]))
             piece = error_record(*piece)
         elif piece[:2] == b"\x05\x02" and len(piece) >= 12 and piece[11] == 1:
-            expected.append((*struct.unpack_from("<HH", piece, 4), xlserrors.ERROR_CODES.get(piece[10], "#VALUE!")))
+            expected.append((*struct.unpack_from("<HH", piece, 4), xlsrecords.ERROR_CODES.get(piece[10], "#VALUE!")))
         elif piece[:2] == b"\x06\x00" and len(piece) >= 24 and piece[10] == 2 and piece[16:18] == b"\xff\xff":
-            expected.append((*struct.unpack_from("<HH", piece, 4), xlserrors.ERROR_CODES.get(piece[12], "#VALUE!")))
+            expected.append((*struct.unpack_from("<HH", piece, 4), xlsrecords.ERROR_CODES.get(piece[12], "#VALUE!")))
         elif piece[:2] == b"\x08\x02" and len(piece) >= 20 and piece[16] & 0x20:
             hidden.add(struct.unpack_from("<H", piece, 4)[0] + 1)
         records.append(piece)
