@@ -17,12 +17,12 @@ import xlwt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
-from tests.sheets.test_xls_records import FILLER, SHEET_BOF, biff8, compound, record
 
 from analytics.results import tasks
 from analytics.sheets import reader, shown, xlsrecords
 from analytics.sheets.ingest import Options, import_bytes
 from tests.sheets.test_halves import cut_everything  # noqa: F401 - a fixture
+from tests.sheets.test_xls_records import FILLER, SHEET_BOF, biff8, compound, record
 
 TASK_HEADER = ["任务编号", "任务名称", "台账类别", "责任科室", "计划完成日期", "进度(%)", "当前环节", "更新日期"]
 POINTS_HEADER = ["日期", "姓名", "考核内容", "分值", "事由"]
