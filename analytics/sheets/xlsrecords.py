@@ -128,12 +128,6 @@ class Found(NamedTuple):
     computed: frozenset[str] = frozenset()  # the sheets with a formula taking a value from another sheet
 
 
-def error_cells(data: bytes, listed: list[str], among: set[str]) -> dict[str, list[Cell]]:
-    """(row, column, error text) from 0 of every cell showing an error value, for the sheets named ``among``
-    (see read_records)."""
-    return read_records(data, listed, among).cells
-
-
 def read_records(data: bytes, listed: list[str], among: set[str]) -> Found:
     """The error cells and the hidden rows of the sheets named ``among``. ``listed`` are all the parser's sheet names
     in the workbook's order (book.sheets_metadata): the n-th BOUNDSHEET record is its n-th sheet. A file that is not

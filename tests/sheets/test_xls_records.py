@@ -259,7 +259,7 @@ def test_an_xls_cut_short_anywhere_gives_only_true_error_cells_or_a_message_neve
     files = [content[:end] for end in range(0, len(content), 61)]
     files += [compound(stream[:end], "Workbook") for end in range(0, len(stream.rstrip(b"\x00")) + 1, 3)]
     for cut in files:
-        found = xlsrecords.error_cells(cut, names, set(names))
+        found = xlsrecords.read_records(cut, names, set(names)).cells
         assert all(cells == [(1, 1, "#N/A")] for cells in found.values())
     # With a hidden row: only that row, or none.
     content = xls_with_errors({"三月": ONE_ERROR, "四月": ONE_ERROR}, hidden_rows=(2,))
@@ -290,7 +290,7 @@ def biff8(sheet: bytes, sheets: int = 1, at: int | None = None, extra: bytes = b
 
 def found_in(stream: bytes, sheets: int = 1) -> dict:
     names = [chr(65 + n % 26) for n in range(sheets)]
-    return xlsrecords.error_cells(compound(stream, "Workbook"), names, set(names))
+    return xlsrecords.read_records(compound(stream, "Workbook"), names, set(names)).cells
 
 
 def test_records_that_do_not_read_as_the_parser_read_them_give_no_error_cells():
@@ -319,7 +319,7 @@ def test_many_sheets_over_the_same_records_cost_one_walk_of_the_stream():
     for n, at in enumerate(m.start() for m in re.finditer(b"\x85\x00\x09\x00", stream)):
         struct.pack_into("<I", stream, at + 4, first + 4 * n)
     names = [str(n) for n in range(2000)]
-    assert xlsrecords.error_cells(compound(bytes(stream), "Workbook"), names, set(names)) == {}
+    assert xlsrecords.read_records(compound(bytes(stream), "Workbook"), names, set(names)).cells == {}
 
 
 def test_a_loop_in_a_sector_chain_ends():
